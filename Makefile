@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	mkdir -p var/mail var/media var/celery/queue var/celery/processed var/celery/results
+
+migrate: install var
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Web app, Celery worker and beat scheduler together; Ctrl-C stops all three.
+run: export DEBUG ?= true
+run: demo
+	@echo ""
+	@echo "PES cases on http://127.0.0.1:8000  (Ctrl-C stops the web app, worker and scheduler)"
+	$(BIN)/honcho start -f Procfile.dev
+
+test: install var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install var
+	$(BIN)/python -m benchmarks.sweep
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var/celery var/mail var/test-media

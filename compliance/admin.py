@@ -1,0 +1,164 @@
+"""The Django admin, for USPS managers only. Writes go through the service functions."""
+
+from django import forms
+from django.contrib import admin
+
+from . import services
+from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
+
+
+class USPSManagerAdminSite(admin.AdminSite):
+    site_header = "PES cases: register administration"
+    site_title = "PES cases admin"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_authenticated and user.is_usps_manager
+
+
+admin_site = USPSManagerAdminSite(name="admin")
+
+
+class ManagerOnlyAdmin(admin.ModelAdmin):
+    """USPS managers may view and change; nothing is deleted from the register."""
+
+    def has_module_permission(self, request):
+        return request.user.is_usps_manager
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_usps_manager
+
+    def has_add_permission(self, request):
+        return request.user.is_usps_manager
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_usps_manager
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ManagerOnlyAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProviderAdminForm(forms.ModelForm):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Required when the authorization status changes.")
+
+    class Meta:
+        model = Provider
+        fields = ["name", "authorization_number", "authorization_status"]
+
+    def clean(self):
+        data = super().clean()
+        if (self.instance.pk and "authorization_status" in self.changed_data
+                and not data.get("reason", "").strip()):
+            self.add_error("reason", "Say why the authorization status changes.")
+        return data
+
+
+class ServiceSaveMixin:
+    """Route the admin's save through the service function, so it is audited."""
+
+    def save_model(self, request, obj, form, change):
+        values = {f: form.cleaned_data[f] for f in form.Meta.fields if f in form.cleaned_data}
+        saved = self.save_with_service(request.user, obj if change else None, values, form)
+        obj.pk = saved.pk
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ProviderStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Provider, site=admin_site)
+class ProviderAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
+    form = ProviderAdminForm
+    list_display = ["name", "authorization_number", "authorization_status"]
+    list_filter = ["authorization_status"]
+    search_fields = ["name", "authorization_number"]
+    inlines = [StatusChangeInline]
+
+    def save_with_service(self, actor, instance, values, form):
+        if instance is None:
+            return services.create_provider(actor=actor, **values)
+        return services.update_provider(actor=actor, provider=instance,
+                                        reason=form.cleaned_data.get("reason", ""), **values)
+
+
+class AffiliateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Affiliate
+        fields = ["provider", "name", "relationship", "country"]
+
+
+@admin.register(Affiliate, site=admin_site)
+class AffiliateAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
+    form = AffiliateAdminForm
+    list_display = ["name", "provider", "relationship", "country"]
+    list_filter = ["relationship", "provider"]
+    search_fields = ["name"]
+    list_select_related = ["provider"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["provider"] if obj else []
+
+    def save_with_service(self, actor, instance, values, form):
+        if instance is None:
+            return services.create_affiliate(actor=actor, **values)
+        values.pop("provider", None)
+        return services.update_affiliate(actor=actor, affiliate=instance, **values)
+
+
+class PESModelAdminForm(forms.ModelForm):
+    class Meta:
+        model = PESModel
+        fields = ["provider", "name", "kind", "approval_status", "approved_by"]
+
+
+@admin.register(PESModel, site=admin_site)
+class PESModelAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
+    form = PESModelAdminForm
+    list_display = ["name", "provider", "kind", "approval_status", "approved_by"]
+    list_filter = ["kind", "approval_status", "provider"]
+    search_fields = ["name"]
+    list_select_related = ["provider"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["provider"] if obj else []
+
+    def save_with_service(self, actor, instance, values, form):
+        if instance is None:
+            return services.create_pes_model(actor=actor, **values)
+        values.pop("provider", None)
+        return services.update_pes_model(actor=actor, pes_model=instance, **values)
+
+
+@admin.register(User, site=admin_site)
+class UserAdmin(ReadOnlyAdmin):
+    """Users are made with `manage.py create_user`; the admin shows them."""
+
+    list_display = ["username", "email", "role", "provider", "timezone", "is_active"]
+    list_filter = ["role", "provider", "is_active"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    exclude = ["password", "user_permissions", "groups"]
+    list_select_related = ["provider"]
+
+
+@admin.register(AuditEvent, site=admin_site)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "object_repr", "actor", "provider", "usps_only"]
+    list_filter = ["action", "usps_only"]
+    search_fields = ["object_repr", "reason"]
+    list_select_related = ["actor", "provider"]

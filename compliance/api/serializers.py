@@ -1,0 +1,72 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from compliance.models import Affiliate, PESModel, Provider, Role, User
+
+from .fields import VisiblePrimaryKeyRelatedField
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "message_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class MeSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    provider = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["username", "role", "provider", "timezone"]
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True,
+        help_text="Why the authorization status changes (required when it does).",
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["id", "name", "authorization_number", "authorization_status", "reason"]
+
+
+class AffiliateSerializer(serializers.ModelSerializer):
+    provider = VisiblePrimaryKeyRelatedField(
+        queryset=Provider.objects.all(), required=False,
+        help_text="Set from the caller for provider officers; required for USPS managers.",
+    )
+
+    class Meta:
+        model = Affiliate
+        fields = ["id", "provider", "name", "relationship", "country"]
+
+    def validate_country(self, value):
+        if len(value) != 2 or not value.isalpha():
+            raise serializers.ValidationError("Use the two-letter ISO 3166-1 code, e.g. US.")
+        return value.upper()
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if self.instance is None:
+            if user.is_provider_staff:
+                attrs["provider"] = user.provider
+            elif "provider" not in attrs:
+                raise serializers.ValidationError({"provider": ["This field is required."]})
+        elif "provider" in attrs and attrs["provider"] != self.instance.provider:
+            raise serializers.ValidationError({"provider": ["An affiliate cannot change provider."]})
+        return attrs
+
+
+class PESModelSerializer(serializers.ModelSerializer):
+    provider = VisiblePrimaryKeyRelatedField(queryset=Provider.objects.all())
+
+    class Meta:
+        model = PESModel
+        fields = ["id", "provider", "name", "kind", "approval_status", "approved_by"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "provider" in attrs and attrs["provider"] != self.instance.provider:
+            raise serializers.ValidationError({"provider": ["A PES model cannot change provider."]})
+        return attrs

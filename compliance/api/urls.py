@@ -1,0 +1,11 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("providers", views.ProviderViewSet, basename="provider")
+router.register("affiliates", views.AffiliateViewSet, basename="affiliate")
+router.register("pes-models", views.PESModelViewSet, basename="pesmodel")
+
+urlpatterns = [path("me/", views.MeView.as_view(), name="api-me"), *router.urls]

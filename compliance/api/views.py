@@ -1,0 +1,103 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, viewsets
+
+from compliance import services
+from compliance.models import Affiliate, PESModel, Provider
+
+from .filters import AffiliateFilter, PESModelFilter, ProviderFilter
+from .permissions import ReadOnlyOrOfficerOrUSPSManager, ReadOnlyOrUSPSManager
+from .serializers import (
+    AffiliateSerializer,
+    MeSerializer,
+    PESModelSerializer,
+    ProviderSerializer,
+    as_drf_error,
+)
+
+
+class MeView(generics.RetrieveAPIView):
+    """Who the caller is: role, provider and time zone."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+
+class ServiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and PATCH; writes go through a service function, never `save()`."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = self.create_with_service(serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = self.update_with_service(serializer.instance,
+                                                           serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+
+@extend_schema(tags=["register"])
+class ProviderViewSet(ServiceViewSet):
+    """Providers: USPS staff see all, provider staff their own; USPS managers write."""
+
+    model = Provider
+    serializer_class = ProviderSerializer
+    permission_classes = [ReadOnlyOrUSPSManager]
+    filterset_class = ProviderFilter
+
+    def create_with_service(self, data):
+        data.pop("reason", None)
+        return services.create_provider(actor=self.request.user, **data)
+
+    def update_with_service(self, instance, data):
+        return services.update_provider(actor=self.request.user, provider=instance, **data)
+
+
+@extend_schema(tags=["register"])
+class AffiliateViewSet(ServiceViewSet):
+    """The § 501.11(a) affiliates of a provider."""
+
+    model = Affiliate
+    serializer_class = AffiliateSerializer
+    permission_classes = [ReadOnlyOrOfficerOrUSPSManager]
+    filterset_class = AffiliateFilter
+
+    def create_with_service(self, data):
+        return services.create_affiliate(actor=self.request.user, **data)
+
+    def update_with_service(self, instance, data):
+        return services.update_affiliate(actor=self.request.user, affiliate=instance, **data)
+
+
+@extend_schema(tags=["register"])
+class PESModelViewSet(ServiceViewSet):
+    """PES models: read by all in scope, written by USPS managers."""
+
+    model = PESModel
+    serializer_class = PESModelSerializer
+    permission_classes = [ReadOnlyOrUSPSManager]
+    filterset_class = PESModelFilter
+
+    def create_with_service(self, data):
+        return services.create_pes_model(actor=self.request.user, **data)
+
+    def update_with_service(self, instance, data):
+        return services.update_pes_model(actor=self.request.user, pes_model=instance, **data)

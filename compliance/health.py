@@ -1,0 +1,51 @@
+"""`/healthz`: database, broker and the scheduler's heartbeat, as JSON (503 if any is bad)."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from kombu import Connection
+
+from .models import Heartbeat
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"ok": True}
+
+
+def check_broker():
+    with Connection(settings.CELERY_BROKER_URL,
+                    transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                    connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return {"ok": True}
+
+
+def check_heartbeat(name, interval_seconds, now):
+    beat = Heartbeat.objects.filter(name=name).first()
+    if beat is None:
+        return {"ok": False, "age_seconds": None, "error": "never ran"}
+    age = (now - beat.at).total_seconds()
+    return {"ok": age <= 3 * interval_seconds, "age_seconds": round(age, 1),
+            "last_at": beat.at.isoformat()}
+
+
+def _safely(check, *args):
+    try:
+        return check(*args)
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
+def healthz(request):
+    now = timezone.now()
+    checks = {
+        "database": _safely(check_database),
+        "broker": _safely(check_broker),
+        "scheduler": _safely(check_heartbeat, "beat", settings.HEARTBEAT_INTERVAL_SECONDS, now),
+    }
+    ok = all(c["ok"] for c in checks.values())
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks},
+                        status=200 if ok else 503)

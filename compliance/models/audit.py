@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """USPS staff see all events; provider staff their provider's, never USPS-only ones."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps:
+            return self
+        return self.filter(provider_id=user.provider_id, usps_only=False)
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and why; written in the same transaction as the change."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "compliance.Provider", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    usps_only = models.BooleanField(
+        default=False, help_text="Internal to USPS: never shown to provider staff."
+    )
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def actor_label(self):
+        return str(self.actor) if self.actor else "the system"

@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.db import models
+
+from .scoping import ProviderScopedQuerySet
+
+
+class AuthorizationStatus(models.TextChoices):
+    AUTHORIZED = "authorized", "Authorized"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+class ProviderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """USPS staff see every provider; provider staff see only their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps:
+            return self
+        return self.filter(pk=user.provider_id)
+
+
+class Provider(models.Model):
+    """A company authorized under 39 CFR 501.2 to manufacture or distribute PES."""
+
+    name = models.CharField(max_length=200, unique=True)
+    authorization_number = models.CharField(
+        "USPS authorization number", max_length=50, unique=True
+    )
+    authorization_status = models.CharField(
+        max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.AUTHORIZED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProviderStatusChange(models.Model):
+    """One change of a provider's authorization status, kept for good."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=AuthorizationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=AuthorizationStatus.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.provider}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Relationship(models.TextChoices):
+    """The relations of § 501.11(a): what any of them discovers, the provider has discovered."""
+
+    FOREIGN_AFFILIATE = "foreign_affiliate", "Foreign affiliate"
+    SUBSIDIARY = "subsidiary", "Subsidiary"
+    ASSIGN = "assign", "Assign"
+    DEALER = "dealer", "Dealer"
+    INDEPENDENT_DEALER = "independent_dealer", "Independent dealer"
+    PARENT_CORPORATION = "parent_corporation", "Parent corporation"
+
+
+class Affiliate(models.Model):
+    """A company related to a provider under § 501.11(a)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="affiliates")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=30, choices=Relationship.choices)
+    country = models.CharField(
+        max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. US, DE, GB."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="affiliate_name_unique_per_provider"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relationship_display().lower()})"
+
+
+class PESKind(models.TextChoices):
+    POSTAGE_METER = "postage_meter", "Postage meter"
+    PC_POSTAGE = "pc_postage", "PC Postage"
+
+
+class ApprovalStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    SUBMITTED = "submitted", "Submitted for approval"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PESModel(models.Model):
+    """A Postage Evidencing System model a provider distributes or has submitted for approval."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="pes_models")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PESKind.choices)
+    approval_status = models.CharField(max_length=20, choices=ApprovalStatus.choices)
+    approved_by = models.CharField(
+        max_length=100,
+        default="USPS",
+        help_text="USPS, or the foreign postal administration that approved it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider_id", "name", "id"]
+        verbose_name = "PES model"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="pes_model_name_unique_per_provider"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,26 @@
+"""State changes of the compliance app. Each is atomic and writes its audit event."""
+
+from .audit import record_event
+from .register import (
+    create_affiliate,
+    create_pes_model,
+    create_provider,
+    update_affiliate,
+    update_pes_model,
+    update_provider,
+)
+from .users import create_api_token, create_user, revoke_api_token, update_profile
+
+__all__ = [
+    "create_affiliate",
+    "create_api_token",
+    "create_pes_model",
+    "create_provider",
+    "create_user",
+    "record_event",
+    "revoke_api_token",
+    "update_affiliate",
+    "update_pes_model",
+    "update_profile",
+    "update_provider",
+]

@@ -1,0 +1,42 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from compliance.models import AuditEvent, Provider
+
+
+def _json_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def diff_fields(instance, new_values: dict) -> dict:
+    """{field: [old, new]} for each value in `new_values` that differs from the instance's."""
+    changes = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if old != new:
+            changes[field] = [_json_value(old), _json_value(new)]
+    return changes
+
+
+def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False, at=None):
+    """Write one audit event for `obj`. Call inside the transaction that makes the change."""
+    provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
+    return AuditEvent.objects.create(
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        provider_id=provider_id,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        action=action,
+        changes=changes or {},
+        reason=reason,
+        usps_only=usps_only,
+    )

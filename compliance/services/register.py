@@ -1,0 +1,130 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
+
+from .audit import diff_fields, record_event
+
+
+def _require_manager(actor):
+    if not actor.is_usps_manager:
+        raise PermissionDenied("Only USPS managers manage the register.")
+
+
+def _apply(instance, values: dict):
+    for field, value in values.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def create_provider(*, actor, name, authorization_number, authorization_status="authorized"):
+    _require_manager(actor)
+    provider = Provider(
+        name=name,
+        authorization_number=authorization_number,
+        authorization_status=authorization_status,
+    )
+    provider.full_clean()
+    provider.save()
+    ProviderStatusChange.objects.create(
+        provider=provider,
+        from_status="",
+        to_status=authorization_status,
+        reason="Registered.",
+        changed_by=actor,
+        changed_at=timezone.now(),
+    )
+    record_event(actor=actor, obj=provider, action="provider.created",
+                 changes={"name": [None, name], "authorization_status": [None, authorization_status]})
+    return provider
+
+
+@transaction.atomic
+def update_provider(*, actor, provider, reason="", **values):
+    """Change a provider's details; a change of authorization status needs a reason."""
+    _require_manager(actor)
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    changes = diff_fields(provider, values)
+    if not changes:
+        return provider
+    old_status = provider.authorization_status
+    if "authorization_status" in changes:
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why the authorization status changes."})
+    _apply(provider, values)
+    if "authorization_status" in changes:
+        ProviderStatusChange.objects.create(
+            provider=provider,
+            from_status=old_status,
+            to_status=provider.authorization_status,
+            reason=reason,
+            changed_by=actor,
+            changed_at=timezone.now(),
+        )
+    record_event(actor=actor, obj=provider, action="provider.updated", changes=changes,
+                 reason=reason)
+    return provider
+
+
+def _check_may_edit_affiliates(actor, provider):
+    if actor.is_usps_manager:
+        return
+    if actor.is_provider_officer and actor.provider_id == provider.pk:
+        return
+    raise PermissionDenied("Only the provider's officers and USPS managers edit its affiliates.")
+
+
+@transaction.atomic
+def create_affiliate(*, actor, provider, name, relationship, country):
+    _check_may_edit_affiliates(actor, provider)
+    affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
+                          country=country.upper())
+    affiliate.full_clean()
+    affiliate.save()
+    record_event(actor=actor, obj=affiliate, action="affiliate.created",
+                 changes={"name": [None, name], "relationship": [None, relationship],
+                          "country": [None, affiliate.country]})
+    return affiliate
+
+
+@transaction.atomic
+def update_affiliate(*, actor, affiliate, **values):
+    _check_may_edit_affiliates(actor, affiliate.provider)
+    affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+    if "country" in values:
+        values["country"] = values["country"].upper()
+    values.pop("provider", None)  # an affiliate never moves to another provider
+    changes = diff_fields(affiliate, values)
+    if changes:
+        _apply(affiliate, values)
+        record_event(actor=actor, obj=affiliate, action="affiliate.updated", changes=changes)
+    return affiliate
+
+
+@transaction.atomic
+def create_pes_model(*, actor, provider, name, kind, approval_status, approved_by="USPS"):
+    _require_manager(actor)
+    model = PESModel(provider=provider, name=name, kind=kind, approval_status=approval_status,
+                     approved_by=approved_by)
+    model.full_clean()
+    model.save()
+    record_event(actor=actor, obj=model, action="pes_model.created",
+                 changes={"name": [None, name], "kind": [None, kind],
+                          "approval_status": [None, approval_status],
+                          "approved_by": [None, approved_by]})
+    return model
+
+
+@transaction.atomic
+def update_pes_model(*, actor, pes_model, **values):
+    _require_manager(actor)
+    pes_model = PESModel.objects.select_for_update().get(pk=pes_model.pk)
+    values.pop("provider", None)
+    changes = diff_fields(pes_model, values)
+    if changes:
+        _apply(pes_model, values)
+        record_event(actor=actor, obj=pes_model, action="pes_model.updated", changes=changes)
+    return pes_model

@@ -1,0 +1,61 @@
+from django.contrib.auth.password_validation import validate_password
+from .audit import record_event
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import ApiToken, User
+
+
+@transaction.atomic
+def create_user(*, actor=None, username, role, password, provider=None, email="",
+                timezone_name="America/New_York", first_name="", last_name=""):
+    """Make a user. Provider roles need a provider; USPS roles must have none."""
+    user = User(username=username, role=role, provider=provider, email=email,
+                timezone=timezone_name, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean()  # runs the role/provider constraint with a readable message
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+
+
+    record_event(actor=actor, obj=user, action="user.created",
+                 changes={"role": [None, role], "provider": [None, provider.pk if provider else None]})
+    return user
+
+
+@transaction.atomic
+def update_profile(*, actor, timezone_name):
+    actor.timezone = timezone_name
+    actor.full_clean(validate_constraints=False, exclude=["password"])
+    actor.save(update_fields=["timezone"])
+    return actor
+
+
+@transaction.atomic
+def create_api_token(*, user, name=""):
+    """Make a token; returns (token, key). The key is not stored and cannot be shown again."""
+    if not user.is_active:
+        raise ValidationError("An inactive user cannot have API tokens.")
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[:8], key_hash=ApiToken.hash_key(key)
+    )
+
+
+    record_event(actor=user, obj=user, action="api_token.created", changes={"token": [None, token.prefix]})
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, user, token):
+    token = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        from .audit import record_event
+
+        record_event(actor=user, obj=user, action="api_token.revoked",
+                     changes={"token": [token.prefix, None]})
+    return token

@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from . import services
+from .forms import AffiliateForm, ApiTokenForm, ProfileForm
+from .models import Affiliate, AuditEvent, Provider
+
+
+def _history(user, obj, limit=50):
+    return AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor")[:limit]
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {}
+    if user.is_provider_staff:
+        context["provider"] = user.provider
+    else:
+        context["provider_count"] = Provider.objects.visible_to(user).count()
+    return render(request, "compliance/home.html", context)
+
+
+@login_required
+def provider_list(request):
+    user = request.user
+    if user.is_provider_staff:
+        return redirect("provider-detail", pk=user.provider_id)
+    providers = Provider.objects.visible_to(user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        providers = providers.filter(name__icontains=q)
+    page = Paginator(providers, 50).get_page(request.GET.get("page"))
+    return render(request, "compliance/provider_list.html", {"page": page, "q": q})
+
+
+@login_required
+def provider_detail(request, pk):
+    provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "compliance/provider_detail.html",
+        {
+            "provider": provider,
+            "affiliates": provider.affiliates.all(),
+            "pes_models": provider.pes_models.all(),
+            "status_changes": provider.status_changes.select_related("changed_by")[:20],
+            "history": _history(request.user, provider),
+            "can_edit_affiliates": request.user.is_usps_manager
+            or (request.user.is_provider_officer and request.user.provider_id == provider.pk),
+        },
+    )
+
+
+class AffiliateEditView(LoginRequiredMixin, View):
+    """Add (no pk) or edit an affiliate: the provider's officers and USPS managers."""
+
+    template_name = "compliance/affiliate_form.html"
+
+    def _load(self, request, provider_pk, pk):
+        provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=provider_pk)
+        affiliate = None
+        if pk is not None:
+            affiliate = get_object_or_404(
+                Affiliate.objects.visible_to(request.user), pk=pk, provider=provider
+            )
+        user = request.user
+        if not (user.is_usps_manager or (user.is_provider_officer and user.provider_id == provider.pk)):
+            raise PermissionDenied
+        return provider, affiliate
+
+    def _render(self, request, provider, affiliate, form):
+        history = _history(request.user, affiliate) if affiliate else []
+        return render(request, self.template_name,
+                      {"provider": provider, "affiliate": affiliate, "form": form,
+                       "history": history})
+
+    def get(self, request, provider_pk, pk=None):
+        provider, affiliate = self._load(request, provider_pk, pk)
+        return self._render(request, provider, affiliate, AffiliateForm(instance=affiliate))
+
+    def post(self, request, provider_pk, pk=None):
+        provider, affiliate = self._load(request, provider_pk, pk)
+        form = AffiliateForm(request.POST, instance=affiliate)
+        if form.is_valid():
+            try:
+                if affiliate is None:
+                    services.create_affiliate(actor=request.user, provider=provider,
+                                              **form.cleaned_data)
+                    messages.success(request, "Affiliate added.")
+                else:
+                    services.update_affiliate(actor=request.user, affiliate=affiliate,
+                                              **form.cleaned_data)
+                    messages.success(request, "Affiliate saved.")
+                return redirect("provider-detail", pk=provider.pk)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        return self._render(request, provider, affiliate, form)
+
+
+@login_required
+def profile(request):
+    user = request.user
+    profile_form = ProfileForm(initial={"timezone": user.timezone})
+    token_form = ApiTokenForm()
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "timezone":
+            profile_form = ProfileForm(request.POST)
+            if profile_form.is_valid():
+                services.update_profile(actor=user, timezone_name=profile_form.cleaned_data["timezone"])
+                messages.success(request, "Time zone saved.")
+                return redirect("profile")
+        elif action == "create_token":
+            token_form = ApiTokenForm(request.POST)
+            if token_form.is_valid():
+                _, new_key = services.create_api_token(user=user, name=token_form.cleaned_data["name"])
+        elif action == "revoke_token":
+            token = get_object_or_404(user.api_tokens.all(), pk=request.POST.get("token"))
+            services.revoke_api_token(user=user, token=token)
+            messages.success(request, f"Token {token.prefix}… revoked.")
+            return redirect("profile")
+    return render(request, "compliance/profile.html", {
+        "profile_form": profile_form,
+        "token_form": token_form,
+        "tokens": user.api_tokens.all(),
+        "new_key": new_key,
+    })

@@ -1,0 +1,29 @@
+"""The Celery app and the whole beat schedule, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("pes_cases")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def beat_schedule(settings):
+    """The periodic tasks. django-celery-beat copies these into its tables at start."""
+    return {
+        "scheduler-heartbeat": {
+            "task": "compliance.tasks.record_heartbeat_task",
+            "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
+            "args": ("beat",),
+        },
+    }
+
+
+@app.on_after_finalize.connect
+def _install_beat_schedule(sender, **kwargs):
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(settings)
