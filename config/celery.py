@@ -19,6 +19,10 @@ def beat_schedule(settings):
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
             "args": ("beat",),
         },
+        "retry-due-emails": {
+            "task": "notifications.tasks.retry_due_emails_task",
+            "schedule": 60.0,
+        },
     }
 
 
