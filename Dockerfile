@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/app/var
+WORKDIR /app
+COPY pyproject.toml ./
+COPY config ./config
+COPY compliance ./compliance
+COPY incidents ./incidents
+COPY reports ./reports
+COPY notifications ./notifications
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install --no-cache-dir . && mkdir -p /app/var/media \
+    && DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+RUN useradd --system --home /app pes && chown -R pes /app/var
+USER pes
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
