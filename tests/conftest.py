@@ -1,0 +1,69 @@
+"""The cast every test knows: an officer of provider A, an officer of provider B, a USPS reviewer."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require_service(reason):
+    """Skip locally when a real service is missing; under CI=true, fail instead."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required service missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def provider_a(db):
+    return factories.ProviderFactory(name="Alpha Postage")
+
+
+@pytest.fixture
+def provider_b(db):
+    return factories.ProviderFactory(name="Bravo Meters")
+
+
+@pytest.fixture
+def officer_a(provider_a):
+    return factories.OfficerFactory(username="officer_a", provider=provider_a)
+
+
+@pytest.fixture
+def viewer_a(provider_a):
+    return factories.ViewerFactory(username="viewer_a", provider=provider_a)
+
+
+@pytest.fixture
+def officer_b(provider_b):
+    return factories.OfficerFactory(username="officer_b", provider=provider_b)
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.ReviewerFactory(username="reviewer")
+
+
+@pytest.fixture
+def manager(db):
+    return factories.ManagerFactory(username="manager")
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` signs a user in."""
+    return APIClient()
+
+
+def api_as(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api_for():
+    return api_as
