@@ -20,3 +20,51 @@ def notification_due_at(discovered_at: datetime) -> datetime:
 def is_late(due_at: datetime, at: datetime) -> bool:
     """Late when done strictly after the due instant."""
     return require_aware(at) > require_aware(due_at)
+
+
+# --- Reminder and escalation schedule -------------------------------------------------
+# A step is (key, at, audience): audience "provider" before the due time; "escalation"
+# at and after it; "escalation+managers" once the managers' threshold has passed.
+
+PROVIDER = "provider"
+ESCALATION = "escalation"
+ESCALATION_WITH_MANAGERS = "escalation+managers"
+
+
+def reminder_schedule(due_at, offsets_hours, escalation):
+    """Every reminder and escalation step for a duty due at `due_at`, earliest first.
+
+    Step keys carry the due instant, so a moved deadline gets a fresh set of steps.
+    """
+    require_aware(due_at, "due_at")
+    due = due_at.astimezone(UTC)
+    stamp = due.strftime("%Y%m%dT%H%M%SZ")
+    steps = [
+        (f"{stamp}:before-{h:g}h", due - timedelta(hours=h), PROVIDER)
+        for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True)
+    ]
+    gaps = [float(g) for g in escalation.get("repeat_after_hours", [])] or [24.0]
+    managers_after = timedelta(hours=float(escalation.get("managers_after_hours", 24)))
+    count = int(escalation.get("max_escalations", 10))
+    at = due
+    for n in range(count):
+        audience = ESCALATION_WITH_MANAGERS if at - due >= managers_after else ESCALATION
+        steps.append((f"{stamp}:overdue-{n}", at, audience))
+        at = at + timedelta(hours=gaps[min(n, len(gaps) - 1)])
+    return steps
+
+
+def next_step_at(due_at, offsets_hours, escalation, after):
+    """When the first step strictly after `after` falls, or None when none is left."""
+    for _, at, _ in reminder_schedule(due_at, offsets_hours, escalation):
+        if after is None or at > after:
+            return at
+    return None
+
+
+def steps_between(due_at, offsets_hours, escalation, after, until):
+    """Steps with `after` < at <= `until`: what a sweep at `until` has to send."""
+    return [
+        step for step in reminder_schedule(due_at, offsets_hours, escalation)
+        if (after is None or step[1] > after) and step[1] <= until
+    ]

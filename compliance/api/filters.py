@@ -3,6 +3,13 @@ import django_filters
 from compliance.models import Affiliate, PESModel, Provider
 
 
+def visible_providers(request):
+    """Filter choices in the caller's scope: another provider's id reads as unknown."""
+    if request is None:
+        return Provider.objects.none()
+    return Provider.objects.visible_to(request.user)
+
+
 class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
@@ -12,6 +19,7 @@ class ProviderFilter(django_filters.FilterSet):
 
 
 class AffiliateFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
     class Meta:
@@ -20,6 +28,7 @@ class AffiliateFilter(django_filters.FilterSet):
 
 
 class PESModelFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
     class Meta:

@@ -1,5 +1,7 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from compliance.models import Affiliate, PESModel, Provider, Role, User
 
@@ -7,9 +9,19 @@ from .fields import VisiblePrimaryKeyRelatedField
 
 
 def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as DRF's `{"field": ["message"]}` body."""
+    key = api_settings.NON_FIELD_ERRORS_KEY
     if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+        return serializers.ValidationError(
+            {key if field == NON_FIELD_ERRORS else field: messages
+             for field, messages in exc.message_dict.items()}
+        )
+    return serializers.ValidationError({key: exc.messages})
+
+
+def _caller(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -42,6 +54,14 @@ class AffiliateSerializer(serializers.ModelSerializer):
         model = Affiliate
         fields = ["id", "provider", "name", "relationship", "country"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if getattr(_caller(self), "is_provider_staff", False):
+            # Provider staff write only their own provider's affiliates: whatever
+            # provider id they send is ignored, never checked against others.
+            fields["provider"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields
+
     def validate_country(self, value):
         if len(value) != 2 or not value.isalpha():
             raise serializers.ValidationError("Use the two-letter ISO 3166-1 code, e.g. US.")
@@ -67,6 +87,7 @@ class PESModelSerializer(serializers.ModelSerializer):
         fields = ["id", "provider", "name", "kind", "approval_status", "approved_by"]
 
     def validate(self, attrs):
-        if self.instance is not None and "provider" in attrs and attrs["provider"] != self.instance.provider:
+        if (self.instance is not None and "provider" in attrs
+                and attrs["provider"] != self.instance.provider):
             raise serializers.ValidationError({"provider": ["A PES model cannot change provider."]})
         return attrs

@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .obligations import CLAUSES, Obligation, ObligationKind, ObligationState
+from .policy import DeadlinePolicy, RevenueRisk
 from .register import Affiliate, PESModel, Provider, ProviderStatusChange
 from .system import Heartbeat
 from .users import ApiToken, Role, User
@@ -9,6 +10,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CLAUSES",
+    "DeadlinePolicy",
+    "RevenueRisk",
     "Obligation",
     "ObligationKind",
     "ObligationState",

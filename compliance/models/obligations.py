@@ -72,6 +72,14 @@ class Obligation(models.Model):
     usps_visible = models.BooleanField(
         default=True, help_text="False while the incident is a draft the provider has not filed."
     )
+    reviewer = models.ForeignKey(
+        "compliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The USPS reviewer assigned to the case; escalations go to them.",
+    )
+    # The sweep's cursor: the next instant a reminder or escalation is due, and the
+    # instant up to which steps have been handled. Null when nothing is left to send.
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    steps_done_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ObligationQuerySet.as_manager()
@@ -82,6 +90,8 @@ class Obligation(models.Model):
             # The sweep's only question: which open duties are due by now?
             models.Index(fields=["due_at"], name="obligation_open_due",
                          condition=Q(state="open")),
+            models.Index(fields=["next_action_at"], name="obligation_next_action",
+                         condition=Q(next_action_at__isnull=False)),
         ]
 
     def __str__(self):
