@@ -2,20 +2,24 @@ import zoneinfo
 
 from django.utils import timezone
 
+# The API publishes times in UTC (`Z`), whoever calls; DRF renders datetimes in the
+# current time zone, so it must stay UTC there even for a browser-session caller.
+API_PREFIX = "/api/"
+
 
 class UserTimezoneMiddleware:
-    """Show times in the signed-in user's time zone; everything is stored in UTC."""
+    """Show times in the signed-in user's time zone on pages; everything is stored in UTC."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        timezone.deactivate()
+        if (user is not None and user.is_authenticated
+                and not request.path_info.startswith(API_PREFIX)):
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.timezone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
+                pass
         return self.get_response(request)

@@ -1,6 +1,7 @@
 """State changes of the compliance app. Each is atomic and writes its audit event."""
 
 from .audit import record_event
+from .obligations import correct_unfiled_obligation, fulfil_obligation, open_obligation
 from .register import (
     create_affiliate,
     create_pes_model,
@@ -17,6 +18,9 @@ __all__ = [
     "create_pes_model",
     "create_provider",
     "create_user",
+    "correct_unfiled_obligation",
+    "fulfil_obligation",
+    "open_obligation",
     "record_event",
     "revoke_api_token",
     "update_affiliate",

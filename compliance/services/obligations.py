@@ -1,0 +1,83 @@
+"""State changes of the obligation ledger that need no knowledge of other apps."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.deadlines import is_late, require_aware
+from compliance.models import CLAUSES, Obligation, ObligationState
+from compliance.models.obligations import OUTSTANDING_STATES
+
+from .audit import record_event
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+@transaction.atomic
+def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
+                    usps_visible=True):
+    """Record a new open duty of `provider`, due at `due_at` (aware); its clause follows
+    from the kind. `usps_visible=False` keeps it from USPS until the case is filed."""
+    require_aware(due_at, "due_at")
+    obligation = Obligation.objects.create(
+        kind=kind, clause=CLAUSES[kind], provider=provider, incident_id=incident_id,
+        subject=subject[:300], due_at=due_at, original_due_at=due_at,
+        state=ObligationState.OPEN, usps_visible=usps_visible,
+    )
+    record_event(actor=actor, obj=obligation, action="obligation.opened",
+                 changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
+    return obligation
+
+
+@transaction.atomic
+def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
+    """Correct the due time (and the subject) of a duty USPS cannot see yet, e.g. when a
+    draft's discovery time is edited. Both `due_at` and `original_due_at` move: nothing
+    has been promised to USPS. A missed duty whose new due time is still ahead reopens."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.usps_visible:
+        raise ValueError("A duty USPS can see keeps its original due time.")
+    changes = {}
+    if due_at is not None and due_at != obligation.due_at:
+        require_aware(due_at, "due_at")
+        changes["due_at"] = [_iso(obligation.due_at), _iso(due_at)]
+        obligation.due_at = obligation.original_due_at = due_at
+        if obligation.state == ObligationState.MISSED and due_at > timezone.now():
+            changes["state"] = [obligation.state, ObligationState.OPEN.value]
+            obligation.state = ObligationState.OPEN
+            obligation.missed_at = None
+    if subject is not None and subject[:300] != obligation.subject:
+        obligation.subject = subject[:300]
+    obligation.save()
+    if changes:
+        record_event(actor=actor, obj=obligation, action="obligation.due_corrected",
+                     changes=changes)
+    return obligation
+
+
+@transaction.atomic
+def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False):
+    """Record that the duty was done at `at`: `met` when on or before its due time, `late`
+    after it (also when the sweep had marked it missed). A duty already met, late or
+    waived keeps its state. `show_to_usps` makes it visible to USPS from now on."""
+    require_aware(at, "at")
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    changes = {}
+    if obligation.state in OUTSTANDING_STATES:
+        new_state = (ObligationState.LATE if is_late(obligation.due_at, at)
+                     else ObligationState.MET)
+        changes["state"] = [obligation.state, new_state.value]
+        changes["met_at"] = [None, _iso(at)]
+        obligation.state = new_state
+        obligation.met_at = at
+    if subject is not None:
+        obligation.subject = subject[:300]
+    if show_to_usps and not obligation.usps_visible:
+        obligation.usps_visible = True
+        changes["usps_visible"] = [False, True]
+    obligation.save()
+    if changes:
+        record_event(actor=actor, obj=obligation, action=f"obligation.{obligation.state}",
+                     changes=changes, at=at)
+    return obligation

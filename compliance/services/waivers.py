@@ -1,0 +1,32 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import Obligation, ObligationState
+from compliance.models.obligations import OUTSTANDING_STATES
+
+from .audit import record_event
+from .schedule import reschedule_reminders
+
+
+@transaction.atomic
+def waive_obligation(*, actor, obligation, reason):
+    """USPS releases a provider from an obligation that is still owed; the reason is kept."""
+    if not actor.is_usps:
+        raise PermissionDenied("Only USPS staff waive obligations.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the obligation is waived."})
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.state not in OUTSTANDING_STATES:
+        raise ValidationError(f"An obligation that is {obligation.get_state_display().lower()} "
+                              "cannot be waived.")
+    old = obligation.state
+    obligation.state = ObligationState.WAIVED
+    obligation.waived_reason = reason
+    obligation.met_at = None
+    reschedule_reminders(obligation)
+    obligation.save(update_fields=["state", "waived_reason", "met_at", "next_action_at"])
+    record_event(actor=actor, obj=obligation, action="obligation.waived",
+                 changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
+                 at=timezone.now())
+    return obligation
