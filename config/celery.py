@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,6 +19,14 @@ def beat_schedule(settings):
             "task": "compliance.tasks.record_heartbeat_task",
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
             "args": ("beat",),
+        },
+        "deadline-sweep": {
+            "task": "notifications.tasks.sweep_deadlines_task",
+            "schedule": float(settings.SWEEP_INTERVAL_SECONDS),
+        },
+        "daily-digest": {
+            "task": "notifications.tasks.send_digests_task",
+            "schedule": crontab(hour=11, minute=0),
         },
         "retry-due-emails": {
             "task": "notifications.tasks.retry_due_emails_task",

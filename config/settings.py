@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How often the scheduler proves it is alive; /healthz calls it stale after 3 intervals.
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
+# How often the deadline sweep runs; pages warn USPS staff when it is 2 intervals late.
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=30)
 
 # --- API ---
 REST_FRAMEWORK = {

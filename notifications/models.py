@@ -24,8 +24,16 @@ class OutboundEmail(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="emails"
     )
     to_address = models.EmailField()
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    obligation = models.ForeignKey(
+        "compliance.Obligation", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    step = models.CharField(max_length=60, blank=True,
+                            help_text="The reminder or escalation step, for obligation e-mails.")
+    audience = models.CharField(max_length=30, blank=True)
+    subject = models.CharField(max_length=300, blank=True,
+                               help_text="Empty until rendered; reminders render when sent.")
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=EmailState.choices,
                              default=EmailState.PENDING)
@@ -47,3 +55,25 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.template} to {self.to_address} ({self.state})"
+
+
+class EmailPreference(models.Model):
+    """Which reminder e-mails a user takes, and whether a USPS reviewer takes a daily digest.
+
+    Nobody can mute the 24-hour notification reminders, nor escalations, of their own
+    provider: `wants` enforces that whatever is stored here.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="email_preference")
+    muted_kinds = models.JSONField(default=list, blank=True)
+    daily_digest = models.BooleanField(
+        default=False, help_text="USPS reviewers: one e-mail a day about the queue instead."
+    )
+    last_digest_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self):
+        return f"E-mail preferences of {self.user}"

@@ -3,7 +3,7 @@
 import logging
 import time
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -96,7 +96,9 @@ def deliver(pk, connection=None):
     """Claim and send one e-mail; record the outcome. Returns the final state or None."""
     if not claim(pk):
         return None
-    email = OutboundEmail.objects.get(pk=pk)
+    email = OutboundEmail.objects.select_related("recipient", "obligation").get(pk=pk)
+    if not email.subject:
+        _render_obligation_email(email)
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to_address], connection=connection,
@@ -122,6 +124,42 @@ def deliver(pk, connection=None):
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     return EmailState.SENT
+
+
+def obligation_context(obligation, audience, now=None):
+    """What an obligation e-mail shows: never anything internal to USPS."""
+    now = now or timezone.now()
+    left = obligation.due_at - now
+    path = f"/incidents/{obligation.incident_id}/" if obligation.incident_id else "/"
+    return {
+        "obligation": obligation,
+        "audience": audience,
+        "overdue": left.total_seconds() < 0,
+        "time_left": _describe(abs(left)),
+        "due_at_utc": obligation.due_at.astimezone(UTC),
+        "case_url": f"{settings.SITE_URL}{path}",
+    }
+
+
+def _describe(delta):
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours or days:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _render_obligation_email(email):
+    """Render a reminder at send time, so it tells the time left as of sending."""
+    context = obligation_context(email.obligation, email.audience)
+    email.subject, email.body_text, email.body_html = render_email(
+        email.template, context, email.recipient)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject, body_text=email.body_text, body_html=email.body_html)
 
 
 def due_email_ids(now=None, limit=500):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import digest, services, sweep
 
 
 @shared_task(acks_late=True)
@@ -17,3 +17,15 @@ def retry_due_emails_task():
         if services.deliver(pk):
             sent += 1
     return sent
+
+
+@shared_task
+def sweep_deadlines_task():
+    """One pass of the deadline sweep (the beat scheduler runs it every 30 s by default)."""
+    return str(sweep.sweep())
+
+
+@shared_task
+def send_digests_task():
+    """The daily queue digest for USPS reviewers who chose it."""
+    return digest.send_digests()

@@ -1,0 +1,68 @@
+"""Who gets which obligation e-mail. One query per audience, however many obligations."""
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from compliance.deadlines import ESCALATION, ESCALATION_WITH_MANAGERS, PROVIDER
+from compliance.models import ObligationKind, Role, User
+
+# Kinds whose provider reminders cannot be muted.
+UNMUTABLE_KINDS = {ObligationKind.NOTIFICATION}
+
+
+def wants(user, kind, audience, preference):
+    """Whether `user` takes an e-mail of this kind and audience, given their preference."""
+    if preference is None:
+        return True
+    if user.is_usps and preference.daily_digest:
+        return False  # the digest covers it
+    if user.is_provider_staff and (audience != PROVIDER or kind in UNMUTABLE_KINDS):
+        return True
+    return kind not in (preference.muted_kinds or [])
+
+
+class RecipientBook:
+    """Active users with an address, grouped for the sweep, loaded once per pass."""
+
+    def __init__(self, provider_ids):
+        users = (
+            User.objects.filter(is_active=True)
+            .exclude(email="")
+            .filter(Q(provider_id__in=provider_ids) | Q(provider__isnull=True))
+        )
+        self.users = {u.pk: u for u in users}
+        from .models import EmailPreference
+
+        self.preferences = {
+            p.user_id: p for p in EmailPreference.objects.filter(user_id__in=list(self.users))
+        }
+        self.staff_by_provider = defaultdict(list)
+        self.reviewers, self.managers = [], []
+        for user in self.users.values():
+            if user.provider_id:
+                self.staff_by_provider[user.provider_id].append(user)
+            elif user.role == Role.USPS_REVIEWER:
+                self.reviewers.append(user)
+            elif user.role == Role.USPS_MANAGER:
+                self.managers.append(user)
+
+    def for_step(self, obligation, audience):
+        staff = self.staff_by_provider.get(obligation.provider_id, [])
+        if audience == PROVIDER:
+            people = list(staff)
+        else:
+            people = [u for u in staff if u.role == Role.PROVIDER_OFFICER]
+            if obligation.usps_visible:  # drafts are the provider's alone
+                reviewer = self.users.get(obligation.reviewer_id)
+                people += [reviewer] if reviewer else self.reviewers
+                if audience == ESCALATION_WITH_MANAGERS:
+                    people += self.managers
+        chosen = {}
+        for user in people:
+            if wants(user, obligation.kind, audience, self.preferences.get(user.pk)):
+                chosen[user.pk] = user
+        return list(chosen.values())
+
+
+__all__ = ["ESCALATION", "ESCALATION_WITH_MANAGERS", "PROVIDER", "RecipientBook", "wants"]

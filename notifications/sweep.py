@@ -1,0 +1,120 @@
+"""The deadline sweep: one pass finds what has come due through two partial indexes.
+
+1. Open obligations past `due_at` become missed (index `obligation_open_due`).
+2. Obligations whose `next_action_at` has come get their reminder or escalation e-mails
+   written as rows with a unique key (obligation, step, recipient), before any is sent
+   (index `obligation_next_action`). Rows are claimed with `skip_locked`, so two sweeps
+   running at once split the work instead of repeating it.
+Sending happens after commit, in the worker, each e-mail claimed by a conditional update.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.deadlines import next_step_at, steps_between
+from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
+from compliance.models.obligations import OUTSTANDING_STATES
+
+from .models import OutboundEmail
+from .recipients import RecipientBook
+
+BATCH = 500
+
+
+@dataclass
+class SweepResult:
+    missed: int = 0
+    obligations_stepped: int = 0
+    emails_queued: int = 0
+
+    def __str__(self):
+        return (f"{self.missed} obligation(s) marked missed, {self.obligations_stepped} "
+                f"reminder step(s) handled, {self.emails_queued} e-mail(s) queued")
+
+
+def mark_missed(now, batch=BATCH):
+    """Open obligations whose due time has passed become missed, each with an audit event."""
+    with transaction.atomic():
+        due = list(
+            Obligation.objects.select_for_update(skip_locked=True)
+            .filter(state=ObligationState.OPEN, due_at__lte=now)
+            .order_by("due_at")
+            .values("id", "provider_id", "kind", "subject", "due_at")[:batch]
+        )
+        if not due:
+            return 0
+        Obligation.objects.filter(id__in=[o["id"] for o in due],
+                                  state=ObligationState.OPEN).update(
+            state=ObligationState.MISSED, missed_at=now)
+        ctype = ContentType.objects.get_for_model(Obligation)
+        AuditEvent.objects.bulk_create([
+            AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
+                       object_id=str(o["id"]), object_repr=o["subject"][:300],
+                       action="obligation.missed",
+                       changes={"state": ["open", "missed"]},
+                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
+            for o in due
+        ])
+        return len(due)
+
+
+def queue_due_steps(now, policy, batch=BATCH):
+    """Write the e-mails of every reminder or escalation step that has come due."""
+    with transaction.atomic():
+        obligations = list(
+            Obligation.objects.select_for_update(skip_locked=True)
+            .filter(next_action_at__lte=now)
+            .order_by("next_action_at")[:batch]
+        )
+        if not obligations:
+            return 0, 0
+        book = RecipientBook({o.provider_id for o in obligations})
+        emails = []
+        for obligation in obligations:
+            offsets = policy.reminder_offsets_hours.get(obligation.kind, [])
+            if obligation.state in OUTSTANDING_STATES:
+                steps = steps_between(obligation.due_at, offsets, policy.escalation,
+                                      obligation.steps_done_until, now)
+                if steps:
+                    # After an outage only the latest step goes out: it supersedes the rest.
+                    key, _, audience = steps[-1]
+                    for user in book.for_step(obligation, audience):
+                        emails.append(OutboundEmail(
+                            key=f"obligation:{obligation.pk}:{key}:{user.pk}",
+                            template="obligation_reminder",
+                            recipient=user, to_address=user.email, obligation=obligation,
+                            step=key, audience=audience, next_attempt_at=now,
+                        ))
+                obligation.next_action_at = next_step_at(obligation.due_at, offsets,
+                                                         policy.escalation, now)
+            else:
+                obligation.next_action_at = None
+            obligation.steps_done_until = now
+        Obligation.objects.bulk_update(obligations, ["next_action_at", "steps_done_until"])
+        created = OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
+        if created:
+            transaction.on_commit(_send_due_emails)
+        return len(obligations), len(created)
+
+
+def _send_due_emails():
+    from .tasks import retry_due_emails_task
+
+    try:
+        retry_due_emails_task.delay()
+    except Exception:  # the next pass sends them
+        pass
+
+
+def sweep(now=None, batch=BATCH):
+    """One pass of the deadline sweep at `now` (read once). Safe to run concurrently."""
+    now = now or timezone.now()
+    policy = DeadlinePolicy.in_force()
+    result = SweepResult()
+    result.missed = mark_missed(now, batch)
+    result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
+    Heartbeat.objects.update_or_create(name="sweep", defaults={"at": now})
+    return result

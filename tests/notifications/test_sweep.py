@@ -1,0 +1,232 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from compliance.models import AuditEvent, ObligationKind, ObligationState
+from compliance.services.schedule import reschedule_reminders
+from notifications.models import EmailPreference, EmailState, OutboundEmail
+from notifications.sweep import sweep
+from tests import factories
+
+DUE = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def obligation(provider_a):
+    with time_machine.travel(DUE - timedelta(days=2), tick=False):
+        obligation = factories.ObligationFactory(
+            provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
+            due_at=DUE, original_due_at=DUE, incident_id=41,
+        )
+        reschedule_reminders(obligation)
+        obligation.save()
+    return obligation
+
+
+def run_sweep_at(when, capture):
+    with time_machine.travel(when, tick=False), capture(execute=True):
+        return sweep()
+
+
+def recipients_of(emails):
+    return sorted(e.to[0] for e in emails)
+
+
+def test_it_reminds_provider_staff_twelve_hours_before_a_notification_is_due(
+        obligation, officer_a, viewer_a, officer_b, reviewer, django_capture_on_commit_callbacks):
+    result = run_sweep_at(DUE - timedelta(hours=11, minutes=59), django_capture_on_commit_callbacks)
+
+    assert result.emails_queued == 2
+    assert recipients_of(mail.outbox) == [officer_a.email, viewer_a.email]
+    assert "Due in 11 hours, 59 minutes" in mail.outbox[0].subject
+
+
+def test_it_sends_each_reminder_step_once_however_often_it_sweeps(
+        obligation, officer_a, django_capture_on_commit_callbacks):
+    for minutes in (0, 1, 2, 30):
+        run_sweep_at(DUE - timedelta(hours=12) + timedelta(minutes=minutes),
+                     django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+
+    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE - timedelta(hours=3), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+
+
+def test_it_sends_only_the_latest_step_after_an_outage(obligation, officer_a,
+                                                       django_capture_on_commit_callbacks):
+    run_sweep_at(DUE - timedelta(minutes=30), django_capture_on_commit_callbacks)
+
+    assert len(mail.outbox) == 1
+    assert OutboundEmail.objects.get().step.endswith("before-1h")
+
+
+def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
+        obligation, officer_a, django_capture_on_commit_callbacks):
+    run_sweep_at(DUE - timedelta(seconds=1), django_capture_on_commit_callbacks)
+    obligation.refresh_from_db()
+    assert obligation.state == ObligationState.OPEN
+
+    run_sweep_at(DUE + timedelta(seconds=5), django_capture_on_commit_callbacks)
+
+    obligation.refresh_from_db()
+    assert obligation.state == ObligationState.MISSED
+    assert obligation.missed_at == DUE + timedelta(seconds=5)
+    event = AuditEvent.objects.for_object(obligation).get(action="obligation.missed")
+    assert event.changes == {"state": ["open", "missed"]}
+
+
+def test_it_escalates_at_due_to_officers_and_the_assigned_reviewer_only(
+        obligation, officer_a, viewer_a, reviewer, manager, django_capture_on_commit_callbacks):
+    other_reviewer = factories.ReviewerFactory()
+    obligation.reviewer = reviewer
+    obligation.save()
+
+    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+
+    assert recipients_of(mail.outbox) == sorted([officer_a.email, reviewer.email])
+    assert other_reviewer.email not in recipients_of(mail.outbox)
+    assert all(m.subject.startswith("[Escalation] Overdue") for m in mail.outbox)
+
+
+def test_it_escalates_to_every_reviewer_when_none_is_assigned(
+        obligation, officer_a, reviewer, django_capture_on_commit_callbacks):
+    second = factories.ReviewerFactory()
+
+    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+
+    assert recipients_of(mail.outbox) == sorted([officer_a.email, reviewer.email, second.email])
+
+
+def test_it_repeats_escalations_with_backoff_and_adds_managers_after_a_day(
+        obligation, officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+    sent_at = {}
+    for hours in (0, 1, 4, 5, 16, 40):
+        before = len(mail.outbox)
+        run_sweep_at(DUE + timedelta(hours=hours, minutes=1), django_capture_on_commit_callbacks)
+        sent_at[hours] = recipients_of(mail.outbox[before:])
+
+    assert sent_at[1] == [] and sent_at[5] == []
+    assert sent_at[4] == sorted([officer_a.email, reviewer.email])
+    assert sent_at[16] == sorted([officer_a.email, reviewer.email])
+    assert sent_at[40] == sorted([officer_a.email, reviewer.email, manager.email])
+
+
+def test_it_never_tells_usps_about_a_draft_the_provider_has_not_filed(
+        obligation, officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+    obligation.usps_visible = False
+    obligation.save()
+
+    run_sweep_at(DUE + timedelta(hours=40, minutes=1), django_capture_on_commit_callbacks)
+
+    assert recipients_of(mail.outbox) == [officer_a.email]
+
+
+def test_it_sends_nothing_for_an_obligation_already_met(
+        obligation, officer_a, django_capture_on_commit_callbacks):
+    obligation.state = ObligationState.MET
+    obligation.met_at = DUE - timedelta(days=1)
+    reschedule_reminders(obligation)
+    obligation.save()
+
+    run_sweep_at(DUE + timedelta(hours=5), django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+    obligation.refresh_from_db()
+    assert obligation.state == ObligationState.MET
+
+
+def test_the_email_names_the_duty_the_case_and_the_due_time_in_both_zones(
+        obligation, officer_a, django_capture_on_commit_callbacks):
+    officer_a.timezone = "Europe/Paris"
+    officer_a.save()
+
+    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+
+    message = mail.outbox[0]
+    assert "24-hour notification (§ 501.11(b))" in message.body
+    assert "PES-2026-00001 Meter" in message.body
+    assert "Wednesday 10 June 2026, 18:00 CEST (Europe/Paris)" in message.body
+    assert "2026-06-10 16:00 UTC" in message.body
+    assert "due in 4 hours, 0 minutes" in message.body
+    assert "http://127.0.0.1:8000/incidents/41/" in message.body
+    html = message.alternatives[0][0]
+    assert "Open the case" in html and "18:00 CEST" in html
+
+
+def test_an_officer_can_mute_written_report_reminders_but_not_notification_ones(
+        provider_a, officer_a, django_capture_on_commit_callbacks):
+    EmailPreference.objects.create(user=officer_a, muted_kinds=["written_report", "notification"])
+    with time_machine.travel(DUE - timedelta(days=5), tick=False):
+        for kind in (ObligationKind.WRITTEN_REPORT, ObligationKind.NOTIFICATION):
+            o = factories.ObligationFactory(provider=provider_a, kind=kind, due_at=DUE,
+                                            original_due_at=DUE)
+            reschedule_reminders(o)
+            o.save()
+
+    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    kinds = {e.obligation.kind for e in OutboundEmail.objects.select_related("obligation")}
+    assert kinds == {ObligationKind.NOTIFICATION}
+
+    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    escalated = {e.obligation.kind for e in OutboundEmail.objects.filter(audience="escalation")}
+    assert escalated == {ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT}
+
+
+def test_a_reviewer_on_the_daily_digest_gets_no_single_escalations(
+        obligation, officer_a, reviewer, django_capture_on_commit_callbacks):
+    EmailPreference.objects.create(user=reviewer, daily_digest=True)
+
+    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+
+    assert recipients_of(mail.outbox) == [officer_a.email]
+
+
+def test_it_records_when_it_last_ran(obligation, django_capture_on_commit_callbacks):
+    from compliance.models import Heartbeat
+
+    run_sweep_at(DUE, django_capture_on_commit_callbacks)
+
+    assert Heartbeat.objects.get(name="sweep").at == DUE
+
+
+def test_a_refused_email_stays_pending_with_backoff_then_fails_for_good(
+        obligation, officer_a, settings, django_capture_on_commit_callbacks):
+    from notifications import services
+
+    settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
+    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    email = OutboundEmail.objects.get()
+    assert (email.state, email.attempts) == (EmailState.PENDING, 1)
+    assert "refused" in email.last_error
+    assert email.next_attempt_at == DUE - timedelta(hours=4) + timedelta(minutes=1)
+
+    when = DUE - timedelta(hours=4)
+    for attempt in range(2, services.MAX_ATTEMPTS + 1):
+        when = when + services.backoff(attempt - 1)
+        with time_machine.travel(when, tick=False):
+            services.deliver(email.pk)
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.FAILED, services.MAX_ATTEMPTS)
+    assert mail.outbox == []
+
+
+def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
+        obligation, officer_a, django_capture_on_commit_callbacks):
+    from notifications import services
+
+    with time_machine.travel(DUE - timedelta(hours=4), tick=False):
+        sweep()  # on-commit delivery is not run: as if the worker died
+        email = OutboundEmail.objects.get()
+        assert services.claim(email.pk)  # claimed, then the worker dies before sending
+        assert services.due_email_ids() == []
+    with time_machine.travel(DUE - timedelta(hours=4) + services.LEASE - timedelta(seconds=1)):
+        assert services.deliver(email.pk) is None
+    with time_machine.travel(DUE - timedelta(hours=4) + services.LEASE + timedelta(seconds=1)):
+        assert services.due_email_ids() == [email.pk]
+        assert services.deliver(email.pk) == EmailState.SENT
+    assert len(mail.outbox) == 1
