@@ -2,18 +2,37 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.forms import AuthenticationForm
 
 from . import services
 from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
 
 
+def is_usps_manager(request) -> bool:
+    """True for a signed-in USPS manager; False for anyone else, anonymous visitors included."""
+    user = request.user
+    return user.is_active and user.is_authenticated and user.is_usps_manager
+
+
+class USPSManagerLoginForm(AuthenticationForm):
+    """The admin's sign-in: USPS managers, whatever their `is_staff` flag says."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_usps_manager:
+            raise forms.ValidationError(
+                "The administration is for USPS managers. Sign in on the main site instead.",
+                code="not_manager",
+            )
+
+
 class USPSManagerAdminSite(admin.AdminSite):
     site_header = "PES cases: register administration"
     site_title = "PES cases admin"
+    login_form = USPSManagerLoginForm
 
     def has_permission(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.is_usps_manager
+        return is_usps_manager(request)
 
 
 admin_site = USPSManagerAdminSite(name="admin")
@@ -23,16 +42,16 @@ class ManagerOnlyAdmin(admin.ModelAdmin):
     """USPS managers may view and change; nothing is deleted from the register."""
 
     def has_module_permission(self, request):
-        return request.user.is_usps_manager
+        return is_usps_manager(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_usps_manager
+        return is_usps_manager(request)
 
     def has_add_permission(self, request):
-        return request.user.is_usps_manager
+        return is_usps_manager(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_usps_manager
+        return is_usps_manager(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -66,7 +85,10 @@ class ServiceSaveMixin:
     """Route the admin's save through the service function, so it is audited."""
 
     def save_model(self, request, obj, form, change):
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields if f in form.cleaned_data}
+        # Only the model's own fields: the admin adds declared form fields (such as
+        # the status-change reason) to the form it builds, and those are not values.
+        model_fields = {f.name for f in obj._meta.get_fields()}
+        values = {f: v for f, v in form.cleaned_data.items() if f in model_fields}
         saved = self.save_with_service(request.user, obj if change else None, values, form)
         obj.pk = saved.pk
 

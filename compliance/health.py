@@ -23,12 +23,12 @@ def check_broker():
     return {"ok": True}
 
 
-def check_heartbeat(name, interval_seconds, now):
+def check_heartbeat(name, interval_seconds, now, stale_after_intervals=3):
     beat = Heartbeat.objects.filter(name=name).first()
     if beat is None:
         return {"ok": False, "age_seconds": None, "error": "never ran"}
     age = (now - beat.at).total_seconds()
-    return {"ok": age <= 3 * interval_seconds, "age_seconds": round(age, 1),
+    return {"ok": age <= stale_after_intervals * interval_seconds, "age_seconds": round(age, 1),
             "last_at": beat.at.isoformat()}
 
 
@@ -45,6 +45,7 @@ def healthz(request):
         "database": _safely(check_database),
         "broker": _safely(check_broker),
         "scheduler": _safely(check_heartbeat, "beat", settings.HEARTBEAT_INTERVAL_SECONDS, now),
+        "sweep": _safely(check_heartbeat, "sweep", settings.SWEEP_INTERVAL_SECONDS, now, 2),
     }
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks},

@@ -4,11 +4,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
 
 from . import services
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
-from .models import Affiliate, AuditEvent, Provider
+from .models import Affiliate, AuditEvent, Obligation, Provider
+
+DASHBOARD_ROWS = 50
 
 
 def _history(user, obj, limit=50):
@@ -18,7 +21,12 @@ def _history(user, obj, limit=50):
 @login_required
 def home(request):
     user = request.user
-    context = {}
+    outstanding = Obligation.objects.visible_to(user).outstanding().order_by("due_at", "id")
+    context = {
+        "obligations": outstanding.select_related("provider")[:DASHBOARD_ROWS],
+        "outstanding_count": outstanding.count(),
+        "now": timezone.now(),
+    }
     if user.is_provider_staff:
         context["provider"] = user.provider
     else:

@@ -8,6 +8,7 @@ from compliance.models import CLAUSES, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
 from .audit import record_event
+from .schedule import reschedule_reminders
 
 
 def _iso(value):
@@ -20,11 +21,13 @@ def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
     """Record a new open duty of `provider`, due at `due_at` (aware); its clause follows
     from the kind. `usps_visible=False` keeps it from USPS until the case is filed."""
     require_aware(due_at, "due_at")
-    obligation = Obligation.objects.create(
+    obligation = Obligation(
         kind=kind, clause=CLAUSES[kind], provider=provider, incident_id=incident_id,
         subject=subject[:300], due_at=due_at, original_due_at=due_at,
         state=ObligationState.OPEN, usps_visible=usps_visible,
     )
+    reschedule_reminders(obligation)
+    obligation.save()
     record_event(actor=actor, obj=obligation, action="obligation.opened",
                  changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
     return obligation
@@ -47,6 +50,7 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
             changes["state"] = [obligation.state, ObligationState.OPEN.value]
             obligation.state = ObligationState.OPEN
             obligation.missed_at = None
+        reschedule_reminders(obligation)
     if subject is not None and subject[:300] != obligation.subject:
         obligation.subject = subject[:300]
     obligation.save()
@@ -71,6 +75,7 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
         changes["met_at"] = [None, _iso(at)]
         obligation.state = new_state
         obligation.met_at = at
+        reschedule_reminders(obligation)
     if subject is not None:
         obligation.subject = subject[:300]
     if show_to_usps and not obligation.usps_visible:

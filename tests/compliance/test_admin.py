@@ -1,0 +1,170 @@
+"""The Django admin: for USPS managers only; its writes go through the audited services."""
+
+import pytest
+
+from compliance.models import AuditEvent, Provider, ProviderStatusChange
+from tests import factories
+
+
+def change_form(provider, **overrides):
+    data = {
+        "name": provider.name,
+        "authorization_number": provider.authorization_number,
+        "authorization_status": provider.authorization_status,
+        "reason": "",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        "status_changes-MIN_NUM_FORMS": "0",
+        "status_changes-MAX_NUM_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def test_it_opens_the_admin_for_a_manager(manager_client):
+    response = manager_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert b"Providers" in response.content
+
+
+def test_it_lets_a_manager_sign_in_through_the_admin_login(client, manager):
+    response = client.post("/admin/login/?next=/admin/",
+                           {"username": "manager", "password": factories.PASSWORD,
+                            "next": "/admin/"})
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_it_refuses_a_reviewer_at_the_admin_login(client, reviewer):
+    response = client.post("/admin/login/?next=/admin/",
+                           {"username": "reviewer", "password": factories.PASSWORD,
+                            "next": "/admin/"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("who", ["reviewer", "officer_a", "viewer_a"])
+def test_it_refuses_the_admin_to_everyone_else(who, request, client, provider_a):
+    client.force_login(request.getfixturevalue(who))
+
+    for url in ["/admin/", "/admin/compliance/provider/",
+                f"/admin/compliance/provider/{provider_a.pk}/change/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+
+
+def test_it_lists_providers_in_the_admin(manager_client, provider_a, provider_b):
+    response = manager_client.get("/admin/compliance/provider/")
+
+    assert response.status_code == 200
+    assert b"Alpha Postage" in response.content
+    assert b"Bravo Meters" in response.content
+
+
+def test_it_adds_a_provider_through_the_service(manager_client, manager):
+    response = manager_client.post(
+        "/admin/compliance/provider/add/",
+        change_form(Provider(name="Delta Post", authorization_number="USPS-PES-4444",
+                             authorization_status="authorized")),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider = Provider.objects.get(name="Delta Post")
+    assert provider.status_changes.get().to_status == "authorized"
+    event = AuditEvent.objects.for_object(provider).get()
+    assert (event.action, event.actor) == ("provider.created", manager)
+
+
+def test_it_refuses_a_status_change_without_a_reason(manager_client, provider_a):
+    response = manager_client.post(
+        f"/admin/compliance/provider/{provider_a.pk}/change/",
+        change_form(provider_a, authorization_status="revoked"),
+    )
+
+    assert response.status_code == 200
+    assert "reason" in response.context["adminform"].form.errors
+    provider_a.refresh_from_db()
+    assert provider_a.authorization_status == "authorized"
+    assert not ProviderStatusChange.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_records_a_status_change_with_its_reason(manager_client, manager, provider_a):
+    response = manager_client.post(
+        f"/admin/compliance/provider/{provider_a.pk}/change/",
+        change_form(provider_a, authorization_status="suspended", reason="§ 501.6(c) notice"),
+    )
+
+    assert response.status_code == 302
+    provider_a.refresh_from_db()
+    assert provider_a.authorization_status == "suspended"
+    change = ProviderStatusChange.objects.get(provider=provider_a)
+    assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
+        "authorized", "suspended", "§ 501.6(c) notice", manager)
+    event = AuditEvent.objects.for_object(provider_a).get()
+    assert event.action == "provider.updated"
+    assert event.reason == "§ 501.6(c) notice"
+    assert event.changes == {"authorization_status": ["authorized", "suspended"]}
+
+
+def test_it_renames_a_provider_without_a_reason(manager_client, provider_a):
+    response = manager_client.post(
+        f"/admin/compliance/provider/{provider_a.pk}/change/",
+        change_form(provider_a, name="Alpha Postage LLC"),
+    )
+
+    assert response.status_code == 302
+    provider_a.refresh_from_db()
+    assert provider_a.name == "Alpha Postage LLC"
+    assert AuditEvent.objects.for_object(provider_a).get().changes == {
+        "name": ["Alpha Postage", "Alpha Postage LLC"]}
+
+
+def test_it_adds_an_affiliate_through_the_service(manager_client, manager, provider_a):
+    response = manager_client.post(
+        "/admin/compliance/affiliate/add/",
+        {"provider": provider_a.pk, "name": "Alpha Independent", "relationship":
+         "independent_dealer", "country": "us"},
+    )
+
+    assert response.status_code == 302
+    affiliate = provider_a.affiliates.get(name="Alpha Independent")
+    assert affiliate.country == "US"
+    assert AuditEvent.objects.for_object(affiliate).get().actor == manager
+
+
+def test_it_adds_a_pes_model_through_the_service(manager_client, provider_a):
+    response = manager_client.post(
+        "/admin/compliance/pesmodel/add/",
+        {"provider": provider_a.pk, "name": "Alpha Web", "kind": "pc_postage",
+         "approval_status": "approved", "approved_by": "USPS"},
+    )
+
+    assert response.status_code == 302
+    model = provider_a.pes_models.get(name="Alpha Web")
+    assert AuditEvent.objects.for_object(model).get().action == "pes_model.created"
+
+
+def test_it_deletes_nothing_from_the_register(manager_client, provider_a):
+    response = manager_client.post(f"/admin/compliance/provider/{provider_a.pk}/delete/",
+                                   {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Provider.objects.filter(pk=provider_a.pk).exists()
+
+
+def test_it_shows_users_and_audit_events_read_only(manager_client, officer_a):
+    assert manager_client.get("/admin/compliance/user/").status_code == 200
+    assert manager_client.get("/admin/compliance/auditevent/").status_code == 200
+    assert manager_client.get("/admin/compliance/user/add/").status_code == 403

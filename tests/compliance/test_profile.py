@@ -1,0 +1,99 @@
+"""The profile page: time zone and personal API tokens."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from compliance.models import ApiToken, AuditEvent
+from compliance.services import create_api_token
+
+
+@pytest.fixture
+def officer_client(client, officer_a):
+    client.force_login(officer_a)
+    return client
+
+
+def test_it_shows_the_profile(officer_client):
+    response = officer_client.get("/profile/")
+
+    assert response.status_code == 200
+    assert b"America/New_York" in response.content
+    assert b"No tokens yet." in response.content
+
+
+def test_it_changes_the_time_zone(officer_client, officer_a):
+    response = officer_client.post("/profile/", {"action": "timezone",
+                                                 "timezone": "Europe/Berlin"})
+
+    assert response.status_code == 302
+    officer_a.refresh_from_db()
+    assert officer_a.timezone == "Europe/Berlin"
+    assert b"Europe/Berlin" in officer_client.get("/").content
+
+
+def test_it_refuses_an_unknown_time_zone(officer_client, officer_a):
+    response = officer_client.post("/profile/", {"action": "timezone", "timezone": "Mars/Base"})
+
+    assert response.status_code == 200
+    assert response.context["profile_form"].errors["timezone"]
+    officer_a.refresh_from_db()
+    assert officer_a.timezone == "America/New_York"
+
+
+def test_it_makes_a_token_and_shows_the_key_once(officer_client, officer_a):
+    response = officer_client.post("/profile/", {"action": "create_token", "name": "SIEM"})
+
+    assert response.status_code == 200
+    key = response.context["new_key"]
+    assert key and key.encode() in response.content
+    token = ApiToken.objects.get(user=officer_a)
+    assert token.name == "SIEM"
+    assert token.key_hash == ApiToken.hash_key(key)
+    assert key.encode() not in officer_client.get("/profile/").content
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").json()["username"] == "officer_a"
+
+
+def test_it_revokes_a_token(officer_client, officer_a):
+    token, key = create_api_token(user=officer_a, name="old")
+
+    response = officer_client.post("/profile/", {"action": "revoke_token", "token": token.pk})
+
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(action="api_token.revoked", actor=officer_a).exists()
+
+
+def test_it_cannot_revoke_someone_elses_token(officer_client, officer_b):
+    token, _ = create_api_token(user=officer_b)
+
+    response = officer_client.post("/profile/", {"action": "revoke_token", "token": token.pk})
+
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_it_lists_only_your_own_tokens(officer_client, officer_a, officer_b):
+    mine, _ = create_api_token(user=officer_a, name="mine")
+    theirs, _ = create_api_token(user=officer_b, name="theirs")
+
+    response = officer_client.get("/profile/")
+
+    assert list(response.context["tokens"]) == [mine]
+    assert theirs.prefix.encode() not in response.content
+
+
+def test_it_reads_the_profile_in_a_fixed_number_of_queries(officer_client, officer_a,
+                                                           django_assert_max_num_queries):
+    for n in range(5):
+        create_api_token(user=officer_a, name=f"t{n}")
+
+    with django_assert_max_num_queries(4):
+        assert officer_client.get("/profile/").status_code == 200
