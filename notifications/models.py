@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,3 +80,47 @@ class EmailPreference(models.Model):
 
     def __str__(self):
         return f"E-mail preferences of {self.user}"
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCal feed of their outstanding obligations, behind a secret URL.
+
+    Only the SHA-256 of the secret is stored, like an API token: the secret is the whole
+    credential (calendar apps cannot sign in), so a copy of the database, a backup or an
+    admin page must not be enough to read anyone's deadlines. The price is that the URL is
+    shown once, when made; a user who loses it makes a new one, which retires the old.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True,
+                                  help_text="SHA-256 of the secret in the feed's URL.")
+    prefix = models.CharField(max_length=8, help_text="The first characters, to tell feeds apart.")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self):
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar feed {self.prefix}… of {self.user} ({state})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @staticmethod
+    def generate_secret() -> str:
+        return secrets.token_urlsafe(32)
