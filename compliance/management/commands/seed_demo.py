@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from compliance import services
-from compliance.models import Affiliate, PESModel, Provider, Relationship, Role, User
+from compliance.models import Affiliate, PESModel, Provider, Role, User
+from compliance.models.register import Relationship
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -77,7 +78,7 @@ class Command(BaseCommand):
                                  provider=providers[index] if index is not None else None,
                                  password=DEMO_PASSWORD, first_name=first, last_name=last,
                                  email=f"{username}@example.com")
-        self.stdout.write("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, role, index, _ in USERS:
             where = PROVIDERS[index]["name"] if index is not None else "USPS"
             self.stdout.write(f"  {username:<20} {role.label:<30} {where}")

@@ -1,0 +1,79 @@
+"""`manage.py seed_demo`: three providers, their affiliates and PES models, a user per role."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from compliance.models import (
+    Affiliate,
+    AuditEvent,
+    PESModel,
+    Provider,
+    ProviderStatusChange,
+    Role,
+    User,
+)
+from compliance.models.register import PESKind, Relationship
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count()
+            for model in (Provider, Affiliate, PESModel, User, ProviderStatusChange, AuditEvent)}
+
+
+@pytest.fixture
+def seeded(db):
+    return seed()
+
+
+def test_it_makes_three_providers(seeded):
+    assert Provider.objects.count() == 3
+
+
+def test_it_gives_each_provider_every_relationship(seeded):
+    for provider in Provider.objects.all():
+        relationships = set(provider.affiliates.values_list("relationship", flat=True))
+        assert relationships == set(Relationship.values), provider
+
+
+def test_it_gives_each_provider_both_kinds_of_pes_model(seeded):
+    for provider in Provider.objects.all():
+        assert set(provider.pes_models.values_list("kind", flat=True)) == set(PESKind.values)
+
+
+def test_it_makes_a_user_for_every_role(seeded):
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_it_prints_the_demo_sign_ins_that_work(seeded, client):
+    from compliance.management.commands.seed_demo import DEMO_PASSWORD
+
+    assert DEMO_PASSWORD in seeded
+    for user in User.objects.all():
+        assert user.username in seeded
+        assert client.login(username=user.username, password=DEMO_PASSWORD), user
+
+
+def test_it_is_idempotent(seeded):
+    before = counts()
+
+    seed()
+
+    assert counts() == before
+
+
+def test_it_writes_the_register_through_audited_services(seeded):
+    assert AuditEvent.objects.filter(action="affiliate.created").count() == Affiliate.objects.count()
+    assert AuditEvent.objects.filter(action="provider.created").count() == 3
+
+
+def test_it_puts_provider_staff_on_a_provider_and_usps_staff_on_none(seeded):
+    for user in User.objects.all():
+        assert (user.provider_id is None) == user.is_usps, user
