@@ -1,5 +1,7 @@
 """`/healthz`: database, broker and the scheduler's heartbeat, as JSON (503 if any is bad)."""
 
+import os
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -16,6 +18,16 @@ def check_database():
 
 
 def check_broker():
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        # Kombu "connects" to a folder broker without looking at the folders, so a
+        # missing or read-only queue folder would pass; check what the worker needs.
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        for key in ("data_folder_in", "data_folder_out"):
+            folder = options.get(key)
+            if not folder or not os.path.isdir(folder):
+                return {"ok": False, "error": f"{key} is not a folder"}
+            if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+                return {"ok": False, "error": f"{key} is not writable"}
     with Connection(settings.CELERY_BROKER_URL,
                     transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
                     connect_timeout=2) as conn:
