@@ -4,7 +4,7 @@ from django.utils import timezone
 from .models import Heartbeat
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def record_heartbeat_task(name="beat"):
     """Record that the scheduler is alive (it enqueues this on a fixed interval)."""
     now = timezone.now()

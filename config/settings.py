@@ -137,6 +137,7 @@ if "EMAIL_URL" in env:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+    EMAIL_FILE_PATH.mkdir(parents=True, exist_ok=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PES Cases <no-reply@pes-cases.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -151,11 +152,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
     _default_results = f"file://{VAR_DIR / 'celery' / 'results'}"
+    for _folder in ("queue", "processed", "results"):
+        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     _default_results = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_results)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Tasks act on the database; only callers that wait for an answer ask for a result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -199,3 +204,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Incidents: uploads larger than this are refused with 413. ---
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)

@@ -102,6 +102,7 @@ def deliver(pk, connection=None):
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to_address], connection=connection,
+        headers={"X-PES-Email-Id": str(email.pk)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
