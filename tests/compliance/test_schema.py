@@ -1,0 +1,79 @@
+"""The OpenAPI 3 schema at /api/schema/ and the interactive docs at /api/docs/."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+from django.conf import settings
+
+REGISTER_PATHS = [
+    "/api/v1/me/",
+    "/api/v1/providers/",
+    "/api/v1/providers/{id}/",
+    "/api/v1/affiliates/",
+    "/api/v1/affiliates/{id}/",
+    "/api/v1/pes-models/",
+    "/api/v1/pes-models/{id}/",
+]
+
+
+@pytest.fixture
+def schema(client, officer_a):
+    client.force_login(officer_a)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    return response.json() if response["Content-Type"].startswith("application/json") else (
+        yaml.safe_load(response.content))
+
+
+def test_it_publishes_the_register_paths(schema):
+    assert schema["openapi"].startswith("3.")
+    for path in REGISTER_PATHS:
+        assert path in schema["paths"], path
+
+
+def test_it_publishes_the_methods_of_the_contract(schema):
+    assert set(schema["paths"]["/api/v1/affiliates/"]) >= {"get", "post"}
+    assert "patch" in schema["paths"]["/api/v1/affiliates/{id}/"]
+    assert "put" not in schema["paths"]["/api/v1/affiliates/{id}/"]
+    assert "delete" not in schema["paths"]["/api/v1/providers/{id}/"]
+
+
+def test_it_documents_the_filters_and_pagination(schema):
+    params = {p["name"] for p in schema["paths"]["/api/v1/affiliates/"]["get"]["parameters"]}
+
+    assert {"page", "page_size", "provider", "relationship", "country", "q"} <= params
+
+
+def test_it_documents_token_authentication(schema):
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+
+
+def test_it_documents_the_published_enums(schema):
+    components = schema["components"]["schemas"]
+    enums = [c.get("enum") for c in components.values() if "enum" in c]
+
+    assert ["authorized", "suspended", "revoked"] in enums
+    assert ["postage_meter", "pc_postage"] in enums
+    assert any(e and "foreign_affiliate" in e and "parent_corporation" in e for e in enums)
+
+
+def test_it_serves_the_docs_to_a_signed_in_user(client, officer_a):
+    client.force_login(officer_a)
+
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+
+
+def test_it_validates_without_warnings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
+         "--file", str(tmp_path / "schema.yml")],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "/api/v1/pes-models/" in (tmp_path / "schema.yml").read_text()

@@ -1,0 +1,72 @@
+"""With production values from the environment, `check --deploy` has nothing to say."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PROJECT_ROOT = Path(settings.BASE_DIR)
+
+
+# Whatever the test run has in its environment must not leak into "production":
+# the suite's own DJANGO_* switches, and the product's variables.
+PRODUCT_VARIABLES = {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_URL",
+                     "HTTPS", "SECURE_HSTS_SECONDS", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
+                     "BEHIND_PROXY", "VAR_DIR"}
+
+
+def production_env(tmp_path, **overrides):
+    env = {key: value for key, value in os.environ.items()
+           if key not in PRODUCT_VARIABLES and not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="pes.example.gov",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        VAR_DIR=str(tmp_path / "var"),
+    )
+    env.update(overrides)
+    return env
+
+
+def check_deploy(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_it_passes_the_deploy_check_with_production_values(tmp_path):
+    result = check_deploy(production_env(tmp_path))
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+    assert "no issues" in output
+
+
+def test_it_passes_with_the_documented_database_url(tmp_path):
+    result = check_deploy(production_env(tmp_path, DATABASE_URL="sqlite:////tmp/x.sqlite3"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_warns_when_the_secret_key_is_the_development_default(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+
+    result = check_deploy(env)
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_it_warns_when_debug_is_on(tmp_path):
+    result = check_deploy(production_env(tmp_path, DEBUG="true"))
+
+    assert result.returncode != 0
+    assert "security.W018" in result.stdout + result.stderr
