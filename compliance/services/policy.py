@@ -1,0 +1,147 @@
+"""Saving a new version of the USPS internal deadline policy."""
+
+import math
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
+
+from .audit import record_event
+
+RISK_WINDOW_FIELDS = ("written_report_days", "status_report_interval_days")
+ESCALATION_FIELDS = ("repeat_after_hours", "managers_after_hours", "max_escalations")
+MAX_ESCALATIONS = 100
+# Two managers saving at the same instant both read version n; one insert of n + 1 wins
+# and the other retries on the unique constraint.
+VERSION_ATTEMPTS = 5
+
+
+def _number(value, label, *, integer=False, allow_zero=False):
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}: “{value}” is not a number.") from None
+    if integer and isinstance(value, float) and value != number:
+        raise ValidationError(f"{label}: use a whole number.")
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        raise ValidationError(f"{label} must be {'zero or more' if allow_zero else 'positive'}.")
+    return int(number) if not integer and float(number).is_integer() else number
+
+
+def clean_risk_windows(risk_windows):
+    """{risk: {written_report_days, status_report_interval_days}} for every revenue risk,
+    whole positive days."""
+    cleaned, errors = {}, []
+    for risk in RevenueRisk:
+        row = (risk_windows or {}).get(risk.value)
+        if not isinstance(row, dict):
+            errors.append(f"{risk.label} revenue risk: both windows are required.")
+            continue
+        try:
+            cleaned[risk.value] = {
+                field: _number(row.get(field), f"{risk.label} {field.replace('_', ' ')}",
+                               integer=True)
+                for field in RISK_WINDOW_FIELDS
+            }
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"risk_windows": errors})
+    return cleaned
+
+
+def clean_reminder_offsets(reminder_offsets_hours):
+    """{kind: [hours before due, largest first]} for every obligation kind; each positive."""
+    cleaned, errors = {}, []
+    for kind in ObligationKind:
+        offsets = (reminder_offsets_hours or {}).get(kind.value, [])
+        if not isinstance(offsets, list | tuple):
+            errors.append(f"{kind.label}: give a list of hours.")
+            continue
+        try:
+            hours = {_number(h, f"{kind.label} reminder") for h in offsets}
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        cleaned[kind.value] = sorted(hours, reverse=True)
+    if errors:
+        raise ValidationError({"reminder_offsets_hours": errors})
+    return cleaned
+
+
+def clean_escalation(escalation):
+    """The ladder after due: repeat gaps (positive hours, at least one), when managers
+    join (hours, zero or more) and how many escalations at most (1 to 100)."""
+    escalation = escalation or {}
+    errors = []
+    cleaned = {}
+    try:
+        gaps = escalation.get("repeat_after_hours") or []
+        if not gaps:
+            raise ValidationError("Give at least one repeat interval.")
+        cleaned["repeat_after_hours"] = [_number(g, "Repeat interval") for g in gaps]
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    try:
+        cleaned["managers_after_hours"] = _number(
+            escalation.get("managers_after_hours"), "Managers after", allow_zero=True)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    try:
+        count = _number(escalation.get("max_escalations"), "Maximum escalations", integer=True)
+        if count > MAX_ESCALATIONS:
+            raise ValidationError(f"Maximum escalations: at most {MAX_ESCALATIONS}.")
+        cleaned["max_escalations"] = count
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"escalation": errors})
+    return cleaned
+
+
+def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalation, note):
+    """Save the next version of the deadline policy; it is in force from now on.
+
+    Only USPS managers (PermissionDenied otherwise). Values are checked and normalised
+    (ValidationError); a note saying what changed is required. Deadlines already set stay
+    as they are: obligations keep their `due_at`.
+    """
+    if not (actor.is_authenticated and actor.is_usps_manager):
+        raise PermissionDenied("Only USPS managers change the deadline policy.")
+    note = (note or "").strip()
+    errors = {}
+    values = {}
+    for field, cleaner, raw in (("risk_windows", clean_risk_windows, risk_windows),
+                                ("reminder_offsets_hours", clean_reminder_offsets,
+                                 reminder_offsets_hours),
+                                ("escalation", clean_escalation, escalation)):
+        try:
+            values[field] = cleaner(raw)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not note:
+        errors["note"] = ["Say what changed and why."]
+    if errors:
+        raise ValidationError(errors)
+
+    for _ in range(VERSION_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _save_next_version(actor, values, note)
+        except IntegrityError:
+            continue
+    raise ValidationError("Another manager was saving the policy at the same time; try again.")
+
+
+def _save_next_version(actor, values, note):
+    latest = DeadlinePolicy.objects.select_for_update().order_by("-version").first()
+    previous = latest or DeadlinePolicy.defaults()
+    policy = DeadlinePolicy.objects.create(
+        version=previous.version + 1, note=note, created_by=actor, **values)
+    changes = {field: [getattr(previous, field), value] for field, value in values.items()
+               if getattr(previous, field) != value}
+    changes["version"] = [latest.version if latest else None, policy.version]
+    record_event(actor=actor, obj=policy, action="deadline_policy.saved", changes=changes,
+                 reason=note, usps_only=True, at=policy.created_at)
+    return policy

@@ -1,0 +1,167 @@
+from django import forms
+
+from compliance.models import ObligationKind, RevenueRisk
+from compliance.services.policy import RISK_WINDOW_FIELDS
+
+from .preferences import can_take_digest, locked_kinds
+
+
+class KindCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes per obligation kind; locked kinds are shown ticked and cannot be changed."""
+
+    def __init__(self, *args, locked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = set(locked)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.locked:
+            option["selected"] = True
+            option["attrs"]["checked"] = True
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class EmailPreferenceForm(forms.Form):
+    """Ticked kinds are the reminder e-mails the user takes; the service stores the rest
+    as muted."""
+
+    kinds = forms.MultipleChoiceField(
+        choices=ObligationKind.choices, required=False, label="Reminder e-mails I take",
+    )
+    daily_digest = forms.BooleanField(
+        required=False, label="Send me one daily digest of my queue instead of single e-mails",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.locked = locked_kinds(user)
+        self.fields["kinds"].widget = KindCheckboxes(locked=self.locked)
+        if self.locked:
+            self.fields["kinds"].help_text = (
+                "The 24-hour notification reminders are required by § 501.11(b) and "
+                "cannot be turned off for provider staff.")
+        if not can_take_digest(user):
+            del self.fields["daily_digest"]
+
+    def clean_kinds(self):
+        # Disabled checkboxes are not submitted: locked kinds are always taken.
+        return set(self.cleaned_data["kinds"]) | self.locked
+
+    @property
+    def muted_kinds(self):
+        return [kind for kind in ObligationKind.values if kind not in self.cleaned_data["kinds"]]
+
+    @classmethod
+    def initial_for(cls, preference):
+        muted = set(preference.muted_kinds or [])
+        return {"kinds": [k for k in ObligationKind.values if k not in muted],
+                "daily_digest": preference.daily_digest}
+
+
+class HoursListField(forms.CharField):
+    """Comma-separated positive hours, e.g. “72, 24, 4”, as a list of numbers."""
+
+    def __init__(self, *args, allow_empty=True, **kwargs):
+        kwargs.setdefault("required", not allow_empty)
+        super().__init__(*args, **kwargs)
+        self.allow_empty = allow_empty
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        hours = []
+        for part in text.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                number = float(part)
+            except ValueError:
+                raise forms.ValidationError(f"“{part}” is not a number of hours.") from None
+            if not number > 0 or number == float("inf"):
+                raise forms.ValidationError("Each number of hours must be positive.")
+            hours.append(int(number) if number.is_integer() else number)
+        if not hours and not self.allow_empty:
+            raise forms.ValidationError("Give at least one number of hours.")
+        return hours
+
+
+class DeadlinePolicyForm(forms.Form):
+    """One new version of the deadline policy; the fields are generated from the risks and
+    obligation kinds so that a new kind shows up here by itself."""
+
+    repeat_after_hours = HoursListField(
+        allow_empty=False, label="Repeat escalation after (hours)",
+        help_text="Gaps between escalations after the due time, e.g. “4, 12, 24”; "
+                  "the last one repeats.")
+    managers_after_hours = forms.FloatField(
+        min_value=0, label="Add USPS managers after (hours overdue)")
+    max_escalations = forms.IntegerField(min_value=1, max_value=100,
+                                         label="Maximum escalations per deadline")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                           label="What changed and why")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for risk in RevenueRisk:
+            for field, text in (("written_report_days", "written report within (days)"),
+                                ("status_report_interval_days", "status report every (days)")):
+                label = f"{risk.label} revenue risk: {text}"
+                self.fields[f"{risk.value}__{field}"] = forms.IntegerField(
+                    min_value=1, max_value=3650, label=label,
+                    widget=forms.NumberInput(attrs={"aria-label": label}))
+        for kind in ObligationKind:
+            self.fields[f"offsets__{kind.value}"] = HoursListField(
+                label=f"{kind.label}: remind before due (hours)",
+                help_text="Comma-separated, e.g. “12, 4, 1”; empty for no reminders.")
+
+    @classmethod
+    def initial_for(cls, policy):
+        initial = {
+            "repeat_after_hours": policy.escalation.get("repeat_after_hours", []),
+            "managers_after_hours": policy.escalation.get("managers_after_hours"),
+            "max_escalations": policy.escalation.get("max_escalations"),
+        }
+        for risk, windows in policy.risk_windows.items():
+            for field in RISK_WINDOW_FIELDS:
+                initial[f"{risk}__{field}"] = windows.get(field)
+        for kind, offsets in policy.reminder_offsets_hours.items():
+            initial[f"offsets__{kind}"] = offsets
+        return initial
+
+    def risk_rows(self):
+        return [(risk.label, self[f"{risk.value}__written_report_days"],
+                 self[f"{risk.value}__status_report_interval_days"]) for risk in RevenueRisk]
+
+    def offset_fields(self):
+        return [self[f"offsets__{kind.value}"] for kind in ObligationKind]
+
+    def escalation_fields(self):
+        return [self[name] for name in ("repeat_after_hours", "managers_after_hours",
+                                         "max_escalations")]
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        managers_after = data["managers_after_hours"]
+        return {
+            "risk_windows": {
+                risk.value: {field: data[f"{risk.value}__{field}"]
+                             for field in RISK_WINDOW_FIELDS}
+                for risk in RevenueRisk
+            },
+            "reminder_offsets_hours": {kind.value: data[f"offsets__{kind.value}"]
+                                       for kind in ObligationKind},
+            "escalation": {
+                "repeat_after_hours": data["repeat_after_hours"],
+                "managers_after_hours": (int(managers_after) if managers_after.is_integer()
+                                         else managers_after),
+                "max_escalations": data["max_escalations"],
+            },
+            "note": data["note"],
+        }
