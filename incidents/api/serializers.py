@@ -1,0 +1,121 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from compliance.api.fields import VisiblePrimaryKeyRelatedField
+from compliance.models import Affiliate, PESModel
+from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
+
+from .fields import AwareDateTimeField
+
+
+class RiskStatementSerializer(serializers.ModelSerializer):
+    pes_model = VisiblePrimaryKeyRelatedField(queryset=PESModel.objects.all(),
+                                              help_text="An affected PES model of the provider.")
+
+    class Meta:
+        model = RiskStatement
+        fields = ["pes_model", "nature_of_risk", "effect_on_pes"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    discovered_at = AwareDateTimeField(help_text="When discovered, with its UTC offset; "
+                                                 "not in the future.")
+    discovery_timezone = serializers.CharField(
+        max_length=64, help_text="The IANA zone the discoverer stated, e.g. America/New_York.")
+    discovered_by_affiliate = VisiblePrimaryKeyRelatedField(
+        queryset=Affiliate.objects.all(), allow_null=True, required=False,
+        help_text="The affiliate that discovered it, or null for the provider itself.")
+    pes_models = VisiblePrimaryKeyRelatedField(
+        queryset=PESModel.objects.all(), many=True, required=False,
+        help_text="Affected PES models of the provider; at least one for test findings and "
+                  "security weaknesses.")
+    risk_statements = RiskStatementSerializer(
+        many=True, required=False,
+        help_text="For cyber attacks, at least one: the nature of each material risk and "
+                  "how it affects a named PES model.")
+    notification_due_at = AwareDateTimeField(read_only=True)
+    submitted_at = AwareDateTimeField(read_only=True)
+    created_at = AwareDateTimeField(read_only=True)
+    updated_at = AwareDateTimeField(read_only=True)
+    version = serializers.IntegerField(source="current_version", read_only=True,
+                                       help_text="The newest filed version; 0 for a draft.")
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "reference", "provider", "category", "subtype", "title", "description",
+            "discovered_at", "discovery_timezone", "discovered_by_affiliate",
+            "discovered_by_name", "pes_models", "risk_statements", "status",
+            "notification_due_at", "submitted_at", "is_late", "late_reason", "revenue_risk",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["reference", "provider", "status", "is_late", "late_reason",
+                            "revenue_risk"]
+
+
+class SubmitSerializer(serializers.Serializer):
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="Why the notification is filed after its 24-hour due time (required then).")
+
+
+class AmendmentSerializer(IncidentSerializer):
+    amendment_reason = serializers.CharField(help_text="Why the filing is amended.")
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [
+            "category", "subtype", "title", "description", "discovered_at",
+            "discovery_timezone", "discovered_by_affiliate", "discovered_by_name",
+            "pes_models", "risk_statements", "amendment_reason",
+        ]
+        read_only_fields = []
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    """What both sides keep of a filing: reference, version, server time and content hash."""
+
+    reference = serializers.CharField(source="incident.reference")
+    version = serializers.IntegerField(source="number")
+    submitted_at = AwareDateTimeField()
+
+    class Meta:
+        model = IncidentVersion
+        fields = ["reference", "version", "submitted_at", "sha256"]
+
+
+class IncidentVersionSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="number")
+    submitted_at = AwareDateTimeField()
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    changes = serializers.JSONField(
+        help_text="{field: [before, after]} against the previous version; empty for version 1.")
+    content = serializers.JSONField(source="document",
+                                    help_text="The filed document the hash is taken of.")
+
+    class Meta:
+        model = IncidentVersion
+        fields = ["version", "submitted_at", "sha256", "submitted_by", "amendment_reason",
+                  "changes", "content"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_at = AwareDateTimeField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "sha256", "content_type", "uploaded_at", "uploaded_by",
+                  "download_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, obj) -> str:
+        path = reverse("api-incident-attachment-download", args=[obj.incident_id, obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, PNG, JPEG, plain text, CSV or e-mail (.eml).")

@@ -1,0 +1,203 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from compliance.api.serializers import as_drf_error
+from incidents import services
+from incidents.downloads import attachment_response
+from incidents.filters import IncidentFilter
+from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
+
+from .exceptions import Conflict, PayloadTooLarge
+from .permissions import OfficersOfTheProviderWrite
+from .serializers import (
+    AmendmentSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    IncidentSerializer,
+    IncidentVersionSerializer,
+    ReceiptSerializer,
+    SubmitSerializer,
+)
+
+
+def call_service(function, **kwargs):
+    """Run a service, answering its refusals in HTTP: 400, 409 or 413."""
+    try:
+        return function(**kwargs)
+    except services.StateConflict as exc:
+        raise Conflict(str(exc)) from exc
+    except services.AttachmentTooLarge as exc:
+        raise PayloadTooLarge(exc.message_dict) from exc
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+
+
+def incidents_for(user):
+    return (
+        Incident.objects.visible_to(user)
+        .select_related("provider", "discovered_by_affiliate")
+        .prefetch_related(
+            "pes_models",
+            Prefetch("risk_statements", queryset=RiskStatement.objects.order_by("position")),
+        )
+    )
+
+
+@extend_schema(tags=["incidents"])
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                      viewsets.GenericViewSet):
+    """Incidents and their 24-hour notification: drafts, filing and amendments."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [IsAuthenticated, OfficersOfTheProviderWrite]
+    filterset_class = IncidentFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return incidents_for(self.request.user)
+
+    def _fresh(self, incident):
+        return incidents_for(self.request.user).get(pk=incident.pk)
+
+    @extend_schema(summary="Create a draft incident (provider officers)")
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = call_service(services.create_draft, actor=request.user,
+                                **serializer.validated_data)
+        return Response(self.get_serializer(self._fresh(incident)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a draft (409 once submitted)",
+                   responses={200: IncidentSerializer, 409: OpenApiResponse(
+                       description="The incident has been filed; amend it instead.")})
+    def partial_update(self, request, *args, **kwargs):
+        incident = self.get_object()
+        if not incident.is_draft:
+            raise Conflict("This incident has been filed: it is not edited; amend it.")
+        serializer = self.get_serializer(incident, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        incident = call_service(services.update_draft, actor=request.user, incident=incident,
+                                **serializer.validated_data)
+        return Response(self.get_serializer(self._fresh(incident)).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(summary="File the notification", request=SubmitSerializer,
+                   responses={201: ReceiptSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        incident = self.get_object()
+        serializer = SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = call_service(services.submit_incident, actor=request.user,
+                               incident=incident,
+                               late_reason=serializer.validated_data.get("late_reason", ""))
+        return Response(ReceiptSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Amend a filed incident: a new version", request=AmendmentSerializer,
+                   responses={201: ReceiptSerializer})
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        incident = self.get_object()
+        if incident.is_draft:
+            raise Conflict("A draft is edited, not amended; submit it first.")
+        serializer = AmendmentSerializer(data=request.data, partial=True,
+                                         context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("amendment_reason", "")
+        version = call_service(services.amend_incident, actor=request.user, incident=incident,
+                               amendment_reason=reason, **data)
+        return Response(ReceiptSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentChildMixin:
+    """Views under /incidents/{incident_pk}/: the incident is looked up first (404)."""
+
+    permission_classes = [IsAuthenticated, OfficersOfTheProviderWrite]
+
+    def get_incident(self):
+        if not hasattr(self, "_incident"):
+            self._incident = get_object_or_404(
+                Incident.objects.visible_to(self.request.user).select_related("provider"),
+                pk=self.kwargs["incident_pk"])
+            self.check_object_permissions(self.request, self._incident)
+        return self._incident
+
+
+@extend_schema(tags=["incidents"])
+class IncidentVersionListView(IncidentChildMixin, generics.ListAPIView):
+    """Every filed version, oldest first, with its hash, author, time and changes."""
+
+    serializer_class = IncidentVersionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return IncidentVersion.objects.none()
+        return self.get_incident().versions.select_related("submitted_by").order_by("number")
+
+
+@extend_schema(tags=["incidents"])
+class AttachmentListView(IncidentChildMixin, generics.ListCreateAPIView):
+    """Files of an incident; officers add them as multipart `file`."""
+
+    serializer_class = AttachmentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Attachment.objects.none()
+        return self.get_incident().attachments.select_related("uploaded_by").order_by(
+            "uploaded_at", "id")
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer,
+                              413: OpenApiResponse(description="The file is too large.")})
+    def post(self, request, *args, **kwargs):
+        incident = self.get_incident()
+        upload = AttachmentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        attachment = call_service(services.add_attachment, actor=request.user,
+                                  incident=incident,
+                                  uploaded_file=upload.validated_data["file"])
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class AnyContentNegotiation(BaseContentNegotiation):
+    """A download answers with the file whatever the client accepts."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(tags=["incidents"])
+class AttachmentDownloadView(IncidentChildMixin, generics.GenericAPIView):
+    """The file itself, as `Content-Disposition: attachment`."""
+
+    content_negotiation_class = AnyContentNegotiation
+    serializer_class = None
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, incident_pk, pk):
+        attachment = get_object_or_404(
+            Attachment.objects.filter(incident=self.get_incident()), pk=pk)
+        return attachment_response(attachment)

@@ -1,0 +1,159 @@
+"""Page forms. They shape input for the services, which hold the rules."""
+
+import zoneinfo
+from datetime import UTC, datetime
+
+from django import forms
+
+from compliance.forms import timezone_choices
+
+from .models import SUBTYPES_BY_CATEGORY, Category, Subtype
+
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+class SubtypeSelect(forms.Select):
+    """Each option names the categories it belongs to, so the page can filter them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-categories"] = " ".join(
+                c for c, subtypes in SUBTYPES_BY_CATEGORY.items() if value in subtypes)
+        return option
+
+
+class LocalDateTimeField(forms.Field):
+    """A wall-clock date and time, without a zone (the form says which zone)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"},
+                                 format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        for fmt in LOCAL_FORMATS:
+            try:
+                return datetime.strptime(str(value).strip(), fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError("Enter the date and time, e.g. 2026-03-01 14:30.")
+
+
+def local_to_aware(local, zone_name, fold_choice=""):
+    """The instant a wall-clock time names in a zone: (instant, None, None), or
+    (None, form field, message) when the time does not exist or is ambiguous."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        return None, "discovered_at", (
+            f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks jumped "
+            "forward that night. Check the time.")
+    if first.utcoffset() != second.utcoffset():
+        if fold_choice == "earlier":
+            return first, None, None
+        if fold_choice == "later":
+            return second, None, None
+        return None, "discovered_at_fold", (
+            f"{local:%Y-%m-%d %H:%M} happened twice in {zone_name} (the clocks went back): "
+            f"at UTC{first:%z} and then at UTC{second:%z}. Say which one.")
+    return first, None, None
+
+
+class IncidentForm(forms.Form):
+    category = forms.ChoiceField(choices=[("", "Choose…"), *Category.choices])
+    subtype = forms.ChoiceField(choices=[("", "Choose…"), *Subtype.choices],
+                                widget=SubtypeSelect)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False,
+                                  help_text="What was discovered. Required before filing.")
+    discovery_timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone",
+                                           help_text="The zone the discoverer stated.")
+    discovered_at = LocalDateTimeField(label="Discovered at (local time in that zone)")
+    discovered_at_fold = forms.ChoiceField(
+        required=False, label="If that time happened twice (clocks went back)",
+        choices=[("", "—"), ("earlier", "The first time (summer time)"),
+                 ("later", "The second time (standard time)")])
+    discovered_by_affiliate = forms.ModelChoiceField(queryset=None, required=False,
+                                                     label="Discovered by")
+    discovered_by_name = forms.CharField(max_length=200, label="Name of the discoverer")
+    pes_models = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Affected PES models",
+        help_text="At least one for test findings and security weaknesses.")
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.fields["discovered_by_affiliate"].queryset = provider.affiliates.all()
+        self.fields["discovered_by_affiliate"].empty_label = f"{provider.name} itself"
+        self.fields["pes_models"].queryset = provider.pes_models.all()
+
+    def clean(self):
+        data = super().clean()
+        local, zone = data.get("discovered_at"), data.get("discovery_timezone")
+        if local is not None and zone:
+            aware, field, message = local_to_aware(local, zone,
+                                                   data.get("discovered_at_fold", ""))
+            if message:
+                self.add_error(field, message)
+            else:
+                data["discovered_at"] = aware
+        return data
+
+    def service_values(self):
+        data = self.cleaned_data
+        return {name: data[name] for name in self.fields
+                if name not in ("discovered_at_fold",) and name in data}
+
+
+class AmendmentForm(IncidentForm):
+    amendment_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="Why the filing is amended; USPS sees it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("discovery_timezone", "discovered_at", "discovered_at_fold"):
+            del self.fields[name]
+        self.fields["description"].required = True
+
+    def service_values(self):
+        values = super().service_values()
+        values.pop("amendment_reason", None)
+        return values
+
+
+class RiskStatementForm(forms.Form):
+    pes_model = forms.ModelChoiceField(queryset=None, label="Affected PES model")
+    nature_of_risk = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                     label="Nature of the risk")
+    effect_on_pes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                    label="How it affects the PES")
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pes_model"].queryset = provider.pes_models.all()
+
+
+RiskStatementFormSet = forms.formset_factory(RiskStatementForm, extra=1, can_delete=True)
+
+
+def risk_statements_of(formset):
+    return [
+        {k: f.cleaned_data[k] for k in ("pes_model", "nature_of_risk", "effect_on_pes")}
+        for f in formset.forms
+        if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class SubmitForm(forms.Form):
+    late_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Reason for the delay", help_text="Required when filed after the 24-hour due time.")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(help_text="PDF, PNG, JPEG, plain text, CSV or e-mail (.eml).")

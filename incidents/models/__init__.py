@@ -1,0 +1,25 @@
+from .attachments import Attachment
+from .choices import (
+    CATEGORIES_NEEDING_PES_MODEL,
+    SUBTYPES_BY_CATEGORY,
+    Category,
+    IncidentStatus,
+    RevenueRisk,
+    Subtype,
+)
+from .filing import IncidentVersion, ReferenceCounter
+from .incident import Incident, RiskStatement
+
+__all__ = [
+    "Attachment",
+    "CATEGORIES_NEEDING_PES_MODEL",
+    "Category",
+    "Incident",
+    "IncidentStatus",
+    "IncidentVersion",
+    "ReferenceCounter",
+    "RevenueRisk",
+    "RiskStatement",
+    "SUBTYPES_BY_CATEGORY",
+    "Subtype",
+]

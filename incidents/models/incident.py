@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.db import models
+
+from .choices import Category, IncidentStatus, RevenueRisk, Subtype
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door: provider staff see their provider's incidents, drafts included;
+        USPS staff see filed incidents of every provider and never a draft."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps:
+            return self.exclude(status=IncidentStatus.DRAFT)
+        if user.provider_id is None:
+            return self.none()
+        return self.filter(provider_id=user.provider_id)
+
+    def drafts(self):
+        return self.filter(status=IncidentStatus.DRAFT)
+
+    def filed(self):
+        return self.exclude(status=IncidentStatus.DRAFT)
+
+
+class Incident(models.Model):
+    """One discovered weakness, tampering method or cyber attack: one case under § 501.11.
+
+    While a draft it is private to its provider and edited in place; once submitted its
+    content changes only through amendments, each frozen as an `IncidentVersion`.
+    """
+
+    provider = models.ForeignKey(
+        "compliance.Provider", on_delete=models.PROTECT, related_name="incidents"
+    )
+    reference = models.CharField(
+        max_length=20, unique=True, null=True, blank=True,
+        help_text="PES-<year>-<number>, given at submission.",
+    )
+    category = models.CharField(max_length=30, choices=Category.choices)
+    subtype = models.CharField(max_length=30, choices=Subtype.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    discovered_at = models.DateTimeField()
+    discovery_timezone = models.CharField(max_length=64)
+    discovered_by_affiliate = models.ForeignKey(
+        "compliance.Affiliate", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="incidents",
+        help_text="Empty when the provider itself discovered it.",
+    )
+    discovered_by_name = models.CharField(max_length=200)
+    pes_models = models.ManyToManyField(
+        "compliance.PESModel", blank=True, related_name="incidents",
+        verbose_name="affected PES models",
+    )
+    status = models.CharField(
+        max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT
+    )
+    notification_due_at = models.DateTimeField(
+        help_text="discovered_at + 24 elapsed hours (§ 501.11(b))."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_late = models.BooleanField(default=False)
+    late_reason = models.TextField(blank=True)
+    revenue_risk = models.CharField(
+        max_length=10, choices=RevenueRisk.choices, null=True, blank=True
+    )
+    current_version = models.PositiveIntegerField(
+        default=0, help_text="The number of the newest filed version; 0 while a draft."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-discovered_at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "status", "-discovered_at"],
+                         name="incident_provider_status"),
+            models.Index(fields=["status", "-discovered_at"], name="incident_status"),
+        ]
+
+    def __str__(self):
+        return self.reference or f"Draft incident {self.pk}"
+
+    @property
+    def is_draft(self):
+        return self.status == IncidentStatus.DRAFT
+
+    @property
+    def label(self):
+        """What people call the case: its reference once filed, its title before."""
+        return f"{self.reference}: {self.title}" if self.reference else f"Draft: {self.title}"
+
+
+class RiskStatement(models.Model):
+    """§ 501.11(b)(3): the nature of one material risk of a cyber attack and how it affects
+    a named PES model."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="risk_statements")
+    pes_model = models.ForeignKey("compliance.PESModel", on_delete=models.PROTECT,
+                                  related_name="+")
+    nature_of_risk = models.TextField()
+    effect_on_pes = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["incident_id", "position", "id"]
+
+    def __str__(self):
+        return f"Risk to {self.pes_model}: {self.nature_of_risk[:60]}"

@@ -1,0 +1,67 @@
+"""Creating and editing drafts: private to the provider until submitted."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.deadlines import notification_due_at
+from compliance.models import ObligationKind
+from compliance.services import correct_unfiled_obligation, open_obligation, record_event
+from incidents.models import Incident, IncidentStatus
+
+from .access import require_officer
+from .canonical import changes_between, content_of
+from .content import apply_relations, apply_scalars, notification_obligation
+from .errors import StateConflict
+from .validation import current_values, validate_content
+
+
+@transaction.atomic
+def create_draft(*, actor, **values):
+    """Create a draft incident of the officer's provider and open its 24-hour notification
+    duty (hidden from USPS until filing), due 24 elapsed hours after discovery."""
+    require_officer(actor)
+    provider = actor.provider
+    now = timezone.now()
+    values = validate_content(provider=provider, values=values, now=now)
+    incident = Incident(provider=provider, status=IncidentStatus.DRAFT, created_by=actor,
+                        created_at=now, updated_at=now)
+    apply_scalars(incident, values)
+    incident.notification_due_at = notification_due_at(incident.discovered_at)
+    incident.save()
+    apply_relations(incident, values)
+    open_obligation(actor=actor, kind=ObligationKind.NOTIFICATION, provider=provider,
+                    subject=incident.title, due_at=incident.notification_due_at,
+                    incident_id=incident.pk, usps_visible=False)
+    record_event(actor=actor, obj=incident, action="incident.draft_created", at=now,
+                 changes={"title": [None, incident.title],
+                          "category": [None, incident.category]})
+    return incident
+
+
+@transaction.atomic
+def update_draft(*, actor, incident, **changes):
+    """Change some fields of a draft. A new discovery time moves the notification due time
+    (and its unfiled duty); a filed incident is not edited (StateConflict)."""
+    require_officer(actor, incident.provider_id)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_draft:
+        raise StateConflict("This incident has been filed: it is not edited; amend it.")
+    now = timezone.now()
+    before = content_of(incident)
+    values = validate_content(provider=incident.provider,
+                              values={**current_values(incident), **changes}, now=now)
+    apply_scalars(incident, values)
+    incident.notification_due_at = notification_due_at(incident.discovered_at)
+    incident.updated_at = now
+    incident.save()
+    apply_relations(incident, values)
+    diff = changes_between(before, content_of(incident))
+    if diff:
+        obligation = notification_obligation(incident)
+        if obligation is not None and not obligation.usps_visible:
+            correct_unfiled_obligation(actor=actor, obligation=obligation,
+                                       due_at=incident.notification_due_at,
+                                       subject=incident.title)
+        record_event(actor=actor, obj=incident, action="incident.draft_updated",
+                     changes=diff, at=now)
+    return incident

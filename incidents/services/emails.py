@@ -1,0 +1,28 @@
+"""E-mails about filings, written to the outbox in the filing's transaction and sent
+after it commits (by the notifications app)."""
+
+from django.urls import reverse
+
+from compliance.models import Role, User
+from notifications.services import queue_email
+
+
+def filing_context(incident, version):
+    return {
+        "incident": incident,
+        "version": version,
+        "case_path": reverse("incident-detail", args=[incident.pk]),
+    }
+
+
+def queue_filing_emails(incident, version):
+    """The receipt to the officer who filed `version`, and news of the filing (version 1)
+    or of the amendment to the active USPS reviewers. Safe to call twice: keyed."""
+    context = filing_context(incident, version)
+    stem = f"incident:{incident.pk}:v{version.number}"
+    queue_email(recipients=[version.submitted_by], template="incident_receipt",
+                context=context, key=f"{stem}:receipt")
+    reviewers = User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk")
+    queue_email(recipients=list(reviewers),
+                template="incident_filed" if version.number == 1 else "incident_amended",
+                context=context, key=f"{stem}:usps")

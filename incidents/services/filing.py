@@ -1,0 +1,139 @@
+"""Filing: submission (version 1, reference, receipt) and amendments (version n+1)."""
+
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.deadlines import is_late
+from compliance.models import Obligation
+from compliance.services import fulfil_obligation, record_event
+from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
+
+from .access import require_officer
+from .canonical import (
+    canonical_json,
+    changes_between,
+    content_of,
+    filing_document,
+    sha256_of,
+)
+from .content import apply_relations, apply_scalars
+from .emails import queue_filing_emails
+from .errors import StateConflict
+from .validation import current_values, validate_content
+
+# A filed discovery time keeps its 24-hour clock on record; it is not amended.
+FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
+
+
+def next_reference(year):
+    """Take the next reference number of `year`. Call inside the submitting transaction:
+    the counter row stays locked until it commits, and a rollback gives the number back."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"PES-{year}-{counter.last_number:05d}"
+
+
+def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):
+    document = filing_document(incident, number=number, submitted_by=actor, submitted_at=at,
+                               amendment_reason=amendment_reason)
+    text = canonical_json(document)
+    changes = changes_between(previous.content, document["content"]) if previous else {}
+    return IncidentVersion.objects.create(
+        incident=incident, number=number, canonical_json=text, sha256=sha256_of(text),
+        submitted_by=actor, submitted_at=at, amendment_reason=amendment_reason,
+        changes=changes,
+    )
+
+
+def _late_message(incident, now):
+    overdue = now - incident.notification_due_at
+    hours = int(overdue.total_seconds() // 3600)
+    minutes = int(overdue.total_seconds() % 3600 // 60)
+    due = incident.notification_due_at.astimezone(UTC)
+    return (f"This notification is late: it was due at {due:%Y-%m-%d %H:%M} UTC, "
+            f"{hours} h {minutes} min ago. Give the reason for the delay.")
+
+
+@transaction.atomic
+def submit_incident(*, actor, incident, late_reason=""):
+    """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
+    freeze version 1, meet (or meet late) the notification duty and show the case to
+    USPS. A late filing needs `late_reason`. Returns the version (the receipt)."""
+    require_officer(actor, incident.provider_id)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_draft:
+        raise StateConflict("This incident has already been filed.")
+    now = timezone.now()
+    validate_content(provider=incident.provider, values=current_values(incident), now=now,
+                     for_filing=True)
+    late = is_late(incident.notification_due_at, now)
+    late_reason = (late_reason or "").strip()
+    if late and not late_reason:
+        raise ValidationError({"late_reason": [_late_message(incident, now)]})
+    incident.reference = next_reference(now.astimezone(UTC).year)
+    incident.status = IncidentStatus.SUBMITTED
+    incident.submitted_at = now
+    incident.submitted_by = actor
+    incident.is_late = late
+    incident.late_reason = late_reason if late else ""
+    incident.current_version = 1
+    incident.updated_at = now
+    incident.save()
+    version = _freeze(incident, number=1, actor=actor, at=now)
+    for obligation in Obligation.objects.filter(incident_id=incident.pk).order_by("id"):
+        if obligation.kind == "notification":
+            fulfil_obligation(actor=actor, obligation=obligation, at=now,
+                              subject=incident.reference, show_to_usps=True)
+    record_event(actor=actor, obj=incident, action="incident.submitted", at=now,
+                 reason=incident.late_reason,
+                 changes={"status": [IncidentStatus.DRAFT.value, incident.status],
+                          "reference": [None, incident.reference],
+                          "version": [None, 1], "is_late": [None, late]})
+    queue_filing_emails(incident, version)
+    return version
+
+
+@transaction.atomic
+def amend_incident(*, actor, incident, amendment_reason, **changes):
+    """File version n+1 of a filed incident with the changed fields and the reason; earlier
+    versions stay. The discovery time is not amended, and an amendment must change
+    something."""
+    require_officer(actor, incident.provider_id)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_draft:
+        raise StateConflict("A draft is edited, not amended; submit it first.")
+    errors = {}
+    amendment_reason = (amendment_reason or "").strip()
+    if not amendment_reason:
+        errors["amendment_reason"] = ["Say why the filing is amended."]
+    for field in FIXED_AFTER_FILING:
+        if field in changes and changes[field] != getattr(incident, field):
+            errors[field] = ["The discovery time of a filed notification is on record and "
+                             "is not amended; explain a correction in the description."]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    previous = incident.versions.get(number=incident.current_version)
+    values = validate_content(provider=incident.provider,
+                              values={**current_values(incident), **changes}, now=now,
+                              for_filing=True)
+    apply_scalars(incident, values)
+    incident.updated_at = now
+    apply_relations(incident, values)
+    if not changes_between(previous.content, content_of(incident)):
+        raise ValidationError({"non_field_errors": [
+            "Nothing changed: an amendment must change at least one field."]})
+    incident.current_version += 1
+    incident.save()
+    version = _freeze(incident, number=incident.current_version, actor=actor, at=now,
+                      amendment_reason=amendment_reason, previous=previous)
+    record_event(actor=actor, obj=incident, action="incident.amended", at=now,
+                 reason=amendment_reason,
+                 changes={"version": [previous.number, version.number], **version.changes})
+    queue_filing_emails(incident, version)
+    return version

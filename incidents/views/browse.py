@@ -1,0 +1,76 @@
+"""Reading pages: the list, an incident, its versions, downloads."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from compliance.models import Obligation, ObligationKind, Provider
+from incidents.downloads import attachment_response
+from incidents.filters import IncidentFilter
+from incidents.forms import AttachmentForm
+from incidents.models import Attachment, Incident
+from incidents.services.access import may_change
+
+from .common import load_incident, timeline
+
+PAGE_SIZE = 25
+
+
+@login_required
+def incident_list(request):
+    user = request.user
+    filterset = IncidentFilter(
+        request.GET,
+        queryset=Incident.objects.visible_to(user).select_related("provider"),
+    )
+    incidents = filterset.qs if filterset.is_valid() else Incident.objects.none()
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "incidents/incident_list.html", {
+        "page": page,
+        "filterset": filterset,
+        "query": params.urlencode(),
+        "providers": Provider.objects.visible_to(user) if user.is_usps else None,
+        "can_report": user.is_provider_officer,
+    })
+
+
+def detail_context(request, incident, attachment_form=None):
+    user = request.user
+    versions = list(incident.versions.select_related("submitted_by").order_by("number"))
+    return {
+        "incident": incident,
+        "receipt": versions[-1] if versions else None,
+        "first_version": versions[0] if versions else None,
+        "attachments": incident.attachments.select_related("uploaded_by").order_by(
+            "uploaded_at", "id"),
+        "obligations": Obligation.objects.visible_to(user).filter(
+            incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
+        if not incident.is_draft else [],
+        "history": timeline(user, incident),
+        "can_change": may_change(user, incident),
+        "attachment_form": attachment_form or AttachmentForm(),
+    }
+
+
+@login_required
+def incident_detail(request, pk):
+    incident = load_incident(request, pk)
+    return render(request, "incidents/incident_detail.html", detail_context(request, incident))
+
+
+@login_required
+def incident_versions(request, pk):
+    incident = load_incident(request, pk)
+    versions = incident.versions.select_related("submitted_by").order_by("number")
+    return render(request, "incidents/incident_versions.html",
+                  {"incident": incident, "versions": versions})
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    incident = load_incident(request, pk)
+    attachment = get_object_or_404(Attachment.objects.filter(incident=incident),
+                                   pk=attachment_pk)
+    return attachment_response(attachment)

@@ -1,0 +1,188 @@
+"""Pages that change incidents, through the same services as the API."""
+
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from compliance.deadlines import is_late
+from incidents import services
+from incidents.forms import (
+    AmendmentForm,
+    AttachmentForm,
+    IncidentForm,
+    RiskStatementFormSet,
+    SubmitForm,
+    risk_statements_of,
+)
+from incidents.models import Category
+from incidents.services.access import may_change
+
+from .browse import detail_context
+from .common import apply_service_errors, load_incident
+
+
+def _initial(incident, with_discovery=True):
+    initial = {
+        "category": incident.category, "subtype": incident.subtype, "title": incident.title,
+        "description": incident.description,
+        "discovered_by_affiliate": incident.discovered_by_affiliate_id,
+        "discovered_by_name": incident.discovered_by_name,
+        "pes_models": [m.pk for m in incident.pes_models.all()],
+    }
+    if with_discovery:
+        zone = zoneinfo.ZoneInfo(incident.discovery_timezone)
+        initial["discovery_timezone"] = incident.discovery_timezone
+        initial["discovered_at"] = incident.discovered_at.astimezone(zone).replace(tzinfo=None)
+    return initial
+
+
+def _risk_initial(incident):
+    return [{"pes_model": r.pes_model_id, "nature_of_risk": r.nature_of_risk,
+             "effect_on_pes": r.effect_on_pes} for r in incident.risk_statements.all()]
+
+
+def _edit(request, *, incident, form_class, template, save, initial=None, risk_initial=None):
+    """Show and handle an incident form with its risk-statement rows."""
+    provider = incident.provider if incident else request.user.provider
+    risk_errors = []
+    if request.method == "POST":
+        form = form_class(request.POST, provider=provider)
+        formset = RiskStatementFormSet(request.POST, prefix="risk",
+                                       form_kwargs={"provider": provider})
+        cyber = request.POST.get("category") == Category.CYBER_ATTACK
+        rows_ok = formset.is_valid() if cyber else True
+        if form.is_valid() and rows_ok:
+            values = form.service_values()
+            values["risk_statements"] = risk_statements_of(formset) if cyber else []
+            try:
+                return save(form, values)
+            except ValidationError as exc:
+                apply_service_errors(exc, form, {"risk_statements": risk_errors})
+    else:
+        form = form_class(initial=initial or {"discovery_timezone": request.user.timezone},
+                          provider=provider)
+        formset = RiskStatementFormSet(initial=risk_initial, prefix="risk",
+                                       form_kwargs={"provider": provider})
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, "formset": formset, "incident": incident,
+                                      "risk_errors": risk_errors}, status=status)
+
+
+def _require_officer(request, incident=None):
+    if incident is not None and not may_change(request.user, incident):
+        raise PermissionDenied
+    if incident is None and not request.user.is_provider_officer:
+        raise PermissionDenied
+
+
+@login_required
+def report_discovery(request):
+    _require_officer(request)
+
+    def save(form, values):
+        incident = services.create_draft(actor=request.user, **values)
+        messages.success(request, "Draft saved. Review it and submit the notification.")
+        return redirect("incident-detail", pk=incident.pk)
+
+    return _edit(request, incident=None, form_class=IncidentForm, save=save,
+                 template="incidents/incident_form.html")
+
+
+@login_required
+def edit_draft(request, pk):
+    incident = load_incident(request, pk)
+    _require_officer(request, incident)
+    if not incident.is_draft:
+        messages.error(request, "A filed notification is not edited; amend it instead.")
+        return redirect("incident-detail", pk=incident.pk)
+
+    def save(form, values):
+        try:
+            services.update_draft(actor=request.user, incident=incident, **values)
+        except services.StateConflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Draft saved.")
+        return redirect("incident-detail", pk=incident.pk)
+
+    return _edit(request, incident=incident, form_class=IncidentForm, save=save,
+                 template="incidents/incident_form.html", initial=_initial(incident),
+                 risk_initial=_risk_initial(incident))
+
+
+@login_required
+def amend(request, pk):
+    incident = load_incident(request, pk)
+    _require_officer(request, incident)
+    if incident.is_draft:
+        return redirect("incident-edit", pk=incident.pk)
+
+    def save(form, values):
+        version = services.amend_incident(
+            actor=request.user, incident=incident,
+            amendment_reason=form.cleaned_data["amendment_reason"], **values)
+        messages.success(request, f"Amendment filed as version {version.number}.")
+        return redirect("incident-detail", pk=incident.pk)
+
+    return _edit(request, incident=incident, form_class=AmendmentForm, save=save,
+                 template="incidents/incident_amend.html",
+                 initial=_initial(incident, with_discovery=False),
+                 risk_initial=_risk_initial(incident))
+
+
+@login_required
+def submit(request, pk):
+    incident = load_incident(request, pk)
+    _require_officer(request, incident)
+    if not incident.is_draft:
+        messages.info(request, "This notification has already been filed.")
+        return redirect("incident-detail", pk=incident.pk)
+    form = SubmitForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.submit_incident(
+                actor=request.user, incident=incident,
+                late_reason=form.cleaned_data["late_reason"])
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+            status = 400
+        except services.StateConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("incident-detail", pk=incident.pk)
+        else:
+            messages.success(request, f"Filed as {version.incident.reference}. Keep the "
+                                      "receipt below.")
+            return redirect("incident-detail", pk=incident.pk)
+    return render(request, "incidents/incident_submit.html", {
+        "incident": incident, "form": form,
+        "late_now": is_late(incident.notification_due_at, timezone.now()),
+    }, status=status)
+
+
+@login_required
+def upload_attachment(request, pk):
+    incident = load_incident(request, pk)
+    _require_officer(request, incident)
+    if request.method != "POST":
+        return redirect("incident-detail", pk=incident.pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            attachment = services.add_attachment(actor=request.user, incident=incident,
+                                                 uploaded_file=form.cleaned_data["file"])
+        except services.AttachmentTooLarge as exc:
+            apply_service_errors(exc, form)
+            status = 413
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, f"Attached {attachment.name}.")
+            return redirect("incident-detail", pk=incident.pk)
+    return render(request, "incidents/incident_detail.html",
+                  detail_context(request, incident, attachment_form=form), status=status)
