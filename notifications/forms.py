@@ -37,7 +37,8 @@ class EmailPreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.locked = locked_kinds(user)
-        self.fields["kinds"].widget = KindCheckboxes(locked=self.locked)
+        kinds = self.fields["kinds"]
+        kinds.widget = KindCheckboxes(locked=self.locked, choices=kinds.choices)
         if self.locked:
             self.fields["kinds"].help_text = (
                 "The 24-hour notification reminders are required by § 501.11(b) and "

@@ -1,0 +1,249 @@
+"""The private iCal feed: making, replacing and revoking it, and what it shows to whom."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from compliance.models import AuditEvent, ObligationKind, ObligationState
+from notifications.calendar import escape_text, fold, render_calendar
+from notifications.models import CalendarFeed
+from tests import factories
+
+PAGE = "/notifications/preferences/"
+DUE = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # the morning US clocks spring forward
+
+
+def make_feed(client, user):
+    """Make a feed through the page; returns the path of its secret URL."""
+    client.force_login(user)
+    response = client.post(PAGE, {"action": "make_feed"})
+    assert response.status_code == 200
+    url = response.context["new_feed_url"]
+    client.logout()
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def unfold(body):
+    return body.replace("\r\n ", "")
+
+
+def events(body):
+    return unfold(body).count("BEGIN:VEVENT")
+
+
+@pytest.fixture
+def obligation_a(provider_a):
+    return factories.ObligationFactory(
+        provider=provider_a, kind=ObligationKind.WRITTEN_REPORT, subject="PES-2026-00007 Meter",
+        due_at=DUE, original_due_at=DUE, incident_id=7)
+
+
+@pytest.fixture
+def obligation_b(provider_b):
+    return factories.ObligationFactory(provider=provider_b, subject="PES-2026-00008 Bravo secret",
+                                       incident_id=8)
+
+
+# --- Making and revoking ---
+
+
+def test_it_shows_the_feed_url_once(client, officer_a):
+    client.force_login(officer_a)
+
+    response = client.post(PAGE, {"action": "make_feed"})
+
+    url = response.context["new_feed_url"]
+    assert url.startswith("http://") and url.endswith(".ics")
+    assert url.encode() in response.content
+    assert url.encode() not in client.get(PAGE).content
+    feed = CalendarFeed.objects.get(user=officer_a)
+    secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert feed.token_hash == CalendarFeed.hash_secret(secret)
+    assert secret not in feed.token_hash
+
+
+def test_it_serves_the_feed_without_sign_in(client, officer_a, obligation_a):
+    path = make_feed(client, officer_a)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
+    assert events(body) == 1
+
+
+def test_it_answers_404_for_an_unknown_secret(client, db):
+    assert client.get("/notifications/calendar/not-a-secret.ics").status_code == 404
+
+
+def test_it_answers_404_once_the_feed_is_revoked(client, officer_a):
+    path = make_feed(client, officer_a)
+    client.force_login(officer_a)
+
+    response = client.post(PAGE, {"action": "revoke_feed"})
+    client.logout()
+
+    assert response.status_code == 302
+    assert CalendarFeed.objects.get(user=officer_a).revoked_at is not None
+    assert client.get(path).status_code == 404
+
+
+def test_it_retires_the_old_url_when_replaced(client, officer_a):
+    old = make_feed(client, officer_a)
+    new = make_feed(client, officer_a)
+
+    assert old != new
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    assert CalendarFeed.objects.filter(user=officer_a).count() == 1
+
+
+def test_it_makes_a_new_feed_after_a_revoked_one(client, officer_a):
+    make_feed(client, officer_a)
+    client.force_login(officer_a)
+    client.post(PAGE, {"action": "revoke_feed"})
+
+    path = make_feed(client, officer_a)
+
+    assert client.get(path).status_code == 200
+
+
+def test_it_answers_404_for_a_deactivated_user(client, officer_a):
+    path = make_feed(client, officer_a)
+    officer_a.is_active = False
+    officer_a.save()
+
+    assert client.get(path).status_code == 404
+
+
+def test_it_records_audit_events_for_the_feed(client, officer_a):
+    make_feed(client, officer_a)
+    make_feed(client, officer_a)
+    client.force_login(officer_a)
+    client.post(PAGE, {"action": "revoke_feed"})
+
+    actions = list(AuditEvent.objects.for_object(officer_a).order_by("id")
+                   .values_list("action", flat=True))
+    assert actions == ["calendar_feed.created", "calendar_feed.replaced",
+                       "calendar_feed.revoked"]
+
+
+def test_it_serves_the_feed_in_a_fixed_number_of_queries(client, officer_a, provider_a,
+                                                        django_assert_max_num_queries):
+    factories.ObligationFactory.create_batch(20, provider=provider_a)
+    path = make_feed(client, officer_a)
+
+    with django_assert_max_num_queries(2):
+        response = client.get(path)
+
+    assert events(response.content.decode()) == 20
+
+
+# --- What the feed shows ---
+
+
+def test_it_writes_one_event_per_outstanding_obligation(client, officer_a, provider_a,
+                                                        obligation_a):
+    factories.ObligationFactory(provider=provider_a, state=ObligationState.MISSED,
+                                subject="Missed one")
+    for state in (ObligationState.MET, ObligationState.LATE, ObligationState.WAIVED):
+        factories.ObligationFactory(provider=provider_a, state=state, subject=f"Done {state}")
+    path = make_feed(client, officer_a)
+
+    body = unfold(client.get(path).content.decode())
+
+    assert events(body) == 2
+    assert "SUMMARY:Overdue: 24-hour notification: Missed one" in body
+    assert "Done" not in body
+
+
+def test_it_writes_the_due_time_in_utc_with_a_stable_uid_and_the_case_url(
+        client, officer_a, obligation_a, settings):
+    path = make_feed(client, officer_a)
+
+    first = unfold(client.get(path).content.decode())
+    with time_machine.travel(DUE + timedelta(days=3)):
+        second = unfold(client.get(path).content.decode())
+
+    assert "DTSTART:20260308T063000Z\r\n" in first
+    assert "DTEND:20260308T064500Z\r\n" in first
+    assert "SUMMARY:Written report: PES-2026-00007 Meter\r\n" in first
+    assert f"URL:{settings.SITE_URL}/incidents/7/\r\n" in first
+    uid = next(line for line in first.split("\r\n") if line.startswith("UID:"))
+    assert uid == f"UID:obligation-{obligation_a.pk}@127.0.0.1"
+    assert uid in second
+
+
+def test_it_leaves_out_the_url_when_there_is_no_case(client, officer_a, provider_a):
+    factories.ObligationFactory(provider=provider_a, kind=ObligationKind.PROCEDURES,
+                                subject="Internal reporting procedures")
+    path = make_feed(client, officer_a)
+
+    body = client.get(path).content.decode()
+
+    assert "URL:" not in body
+
+
+def test_it_never_shows_another_providers_obligations(client, officer_a, officer_b,
+                                                      obligation_a, obligation_b):
+    body_a = unfold(client.get(make_feed(client, officer_a)).content.decode())
+    body_b = unfold(client.get(make_feed(client, officer_b)).content.decode())
+
+    assert "PES-2026-00007" in body_a and "PES-2026-00008" not in body_a
+    assert "PES-2026-00008" in body_b and "PES-2026-00007" not in body_b
+    assert events(body_a) == events(body_b) == 1
+
+
+def test_it_never_shows_drafts_to_usps(client, reviewer, provider_a, obligation_a):
+    factories.ObligationFactory(provider=provider_a, usps_visible=False,
+                                subject="PES-DRAFT not filed yet")
+    path = make_feed(client, reviewer)
+
+    body = unfold(client.get(path).content.decode())
+
+    assert "PES-2026-00007" in body
+    assert "PES-DRAFT" not in body
+    assert events(body) == 1
+
+
+def test_it_shows_drafts_to_their_own_provider(client, viewer_a, provider_a):
+    factories.ObligationFactory(provider=provider_a, usps_visible=False,
+                                subject="PES-DRAFT not filed yet")
+
+    body = unfold(client.get(make_feed(client, viewer_a)).content.decode())
+
+    assert "PES-DRAFT" in body
+
+
+# --- The serializer ---
+
+
+def test_it_escapes_text_values():
+    assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
+
+
+def test_it_folds_lines_at_75_octets_without_splitting_characters():
+    line = "SUMMARY:" + "é" * 100  # two octets each
+
+    folded = fold(line)
+
+    parts = folded.split("\r\n")
+    assert all(len(part.encode()) <= 75 for part in parts)
+    assert all(part.startswith(" ") for part in parts[1:])
+    assert folded.replace("\r\n ", "") == line
+    assert fold("SHORT:x") == "SHORT:x"
+
+
+def test_it_ends_every_line_with_crlf(provider_a):
+    obligation = factories.ObligationFactory(
+        provider=provider_a, subject="Line one\nline two, with; all \\ of it " + "x" * 120)
+
+    body = render_calendar([obligation])
+
+    assert "\n" not in body.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert "Line one\\nline two\\, with\\; all \\\\ of it" in unfold(body)
