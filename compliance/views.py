@@ -78,7 +78,8 @@ class AffiliateEditView(LoginRequiredMixin, View):
                 Affiliate.objects.visible_to(request.user), pk=pk, provider=provider
             )
         user = request.user
-        if not (user.is_usps_manager or (user.is_provider_officer and user.provider_id == provider.pk)):
+        if not (user.is_usps_manager
+                or (user.is_provider_officer and user.provider_id == provider.pk)):
             raise PermissionDenied
         return provider, affiliate
 
@@ -122,13 +123,15 @@ def profile(request):
         if action == "timezone":
             profile_form = ProfileForm(request.POST)
             if profile_form.is_valid():
-                services.update_profile(actor=user, timezone_name=profile_form.cleaned_data["timezone"])
+                services.update_profile(actor=user,
+                                        timezone_name=profile_form.cleaned_data["timezone"])
                 messages.success(request, "Time zone saved.")
                 return redirect("profile")
         elif action == "create_token":
             token_form = ApiTokenForm(request.POST)
             if token_form.is_valid():
-                _, new_key = services.create_api_token(user=user, name=token_form.cleaned_data["name"])
+                _, new_key = services.create_api_token(user=user,
+                                                       name=token_form.cleaned_data["name"])
         elif action == "revoke_token":
             token = get_object_or_404(user.api_tokens.all(), pk=request.POST.get("token"))
             services.revoke_api_token(user=user, token=token)

@@ -75,7 +75,9 @@ class AffiliateSerializer(serializers.ModelSerializer):
             elif "provider" not in attrs:
                 raise serializers.ValidationError({"provider": ["This field is required."]})
         elif "provider" in attrs and attrs["provider"] != self.instance.provider:
-            raise serializers.ValidationError({"provider": ["An affiliate cannot change provider."]})
+            raise serializers.ValidationError(
+                {"provider": ["An affiliate cannot change provider."]}
+            )
         return attrs
 
 

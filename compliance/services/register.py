@@ -38,7 +38,8 @@ def create_provider(*, actor, name, authorization_number, authorization_status="
         changed_at=timezone.now(),
     )
     record_event(actor=actor, obj=provider, action="provider.created",
-                 changes={"name": [None, name], "authorization_status": [None, authorization_status]})
+                 changes={"name": [None, name],
+                          "authorization_status": [None, authorization_status]})
     return provider
 
 

@@ -1,10 +1,11 @@
 from django.contrib.auth.password_validation import validate_password
-from .audit import record_event
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compliance.models import ApiToken, User
+
+from .audit import record_event
 
 
 @transaction.atomic
@@ -18,10 +19,9 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
     validate_password(password, user)
     user.set_password(password)
     user.save()
-
-
     record_event(actor=actor, obj=user, action="user.created",
-                 changes={"role": [None, role], "provider": [None, provider.pk if provider else None]})
+                 changes={"role": [None, role],
+                          "provider": [None, provider.pk if provider else None]})
     return user
 
 
@@ -42,9 +42,8 @@ def create_api_token(*, user, name=""):
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=key[:8], key_hash=ApiToken.hash_key(key)
     )
-
-
-    record_event(actor=user, obj=user, action="api_token.created", changes={"token": [None, token.prefix]})
+    record_event(actor=user, obj=user, action="api_token.created",
+                 changes={"token": [None, token.prefix]})
     return token, key
 
 
@@ -54,8 +53,6 @@ def revoke_api_token(*, user, token):
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        from .audit import record_event
-
         record_event(actor=user, obj=user, action="api_token.revoked",
                      changes={"token": [token.prefix, None]})
     return token

@@ -348,7 +348,7 @@ def test_it_reads_the_provider_list_in_a_fixed_number_of_queries(
     many = count_queries(client, "/providers/")
 
     assert many == few
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get("/providers/")
 
 
@@ -374,7 +374,7 @@ def test_it_reads_the_home_page_in_a_fixed_number_of_queries(
 ):
     for user in (officer_a, reviewer):
         client = signed_in(user)
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(6):
             assert client.get("/").status_code == 200
 
 

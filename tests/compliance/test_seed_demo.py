@@ -70,7 +70,8 @@ def test_it_is_idempotent(seeded):
 
 
 def test_it_writes_the_register_through_audited_services(seeded):
-    assert AuditEvent.objects.filter(action="affiliate.created").count() == Affiliate.objects.count()
+    affiliates_created = AuditEvent.objects.filter(action="affiliate.created").count()
+    assert affiliates_created == Affiliate.objects.count()
     assert AuditEvent.objects.filter(action="provider.created").count() == 3
 
 
