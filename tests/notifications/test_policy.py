@@ -1,0 +1,276 @@
+"""The deadline policy page for USPS managers and `save_deadline_policy`."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationKind
+from compliance.models.policy import (
+    DEFAULT_ESCALATION,
+    DEFAULT_REMINDER_OFFSETS_HOURS,
+    DEFAULT_RISK_WINDOWS,
+)
+from compliance.services.policy import save_deadline_policy
+from tests import factories
+
+PAGE = "/notifications/policy/"
+DUE = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+
+
+def form_data(**overrides):
+    """The page's form filled in with the defaults, a note, and `overrides`."""
+    data = {
+        "repeat_after_hours": "4, 12, 24",
+        "managers_after_hours": "24",
+        "max_escalations": "10",
+        "note": "Tighter windows for critical cases after the spring review.",
+    }
+    for risk, windows in DEFAULT_RISK_WINDOWS.items():
+        for field, value in windows.items():
+            data[f"{risk}__{field}"] = str(value)
+    for kind, offsets in DEFAULT_REMINDER_OFFSETS_HOURS.items():
+        data[f"offsets__{kind}"] = ", ".join(str(h) for h in offsets)
+    data.update(overrides)
+    return data
+
+
+def save(actor, **overrides):
+    arguments = {
+        "risk_windows": DEFAULT_RISK_WINDOWS,
+        "reminder_offsets_hours": DEFAULT_REMINDER_OFFSETS_HOURS,
+        "escalation": DEFAULT_ESCALATION,
+        "note": "Reviewed.",
+    }
+    arguments.update(overrides)
+    return save_deadline_policy(actor=actor, **arguments)
+
+
+# --- Who may see the page ---
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, db):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("who", ["officer_a", "officer_b", "viewer_a", "reviewer"])
+def test_it_forbids_everyone_but_managers(client, who, request):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(PAGE).status_code == 403
+    assert client.post(PAGE, form_data()).status_code == 403
+    assert not DeadlinePolicy.objects.exists()
+
+
+def test_it_links_the_page_in_the_navigation_for_managers_only(client, manager, reviewer):
+    client.force_login(manager)
+    assert f'href="{PAGE}"'.encode() in client.get("/notifications/preferences/").content
+
+    client.force_login(reviewer)
+    assert f'href="{PAGE}"'.encode() not in client.get("/notifications/preferences/").content
+
+
+# --- What the page shows ---
+
+
+def test_it_shows_the_built_in_defaults_labelled_as_internal_policy(
+        client, manager, django_assert_max_num_queries):
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(5):
+        response = client.get(PAGE)
+
+    assert response.status_code == 200
+    assert b"built-in defaults (internal USPS policy, not regulation)" in response.content
+    assert b"No version saved yet" in response.content
+    form = response.context["form"]
+    assert form["critical__written_report_days"].value() == 3
+    assert 'value="12, 4, 1"' in str(form["offsets__notification"])
+
+
+def test_it_shows_the_version_in_force_and_the_history(client, manager,
+                                                       django_assert_max_num_queries):
+    for n in range(12):
+        save(manager, note=f"Revision {n + 1}")
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(5):
+        response = client.get(PAGE)
+
+    assert b"In force:\n    version 12" in response.content
+    assert response.context["versions"][0].version == 12
+    assert len(response.context["versions"]) == 12
+    assert b"Revision 1<" in response.content
+    assert b"internal USPS policy, not regulation" in response.content
+
+
+# --- Saving through the page ---
+
+
+def test_it_saves_a_new_version_from_the_page(client, manager):
+    client.force_login(manager)
+
+    response = client.post(PAGE, form_data(**{
+        "critical__written_report_days": "2",
+        "offsets__notification": "16, 8,2, 0.5",
+        "offsets__procedures": "",
+        "repeat_after_hours": "2, 6",
+        "managers_after_hours": "12",
+        "max_escalations": "5",
+    }))
+
+    assert response.status_code == 302
+    policy = DeadlinePolicy.in_force()
+    assert policy.version == 1
+    assert policy.created_by == manager
+    assert policy.risk_windows["critical"] == {"written_report_days": 2,
+                                               "status_report_interval_days": 3}
+    assert policy.risk_windows["low"] == DEFAULT_RISK_WINDOWS["low"]
+    assert policy.reminder_offsets_hours["notification"] == [16, 8, 2, 0.5]
+    assert policy.reminder_offsets_hours["procedures"] == []
+    assert policy.escalation == {"repeat_after_hours": [2, 6], "managers_after_hours": 12,
+                                 "max_escalations": 5}
+    assert policy.note.startswith("Tighter windows")
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("offsets__written_report", "72, -4", "must be positive"),
+    ("offsets__written_report", "72, soon", "is not a number"),
+    ("offsets__status_report", "0", "must be positive"),
+    ("high__written_report_days", "0", "greater than or equal to 1"),
+    ("repeat_after_hours", "", "required"),
+    ("max_escalations", "1000", "less than or equal to 100"),
+    ("note", "", "required"),
+])
+def test_it_refuses_bad_values_on_the_page(client, manager, field, value, message):
+    client.force_login(manager)
+
+    response = client.post(PAGE, form_data(**{field: value}))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not DeadlinePolicy.objects.exists()
+
+
+# --- The service ---
+
+
+def test_it_refuses_anyone_but_a_manager(officer_a, reviewer):
+    for actor in (officer_a, reviewer):
+        with pytest.raises(PermissionDenied):
+            save(actor)
+    assert not DeadlinePolicy.objects.exists()
+
+
+def test_it_numbers_versions_one_after_another(manager):
+    assert [save(manager).version for _ in range(3)] == [1, 2, 3]
+    assert DeadlinePolicy.in_force().version == 3
+
+
+def test_it_retries_when_another_manager_took_the_version(manager, monkeypatch):
+    from compliance.services import policy as service
+
+    real, calls = service._save_next_version, []
+
+    def racing(actor, values, note):
+        calls.append(1)
+        if len(calls) == 1:  # the other manager's insert of the same version won
+            DeadlinePolicy.objects.create(version=1, note="The other manager's.")
+            DeadlinePolicy.objects.create(version=1, note="Ours, too late.")
+        return real(actor, values, note)
+
+    monkeypatch.setattr(service, "_save_next_version", racing)
+
+    policy = save(manager)
+
+    assert len(calls) == 2
+    assert policy.version == 1  # the failed attempt left nothing behind
+    assert DeadlinePolicy.objects.count() == 1
+    assert AuditEvent.objects.filter(action="deadline_policy.saved").count() == 1
+
+
+def test_it_gives_up_after_repeated_version_conflicts(manager, monkeypatch):
+    from django.db import IntegrityError
+
+    from compliance.services import policy as service
+
+    def always_taken(actor, values, note):
+        raise IntegrityError("UNIQUE constraint failed: version")
+
+    monkeypatch.setattr(service, "_save_next_version", always_taken)
+
+    with pytest.raises(ValidationError, match="try again"):
+        save(manager)
+
+
+def test_it_requires_a_note(manager):
+    with pytest.raises(ValidationError) as caught:
+        save(manager, note="  ")
+    assert "note" in caught.value.message_dict
+
+
+def test_it_requires_every_revenue_risk(manager):
+    windows = {k: v for k, v in DEFAULT_RISK_WINDOWS.items() if k != "critical"}
+    with pytest.raises(ValidationError, match="Critical revenue risk"):
+        save(manager, risk_windows=windows)
+
+
+def test_it_refuses_non_positive_reminder_offsets(manager):
+    offsets = {**DEFAULT_REMINDER_OFFSETS_HOURS, "final_summary": [24, 0]}
+    with pytest.raises(ValidationError, match="must be positive"):
+        save(manager, reminder_offsets_hours=offsets)
+
+
+def test_it_refuses_an_empty_or_endless_escalation_ladder(manager):
+    with pytest.raises(ValidationError, match="at least one repeat interval"):
+        save(manager, escalation={**DEFAULT_ESCALATION, "repeat_after_hours": []})
+    with pytest.raises(ValidationError, match="at most 100"):
+        save(manager, escalation={**DEFAULT_ESCALATION, "max_escalations": 10_000})
+    with pytest.raises(ValidationError, match="must be positive"):
+        save(manager, escalation={**DEFAULT_ESCALATION, "repeat_after_hours": [float("inf")]})
+
+
+def test_it_sorts_and_deduplicates_reminder_offsets(manager):
+    offsets = {**DEFAULT_REMINDER_OFFSETS_HOURS, "notification": [1, 12, 4, 12.0]}
+
+    policy = save(manager, reminder_offsets_hours=offsets)
+
+    assert policy.reminder_offsets_hours["notification"] == [12, 4, 1]
+
+
+def test_it_records_an_audit_event_with_the_changes(manager):
+    windows = {**DEFAULT_RISK_WINDOWS, "critical": {"written_report_days": 2,
+                                                    "status_report_interval_days": 3}}
+
+    policy = save(manager, risk_windows=windows, note="Critical cases faster.")
+
+    event = AuditEvent.objects.for_object(policy).get()
+    assert event.action == "deadline_policy.saved"
+    assert event.actor == manager
+    assert event.reason == "Critical cases faster."
+    assert event.usps_only is True
+    assert set(event.changes) == {"risk_windows", "version"}
+    assert event.changes["version"] == [None, 1]
+
+
+def test_it_never_moves_a_deadline_already_set(manager, provider_a, provider_b):
+    obligations = [
+        factories.ObligationFactory(provider=provider_a, kind=kind, due_at=DUE,
+                                    original_due_at=DUE)
+        for kind in ObligationKind.values
+    ] + [factories.ObligationFactory(provider=provider_b, due_at=DUE, original_due_at=DUE,
+                                     usps_visible=False)]
+    before = {o.pk: (o.due_at, o.original_due_at, o.state) for o in obligations}
+
+    save(manager, risk_windows={risk: {"written_report_days": 1,
+                                       "status_report_interval_days": 1}
+                                for risk in DEFAULT_RISK_WINDOWS},
+         reminder_offsets_hours={kind: [1] for kind in ObligationKind.values},
+         escalation={"repeat_after_hours": [1], "managers_after_hours": 0,
+                     "max_escalations": 1})
+
+    after = {o.pk: (o.due_at, o.original_due_at, o.state) for o in Obligation.objects.all()}
+    assert after == before
