@@ -168,3 +168,33 @@ def test_it_shows_users_and_audit_events_read_only(manager_client, officer_a):
     assert manager_client.get("/admin/compliance/user/").status_code == 200
     assert manager_client.get("/admin/compliance/auditevent/").status_code == 200
     assert manager_client.get("/admin/compliance/user/add/").status_code == 403
+
+
+def test_it_edits_an_affiliate_through_the_service_and_keeps_its_provider(
+    manager_client, manager, provider_a, provider_b
+):
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH",
+                                           relationship="subsidiary", country="DE")
+
+    response = manager_client.post(
+        f"/admin/compliance/affiliate/{affiliate.pk}/change/",
+        {"provider": provider_b.pk, "name": "Alpha AG", "relationship": "subsidiary",
+         "country": "AT"},
+    )
+
+    assert response.status_code == 302
+    affiliate.refresh_from_db()
+    assert (affiliate.provider, affiliate.name, affiliate.country) == (provider_a, "Alpha AG",
+                                                                       "AT")
+    assert AuditEvent.objects.for_object(affiliate).get().changes == {
+        "name": ["Alpha GmbH", "Alpha AG"], "country": ["DE", "AT"]}
+
+
+def test_it_shows_a_user_without_letting_it_be_changed(manager_client, officer_a):
+    url = f"/admin/compliance/user/{officer_a.pk}/change/"
+
+    assert manager_client.get(url).status_code == 200
+    response = manager_client.post(url, {"username": "renamed", "role": "usps_manager"})
+    assert response.status_code == 403
+    officer_a.refresh_from_db()
+    assert officer_a.username == "officer_a"

@@ -245,3 +245,10 @@ def test_it_caps_the_page_size_at_200(reviewer, provider_a, api_for):
     assert body["count"] == 201
     assert len(body["results"]) == 200
     assert body["next"] is not None
+
+
+def test_it_answers_400_to_an_unknown_filter_value(reviewer, api_for):
+    response = api_for(reviewer).get(URL, {"relationship": "cousin"})
+
+    assert response.status_code == 400
+    assert isinstance(response.json()["relationship"], list)

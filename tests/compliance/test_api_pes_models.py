@@ -139,3 +139,15 @@ def test_it_paginates(reviewer, provider_a, api_for):
 
     assert set(body) == {"count", "next", "previous", "results"}
     assert (body["count"], len(body["results"])) == (3, 1)
+
+
+def test_it_treats_another_providers_id_in_a_filter_like_an_unknown_one(
+    officer_a, pc_b, provider_b, api_for
+):
+    client = api_for(officer_a)
+
+    other = client.get(URL, {"provider": provider_b.pk})
+    unknown = client.get(URL, {"provider": 999999})
+
+    assert other.status_code == unknown.status_code == 400
+    assert other.json() == unknown.json()
