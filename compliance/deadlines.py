@@ -68,3 +68,17 @@ def steps_between(due_at, offsets_hours, escalation, after, until):
         step for step in reminder_schedule(due_at, offsets_hours, escalation)
         if (after is None or step[1] > after) and step[1] <= until
     ]
+
+
+def steps_due(due_at, offsets_hours, escalation, after, until):
+    """(steps with `after` < at <= `until`, when the next step after `until` falls or None),
+    from one walk of the schedule: what a sweep at `until` sends, and when to look again."""
+    due, later = [], None
+    for step in reminder_schedule(due_at, offsets_hours, escalation):
+        at = step[1]
+        if at > until:
+            later = at
+            break
+        if after is None or at > after:
+            due.append(step)
+    return due, later

@@ -11,14 +11,14 @@ Sending happens after commit, in the worker, each e-mail claimed by a conditiona
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from compliance.deadlines import next_step_at, steps_between
+from compliance.deadlines import steps_due
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
-from .models import OutboundEmail
+from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
 
 BATCH = 500
@@ -37,6 +37,10 @@ class SweepResult:
 
 def mark_missed(now, batch=BATCH):
     """Open obligations whose due time has passed become missed, each with an audit event."""
+    ctype = ContentType.objects.get_for_model(Obligation)
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            return mark_missed_postgresql(now, batch, ctype.pk)
     with transaction.atomic():
         due = list(
             Obligation.objects.select_for_update(skip_locked=True)
@@ -49,7 +53,6 @@ def mark_missed(now, batch=BATCH):
         Obligation.objects.filter(id__in=[o["id"] for o in due],
                                   state=ObligationState.OPEN).update(
             state=ObligationState.MISSED, missed_at=now)
-        ctype = ContentType.objects.get_for_model(Obligation)
         AuditEvent.objects.bulk_create([
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
@@ -67,37 +70,34 @@ def queue_due_steps(now, policy, batch=BATCH):
         obligations = list(
             Obligation.objects.select_for_update(skip_locked=True)
             .filter(next_action_at__lte=now)
-            .order_by("next_action_at")[:batch]
+            .order_by("next_action_at")
+            .only("id", "kind", "provider_id", "due_at", "state", "steps_done_until",
+                  "usps_visible", "reviewer_id")[:batch]
         )
         if not obligations:
             return 0, 0
         book = RecipientBook({o.provider_id for o in obligations})
-        emails = []
+        emails, cursors = [], []
         for obligation in obligations:
             offsets = policy.reminder_offsets_hours.get(obligation.kind, [])
+            next_at = None
             if obligation.state in OUTSTANDING_STATES:
-                steps = steps_between(obligation.due_at, offsets, policy.escalation,
-                                      obligation.steps_done_until, now)
+                steps, next_at = steps_due(obligation.due_at, offsets, policy.escalation,
+                                           obligation.steps_done_until, now)
                 if steps:
                     # After an outage only the latest step goes out: it supersedes the rest.
                     key, _, audience = steps[-1]
-                    for user in book.for_step(obligation, audience):
-                        emails.append(OutboundEmail(
-                            key=f"obligation:{obligation.pk}:{key}:{user.pk}",
-                            template="obligation_reminder",
-                            recipient=user, to_address=user.email, obligation=obligation,
-                            step=key, audience=audience, next_attempt_at=now,
-                        ))
-                obligation.next_action_at = next_step_at(obligation.due_at, offsets,
-                                                         policy.escalation, now)
-            else:
-                obligation.next_action_at = None
-            obligation.steps_done_until = now
-        Obligation.objects.bulk_update(obligations, ["next_action_at", "steps_done_until"])
-        created = OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
+                    emails.extend(
+                        (f"obligation:{obligation.pk}:{key}:{user.pk}", user.pk, user.email,
+                         obligation.pk, key, audience)
+                        for user in book.for_step(obligation, audience)
+                    )
+            cursors.append((obligation.pk, next_at))
+        set_sweep_cursor(cursors, now)
+        created = insert_emails(emails, "obligation_reminder", now)
         if created:
             transaction.on_commit(_send_due_emails)
-        return len(obligations), len(created)
+        return len(obligations), created
 
 
 def _send_due_emails():
@@ -116,5 +116,6 @@ def sweep(now=None, batch=BATCH):
     result = SweepResult()
     result.missed = mark_missed(now, batch)
     result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
-    Heartbeat.objects.update_or_create(name="sweep", defaults={"at": now})
+    if not Heartbeat.objects.filter(name="sweep").update(at=now):
+        Heartbeat.objects.get_or_create(name="sweep", defaults={"at": now})
     return result
