@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
 from compliance.services.policy import save_deadline_policy
@@ -61,7 +61,7 @@ def preferences(request):
     })
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, secret):
     """The iCal feed behind a secret URL; calendar apps cannot sign in, the secret is the key.
     An unknown or revoked secret is 404, like any object the caller may not see."""

@@ -1,6 +1,7 @@
 """The private iCal feed: making, replacing and revoking it, and what it shows to whom."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -21,7 +22,7 @@ def make_feed(client, user):
     assert response.status_code == 200
     url = response.context["new_feed_url"]
     client.logout()
-    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    return urlsplit(url).path
 
 
 def unfold(body):
@@ -74,6 +75,13 @@ def test_it_serves_the_feed_without_sign_in(client, officer_a, obligation_a):
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert body.endswith("END:VCALENDAR\r\n")
     assert events(body) == 1
+
+
+def test_it_answers_head_requests_of_calendar_apps(client, officer_a):
+    path = make_feed(client, officer_a)
+
+    assert client.head(path).status_code == 200
+    assert client.post(path).status_code == 405
 
 
 def test_it_answers_404_for_an_unknown_secret(client, db):
