@@ -71,6 +71,7 @@ def validate_content(*, provider, values, now, for_filing=False):
     unknown = set(values) - set(CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"unknown incident fields: {sorted(unknown)}")
+    values.setdefault("discovered_by_affiliate", None)
     for field in ("title", "description", "discovered_by_name", "discovery_timezone"):
         values[field] = (values.get(field) or "").strip()
 

@@ -1,0 +1,149 @@
+"""Bad input gets a clear 400 and stores nothing."""
+
+import pytest
+import time_machine
+
+from compliance.models import AuditEvent, Obligation
+from incidents.models import Incident
+from tests import factories
+
+from .factories import NOW, make_draft
+
+URL = "/api/v1/incidents/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def model_a(provider_a):
+    return factories.PESModelFactory(provider=provider_a)
+
+
+@pytest.fixture
+def payload(model_a):
+    return {
+        "category": "security_weakness",
+        "subtype": "equipment_defect",
+        "title": "Meter accepts forged resets",
+        "description": "Resets without a valid descending register are accepted.",
+        "discovered_at": "2026-06-10T07:30:00-04:00",
+        "discovery_timezone": "America/New_York",
+        "discovered_by_name": "Dana Discoverer",
+        "pes_models": [model_a.pk],
+    }
+
+
+def refused(client, payload, field):
+    response = client.post(URL, payload)
+    assert response.status_code == 400, response.json()
+    assert field in response.json(), response.json()
+    assert not Incident.objects.exists()
+    assert not Obligation.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="incident.").exists()
+    return response.json()[field]
+
+
+def test_it_refuses_a_discovery_time_without_offset(officer_a, payload, api_for):
+    messages = refused(api_for(officer_a), {**payload, "discovered_at": "2026-06-10T07:30:00"},
+                       "discovered_at")
+    assert "offset" in messages[0]
+
+
+def test_it_refuses_a_discovery_time_in_the_future(officer_a, payload, api_for):
+    messages = refused(api_for(officer_a),
+                       {**payload, "discovered_at": "2026-06-10T12:00:01Z"}, "discovered_at")
+    assert "future" in messages[0]
+
+
+def test_it_refuses_an_unknown_time_zone(officer_a, payload, api_for):
+    messages = refused(api_for(officer_a), {**payload, "discovery_timezone": "Mars/Olympus"},
+                       "discovery_timezone")
+    assert "IANA" in messages[0]
+
+
+def test_it_treats_another_providers_pes_model_as_not_existing(officer_a, provider_b, payload,
+                                                               api_for):
+    foreign = factories.PESModelFactory(provider=provider_b)
+    messages = refused(api_for(officer_a), {**payload, "pes_models": [foreign.pk]},
+                       "pes_models")
+    missing = refused(api_for(officer_a), {**payload, "pes_models": [foreign.pk + 1000]},
+                      "pes_models")
+    assert "does not exist" in messages[0]
+    assert messages[0].replace(str(foreign.pk), "N") == missing[0].replace(
+        str(foreign.pk + 1000), "N")
+
+
+def test_it_treats_another_providers_affiliate_as_not_existing(officer_a, provider_b, payload,
+                                                               api_for):
+    foreign = factories.AffiliateFactory(provider=provider_b)
+    messages = refused(api_for(officer_a), {**payload, "discovered_by_affiliate": foreign.pk},
+                       "discovered_by_affiliate")
+    assert "does not exist" in messages[0]
+
+
+def test_it_accepts_an_affiliate_of_the_same_provider(officer_a, provider_a, payload, api_for):
+    own = factories.AffiliateFactory(provider=provider_a)
+    response = api_for(officer_a).post(URL, {**payload, "discovered_by_affiliate": own.pk})
+
+    assert response.status_code == 201
+    assert response.json()["discovered_by_affiliate"] == own.pk
+
+
+def test_it_refuses_a_cyber_attack_without_a_risk_statement(officer_a, payload, api_for):
+    messages = refused(api_for(officer_a), {**payload, "category": "cyber_attack",
+                                            "subtype": "denial_of_service"},
+                       "risk_statements")
+    assert "at least one risk statement" in messages[0]
+
+
+def test_it_refuses_a_risk_statement_naming_another_providers_model(officer_a, provider_b,
+                                                                    payload, api_for):
+    foreign = factories.PESModelFactory(provider=provider_b)
+    refused(api_for(officer_a), {
+        **payload, "category": "cyber_attack", "subtype": "denial_of_service",
+        "risk_statements": [{"pes_model": foreign.pk, "nature_of_risk": "Outage",
+                             "effect_on_pes": "No resets"}]}, "risk_statements")
+
+
+def test_it_files_a_cyber_attack_with_a_risk_statement(officer_a, model_a, payload, api_for):
+    response = api_for(officer_a).post(URL, {
+        **payload, "category": "cyber_attack", "subtype": "unauthorized_access",
+        "pes_models": [],
+        "risk_statements": [{"pes_model": model_a.pk, "nature_of_risk": "Stolen keys",
+                             "effect_on_pes": "Forged indicia"}]})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["risk_statements"] == [
+        {"pes_model": model_a.pk, "nature_of_risk": "Stolen keys",
+         "effect_on_pes": "Forged indicia"}]
+    assert response.json()["pes_models"] == [model_a.pk]
+
+
+def test_it_refuses_a_subtype_of_another_category(officer_a, payload, api_for):
+    messages = refused(api_for(officer_a), {**payload, "subtype": "denial_of_service"},
+                       "subtype")
+    assert "not a subtype of security_weakness" in messages[0]
+
+
+def test_it_needs_a_pes_model_for_test_findings_and_weaknesses(officer_a, payload, api_for):
+    for category, subtype in (("test_finding", "test_result"),
+                              ("security_weakness", "customer_abuse")):
+        refused(api_for(officer_a), {**payload, "category": category, "subtype": subtype,
+                                     "pes_models": []}, "pes_models")
+
+
+def test_it_refuses_a_bad_patch_and_keeps_the_draft(officer_a, api_for):
+    draft = make_draft(officer_a)
+    response = api_for(officer_a).patch(f"{URL}{draft.pk}/", {"subtype": "cmrs_breach",
+                                                              "category": "cyber_attack"})
+
+    assert response.status_code == 400
+    assert set(response.json()) >= {"subtype", "risk_statements"}
+    draft.refresh_from_db()
+    assert draft.category == "security_weakness"
