@@ -2,10 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .obligations import ObligationViewSet
 
 router = SimpleRouter()
 router.register("providers", views.ProviderViewSet, basename="provider")
 router.register("affiliates", views.AffiliateViewSet, basename="affiliate")
 router.register("pes-models", views.PESModelViewSet, basename="pesmodel")
+router.register("obligations", ObligationViewSet, basename="obligation")
 
 urlpatterns = [path("me/", views.MeView.as_view(), name="api-me"), *router.urls]

@@ -230,3 +230,25 @@ def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
         assert services.due_email_ids() == [email.pk]
         assert services.deliver(email.pk) == EmailState.SENT
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("zone, local_due", [
+    ("America/New_York", datetime(2026, 3, 8, 8, 0)),  # 4 h after the spring-forward gap
+    ("Europe/Paris", datetime(2026, 10, 25, 4, 0)),  # 2 h after the autumn fold
+])
+def test_reminders_before_a_due_time_across_daylight_saving_fall_on_elapsed_hours(
+        provider_a, officer_a, zone, local_due, django_capture_on_commit_callbacks):
+    from zoneinfo import ZoneInfo
+
+    due = local_due.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    with time_machine.travel(due - timedelta(days=1), tick=False):
+        o = factories.ObligationFactory(provider=provider_a, due_at=due, original_due_at=due)
+        reschedule_reminders(o)
+        o.save()
+
+    run_sweep_at(due - timedelta(hours=4, seconds=1), django_capture_on_commit_callbacks)
+    assert [e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.all()] == ["before-12h"]
+    run_sweep_at(due - timedelta(hours=4), django_capture_on_commit_callbacks)
+
+    assert sorted(e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.all()) == [
+        "before-12h", "before-4h"]

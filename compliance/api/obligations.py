@@ -1,0 +1,71 @@
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from compliance.models import Obligation
+from compliance.services.waivers import waive_obligation
+
+from .filters import visible_providers
+from .serializers import as_drf_error
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "kind", "clause", "incident", "provider", "subject", "due_at",
+                  "original_due_at", "state", "met_at", "missed_at", "waived_reason"]
+        read_only_fields = fields
+
+
+class WaiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why USPS waives this obligation; kept for good.")
+
+
+class ObligationFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
+    incident = django_filters.NumberFilter(field_name="incident_id")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+
+    class Meta:
+        model = Obligation
+        fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
+
+
+class IsUSPS(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.is_usps
+
+
+@extend_schema(tags=["obligations"])
+class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """The ledger of § 501.11 duties with their due times, nearest first."""
+
+    serializer_class = ObligationSerializer
+    filterset_class = ObligationFilter
+
+    def get_queryset(self):
+        return Obligation.objects.visible_to(self.request.user).order_by("due_at", "id")
+
+    @extend_schema(request=WaiveSerializer, responses={200: ObligationSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsUSPS])
+    def waive(self, request, pk=None):
+        """USPS releases the provider from a duty still owed, with a reason."""
+        obligation = self.get_object()
+        body = WaiveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            obligation = waive_obligation(actor=request.user, obligation=obligation,
+                                          reason=body.validated_data["reason"])
+        except DjangoValidationError as exc:
+            error = as_drf_error(exc)
+            if not hasattr(exc, "message_dict"):
+                return Response(error.detail, status=status.HTTP_409_CONFLICT)
+            raise error from exc
+        return Response(ObligationSerializer(obligation).data)

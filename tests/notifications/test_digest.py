@@ -1,0 +1,57 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from compliance.models import ObligationState
+from notifications.digest import send_digests
+from notifications.models import EmailPreference
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2026, 4, 2, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def queue(provider_a, provider_b):
+    factories.ObligationFactory(provider=provider_a, subject="PES-2026-00011 Overdue one",
+                                due_at=NOON - timedelta(hours=2), state=ObligationState.MISSED)
+    factories.ObligationFactory(provider=provider_b, subject="PES-2026-00012 Due soon",
+                                due_at=NOON + timedelta(days=1))
+    factories.ObligationFactory(provider=provider_a, subject="Unfiled draft", usps_visible=False,
+                                due_at=NOON + timedelta(hours=3))
+    factories.ObligationFactory(provider=provider_a, subject="Met long ago",
+                                state=ObligationState.MET)
+
+
+def test_a_reviewer_who_chose_the_digest_gets_one_email_a_day_about_the_queue(
+        reviewer, queue, django_capture_on_commit_callbacks):
+    EmailPreference.objects.create(user=reviewer, daily_digest=True)
+
+    with time_machine.travel(NOON, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_digests() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_digests() == 0
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [reviewer.email]
+    assert message.subject == "Your queue: 2 open obligations, 1 overdue"
+    assert "PES-2026-00011 Overdue one" in message.body
+    assert "PES-2026-00012 Due soon" in message.body
+    assert "Unfiled draft" not in message.body and "Met long ago" not in message.body
+
+    with time_machine.travel(NOON + timedelta(days=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_digests() == 1
+
+
+def test_nobody_else_gets_a_digest(reviewer, officer_a, queue,
+                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests() == 0
+
+    assert mail.outbox == []
