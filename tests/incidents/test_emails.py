@@ -1,0 +1,91 @@
+"""E-mails of a filing: written with it, sent after commit, receipt and news for USPS."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from incidents import services
+from notifications.models import OutboundEmail
+from notifications.services import deliver
+from tests import factories
+
+from .factories import NOW, make_draft, make_filed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(officer_a):
+    with time_machine.travel(NOW, tick=False):
+        return make_draft(officer_a, discovered_at=NOW - timedelta(hours=1))
+
+
+def send_all(mailoutbox):
+    for email in OutboundEmail.objects.order_by("pk"):
+        deliver(email.pk)
+    return {m.to[0]: m for m in mailoutbox}
+
+
+def test_it_queues_a_receipt_and_a_new_filing_email_sent_after_commit(
+        draft, officer_a, officer_b, reviewer, manager, mailoutbox,
+        django_capture_on_commit_callbacks):
+    factories.ReviewerFactory(username="away", is_active=False)
+    with time_machine.travel(NOW, tick=False), \
+            django_capture_on_commit_callbacks(execute=False) as callbacks:
+        version = services.submit_incident(actor=officer_a, incident=draft)
+        assert mailoutbox == []
+
+    assert callbacks, "sending waits for the commit"
+    rows = OutboundEmail.objects.order_by("template")
+    assert [(r.template, r.to_address) for r in rows] == [
+        ("incident_filed", reviewer.email), ("incident_receipt", officer_a.email)]
+    sent = send_all(mailoutbox)
+    receipt = sent[officer_a.email]
+    assert "PES-2026-00001" in receipt.subject
+    assert version.sha256 in receipt.body
+    assert "2026-06-10 08:00:00 EDT" in receipt.body  # the officer's zone
+    filed = sent[reviewer.email]
+    assert "PES-2026-00001" in filed.subject and officer_a.provider.name in filed.subject
+    assert f"/incidents/{draft.pk}/" in filed.body
+
+
+def test_it_sends_nothing_when_the_filing_is_refused(officer_a, reviewer,
+                                                     django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False):
+        late = make_draft(officer_a, discovered_at=NOW - timedelta(days=2))
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            with pytest.raises(ValidationError):
+                services.submit_incident(actor=officer_a, incident=late)
+
+    assert not OutboundEmail.objects.exists()
+    assert not callbacks
+
+
+def test_it_says_a_late_filing_is_late_in_both_emails(officer_a, reviewer, mailoutbox):
+    with time_machine.travel(NOW, tick=False):
+        late = make_draft(officer_a, discovered_at=NOW - timedelta(days=2))
+        services.submit_incident(actor=officer_a, incident=late, late_reason="Lost e-mail.")
+
+    sent = send_all(mailoutbox)
+    assert "late" in sent[officer_a.email].subject
+    assert "Lost e-mail." in sent[reviewer.email].body
+
+
+def test_it_sends_a_receipt_for_an_amendment(officer_a, reviewer, mailoutbox):
+    filed = make_filed(officer_a)
+    OutboundEmail.objects.all().delete()
+    services.amend_incident(actor=officer_a, incident=filed, title="Better title",
+                            amendment_reason="Clearer")
+
+    sent = send_all(mailoutbox)
+    assert "version 2" in sent[officer_a.email].subject
+    assert "Amended" in sent[reviewer.email].subject
+    assert "title" in sent[reviewer.email].body
+
+
+def test_it_does_not_email_usps_about_drafts(officer_a, reviewer):
+    make_draft(officer_a)
+
+    assert not OutboundEmail.objects.exists()
