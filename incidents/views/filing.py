@@ -141,7 +141,7 @@ def submit(request, pk):
     if not incident.is_draft:
         messages.info(request, "This notification has already been filed.")
         return redirect("incident-detail", pk=incident.pk)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
