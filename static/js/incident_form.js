@@ -77,7 +77,9 @@
       return;
     }
     const due = new Date(discovered + 24 * 3600 * 1000);
-    const fmt = { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" };
+    // dateStyle/timeStyle cannot be combined with timeZoneName: spell the parts out.
+    const fmt = { year: "numeric", month: "short", day: "numeric", hour: "numeric",
+      minute: "2-digit", timeZoneName: "short" };
     const inZone = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: zone }, fmt)).format(due);
     const inUtc = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: "UTC" }, fmt)).format(due);
     preview.textContent = inZone + " (" + inUtc + ")";
