@@ -1,4 +1,4 @@
-"""The cast every test knows: an officer of provider A, an officer of provider B, a USPS reviewer."""
+"""The cast every test knows: officers of providers A and B, and a USPS reviewer."""
 
 import os
 
