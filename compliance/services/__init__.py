@@ -1,7 +1,14 @@
 """State changes of the compliance app. Each is atomic and writes its audit event."""
 
 from .audit import record_event
-from .obligations import correct_unfiled_obligation, fulfil_obligation, open_obligation
+from .obligations import (
+    assign_obligations_reviewer,
+    close_obligation,
+    correct_unfiled_obligation,
+    fulfil_obligation,
+    move_obligation_due,
+    open_obligation,
+)
 from .register import (
     create_affiliate,
     create_pes_model,
@@ -13,6 +20,9 @@ from .register import (
 from .users import create_api_token, create_user, revoke_api_token, update_profile
 
 __all__ = [
+    "assign_obligations_reviewer",
+    "close_obligation",
+    "move_obligation_due",
     "create_affiliate",
     "create_api_token",
     "create_pes_model",

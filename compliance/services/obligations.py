@@ -1,5 +1,6 @@
 """State changes of the obligation ledger that need no knowledge of other apps."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,4 +86,54 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
     if changes:
         record_event(actor=actor, obj=obligation, action=f"obligation.{obligation.state}",
                      changes=changes, at=at)
+    return obligation
+
+
+@transaction.atomic
+def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation.due_moved",
+                        usps_only=False):
+    """Move the due time of a duty still owed (an extension granted, a deadline changed by
+    USPS, a revised completion date). `original_due_at` never moves; a reason is required.
+    A missed duty whose new due time is ahead is owed again (open)."""
+    require_aware(due_at, "due_at")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the due time moves."})
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.state not in OUTSTANDING_STATES:
+        raise ValidationError(
+            f"An obligation that is {obligation.get_state_display().lower()} has no due time "
+            "to move.")
+    changes = {"due_at": [_iso(obligation.due_at), _iso(due_at)]}
+    obligation.due_at = due_at
+    if obligation.state == ObligationState.MISSED and due_at > timezone.now():
+        changes["state"] = [obligation.state, ObligationState.OPEN.value]
+        obligation.state = ObligationState.OPEN
+        obligation.missed_at = None
+    reschedule_reminders(obligation)
+    obligation.save()
+    record_event(actor=actor, obj=obligation, action=action, changes=changes, reason=reason,
+                 usps_only=usps_only)
+    return obligation
+
+
+@transaction.atomic
+def assign_obligations_reviewer(*, incident_id, reviewer):
+    """Escalations of an incident's duties go to its assigned reviewer from now on."""
+    return Obligation.objects.filter(incident_id=incident_id).update(reviewer=reviewer)
+
+
+@transaction.atomic
+def close_obligation(*, actor, obligation, reason):
+    """End a duty that is no longer owed because the case closed (e.g. the next status
+    report once the final summary is accepted): it is waived, with the reason."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.state not in OUTSTANDING_STATES:
+        return obligation
+    old = obligation.state
+    obligation.state = ObligationState.WAIVED
+    obligation.waived_reason = reason
+    reschedule_reminders(obligation)
+    obligation.save()
+    record_event(actor=actor, obj=obligation, action="obligation.closed",
+                 changes={"state": [old, ObligationState.WAIVED.value]}, reason=reason)
     return obligation

@@ -69,6 +69,14 @@ class Incident(models.Model):
     revenue_risk = models.CharField(
         max_length=10, choices=RevenueRisk.choices, null=True, blank=True
     )
+    # Review (USPS): set at triage; the interval drives the status-report cadence.
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_incidents", limit_choices_to={"role": "usps_reviewer"},
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    status_report_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     current_version = models.PositiveIntegerField(
         default=0, help_text="The number of the newest filed version; 0 while a draft."
     )
