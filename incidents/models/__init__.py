@@ -7,6 +7,7 @@ from .choices import (
     RevenueRisk,
     Subtype,
 )
+from .comments import Comment, CommentVisibility
 from .filing import IncidentVersion, ReferenceCounter
 from .incident import Incident, RiskStatement
 
@@ -14,6 +15,8 @@ __all__ = [
     "Attachment",
     "CATEGORIES_NEEDING_PES_MODEL",
     "Category",
+    "Comment",
+    "CommentVisibility",
     "Incident",
     "IncidentStatus",
     "IncidentVersion",

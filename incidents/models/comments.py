@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+
+
+class CommentVisibility(models.TextChoices):
+    SHARED = "shared", "Shared with the provider"
+    INTERNAL = "internal", "Internal to USPS"
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Comments on the incidents the user may see; provider staff never see internal ones."""
+        from .incident import Incident
+
+        qs = self.filter(incident__in=Incident.objects.visible_to(user))
+        if not (user.is_authenticated and user.is_usps):
+            qs = qs.filter(visibility=CommentVisibility.SHARED)
+        return qs
+
+
+class Comment(models.Model):
+    """One message in an incident's thread between the provider and USPS. Append-only:
+    never edited or deleted. An internal comment is for USPS eyes only."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField()
+    visibility = models.CharField(max_length=10, choices=CommentVisibility.choices,
+                                  default=CommentVisibility.SHARED)
+    created_at = models.DateTimeField()
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident_id", "created_at", "id"]
+        indexes = [models.Index(fields=["incident", "created_at"], name="comment_incident")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.incident_id} by {self.author_id}"
+
+    @property
+    def is_internal(self):
+        return self.visibility == CommentVisibility.INTERNAL
