@@ -1,0 +1,24 @@
+from .choices import (
+    ALL_CONTENT_FIELDS,
+    CONTENT_FIELDS,
+    OBLIGATION_KIND,
+    REFERENCE_CODES,
+    ReportKind,
+    ReportState,
+    ReviewDecision,
+)
+from .report import Report
+from .versions import ReportReview, ReportVersion
+
+__all__ = [
+    "ALL_CONTENT_FIELDS",
+    "CONTENT_FIELDS",
+    "OBLIGATION_KIND",
+    "REFERENCE_CODES",
+    "Report",
+    "ReportKind",
+    "ReportReview",
+    "ReportState",
+    "ReportVersion",
+    "ReviewDecision",
+]

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import models
+
+from incidents.models import Incident
+
+from .choices import CONTENT_FIELDS, ReportKind, ReportState
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door: reports of incidents the user may see. USPS staff never see a
+        report draft; provider staff see their provider's, drafts included."""
+        incidents = Incident.objects.visible_to(user)
+        qs = self.filter(incident__in=incidents.values("pk"))
+        if user.is_authenticated and user.is_usps:
+            qs = qs.exclude(state=ReportState.DRAFT)
+        return qs
+
+
+class Report(models.Model):
+    """A § 501.11(c) report on a case: a written report, a status report or the final
+    summary. While a draft it is edited in place and private to the provider; each filing
+    (the first submission and every resubmission after a return) is frozen as a
+    `ReportVersion`. The content fields hold the draft, then the newest filed version."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="reports")
+    provider = models.ForeignKey("compliance.Provider", on_delete=models.PROTECT,
+                                 related_name="+", help_text="The incident's provider.")
+    kind = models.CharField(max_length=10, choices=ReportKind.choices)
+    number = models.PositiveSmallIntegerField(
+        help_text="1, 2, … among the incident's reports of this kind.")
+    reference = models.CharField(max_length=30, unique=True,
+                                 help_text="The incident's reference, kind and number, "
+                                           "e.g. PES-2026-00042-WR1.")
+    state = models.CharField(max_length=10, choices=ReportState.choices,
+                             default=ReportState.DRAFT)
+
+    circumstances = models.TextField(blank=True)
+    investigative_procedure = models.TextField(blank=True,
+                                               help_text="The proposed investigative procedure.")
+    progress = models.TextField(blank=True)
+    anticipated_completion_date = models.DateField(null=True, blank=True)
+    findings = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True)
+    corrective_actions = models.TextField(blank=True)
+
+    current_version = models.PositiveIntegerField(
+        default=0, help_text="The number of the newest filed version; 0 while a draft.")
+    submitted_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When the newest version was filed.")
+    decided_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When USPS last accepted or returned it.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind", "number"],
+                                    name="report_number_unique"),
+        ]
+        indexes = [models.Index(fields=["incident", "kind", "state"],
+                                name="report_incident_kind_state")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def content_fields(self):
+        return CONTENT_FIELDS[self.kind]
+
+    @property
+    def is_draft(self):
+        return self.state == ReportState.DRAFT
+
+    def content_items(self):
+        """(field name, label, value) of this kind's content, in order."""
+        return [(name, self._meta.get_field(name).verbose_name.capitalize(),
+                 getattr(self, name)) for name in self.content_fields]
