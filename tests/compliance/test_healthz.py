@@ -1,5 +1,6 @@
 """`/healthz`: database, broker and the scheduler's heartbeat as JSON; 503 when one is bad."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -123,15 +124,23 @@ def test_it_reports_a_filesystem_broker_without_its_folder(settings, tmp_path):
     assert health.check_broker()["ok"] is False
 
 
-def test_it_checks_the_configured_broker_when_it_is_a_folder(settings):
-    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        pytest.skip("the configured broker is not a filesystem:// broker")
-    for key in ("data_folder_in", "data_folder_out"):
-        import os
-
-        os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
+def test_it_reaches_the_configured_broker(settings):
+    """The folder broker of `make run`, or Redis when CELERY_BROKER_URL names it (CI)."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out"):
+            os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
 
     assert health.check_broker() == {"ok": True}
+
+
+def test_it_reports_an_unreachable_redis_broker(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == {"ok": False, "error": "OperationalError"}
 
 
 def test_it_records_the_heartbeat_time(db):
