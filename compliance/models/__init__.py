@@ -1,6 +1,8 @@
 from .audit import AuditEvent
+from .extensions import ExtensionRequest, ExtensionState
 from .obligations import CLAUSES, Obligation, ObligationKind, ObligationState
 from .policy import DeadlinePolicy, RevenueRisk
+from .procedures import ProcedureDocument, ProcedureReview
 from .register import Affiliate, PESModel, Provider, ProviderStatusChange
 from .system import Heartbeat
 from .users import ApiToken, Role, User
@@ -11,12 +13,16 @@ __all__ = [
     "AuditEvent",
     "CLAUSES",
     "DeadlinePolicy",
+    "ExtensionRequest",
+    "ExtensionState",
     "RevenueRisk",
     "Obligation",
     "ObligationKind",
     "ObligationState",
     "Heartbeat",
     "PESModel",
+    "ProcedureDocument",
+    "ProcedureReview",
     "Provider",
     "ProviderStatusChange",
     "Role",

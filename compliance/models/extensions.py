@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    GRANTED = "granted", "Granted"
+    DENIED = "denied", "Denied"
+
+
+class ExtensionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests on the obligations the user may see (the obligation's own door)."""
+        from .obligations import Obligation
+
+        return self.filter(obligation__in=Obligation.objects.visible_to(user))
+
+    def pending(self):
+        return self.filter(state=ExtensionState.PENDING)
+
+
+class ExtensionRequest(models.Model):
+    """A provider officer's request for more time on an obligation, and USPS's decision.
+
+    Append-only once decided: a later request is a new row. The due time it asked to move
+    is kept (`due_at_when_requested`), so the exchange reads the same years later.
+    """
+
+    obligation = models.ForeignKey("compliance.Obligation", on_delete=models.PROTECT,
+                                   related_name="extension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    due_at_when_requested = models.DateTimeField()
+    requested_due_at = models.DateTimeField()
+    justification = models.TextField()
+    state = models.CharField(max_length=10, choices=ExtensionState.choices,
+                             default=ExtensionState.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, help_text="USPS's comment on the decision.")
+    created_at = models.DateTimeField()
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation"], condition=Q(state="pending"),
+                                    name="one_pending_extension_per_obligation"),
+            models.CheckConstraint(
+                name="extension_decided_when_not_pending",
+                condition=(Q(state="pending", decided_at__isnull=True)
+                           | (~Q(state="pending") & Q(decided_at__isnull=False))),
+            ),
+        ]
+
+    def __str__(self):
+        return (f"Extension to {self.requested_due_at:%Y-%m-%d %H:%M} UTC "
+                f"({self.get_state_display().lower()})")
+
+    @property
+    def provider_id(self):
+        return self.obligation.provider_id
