@@ -1,6 +1,7 @@
 """State changes of the compliance app. Each is atomic and writes its audit event."""
 
 from .audit import record_event
+from .extensions import deny_extension, grant_extension, request_extension
 from .obligations import (
     assign_obligations_reviewer,
     close_obligation,
@@ -8,6 +9,12 @@ from .obligations import (
     fulfil_obligation,
     move_obligation_due,
     open_obligation,
+)
+from .procedures import (
+    accept_procedures,
+    ensure_procedures_obligations,
+    request_procedure_changes,
+    upload_procedures,
 )
 from .register import (
     create_affiliate,
@@ -20,6 +27,13 @@ from .register import (
 from .users import create_api_token, create_user, revoke_api_token, update_profile
 
 __all__ = [
+    "accept_procedures",
+    "deny_extension",
+    "ensure_procedures_obligations",
+    "grant_extension",
+    "request_extension",
+    "request_procedure_changes",
+    "upload_procedures",
     "assign_obligations_reviewer",
     "close_obligation",
     "move_obligation_due",

@@ -5,6 +5,7 @@ from django.utils import timezone
 from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
 
 from .audit import diff_fields, record_event
+from .procedures import open_procedures_obligation
 
 
 def _require_manager(actor):
@@ -40,6 +41,8 @@ def create_provider(*, actor, name, authorization_number, authorization_status="
     record_event(actor=actor, obj=provider, action="provider.created",
                  changes={"name": [None, name],
                           "authorization_status": [None, authorization_status]})
+    # § 501.11(d): a new provider owes its internal reporting procedures from the start.
+    open_procedures_obligation(actor=actor, provider=provider)
     return provider
 
 

@@ -1,0 +1,110 @@
+"""Extension requests on obligations: an officer asks for more time, USPS decides.
+
+Errors: `PermissionDenied` for the wrong role or provider; `ValidationError` with a
+field dict for bad input; `ExtensionConflict` (a `ValidationError` without fields)
+when the state forbids it, e.g. deciding a request already decided.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import ExtensionRequest, ExtensionState, Obligation
+
+from .audit import record_event
+from .obligations import move_obligation_due
+
+
+class ExtensionConflict(ValidationError):
+    """The obligation's or the request's state forbids the change (409 in the API)."""
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+@transaction.atomic
+def request_extension(*, actor, obligation, requested_due_at, justification):
+    """An officer of the obligation's provider asks for a later due time, with reasons.
+    The obligation must still be owed and known to USPS; one pending request at a time."""
+    if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id):
+        raise PermissionDenied("Only the provider's compliance officers ask for extensions.")
+    if requested_due_at is None or requested_due_at.tzinfo is None:
+        raise ValidationError({"requested_due_at": ["Give the time with its UTC offset."]})
+    if not (justification or "").strip():
+        raise ValidationError({"justification": ["Say why more time is needed."]})
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if not obligation.is_outstanding:
+        raise ExtensionConflict(
+            f"An obligation that is {obligation.get_state_display().lower()} is not owed; "
+            "there is no due time to extend.")
+    if not obligation.usps_visible:
+        raise ExtensionConflict("File the case first: USPS decides extensions on filed cases.")
+    if requested_due_at <= obligation.due_at:
+        raise ValidationError({"requested_due_at": [
+            "Ask for a time after the current due time "
+            f"({obligation.due_at:%Y-%m-%d %H:%M} UTC)."]})
+    if obligation.extension_requests.pending().exists():
+        raise ExtensionConflict("An extension request on this obligation is already pending.")
+    now = timezone.now()
+    extension = ExtensionRequest.objects.create(
+        obligation=obligation, requested_by=actor, due_at_when_requested=obligation.due_at,
+        requested_due_at=requested_due_at, justification=justification.strip(),
+        created_at=now)
+    record_event(actor=actor, obj=obligation, action="obligation.extension_requested", at=now,
+                 changes={"requested_due_at": [None, _iso(requested_due_at)]},
+                 reason=extension.justification)
+    return extension
+
+
+def _require_usps(actor):
+    if not actor.is_usps:
+        raise PermissionDenied("Only USPS staff decide extension requests.")
+
+
+def _lock_pending(actor, extension):
+    _require_usps(actor)
+    extension = (ExtensionRequest.objects.select_for_update()
+                 .select_related("obligation").get(pk=extension.pk))
+    if extension.state != ExtensionState.PENDING:
+        raise ExtensionConflict(
+            f"This request was already {extension.get_state_display().lower()}.")
+    return extension
+
+
+@transaction.atomic
+def grant_extension(*, actor, extension, comment=""):
+    """USPS grants the time asked for: the obligation's `due_at` moves to it (its
+    `original_due_at` stays), with the request's justification as the recorded reason."""
+    extension = _lock_pending(actor, extension)
+    comment = (comment or "").strip()
+    reason = f"Extension granted. {comment or extension.justification}"
+    try:
+        obligation = move_obligation_due(
+            actor=actor, obligation=extension.obligation, due_at=extension.requested_due_at,
+            reason=reason, action="obligation.extension_granted")
+    except ValidationError as exc:
+        raise ExtensionConflict(exc.messages) from exc
+    ExtensionRequest.objects.filter(pk=extension.pk).update(
+        state=ExtensionState.GRANTED, decided_by=actor, decided_at=timezone.now(),
+        comment=comment)
+    extension.refresh_from_db()
+    extension.obligation = obligation
+    return extension
+
+
+@transaction.atomic
+def deny_extension(*, actor, extension, comment):
+    """USPS denies the request, saying why; the due time stays where it is."""
+    _require_usps(actor)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": ["Say why the extension is denied."]})
+    extension = _lock_pending(actor, extension)
+    now = timezone.now()
+    ExtensionRequest.objects.filter(pk=extension.pk).update(
+        state=ExtensionState.DENIED, decided_by=actor, decided_at=now, comment=comment.strip())
+    extension.refresh_from_db()
+    record_event(actor=actor, obj=extension.obligation, action="obligation.extension_denied",
+                 at=now, changes={"requested_due_at": [_iso(extension.requested_due_at), None]},
+                 reason=extension.comment)
+    return extension

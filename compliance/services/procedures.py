@@ -1,0 +1,176 @@
+"""Internal reporting procedures, § 501.11(d): versions filed by officers, reviewed by USPS.
+
+The `procedures` obligation follows these rules:
+
+- A provider with no accepted copy owes one. Registration opens the duty, due
+  `PROCEDURES_DUE_DAYS` (settings, default 30) days later; `ensure_procedures_obligations`
+  opens it for providers registered before this existed (idempotent).
+- Acceptance of a version meets the outstanding duty (on time or late).
+- Uploading a new version while an accepted copy is on file opens nothing: the accepted
+  copy stays current until USPS decides on the new one.
+- USPS asking for changes on a version opens the duty again (due `due_at`, or
+  `PROCEDURES_DUE_DAYS` days later) when none is outstanding: a revised copy is owed.
+  An earlier accepted version stays on file meanwhile.
+
+The file's type is checked on its content by the caller (the reports layer, which owns
+the upload checks); this module stores it under a random name with its size and SHA-256.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from compliance.models import (
+    Obligation,
+    ObligationKind,
+    ProcedureDocument,
+    ProcedureReview,
+    Provider,
+)
+
+from .audit import record_event
+from .obligations import fulfil_obligation, open_obligation
+
+
+class ProcedureReviewConflict(ValidationError):
+    """The version was already reviewed (409 in the API)."""
+
+
+def procedures_due_days():
+    return getattr(settings, "PROCEDURES_DUE_DAYS", 30)
+
+
+def _subject(provider):
+    return f"Internal reporting procedures of {provider.name}"
+
+
+def _outstanding_duty(provider):
+    return (Obligation.objects.outstanding()
+            .filter(provider=provider, kind=ObligationKind.PROCEDURES).first())
+
+
+def open_procedures_obligation(*, actor, provider, due_at=None):
+    """Open the provider's `procedures` duty unless one is already owed; returns it."""
+    existing = _outstanding_duty(provider)
+    if existing is not None:
+        return existing
+    due_at = due_at or timezone.now() + timedelta(days=procedures_due_days())
+    return open_obligation(actor=actor, kind=ObligationKind.PROCEDURES, provider=provider,
+                           subject=_subject(provider), due_at=due_at)
+
+
+@transaction.atomic
+def ensure_procedures_obligations(*, actor=None):
+    """For every provider with no accepted copy and no `procedures` duty ever recorded,
+    open one. A duty USPS waived or one already met is left alone. Returns how many."""
+    providers = (Provider.objects
+                 .exclude(procedure_documents__review_state=ProcedureReview.ACCEPTED)
+                 .exclude(obligations__kind=ObligationKind.PROCEDURES)
+                 .order_by("pk"))
+    opened = 0
+    for provider in providers:
+        open_procedures_obligation(actor=actor, provider=provider)
+        opened += 1
+    return opened
+
+
+def _hash(uploaded_file):
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def upload_procedures(*, actor, provider, uploaded_file, original_name, content_type,
+                      effective_date, summary_of_changes=""):
+    """File the next version of the provider's procedures (an officer of that provider).
+    The first version may go without a summary of changes; later ones need it."""
+    if not (actor.is_provider_officer and actor.provider_id == provider.pk):
+        raise PermissionDenied("Only the provider's compliance officers file its procedures.")
+    if effective_date is None:
+        raise ValidationError({"effective_date": ["Say from when these procedures apply."]})
+    if not uploaded_file.size:
+        raise ValidationError({"file": ["The file is empty."]})
+    # Locking the provider serializes version numbers per provider.
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    last = provider.procedure_documents.aggregate(v=Max("version"))["v"] or 0
+    summary = (summary_of_changes or "").strip()
+    if last and not summary:
+        raise ValidationError({"summary_of_changes": [
+            f"Say what changed since version {last}."]})
+    now = timezone.now()
+    document = ProcedureDocument(
+        provider=provider, version=last + 1, original_name=original_name[:255],
+        size=uploaded_file.size, sha256=_hash(uploaded_file), content_type=content_type,
+        effective_date=effective_date, summary_of_changes=summary, uploaded_by=actor,
+        uploaded_at=now)
+    document.file.save("upload", uploaded_file, save=False)
+    document.save()
+    record_event(actor=actor, obj=document, action="procedures.uploaded", at=now,
+                 changes={"version": [None, document.version],
+                          "sha256": [None, document.sha256],
+                          "effective_date": [None, effective_date.isoformat()]})
+    return document
+
+
+def _lock_pending(actor, document):
+    if not actor.is_usps:
+        raise PermissionDenied("Only USPS staff review internal reporting procedures.")
+    document = ProcedureDocument.objects.select_for_update().select_related("provider").get(
+        pk=document.pk)
+    if document.review_state != ProcedureReview.PENDING:
+        raise ProcedureReviewConflict(
+            f"Version {document.version} was already reviewed "
+            f"({document.get_review_state_display().lower()}).")
+    return document
+
+
+def _review(actor, document, state, comment, now):
+    document.review_state = state
+    document.reviewed_by = actor
+    document.reviewed_at = now
+    document.review_comment = comment
+    document.save(update_fields=["review_state", "reviewed_by", "reviewed_at",
+                                 "review_comment"])
+    record_event(actor=actor, obj=document, action=f"procedures.{state}", at=now,
+                 changes={"review_state": [ProcedureReview.PENDING.value, state]},
+                 reason=comment)
+
+
+@transaction.atomic
+def accept_procedures(*, actor, document, comment=""):
+    """USPS accepts a version: it is the copy on file, and the `procedures` duty is met."""
+    document = _lock_pending(actor, document)
+    now = timezone.now()
+    _review(actor, document, ProcedureReview.ACCEPTED.value, (comment or "").strip(), now)
+    duty = _outstanding_duty(document.provider)
+    if duty is not None:
+        fulfil_obligation(actor=actor, obligation=duty, at=now)
+    return document
+
+
+@transaction.atomic
+def request_procedure_changes(*, actor, document, comment, due_at=None):
+    """USPS asks for changes to a version, saying what; a revised copy is owed again
+    (due `due_at`, or `PROCEDURES_DUE_DAYS` days from now)."""
+    if not actor.is_usps:
+        raise PermissionDenied("Only USPS staff review internal reporting procedures.")
+    if not (comment or "").strip():
+        raise ValidationError({"comment": ["Say what must change."]})
+    if due_at is not None and due_at.tzinfo is None:
+        raise ValidationError({"due_at": ["Give the time with its UTC offset."]})
+    document = _lock_pending(actor, document)
+    now = timezone.now()
+    if due_at is not None and due_at <= now:
+        raise ValidationError({"due_at": ["Give a time in the future."]})
+    _review(actor, document, ProcedureReview.CHANGES_REQUESTED.value, comment.strip(), now)
+    open_procedures_obligation(actor=actor, provider=document.provider, due_at=due_at)
+    return document
