@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import review, views
 
 router = SimpleRouter()
 router.register("incidents", views.IncidentViewSet, basename="api-incident")
@@ -13,5 +13,11 @@ urlpatterns = [
          name="api-incident-attachments"),
     path("incidents/<int:incident_pk>/attachments/<int:pk>/download/",
          views.AttachmentDownloadView.as_view(), name="api-incident-attachment-download"),
+    path("incidents/<int:incident_pk>/triage/", review.TriageView.as_view(),
+         name="api-incident-triage"),
+    path("incidents/<int:incident_pk>/assign/", review.AssignView.as_view(),
+         name="api-incident-assign"),
+    path("incidents/<int:incident_pk>/comments/", review.CommentListView.as_view(),
+         name="api-incident-comments"),
     *router.urls,
 ]

@@ -1,14 +1,19 @@
 from .browse import attachment_download, incident_detail, incident_list, incident_versions
 from .filing import amend, edit_draft, report_discovery, submit, upload_attachment
+from .review import assign, comment, review_queue, triage
 
 __all__ = [
     "amend",
+    "assign",
     "attachment_download",
+    "comment",
     "edit_draft",
     "incident_detail",
     "incident_list",
     "incident_versions",
     "report_discovery",
+    "review_queue",
     "submit",
+    "triage",
     "upload_attachment",
 ]

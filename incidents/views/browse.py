@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from compliance.models import Obligation, ObligationKind, Provider
+from compliance.models import Obligation, Provider
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
 from incidents.forms import AttachmentForm
@@ -12,6 +12,7 @@ from incidents.models import Attachment, Incident
 from incidents.services.access import may_change
 
 from .common import load_incident, timeline
+from .review_parts import review_context
 
 PAGE_SIZE = 25
 
@@ -36,7 +37,8 @@ def incident_list(request):
     })
 
 
-def detail_context(request, incident, attachment_form=None):
+def detail_context(request, incident, attachment_form=None, triage_form=None,
+                   comment_form=None):
     user = request.user
     versions = list(incident.versions.select_related("submitted_by").order_by("number"))
     return {
@@ -45,12 +47,13 @@ def detail_context(request, incident, attachment_form=None):
         "first_version": versions[0] if versions else None,
         "attachments": incident.attachments.select_related("uploaded_by").order_by(
             "uploaded_at", "id"),
-        "obligations": Obligation.objects.visible_to(user).filter(
-            incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
-        if not incident.is_draft else [],
+        "obligations": Obligation.objects.visible_to(user).filter(incident_id=incident.pk)
+        .order_by("due_at", "id") if not incident.is_draft else [],
         "history": timeline(user, incident),
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),
+        **review_context(request, incident, triage_form=triage_form,
+                         comment_form=comment_form),
     }
 
 

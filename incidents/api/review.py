@@ -1,0 +1,166 @@
+"""USPS review through the API: triage, assignment, and the comment thread."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from compliance.models import Role, User
+from incidents import services
+from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
+from incidents.services.triage import require_usps, written_report_obligation
+
+from .fields import AwareDateTimeField
+from .views import call_service
+
+
+def _reviewers():
+    return User.objects.filter(role=Role.USPS_REVIEWER, is_active=True)
+
+
+class TriageSerializer(serializers.Serializer):
+    revenue_risk = serializers.ChoiceField(choices=RevenueRisk.choices)
+    rationale = serializers.CharField(
+        allow_blank=True, required=False, default="",
+        help_text="Why this risk or deadline: internal to USPS, never shown to the provider. "
+                  "Required at first triage and for any later change.")
+    written_report_due_at = AwareDateTimeField(
+        required=False, allow_null=True,
+        help_text="Overrides the policy's due time for the risk (with its UTC offset).")
+    status_report_interval_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=365,
+        help_text="Overrides the policy's status-report interval for the risk.")
+    reviewer = serializers.PrimaryKeyRelatedField(
+        queryset=_reviewers(), required=False, allow_null=True,
+        help_text="The USPS reviewer to assign; by default the triaging reviewer, if none is.")
+
+
+class AssignSerializer(serializers.Serializer):
+    reviewer = serializers.PrimaryKeyRelatedField(
+        queryset=_reviewers(), allow_null=True, help_text="A USPS reviewer, or null for none.")
+
+
+class WrittenReportDutySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    due_at = AwareDateTimeField()
+    original_due_at = AwareDateTimeField()
+    state = serializers.CharField()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """Where the review of an incident stands (USPS view)."""
+
+    triaged_at = AwareDateTimeField(read_only=True)
+    assigned_reviewer = serializers.PrimaryKeyRelatedField(read_only=True)
+    written_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = ["id", "reference", "status", "revenue_risk", "triaged_at",
+                  "status_report_interval_days", "assigned_reviewer", "written_report"]
+
+    @extend_schema_field(WrittenReportDutySerializer(allow_null=True))
+    def get_written_report(self, incident):
+        duty = written_report_obligation(incident)
+        return WrittenReportDutySerializer(duty).data if duty else None
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    author_side = serializers.SerializerMethodField()
+    created_at = AwareDateTimeField(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "incident", "author", "author_side", "body", "visibility", "created_at"]
+        read_only_fields = ["incident"]
+
+    def get_author_side(self, comment) -> str:
+        return "usps" if comment.author.is_usps else "provider"
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.comments.MAX_BODY)
+    visibility = serializers.ChoiceField(
+        choices=CommentVisibility.choices, default=CommentVisibility.SHARED,
+        help_text="`internal` is for USPS staff only: never shown to the provider.")
+
+
+class ReviewActionView(generics.GenericAPIView):
+    """A USPS action on a visible incident: 404 outside reach, then 403 for provider staff."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get_incident(self):
+        incident = get_object_or_404(Incident.objects.visible_to(self.request.user),
+                                     pk=self.kwargs["incident_pk"])
+        call_service(require_usps, actor=self.request.user)
+        return incident
+
+    def answer(self, incident):
+        incident = Incident.objects.get(pk=incident.pk)
+        return Response(ReviewSerializer(incident).data, status=status.HTTP_200_OK)
+
+
+@extend_schema(tags=["review"])
+class TriageView(ReviewActionView):
+    serializer_class = TriageSerializer
+
+    @extend_schema(summary="Triage: set the revenue risk and the written-report deadline (USPS)",
+                   request=TriageSerializer,
+                   responses={200: ReviewSerializer,
+                              409: OpenApiResponse(description="The incident is closed.")})
+    def post(self, request, incident_pk):
+        incident = self.get_incident()
+        serializer = TriageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(services.triage_incident, actor=request.user, incident=incident,
+                     **serializer.validated_data)
+        return self.answer(incident)
+
+
+@extend_schema(tags=["review"])
+class AssignView(ReviewActionView):
+    serializer_class = AssignSerializer
+
+    @extend_schema(summary="Assign the incident to a USPS reviewer (USPS)",
+                   request=AssignSerializer, responses={200: ReviewSerializer})
+    def post(self, request, incident_pk):
+        incident = self.get_incident()
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(services.assign_reviewer, actor=request.user, incident=incident,
+                     reviewer=serializer.validated_data["reviewer"])
+        return self.answer(incident)
+
+
+@extend_schema(tags=["review"])
+class CommentListView(generics.ListCreateAPIView):
+    """The incident's thread, oldest first. Provider staff never see internal comments."""
+
+    serializer_class = CommentSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_incident(self):
+        if not hasattr(self, "_incident"):
+            self._incident = get_object_or_404(
+                Incident.objects.visible_to(self.request.user), pk=self.kwargs["incident_pk"])
+        return self._incident
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Comment.objects.none()
+        return (Comment.objects.visible_to(self.request.user)
+                .filter(incident=self.get_incident()).select_related("author")
+                .order_by("created_at", "id"))
+
+    @extend_schema(summary="Comment on the incident (provider officers: shared only)",
+                   request=CommentInputSerializer, responses={201: CommentSerializer})
+    def post(self, request, *args, **kwargs):
+        incident = self.get_incident()
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = call_service(services.add_comment, actor=request.user, incident=incident,
+                               **serializer.validated_data)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,80 @@
+"""Page forms for USPS review and the comment thread. They shape input for the services."""
+
+from django import forms
+
+from compliance.forms import timezone_choices
+from compliance.models import Role, User
+
+from .forms import LocalDateTimeField, local_to_aware
+from .models import CommentVisibility, RevenueRisk
+
+
+def reviewer_choices():
+    return User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("username")
+
+
+class TriageForm(forms.Form):
+    revenue_risk = forms.ChoiceField(choices=[("", "Choose…"), *RevenueRisk.choices])
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Rationale (USPS only)",
+        help_text="Why this risk or deadline. Never shown to the provider. Required at first "
+                  "triage and for every later change.")
+    written_report_due_at = LocalDateTimeField(
+        required=False, label="Written report due (optional override)",
+        help_text="Leave empty to take the policy's window for the risk.")
+    due_timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone of that time")
+    status_report_interval_days = forms.IntegerField(
+        required=False, min_value=1, max_value=365,
+        label="Status-report interval in days (optional override)")
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
+                                      label="Assigned reviewer")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewer_choices()
+
+    def clean(self):
+        data = super().clean()
+        local, zone = data.get("written_report_due_at"), data.get("due_timezone")
+        if local is not None and zone:
+            aware, _, message = local_to_aware(local, zone)
+            if message:
+                self.add_error("written_report_due_at",
+                               message.replace("Say which one.", "Give another time."))
+            else:
+                data["written_report_due_at"] = aware
+        return data
+
+    def service_values(self):
+        data = self.cleaned_data
+        return {name: data.get(name) for name in (
+            "revenue_risk", "rationale", "written_report_due_at",
+            "status_report_interval_days", "reviewer")}
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody",
+                                      label="Reviewer")
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (reviewers if reviewers is not None
+                                            else reviewer_choices())
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Comment",
+                           max_length=10_000)
+    visibility = forms.ChoiceField(choices=CommentVisibility.choices,
+                                   initial=CommentVisibility.SHARED, widget=forms.RadioSelect,
+                                   label="Who sees it")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_usps:  # provider staff write shared comments only
+            del self.fields["visibility"]
+
+    def service_values(self):
+        return {"body": self.cleaned_data["body"],
+                "visibility": self.cleaned_data.get("visibility", CommentVisibility.SHARED)}

@@ -1,0 +1,86 @@
+"""The thread of an incident between its provider and USPS."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.models import Role, User
+from compliance.services import record_event
+from incidents.models import Comment, CommentVisibility, Incident
+from notifications.services import queue_email
+
+from .errors import StateConflict
+
+MAX_BODY = 10_000
+
+
+def may_comment(user, incident):
+    """Officers of the incident's provider and USPS staff write; provider viewers read."""
+    if not user.is_authenticated:
+        return False
+    if user.is_usps:
+        return True
+    return user.is_provider_officer and user.provider_id == incident.provider_id
+
+
+@transaction.atomic
+def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
+    """Append a comment to a filed incident's thread. Provider officers write shared
+    comments only; USPS staff may mark one internal, and then it reaches USPS alone (page,
+    API, e-mail, timeline). The other side is e-mailed after commit."""
+    if not may_comment(actor, incident):
+        raise PermissionDenied("Only the provider's officers and USPS staff comment.")
+    if visibility not in CommentVisibility.values:
+        raise ValidationError({"visibility": [
+            f"Choose one of {', '.join(CommentVisibility.values)}."]})
+    if visibility == CommentVisibility.INTERNAL and not actor.is_usps:
+        raise PermissionDenied("Only USPS staff write internal comments.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write the comment."]})
+    if len(body) > MAX_BODY:
+        raise ValidationError({"body": [f"At most {MAX_BODY:,} characters."]})
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_draft:
+        raise StateConflict("File the notification first: USPS cannot see a draft.")
+    now = timezone.now()
+    comment = Comment.objects.create(incident=incident, author=actor, body=body,
+                                     visibility=visibility, created_at=now)
+    # The event names the comment, never its text; an internal one is USPS-only.
+    record_event(actor=actor, obj=incident, action="incident.comment_added", at=now,
+                 changes={"comment": [None, comment.pk], "visibility": [None, visibility]},
+                 usps_only=comment.is_internal)
+    queue_comment_emails(comment)
+    return comment
+
+
+def _usps_readers(incident):
+    if incident.assigned_reviewer_id and incident.assigned_reviewer.is_active:
+        return [incident.assigned_reviewer]
+    return list(User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk"))
+
+
+def comment_recipients(comment):
+    """Who hears of a comment: a shared one goes to the other side (the provider's officers,
+    or the assigned reviewer, else every reviewer); an internal one to USPS alone."""
+    incident = comment.incident
+    if comment.is_internal or comment.author.is_provider_staff:
+        people = _usps_readers(incident)
+    else:
+        people = list(User.objects.filter(provider_id=incident.provider_id,
+                                          role=Role.PROVIDER_OFFICER,
+                                          is_active=True).order_by("pk"))
+    recipients = [u for u in people if u.pk != comment.author_id]
+    # Belt and braces: whatever the lists say, an internal comment never reaches a provider.
+    if comment.is_internal:
+        recipients = [u for u in recipients if u.is_usps]
+    return recipients
+
+
+def queue_comment_emails(comment):
+    queue_email(recipients=comment_recipients(comment),
+                template="comment_internal" if comment.is_internal else "comment_shared",
+                context={"incident": comment.incident, "comment": comment,
+                         "case_path": reverse("incident-detail", args=[comment.incident_id])},
+                key=f"comment:{comment.pk}")

@@ -1,0 +1,230 @@
+"""Triage by USPS: the revenue risk, the written-report deadline, the status-report
+interval and the assigned reviewer. The risk rationale is internal to USPS."""
+
+from datetime import UTC, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.deadlines import require_aware
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
+from compliance.services import (
+    assign_obligations_reviewer,
+    move_obligation_due,
+    open_obligation,
+    record_event,
+)
+from incidents.models import Incident, IncidentStatus, RevenueRisk
+from notifications.services import queue_email
+
+from .errors import StateConflict
+
+# A first triage takes a filed case under review; a re-triage may also follow it into the
+# investigation (a risk raised on new facts). A closed case is not triaged again.
+TRIAGE_STATES = (IncidentStatus.SUBMITTED, IncidentStatus.UNDER_REVIEW,
+                 IncidentStatus.INVESTIGATING)
+MAX_INTERVAL_DAYS = 365
+
+
+def require_usps(actor):
+    if not (actor.is_authenticated and actor.is_usps):
+        raise PermissionDenied("Only USPS reviewers and managers review incidents.")
+
+
+def policy_windows(risk, policy=None):
+    """(written-report days, status-report interval days) for a risk, from the policy."""
+    window = (policy or DeadlinePolicy.in_force()).risk_windows[risk]
+    return int(window["written_report_days"]), int(window["status_report_interval_days"])
+
+
+def default_written_report_due(at, written_report_days):
+    """The written report is due a whole number of elapsed days after triage, in UTC."""
+    require_aware(at, "at")
+    return at.astimezone(UTC) + timedelta(days=written_report_days)
+
+
+def written_report_obligation(incident, lock=False):
+    """The incident's written-report duty in the ledger (the first one), or None."""
+    qs = Obligation.objects.filter(incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.order_by("id").first()
+
+
+def _check_reviewer(reviewer):
+    if reviewer is None:
+        return None
+    if not (reviewer.is_active and reviewer.role == Role.USPS_REVIEWER):
+        raise ValidationError({"reviewer": ["Choose an active USPS reviewer."]})
+    return reviewer
+
+
+def _check_inputs(risk, written_report_due_at, interval, now):
+    errors = {}
+    if risk not in RevenueRisk.values:
+        errors["revenue_risk"] = [f"Choose one of {', '.join(RevenueRisk.values)}."]
+    if written_report_due_at is not None:
+        require_aware(written_report_due_at, "written_report_due_at")
+        if written_report_due_at <= now:
+            errors["written_report_due_at"] = ["The written report must be due in the future."]
+    if interval is not None and not 1 <= interval <= MAX_INTERVAL_DAYS:
+        errors["status_report_interval_days"] = [
+            f"Give a whole number of days from 1 to {MAX_INTERVAL_DAYS}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _iso(value):
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+@transaction.atomic
+def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_due_at=None,
+                    status_report_interval_days=None, reviewer=None):
+    """Set the revenue risk of a filed incident and what follows from it.
+
+    The first triage puts the case under review, opens the written-report duty (due the
+    policy's window for the risk after now, unless `written_report_due_at` is given) and
+    sets the status-report interval (the policy's, unless given). A later triage that
+    changes the risk or a deadline needs a rationale and moves the duty's `due_at`;
+    `original_due_at` stays. The rationale is recorded for USPS only. The provider's
+    officers are e-mailed the deadline after commit.
+    """
+    require_usps(actor)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status not in TRIAGE_STATES:
+        raise StateConflict(f"A {incident.get_status_display().lower()} incident is not "
+                            "triaged.")
+    now = timezone.now()
+    rationale = (rationale or "").strip()
+    _check_inputs(revenue_risk, written_report_due_at, status_report_interval_days, now)
+    reviewer = _check_reviewer(reviewer)
+    written_days, policy_interval = policy_windows(revenue_risk)
+    if incident.triaged_at is None:
+        result = _first_triage(actor, incident, now, revenue_risk, rationale,
+                               written_report_due_at or default_written_report_due(
+                                   now, written_days),
+                               status_report_interval_days or policy_interval)
+    else:
+        result = _retriage(actor, incident, now, revenue_risk, rationale,
+                           written_report_due_at, written_days,
+                           status_report_interval_days, policy_interval)
+    if reviewer is None and incident.assigned_reviewer_id is None \
+            and actor.role == Role.USPS_REVIEWER:
+        reviewer = actor
+    if reviewer is not None and reviewer.pk != incident.assigned_reviewer_id:
+        _assign(actor, incident, reviewer, now)
+    return result
+
+
+def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
+    if not rationale:
+        raise ValidationError({"rationale": ["Say why this revenue risk (USPS only)."]})
+    old_status = incident.status
+    incident.revenue_risk = risk
+    incident.status = IncidentStatus.UNDER_REVIEW
+    incident.triaged_at = now
+    incident.status_report_interval_days = interval
+    incident.updated_at = now
+    incident.save()
+    obligation = open_obligation(
+        actor=actor, kind=ObligationKind.WRITTEN_REPORT, provider=incident.provider,
+        subject=f"{incident.reference}: {incident.title}", due_at=due_at,
+        incident_id=incident.pk, usps_visible=True)
+    if incident.assigned_reviewer_id:
+        assign_obligations_reviewer(incident_id=incident.pk,
+                                    reviewer=incident.assigned_reviewer)
+    changes = {"revenue_risk": [None, risk], "status": [old_status, incident.status],
+               "written_report_due_at": [None, _iso(due_at)],
+               "status_report_interval_days": [None, interval]}
+    event = record_event(actor=actor, obj=incident, action="incident.triaged", at=now,
+                         changes=changes)
+    record_event(actor=actor, obj=incident, action="incident.triage_rationale", at=now,
+                 changes={"revenue_risk": [None, risk]}, reason=rationale, usps_only=True)
+    _queue_triage_email(incident, obligation, event, changed=False)
+    return obligation
+
+
+def _retriage(actor, incident, now, risk, rationale, due_at, written_days, interval,
+              policy_interval):
+    obligation = written_report_obligation(incident, lock=True)
+    risk_changed = risk != incident.revenue_risk
+    if due_at is None and risk_changed and obligation is not None \
+            and obligation.is_outstanding:
+        due_at = default_written_report_due(now, written_days)
+    if interval is None and risk_changed:
+        interval = policy_interval
+    changes = {}
+    if risk_changed:
+        changes["revenue_risk"] = [incident.revenue_risk, risk]
+    if interval is not None and interval != incident.status_report_interval_days:
+        changes["status_report_interval_days"] = [incident.status_report_interval_days,
+                                                  interval]
+    if due_at is not None and (obligation is None or due_at != obligation.due_at):
+        if obligation is None or not obligation.is_outstanding:
+            raise ValidationError({"written_report_due_at": [
+                "The written report is no longer owed: its due time does not move."]})
+        changes["written_report_due_at"] = [_iso(obligation.due_at), _iso(due_at)]
+    if not changes:
+        return obligation
+    if not rationale:
+        raise ValidationError({"rationale": [
+            "A change of risk or deadline needs a rationale (USPS only)."]})
+    if "written_report_due_at" in changes:
+        # The ledger keeps the reason for USPS; the provider sees the new time below.
+        obligation = move_obligation_due(actor=actor, obligation=obligation, due_at=due_at,
+                                         reason=rationale, action="obligation.due_moved",
+                                         usps_only=True)
+    incident.revenue_risk = risk
+    if interval is not None:
+        incident.status_report_interval_days = interval
+    incident.updated_at = now
+    incident.save()
+    event = record_event(actor=actor, obj=incident, action="incident.retriaged", at=now,
+                         changes=changes)
+    record_event(actor=actor, obj=incident, action="incident.triage_rationale", at=now,
+                 changes=changes, reason=rationale, usps_only=True)
+    if obligation is not None:
+        _queue_triage_email(incident, obligation, event, changed=True)
+    return obligation
+
+
+@transaction.atomic
+def assign_reviewer(*, actor, incident, reviewer):
+    """Assign a filed incident to a USPS reviewer (or to nobody, with None); escalations of
+    its duties go to them from now on. Internal to USPS."""
+    require_usps(actor)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_draft:
+        raise StateConflict("A draft is not reviewed.")
+    reviewer = _check_reviewer(reviewer)
+    if (reviewer.pk if reviewer else None) == incident.assigned_reviewer_id:
+        return incident
+    _assign(actor, incident, reviewer, timezone.now())
+    return incident
+
+
+def _assign(actor, incident, reviewer, now):
+    old = incident.assigned_reviewer
+    incident.assigned_reviewer = reviewer
+    incident.updated_at = now
+    incident.save(update_fields=["assigned_reviewer", "updated_at"])
+    assign_obligations_reviewer(incident_id=incident.pk, reviewer=reviewer)
+    record_event(actor=actor, obj=incident, action="incident.reviewer_assigned", at=now,
+                 changes={"reviewer": [old.username if old else None,
+                                       reviewer.username if reviewer else None]},
+                 usps_only=True)
+
+
+def _queue_triage_email(incident, obligation, event, *, changed):
+    """The deadline to the provider's officers: risk, due time, interval; no rationale."""
+    officers = User.objects.filter(provider_id=incident.provider_id,
+                                   role=Role.PROVIDER_OFFICER, is_active=True).order_by("pk")
+    queue_email(recipients=list(officers), template="incident_triaged", context={
+        "incident": incident,
+        "obligation": obligation,
+        "changed": changed,
+        "case_path": reverse("incident-detail", args=[incident.pk]),
+    }, key=f"incident:{incident.pk}:triage:{event.pk}")

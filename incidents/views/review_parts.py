@@ -1,0 +1,54 @@
+"""The review and thread parts of the incident page."""
+
+from django.utils import timezone
+
+from compliance.models import DeadlinePolicy
+from incidents.models import Comment, IncidentStatus, RevenueRisk
+from incidents.review_forms import AssignForm, CommentForm, TriageForm
+from incidents.services import may_comment
+from incidents.services.triage import (
+    TRIAGE_STATES,
+    default_written_report_due,
+    policy_windows,
+)
+
+
+def policy_defaults(now):
+    """What the policy in force gives each risk: (risk, label, due time, interval days)."""
+    policy = DeadlinePolicy.in_force()
+    rows = []
+    for risk in RevenueRisk:
+        days, interval = policy_windows(risk.value, policy)
+        rows.append({"risk": risk.value, "label": risk.label, "days": days,
+                     "due_at": default_written_report_due(now, days), "interval": interval})
+    return rows
+
+
+def triage_initial(request, incident):
+    return {
+        "revenue_risk": incident.revenue_risk or "",
+        "status_report_interval_days": incident.status_report_interval_days,
+        "reviewer": incident.assigned_reviewer_id,
+        "due_timezone": request.user.timezone,
+    }
+
+
+def review_context(request, incident, triage_form=None, comment_form=None):
+    """The thread for everyone who sees the incident; triage and assignment for USPS."""
+    user = request.user
+    context = {"comments": [], "comment_form": None, "triage_form": None,
+               "assign_form": None, "policy_defaults": None}
+    if incident.is_draft:
+        return context
+    context["comments"] = (Comment.objects.visible_to(user).filter(incident=incident)
+                           .select_related("author").order_by("created_at", "id"))
+    if may_comment(user, incident):
+        context["comment_form"] = comment_form or CommentForm(user=user)
+    if user.is_usps and incident.status in TRIAGE_STATES:
+        context["triage_form"] = triage_form or TriageForm(
+            initial=triage_initial(request, incident))
+        context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id})
+        context["policy_defaults"] = policy_defaults(timezone.now())
+        context["first_triage"] = incident.triaged_at is None
+        context["is_closed"] = incident.status == IncidentStatus.CLOSED
+    return context
