@@ -1,0 +1,21 @@
+"""State changes of reports. Each is atomic, locks the incident then the report, writes
+its audit event in the same transaction; e-mails leave after commit."""
+
+from .filing import (
+    create_report_draft,
+    file_report,
+    kinds_fileable,
+    submit_report,
+    update_report_draft,
+)
+from .review import accept_report, return_report
+
+__all__ = [
+    "accept_report",
+    "create_report_draft",
+    "file_report",
+    "kinds_fileable",
+    "return_report",
+    "submit_report",
+    "update_report_draft",
+]

@@ -1,0 +1,207 @@
+"""Drafting and filing reports: drafts edited in place, each filing frozen as a version
+with a receipt, the matching duty met, the cadence kept. Append-only once filed."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.services import record_event
+from incidents.models import Incident, IncidentStatus
+from incidents.services.errors import StateConflict
+from reports.models import REFERENCE_CODES, Report, ReportKind, ReportState, ReportVersion
+
+from . import flow
+from .access import require_officer
+from .canonical import (
+    canonical_json,
+    changes_between,
+    content_of,
+    report_document,
+    sha256_of,
+)
+from .emails import queue_filed_email
+from .validation import check_complete, check_fields
+
+# The incident states in which a report of each kind may be filed.
+FILING_STATES = {
+    ReportKind.WRITTEN: (IncidentStatus.SUBMITTED, IncidentStatus.UNDER_REVIEW),
+    ReportKind.STATUS: (IncidentStatus.INVESTIGATING,),
+    ReportKind.FINAL: (IncidentStatus.INVESTIGATING,),
+}
+# Kinds of which a case has one report only (corrected by resubmission, never replaced).
+SINGLE_KINDS = (ReportKind.WRITTEN, ReportKind.FINAL)
+OPEN_STATES = (ReportState.DRAFT, ReportState.SUBMITTED, ReportState.RETURNED)
+
+
+def kinds_fileable(incident):
+    """The kinds a report may be filed of, in the incident's current state."""
+    return [kind for kind in ReportKind if incident.status in FILING_STATES[kind]]
+
+
+def check_incident_state(incident, kind):
+    if incident.is_draft:
+        raise StateConflict("File the notification before filing reports on it.")
+    if incident.status == IncidentStatus.CLOSED:
+        raise StateConflict("The case is closed: no more reports are filed on it.")
+    if incident.status not in FILING_STATES[kind]:
+        if kind == ReportKind.WRITTEN:
+            raise StateConflict("The written report has been accepted; file status reports "
+                                "and the final summary now.")
+        raise StateConflict(f"A {ReportKind(kind).label.lower()} is filed once the written "
+                            "report has been accepted.")
+
+
+def _lock_incident(incident):
+    return Incident.objects.select_for_update().select_related(
+        "provider", "assigned_reviewer").get(pk=incident.pk)
+
+
+def _lock_report(report):
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def _open_report(incident, kind, states=OPEN_STATES):
+    return (Report.objects.filter(incident=incident, kind=kind, state__in=states)
+            .order_by("created_at", "id").first())
+
+
+@transaction.atomic
+def create_report_draft(*, actor, incident, kind, **fields):
+    """Start a report of `kind` on a filed case, private to the provider until filed. A
+    case has one written report and one final summary, and one draft of each kind."""
+    require_officer(actor, incident.provider_id)
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": [f"Choose one of {', '.join(ReportKind.values)}."]})
+    incident = _lock_incident(incident)
+    check_incident_state(incident, kind)
+    values = check_fields(kind, fields)
+    blocking = OPEN_STATES if kind in SINGLE_KINDS else (ReportState.DRAFT,)
+    existing = _open_report(incident, kind, blocking)
+    if existing is not None:
+        raise StateConflict(f"{existing.reference} is {existing.get_state_display().lower()}: "
+                            "continue with it instead of starting another.")
+    now = timezone.now()
+    number = Report.objects.filter(incident=incident, kind=kind).count() + 1
+    report = Report.objects.create(
+        incident=incident, provider_id=incident.provider_id, kind=kind, number=number,
+        reference=f"{incident.reference}-{REFERENCE_CODES[kind]}{number}",
+        created_by=actor, created_at=now, updated_at=now, **values)
+    record_event(actor=actor, obj=report, action="report.draft_created", at=now,
+                 changes={"kind": [None, kind], "reference": [None, report.reference]})
+    return report
+
+
+def _apply(actor, report, values, now, action):
+    changes = {}
+    for name, value in values.items():
+        old = getattr(report, name)
+        if old != value:
+            changes[name] = [old.isoformat() if hasattr(old, "isoformat") else old,
+                             value.isoformat() if hasattr(value, "isoformat") else value]
+            setattr(report, name, value)
+    if changes:
+        report.updated_at = now
+        report.save()
+        if action:
+            record_event(actor=actor, obj=report, action=action, changes=changes, at=now)
+    return changes
+
+
+@transaction.atomic
+def update_report_draft(*, actor, report, **fields):
+    """Change a draft in place. A filed report is append-only: 409."""
+    require_officer(actor, report.provider_id)
+    _lock_incident(report.incident)
+    report = _lock_report(report)
+    if not report.is_draft:
+        raise StateConflict(f"{report.reference} has been filed: it is not edited. "
+                            "A returned report is corrected by filing a new version.")
+    _apply(actor, report, check_fields(report.kind, fields), timezone.now(),
+           "report.draft_updated")
+    return report
+
+
+def _freeze(report, *, actor, now, previous, duty):
+    number = report.current_version + 1
+    document = report_document(report, number=number, submitted_by=actor, submitted_at=now,
+                               previous=previous)
+    text = canonical_json(document)
+    return ReportVersion.objects.create(
+        report=report, number=number, canonical_json=text, sha256=sha256_of(text),
+        submitted_by=actor, submitted_at=now, obligation=duty,
+        changes=changes_between(previous.content, document["content"]) if previous else {},
+    )
+
+
+@transaction.atomic
+def submit_report(*, actor, report, **fields):
+    """File a draft (version 1) or, after USPS returned it, a corrected version (n+1),
+    with `fields` applied first. Checks completeness; stamps the server time; meets (or
+    meets late) the matching duty; a first status report opens the next one and any
+    status report may move the final summary's due time. Returns the version (receipt)."""
+    require_officer(actor, report.provider_id)
+    incident = _lock_incident(report.incident)
+    report = _lock_report(report)
+    report.incident = incident
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise StateConflict(f"{report.reference} has been filed and is "
+                            f"{report.get_state_display().lower()}: filings are append-only.")
+    check_incident_state(incident, report.kind)
+    now = timezone.now()
+    values = check_fields(report.kind, fields)
+    for name, value in values.items():
+        setattr(report, name, value)
+    check_complete(report, now)
+    previous = report.versions.order_by("-number").first()
+    resubmission = report.state == ReportState.RETURNED
+    if resubmission and not changes_between(previous.content, content_of(report)):
+        raise ValidationError({"non_field_errors": [
+            "Nothing changed: a resubmission must answer the return by changing the report."]})
+    duty = flow.meet_duty(actor, report, now)
+    version = _freeze(report, actor=actor, now=now, previous=previous, duty=duty)
+    old_state = report.state
+    report.state = ReportState.SUBMITTED
+    report.current_version = version.number
+    report.submitted_at = now
+    report.updated_at = now
+    report.save()
+    record_event(actor=actor, obj=report, at=now,
+                 action="report.resubmitted" if resubmission else "report.submitted",
+                 changes={"state": [old_state, report.state],
+                          "version": [previous.number if previous else None, version.number],
+                          "sha256": [None, version.sha256], **version.changes})
+    if report.kind == ReportKind.STATUS:
+        if not resubmission:
+            flow.open_next_status_report(actor, incident, now)
+        flow.follow_revised_completion(actor, report)
+    queue_filed_email(report, version)
+    return version
+
+
+@transaction.atomic
+def file_report(*, actor, incident, kind, draft=False, **fields):
+    """What an officer's "file a report of this kind" means in the case's state: fill in
+    and file the open draft, correct the returned report, or start a new one. With
+    `draft`, only save. Returns (report, version or None)."""
+    require_officer(actor, incident.provider_id)
+    incident = _lock_incident(incident)
+    if kind in ReportKind.values:
+        check_incident_state(incident, kind)
+    existing = (_open_report(incident, kind, (ReportState.DRAFT,))
+                or _open_report(incident, kind, (ReportState.RETURNED,)))
+    if existing is None and kind in SINGLE_KINDS:
+        existing = _open_report(incident, kind, (ReportState.SUBMITTED,))
+        if existing is not None:
+            raise StateConflict(f"{existing.reference} awaits USPS review.")
+    if draft:
+        if existing is not None and not existing.is_draft:
+            raise StateConflict(f"{existing.reference} was returned: file its corrected "
+                                "version (drafts of a resubmission are not kept).")
+        if existing is None:
+            return create_report_draft(actor=actor, incident=incident, kind=kind,
+                                       **fields), None
+        return update_report_draft(actor=actor, report=existing, **fields), None
+    report = existing or create_report_draft(actor=actor, incident=incident, kind=kind)
+    version = submit_report(actor=actor, report=report, **fields)
+    report.refresh_from_db()
+    return report, version

@@ -1,0 +1,130 @@
+"""The obligations reports set running (§ 501.11(c)): which duty a filing meets, the
+status-report cadence, the final-summary due time, resubmissions and closing the case.
+Called inside the transactions of filing.py and review.py."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind
+from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.services import (
+    assign_obligations_reviewer,
+    close_obligation,
+    fulfil_obligation,
+    move_obligation_due,
+    open_obligation,
+)
+from reports.models import OBLIGATION_KIND, ReportReview, ReportState
+
+FALLBACK_INTERVAL_DAYS = 30
+FALLBACK_RESUBMISSION_DAYS = 14
+
+
+def end_of_day_utc(day):
+    """A date as a due time: the last instant of that calendar day in UTC."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def status_interval(incident):
+    """Days between status reports: the case's own, else the policy's for its revenue risk,
+    else 30."""
+    if incident.status_report_interval_days:
+        return timedelta(days=incident.status_report_interval_days)
+    window = DeadlinePolicy.in_force().risk_windows.get(incident.revenue_risk or "", {})
+    return timedelta(days=int(window.get("status_report_interval_days",
+                                         FALLBACK_INTERVAL_DAYS)))
+
+
+def default_resubmission_due(incident, now):
+    """When the reviewer names no time: the policy's written-report window for the case's
+    risk after now, else 14 days."""
+    window = DeadlinePolicy.in_force().risk_windows.get(incident.revenue_risk or "", {})
+    return now + timedelta(days=int(window.get("written_report_days",
+                                               FALLBACK_RESUBMISSION_DAYS)))
+
+
+def _resubmission_ids(incident):
+    return ReportReview.objects.filter(
+        report__incident=incident, resubmission_obligation__isnull=False,
+    ).values("resubmission_obligation_id")
+
+
+def regular_duty(incident, kind):
+    """The earliest outstanding duty of `kind` of the case that is not a resubmission."""
+    return (Obligation.objects.filter(incident_id=incident.pk, kind=kind,
+                                      state__in=OUTSTANDING_STATES)
+            .exclude(pk__in=_resubmission_ids(incident)).order_by("due_at", "id").first())
+
+
+def duty_met_by(report):
+    """The duty a filing of `report` meets: after a return, the resubmission duty the
+    return opened; otherwise the open duty of its kind."""
+    if report.state == ReportState.RETURNED:
+        review = report.reviews.filter(resubmission_obligation__isnull=False).order_by(
+            "-decided_at", "-id").first()
+        duty = review.resubmission_obligation if review else None
+        return duty if duty is not None and duty.is_outstanding else None
+    return regular_duty(report.incident, OBLIGATION_KIND[report.kind])
+
+
+def _open(actor, incident, kind, subject, due_at):
+    duty = open_obligation(actor=actor, kind=kind, provider=incident.provider,
+                           subject=subject, due_at=due_at, incident_id=incident.pk)
+    if incident.assigned_reviewer_id:
+        assign_obligations_reviewer(incident_id=incident.pk, reviewer=incident.assigned_reviewer)
+    return duty
+
+
+def meet_duty(actor, report, now):
+    """Meet (or meet late) the duty a filing answers; returns it, or None."""
+    duty = duty_met_by(report)
+    if duty is None:
+        return None
+    return fulfil_obligation(actor=actor, obligation=duty, at=now)
+
+
+def open_next_status_report(actor, incident, now):
+    """The cadence: a status report is next due one interval after this one was filed."""
+    return _open(actor, incident, ObligationKind.STATUS_REPORT,
+                 f"{incident.reference} status report", now + status_interval(incident))
+
+
+def follow_revised_completion(actor, report):
+    """A status report that revises the anticipated completion date moves the final
+    summary's due time to the end of that day; the original due time stays on record."""
+    duty = regular_duty(report.incident, ObligationKind.FINAL_SUMMARY)
+    day = report.anticipated_completion_date
+    if duty is None or day is None:
+        return None
+    due_at = end_of_day_utc(day)
+    if duty.due_at == due_at:
+        return duty
+    return move_obligation_due(
+        actor=actor, obligation=duty, due_at=due_at, action="obligation.due_revised",
+        reason=f"{report.reference} revises the anticipated completion date to "
+               f"{day.isoformat()}.")
+
+
+def start_investigation(actor, incident, report, now):
+    """An accepted written report starts the status-report cadence and opens the final
+    summary, due at the end of the anticipated completion date (UTC)."""
+    first_status = _open(actor, incident, ObligationKind.STATUS_REPORT,
+                         f"{incident.reference} status report",
+                         now + status_interval(incident))
+    final = _open(actor, incident, ObligationKind.FINAL_SUMMARY,
+                  f"{incident.reference} final summary",
+                  end_of_day_utc(report.anticipated_completion_date))
+    return first_status, final
+
+
+def open_resubmission(actor, report, due_at):
+    return _open(actor, report.incident, OBLIGATION_KIND[report.kind],
+                 f"{report.reference} (resubmission)", due_at)
+
+
+def close_all_duties(actor, incident, reason):
+    """Waive every duty of the case still owed: nothing is owed on a closed case."""
+    closed = []
+    for duty in Obligation.objects.filter(incident_id=incident.pk,
+                                          state__in=OUTSTANDING_STATES).order_by("id"):
+        closed.append(close_obligation(actor=actor, obligation=duty, reason=reason))
+    return closed

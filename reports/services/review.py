@@ -1,0 +1,103 @@
+"""USPS's review of filed reports: accept, or return for correction with a comment."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.deadlines import require_aware
+from compliance.services import record_event
+from incidents.models import Incident, IncidentStatus
+from incidents.services.errors import StateConflict
+from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
+
+from . import flow
+from .access import require_usps
+from .emails import queue_decision_email
+
+
+def _lock(report):
+    incident = Incident.objects.select_for_update().select_related(
+        "provider", "assigned_reviewer").get(pk=report.incident_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    report.incident = incident
+    if report.state != ReportState.SUBMITTED:
+        raise StateConflict(f"{report.reference} is {report.get_state_display().lower()}: "
+                            "only a filed report awaiting review is accepted or returned.")
+    return incident, report
+
+
+def _decide(actor, report, decision, comment, now, **extra):
+    review = ReportReview.objects.create(
+        report=report, version=report.versions.get(number=report.current_version),
+        decision=decision, reviewer=actor, decided_at=now, comment=comment, **extra)
+    old = report.state
+    report.state = decision
+    report.decided_at = now
+    report.updated_at = now
+    report.save()
+    changes = {"state": [old, report.state], "version": [None, review.version.number]}
+    if review.resubmission_due_at:
+        changes["resubmission_due_at"] = [None, review.resubmission_due_at.isoformat()]
+    record_event(actor=actor, obj=report, action=f"report.{decision}", at=now,
+                 changes=changes, reason=comment)
+    return review
+
+
+def _set_incident_status(actor, incident, status, now):
+    old = incident.status
+    incident.status = status
+    incident.updated_at = now
+    fields = ["status", "updated_at"]
+    if status == IncidentStatus.CLOSED:
+        incident.closed_at = now
+        fields.append("closed_at")
+    incident.save(update_fields=fields)
+    record_event(actor=actor, obj=incident, action=f"incident.{status}", at=now,
+                 changes={"status": [old, status]})
+
+
+@transaction.atomic
+def accept_report(*, actor, report, comment=""):
+    """Accept the newest version. An accepted written report starts the investigation
+    (status-report cadence, final-summary duty); an accepted final summary closes the
+    case and every duty still owed on it. The provider's officers are e-mailed."""
+    require_usps(actor)
+    incident, report = _lock(report)
+    now = timezone.now()
+    review = _decide(actor, report, ReviewDecision.ACCEPTED, (comment or "").strip(), now)
+    if report.kind == ReportKind.WRITTEN and incident.status != IncidentStatus.INVESTIGATING:
+        _set_incident_status(actor, incident, IncidentStatus.INVESTIGATING, now)
+        flow.start_investigation(actor, incident, report, now)
+    elif report.kind == ReportKind.FINAL:
+        _set_incident_status(actor, incident, IncidentStatus.CLOSED, now)
+        flow.close_all_duties(actor, incident,
+                              f"The final summary {report.reference} was accepted; the "
+                              "case is closed.")
+    queue_decision_email(report, review)
+    return review
+
+
+@transaction.atomic
+def return_report(*, actor, report, comment, resubmission_due_at=None):
+    """Return the newest version for correction: the comment says what to change; a
+    corrected version is owed by `resubmission_due_at` (default: the policy's written-
+    report window for the case's risk). The provider's officers are e-mailed."""
+    require_usps(actor)
+    now = timezone.now()
+    comment = (comment or "").strip()
+    errors = {}
+    if not comment:
+        errors["comment"] = ["Say what the provider must correct."]
+    if resubmission_due_at is not None:
+        require_aware(resubmission_due_at, "resubmission_due_at")
+        if resubmission_due_at <= now:
+            errors["resubmission_due_at"] = ["The resubmission must be due in the future."]
+    if errors:
+        raise ValidationError(errors)
+    incident, report = _lock(report)
+    due_at = resubmission_due_at or flow.default_resubmission_due(incident, now)
+    duty = flow.open_resubmission(actor, report, due_at)
+    review = _decide(actor, report, ReviewDecision.RETURNED, comment, now,
+                     resubmission_due_at=due_at, resubmission_obligation=duty)
+    queue_decision_email(report, review)
+    return review

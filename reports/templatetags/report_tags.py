@@ -1,0 +1,59 @@
+"""The reports section of an incident page, computed here so the incident view needs to
+pass nothing: three queries whatever the number of reports."""
+
+from django import template
+from django.db.models import Prefetch
+
+from compliance.models import Obligation
+from compliance.models.obligations import OUTSTANDING_STATES
+from reports.models import OBLIGATION_KIND, Report, ReportKind, ReportState, ReportVersion
+from reports.services.access import may_file
+from reports.services.filing import SINGLE_KINDS, kinds_fileable
+
+register = template.Library()
+
+
+def _actions(incident, reports):
+    """(kind, label, open report or None) for each kind an officer may file now."""
+    actions = []
+    for kind in kinds_fileable(incident):
+        mine = [r for r in reports if r.kind == kind]
+        open_report = next((r for r in mine if r.state in (ReportState.DRAFT,
+                                                           ReportState.RETURNED)), None)
+        done = any(r.state in (ReportState.SUBMITTED, ReportState.ACCEPTED) for r in mine)
+        if open_report is None and kind in SINGLE_KINDS and done:
+            continue
+        actions.append((kind, ReportKind(kind).label, open_report))
+    return actions
+
+
+@register.inclusion_tag("reports/_reports_section.html", takes_context=True)
+def incident_reports(context, incident):
+    user = context["request"].user
+    if incident.is_draft:
+        return {"incident": incident, "hidden": True}
+    reports = list(
+        Report.objects.visible_to(user).filter(incident=incident)
+        .prefetch_related(Prefetch("versions", queryset=ReportVersion.objects.order_by(
+            "number")))
+        .order_by("created_at", "id"))
+    for report in reports:
+        versions = list(report.versions.all())
+        report.receipt = versions[-1] if versions else None
+    duties = Obligation.objects.visible_to(user).filter(
+        incident_id=incident.pk, kind__in=list(OBLIGATION_KIND.values()),
+        state__in=OUTSTANDING_STATES).order_by("due_at", "id")
+    can_file = may_file(user, incident)
+    return {
+        "incident": incident,
+        "reports": reports,
+        "duties": list(duties),
+        "actions": _actions(incident, reports) if can_file else [],
+        "can_file": can_file,
+    }
+
+
+@register.filter
+def report_field_label(name):
+    from reports.forms import LABELS
+    return LABELS.get(name, str(name).replace("_", " ").capitalize())

@@ -1,0 +1,174 @@
+"""Report pages, through the same services as the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from compliance.models import AuditEvent
+from incidents.services.errors import StateConflict
+from incidents.views.common import apply_service_errors, load_incident
+from reports import services
+from reports.forms import AcceptForm, ReportForm, ReturnForm
+from reports.models import Report, ReportKind, ReportState
+from reports.services.access import may_file, may_review
+
+# Work on a draft stays the provider's: USPS sees the filed record.
+PROVIDER_ONLY_ACTIONS = ("report.draft_created", "report.draft_updated")
+
+
+def load_report(request, pk):
+    """The report if the user may see it (USPS never a draft), else 404."""
+    return get_object_or_404(
+        Report.objects.visible_to(request.user).select_related(
+            "incident", "incident__provider", "created_by"), pk=pk)
+
+
+def _history(user, report):
+    events = AuditEvent.objects.visible_to(user).for_object(report)
+    if user.is_usps:
+        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
+    return events.select_related("actor").order_by("at", "id")
+
+
+def _detail(request, report, accept_form=None, return_form=None, status=200):
+    user = request.user
+    return render(request, "reports/report_detail.html", {
+        "report": report,
+        "incident": report.incident,
+        "versions": report.versions.select_related("submitted_by", "obligation").order_by(
+            "-number"),
+        "reviews": report.reviews.select_related("reviewer", "version").order_by(
+            "decided_at", "id"),
+        "history": _history(user, report),
+        "can_edit": may_file(user, report.incident)
+        and report.state in (ReportState.DRAFT, ReportState.RETURNED),
+        "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
+        "accept_form": accept_form or AcceptForm(),
+        "return_form": return_form or ReturnForm(user=user),
+    }, status=status)
+
+
+@login_required
+def report_detail(request, pk):
+    return _detail(request, load_report(request, pk))
+
+
+def _values(form):
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+def _file_or_save(request, form, save):
+    """Run the service for the button pressed; messages on success, errors on the form."""
+    try:
+        report, version = save(drafting="save_draft" in request.POST)
+    except ValidationError as exc:
+        apply_service_errors(exc, form)
+        return None
+    if version is None:
+        messages.success(request, "Draft saved. File it when it is complete.")
+    else:
+        messages.success(request, f"Filed {report.reference} version {version.number}. "
+                                  "Keep the receipt below.")
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+def report_create(request, incident_pk, kind):
+    incident = load_incident(request, incident_pk)
+    if kind not in ReportKind.values:
+        raise Http404
+    if not may_file(request.user, incident):
+        raise PermissionDenied
+    open_report = Report.objects.filter(
+        incident=incident, kind=kind,
+        state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
+    if open_report is not None:
+        return redirect("report-edit", pk=open_report.pk)
+    form = ReportForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        def save(drafting):
+            return services.file_report(actor=request.user, incident=incident, kind=kind,
+                                        draft=drafting, **_values(form))
+        try:
+            response = _file_or_save(request, form, save)
+        except StateConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("incident-detail", pk=incident.pk)
+        if response is not None:
+            return response
+    return render(request, "reports/report_form.html", {
+        "form": form, "incident": incident, "kind_label": ReportKind(kind).label,
+        "report": None, "may_draft": True,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def report_edit(request, pk):
+    report = load_report(request, pk)
+    if not may_file(request.user, report.incident):
+        raise PermissionDenied
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        messages.error(request, f"{report.reference} has been filed: filings are append-only.")
+        return redirect("report-detail", pk=report.pk)
+    initial = {name: getattr(report, name) for name in report.content_fields}
+    form = ReportForm(request.POST or None, kind=report.kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        def save(drafting):
+            if drafting and report.is_draft:
+                return services.update_report_draft(actor=request.user, report=report,
+                                                    **_values(form)), None
+            version = services.submit_report(actor=request.user, report=report,
+                                             **_values(form))
+            return version.report, version
+        try:
+            response = _file_or_save(request, form, save)
+        except StateConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("report-detail", pk=report.pk)
+        if response is not None:
+            return response
+    return render(request, "reports/report_form.html", {
+        "form": form, "incident": report.incident, "kind_label": report.get_kind_display(),
+        "report": report, "may_draft": report.is_draft,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _review(request, pk, form_class, decide, form_key, done):
+    report = load_report(request, pk)
+    if not may_review(request.user):
+        raise PermissionDenied
+    kwargs = {"user": request.user} if form_class is ReturnForm else {}
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        try:
+            decide(report, form.cleaned_data)
+        except StateConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("report-detail", pk=report.pk)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, done.format(reference=report.reference))
+            return redirect("report-detail", pk=report.pk)
+    return _detail(request, report, status=400, **{form_key: form})
+
+
+@login_required
+@require_POST
+def report_accept(request, pk):
+    return _review(request, pk, AcceptForm, lambda report, data: services.accept_report(
+        actor=request.user, report=report, comment=data["comment"]),
+        "accept_form", "Accepted {reference}. The provider's officers are e-mailed.")
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    return _review(request, pk, ReturnForm, lambda report, data: services.return_report(
+        actor=request.user, report=report, comment=data["comment"],
+        resubmission_due_at=data["resubmission_due_at"]),
+        "return_form", "Returned {reference} for correction. The provider's officers are "
+                       "e-mailed.")
