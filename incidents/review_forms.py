@@ -57,10 +57,9 @@ class AssignForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody",
                                       label="Reviewer")
 
-    def __init__(self, *args, reviewers=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = (reviewers if reviewers is not None
-                                            else reviewer_choices())
+        self.fields["reviewer"].queryset = reviewer_choices()
 
 
 class CommentForm(forms.Form):

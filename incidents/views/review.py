@@ -48,7 +48,6 @@ def review_queue(request):
         "categories": Category.choices,
         "risks": RevenueRisk.choices,
         "reviewers": people,
-        "assign_form": AssignForm(reviewers=people),
         "current": {key: request.GET.get(key, "") for key in (
             "provider", "category", "revenue_risk", "reviewer", "status", "q", "overdue")},
     })

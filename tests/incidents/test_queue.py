@@ -1,0 +1,179 @@
+"""The reviewer's queue: order, filters, search, counts, assignment, pagination, scope,
+and a query count that does not grow with the rows."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from compliance.models import Obligation
+from incidents import services
+from incidents.models import Category, Incident, IncidentStatus
+from tests import factories
+
+from .factories import NOW, make_draft, make_filed
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/incidents/queue/"
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def triage(reviewer, incident, risk="high", **kwargs):
+    services.triage_incident(actor=reviewer, incident=incident, revenue_risk=risk,
+                             rationale="r", **kwargs)
+    incident.refresh_from_db()
+    return incident
+
+
+def rows(response):
+    return [incident.pk for incident in response.context["page"]]
+
+
+@pytest.fixture
+def usps(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def test_it_sends_anonymous_visitors_to_sign_in_and_refuses_provider_staff(
+        client, officer_a, viewer_a):
+    response = client.get(QUEUE)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for user in (officer_a, viewer_a):
+        client.force_login(user)
+        assert client.get(QUEUE).status_code == 403
+        assert 'data-testid="nav-queue"' not in client.get("/incidents/").content.decode()
+
+
+def test_it_links_the_queue_from_the_nav_for_usps(usps):
+    assert 'data-testid="nav-queue"' in usps.get("/incidents/").content.decode()
+
+
+def test_it_lists_untriaged_first_then_by_the_nearest_duty_owed(usps, officer_a, officer_b,
+                                                                reviewer):
+    late_triage = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=9)), "low")
+    soon = triage(reviewer, make_filed(officer_b, at=NOW - timedelta(hours=8)), "critical")
+    newer_untriaged = make_filed(officer_a, at=NOW - timedelta(hours=1))
+    older_untriaged = make_filed(officer_b, at=NOW - timedelta(hours=5))
+    make_draft(officer_a)
+
+    response = usps.get(QUEUE)
+
+    assert response.status_code == 200
+    assert rows(response) == [older_untriaged.pk, newer_untriaged.pk, soon.pk,
+                              late_triage.pk]
+    page = response.content.decode()
+    assert "Not yet triaged" in page and "Written report due" in page
+
+
+def test_it_puts_a_missed_duty_before_an_open_one(usps, officer_a, reviewer):
+    first = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=3)), "low")
+    second = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=2)), "low")
+    Obligation.objects.filter(incident_id=second.pk, kind="written_report").update(
+        state="missed", due_at=NOW - timedelta(hours=1))
+
+    assert rows(usps.get(QUEUE)) == [second.pk, first.pk]
+
+
+def test_it_filters_by_provider_category_risk_reviewer_and_overdue(usps, officer_a, officer_b,
+                                                                   reviewer):
+    other = factories.ReviewerFactory(username="rita")
+    a_high = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=3)), "high")
+    b_low = triage(other, make_filed(officer_b, at=NOW - timedelta(hours=2)), "low")
+    b_cyber = make_filed(officer_b, at=NOW - timedelta(hours=1), category=Category.CYBER_ATTACK,
+                         subtype="denial_of_service", pes_models=[], risk_statements=[{
+                             "pes_model": factories.PESModelFactory(provider=officer_b.provider),
+                             "nature_of_risk": "Flood", "effect_on_pes": "No resets"}])
+    Obligation.objects.filter(incident_id=b_low.pk, kind="written_report").update(
+        due_at=NOW - timedelta(minutes=5))
+
+    def only(**params):
+        return set(rows(usps.get(QUEUE, params)))
+
+    assert only(provider=officer_a.provider_id) == {a_high.pk}
+    assert only(category="cyber_attack") == {b_cyber.pk}
+    assert only(revenue_risk="low") == {b_low.pk}
+    assert only(revenue_risk="none") == {b_cyber.pk}
+    assert only(reviewer="me") == {a_high.pk}
+    assert only(reviewer=other.pk) == {b_low.pk}
+    assert only(reviewer="none") == {b_cyber.pk}
+    assert only(overdue="true") == {b_low.pk}
+
+
+def test_it_searches_references_and_titles(usps, officer_a):
+    one = make_filed(officer_a, at=NOW - timedelta(hours=2), title="Ink key replay")
+    two = make_filed(officer_a, at=NOW - timedelta(hours=1), title="Clock drift")
+
+    assert rows(usps.get(QUEUE, {"q": "replay"})) == [one.pk]
+    assert rows(usps.get(QUEUE, {"q": two.reference})) == [two.pk]
+
+
+def test_it_hides_closed_cases_unless_asked_and_counts_each_state(usps, officer_a, reviewer):
+    untriaged = make_filed(officer_a, at=NOW - timedelta(hours=4))
+    under_review = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=3)))
+    investigating = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    closed = make_filed(officer_a, at=NOW - timedelta(hours=1))
+    Incident.objects.filter(pk=investigating.pk).update(status=IncidentStatus.INVESTIGATING,
+                                                        triaged_at=NOW)
+    Incident.objects.filter(pk=closed.pk).update(status=IncidentStatus.CLOSED, triaged_at=NOW)
+
+    response = usps.get(QUEUE)
+
+    assert set(rows(response)) == {untriaged.pk, under_review.pk, investigating.pk}
+    assert response.context["counts"] == {"submitted": 1, "under_review": 1,
+                                          "investigating": 1, "closed": 1, "untriaged": 1,
+                                          "overdue": 0}
+    assert rows(usps.get(QUEUE, {"status": "closed"})) == [closed.pk]
+    assert '<strong data-count="untriaged">1</strong>' in response.content.decode()
+
+
+def test_it_pages_the_queue(usps, officer_a):
+    for n in range(27):
+        make_filed(officer_a, at=NOW - timedelta(minutes=n + 1))
+
+    first = usps.get(QUEUE)
+    second = usps.get(QUEUE, {"page": 2})
+
+    assert len(rows(first)) == 25 and len(rows(second)) == 2
+    assert "Page 1 of 2 (27 in all)" in first.content.decode()
+
+
+def test_it_assigns_from_the_list_and_comes_back_to_it(usps, officer_a, reviewer):
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=1))
+    other = factories.ReviewerFactory(username="rita")
+
+    response = usps.post(f"/incidents/{incident.pk}/assign/",
+                         {"reviewer": other.pk, "next": f"{QUEUE}?provider=1"})
+
+    assert response.status_code == 302 and response["Location"] == f"{QUEUE}?provider=1"
+    incident.refresh_from_db()
+    assert incident.assigned_reviewer == other
+    assert usps.post(f"/incidents/{incident.pk}/assign/", {
+        "reviewer": other.pk, "next": "https://evil.example/"})["Location"] == (
+        f"/incidents/{incident.pk}/")
+
+
+def test_it_keeps_the_same_query_count_for_3_and_30_incidents(usps, officer_a, officer_b,
+                                                              reviewer,
+                                                              django_assert_num_queries):
+    def fill(count):
+        for n in range(count):
+            officer = officer_a if n % 2 else officer_b
+            incident = make_filed(officer, at=NOW - timedelta(minutes=n + 1))
+            if n % 3 == 0:
+                triage(reviewer, incident)
+
+    fill(3)
+    with django_assert_num_queries(8) as small:
+        assert usps.get(QUEUE).status_code == 200
+    fill(27)
+    with django_assert_num_queries(8) as large:
+        response = usps.get(QUEUE)
+    assert len(rows(response)) == 25
+    assert len(small.captured_queries) == len(large.captured_queries)
