@@ -208,3 +208,11 @@ LOGGING = {
 
 # --- Incidents: uploads larger than this are refused with 413. ---
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+
+# Pages of the extension and procedures packages inside the reports app keep their
+# templates beside their code.
+TEMPLATES[0]["DIRS"] += [BASE_DIR / "reports" / "extensions" / "templates",
+                         BASE_DIR / "reports" / "procedures" / "templates"]
+# § 501.11(d): days a provider has to file its internal reporting procedures once
+# registered (or once USPS asks for changes).
+PROCEDURES_DUE_DAYS = env.int("PROCEDURES_DUE_DAYS", default=30)

@@ -1,0 +1,30 @@
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_at = forms.DateTimeField(
+        label="New due time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="In your time zone.")
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                                    help_text="Why more time is needed.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zoneinfo.ZoneInfo(user.timezone) if user else timezone.get_default_timezone()
+
+    def clean_requested_due_at(self):
+        value = self.cleaned_data["requested_due_at"]
+        # The browser sends a wall-clock time; it is read in the user's own zone.
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value.replace(tzinfo=self.zone)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")],
+                                 widget=forms.HiddenInput)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Required to deny.")
