@@ -15,9 +15,12 @@ urlpatterns = [
     path("notifications/failed/", failed_emails, name="failed-emails"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("reports.extensions.api_urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("compliance.api.urls")),
     path("notifications/", include("notifications.urls")),
     path("incidents/", include("incidents.urls")),
+    path("", include("reports.extensions.urls")),
+    path("", include("reports.procedures.urls")),
     path("", include("compliance.urls")),
 ]
