@@ -1,0 +1,251 @@
+"""Extension requests through the API and the obligation page: rules, e-mails, isolation."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from compliance.models import ExtensionRequest
+from notifications.models import OutboundEmail
+from tests import factories
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+ASKED = "2026-03-11T10:00:00-05:00"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def obligation(provider_a):
+    return factories.ObligationFactory(provider=provider_a, due_at=NOW + timedelta(days=2),
+                                       incident_id=77)
+
+
+@pytest.fixture
+def draft_obligation(provider_a):
+    return factories.ObligationFactory(provider=provider_a, usps_visible=False)
+
+
+def requests_url(obligation):
+    return f"/api/v1/obligations/{obligation.pk}/extension-requests/"
+
+
+def ask(api_for, officer, obligation):
+    return api_for(officer).post(requests_url(obligation),
+                                 {"requested_due_at": ASKED, "justification": "Lab delay."})
+
+
+@pytest.fixture
+def pending(api_for, officer_a, obligation, reviewer):
+    response = ask(api_for, officer_a, obligation)
+    assert response.status_code == 201
+    return ExtensionRequest.objects.get(pk=response.json()["id"])
+
+
+def recipients(template):
+    return sorted(OutboundEmail.objects.filter(template=template)
+                  .values_list("recipient__username", flat=True))
+
+
+# --- API ---
+
+
+def test_it_creates_a_request_and_emails_all_reviewers_when_none_is_assigned(
+        api_for, officer_a, obligation, reviewer):
+    other = factories.ReviewerFactory(username="reviewer2")
+    response = ask(api_for, officer_a, obligation)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["state"] == "pending" and body["requested_due_at"] == "2026-03-11T15:00:00.000000Z"
+    assert recipients("extension_requested") == sorted([reviewer.username, other.username])
+
+
+def test_it_emails_only_the_assigned_reviewer(api_for, officer_a, obligation, reviewer):
+    assigned = factories.ReviewerFactory(username="assigned")
+    obligation.reviewer = assigned
+    obligation.save()
+    ask(api_for, officer_a, obligation)
+
+    assert recipients("extension_requested") == ["assigned"]
+
+
+def test_it_rejects_a_time_without_an_offset(api_for, officer_a, obligation):
+    response = api_for(officer_a).post(requests_url(obligation), {
+        "requested_due_at": "2026-03-11T10:00:00", "justification": "x"})
+
+    assert response.status_code == 400 and "requested_due_at" in response.json()
+
+
+def test_it_rejects_a_time_before_the_due_time(api_for, officer_a, obligation):
+    response = api_for(officer_a).post(requests_url(obligation), {
+        "requested_due_at": "2026-03-03T10:00:00Z", "justification": "x"})
+
+    assert response.status_code == 400 and "requested_due_at" in response.json()
+
+
+def test_it_answers_409_for_a_second_pending_request(api_for, officer_a, obligation, pending):
+    assert ask(api_for, officer_a, obligation).status_code == 409
+
+
+def test_it_hides_the_obligation_outside_the_callers_scope(api_for, officer_b, reviewer,
+                                                           obligation, draft_obligation):
+    assert ask(api_for, officer_b, obligation).status_code == 404
+    assert api_for(officer_b).get(requests_url(obligation)).status_code == 404
+    assert api_for(reviewer).get(requests_url(draft_obligation)).status_code == 404
+    assert ask(api_for, reviewer, draft_obligation).status_code == 404
+
+
+def test_it_forbids_viewers_and_usps_to_ask(api_for, viewer_a, reviewer, obligation):
+    assert ask(api_for, viewer_a, obligation).status_code == 403
+    assert ask(api_for, reviewer, obligation).status_code == 403
+
+
+def test_it_wants_a_signed_in_caller(api, obligation, pending):
+    assert api.post(requests_url(obligation), {}).status_code == 401
+    assert api.post(f"/api/v1/extension-requests/{pending.pk}/grant/").status_code == 401
+
+
+def test_it_lists_an_obligations_requests_for_both_sides(api_for, officer_a, viewer_a,
+                                                         reviewer, obligation, pending):
+    for user in (officer_a, viewer_a, reviewer):
+        body = api_for(user).get(requests_url(obligation)).json()
+        assert [r["id"] for r in body["results"]] == [pending.pk]
+
+
+def test_a_grant_moves_the_due_time_and_emails_the_officers(api_for, reviewer, officer_a,
+                                                           viewer_a, obligation, pending):
+    response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/grant/",
+                                      {"comment": "Granted."})
+
+    assert response.status_code == 200 and response.json()["state"] == "granted"
+    ob = api_for(officer_a).get(f"/api/v1/obligations/{obligation.pk}/").json()
+    assert ob["due_at"] == "2026-03-11T15:00:00.000000Z"
+    assert ob["original_due_at"] == "2026-03-04T15:00:00.000000Z"
+    assert recipients("extension_granted") == ["officer_a"]
+
+
+def test_a_denial_needs_a_comment_and_emails_the_officers(api_for, reviewer, pending):
+    url = f"/api/v1/extension-requests/{pending.pk}/deny/"
+    assert api_for(reviewer).post(url, {}).status_code == 400
+
+    response = api_for(reviewer).post(url, {"comment": "Not justified."})
+
+    assert response.status_code == 200 and response.json()["comment"] == "Not justified."
+    assert recipients("extension_denied") == ["officer_a"]
+
+
+def test_it_answers_409_when_the_request_is_no_longer_pending(api_for, reviewer, pending):
+    api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/deny/", {"comment": "No"})
+
+    for verb in ("grant", "deny"):
+        response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/{verb}/",
+                                          {"comment": "Again"})
+        assert response.status_code == 409
+
+
+def test_only_usps_decides_and_other_providers_see_nothing(api_for, officer_a, officer_b,
+                                                          pending):
+    url = f"/api/v1/extension-requests/{pending.pk}/grant/"
+    assert api_for(officer_a).post(url, {}).status_code == 403
+    assert api_for(officer_b).post(url, {}).status_code == 404
+    assert api_for(officer_b).get(f"/api/v1/extension-requests/{pending.pk}/").status_code == 404
+    assert api_for(officer_b).get("/api/v1/extension-requests/").json()["count"] == 0
+
+
+# --- The obligation page ---
+
+
+def page(obligation):
+    return f"/obligations/{obligation.pk}/"
+
+
+def test_the_page_shows_the_obligation_and_the_request_form_to_officers(client, officer_a,
+                                                                       obligation):
+    client.force_login(officer_a)
+    html = client.get(page(obligation)).content.decode()
+
+    assert 'href="/incidents/77/"' in html and 'data-testid="extension-form"' in html
+
+
+def test_an_officer_asks_for_time_on_the_page_in_their_own_zone(client, officer_a,
+                                                                obligation, reviewer):
+    client.force_login(officer_a)
+    response = client.post(page(obligation), {"requested_due_at": "2026-03-11T10:00",
+                                              "justification": "Lab delay."})
+
+    assert response.status_code == 302
+    extension = ExtensionRequest.objects.get()
+    assert extension.requested_due_at == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # EDT
+    assert recipients("extension_requested") == ["reviewer"]
+
+
+def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, reviewer,
+                                                                     officer_a, obligation,
+                                                                     pending):
+    client.force_login(reviewer)
+    html = client.get(page(obligation)).content.decode()
+    assert 'data-testid="decision-form"' in html
+
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                              "comment": "OK"})
+    assert response.status_code == 302
+
+    client.force_login(officer_a)
+    html = client.get(page(obligation)).content.decode()
+    assert "obligation.extension_granted" in html and "Granted" in html
+
+
+def test_a_denial_without_a_comment_is_refused_on_the_page(client, reviewer, obligation,
+                                                          pending):
+    client.force_login(reviewer)
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "deny"})
+
+    assert response.status_code == 400
+    pending.refresh_from_db()
+    assert pending.state == "pending"
+
+
+def test_the_page_is_isolated(client, officer_b, viewer_a, reviewer, obligation,
+                              draft_obligation, pending):
+    assert client.get(page(obligation)).status_code == 302  # to sign in
+    client.force_login(officer_b)
+    assert client.get(page(obligation)).status_code == 404
+    client.force_login(reviewer)
+    assert client.get(page(draft_obligation)).status_code == 404
+    assert client.post(page(obligation), {"requested_due_at": "2026-03-11T10:00",
+                                          "justification": "x"}).status_code == 403
+    client.force_login(viewer_a)
+    assert client.get(page(obligation)).status_code == 200
+    assert client.post(page(obligation), {"extension": pending.pk, "decision": "grant"}
+                       ).status_code == 403
+
+
+def test_the_dashboard_links_to_the_obligation_page(client, officer_a, obligation):
+    client.force_login(officer_a)
+    assert f'href="/obligations/{obligation.pk}/"' in client.get("/").content.decode()
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(client, officer_a, reviewer, obligation,
+                                                     django_assert_max_num_queries):
+    from compliance.services import deny_extension, request_extension
+
+    for n in range(4):
+        extension = request_extension(actor=officer_a, obligation=obligation,
+                                      requested_due_at=NOW + timedelta(days=5 + n),
+                                      justification=f"Reason {n}")
+        deny_extension(actor=reviewer, extension=extension, comment="No")
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(9) as few:
+        client.get(page(obligation))
+    for n in range(10):
+        extension = request_extension(actor=officer_a, obligation=obligation,
+                                      requested_due_at=NOW + timedelta(days=20 + n),
+                                      justification=f"Reason {n}")
+        deny_extension(actor=reviewer, extension=extension, comment="No")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(page(obligation))
