@@ -1,0 +1,180 @@
+"""Internal reporting procedures through the pages and the API: checks, e-mails, isolation."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compliance.models import Obligation, ObligationKind, ProcedureDocument
+from compliance.services import ensure_procedures_obligations
+from notifications.models import OutboundEmail
+from reports.procedures import services
+from tests import factories
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+PDF = b"%PDF-1.4 internal reporting procedures"
+
+
+@pytest.fixture(autouse=True)
+def frozen(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def pdf(name="procedures.pdf", body=PDF):
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+@pytest.fixture
+def document(officer_a, reviewer):
+    ensure_procedures_obligations()
+    return services.upload_procedures(actor=officer_a, provider=officer_a.provider,
+                                      uploaded_file=pdf(), effective_date=NOW.date())
+
+
+def recipients(template):
+    return sorted(OutboundEmail.objects.filter(template=template)
+                  .values_list("recipient__username", flat=True))
+
+
+def test_an_officer_uploads_on_the_page_and_usps_reviewers_are_emailed(client, officer_a,
+                                                                       reviewer):
+    client.force_login(officer_a)
+    response = client.post("/procedures/", {"file": pdf(), "effective_date": "2026-03-01",
+                                            "summary_of_changes": ""})
+
+    assert response.status_code == 302
+    document = ProcedureDocument.objects.get()
+    assert (document.version, document.content_type) == (1, "application/pdf")
+    assert recipients("procedures_uploaded") == ["reviewer"]
+
+
+def test_it_checks_the_file_on_its_content(client, officer_a):
+    client.force_login(officer_a)
+    response = client.post("/procedures/", {"file": pdf(body=b"MZ\x00\x01binary"),
+                                            "effective_date": "2026-03-01"})
+
+    assert response.status_code == 400 and not ProcedureDocument.objects.exists()
+
+
+def test_the_api_answers_413_for_a_file_too_large(api_for, officer_a, settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    response = api_for(officer_a).post("/api/v1/procedures/", {
+        "file": pdf(), "effective_date": "2026-03-01"}, format="multipart")
+
+    assert response.status_code == 413
+
+
+def test_the_api_lists_and_creates_versions(api_for, officer_a, officer_b):
+    response = api_for(officer_a).post("/api/v1/procedures/", {
+        "file": pdf(), "effective_date": "2026-03-01"}, format="multipart")
+
+    assert response.status_code == 201 and response.json()["version"] == 1
+    assert api_for(officer_a).get("/api/v1/procedures/").json()["count"] == 1
+    assert api_for(officer_b).get("/api/v1/procedures/").json()["count"] == 0
+
+
+def test_the_api_forbids_viewers_and_usps_to_upload(api_for, viewer_a, reviewer, api):
+    for user in (viewer_a, reviewer):
+        response = api_for(user).post("/api/v1/procedures/", {
+            "file": pdf(), "effective_date": "2026-03-01"}, format="multipart")
+        assert response.status_code == 403
+    assert api.get("/api/v1/procedures/").status_code == 401
+
+
+def test_a_reviewer_accepts_and_the_officers_are_emailed(client, reviewer, officer_a,
+                                                         provider_a, document):
+    client.force_login(reviewer)
+    response = client.post(f"/procedures/{document.pk}/", {"decision": "accept"})
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.review_state == "accepted"
+    assert Obligation.objects.get(provider=provider_a, kind=ObligationKind.PROCEDURES
+                                  ).state == "met"
+    assert recipients("procedures_reviewed") == ["officer_a"]
+
+
+def test_changes_need_a_comment_on_the_review_page(client, reviewer, document):
+    client.force_login(reviewer)
+    assert client.post(f"/procedures/{document.pk}/",
+                       {"decision": "request_changes"}).status_code == 400
+
+    client.post(f"/procedures/{document.pk}/",
+                {"decision": "request_changes", "comment": "Name the deputy."})
+    document.refresh_from_db()
+    assert document.review_state == "changes_requested"
+
+
+def test_a_second_review_answers_409(client, reviewer, document):
+    client.force_login(reviewer)
+    client.post(f"/procedures/{document.pk}/", {"decision": "accept"})
+
+    assert client.post(f"/procedures/{document.pk}/",
+                       {"decision": "accept"}).status_code == 409
+
+
+def test_the_download_is_an_attachment_for_those_in_scope(client, officer_a, officer_b,
+                                                         viewer_a, reviewer, document):
+    url = f"/procedures/{document.pk}/download/"
+    for user in (officer_a, viewer_a, reviewer):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content) == PDF
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+
+
+def test_the_pages_are_isolated(client, officer_a, officer_b, viewer_a, document):
+    assert client.get("/procedures/").status_code == 302
+    assert client.get(f"/procedures/{document.pk}/").status_code == 302
+    client.force_login(officer_b)
+    assert client.get(f"/procedures/{document.pk}/").status_code == 404
+    assert "procedures.pdf" not in client.get("/procedures/").content.decode()
+    client.force_login(viewer_a)
+    assert client.post("/procedures/", {"effective_date": "2026-03-01"}).status_code == 403
+    client.force_login(officer_a)
+    assert client.post(f"/procedures/{document.pk}/", {"decision": "accept"}).status_code == 403
+
+
+def test_home_and_provider_pages_warn_until_a_copy_is_accepted(client, officer_a, reviewer,
+                                                               provider_a, document):
+    client.force_login(officer_a)
+    assert 'data-testid="procedures-warning"' in client.get("/").content.decode()
+    client.force_login(reviewer)
+    provider_page = f"/providers/{provider_a.pk}/"
+    assert 'data-testid="procedures-warning"' in client.get(provider_page).content.decode()
+
+    services.accept_procedures(actor=reviewer, document=document)
+
+    assert 'data-testid="procedures-warning"' not in client.get(provider_page).content.decode()
+    client.force_login(officer_a)
+    assert 'data-testid="procedures-warning"' not in client.get("/").content.decode()
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(client, officer_a, reviewer, document,
+                                                     django_assert_max_num_queries):
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(8) as few:
+        client.get(f"/procedures/?provider={officer_a.provider_id}")
+    for n in range(6):
+        services.upload_procedures(actor=officer_a, provider=officer_a.provider,
+                                   uploaded_file=pdf(), effective_date=NOW.date(),
+                                   summary_of_changes=f"Change {n}")
+    factories.ProviderFactory.create_batch(3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/procedures/?provider={officer_a.provider_id}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/procedures/")
+
+
+def test_the_duty_is_due_thirty_days_after_registration(manager):
+    from compliance.services import create_provider
+
+    provider = create_provider(actor=manager, name="Delta", authorization_number="D-1")
+    duty = Obligation.objects.get(provider=provider, kind=ObligationKind.PROCEDURES)
+    assert duty.due_at == NOW + timedelta(days=30)
