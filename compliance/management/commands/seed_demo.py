@@ -78,6 +78,8 @@ class Command(BaseCommand):
                                  provider=providers[index] if index is not None else None,
                                  password=DEMO_PASSWORD, first_name=first, last_name=last,
                                  email=f"{username}@example.com")
+        # Providers registered before the § 501.11(d) duty existed owe their procedures too.
+        services.ensure_procedures_obligations(actor=system)
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, role, index, _ in USERS:
             where = PROVIDERS[index]["name"] if index is not None else "USPS"
