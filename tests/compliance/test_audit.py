@@ -94,8 +94,9 @@ def test_it_writes_one_event_per_service(manager, provider_a, officer_a):
     services.revoke_api_token(user=officer_a, token=token)
 
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
-        "provider.created", "affiliate.created", "pes_model.created", "affiliate.updated",
-        "pes_model.updated", "api_token.created", "api_token.revoked",
+        # Registering a provider also opens its § 501.11(d) procedures obligation.
+        "provider.created", "obligation.opened", "affiliate.created", "pes_model.created",
+        "affiliate.updated", "pes_model.updated", "api_token.created", "api_token.revoked",
     ]
     assert AuditEvent.objects.for_object(provider).get().provider == provider
 
