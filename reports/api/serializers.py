@@ -67,6 +67,8 @@ class ReportReviewSerializer(serializers.ModelSerializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     incident_reference = serializers.CharField(source="incident.reference", read_only=True)
+    # A plain string here, so the schema has one `kind` enum for reports (the request's).
+    kind = serializers.CharField(read_only=True, help_text="written, status or final")
     version = serializers.IntegerField(source="current_version", read_only=True,
                                        help_text="The newest filed version; 0 for a draft.")
     submitted_at = AwareDateTimeField(read_only=True)

@@ -1,0 +1,65 @@
+"""Cases ready for reports, made through the services like the product does; the USPS
+triage is set directly so these tests stand on the reports app alone."""
+
+from datetime import date, timedelta
+
+import time_machine
+from django.utils import timezone
+
+from compliance.models import Obligation, ObligationKind
+from compliance.services import open_obligation
+from incidents.models import IncidentStatus
+from reports import services
+from tests.incidents.factories import NOW, make_filed
+
+__all__ = ["NOW", "WRITTEN", "STATUS", "FINAL", "case_under_review", "file_report_at",
+           "investigating", "written_duty"]
+
+COMPLETION = date(2026, 9, 30)
+WRITTEN = {"circumstances": "A forged reset was accepted by Meter M-1.",
+           "investigative_procedure": "Replay the reset against the CMRS test bench.",
+           "anticipated_completion_date": COMPLETION}
+STATUS = {"progress": "Replayed; the descending register check is skipped.",
+          "anticipated_completion_date": COMPLETION}
+FINAL = {"findings": "The firmware skips the check after a power cut.",
+         "root_cause": "An uninitialised flag in firmware 4.2.",
+         "corrective_actions": "Firmware 4.3 deployed to every meter."}
+
+
+def case_under_review(officer, *, at=NOW, interval=14, risk="moderate",
+                      written_due=timedelta(days=14)):
+    """A filed incident triaged at `at`: risk, interval, and an open written-report duty."""
+    incident = make_filed(officer, at=at - timedelta(hours=1))
+    incident.status = IncidentStatus.UNDER_REVIEW
+    incident.revenue_risk = risk
+    incident.status_report_interval_days = interval
+    incident.triaged_at = at
+    incident.save()
+    with time_machine.travel(at, tick=False):
+        open_obligation(actor=None, kind=ObligationKind.WRITTEN_REPORT,
+                        provider=incident.provider, subject=incident.reference,
+                        due_at=at + written_due, incident_id=incident.pk)
+    return incident
+
+
+def written_duty(incident):
+    return Obligation.objects.filter(incident_id=incident.pk,
+                                     kind=ObligationKind.WRITTEN_REPORT).order_by("id").first()
+
+
+def file_report_at(officer, incident, kind, at=None, **fields):
+    """File a report of `kind` at `at`; returns (report, version)."""
+    values = {"written": WRITTEN, "status": STATUS, "final": FINAL}[kind]
+    with time_machine.travel(at or timezone.now(), tick=False):
+        return services.file_report(actor=officer, incident=incident, kind=kind,
+                                    **{**values, **fields})
+
+
+def investigating(officer, reviewer, *, at=NOW, **kwargs):
+    """A case whose written report was filed and accepted at `at`."""
+    incident = case_under_review(officer, at=at - timedelta(hours=2), **kwargs)
+    report, _ = file_report_at(officer, incident, "written", at=at - timedelta(hours=1))
+    with time_machine.travel(at, tick=False):
+        services.accept_report(actor=reviewer, report=report)
+    incident.refresh_from_db()
+    return incident

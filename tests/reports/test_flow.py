@@ -1,0 +1,247 @@
+"""The flow of obligations through a case, with the clock moved: written report, return
+and resubmission, acceptance, status-report cadence, revised completion date, final
+summary and closing."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationState
+from compliance.services import open_obligation
+from incidents.models import IncidentStatus
+from incidents.services.errors import StateConflict
+from reports import services
+from reports.models import ReportReview, ReportState
+from reports.services.canonical import sha256_of
+
+from .factories import (
+    NOW,
+    STATUS,
+    WRITTEN,
+    case_under_review,
+    file_report_at,
+    investigating,
+    written_duty,
+)
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+END_OF_SEPT_30 = datetime(2026, 9, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def duties(incident, kind):
+    return list(Obligation.objects.filter(incident_id=incident.pk, kind=kind).order_by("id"))
+
+
+def at(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer):
+    incident = case_under_review(officer_a, at=NOW, interval=14)
+
+    # The written report is filed on day 2 and returned on day 3 with a resubmission due.
+    report, v1 = file_report_at(officer_a, incident, "written", at=NOW + 2 * DAY)
+    assert written_duty(incident).state == ObligationState.MET
+    with at(NOW + 3 * DAY):
+        review = services.return_report(actor=reviewer, report=report,
+                                        comment="Name the firmware versions.",
+                                        resubmission_due_at=NOW + 5 * DAY)
+    resubmission = review.resubmission_obligation
+    assert resubmission.kind == "written_report" and resubmission.state == "open"
+    assert resubmission.subject == f"{report.reference} (resubmission)"
+    assert resubmission.due_at == NOW + 5 * DAY
+
+    # The corrected version is filed late, on day 6: version 2, chained to version 1.
+    report, v2 = file_report_at(officer_a, incident, "written", at=NOW + 6 * DAY,
+                                circumstances="Meter M-1 firmware 4.2 accepts forged resets.")
+    assert (report.pk, v2.number, report.state) == (report.pk, 2, ReportState.SUBMITTED)
+    assert v2.document["previous_sha256"] == v1.sha256
+    assert v2.changes == {"circumstances": [WRITTEN["circumstances"],
+                                            "Meter M-1 firmware 4.2 accepts forged resets."]}
+    resubmission.refresh_from_db()
+    assert resubmission.state == ObligationState.LATE and v2.obligation == resubmission
+    v1.refresh_from_db()
+    assert v1.sha256 == sha256_of(v1.canonical_json)  # the first version is untouched
+
+    # Accepted on day 7: the investigation starts.
+    accepted_at = NOW + 7 * DAY
+    with at(accepted_at):
+        services.accept_report(actor=reviewer, report=report, comment="Thank you.")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.INVESTIGATING
+    [first_status] = duties(incident, "status_report")
+    [final] = duties(incident, "final_summary")
+    assert first_status.due_at == accepted_at + 14 * DAY
+    assert final.due_at == END_OF_SEPT_30 and final.state == "open"
+
+    # A status report on day 20 meets the first and opens the next, one interval later.
+    _, status_v1 = file_report_at(officer_a, incident, "status", at=NOW + 20 * DAY)
+    first_status.refresh_from_db()
+    assert first_status.state == ObligationState.MET and status_v1.obligation == first_status
+    second_status = duties(incident, "status_report")[1]
+    assert second_status.due_at == NOW + 20 * DAY + 14 * DAY
+
+    # A status report that revises the completion date moves the final summary's due time.
+    file_report_at(officer_a, incident, "status", at=NOW + 30 * DAY,
+                   anticipated_completion_date=date(2026, 10, 15))
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 10, 15, 23, 59, 59, 999999, tzinfo=UTC)
+    assert final.original_due_at == END_OF_SEPT_30
+    moved = AuditEvent.objects.for_object(final).get(action="obligation.due_revised")
+    assert moved.changes["due_at"][0] == END_OF_SEPT_30.isoformat()
+    assert "2026-10-15" in moved.reason
+
+    # The final summary is filed on time and accepted: the case closes with its duties.
+    final_report, final_v1 = file_report_at(officer_a, incident, "final", at=NOW + 40 * DAY)
+    final.refresh_from_db()
+    assert final.state == ObligationState.MET and final_v1.obligation == final
+    closed_at = NOW + 41 * DAY
+    with at(closed_at):
+        services.accept_report(actor=reviewer, report=final_report)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED and incident.closed_at == closed_at
+    outstanding = Obligation.objects.filter(incident_id=incident.pk,
+                                            state__in=["open", "missed"])
+    assert not outstanding.exists()
+    waived = Obligation.objects.get(incident_id=incident.pk, state="waived")
+    assert waived.kind == "status_report" and final_report.reference in waived.waived_reason
+    assert AuditEvent.objects.for_object(incident).filter(action="incident.closed").exists()
+
+    with pytest.raises(StateConflict):
+        file_report_at(officer_a, incident, "status", at=closed_at + DAY)
+
+
+def test_a_status_report_after_its_due_time_is_late_and_the_next_still_follows(
+        officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, interval=7)
+    [first] = duties(incident, "status_report")
+    filed_at = first.due_at + timedelta(hours=3)
+    file_report_at(officer_a, incident, "status", at=filed_at)
+    first.refresh_from_db()
+    assert first.state == ObligationState.LATE
+    assert duties(incident, "status_report")[1].due_at == filed_at + 7 * DAY
+
+
+def test_a_missed_status_report_is_met_late(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    [first] = duties(incident, "status_report")
+    Obligation.objects.filter(pk=first.pk).update(state=ObligationState.MISSED)
+    file_report_at(officer_a, incident, "status", at=first.due_at + DAY)
+    first.refresh_from_db()
+    assert first.state == ObligationState.LATE
+
+
+def test_the_interval_falls_back_to_the_policy_for_the_risk(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, interval=None, risk="high")
+    [first] = duties(incident, "status_report")
+    days = DeadlinePolicy.in_force().risk_windows["high"]["status_report_interval_days"]
+    assert first.due_at == NOW + timedelta(days=days)
+
+
+def test_the_interval_falls_back_to_30_days_without_a_risk(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, interval=None, risk=None)
+    [first] = duties(incident, "status_report")
+    assert first.due_at == NOW + 30 * DAY
+
+
+def test_a_status_report_keeping_the_date_leaves_the_final_summary_alone(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    [final] = duties(incident, "final_summary")
+    assert final.due_at == final.original_due_at == END_OF_SEPT_30
+    assert not AuditEvent.objects.for_object(final).filter(
+        action="obligation.due_revised").exists()
+
+
+def test_a_returned_status_report_is_corrected_without_opening_another_cadence_duty(
+        officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    assert len(duties(incident, "status_report")) == 2
+    with at(NOW + 2 * DAY):
+        review = services.return_report(actor=reviewer, report=report, comment="More detail.")
+    assert len(duties(incident, "status_report")) == 3
+    corrected, v2 = file_report_at(officer_a, incident, "status", at=NOW + 3 * DAY,
+                                   progress="Much more detail.")
+    assert corrected.pk == report.pk and v2.number == 2
+    review.resubmission_obligation.refresh_from_db()
+    assert review.resubmission_obligation.state == ObligationState.MET
+    cadence = duties(incident, "status_report")[1]
+    assert cadence.state == ObligationState.OPEN  # the cadence duty is still owed
+    assert len(duties(incident, "status_report")) == 3
+
+
+def test_a_return_without_a_due_time_takes_the_policy_window(officer_a, reviewer):
+    incident = case_under_review(officer_a, risk="critical")
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    with at(NOW + DAY):
+        review = services.return_report(actor=reviewer, report=report, comment="Fix it.")
+    days = DeadlinePolicy.in_force().risk_windows["critical"]["written_report_days"]
+    assert review.resubmission_due_at == NOW + DAY + timedelta(days=days)
+
+
+def test_a_return_needs_a_comment_and_a_future_due_time(officer_a, reviewer):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    with at(NOW + DAY), pytest.raises(ValidationError) as exc:
+        services.return_report(actor=reviewer, report=report, comment=" ",
+                               resubmission_due_at=NOW)
+    assert set(exc.value.message_dict) == {"comment", "resubmission_due_at"}
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED and not ReportReview.objects.exists()
+
+
+def test_a_resubmission_must_change_something(officer_a, reviewer):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    with at(NOW + DAY):
+        services.return_report(actor=reviewer, report=report, comment="Fix it.")
+    with pytest.raises(ValidationError):
+        file_report_at(officer_a, incident, "written", at=NOW + 2 * DAY)
+
+
+def test_only_a_report_awaiting_review_is_accepted_or_returned(officer_a, reviewer):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    with at(NOW + DAY):
+        services.return_report(actor=reviewer, report=report, comment="Fix it.")
+        with pytest.raises(StateConflict):
+            services.accept_report(actor=reviewer, report=report)
+        with pytest.raises(StateConflict):
+            services.return_report(actor=reviewer, report=report, comment="Again.")
+
+
+@pytest.mark.parametrize("who", ["officer_a", "viewer_a", "officer_b"])
+def test_only_usps_accepts_or_returns(request, who, officer_a):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    actor = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        services.accept_report(actor=actor, report=report)
+    with pytest.raises(PermissionDenied):
+        services.return_report(actor=actor, report=report, comment="x")
+
+
+def test_a_manager_may_accept(officer_a, manager):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW)
+    with at(NOW + DAY):
+        review = services.accept_report(actor=manager, report=report)
+    assert review.decision == "accepted"
+
+
+def test_closing_waives_a_missed_duty_too(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    with at(NOW):
+        extra = open_obligation(actor=None, kind="status_report", provider=incident.provider,
+                                subject="extra", due_at=NOW + DAY, incident_id=incident.pk)
+    Obligation.objects.filter(pk=extra.pk).update(state=ObligationState.MISSED)
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
+    with at(NOW + 3 * DAY):
+        services.accept_report(actor=reviewer, report=final)
+    extra.refresh_from_db()
+    assert extra.state == ObligationState.WAIVED
+    assert AuditEvent.objects.for_object(extra).filter(action="obligation.closed").exists()

@@ -1,0 +1,240 @@
+"""Report pages: the section on the incident page, filing, detail, accept and return;
+isolation for each and pinned query counts."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from reports.models import Report, ReportState
+
+from .factories import NOW, case_under_review, file_report_at, investigating
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def signed_in(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+    return sign_in
+
+
+@pytest.fixture
+def case(officer_a):
+    return case_under_review(officer_a, at=NOW - timedelta(hours=3))
+
+
+@pytest.fixture
+def filed(officer_a, case):
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=1))
+    return report
+
+
+@pytest.fixture
+def draft(officer_a):
+    other = case_under_review(officer_a, at=NOW - timedelta(hours=2))
+    report, _ = file_report_at(officer_a, other, "written", at=NOW, draft=True)
+    return report
+
+
+WRITTEN_FORM = {"circumstances": "Forged reset accepted.", "investigative_procedure": "Bench.",
+                "anticipated_completion_date": "2026-09-30", "file": ""}
+
+
+def section(user, incident):
+    request = RequestFactory().get("/")
+    request.user = user
+    template = Template('{% include "reports/_incident_reports.html" %}')
+    return template.render(Context({"incident": incident, "request": request}))
+
+
+def test_the_section_offers_the_written_report_to_officers_only(officer_a, viewer_a, reviewer,
+                                                                case):
+    assert f"/reports/incident/{case.pk}/written/" in section(officer_a, case)
+    assert "/reports/incident/" not in section(viewer_a, case)
+    assert "/reports/incident/" not in section(reviewer, case)
+
+
+def test_the_section_lists_reports_with_receipts_and_offers_what_fits(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    html = section(officer_a, incident)
+    report = Report.objects.get(incident=incident)
+    assert report.reference in html and "Accepted" in html
+    assert report.versions.get().sha256[:10] in html
+    assert f"/reports/incident/{incident.pk}/status/" in html
+    assert f"/reports/incident/{incident.pk}/final/" in html
+    assert f"/reports/incident/{incident.pk}/written/" not in html
+    assert "status report" in html and "final summary" in html  # the duties owed
+
+
+def test_the_section_is_hidden_on_a_draft_incident(officer_a):
+    from tests.incidents.factories import make_draft
+    assert "Reports" not in section(officer_a, make_draft(officer_a))
+
+
+def test_the_section_hides_drafts_from_usps(officer_a, reviewer, draft):
+    assert draft.reference in section(officer_a, draft.incident)
+    assert draft.reference not in section(reviewer, draft.incident)
+
+
+def test_the_section_takes_a_fixed_number_of_queries(officer_a, reviewer,
+                                                     django_assert_num_queries):
+    incident = investigating(officer_a, reviewer, at=NOW - timedelta(days=5))
+    with django_assert_num_queries(3):
+        section(officer_a, incident)
+    for n in range(4):
+        file_report_at(officer_a, incident, "status", at=NOW - timedelta(days=4 - n))
+    with django_assert_num_queries(3):
+        section(officer_a, incident)
+
+
+def test_an_officer_files_the_written_report_from_the_page(signed_in, officer_a, case):
+    client = signed_in(officer_a)
+    assert client.get(f"/reports/incident/{case.pk}/written/").status_code == 200
+    response = client.post(f"/reports/incident/{case.pk}/written/", WRITTEN_FORM)
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert report.state == ReportState.SUBMITTED
+    page = client.get(response["Location"]).content.decode()
+    assert report.versions.get().sha256 in page
+
+
+def test_an_incomplete_filing_shows_the_errors_next_to_the_fields(signed_in, officer_a, case):
+    response = signed_in(officer_a).post(f"/reports/incident/{case.pk}/written/",
+                                         {**WRITTEN_FORM, "investigative_procedure": ""})
+    assert response.status_code == 400
+    assert "Fill in the" in response.content.decode()
+    assert not Report.objects.filter(state="submitted").exists()
+
+
+def test_an_officer_saves_a_draft_then_files_it(signed_in, officer_a, case):
+    client = signed_in(officer_a)
+    client.post(f"/reports/incident/{case.pk}/written/",
+                {"circumstances": "Start.", "save_draft": ""})
+    report = Report.objects.get()
+    assert report.state == ReportState.DRAFT
+    # The "file" link now leads to the open draft.
+    assert client.get(f"/reports/incident/{case.pk}/written/")["Location"] == \
+        f"/reports/{report.pk}/edit/"
+    response = client.post(f"/reports/{report.pk}/edit/", WRITTEN_FORM)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_a_filed_report_is_not_edited_from_the_page(signed_in, officer_a, filed):
+    response = signed_in(officer_a).post(f"/reports/{filed.pk}/edit/",
+                                         {**WRITTEN_FORM, "circumstances": "Changed."})
+    assert response.status_code == 302
+    filed.refresh_from_db()
+    assert filed.circumstances != "Changed." and filed.current_version == 1
+
+
+def test_the_reviewer_returns_then_accepts_from_the_page(signed_in, officer_a, reviewer,
+                                                        case, filed):
+    client = signed_in(reviewer)
+    page = client.get(f"/reports/{filed.pk}/").content.decode()
+    assert 'data-testid="accept-form"' in page and 'data-testid="return-form"' in page
+    empty = client.post(f"/reports/{filed.pk}/return/", {"comment": ""})
+    assert empty.status_code == 400
+    returned = client.post(f"/reports/{filed.pk}/return/", {
+        "comment": "Name the firmware.", "resubmission_due_at": "2026-06-12T17:00"})
+    assert returned.status_code == 302
+    filed.refresh_from_db()
+    review = filed.reviews.get()
+    assert filed.state == ReportState.RETURNED
+    # Entered in the reviewer's zone (America/New_York, UTC-4 in June).
+    assert review.resubmission_due_at.isoformat() == "2026-06-12T21:00:00+00:00"
+
+    officer = signed_in(officer_a)
+    assert "Name the firmware." in officer.get(f"/reports/{filed.pk}/").content.decode()
+    officer.post(f"/reports/{filed.pk}/edit/", {**WRITTEN_FORM, "circumstances": "Fw 4.2."})
+    filed.refresh_from_db()
+    assert filed.current_version == 2 and filed.state == ReportState.SUBMITTED
+
+    client = signed_in(reviewer)
+    assert client.post(f"/reports/{filed.pk}/accept/", {"comment": ""}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "investigating"
+
+
+def test_the_incident_page_includes_the_reports_section(signed_in, officer_a, case, filed):
+    page = signed_in(officer_a).get(f"/incidents/{case.pk}/").content.decode()
+    assert 'data-testid="reports"' in page and filed.reference in page
+
+
+# --- isolation ---------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, case, filed):
+    for path in (f"/reports/{filed.pk}/", f"/reports/{filed.pk}/edit/",
+                 f"/reports/incident/{case.pk}/written/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for path in (f"/reports/{filed.pk}/accept/", f"/reports/{filed.pk}/return/"):
+        response = client.post(path, {"comment": "x"})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_another_providers_officer_gets_404_on_every_page(signed_in, officer_b, case, filed,
+                                                          draft):
+    client = signed_in(officer_b)
+    assert client.get(f"/reports/incident/{case.pk}/written/").status_code == 404
+    assert client.post(f"/reports/incident/{case.pk}/written/", WRITTEN_FORM).status_code \
+        == 404
+    for report in (filed, draft):
+        assert client.get(f"/reports/{report.pk}/").status_code == 404
+        assert client.get(f"/reports/{report.pk}/edit/").status_code == 404
+        assert client.post(f"/reports/{report.pk}/accept/", {}).status_code == 404
+        assert client.post(f"/reports/{report.pk}/return/", {"comment": "x"}).status_code \
+            == 404
+
+
+def test_the_reviewer_gets_404_on_drafts(signed_in, reviewer, draft):
+    client = signed_in(reviewer)
+    assert client.get(f"/reports/{draft.pk}/").status_code == 404
+    assert client.post(f"/reports/{draft.pk}/accept/", {}).status_code == 404
+
+
+def test_viewers_and_usps_get_403_on_the_wrong_writes(signed_in, viewer_a, officer_a,
+                                                      reviewer, case, filed, draft):
+    viewer = signed_in(viewer_a)
+    assert viewer.get(f"/reports/{draft.pk}/").status_code == 200
+    assert viewer.get(f"/reports/incident/{case.pk}/written/").status_code == 403
+    assert viewer.post(f"/reports/{draft.pk}/edit/", WRITTEN_FORM).status_code == 403
+    assert viewer.post(f"/reports/{filed.pk}/accept/", {}).status_code == 403
+    officer = signed_in(officer_a)
+    assert officer.post(f"/reports/{filed.pk}/accept/", {}).status_code == 403
+    assert officer.post(f"/reports/{filed.pk}/return/", {"comment": "x"}).status_code == 403
+    usps = signed_in(reviewer)
+    assert usps.get(f"/reports/incident/{case.pk}/written/").status_code == 403
+    assert usps.get(f"/reports/{filed.pk}/edit/").status_code == 403
+    filed.refresh_from_db()
+    assert filed.state == ReportState.SUBMITTED
+
+
+def test_the_detail_page_takes_a_fixed_number_of_queries(signed_in, officer_a, reviewer,
+                                                         django_assert_max_num_queries):
+    incident = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW - timedelta(days=2))
+    client = signed_in(reviewer)
+    with django_assert_max_num_queries(12) as one:
+        client.get(f"/reports/{report.pk}/")
+    for n in range(3):
+        with time_machine.travel(NOW - timedelta(days=2) + timedelta(hours=n + 1), tick=False):
+            from reports import services
+            services.return_report(actor=reviewer, report=report, comment=f"Fix {n}.")
+        file_report_at(officer_a, incident, "written", at=NOW - timedelta(days=1, hours=-n),
+                       circumstances=f"Version {n + 2}.")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(f"/reports/{report.pk}/").status_code == 200
