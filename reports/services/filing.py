@@ -52,7 +52,7 @@ def check_incident_state(incident, kind):
 
 
 def _lock_incident(incident):
-    return Incident.objects.select_for_update().select_related(
+    return Incident.objects.select_for_update(of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=incident.pk)
 
 

@@ -16,7 +16,7 @@ from .emails import queue_decision_email
 
 
 def _lock(report):
-    incident = Incident.objects.select_for_update().select_related(
+    incident = Incident.objects.select_for_update(of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=report.incident_id)
     report = Report.objects.select_for_update().get(pk=report.pk)
     report.incident = incident
