@@ -22,9 +22,10 @@ from .canonical import (
 from .emails import queue_filed_email
 from .validation import check_complete, check_fields
 
-# The incident states in which a report of each kind may be filed.
+# The incident states in which a report of each kind may be filed. The written report
+# answers the deadline USPS sets at triage (§ 501.11(c)), so it follows triage.
 FILING_STATES = {
-    ReportKind.WRITTEN: (IncidentStatus.SUBMITTED, IncidentStatus.UNDER_REVIEW),
+    ReportKind.WRITTEN: (IncidentStatus.UNDER_REVIEW,),
     ReportKind.STATUS: (IncidentStatus.INVESTIGATING,),
     ReportKind.FINAL: (IncidentStatus.INVESTIGATING,),
 }
@@ -44,6 +45,9 @@ def check_incident_state(incident, kind):
     if incident.status == IncidentStatus.CLOSED:
         raise StateConflict("The case is closed: no more reports are filed on it.")
     if incident.status not in FILING_STATES[kind]:
+        if kind == ReportKind.WRITTEN and incident.status == IncidentStatus.SUBMITTED:
+            raise StateConflict("USPS has not yet set the written report's deadline; it can be "
+                                "filed once the case has been triaged.")
         if kind == ReportKind.WRITTEN:
             raise StateConflict("The written report has been accepted; file status reports "
                                 "and the final summary now.")

@@ -7,7 +7,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from reports.models import Report, ReportState
-from tests.incidents.factories import make_draft
+from tests.incidents.factories import make_draft, make_filed
 
 from .factories import NOW, case_under_review, file_report_at, investigating
 
@@ -155,6 +155,16 @@ def test_filing_on_a_closed_case_is_409(api_for, officer_a, reviewer):
                                                        "anticipated_completion_date":
                                                            "2026-09-30"})
     assert response.status_code == 409
+
+
+def test_a_written_report_waits_for_the_deadline_usps_sets_at_triage(api_for, officer_a):
+    incident = make_filed(officer_a)
+
+    response = api_for(officer_a).post(url(incident), WRITTEN_BODY)
+
+    assert response.status_code == 409
+    assert "triaged" in str(response.json())
+    assert not Report.objects.filter(incident=incident).exists()
 
 
 def test_filing_on_a_draft_incident_is_409(api_for, officer_a):
