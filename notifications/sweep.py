@@ -46,7 +46,7 @@ def mark_missed(now, batch=BATCH):
             Obligation.objects.select_for_update(skip_locked=True)
             .filter(state=ObligationState.OPEN, due_at__lte=now)
             .order_by("due_at")
-            .values("id", "provider_id", "kind", "subject", "due_at")[:batch]
+            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at")[:batch]
         )
         if not due:
             return 0
@@ -56,6 +56,7 @@ def mark_missed(now, batch=BATCH):
         AuditEvent.objects.bulk_create([
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
+                       case_id=o["incident_id"],
                        action="obligation.missed",
                        changes={"state": ["open", "missed"]},
                        reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")

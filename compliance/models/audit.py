@@ -3,6 +3,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token"}
+
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -12,6 +14,9 @@ class AuditEventQuerySet(models.QuerySet):
         if user.is_usps:
             return self
         return self.filter(provider_id=user.provider_id, usps_only=False)
+
+    def for_case(self, case_id):
+        return self.filter(case_id=case_id)
 
     def for_object(self, obj):
         return self.filter(
@@ -34,6 +39,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(max_length=300)
+    # The case (incident id) the event belongs to, whatever the object: the incident, one of
+    # its obligations, reports, attachments or comments. A case's timeline is one query.
+    case_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=64)
     changes = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
@@ -45,10 +53,21 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            models.Index(fields=["case_id", "at"], name="audit_case_timeline",
+                         condition=models.Q(case_id__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self):
+        """`report.draft_created` reads "Report draft created"."""
+        subject, _, verb = self.action.partition(".")
+        subject = SUBJECT_NAMES.get(subject, subject.replace("_", " ").capitalize())
+        return f"{subject} {verb.replace('_', ' ')}".strip()
 
     @property
     def actor_label(self):

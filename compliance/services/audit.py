@@ -25,9 +25,16 @@ def diff_fields(instance, new_values: dict) -> dict:
     return changes
 
 
-def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False, at=None):
-    """Write one audit event for `obj`. Call inside the transaction that makes the change."""
+def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False, at=None,
+                 case_id=None):
+    """Write one audit event for `obj`. Call inside the transaction that makes the change.
+
+    The event joins the timeline of case `case_id`: by default the object's own
+    `audit_case_id` (an incident) or its `incident_id` (an obligation, a report, ...).
+    """
     provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
+    if case_id is None:
+        case_id = getattr(obj, "audit_case_id", None) or getattr(obj, "incident_id", None)
     return AuditEvent.objects.create(
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -35,6 +42,7 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
+        case_id=case_id,
         action=action,
         changes=changes or {},
         reason=reason,

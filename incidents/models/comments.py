@@ -38,7 +38,7 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["incident", "created_at"], name="comment_incident")]
 
     def __str__(self):
-        return f"Comment {self.pk} on {self.incident_id} by {self.author_id}"
+        return f"{self.get_visibility_display()} comment"
 
     @property
     def is_internal(self):

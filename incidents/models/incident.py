@@ -100,6 +100,11 @@ class Incident(models.Model):
         return self.reference or f"Draft incident {self.pk}"
 
     @property
+    def audit_case_id(self):
+        """Events about the incident itself belong to its own timeline."""
+        return self.pk
+
+    @property
     def is_draft(self):
         return self.status == IncidentStatus.DRAFT
 

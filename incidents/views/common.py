@@ -1,13 +1,14 @@
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from compliance.models import AuditEvent, Obligation
+from compliance.models import AuditEvent
 from incidents.models import Incident, RiskStatement
 
 # Work on a draft before filing stays the provider's: USPS sees the filed record.
-PROVIDER_ONLY_ACTIONS = ("incident.draft_updated", "obligation.due_corrected")
+# Events of the drafting stage: the provider's own, never shown to USPS.
+PROVIDER_ONLY_ACTIONS = ("incident.draft_updated", "obligation.due_corrected",
+                         "report.draft_created", "report.draft_updated")
 
 
 def load_incident(request, pk):
@@ -22,14 +23,9 @@ def load_incident(request, pk):
 
 
 def timeline(user, incident):
-    """Audit events of the incident and of its obligations, oldest first."""
-    obligation_ids = [str(pk) for pk in Obligation.objects.visible_to(user)
-                      .filter(incident_id=incident.pk).values_list("pk", flat=True)]
-    events = AuditEvent.objects.visible_to(user).filter(
-        Q(content_type=ContentType.objects.get_for_model(Incident), object_id=str(incident.pk))
-        | Q(content_type=ContentType.objects.get_for_model(Obligation),
-            object_id__in=obligation_ids)
-    )
+    """Every event of the case the user may see (the incident, its obligations, reports,
+    attachments and comments), oldest first."""
+    events = AuditEvent.objects.visible_to(user).for_case(incident.pk)
     if user.is_usps:
         events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
     return events.select_related("actor").order_by("at", "id")

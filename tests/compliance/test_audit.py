@@ -120,7 +120,7 @@ def test_it_shows_the_history_on_the_provider_page(client, officer_a, manager, p
     response = client.get(f"/providers/{provider_a.pk}/")
 
     history = response.content.decode().split('class="history"')[1]
-    assert "provider.updated" in history
+    assert "Provider updated" in history
     assert "Alpha Postage Co" in history
     assert "Company renamed" in history
     assert str(manager) in history
@@ -133,7 +133,7 @@ def test_it_shows_the_history_on_the_affiliate_edit_page(client, officer_a, affi
     response = client.get(f"/providers/{affiliate_a.provider_id}/affiliates/{affiliate_a.pk}/edit/")
 
     history = response.content.decode().split('class="history"')[1]
-    assert "affiliate.updated" in history
+    assert "Affiliate updated" in history
     assert "subsidiary → dealer" in history
 
 

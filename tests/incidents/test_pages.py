@@ -185,7 +185,7 @@ def test_it_shows_the_receipt_and_timeline_after_submitting(signed_in, officer_a
     page = client.get(f"/incidents/{draft.pk}/").content.decode()
     version = IncidentVersion.objects.get()
     assert "PES-2026-00001" in page and version.sha256 in page
-    assert "incident.draft_created" in page and "incident.submitted" in page
+    assert "Incident draft created" in page and "Incident submitted" in page
     assert "Edit the draft" not in page and "Amend" in page
 
 
@@ -281,7 +281,7 @@ def test_it_hides_draft_edits_from_usps_in_the_timeline(signed_in, officer_a, re
     services.submit_incident(actor=officer_a, incident=draft)
     page = signed_in(reviewer).get(f"/incidents/{draft.pk}/").content.decode()
 
-    assert "incident.submitted" in page and "incident.draft_updated" not in page
+    assert "Incident submitted" in page and "Incident draft updated" not in page
 
 
 def test_it_links_incidents_from_the_navigation(signed_in, officer_a, viewer_a):

@@ -197,7 +197,7 @@ def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, re
 
     client.force_login(officer_a)
     html = client.get(page(obligation)).content.decode()
-    assert "obligation.extension_granted" in html and "Granted" in html
+    assert "Obligation extension granted" in html and "Granted" in html
 
 
 def test_a_denial_without_a_comment_is_refused_on_the_page(client, reviewer, obligation,

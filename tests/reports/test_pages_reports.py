@@ -173,6 +173,21 @@ def test_the_incident_page_includes_the_reports_section(signed_in, officer_a, ca
     assert 'data-testid="reports"' in page and filed.reference in page
 
 
+def test_the_case_timeline_shows_usps_the_filing_but_not_the_drafting(signed_in, officer_a,
+                                                                      reviewer, case):
+    from reports import services
+
+    report = services.create_report_draft(actor=officer_a, incident=case, kind="written",
+                                          circumstances="First notes.")
+    services.update_report_draft(actor=officer_a, report=report,
+                                 investigative_procedure="Bench replay.")
+    provider_page = signed_in(officer_a).get(f"/incidents/{case.pk}/").content.decode()
+    assert "Report draft created" in provider_page and "Report draft updated" in provider_page
+
+    usps_page = signed_in(reviewer).get(f"/incidents/{case.pk}/").content.decode()
+    assert "Report draft" not in usps_page and report.reference not in usps_page
+
+
 # --- isolation ---------------------------------------------------------------------
 
 
