@@ -22,6 +22,7 @@ migrate: install var
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_cases
 
 # Web app, Celery worker and beat scheduler together; Ctrl-C stops all three.
 run: export DEBUG ?= true

@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import PESModel, User
+from incidents import services as incidents
+from incidents.models import Incident
+from reports import services as reports
+
+COMPLETION_DAYS = 45
+
+
+class Command(BaseCommand):
+    help = ("Load demo cases at each stage of a case (run after seed_demo; idempotent: a "
+            "provider that already has cases gets none).")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        people = {u.username: u for u in User.objects.filter(username__in=[
+            "officer.meridian", "officer.northgate", "reviewer.usps"])}
+        if len(people) < 3:
+            self.stderr.write("Run `manage.py seed_demo` first.")
+            return
+        meridian, northgate = people["officer.meridian"], people["officer.northgate"]
+        reviewer = people["reviewer.usps"]
+        now = timezone.now()
+        made = 0
+        if not Incident.objects.filter(provider=meridian.provider).exists():
+            made += self.meridian_cases(meridian, reviewer, now)
+        if not Incident.objects.filter(provider=northgate.provider).exists():
+            made += self.northgate_cases(northgate, now)
+        self.stdout.write(f"Demo cases: {made} made.")
+
+    def meridian_cases(self, officer, reviewer, now):
+        meter = PESModel.objects.get(provider=officer.provider, name="Meridian M-400 meter")
+        online = PESModel.objects.get(provider=officer.provider, name="Meridian Online")
+        incidents.create_draft(
+            actor=officer, category="security_weakness", subtype="equipment_defect",
+            title="Tamper seals lifting on M-400 meters in humid storage",
+            description="Two dealers report seals that lift without visible damage.",
+            discovered_at=now - timedelta(hours=5), discovery_timezone="America/Chicago",
+            discovered_by_name="Sam Dealer-Liaison", pes_models=[meter])
+        attack = incidents.create_draft(
+            actor=officer, category="cyber_attack", subtype="unauthorized_access",
+            title="Credential stuffing against Meridian Online",
+            description="Sign-in attempts from a botnet; three customer accounts taken over.",
+            discovered_at=now - timedelta(hours=20), discovery_timezone="America/New_York",
+            discovered_by_name="Dana Analyst", pes_models=[online],
+            risk_statements=[{"pes_model": online,
+                              "nature_of_risk": "Stolen credentials allow postage purchases.",
+                              "effect_on_pes": "Postage printed against victims' accounts."}])
+        incidents.submit_incident(actor=officer, incident=attack)
+        incidents.triage_incident(actor=reviewer, incident=attack, revenue_risk="high",
+                                  rationale="Account takeover reaches postage funds.")
+        finding = incidents.create_draft(
+            actor=officer, category="test_finding", subtype="test_result",
+            title="Lab test: replayed reset accepted by M-400 firmware 4.2",
+            description="Our certification lab replayed a captured reset successfully.",
+            discovered_at=now - timedelta(hours=10), discovery_timezone="America/New_York",
+            discovered_by_name="Lab team", pes_models=[meter])
+        incidents.submit_incident(actor=officer, incident=finding)
+        incidents.triage_incident(actor=reviewer, incident=finding, revenue_risk="moderate",
+                                  rationale="Needs a captured reset; limited exposure.")
+        written, _ = reports.file_report(
+            actor=officer, incident=finding, kind="written",
+            circumstances="A reset captured on the bench was accepted a second time.",
+            investigative_procedure="Replay across firmware versions; review the nonce check.",
+            anticipated_completion_date=(now + timedelta(days=COMPLETION_DAYS)).date())
+        reports.accept_report(actor=reviewer, report=written, comment="Thorough; thank you.")
+        return 3
+
+    def northgate_cases(self, officer, now):
+        late = incidents.create_draft(
+            actor=officer, category="security_weakness", subtype="employee_abuse",
+            title="Dealer employee reused reset keys",
+            description="A dealer technician reused reset keys on customer meters.",
+            discovered_at=now - timedelta(days=3), discovery_timezone="America/Toronto",
+            discovered_by_name="Northgate dealer audit",
+            pes_models=list(PESModel.objects.filter(provider=officer.provider)[:1]))
+        incidents.submit_incident(
+            actor=officer, incident=late,
+            late_reason="The dealer reported it to us only after its own audit.")
+        return 1

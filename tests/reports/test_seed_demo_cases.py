@@ -1,0 +1,23 @@
+import pytest
+from django.core.management import call_command
+
+from compliance.models import Obligation, ObligationKind, ObligationState
+from incidents.models import Incident, IncidentStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_a_case_at_each_stage_once(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo_cases")
+    call_command("seed_demo_cases")
+
+    statuses = sorted(Incident.objects.values_list("status", flat=True))
+    assert statuses == sorted([IncidentStatus.DRAFT, IncidentStatus.UNDER_REVIEW,
+                               IncidentStatus.INVESTIGATING, IncidentStatus.SUBMITTED])
+    assert Incident.objects.filter(is_late=True).count() == 1
+    owed = Obligation.objects.filter(state=ObligationState.OPEN)
+    assert {o.kind for o in owed} >= {ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT,
+                                      ObligationKind.STATUS_REPORT,
+                                      ObligationKind.FINAL_SUMMARY}
+    assert capsys.readouterr().out.strip().endswith("Demo cases: 0 made.")
