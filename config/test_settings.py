@@ -13,3 +13,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # Tasks run in-process; the Celery round-trip test switches this off to use a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Threads of the live server and the in-process Celery worker close their connections
+# after each request or task, so the test database can be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
