@@ -4,21 +4,37 @@ from django.conf import settings
 from django.db import models
 
 
-class IncidentVersion(models.Model):
-    """One filed version of an incident, frozen: the canonical JSON, its SHA-256, who filed
+class FrozenVersion(models.Model):
+    """What every filed version keeps, frozen: the canonical JSON, its SHA-256, who filed
     it and when, and what changed against the version before. Never edited."""
 
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
-                                 related_name="versions")
     number = models.PositiveIntegerField()
     canonical_json = models.TextField(help_text="The exact bytes (UTF-8) the hash covers.")
     sha256 = models.CharField(max_length=64)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
     submitted_at = models.DateTimeField()
-    amendment_reason = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True,
                                help_text="{field: [before, after]} against the previous version.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def document(self):
+        return json.loads(self.canonical_json)
+
+    @property
+    def content(self):
+        return self.document["content"]
+
+
+class IncidentVersion(FrozenVersion):
+    """One filed version of an incident (version 1 the notification, then amendments)."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="versions")
+    amendment_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["incident_id", "number"]
@@ -29,14 +45,6 @@ class IncidentVersion(models.Model):
 
     def __str__(self):
         return f"{self.incident} version {self.number}"
-
-    @property
-    def document(self):
-        return json.loads(self.canonical_json)
-
-    @property
-    def content(self):
-        return self.document["content"]
 
 
 class ReferenceCounter(models.Model):

@@ -12,18 +12,9 @@ from incidents.models import (
     Subtype,
 )
 
-CONTENT_FIELDS = (
-    "category",
-    "subtype",
-    "title",
-    "description",
-    "discovered_at",
-    "discovery_timezone",
-    "discovered_by_affiliate",
-    "discovered_by_name",
-    "pes_models",
-    "risk_statements",
-)
+from .content import SCALAR_FIELDS
+
+CONTENT_FIELDS = (*SCALAR_FIELDS, "pes_models", "risk_statements")
 
 
 @functools.cache

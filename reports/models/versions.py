@@ -1,26 +1,17 @@
-import json
-
 from django.conf import settings
 from django.db import models
+
+from incidents.models.filing import FrozenVersion
 
 from .choices import ReviewDecision
 
 
-class ReportVersion(models.Model):
-    """One filed version of a report, frozen: the canonical JSON, its SHA-256, who filed it
-    and when, what changed against the version before, and the obligation it met. Never
-    edited: a resubmission after a return is the next version."""
+class ReportVersion(FrozenVersion):
+    """One filed version of a report, and the obligation it met. A resubmission after a
+    return is the next version."""
 
     report = models.ForeignKey("reports.Report", on_delete=models.PROTECT,
                                related_name="versions")
-    number = models.PositiveIntegerField()
-    canonical_json = models.TextField(help_text="The exact bytes (UTF-8) the hash covers.")
-    sha256 = models.CharField(max_length=64)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    submitted_at = models.DateTimeField()
-    changes = models.JSONField(default=dict, blank=True,
-                               help_text="{field: [before, after]} against the previous version.")
     obligation = models.ForeignKey("compliance.Obligation", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+",
                                    help_text="The duty this filing met (or met late).")
@@ -34,14 +25,6 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.report.reference} version {self.number}"
-
-    @property
-    def document(self):
-        return json.loads(self.canonical_json)
-
-    @property
-    def content(self):
-        return self.document["content"]
 
 
 class ReportReview(models.Model):
