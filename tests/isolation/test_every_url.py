@@ -1,0 +1,200 @@
+"""Every URL that names an object, walked with provider A's objects as someone who must not
+see them: the answer is the same as for an object that does not exist, so nothing leaks.
+
+The table below must name every such URL: a new one fails `test_the_table_covers...`
+until its isolation is declared here.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from compliance.models import Obligation, ObligationKind
+from compliance.services import ensure_procedures_obligations, request_extension
+from incidents import services as incidents
+from reports import services as reports
+from reports.procedures import services as procedures
+from tests import factories
+from tests.incidents.factories import make_draft, make_filed
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 987654
+
+URLS = {  # url name (api: where a page shares its name) -> path with A's objects
+    "provider-detail": "/providers/{provider}/",
+    "affiliate-create": "/providers/{provider}/affiliates/new/",
+    "affiliate-edit": "/providers/{provider}/affiliates/{affiliate}/edit/",
+    "incident-detail": "/incidents/{incident}/",
+    "incident-edit": "/incidents/{draft}/edit/",
+    "incident-submit": "/incidents/{draft}/submit/",
+    "incident-amend": "/incidents/{incident}/amend/",
+    "incident-versions": "/incidents/{incident}/versions/",
+    "incident-triage": "/incidents/{incident}/triage/",
+    "incident-assign": "/incidents/{incident}/assign/",
+    "incident-comment": "/incidents/{incident}/comments/",
+    "incident-attachment-upload": "/incidents/{incident}/attachments/",
+    "incident-attachment-download":
+        "/incidents/{incident}/attachments/{attachment}/download/",
+    "report-detail": "/reports/{report}/",
+    "report-edit": "/reports/{report}/edit/",
+    "report-accept": "/reports/{report}/accept/",
+    "report-return": "/reports/{report}/return/",
+    "report-create": "/reports/incident/{incident}/status/",
+    "obligation-detail": "/obligations/{obligation}/",
+    "procedures-review": "/procedures/{procedures}/",
+    "procedures-download": "/procedures/{procedures}/download/",
+    "calendar-feed": "/notifications/calendar/{secret}.ics",
+    "api:provider-detail": "/api/v1/providers/{provider}/",
+    "affiliate-detail": "/api/v1/affiliates/{affiliate}/",
+    "pesmodel-detail": "/api/v1/pes-models/{pes_model}/",
+    "api:obligation-detail": "/api/v1/obligations/{obligation}/",
+    "obligation-waive": "/api/v1/obligations/{obligation}/waive/",
+    "obligation-extension-requests": "/api/v1/obligations/{obligation}/extension-requests/",
+    "extensionrequest-detail": "/api/v1/extension-requests/{extension}/",
+    "extensionrequest-grant": "/api/v1/extension-requests/{extension}/grant/",
+    "extensionrequest-deny": "/api/v1/extension-requests/{extension}/deny/",
+    "api-incident-detail": "/api/v1/incidents/{incident}/",
+    "api-incident-submit": "/api/v1/incidents/{draft}/submit/",
+    "api-incident-amend": "/api/v1/incidents/{incident}/amend/",
+    "api-incident-versions": "/api/v1/incidents/{incident}/versions/",
+    "api-incident-attachments": "/api/v1/incidents/{incident}/attachments/",
+    "api-incident-attachment-download":
+        "/api/v1/incidents/{incident}/attachments/{attachment}/download/",
+    "api-incident-triage": "/api/v1/incidents/{incident}/triage/",
+    "api-incident-assign": "/api/v1/incidents/{incident}/assign/",
+    "api-incident-comments": "/api/v1/incidents/{incident}/comments/",
+    "api-incident-reports": "/api/v1/incidents/{incident}/reports/",
+    "api-report-detail": "/api/v1/reports/{report}/",
+    "api-report-accept": "/api/v1/reports/{report}/accept/",
+    "api-report-return": "/api/v1/reports/{report}/return/",
+    "api-report-submit": "/api/v1/reports/{report}/submit/",
+    "api-report-versions": "/api/v1/reports/{report}/versions/",
+}
+
+
+def object_url_names():
+    """Names of every URL (outside the admin) that takes an object's id or secret."""
+    def walk(patterns, api=False):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if "admin" in str(p.pattern):
+                    continue
+                yield from walk(p.url_patterns, api or str(p.pattern).startswith("api/"))
+            elif "<" in str(p.pattern) or "(?P<" in str(p.pattern):
+                name = p.name
+                yield f"api:{name}" if api and name in ("provider-detail",
+                                                        "obligation-detail") else name
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_the_table_covers_every_url_that_names_an_object():
+    assert object_url_names() == set(URLS)
+
+
+@pytest.fixture
+def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
+    """Provider A with one object of every kind a URL can name."""
+    settings.MEDIA_ROOT = tmp_path
+    affiliate = factories.AffiliateFactory(provider=provider_a)
+    pes_model = factories.PESModelFactory(provider=provider_a)
+    incident = make_filed(officer_a, discovered_at=timezone.now() - timedelta(hours=3))
+    incidents.triage_incident(actor=reviewer, incident=incident, revenue_risk="high",
+                              rationale="Internal: reaches postage funds.")
+    attachment = incidents.add_attachment(
+        actor=officer_a, incident=incident,
+        uploaded_file=SimpleUploadedFile("log.txt", b"sign-in log", content_type="text/plain"))
+    incidents.add_comment(actor=reviewer, incident=incident, body="Internal note",
+                          visibility="internal")
+    obligation = Obligation.objects.get(incident_id=incident.pk,
+                                        kind=ObligationKind.NOTIFICATION)
+    written = Obligation.objects.filter(incident_id=incident.pk,
+                                        kind=ObligationKind.WRITTEN_REPORT).first()
+    extension = request_extension(actor=officer_a, obligation=written,
+                                  requested_due_at=written.due_at + timedelta(days=7),
+                                  justification="Lab time")
+    report, _ = reports.file_report(
+        actor=officer_a, incident=incident, kind="written", circumstances="C",
+        investigative_procedure="P",
+        anticipated_completion_date=(timezone.now() + timedelta(days=30)).date())
+    ensure_procedures_obligations()
+    document = procedures.upload_procedures(
+        actor=officer_a, provider=provider_a, effective_date=timezone.now().date(),
+        uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 p", content_type="application/pdf"))
+    draft = make_draft(officer_a)
+    return {
+        "provider": provider_a.pk, "affiliate": affiliate.pk, "pes_model": pes_model.pk,
+        "incident": incident.pk, "draft": draft.pk, "attachment": attachment.pk,
+        "report": report.pk, "obligation": obligation.pk,
+        "extension": extension.pk,
+        "procedures": document.pk, "secret": "not-a-feed-secret",
+    }
+
+
+def missing_ids(ids):
+    return {key: (value if key == "secret" else MISSING) for key, value in ids.items()}
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+OUTSIDERS = ["officer_b", "viewer_b"]
+
+
+@pytest.fixture
+def viewer_b(provider_b):
+    return factories.ViewerFactory(username="viewer_b", provider=provider_b)
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize("name", sorted(URLS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_providers_staff_learn_nothing_from_any_url(request, case_of_a, outsider, name,
+                                                            method):
+    user = request.getfixturevalue(outsider)
+    client = client_for(user)
+    template = URLS[name]
+    real = getattr(client, method)(template.format(**case_of_a), {})
+    fake = getattr(client, method)(template.format(**missing_ids(case_of_a)), {})
+
+    assert real.status_code == fake.status_code, (name, real.status_code, fake.status_code)
+    assert real.status_code in (401, 403, 404, 405), (name, real.status_code)
+
+
+DRAFT_URLS = ["incident-detail", "incident-versions", "incident-comment",
+              "incident-attachment-upload", "incident-triage", "api-incident-detail",
+              "api-incident-versions", "api-incident-comments", "api-incident-triage",
+              "api-incident-attachments", "api-incident-reports"]
+
+
+@pytest.mark.parametrize("name", DRAFT_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_usps_learns_nothing_of_a_draft(case_of_a, reviewer, name, method):
+    client = client_for(reviewer)
+    template = URLS[name].replace("{incident}", "{draft}")
+    real = getattr(client, method)(template.format(**case_of_a), {})
+    fake = getattr(client, method)(template.format(**missing_ids(case_of_a)), {})
+
+    assert real.status_code == fake.status_code, (name, real.status_code, fake.status_code)
+    assert real.status_code in (404, 405), (name, real.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_anonymous_callers_are_sent_to_sign_in_or_get_401(client, case_of_a, name):
+    path = URLS[name].format(**case_of_a)
+
+    response = client.get(path)
+
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    elif name == "calendar-feed":
+        assert response.status_code == 404  # the secret is the credential
+    else:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
