@@ -58,6 +58,17 @@ def api():
     return APIClient()
 
 
+@pytest.fixture
+def signed_in(client):
+    """`signed_in(user)` is the test client with `user` signed in."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
 def api_as(user):
     client = APIClient()
     client.force_authenticate(user)

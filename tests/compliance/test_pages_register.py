@@ -25,15 +25,6 @@ def affiliate_a(provider_a):
     return factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH", country="DE")
 
 
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 # --- Signing in and out ---
 
 

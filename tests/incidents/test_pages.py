@@ -22,14 +22,6 @@ def at_now():
 
 
 @pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-    return sign_in
-
-
-@pytest.fixture
 def model_a(provider_a):
     return factories.PESModelFactory(provider=provider_a, name="Alpha Meter 9")
 

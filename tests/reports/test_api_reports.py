@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from reports.models import Report, ReportState
 from tests.incidents.factories import make_draft, make_filed
 
-from .factories import NOW, case_under_review, file_report_at, investigating
+from .factories import NOW, file_report_at, investigating
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,6 @@ WRITTEN_BODY = {"kind": "written", "circumstances": "A forged reset was accepted
 def at_now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def case(officer_a):
-    return case_under_review(officer_a, at=NOW - timedelta(hours=3))
-
-
-@pytest.fixture
-def filed(officer_a, case):
-    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=1))
-    return report
-
-
-@pytest.fixture
-def draft(officer_a):
-    """A draft written report on a case of its own."""
-    other = case_under_review(officer_a, at=NOW - timedelta(hours=2))
-    report, _ = file_report_at(officer_a, other, "written", at=NOW, draft=True)
-    return report
 
 
 def url(case):

@@ -21,32 +21,6 @@ def at_now():
         yield
 
 
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-    return sign_in
-
-
-@pytest.fixture
-def case(officer_a):
-    return case_under_review(officer_a, at=NOW - timedelta(hours=3))
-
-
-@pytest.fixture
-def filed(officer_a, case):
-    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=1))
-    return report
-
-
-@pytest.fixture
-def draft(officer_a):
-    other = case_under_review(officer_a, at=NOW - timedelta(hours=2))
-    report, _ = file_report_at(officer_a, other, "written", at=NOW, draft=True)
-    return report
-
-
 WRITTEN_FORM = {"circumstances": "Forged reset accepted.", "investigative_procedure": "Bench.",
                 "anticipated_completion_date": "2026-09-30", "file": ""}
 
