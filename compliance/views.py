@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views import View
 
 from . import services
@@ -44,7 +45,9 @@ def provider_list(request):
     if q:
         providers = providers.filter(name__icontains=q)
     page = Paginator(providers, 50).get_page(request.GET.get("page"))
-    return render(request, "compliance/provider_list.html", {"page": page, "q": q})
+    query = urlencode({"q": q}) if q else ""
+    return render(request, "compliance/provider_list.html",
+                  {"page": page, "q": q, "query": query})
 
 
 @login_required

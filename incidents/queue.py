@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Case, Count, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
-from compliance.models import Obligation, Role, User
+from compliance.models import Obligation, User
 from compliance.models.obligations import OUTSTANDING_STATES
 
 from .filters import IncidentFilter, overdue_ids
@@ -91,5 +91,4 @@ def state_counts(queryset, now=None):
 
 
 def reviewers():
-    return list(User.objects.filter(role=Role.USPS_REVIEWER, is_active=True)
-                .order_by("username"))
+    return list(User.objects.reviewers().order_by("username"))

@@ -3,14 +3,14 @@
 from django import forms
 
 from compliance.forms import timezone_choices
-from compliance.models import Role, User
+from compliance.models import User
 
 from .forms import LocalDateTimeField, local_to_aware
 from .models import CommentVisibility, RevenueRisk
 
 
 def reviewer_choices():
-    return User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("username")
+    return User.objects.reviewers().order_by("username")
 
 
 class TriageForm(forms.Form):

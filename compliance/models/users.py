@@ -24,7 +24,24 @@ def validate_timezone(value):
         raise ValidationError(f"“{value}” is not a known IANA time zone.")
 
 
-class PESUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def reviewers(self):
+        """Active USPS reviewers."""
+        return self.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk")
+
+    def officers_of(self, provider_id):
+        """Active compliance officers of one provider."""
+        return self.filter(provider_id=provider_id, role=Role.PROVIDER_OFFICER,
+                           is_active=True).order_by("pk")
+
+    def reviewers_for(self, assigned):
+        """Who reads a case's news at USPS: its assigned reviewer, else every reviewer."""
+        if assigned is not None and assigned.is_active:
+            return [assigned]
+        return list(self.reviewers())
+
+
+class PESUserManager(UserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # A superuser is a USPS manager; it can belong to no provider.
         extra_fields.setdefault("role", Role.USPS_MANAGER)

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from compliance.models import Role, User
+from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
 from incidents.services.triage import require_usps, written_report_obligation
@@ -16,7 +16,7 @@ from .views import call_service
 
 
 def _reviewers():
-    return User.objects.filter(role=Role.USPS_REVIEWER, is_active=True)
+    return User.objects.reviewers()
 
 
 class TriageSerializer(serializers.Serializer):

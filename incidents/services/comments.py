@@ -5,7 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.models import Role, User
+from compliance.models import User
 from compliance.services import record_event
 from incidents.models import Comment, CommentVisibility, Incident
 from notifications.services import queue_email
@@ -56,9 +56,7 @@ def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
 
 
 def _usps_readers(incident):
-    if incident.assigned_reviewer_id and incident.assigned_reviewer.is_active:
-        return [incident.assigned_reviewer]
-    return list(User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk"))
+    return User.objects.reviewers_for(incident.assigned_reviewer)
 
 
 def comment_recipients(comment):
@@ -68,9 +66,7 @@ def comment_recipients(comment):
     if comment.is_internal or comment.author.is_provider_staff:
         people = _usps_readers(incident)
     else:
-        people = list(User.objects.filter(provider_id=incident.provider_id,
-                                          role=Role.PROVIDER_OFFICER,
-                                          is_active=True).order_by("pk"))
+        people = list(User.objects.officers_of(incident.provider_id))
     recipients = [u for u in people if u.pk != comment.author_id]
     # Belt and braces: whatever the lists say, an internal comment never reaches a provider.
     if comment.is_internal:

@@ -3,7 +3,7 @@ after it commits (by the notifications app)."""
 
 from django.urls import reverse
 
-from compliance.models import Role, User
+from compliance.models import User
 from notifications.services import queue_email
 
 
@@ -22,7 +22,7 @@ def queue_filing_emails(incident, version):
     stem = f"incident:{incident.pk}:v{version.number}"
     queue_email(recipients=[version.submitted_by], template="incident_receipt",
                 context=context, key=f"{stem}:receipt")
-    reviewers = User.objects.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk")
+    reviewers = User.objects.reviewers()
     queue_email(recipients=list(reviewers),
                 template="incident_filed" if version.number == 1 else "incident_amended",
                 context=context, key=f"{stem}:usps")

@@ -220,8 +220,7 @@ def _assign(actor, incident, reviewer, now):
 
 def _queue_triage_email(incident, obligation, event, *, changed):
     """The deadline to the provider's officers: risk, due time, interval; no rationale."""
-    officers = User.objects.filter(provider_id=incident.provider_id,
-                                   role=Role.PROVIDER_OFFICER, is_active=True).order_by("pk")
+    officers = User.objects.officers_of(incident.provider_id)
     queue_email(recipients=list(officers), template="incident_triaged", context={
         "incident": incident,
         "obligation": obligation,

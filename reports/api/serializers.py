@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.api.fields import AwareDateTimeField
+from incidents.api.serializers import ReceiptSerializer
 from reports.models import Report, ReportKind, ReportReview, ReportVersion
 
 
@@ -41,16 +42,13 @@ class ReportCreateSerializer(ContentSerializer):
                                  "with POST /api/v1/reports/{id}/submit/.")
 
 
-class ReportReceiptSerializer(serializers.ModelSerializer):
-    """What both sides keep of a report filing: reference, version, server time, hash."""
+class ReportReceiptSerializer(ReceiptSerializer):
+    """The receipt of a report filing, shaped like the notification's."""
 
     reference = serializers.CharField(source="report.reference")
-    version = serializers.IntegerField(source="number")
-    submitted_at = AwareDateTimeField()
 
-    class Meta:
+    class Meta(ReceiptSerializer.Meta):
         model = ReportVersion
-        fields = ["reference", "version", "submitted_at", "sha256"]
 
 
 class ReportReviewSerializer(serializers.ModelSerializer):

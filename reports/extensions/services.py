@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from compliance import services as core
-from compliance.models import Role, User
+from compliance.models import User
 from notifications.services import queue_email
 
 
@@ -18,15 +18,11 @@ def obligation_path(obligation):
 
 
 def _reviewers_for(obligation):
-    reviewer = obligation.reviewer
-    if reviewer is not None and reviewer.is_active:
-        return [reviewer]
-    return list(User.objects.filter(role=Role.USPS_REVIEWER, is_active=True))
+    return User.objects.reviewers_for(obligation.reviewer)
 
 
 def _officers_of(obligation):
-    return list(User.objects.filter(provider_id=obligation.provider_id,
-                                    role=Role.PROVIDER_OFFICER, is_active=True))
+    return list(User.objects.officers_of(obligation.provider_id))
 
 
 def _context(extension):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from compliance import services as core
-from compliance.models import Obligation, ObligationKind, Role, User
+from compliance.models import Obligation, ObligationKind, User
 from incidents.services.attachments import HEAD_BYTES, clean_name, max_attachment_bytes
 from incidents.services.errors import AttachmentTooLarge
 from incidents.services.filetypes import detect_content_type
@@ -48,7 +48,7 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
         actor=actor, provider=provider, uploaded_file=uploaded_file, original_name=name,
         content_type=content_type, effective_date=effective_date,
         summary_of_changes=summary_of_changes)
-    reviewers = User.objects.filter(role=Role.USPS_REVIEWER, is_active=True)
+    reviewers = User.objects.reviewers()
     queue_email(recipients=list(reviewers), template="procedures_uploaded",
                 context={"document": document,
                          "document_path": reverse("procedures-review", args=[document.pk])},
@@ -57,8 +57,7 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
 
 
 def _tell_officers(document):
-    officers = User.objects.filter(provider_id=document.provider_id,
-                                   role=Role.PROVIDER_OFFICER, is_active=True)
+    officers = User.objects.officers_of(document.provider_id)
     duty = (Obligation.objects.outstanding()
             .filter(provider_id=document.provider_id, kind=ObligationKind.PROCEDURES).first())
     queue_email(recipients=list(officers), template="procedures_reviewed",

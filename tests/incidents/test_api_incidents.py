@@ -21,25 +21,6 @@ def detail(incident, suffix=""):
     return f"{URL}{incident.pk}/{suffix}"
 
 
-@pytest.fixture
-def model_a(provider_a):
-    return factories.PESModelFactory(provider=provider_a, name="Alpha Meter 9")
-
-
-@pytest.fixture
-def payload(model_a):
-    return {
-        "category": "security_weakness",
-        "subtype": "equipment_defect",
-        "title": "Meter accepts forged resets",
-        "description": "Resets without a valid descending register are accepted.",
-        "discovered_at": "2026-06-10T07:30:00-04:00",
-        "discovery_timezone": "America/New_York",
-        "discovered_by_name": "Dana Discoverer",
-        "pes_models": [model_a.pk],
-    }
-
-
 @pytest.fixture(autouse=True)
 def at_now():
     with time_machine.travel(NOW, tick=False):

@@ -20,25 +20,6 @@ def at_now():
         yield
 
 
-@pytest.fixture
-def model_a(provider_a):
-    return factories.PESModelFactory(provider=provider_a)
-
-
-@pytest.fixture
-def payload(model_a):
-    return {
-        "category": "security_weakness",
-        "subtype": "equipment_defect",
-        "title": "Meter accepts forged resets",
-        "description": "Resets without a valid descending register are accepted.",
-        "discovered_at": "2026-06-10T07:30:00-04:00",
-        "discovery_timezone": "America/New_York",
-        "discovered_by_name": "Dana Discoverer",
-        "pes_models": [model_a.pk],
-    }
-
-
 def refused(client, payload, field):
     response = client.post(URL, payload)
     assert response.status_code == 400, response.json()

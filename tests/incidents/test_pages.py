@@ -21,11 +21,6 @@ def at_now():
         yield
 
 
-@pytest.fixture
-def model_a(provider_a):
-    return factories.PESModelFactory(provider=provider_a, name="Alpha Meter 9")
-
-
 def report_form(model, **overrides):
     data = {
         "category": "security_weakness", "subtype": "equipment_defect",

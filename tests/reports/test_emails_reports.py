@@ -50,7 +50,7 @@ def test_a_return_goes_to_the_providers_officers_with_the_comment(
         services.return_report(actor=reviewer, report=report,
                                comment="Name the firmware versions.",
                                resubmission_due_at=NOW + timedelta(days=4))
-    emails = OutboundEmail.objects.filter(template="report_returned")
+    emails = OutboundEmail.objects.filter(template="report_reviewed")
     assert sorted(e.recipient.username for e in emails) == ["officer_a", "officer_a2"]
     email = emails.get(recipient=second_officer)
     assert "returned" in email.subject and report.reference in email.subject
@@ -64,7 +64,8 @@ def test_an_acceptance_goes_to_the_officers_and_says_what_follows(officer_a, rev
     report, _ = file_report_at(officer_a, incident, "written", at=NOW)
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
         services.accept_report(actor=reviewer, report=report, comment="Good work.")
-    email = OutboundEmail.objects.get(template="report_accepted")
+    email = OutboundEmail.objects.get(template="report_reviewed")
+    assert email.subject.endswith(f"{report.reference} accepted")
     assert email.recipient == officer_a
     assert "Good work." in email.body_text and "investigation has started" in email.body_text
     assert "moderate" not in email.body_text.lower()  # nothing of USPS's risk assessment
