@@ -18,16 +18,17 @@ QUEUE_STATES = (*OPEN_STATES, IncidentStatus.CLOSED)
 
 def _owed(field):
     """The `field` of the incident's outstanding duty due soonest (a correlated subquery)."""
-    return (Obligation.objects.filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
-                                      usps_visible=True)
+    return (Obligation.objects.provider_duties()
+            .filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES, usps_visible=True)
             .order_by("due_at", "id").values(field)[:1])
 
 
 def queue_queryset(user):
     """Filed incidents the user sees, with the nearest duty owed, in queue order: not yet
     triaged first (oldest filing first), then by that duty's due time, none last."""
-    next_due = (Obligation.objects.filter(incident_id=OuterRef("pk"),
-                                          state__in=OUTSTANDING_STATES, usps_visible=True)
+    next_due = (Obligation.objects.provider_duties()
+                .filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
+                        usps_visible=True)
                 .order_by().values("incident_id").annotate(first=Min("due_at"))
                 .values("first"))
     return (

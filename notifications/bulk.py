@@ -9,6 +9,7 @@ parameters whatever the row count; elsewhere (SQLite in development) plain state
 from django.db import connection
 
 from compliance.models import Obligation
+from compliance.models.obligations import USPS_KINDS
 
 from .models import EmailState, OutboundEmail
 
@@ -79,7 +80,8 @@ def insert_emails(rows, template, now):
 
 
 def mark_missed_postgresql(now, batch, content_type_id):
-    """Open obligations past due become missed, with their audit events, in one statement.
+    """Open obligations past due become missed, with their audit events, in one statement
+    (a USPS target's event is internal to USPS).
 
     Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
     work. Returns how many obligations were marked.
@@ -95,17 +97,20 @@ def mark_missed_postgresql(now, batch, content_type_id):
         ), missed AS (
             UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
             FROM due WHERE o.id = due.id
-            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at
+            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at,
+                      o.kind = ANY(%(usps_kinds)s) AS usps_target
         )
         INSERT INTO {audit} (at, actor_id, provider_id, content_type_id, object_id,
                              object_repr, case_id, action, changes, reason, usps_only)
         SELECT %(now)s, NULL, provider_id, %(ctype)s, id::text, left(subject, 300), incident_id,
-               'obligation.missed', '{{"state": ["open", "missed"]}}'::jsonb,
+               CASE WHEN usps_target THEN 'usps_target.missed' ELSE 'obligation.missed' END,
+               '{{"state": ["open", "missed"]}}'::jsonb,
                'Not met by its due time '
                  || to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
-               false
+               usps_target
         FROM missed
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "batch": batch, "ctype": content_type_id})
+        cursor.execute(sql, {"now": now, "batch": batch, "ctype": content_type_id,
+                             "usps_kinds": [kind.value for kind in USPS_KINDS]})
         return cursor.rowcount

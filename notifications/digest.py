@@ -20,7 +20,7 @@ def send_digests(now=None):
     )
     queued = 0
     for reviewer in reviewers:
-        outstanding = Obligation.objects.visible_to(reviewer).outstanding()
+        outstanding = Obligation.objects.visible_to(reviewer).provider_duties().outstanding()
         context = {
             "obligations": list(outstanding.select_related("provider").order_by("due_at")
                                 [:DIGEST_ROWS]),

@@ -10,7 +10,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+
+from compliance.inbox import target_path
 
 from .models import EmailState, OutboundEmail
 
@@ -96,7 +99,8 @@ def deliver(pk, connection=None):
     """Claim and send one e-mail; record the outcome. Returns the final state or None."""
     if not claim(pk):
         return None
-    email = OutboundEmail.objects.select_related("recipient", "obligation").get(pk=pk)
+    email = OutboundEmail.objects.select_related("recipient", "obligation",
+                                                 "obligation__provider").get(pk=pk)
     if not email.subject:
         _render_obligation_email(email)
     message = EmailMultiAlternatives(
@@ -131,7 +135,12 @@ def obligation_context(obligation, audience, now=None):
     """What an obligation e-mail shows: never anything internal to USPS."""
     now = now or timezone.now()
     left = obligation.due_at - now
-    path = f"/incidents/{obligation.incident_id}/" if obligation.incident_id else "/"
+    if obligation.is_usps_target:
+        path = target_path(obligation)
+    elif obligation.incident_id:
+        path = reverse("incident-detail", args=[obligation.incident_id])
+    else:
+        path = reverse("obligation-detail", args=[obligation.pk])
     return {
         "obligation": obligation,
         "audience": audience,

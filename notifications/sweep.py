@@ -16,12 +16,15 @@ from django.utils import timezone
 
 from compliance.deadlines import steps_due
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
 
 from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
 
 BATCH = 500
+TEMPLATE = "obligation_reminder"
+# A USPS target's reminder speaks to USPS about its own work, never to a provider.
+USPS_TEMPLATE = "usps_target_reminder"
 
 
 @dataclass
@@ -57,7 +60,9 @@ def mark_missed(now, batch=BATCH):
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
                        case_id=o["incident_id"],
-                       action="obligation.missed",
+                       action=("usps_target.missed" if o["kind"] in USPS_KINDS
+                               else "obligation.missed"),
+                       usps_only=o["kind"] in USPS_KINDS,
                        changes={"state": ["open", "missed"]},
                        reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
             for o in due
@@ -78,24 +83,25 @@ def queue_due_steps(now, policy, batch=BATCH):
         if not obligations:
             return 0, 0
         book = RecipientBook({o.provider_id for o in obligations})
-        emails, cursors = [], []
+        emails, cursors = {TEMPLATE: [], USPS_TEMPLATE: []}, []
         for obligation in obligations:
-            offsets = policy.reminder_offsets_hours.get(obligation.kind, [])
             next_at = None
             if obligation.state in OUTSTANDING_STATES:
-                steps, next_at = steps_due(obligation.due_at, offsets, policy.escalation,
-                                           obligation.steps_done_until, now)
+                usps_target = obligation.is_usps_target
+                steps, next_at = steps_due(
+                    obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation,
+                    obligation.steps_done_until, now, usps_target=usps_target)
                 if steps:
                     # After an outage only the latest step goes out: it supersedes the rest.
                     key, _, audience = steps[-1]
-                    emails.extend(
+                    emails[USPS_TEMPLATE if usps_target else TEMPLATE].extend(
                         (f"obligation:{obligation.pk}:{key}:{user.pk}", user.pk, user.email,
                          obligation.pk, key, audience)
                         for user in book.for_step(obligation, audience)
                     )
             cursors.append((obligation.pk, next_at))
         set_sweep_cursor(cursors, now)
-        created = insert_emails(emails, "obligation_reminder", now)
+        created = sum(insert_emails(rows, template, now) for template, rows in emails.items())
         if created:
             transaction.on_commit(_send_due_emails)
         return len(obligations), created

@@ -18,15 +18,15 @@ LABELS = {
     "corrective_actions": "Corrective actions",
 }
 HELP = {
-    "anticipated_completion_date": "The final summary is due at the end of this day (UTC). "
-                                   "A status report may revise it.",
+    "anticipated_completion_date": "The final summary is due at 23:59:59 of this day "
+                                   "({zone}). A status report may revise it.",
 }
 
 
 class ReportForm(forms.Form):
     """The content fields of one kind of report."""
 
-    def __init__(self, *args, kind, **kwargs):
+    def __init__(self, *args, kind, zone_name="America/New_York", **kwargs):
         super().__init__(*args, **kwargs)
         for name in CONTENT_FIELDS[kind]:
             if name == "anticipated_completion_date":
@@ -36,7 +36,7 @@ class ReportForm(forms.Form):
                 field = forms.CharField(required=False, max_length=50_000,
                                         widget=forms.Textarea(attrs={"rows": 5}))
             field.label = LABELS[name]
-            field.help_text = HELP.get(name, "")
+            field.help_text = HELP.get(name, "").format(zone=zone_name)
             self.fields[name] = field
 
 

@@ -87,7 +87,7 @@ def report_create(request, incident_pk, kind):
         state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
     if open_report is not None:
         return redirect("report-edit", pk=open_report.pk)
-    form = ReportForm(request.POST or None, kind=kind)
+    form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             return services.file_report(actor=request.user, incident=incident, kind=kind,
@@ -114,7 +114,8 @@ def report_edit(request, pk):
         messages.error(request, f"{report.reference} has been filed: filings are append-only.")
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
-    form = ReportForm(request.POST or None, kind=report.kind, initial=initial)
+    form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
+                      zone_name=report.incident.provider.timezone)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             if drafting and report.is_draft:

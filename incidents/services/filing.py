@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import is_late
-from compliance.models import Obligation
-from compliance.services import fulfil_obligation, record_event
+from compliance.models import Obligation, ObligationKind
+from compliance.services import fulfil_obligation, open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
 
 from .access import require_officer
@@ -63,7 +63,8 @@ def _late_message(incident, now):
 def submit_incident(*, actor, incident, late_reason=""):
     """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
     freeze version 1, meet (or meet late) the notification duty and show the case to
-    USPS. A late filing needs `late_reason`. Returns the version (the receipt)."""
+    USPS, where it waits for triage (a USPS target). A late filing needs `late_reason`.
+    Returns the version (the receipt)."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_draft:
@@ -94,6 +95,9 @@ def submit_incident(*, actor, incident, late_reason=""):
                  changes={"status": [IncidentStatus.DRAFT.value, incident.status],
                           "reference": [None, incident.reference],
                           "version": [None, 1], "is_late": [None, late]})
+    open_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, provider=incident.provider,
+                     subject=incident.label, at=now, object_id=incident.pk,
+                     incident_id=incident.pk, filed_late=late)
     queue_filing_emails(incident, version)
     return version
 

@@ -12,6 +12,7 @@ from compliance.deadlines import require_aware
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
 from compliance.services import (
     assign_obligations_reviewer,
+    meet_usps_target,
     move_obligation_due,
     open_obligation,
     record_event,
@@ -143,6 +144,8 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
                          changes=changes)
     record_event(actor=actor, obj=incident, action="incident.triage_rationale", at=now,
                  changes={"revenue_risk": [None, risk]}, reason=rationale, usps_only=True)
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
+                     at=now)
     _queue_triage_email(incident, obligation, event, changed=False)
     return obligation
 

@@ -47,8 +47,9 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         "first_version": versions[0] if versions else None,
         "attachments": incident.attachments.select_related("uploaded_by").order_by(
             "uploaded_at", "id"),
-        "obligations": Obligation.objects.visible_to(user).filter(incident_id=incident.pk)
-        .order_by("due_at", "id") if not incident.is_draft else [],
+        "obligations": Obligation.objects.visible_to(user).provider_duties()
+        .filter(incident_id=incident.pk).order_by("due_at", "id")
+        if not incident.is_draft else [],
         "history": timeline(user, incident),
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),

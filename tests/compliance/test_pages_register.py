@@ -209,7 +209,7 @@ def test_it_paginates_the_provider_list(signed_in, reviewer):
 
 def test_it_lets_an_officer_add_an_affiliate(signed_in, officer_a, provider_a):
     response = signed_in(officer_a).post(
-        add_page(provider_a), {"name": "Alpha Dealer", "relationship": "dealer", "country": "fr"}
+        add_page(provider_a), {"name": "Alpha Dealer", "relationship": "dealer", "country": "FR"}
     )
 
     assert response.status_code == 302

@@ -43,7 +43,8 @@ def test_it_opens_the_procedures_duty_when_a_provider_is_registered(manager):
 
     duty = duties(provider).get()
     assert duty.state == "open" and duty.clause == "§ 501.11(d)"
-    assert duty.due_at == NOW + timedelta(days=30)
+    # 30 days later, by the end of that day in the provider's zone (New York).
+    assert duty.due_at == datetime(2026, 4, 2, 3, 59, 59, tzinfo=UTC)
 
 
 def test_it_opens_missing_duties_once_for_existing_providers(provider_a, provider_b):

@@ -10,6 +10,7 @@ from compliance.models.policy import (
     DEFAULT_ESCALATION,
     DEFAULT_REMINDER_OFFSETS_HOURS,
     DEFAULT_RISK_WINDOWS,
+    DEFAULT_USPS_TARGETS,
 )
 from compliance.services.policy import save_deadline_policy
 from tests import factories
@@ -31,6 +32,9 @@ def form_data(**overrides):
             data[f"{risk}__{field}"] = str(value)
     for kind, offsets in DEFAULT_REMINDER_OFFSETS_HOURS.items():
         data[f"offsets__{kind}"] = ", ".join(str(h) for h in offsets)
+    for kind, target in DEFAULT_USPS_TARGETS.items():
+        data[f"target__{kind}__days"] = str(target["days"])
+        data[f"target__{kind}__unit"] = "business" if target["business_days"] else "calendar"
     data.update(overrides)
     return data
 

@@ -1,6 +1,6 @@
 """Internal reporting procedures through the pages and the API: checks, e-mails, isolation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -177,4 +177,5 @@ def test_the_duty_is_due_thirty_days_after_registration(manager):
 
     provider = create_provider(actor=manager, name="Delta", authorization_number="D-1")
     duty = Obligation.objects.get(provider=provider, kind=ObligationKind.PROCEDURES)
-    assert duty.due_at == NOW + timedelta(days=30)
+    # 30 days later, by the end of that day in the provider's zone (New York).
+    assert duty.due_at == datetime(2026, 4, 2, 3, 59, 59, tzinfo=UTC)
