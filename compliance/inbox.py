@@ -2,6 +2,7 @@
 staff get nothing from here (the obligations' door already hides every target from them).
 """
 
+import django_filters
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.urls import reverse
 
@@ -23,22 +24,41 @@ LABELS = {
 }
 
 
-def inbox(user, kind=None, assigned_to_me=False):
-    """The outstanding USPS targets `user` may see, nearest target first; `kind` is a short
-    name of INBOX_KINDS. Empty for anyone but USPS staff."""
+def inbox(user):
+    """The outstanding USPS targets `user` may see, nearest target first. Empty for anyone
+    but USPS staff."""
     if not (user.is_authenticated and user.is_usps):
         return Obligation.objects.none()
     qs = Obligation.objects.visible_to(user).usps_targets().outstanding()
-    if kind:
-        qs = qs.filter(kind=INBOX_KINDS[kind])
-    if assigned_to_me:
-        qs = qs.filter(reviewer=user)
     extension = ExtensionRequest.objects.filter(pk=OuterRef("object_id")).values(
         "obligation_id")[:1]
     return (qs.select_related("provider", "reviewer")
             .annotate(extension_obligation_id=Case(When(
                 kind=ObligationKind.USPS_EXTENSION_DECISION, then=Subquery(extension))))
             .order_by("due_at", "id"))
+
+
+class InboxFilter(django_filters.FilterSet):
+    """The inbox's filters, for the home page and the API alike."""
+
+    kind = django_filters.ChoiceFilter(
+        choices=[(name, LABELS[name]) for name in INBOX_KINDS], method="filter_kind",
+        label="What waits")
+    assigned_to_me = django_filters.BooleanFilter(method="filter_mine",
+                                                  label="Assigned to me")
+
+    class Meta:
+        model = Obligation
+        fields = []
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind=INBOX_KINDS[value]) if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        me = self.request.user
+        return queryset.filter(reviewer=me) if value else queryset.exclude(reviewer=me)
 
 
 def inbox_counts(user, now):

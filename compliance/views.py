@@ -10,9 +10,11 @@ from django.views import View
 
 from . import services
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
+from .inbox import LABELS, InboxFilter, inbox, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
 
 DASHBOARD_ROWS = 50
+INBOX_ROWS = 25
 
 
 def _history(user, obj, limit=50):
@@ -21,8 +23,11 @@ def _history(user, obj, limit=50):
 
 @login_required
 def home(request):
+    """Provider staff: what their provider owes. USPS staff: first what waits on USPS (the
+    inbox), then what providers owe."""
     user = request.user
-    outstanding = Obligation.objects.visible_to(user).outstanding().order_by("due_at", "id")
+    outstanding = (Obligation.objects.visible_to(user).provider_duties().outstanding()
+                   .order_by("due_at", "id"))
     context = {
         "obligations": outstanding.select_related("provider")[:DASHBOARD_ROWS],
         "outstanding_count": outstanding.count(),
@@ -32,7 +37,23 @@ def home(request):
         context["provider"] = user.provider
     else:
         context["provider_count"] = Provider.objects.visible_to(user).count()
+        context.update(inbox_context(request))
     return render(request, "compliance/home.html", context)
+
+
+def inbox_context(request):
+    """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
+    filterset = InboxFilter(request.GET, queryset=inbox(request.user), request=request)
+    items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(items, INBOX_ROWS).get_page(request.GET.get("page"))
+    for target in page:
+        target.inbox_kind = LABELS[short_kind(target)]
+        target.path = target_path(target)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": params.urlencode(),
+            "inbox_kinds": list(LABELS.items()),
+            "current": {key: request.GET.get(key, "") for key in ("kind", "assigned_to_me")}}
 
 
 @login_required

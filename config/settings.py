@@ -68,7 +68,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.sweep_watchdog",
                 "notifications.failures.failed_email_count",
+                "compliance.context_processors.usps_inbox_counts",
             ],
+            # Times, roles and names read the same on every page without a `load`.
+            "builtins": ["compliance.templatetags.display"],
         },
     },
 ]

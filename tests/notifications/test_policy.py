@@ -84,7 +84,7 @@ def test_it_shows_the_built_in_defaults_labelled_as_internal_policy(
         client, manager, django_assert_max_num_queries):
     client.force_login(manager)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(PAGE)
 
     assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_it_shows_the_version_in_force_and_the_history(client, manager,
         save(manager, note=f"Revision {n + 1}")
     client.force_login(manager)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(PAGE)
 
     assert b"In force:\n    version 12" in response.content
