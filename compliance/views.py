@@ -35,6 +35,8 @@ def home(request):
     }
     if user.is_provider_staff:
         context["provider"] = user.provider
+        context["procedures_with_usps"] = (user.provider.procedure_documents.pending()
+                                           .order_by("-version").first())
     else:
         context["provider_count"] = Provider.objects.visible_to(user).count()
         context.update(inbox_context(request))

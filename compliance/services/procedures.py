@@ -6,15 +6,15 @@ The `procedures` obligation follows these rules:
   of the day `PROCEDURES_DUE_DAYS` (settings, default 30) days later in the provider's
   time zone; `ensure_procedures_obligations` opens it for providers registered before
   this existed (idempotent).
-- Acceptance of a version meets the outstanding duty (on time or late).
-- Each uploaded version waits on USPS: it opens a `usps_procedures_review` target, met
-  when USPS accepts it or asks for changes.
+- Filing a version meets the outstanding duty (on time or late): the provider's part is to
+  give USPS a copy. The review is USPS's work, clocked by its own target
+  (`usps_procedures_review`), met when USPS accepts the version or asks for changes; how
+  long USPS takes never makes the provider late.
 - Uploading a new version while an accepted copy is on file opens nothing: the accepted
   copy stays current until USPS decides on the new one.
 - USPS asking for changes on a version opens the duty again (due `due_at`, or by the end
   of the day `PROCEDURES_DUE_DAYS` days later in the provider's time zone) when none is
-  outstanding: a revised copy is owed.
-  An earlier accepted version stays on file meanwhile.
+  outstanding: a revised copy is owed. An earlier accepted version stays on file meanwhile.
 
 The file's type is checked on its content by the caller (the reports layer, which owns
 the upload checks); this module stores it under a random name with its size and SHA-256.
@@ -134,11 +134,13 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
                           "sha256": [None, document.sha256],
                           "effective_date": [None, effective_date.isoformat()]})
     duty = _outstanding_duty(provider)
+    if duty is not None:
+        duty = fulfil_obligation(actor=actor, obligation=duty, at=now)
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW, provider=provider,
         subject=f"Internal reporting procedures v{document.version} of {provider.name}",
         at=now, object_id=document.pk,
-        filed_late=duty is not None and duty.state == ObligationState.MISSED)
+        filed_late=duty is not None and duty.state == ObligationState.LATE)
     return document
 
 
@@ -170,13 +172,15 @@ def _review(actor, document, state, comment, now):
 
 @transaction.atomic
 def accept_procedures(*, actor, document, comment=""):
-    """USPS accepts a version: it is the copy on file, and the `procedures` duty is met."""
+    """USPS accepts a version: it is the copy on file. A `procedures` duty still owed
+    (opened after this version was filed, by changes asked on another one) is met as of
+    when this version was filed."""
     document = _lock_pending(actor, document)
     now = timezone.now()
     _review(actor, document, ProcedureReview.ACCEPTED.value, (comment or "").strip(), now)
     duty = _outstanding_duty(document.provider)
     if duty is not None:
-        fulfil_obligation(actor=actor, obligation=duty, at=now)
+        fulfil_obligation(actor=actor, obligation=duty, at=document.uploaded_at)
     return document
 
 
