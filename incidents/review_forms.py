@@ -6,7 +6,7 @@ from compliance.forms import timezone_choices
 from compliance.models import User
 
 from .forms import LocalDateTimeField, local_to_aware
-from .models import CommentVisibility, RevenueRisk
+from .models import CommentVisibility, Incident, RevenueRisk
 
 
 def reviewer_choices():
@@ -59,6 +59,20 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewer_choices()
+
+
+class BulkAssignForm(forms.Form):
+    """Queue rows ticked, and the reviewer they go to (empty: nobody)."""
+
+    incidents = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": "Tick the cases to assign."})
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody",
+                                      label="Assign the ticked cases to")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incidents"].queryset = Incident.objects.visible_to(user).filed()
         self.fields["reviewer"].queryset = reviewer_choices()
 
 

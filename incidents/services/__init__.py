@@ -6,7 +6,7 @@ from .comments import add_comment, may_comment
 from .drafts import create_draft, update_draft
 from .errors import AttachmentTooLarge, StateConflict
 from .filing import amend_incident, submit_incident
-from .triage import assign_reviewer, triage_incident
+from .triage import assign_reviewer, assign_reviewers, triage_incident
 
 __all__ = [
     "AttachmentTooLarge",
@@ -15,6 +15,7 @@ __all__ = [
     "add_comment",
     "amend_incident",
     "assign_reviewer",
+    "assign_reviewers",
     "create_draft",
     "may_comment",
     "submit_incident",

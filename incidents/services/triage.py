@@ -209,6 +209,19 @@ def assign_reviewer(*, actor, incident, reviewer):
     return incident
 
 
+@transaction.atomic
+def assign_reviewers(*, actor, incidents, reviewer):
+    """Assign several filed incidents to one USPS reviewer (or to nobody) at once: all or
+    none. Returns how many changed hands."""
+    require_usps(actor)
+    changed = 0
+    for incident in sorted(incidents, key=lambda i: i.pk):  # a fixed lock order
+        before = incident.assigned_reviewer_id
+        after = assign_reviewer(actor=actor, incident=incident, reviewer=reviewer)
+        changed += before != after.assigned_reviewer_id
+    return changed
+
+
 def _assign(actor, incident, reviewer, now):
     old = incident.assigned_reviewer
     incident.assigned_reviewer = reviewer

@@ -6,14 +6,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from compliance.models import Provider
 from incidents import services
 from incidents.models import Category, IncidentStatus, RevenueRisk
-from incidents.queue import QueueFilter, queue_queryset, reviewers, state_counts
-from incidents.review_forms import AssignForm, CommentForm, TriageForm
+from incidents.queue import (
+    SORTS,
+    QueueFilter,
+    queue_queryset,
+    reviewers,
+    sort_queue,
+    state_counts,
+)
+from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, TriageForm
 
 from .browse import detail_context
 from .common import apply_service_errors, load_incident
@@ -34,14 +42,21 @@ def review_queue(request):
     base = queue_queryset(user)
     filterset = QueueFilter(request.GET, queryset=base, request=request)
     incidents = filterset.qs if filterset.is_valid() else base.none()
+    incidents, sort = sort_queue(incidents, request.GET.get("sort", ""))
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    unsorted = params.copy()
+    unsorted.pop("sort", None)
     people = reviewers()
     return render(request, "incidents/queue.html", {
         "page": page,
         "filterset": filterset,
         "query": params.urlencode(),
+        "unsorted_query": unsorted.urlencode(),
+        "sort": sort,
+        "columns": _sort_links(sort),
+        "now": timezone.now(),
         "counts": state_counts(base),
         "statuses": IncidentStatus.choices[1:],
         "providers": Provider.objects.visible_to(user).order_by("name"),
@@ -53,12 +68,54 @@ def review_queue(request):
     })
 
 
-def _back(request, incident):
-    target = request.POST.get("next", "")
+def _sort_links(sort):
+    """For each sortable column: (key, label, the sort its header link asks for, aria-sort).
+    A click sorts by the column; a second click reverses it."""
+    columns = {}
+    for key, (_, label) in SORTS.items():
+        state = ("ascending" if sort == key else "descending" if sort == f"-{key}" else "none")
+        columns[key] = {"label": label, "next": f"-{key}" if sort == key else key,
+                        "aria": state}
+    return columns
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "") or request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("incident-detail", pk=incident.pk)
+        return target
+    return None
+
+
+def _back(request, incident):
+    return redirect(_safe_next(request) or reverse("incident-detail", args=[incident.pk]))
+
+
+@login_required
+def bulk_assign(request):
+    """Assign the queue rows ticked to one reviewer. Reached by GET (a reload), it goes
+    back to the queue."""
+    _require_usps(request)
+    if request.method != "POST":
+        return redirect("incident-queue")
+    form = BulkAssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request) or reverse("incident-queue"))
+    reviewer = form.cleaned_data["reviewer"]
+    try:
+        changed = services.assign_reviewers(actor=request.user,
+                                            incidents=form.cleaned_data["incidents"],
+                                            reviewer=reviewer)
+    except (services.StateConflict, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        count = len(form.cleaned_data["incidents"])
+        messages.success(request, f"{count} case{'s' if count != 1 else ''} assigned to "
+                                  f"{reviewer or 'nobody'} ({changed} changed).")
+    return redirect(_safe_next(request) or reverse("incident-queue"))
 
 
 def _detail(request, incident, status=400, **forms):
