@@ -5,6 +5,7 @@ so an error on a page names times the way the rest of the page does."""
 from datetime import UTC
 
 from django.utils import timezone
+from django.utils.html import format_html
 
 FORMAT = "%Y-%m-%d %H:%M %Z"
 
@@ -21,3 +22,13 @@ def utc_time(value):
     if value is None:
         return "—"
     return value.astimezone(UTC).strftime(FORMAT)
+
+
+def time_html(value, seconds=False):
+    """`<time>` of `value` in the viewer's zone, with UTC on hover; "" for None."""
+    if value is None or value == "":
+        return ""
+    shown = timezone.localtime(value).strftime(
+        "%Y-%m-%d %H:%M:%S %Z" if seconds else FORMAT)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
+                       utc_time(value), shown)

@@ -97,16 +97,14 @@ def mark_missed_postgresql(now, batch, content_type_id):
         ), missed AS (
             UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
             FROM due WHERE o.id = due.id
-            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at,
+            RETURNING o.id, o.provider_id, o.incident_id, o.subject,
                       o.kind = ANY(%(usps_kinds)s) AS usps_target
         )
         INSERT INTO {audit} (at, actor_id, provider_id, content_type_id, object_id,
                              object_repr, case_id, action, changes, reason, usps_only)
         SELECT %(now)s, NULL, provider_id, %(ctype)s, id::text, left(subject, 300), incident_id,
                CASE WHEN usps_target THEN 'usps_target.missed' ELSE 'obligation.missed' END,
-               '{{"state": ["open", "missed"]}}'::jsonb,
-               'Not met by its due time '
-                 || to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
+               '{{"state": ["open", "missed"]}}'::jsonb, 'Not met by its due time.',
                usps_target
         FROM missed
     """

@@ -22,6 +22,7 @@ from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
 
 BATCH = 500
+MISSED_REASON = "Not met by its due time."
 TEMPLATE = "obligation_reminder"
 # A USPS target's reminder speaks to USPS about its own work, never to a provider.
 USPS_TEMPLATE = "usps_target_reminder"
@@ -64,7 +65,7 @@ def mark_missed(now, batch=BATCH):
                                else "obligation.missed"),
                        usps_only=o["kind"] in USPS_KINDS,
                        changes={"state": ["open", "missed"]},
-                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
+                       reason=MISSED_REASON)
             for o in due
         ])
         return len(due)

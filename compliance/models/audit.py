@@ -3,7 +3,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token"}
+SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token",
+                 "usps_target": "USPS target", "email_preference": "E-mail preferences",
+                 "deadline_policy": "Deadline policy"}
 
 
 class AuditEventQuerySet(models.QuerySet):

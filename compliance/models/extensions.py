@@ -60,8 +60,7 @@ class ExtensionRequest(models.Model):
         ]
 
     def __str__(self):
-        return (f"Extension to {self.requested_due_at:%Y-%m-%d %H:%M} UTC "
-                f"({self.get_state_display().lower()})")
+        return f"Extension request ({self.get_state_display().lower()})"
 
     @property
     def provider_id(self):

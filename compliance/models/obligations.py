@@ -133,7 +133,8 @@ class Obligation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.subject}, due {self.due_at:%Y-%m-%d %H:%M} UTC"
+        # No time here: the text is kept in audit events and read in each viewer's zone.
+        return f"{self.get_kind_display()} for {self.subject}"
 
     @property
     def is_outstanding(self):

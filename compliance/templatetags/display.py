@@ -1,11 +1,10 @@
-"""Filters every page uses to show times, roles and names the same way (loaded as builtins).
-"""
+"""Filters every page uses to show times, changes, roles and names the same way (loaded as
+builtins, so no template needs to `load` them)."""
 
 from django import template
-from django.utils import timezone
-from django.utils.html import format_html
 
-from compliance.display import display_time, utc_time
+from compliance import labels
+from compliance.display import time_html
 
 register = template.Library()
 
@@ -14,17 +13,17 @@ register = template.Library()
 def when(value, seconds=""):
     """A time in the viewer's zone, with UTC on hover: `{{ at|when }}`; `{{ at|when:"s" }}`
     shows seconds too. Empty for None."""
-    if value is None or value == "":
-        return ""
-    shown = display_time(value)
-    if seconds:
-        shown = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
-                       utc_time(value), shown)
+    return time_html(value, seconds=bool(seconds))
+
+
+@register.filter
+def change_rows(event):
+    """An audit event's changes as (label, before or None, after), readable."""
+    return labels.change_rows(event.changes)
 
 
 @register.filter
 def possessive(name):
-    """ “Meridian Postage Systems” → “Meridian Postage Systems'”, “Alpha” → “Alpha's”."""
+    """ "Meridian Postage Systems" → "Meridian Postage Systems'", "Alpha" → "Alpha's"."""
     name = str(name)
     return f"{name}'" if name.endswith("s") else f"{name}'s"

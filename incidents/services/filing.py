@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import is_late
+from compliance.display import display_time
 from compliance.models import Obligation, ObligationKind
 from compliance.services import fulfil_obligation, open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
@@ -54,9 +55,9 @@ def _late_message(incident, now):
     overdue = now - incident.notification_due_at
     hours = int(overdue.total_seconds() // 3600)
     minutes = int(overdue.total_seconds() % 3600 // 60)
-    due = incident.notification_due_at.astimezone(UTC)
-    return (f"This notification is late: it was due at {due:%Y-%m-%d %H:%M} UTC, "
-            f"{hours} h {minutes} min ago. Give the reason for the delay.")
+    return (f"This notification is late: it was due at "
+            f"{display_time(incident.notification_due_at)}, {hours} h {minutes} min ago. "
+            "Give the reason for the delay.")
 
 
 @transaction.atomic
