@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "compliance.middleware.UserTimezoneMiddleware",
+    "compliance.middleware.StyledMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -26,3 +26,5 @@ urlpatterns = [
     path("", include("reports.procedures.urls")),
     path("", include("compliance.urls")),
 ]
+
+handler500 = "config.views.server_error"

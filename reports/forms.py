@@ -37,12 +37,17 @@ class ReportForm(forms.Form):
                                         widget=forms.Textarea(attrs={"rows": 5}))
             field.label = LABELS[name]
             field.help_text = HELP.get(name, "").format(zone=zone_name)
+            field.required_when = "to file"  # a draft may be saved half done
             self.fields[name] = field
 
 
 class AcceptForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Shared with the provider's officers.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "accept_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReturnForm(forms.Form):
@@ -54,6 +59,7 @@ class ReturnForm(forms.Form):
         help_text="Empty: the policy's written-report window for the case's risk.")
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "return_%s")
         super().__init__(*args, **kwargs)
         self.zone = zoneinfo.ZoneInfo(user.timezone)
 

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from compliance.models import AuditEvent
 from incidents.services.errors import StateConflict
@@ -141,6 +141,8 @@ def _review(request, pk, form_class, decide, form_key, done):
     report = load_report(request, pk)
     if not may_review(request.user):
         raise PermissionDenied
+    if request.method != "POST":  # a reload after an error: back to the page, at the form
+        return redirect(reverse("report-detail", args=[report.pk]) + "#decide")
     kwargs = {"user": request.user} if form_class is ReturnForm else {}
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
@@ -158,7 +160,6 @@ def _review(request, pk, form_class, decide, form_key, done):
 
 
 @login_required
-@require_POST
 def report_accept(request, pk):
     return _review(request, pk, AcceptForm, lambda report, data: services.accept_report(
         actor=request.user, report=report, comment=data["comment"]),
@@ -166,7 +167,6 @@ def report_accept(request, pk):
 
 
 @login_required
-@require_POST
 def report_return(request, pk):
     return _review(request, pk, ReturnForm, lambda report, data: services.return_report(
         actor=request.user, report=report, comment=data["comment"],

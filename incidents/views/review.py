@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from compliance.models import Provider
 from incidents import services
@@ -123,11 +122,18 @@ def _detail(request, incident, status=400, **forms):
                   detail_context(request, incident, **forms), status=status)
 
 
+def _form_page(request, incident, anchor):
+    """A form's address reached by GET (a reload after an error, a bookmark): the page
+    the form is on, at the form."""
+    return redirect(reverse("incident-detail", args=[incident.pk]) + f"#{anchor}")
+
+
 @login_required
-@require_POST
 def triage(request, pk):
     incident = load_incident(request, pk)
     _require_usps(request)
+    if request.method != "POST":
+        return _form_page(request, incident, "triage")
     form = TriageForm(request.POST)
     if form.is_valid():
         try:
@@ -147,10 +153,11 @@ def triage(request, pk):
 
 
 @login_required
-@require_POST
 def assign(request, pk):
     incident = load_incident(request, pk)
     _require_usps(request)
+    if request.method != "POST":
+        return _form_page(request, incident, "review")
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an active USPS reviewer.")
@@ -167,11 +174,12 @@ def assign(request, pk):
 
 
 @login_required
-@require_POST
 def comment(request, pk):
     incident = load_incident(request, pk)
     if not services.may_comment(request.user, incident):
         raise PermissionDenied
+    if request.method != "POST":
+        return _form_page(request, incident, "comment-form")
     form = CommentForm(request.POST, user=request.user)
     if form.is_valid():
         try:

@@ -3,6 +3,8 @@ import zoneinfo
 from django import forms
 from django.utils import timezone
 
+from incidents.forms import LocalDateTimeField
+
 
 class ExtensionRequestForm(forms.Form):
     requested_due_at = forms.DateTimeField(
@@ -12,6 +14,7 @@ class ExtensionRequestForm(forms.Form):
                                     help_text="Why more time is needed.")
 
     def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "ask_%s")
         super().__init__(*args, **kwargs)
         self.zone = zoneinfo.ZoneInfo(user.timezone) if user else timezone.get_default_timezone()
 
@@ -24,7 +27,24 @@ class ExtensionRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """USPS's decision on a pending request. The decision is the button pressed (grant or
+    deny), never a preselected value."""
+
     decision = forms.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")],
-                                 widget=forms.HiddenInput)
+                                 widget=forms.HiddenInput,
+                                 error_messages={"required": "Press Grant or Deny."})
+    due_at = LocalDateTimeField(
+        required=False, label="New due time if granted (your time zone)",
+        help_text="The time asked for, or another one USPS chooses.")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Required to deny.")
+                              label="Comment",
+                              help_text="Required to deny; sent to the provider's officers.")
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "decide_%s")
+        super().__init__(*args, **kwargs)
+        self.zone = zoneinfo.ZoneInfo(user.timezone)
+
+    def clean_due_at(self):
+        value = self.cleaned_data.get("due_at")
+        return value.replace(tzinfo=self.zone) if value is not None else None

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from compliance.models import AuditEvent, ExtensionRequest, Obligation
+from incidents.views.common import apply_service_errors
 
 from . import services
 from .forms import DecisionForm, ExtensionRequestForm
@@ -22,13 +24,17 @@ def _history(user, obligation):
     return events
 
 
-def _render(request, obligation, request_form=None, decision_error=None, status=200):
+def _render(request, obligation, request_form=None, decision_form=None, status=200):
     user = request.user
     extensions = list(obligation.extension_requests.select_related("requested_by",
                                                                    "decided_by"))
     pending = next((e for e in extensions if e.state == "pending"), None)
     may_request = (user.is_provider_officer and obligation.is_outstanding
                    and obligation.usps_visible and pending is None)
+    may_decide = user.is_usps and pending is not None
+    if may_decide and decision_form is None:
+        decision_form = DecisionForm(user=user, initial={"due_at": timezone.localtime(
+            pending.requested_due_at).replace(tzinfo=None)})
     context = {
         "obligation": obligation,
         "extensions": extensions,
@@ -36,8 +42,8 @@ def _render(request, obligation, request_form=None, decision_error=None, status=
         "history": _history(user, obligation),
         "request_form": request_form or (ExtensionRequestForm(user=user) if may_request
                                          else None),
-        "may_decide": user.is_usps and pending is not None,
-        "decision_error": decision_error,
+        "may_decide": may_decide,
+        "decision_form": decision_form,
     }
     return render(request, "extensions/obligation_detail.html", context, status=status)
 
@@ -64,11 +70,7 @@ def obligation_detail(request, pk):
             messages.success(request, "Extension requested. USPS has been told.")
             return redirect("obligation-detail", pk=obligation.pk)
         except ValidationError as exc:
-            if hasattr(exc, "message_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            apply_service_errors(exc, form)
     return _render(request, obligation, request_form=form, status=400)
 
 
@@ -77,17 +79,21 @@ def _decide(request, obligation):
         raise PermissionDenied
     extension = get_object_or_404(ExtensionRequest.objects.filter(obligation=obligation),
                                   pk=request.POST.get("extension"))
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _render(request, obligation, decision_error="Choose grant or deny.", status=400)
-    verb = form.cleaned_data["decision"]
-    service = services.grant_extension if verb == "grant" else services.deny_extension
+        return _render(request, obligation, decision_form=form, status=400)
+    data = form.cleaned_data
     try:
-        service(actor=request.user, extension=extension, comment=form.cleaned_data["comment"])
+        if data["decision"] == "grant":
+            services.grant_extension(actor=request.user, extension=extension,
+                                     comment=data["comment"], due_at=data["due_at"])
+        else:
+            services.deny_extension(actor=request.user, extension=extension,
+                                    comment=data["comment"])
     except ValidationError as exc:
-        status = 400 if hasattr(exc, "message_dict") else 409
-        return _render(request, obligation, decision_error=" ".join(exc.messages),
-                       status=status)
-    messages.success(request, f"Extension {'granted' if verb == 'grant' else 'denied'}. "
-                              "The provider's officers have been told.")
+        apply_service_errors(exc, form)
+        status = 400 if hasattr(exc, "error_dict") else 409
+        return _render(request, obligation, decision_form=form, status=status)
+    verb = "granted" if data["decision"] == "grant" else "denied"
+    messages.success(request, f"Extension {verb}. The provider's officers have been told.")
     return redirect("obligation-detail", pk=obligation.pk)
