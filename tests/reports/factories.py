@@ -78,7 +78,8 @@ def waiting_on_usps(officer, *, at=NOW):
 
     filing = make_filed(officer, at=at - timedelta(hours=5), title="Seal lifts on M-1")
     case = case_under_review(officer, at=at - timedelta(hours=4))
-    report, _ = file_report_at(officer, case, "written", at=at - timedelta(hours=3))
+    report, _ = file_report_at(officer, case, "written", at=at - timedelta(hours=3),
+                               anticipated_completion_date=(at + timedelta(days=90)).date())
     other = case_under_review(officer, at=at - timedelta(hours=3))
     with time_machine.travel(at - timedelta(hours=2), tick=False):
         extension = extensions.request_extension(
