@@ -30,9 +30,9 @@ CONTROLS_WITHOUT_ID_OR_LABEL = """() => {
 }"""
 # Elements sticking out to the right of the screen, outside a table's scroll box.
 SIDEWAYS = """() => {
-  const width = document.documentElement.clientWidth;
+  const root = document.documentElement, width = root.clientWidth;
   const out = [];
-  if (document.documentElement.scrollWidth > width) out.push("page " + document.documentElement.scrollWidth);
+  if (root.scrollWidth > width) out.push("page " + root.scrollWidth);
   document.querySelectorAll("body *").forEach(el => {
     if (el.closest("table.list, .table-scroll")) return;
     const r = el.getBoundingClientRect();
