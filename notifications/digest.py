@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from compliance.inbox import inbox_counts
 from compliance.models import Obligation, Role, User
 
 from .models import EmailPreference
@@ -26,6 +27,7 @@ def send_digests(now=None):
                                 [:DIGEST_ROWS]),
             "total": outstanding.count(),
             "overdue": outstanding.filter(due_at__lte=now).count(),
+            "usps_inbox": inbox_counts(reviewer, now),
             "now": now,
         }
         queued += len(queue_email(recipients=[reviewer], template="daily_digest",
