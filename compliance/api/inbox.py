@@ -40,6 +40,7 @@ class InboxItemSerializer(serializers.Serializer):
     400: OpenApiResponse(description="An unknown kind or a malformed filter."),
     401: OpenApiResponse(description="Not signed in."),
     403: OpenApiResponse(description="Not USPS staff."),
+    404: OpenApiResponse(description="A page past the last one."),
 })
 class InboxView(generics.ListAPIView):
     """What waits on USPS (triage, report review, extension decision, procedures review),
