@@ -54,7 +54,9 @@ def queue_email(*, recipients, template, context, key=None):
         subject, text, html = render_email(template, context, recipient)
         row = OutboundEmail(
             key=f"{key}:{recipient.pk}" if key else None,
-            template=template, recipient=recipient, to_address=recipient.email,
+            # An invitee has no account yet: their e-mail is kept by its address alone.
+            template=template, recipient=recipient if recipient.pk else None,
+            to_address=recipient.email,
             subject=subject, body_text=text, body_html=html, next_attempt_at=now,
         )
         if key:
