@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's list of one's sessions
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -341,7 +342,7 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = {
     feature: [] for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "camera", "display-capture",
+        "accelerometer", "autoplay", "camera", "display-capture",
         "encrypted-media", "fullscreen", "geolocation", "gyroscope", "magnetometer",
         "microphone", "midi", "payment", "usb", "xr-spatial-tracking")
 } | {"publickey-credentials-get": "self", "publickey-credentials-create": "self"}

@@ -44,8 +44,8 @@ def invite(request):
     return render(request, "accounts/invite.html", {"form": form})
 
 
-@require_POST
 @manages_people
+@require_POST
 def revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
     try:

@@ -82,8 +82,8 @@ def _act(request, pk, form_key, form, action, done):
     return person_detail(request, pk, forms={form_key: form})
 
 
-@require_POST
 @manages_people
+@require_POST
 def change_role(request, pk):
     form = RoleForm(request.POST, actor=request.user)
     return _act(request, pk, "role", form, lambda person, f: services.change_role(
@@ -91,8 +91,8 @@ def change_role(request, pk):
         provider_id=f.provider_id(), reason=f.cleaned_data["reason"]), "Role changed.")
 
 
-@require_POST
 @manages_people
+@require_POST
 def deactivate(request, pk):
     return _act(request, pk, "reason", ReasonForm(request.POST), lambda person, f:
                 services.deactivate_user(actor=request.user, user=person,
@@ -100,8 +100,8 @@ def deactivate(request, pk):
                 "Account deactivated: its sessions ended and its API tokens were revoked.")
 
 
-@require_POST
 @manages_people
+@require_POST
 def reactivate(request, pk):
     return _act(request, pk, "reason", ReasonForm(request.POST), lambda person, f:
                 services.reactivate_user(actor=request.user, user=person,
@@ -109,8 +109,8 @@ def reactivate(request, pk):
                 "Account reactivated.")
 
 
-@require_POST
 @manages_people
+@require_POST
 def reset_factor(request, pk):
     if not request.user.is_usps_manager:
         raise PermissionDenied

@@ -38,8 +38,8 @@ def lockouts(request):
     })
 
 
-@require_POST
 @usps_manager_only
+@require_POST
 def clear_lockout(request):
     form = LockoutClearForm(request.POST)
     if form.is_valid():
