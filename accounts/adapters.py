@@ -1,7 +1,11 @@
 """How allauth fits the product: no self sign-up, e-mail through the outbox, and a second
 factor that the roles which need one cannot simply switch off."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -9,6 +13,7 @@ from django.conf import settings
 from compliance.models import User
 from notifications.services import queue_email
 
+from .receivers import SIGNED_IN_AT
 from .services import mfa_required
 from .services.factors import FACTOR_TYPES
 
@@ -41,6 +46,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         """Nobody signs up: people join by invitation (or an operator's `create_user`)."""
         return False
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """A sign-in within the re-authentication timeout counts as a recent one, so that a
+        person sent to enrol a second factor just after signing in is not asked again."""
+        signed_in_at = allauth_context.request.session.get(SIGNED_IN_AT)
+        if (signed_in_at is not None
+                and time.time() - signed_in_at < account_settings.REAUTHENTICATION_TIMEOUT):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         """allauth's e-mails go through the outbox like every other e-mail."""

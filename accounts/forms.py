@@ -26,8 +26,13 @@ class _RoleFields(forms.Form):
                 widget=forms.HiddenInput, required=False, initial=actor.provider_id)
 
     def provider_id(self):
+        """The chosen provider's id; an officer's own provider unless the form says another."""
         value = self.cleaned_data.get("provider")
-        return value.pk if isinstance(value, Provider) else value
+        if isinstance(value, Provider):
+            return value.pk
+        if value is None and not self.actor.is_usps_manager:
+            return self.actor.provider_id
+        return value
 
 
 class InviteForm(_RoleFields):

@@ -233,6 +233,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Failures and lockouts are audit events; axes' own line per sign-in is noise.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Incidents: uploads larger than this are refused with 413. ---
