@@ -66,7 +66,16 @@ class AccountAdapter(DefaultAccountAdapter):
             "notice": NOTICES.get(template_prefix, ""),
             "reset_url": context.get("password_reset_url", ""),
             "reset_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            "at": context.get("timestamp"), "address": context.get("ip", ""),
         })
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """Security notices go to the account's one address (allauth would look for a
+        verified address of its own, which this product does not keep)."""
+        if account_settings.EMAIL_NOTIFICATIONS and user.email:
+            super().send_notification_mail(template_prefix, user,
+                                           context={**(context or {}), "user": user},
+                                           email=user.email)
 
 
 class MFAAdapter(DefaultMFAAdapter):
