@@ -165,7 +165,8 @@ class PESModelAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
 
 @admin.register(User, site=admin_site)
 class UserAdmin(ReadOnlyAdmin):
-    """Users are made with `manage.py create_user`; the admin shows them."""
+    """People join by invitation (the People pages) or `manage.py create_user`; the admin
+    shows them."""
 
     list_display = ["username", "email", "role", "provider", "timezone", "is_active"]
     list_filter = ["role", "provider", "is_active"]

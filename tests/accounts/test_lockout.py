@@ -179,3 +179,11 @@ def test_it_locks_the_admin_too_as_it_has_the_same_sign_in(client, manager):
 
     assert response.status_code == 429
     assert client.get("/admin/").status_code == 302
+
+
+def test_it_still_lets_tests_use_client_login_with_a_request(client, officer_a):
+    from django.http import HttpRequest
+
+    assert client.login(request=HttpRequest(), username="officer_a",
+                        password=factories.PASSWORD)
+    assert client.get("/").status_code == 200
