@@ -44,6 +44,7 @@ class InviteForm(_RoleFields):
 
 class RoleForm(_RoleFields):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    field_order = ["role", "provider", "reason"]
 
 
 class ReasonForm(forms.Form):

@@ -13,7 +13,8 @@ from django.dispatch import receiver
 
 from compliance.services import record_event
 
-from .services import end_sessions, record_lockout
+from .services import record_lockout
+from .services.sessions import after_password_change, after_password_reset
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -37,18 +38,12 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
 
 @receiver(password_changed)
 def end_other_sessions_on_password_change(sender, request, user, **kwargs):
-    with transaction.atomic():
-        ended = end_sessions(user, keep=request.session.session_key)
-        record_event(actor=user, obj=user, action="user.password_changed",
-                     changes={"other_sessions_ended": [None, ended]})
+    after_password_change(user=user, keep=request.session.session_key)
 
 
 @receiver(password_reset)
 def end_sessions_on_password_reset(sender, request, user, **kwargs):
-    with transaction.atomic():
-        ended = end_sessions(user)
-        record_event(actor=None, obj=user, action="user.password_reset",
-                     changes={"sessions_ended": [None, ended]})
+    after_password_reset(user=user)
 
 
 @receiver(authentication_failed, sender=Authenticator)

@@ -1,4 +1,7 @@
 from allauth.usersessions.models import UserSession
+from django.db import transaction
+
+from compliance.services import record_event
 
 
 def end_sessions(user, *, keep=None) -> int:
@@ -12,3 +15,19 @@ def end_sessions(user, *, keep=None) -> int:
         session.end()
         ended += 1
     return ended
+
+
+@transaction.atomic
+def after_password_change(*, user, keep):
+    """A person changed their password: every other session of theirs ends (audited)."""
+    ended = end_sessions(user, keep=keep)
+    record_event(actor=user, obj=user, action="user.password_changed",
+                 changes={"other_sessions_ended": [None, ended]})
+
+
+@transaction.atomic
+def after_password_reset(*, user):
+    """A password was reset by e-mailed link: every session of that person ends (audited)."""
+    ended = end_sessions(user)
+    record_event(actor=None, obj=user, action="user.password_reset",
+                 changes={"sessions_ended": [None, ended]})

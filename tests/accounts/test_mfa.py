@@ -246,3 +246,18 @@ def cache_clear():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def test_it_counts_a_security_key_as_a_second_factor(signed_in, officer_a, mfa_on):
+    Authenticator.objects.create(user=officer_a, type=Authenticator.Type.WEBAUTHN,
+                                 data={"name": "YubiKey"})
+
+    assert signed_in(officer_a).get("/").status_code == 200
+
+
+def test_it_does_not_count_recovery_codes_alone_as_a_factor(signed_in, officer_a, mfa_on):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(officer_a)
+
+    assert signed_in(officer_a).get("/")["Location"] == ACTIVATE
