@@ -10,6 +10,7 @@ from accounts import services
 from accounts.forms import FactorResetForm, ReasonForm, RoleForm
 from accounts.models import Invitation
 from compliance.models import AuditEvent, Provider, Role, User
+from compliance.models.users import PROVIDER_ROLES
 
 from .common import add_errors, manages_people
 
@@ -37,7 +38,9 @@ def people(request):
     query = urlencode({k: v for k, v in (("q", q), ("role", role), ("provider", provider)) if v})
     return render(request, "accounts/people.html", {
         "page": page, "invitations": invitations, "q": q, "role": role,
-        "provider": provider, "query": query, "roles": Role.choices,
+        "provider": provider, "query": query,
+        "roles": Role.choices if user.is_usps_manager
+        else [(r.value, r.label) for r in PROVIDER_ROLES],
         "providers": Provider.objects.order_by("name") if user.is_usps_manager else [],
     })
 
