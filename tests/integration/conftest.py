@@ -2,6 +2,7 @@
 in this process, a Redis server of the test's own, and Celery processes against the test
 database (PostgreSQL: several processes share it)."""
 
+import asyncio
 import os
 import shutil
 import signal
@@ -39,12 +40,16 @@ def wait_for(condition, timeout, what):
 
 
 class Inbox:
-    """An SMTP handler that keeps every message it accepts."""
+    """An SMTP handler that keeps every message it accepts, taking `delay` seconds over each
+    (a slow server keeps sending going for a while)."""
 
-    def __init__(self):
+    def __init__(self, delay=0):
         self.messages = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
                                                                      policy=policy.default)))
         return "250 OK"
