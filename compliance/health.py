@@ -16,8 +16,10 @@ from kombu import Connection
 
 from .models import Heartbeat
 
-# Seconds each check may take; the answer comes within the slowest of them.
+# Seconds the checks may take together; one still running then reports a timeout.
 CHECK_TIMEOUT = 0.8
+# The broker's own socket timeouts, well inside that: a silent broker is an error.
+BROKER_TIMEOUT = 0.5
 # name: (setting with the interval, intervals after which it is stale)
 HEARTBEATS = {
     "scheduler": ("beat", "HEARTBEAT_INTERVAL_SECONDS", 3),
@@ -58,10 +60,10 @@ def check_broker():
             if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
                 return {"ok": False, "error": f"{key} is not writable"}
     options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-               "socket_timeout": CHECK_TIMEOUT, "socket_connect_timeout": CHECK_TIMEOUT}
+               "socket_timeout": BROKER_TIMEOUT, "socket_connect_timeout": BROKER_TIMEOUT}
     with Connection(settings.CELERY_BROKER_URL, transport_options=options,
-                    connect_timeout=CHECK_TIMEOUT) as conn:
-        conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT)
+                    connect_timeout=BROKER_TIMEOUT) as conn:
+        conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
     return {"ok": True}
 
 

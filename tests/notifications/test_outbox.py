@@ -209,3 +209,12 @@ def test_the_message_id_comes_from_the_key_at_the_senders_domain(settings):
 
     assert one.message_id == same.message_id != other.message_id
     assert one.message_id.endswith("@cases.example.gov>") and "incident" not in one.message_id
+
+
+def test_the_key_has_one_index_the_unique_one():
+    table = OutboundEmail._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+
+    on_key = [c for c in constraints.values() if c["columns"] == ["key"]]
+    assert len(on_key) == 1 and on_key[0]["unique"]
