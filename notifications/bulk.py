@@ -87,6 +87,22 @@ def insert_emails(rows, now):
     return ids
 
 
+def claim_emails(now, lease_end, limit):
+    """Take up to `limit` due e-mails (pending or past their lease), earliest first, until
+    `lease_end`, in one statement. On PostgreSQL rows another worker is taking are skipped
+    (`SKIP LOCKED`), so workers split the outbox. Returns their ids."""
+    table = _table(OutboundEmail)
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = (f"UPDATE {table} SET state = %s, next_attempt_at = %s WHERE id IN ("
+           f"SELECT id FROM {table} WHERE state IN (%s, %s) AND next_attempt_at <= %s "
+           f"ORDER BY next_attempt_at LIMIT %s{lock}) RETURNING id")
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EmailState.SENDING, adapt(lease_end), EmailState.PENDING,
+                             EmailState.SENDING, adapt(now), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def mark_missed_postgresql(now, batch, content_type_id):
     """Open obligations past due become missed, with their audit events, in one statement.
 

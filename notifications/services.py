@@ -14,10 +14,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
 from django.utils import timezone
 
-from .bulk import insert_emails
+from .bulk import claim_emails, insert_emails
 from .models import EmailState, OutboundEmail
 from .rendering import NotApplicable, encode, load_refs, render_one
 
@@ -83,18 +82,9 @@ def claim(pk, now=None):
 
 
 def claim_due(now, limit=BATCH):
-    """Take up to `limit` due e-mails for sending; rows another worker is claiming are
-    skipped (`SKIP LOCKED`), so workers split the outbox. Returns their ids."""
-    with transaction.atomic():
-        ids = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(state__in=UNSENT, next_attempt_at__lte=now)
-            .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            OutboundEmail.objects.filter(pk__in=ids).update(state=EmailState.SENDING,
-                                                             next_attempt_at=now + LEASE)
-    return ids
+    """Take up to `limit` due e-mails for sending, in one statement; workers draining at
+    once get separate rows. Returns their ids."""
+    return claim_emails(now, now + LEASE, limit)
 
 
 def _claimed(ids):
