@@ -161,6 +161,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
     EMAIL_FILE_PATH.mkdir(parents=True, exist_ok=True)
+# Seconds an SMTP exchange may take before the attempt counts as failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PES Cases <no-reply@pes-cases.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -185,16 +187,24 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 # Tasks act on the database; only callers that wait for an answer ask for a result.
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task is periodic and idempotent, and the database holds the work (the outbox, the
+# obligations), so a task lost with a worker is simply the next run's. Acknowledging early
+# also keeps no unacknowledged message to restore when the broker goes away, the path on
+# which Celery 5.7.0 stops the worker (an AttributeError from kombu's Redis transport).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# How often the scheduler proves it is alive; /healthz calls it stale after 3 intervals.
+# Workers reconnect to the broker however long it is away (the default gives up after 100).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# How often the scheduler proves it is alive and a worker proves it takes tasks; /healthz
+# calls the scheduler stale after 3 intervals, the worker after 2.
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 # How often the deadline sweep runs; pages warn USPS staff when it is 2 intervals late.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=30)
+# How often the worker sends what the outbox holds (requests never call the broker).
+OUTBOX_INTERVAL_SECONDS = env.int("OUTBOX_INTERVAL_SECONDS", default=5)
 
 # --- API ---
 REST_FRAMEWORK = {

@@ -7,9 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Invitation
-from accounts.services import invite_user
+from accounts.services import invite_user, revoke_invitation
 from compliance.models import AuditEvent, User
 from notifications.models import OutboundEmail
+from notifications.services import send_due_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,9 @@ def test_it_lets_an_officer_invite_a_viewer_of_their_provider_by_e_mail(signed_i
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
     email = OutboundEmail.objects.get(template="invitation")
     assert email.to_address == "nina@alpha.example" and email.recipient is None
-    assert f"/accounts/invitation/{invitation.pk}-" in email.body_text
-    assert "Alpha Postage" in email.subject
+    sent = email.rendered
+    assert f"/accounts/invitation/{invitation.pk}-" in sent.body_text
+    assert "Alpha Postage" in sent.subject
     event = AuditEvent.objects.get(action="invitation.sent")
     assert (event.actor, event.provider_id) == (officer_a, provider_a.pk)
 
@@ -238,3 +240,23 @@ def test_it_stores_only_the_hash_of_the_links_secret(invitation):
     invite, link = invitation
     secret = link.rstrip("/").rsplit("-", 1)[-1]
     assert secret not in invite.secret_hash
+
+
+def test_it_sends_the_invitation_to_its_address_in_the_inviters_zone(invitation, mailoutbox):
+    send_due_emails()
+
+    [message] = mailoutbox
+    assert message.to == ["nina@alpha.example"]
+    assert "Make your account" in message.body
+    row = OutboundEmail.objects.get(template="invitation")
+    assert (row.state, row.recipient) == ("sent", None)
+
+
+def test_it_does_not_send_an_invitation_revoked_before_its_turn(invitation, officer_a,
+                                                               mailoutbox):
+    revoke_invitation(actor=officer_a, invitation=invitation[0])
+
+    send_due_emails()
+
+    assert mailoutbox == []
+    assert OutboundEmail.objects.get(template="invitation").state == "skipped"

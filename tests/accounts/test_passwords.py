@@ -26,7 +26,8 @@ def ask_reset(client, address):
 
 def reset_link(officer):
     email = OutboundEmail.objects.get(template="password_reset_key", recipient=officer)
-    return re.search(r"http://\S+(/accounts/password/reset/key/\S+/)", email.body_text).group(1)
+    body = email.rendered.body_text
+    return re.search(r"http://\S+(/accounts/password/reset/key/\S+/)", body).group(1)
 
 
 def choose(client, path, password=NEW):
@@ -130,4 +131,4 @@ def test_it_tells_the_person_by_e_mail_when_their_password_changes(client, offic
         "oldpassword": factories.PASSWORD, "password1": NEW, "password2": NEW})
 
     notice = OutboundEmail.objects.get(template="security_notice")
-    assert notice.recipient == officer_a and "password was changed" in notice.body_text
+    assert notice.recipient == officer_a and "password was changed" in notice.rendered.body_text

@@ -47,7 +47,7 @@ def test_an_invited_officer_joins_enrols_and_signs_back_in_while_an_attacker_is_
     page.select_option("#id_role", "provider_officer")
     page.click("main button[type=submit]")
     assert "Invitation sent to nina@alpha.example" in page.content()
-    body = OutboundEmail.objects.get(template="invitation").body_text
+    body = OutboundEmail.objects.get(template="invitation").rendered.body_text
     link = re.search(r"https?://\S+(/accounts/invitation/\S+/)", body).group(1)
 
     # The colleague makes an account and is sent to enrol a second factor first.
