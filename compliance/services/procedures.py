@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import (
     Obligation,
     ObligationKind,
@@ -35,10 +36,6 @@ from compliance.models import (
 
 from .audit import record_event
 from .obligations import fulfil_obligation, open_obligation
-
-
-class ProcedureReviewConflict(ValidationError):
-    """The version was already reviewed (409 in the API)."""
 
 
 def procedures_due_days():
@@ -127,7 +124,7 @@ def _lock_pending(actor, document):
     document = ProcedureDocument.objects.select_for_update().select_related("provider").get(
         pk=document.pk)
     if document.review_state != ProcedureReview.PENDING:
-        raise ProcedureReviewConflict(
+        raise Conflict(
             f"Version {document.version} was already reviewed "
             f"({document.get_review_state_display().lower()}).")
     return document

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.deadlines import require_aware
+from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
 from compliance.services import (
     assign_obligations_reviewer,
@@ -18,8 +19,6 @@ from compliance.services import (
 )
 from incidents.models import Incident, IncidentStatus, RevenueRisk
 from notifications.services import queue_email
-
-from .errors import StateConflict
 
 # A first triage takes a filed case under review; a re-triage may also follow it into the
 # investigation (a risk raised on new facts). A closed case is not triaged again.
@@ -95,7 +94,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     require_usps(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status not in TRIAGE_STATES:
-        raise StateConflict(f"A {incident.get_status_display().lower()} incident is not "
+        raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
     now = timezone.now()
     rationale = (rationale or "").strip()
@@ -198,7 +197,7 @@ def assign_reviewer(*, actor, incident, reviewer):
     require_usps(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
-        raise StateConflict("A draft is not reviewed.")
+        raise Conflict("A draft is not reviewed.")
     reviewer = _check_reviewer(reviewer)
     if (reviewer.pk if reviewer else None) == incident.assigned_reviewer_id:
         return incident

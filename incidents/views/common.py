@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -29,19 +28,3 @@ def timeline(user, incident):
     if user.is_usps:
         events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
     return events.select_related("actor").order_by("at", "id")
-
-
-def apply_service_errors(exc: ValidationError, form, extra_targets=None):
-    """Put a service's errors next to the form's fields; others into `extra_targets`
-    ({key: list}) or the form's non-field errors."""
-    extra_targets = extra_targets or {}
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for field, messages in items:
-        if field in extra_targets:
-            extra_targets[field].extend(messages)
-        elif field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-        else:
-            for message in messages:
-                form.add_error(None, message)

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import require_aware
+from compliance.errors import Conflict
 from compliance.services import record_event
 from incidents.models import Incident, IncidentStatus
-from incidents.services.errors import StateConflict
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
 
 from . import flow
@@ -21,7 +21,7 @@ def _lock(report):
     report = Report.objects.select_for_update().get(pk=report.pk)
     report.incident = incident
     if report.state != ReportState.SUBMITTED:
-        raise StateConflict(f"{report.reference} is {report.get_state_display().lower()}: "
+        raise Conflict(f"{report.reference} is {report.get_state_display().lower()}: "
                             "only a filed report awaiting review is accepted or returned.")
     return incident, report
 
