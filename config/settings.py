@@ -185,6 +185,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "compliance.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "compliance.api.exceptions.exception_handler",
@@ -217,3 +222,6 @@ TEMPLATES[0]["DIRS"] += [BASE_DIR / "reports" / "extensions" / "templates",
 # § 501.11(d): days a provider has to file its internal reporting procedures once
 # registered (or once USPS asks for changes).
 PROCEDURES_DUE_DAYS = env.int("PROCEDURES_DUE_DAYS", default=30)
+# Every date and time the product accepts lies in these years (inclusive): typing
+# mistakes and values the database or the deadline arithmetic cannot hold are refused.
+SANE_YEARS = tuple(env.list("SANE_YEARS", cast=int, default=[1990, 2100]))

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from compliance.models import Obligation
 from compliance.services.waivers import waive_obligation
 
+from .fields import IdFilter, SaneDateTimeFilter
 from .filters import visible_providers
 
 
@@ -27,9 +28,9 @@ class WaiveSerializer(serializers.Serializer):
 
 class ObligationFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    incident = IdFilter(field_name="incident_id")
+    due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
 
     class Meta:
         model = Obligation

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from compliance.errors import Conflict
 from compliance.models import ExtensionRequest, ExtensionState, Obligation
+from compliance.window import check_datetime
 
 from .audit import record_event
 from .obligations import move_obligation_due
@@ -26,8 +27,9 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     The obligation must still be owed and known to USPS; one pending request at a time."""
     if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id):
         raise PermissionDenied("Only the provider's compliance officers ask for extensions.")
-    if requested_due_at is None or requested_due_at.tzinfo is None:
+    if requested_due_at is None:
         raise ValidationError({"requested_due_at": ["Give the time with its UTC offset."]})
+    check_datetime(requested_due_at, "requested_due_at")
     if not (justification or "").strip():
         raise ValidationError({"justification": ["Say why more time is needed."]})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)

@@ -33,6 +33,7 @@ from compliance.models import (
     ProcedureReview,
     Provider,
 )
+from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .obligations import fulfil_obligation, open_obligation
@@ -94,6 +95,7 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
         raise PermissionDenied("Only the provider's compliance officers file its procedures.")
     if effective_date is None:
         raise ValidationError({"effective_date": ["Say from when these procedures apply."]})
+    check_date(effective_date, "effective_date")
     if not uploaded_file.size:
         raise ValidationError({"file": ["The file is empty."]})
     # Locking the provider serializes version numbers per provider.
@@ -162,8 +164,7 @@ def request_procedure_changes(*, actor, document, comment, due_at=None):
         raise PermissionDenied("Only USPS staff review internal reporting procedures.")
     if not (comment or "").strip():
         raise ValidationError({"comment": ["Say what must change."]})
-    if due_at is not None and due_at.tzinfo is None:
-        raise ValidationError({"due_at": ["Give the time with its UTC offset."]})
+    check_datetime(due_at, "due_at")
     document = _lock_pending(actor, document)
     now = timezone.now()
     if due_at is not None and due_at <= now:

@@ -6,12 +6,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.api.fields import AwareDateTimeField
 from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
 from incidents.services.triage import require_usps, written_report_obligation
-
-from .fields import AwareDateTimeField
 
 
 def _reviewers():

@@ -17,6 +17,7 @@ from compliance.services import (
     open_obligation,
     record_event,
 )
+from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus, RevenueRisk
 from notifications.services import queue_email
 
@@ -66,7 +67,9 @@ def _check_inputs(risk, written_report_due_at, interval, now):
         errors["revenue_risk"] = [f"Choose one of {', '.join(RevenueRisk.values)}."]
     if written_report_due_at is not None:
         require_aware(written_report_due_at, "written_report_due_at")
-        if written_report_due_at <= now:
+        if not in_window(written_report_due_at):
+            errors["written_report_due_at"] = [window_message()]
+        elif written_report_due_at <= now:
             errors["written_report_due_at"] = ["The written report must be due in the future."]
     if interval is not None and not 1 <= interval <= MAX_INTERVAL_DAYS:
         errors["status_report_interval_days"] = [

@@ -35,7 +35,8 @@ def review_queue(request):
     user = request.user
     base = queue_queryset(user)
     filterset = QueueFilter(request.GET, queryset=base, request=request)
-    incidents = filterset.qs if filterset.is_valid() else base.none()
+    valid = filterset.is_valid()
+    incidents = filterset.qs if valid else base.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -52,7 +53,7 @@ def review_queue(request):
         "reviewers": people,
         "current": {key: request.GET.get(key, "") for key in (
             "provider", "category", "revenue_risk", "reviewer", "status", "q", "overdue")},
-    })
+    }, status=200 if valid else 400)
 
 
 def _back(request, incident):

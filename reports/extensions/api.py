@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.api.fields import AwareDateTimeField
 from compliance.models import ExtensionRequest, Obligation
-from incidents.api.fields import AwareDateTimeField
 
 from . import services
 

@@ -6,6 +6,7 @@ from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.api.fields import SaneDateField
 from compliance.models import ProcedureDocument
 
 from . import services
@@ -13,6 +14,7 @@ from . import services
 
 class ProcedureDocumentSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
+    effective_date = SaneDateField(help_text="From when these procedures apply (YYYY-MM-DD).")
     name = serializers.CharField(source="original_name", read_only=True)
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
 from compliance.services import record_event
+from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
 
@@ -90,7 +91,9 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
         errors["comment"] = ["Say what the provider must correct."]
     if resubmission_due_at is not None:
         require_aware(resubmission_due_at, "resubmission_due_at")
-        if resubmission_due_at <= now:
+        if not in_window(resubmission_due_at):
+            errors["resubmission_due_at"] = [window_message()]
+        elif resubmission_due_at <= now:
             errors["resubmission_due_at"] = ["The resubmission must be due in the future."]
     if errors:
         raise ValidationError(errors)
