@@ -16,9 +16,6 @@ from reports.forms import AcceptForm, ReportForm, ReturnForm
 from reports.models import Report, ReportKind, ReportState
 from reports.services.access import may_file, may_review
 
-# Work on a draft stays the provider's: USPS sees the filed record.
-PROVIDER_ONLY_ACTIONS = ("report.draft_created", "report.draft_updated")
-
 
 def load_report(request, pk):
     """The report if the user may see it (USPS never a draft), else 404."""
@@ -28,10 +25,8 @@ def load_report(request, pk):
 
 
 def _history(user, report):
-    events = AuditEvent.objects.visible_to(user).for_object(report)
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events.select_related("actor").order_by("at", "id")
+    return (AuditEvent.objects.visible_to(user).for_object(report)
+            .select_related("actor").order_by("at", "id"))
 
 
 def _detail(request, report, accept_form=None, return_form=None, status=200):

@@ -210,9 +210,9 @@ def assign_reviewer(*, actor, incident, reviewer):
 
 def _assign(actor, incident, reviewer, now):
     old = incident.assigned_reviewer
+    # Internal to USPS: `updated_at`, which the provider sees, stays as it was.
     incident.assigned_reviewer = reviewer
-    incident.updated_at = now
-    incident.save(update_fields=["assigned_reviewer", "updated_at"])
+    incident.save(update_fields=["assigned_reviewer"])
     assign_obligations_reviewer(incident_id=incident.pk, reviewer=reviewer)
     record_event(actor=actor, obj=incident, action="incident.reviewer_assigned", at=now,
                  changes={"reviewer": [old.username if old else None,

@@ -4,11 +4,6 @@ from django.shortcuts import get_object_or_404
 from compliance.models import AuditEvent
 from incidents.models import Incident, RiskStatement
 
-# Work on a draft before filing stays the provider's: USPS sees the filed record.
-# Events of the drafting stage: the provider's own, never shown to USPS.
-PROVIDER_ONLY_ACTIONS = ("incident.draft_updated", "obligation.due_corrected",
-                         "report.draft_created", "report.draft_updated")
-
 
 def load_incident(request, pk):
     """The incident if the user may see it, else 404."""
@@ -24,7 +19,5 @@ def load_incident(request, pk):
 def timeline(user, incident):
     """Every event of the case the user may see (the incident, its obligations, reports,
     attachments and comments), oldest first."""
-    events = AuditEvent.objects.visible_to(user).for_case(incident.pk)
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events.select_related("actor").order_by("at", "id")
+    return (AuditEvent.objects.visible_to(user).for_case(incident.pk)
+            .select_related("actor").order_by("at", "id"))

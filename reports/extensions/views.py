@@ -12,16 +12,10 @@ from compliance.models import AuditEvent, ExtensionRequest, Obligation
 from . import services
 from .forms import DecisionForm, ExtensionRequestForm
 
-# Corrections made while the case was a draft are the provider's own (as on the case page).
-PROVIDER_ONLY_ACTIONS = ("obligation.due_corrected",)
-
 
 def _history(user, obligation):
-    events = (AuditEvent.objects.visible_to(user).for_object(obligation)
-              .select_related("actor").order_by("at", "id"))
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events
+    return (AuditEvent.objects.visible_to(user).for_object(obligation)
+            .select_related("actor").order_by("at", "id"))
 
 
 def _render(request, obligation, request_form=None, decision_error=None, status=200):
