@@ -22,7 +22,7 @@ def mark_drafting_events(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0003_comments"),
-        ("compliance", "0006_audit_drafting_stage"),
+        ("compliance", "0006_drafting_stage_and_optional_authorization_number"),
     ]
 
     operations = [migrations.RunPython(mark_drafting_events, migrations.RunPython.noop)]
