@@ -4,24 +4,20 @@ import hashlib
 import unicodedata
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compliance.errors import TooLarge
 from compliance.services import record_event
+from compliance.uploads import max_upload_bytes
 from incidents.models import Attachment, Incident
 
 from .access import require_officer
 from .filetypes import detect_content_type
 
 HEAD_BYTES = 64 * 1024
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-
-
-def max_attachment_bytes():
-    return getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+max_attachment_bytes = max_upload_bytes
 
 
 def clean_name(name):
