@@ -3,6 +3,8 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,3 +51,11 @@ def as_api_exception(exc):
 def exception_handler(exc, context):
     """DRF's handler, after mapping `compliance.errors` and Django's ValidationError."""
     return drf_exception_handler(as_api_exception(exc), context)
+
+
+def not_found(request, exception):
+    """The 404 of a URL nothing answers: JSON under /api/, as the schema documents; the
+    usual page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -182,7 +182,7 @@ class AttachmentDownloadView(IncidentChildMixin, generics.GenericAPIView):
     content_negotiation_class = AnyContentNegotiation
     serializer_class = None
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, incident_pk, pk):
         attachment = get_object_or_404(
             Attachment.objects.filter(incident=self.get_incident()), pk=pk)
