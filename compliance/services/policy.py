@@ -5,6 +5,7 @@ import math
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
 from compliance.window import check_days, check_hours
 
@@ -136,7 +137,7 @@ def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalat
                 return _save_next_version(actor, values, note)
         except IntegrityError:
             continue
-    raise ValidationError("Another manager was saving the policy at the same time; try again.")
+    raise Conflict("Another manager was saving the policy at the same time; try again.")
 
 
 def _save_next_version(actor, values, note):

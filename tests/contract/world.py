@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from compliance.models import Obligation
+from compliance.models import Obligation, PESModel
 from incidents import services as incident_services
 from reports import services as report_services
 from reports.extensions import services as extension_services
@@ -36,19 +36,25 @@ def _provider_world(officer, reviewer):
         uploaded_file=SimpleUploadedFile("procedures.txt", b"Report within 24 hours.\n",
                                          "text/plain"),
         effective_date=now.date())
-    return [draft.pk, case.pk, report.pk, extension.pk, procedures.pk, duty.pk]
+    attachment = case.attachments.get()
+    return {"incidents": [draft.pk, case.pk], "reports": [report.pk],
+            "extension-requests": [extension.pk], "procedures": [procedures.pk],
+            "obligations": [duty.pk], "attachments": [attachment.pk]}
 
 
 def build_world():
-    """Both providers' objects; returns the cast and every id worth aiming at."""
+    """Both providers' objects; returns the cast and, by collection (`incidents`,
+    `reports`, ...), the ids worth aiming at: the caller's own and the other provider's."""
     provider_a = factories.ProviderFactory(name="Alpha Postage")
     provider_b = factories.ProviderFactory(name="Bravo Meters")
     officer = factories.OfficerFactory(username="officer_a", provider=provider_a)
     officer_b = factories.OfficerFactory(username="officer_b", provider=provider_b)
     reviewer = factories.ReviewerFactory(username="reviewer")
-    factories.AffiliateFactory(provider=provider_a)
-    factories.AffiliateFactory(provider=provider_b)
-    ids = {provider_a.pk, provider_b.pk, officer.pk, reviewer.pk}
-    ids.update(_provider_world(officer, reviewer))
-    ids.update(_provider_world(officer_b, reviewer))
-    return {"officer": officer, "reviewer": reviewer, "ids": sorted(ids)}
+    ids = {"providers": [provider_a.pk, provider_b.pk],
+           "affiliates": [factories.AffiliateFactory(provider=p).pk
+                          for p in (provider_a, provider_b)]}
+    for officer_of_provider in (officer, officer_b):
+        for resource, pks in _provider_world(officer_of_provider, reviewer).items():
+            ids.setdefault(resource, []).extend(pks)
+    ids["pes-models"] = list(PESModel.objects.values_list("pk", flat=True))
+    return {"officer": officer, "reviewer": reviewer, "ids": ids}
