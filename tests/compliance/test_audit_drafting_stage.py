@@ -141,3 +141,23 @@ def test_a_draft_missing_its_due_time_stays_the_providers(officer_a, reviewer):
     missed = AuditEvent.objects.get(case_id=draft.pk, action="obligation.missed")
     assert missed.drafting_stage is True
     assert not AuditEvent.objects.visible_to(reviewer).filter(case_id=draft.pk).exists()
+
+
+def test_the_migration_marks_earlier_events_as_the_services_now_do(officer_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("incidents.migrations.0004_audit_drafting_stage_backfill")
+    _file(officer_a, _draft_with_history(officer_a))
+    _draft_with_history(officer_a)
+    case = case_under_review(officer_a)
+    with time_machine.travel(NOW, tick=False):
+        report_services.file_report(actor=officer_a, incident=case, kind="written",
+                                    draft=True, circumstances="First thoughts")
+    written = dict(AuditEvent.objects.values_list("id", "drafting_stage"))
+    AuditEvent.objects.update(drafting_stage=False)
+
+    backfill.mark_drafting_events(apps, None)
+
+    assert dict(AuditEvent.objects.values_list("id", "drafting_stage")) == written
