@@ -179,5 +179,9 @@ class UserAdmin(ReadOnlyAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_repr", "actor", "provider", "usps_only"]
     list_filter = ["action", "usps_only"]
+
+    def get_queryset(self, request):
+        # The one door: managers never see what happened to drafts.
+        return super().get_queryset(request).visible_to(request.user)
     search_fields = ["object_repr", "reason"]
     list_select_related = ["actor", "provider"]

@@ -27,3 +27,5 @@ urlpatterns = [
     path("", include("reports.procedures.urls")),
     path("", include("compliance.urls")),
 ]
+
+handler404 = "compliance.api.exceptions.not_found"

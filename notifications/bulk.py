@@ -120,15 +120,16 @@ def mark_missed_postgresql(now, batch, content_type_id):
         ), missed AS (
             UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
             FROM due WHERE o.id = due.id
-            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at
+            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible
         )
         INSERT INTO {audit} (at, actor_id, provider_id, content_type_id, object_id,
-                             object_repr, case_id, action, changes, reason, usps_only)
+                             object_repr, case_id, action, changes, reason, usps_only,
+                             drafting_stage)
         SELECT %(now)s, NULL, provider_id, %(ctype)s, id::text, left(subject, 300), incident_id,
                'obligation.missed', '{{"state": ["open", "missed"]}}'::jsonb,
                'Not met by its due time '
                  || to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
-               false
+               false, NOT usps_visible
         FROM missed
     """
     with connection.cursor() as cursor:

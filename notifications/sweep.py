@@ -48,7 +48,8 @@ def mark_missed(now, batch=BATCH):
             Obligation.objects.select_for_update(skip_locked=True)
             .filter(state=ObligationState.OPEN, due_at__lte=now)
             .order_by("due_at")
-            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at")[:batch]
+            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at",
+                    "usps_visible")[:batch]
         )
         if not due:
             return 0
@@ -61,7 +62,9 @@ def mark_missed(now, batch=BATCH):
                        case_id=o["incident_id"],
                        action="obligation.missed",
                        changes={"state": ["open", "missed"]},
-                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
+                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.",
+                       # A draft's missed duty is the provider's alone, like the draft.
+                       drafting_stage=not o["usps_visible"])
             for o in due
         ])
         return len(due)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent
 from incidents import services
 from incidents.models import Comment
@@ -83,7 +84,7 @@ def test_it_refuses_empty_comments_bad_visibility_and_drafts(filed, officer_a, r
         services.add_comment(actor=officer_a, incident=filed, body="   ", visibility="shared")
     with pytest.raises(ValidationError):
         services.add_comment(actor=reviewer, incident=filed, body="x", visibility="secret")
-    with pytest.raises(services.StateConflict):
+    with pytest.raises(Conflict):
         services.add_comment(actor=officer_a, incident=make_draft(officer_a), body="x",
                              visibility="shared")
 

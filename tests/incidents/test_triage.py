@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.policy import DEFAULT_ESCALATION, DEFAULT_REMINDER_OFFSETS_HOURS
 from incidents import services
@@ -111,7 +112,7 @@ def test_it_refuses_a_draft_and_a_closed_incident(officer_a, filed, reviewer):
     Incident.objects.filter(pk=filed.pk).update(status=IncidentStatus.CLOSED)
     filed.refresh_from_db()
     for incident in (draft, filed):
-        with pytest.raises(services.StateConflict):
+        with pytest.raises(Conflict):
             triage(reviewer, incident)
 
 
