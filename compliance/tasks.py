@@ -9,15 +9,15 @@ SCHEDULER_STARTED = "beat_started"
 
 
 @shared_task(ignore_result=False)
-def record_heartbeat_task(name="beat"):
-    """Record that the scheduler is alive (it enqueues this on a fixed interval)."""
+def record_heartbeat_task(name="worker"):
+    """Record that a worker took a task now (the scheduler sends this on a fixed interval;
+    /healthz reports a worker that has not taken one for two intervals)."""
     now = timezone.now()
-    Heartbeat.objects.update_or_create(name=name, defaults={"at": now})
+    Heartbeat.record(name, now)
     return now.isoformat()
 
 
 def record_scheduler_start(**kwargs):
     """When the beat scheduler starts (its `beat_init` signal): pages hold the "sweep has
     not run" warning for the first two sweep intervals after it."""
-    Heartbeat.objects.update_or_create(name=SCHEDULER_STARTED,
-                                       defaults={"at": timezone.now()})
+    Heartbeat.record(SCHEDULER_STARTED, timezone.now())

@@ -5,7 +5,8 @@
    written as rows with a unique key (obligation, step, recipient), before any is sent
    (index `obligation_next_action`). Rows are claimed with `skip_locked`, so two sweeps
    running at once split the work instead of repeating it.
-Sending happens after commit, in the worker, each e-mail claimed by a conditional update.
+The worker sends them after commit, draining the outbox (`services.send_due_emails`); each
+e-mail is rendered then, from the obligation as it is at that attempt.
 """
 
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from .recipients import RecipientBook
 
 BATCH = 500
 MISSED_REASON = "Not met by its due time."
-TEMPLATE = "obligation_reminder"
+REMINDER = "obligation_reminder"
 # A USPS target's reminder speaks to USPS about its own work, never to a provider.
-USPS_TEMPLATE = "usps_target_reminder"
+USPS_REMINDER_TEMPLATE = "usps_target_reminder"
 
 
 @dataclass
@@ -50,7 +51,8 @@ def mark_missed(now, batch=BATCH):
             Obligation.objects.select_for_update(skip_locked=True)
             .filter(state=ObligationState.OPEN, due_at__lte=now)
             .order_by("due_at")
-            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at")[:batch]
+            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at",
+                    "usps_visible")[:batch]
         )
         if not due:
             return 0
@@ -65,7 +67,9 @@ def mark_missed(now, batch=BATCH):
                                else "obligation.missed"),
                        usps_only=o["kind"] in USPS_KINDS,
                        changes={"state": ["open", "missed"]},
-                       reason=MISSED_REASON)
+                       reason=MISSED_REASON,
+                       # A draft's missed duty is the provider's alone, like the draft.
+                       drafting_stage=not o["usps_visible"])
             for o in due
         ])
         return len(due)
@@ -84,7 +88,7 @@ def queue_due_steps(now, policy, batch=BATCH):
         if not obligations:
             return 0, 0
         book = RecipientBook({o.provider_id for o in obligations})
-        emails, cursors = {TEMPLATE: [], USPS_TEMPLATE: []}, []
+        emails, cursors = [], []
         for obligation in obligations:
             next_at = None
             if obligation.state in OUTSTANDING_STATES:
@@ -95,26 +99,15 @@ def queue_due_steps(now, policy, batch=BATCH):
                 if steps:
                     # After an outage only the latest step goes out: it supersedes the rest.
                     key, _, audience = steps[-1]
-                    emails[USPS_TEMPLATE if usps_target else TEMPLATE].extend(
-                        (f"obligation:{obligation.pk}:{key}:{user.pk}", user.pk, user.email,
-                         obligation.pk, key, audience)
+                    emails.extend(
+                        (f"obligation:{obligation.pk}:{key}:{user.pk}",
+                         USPS_REMINDER_TEMPLATE if usps_target else REMINDER, user.pk,
+                         user.email, {}, obligation.pk, key, audience)
                         for user in book.for_step(obligation, audience)
                     )
             cursors.append((obligation.pk, next_at))
         set_sweep_cursor(cursors, now)
-        created = sum(insert_emails(rows, template, now) for template, rows in emails.items())
-        if created:
-            transaction.on_commit(_send_due_emails)
-        return len(obligations), created
-
-
-def _send_due_emails():
-    from .tasks import retry_due_emails_task
-
-    try:
-        retry_due_emails_task.delay()
-    except Exception:  # the next pass sends them
-        pass
+        return len(obligations), len(insert_emails(emails, now))
 
 
 def sweep(now=None, batch=BATCH):
@@ -124,6 +117,5 @@ def sweep(now=None, batch=BATCH):
     result = SweepResult()
     result.missed = mark_missed(now, batch)
     result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
-    if not Heartbeat.objects.filter(name="sweep").update(at=now):
-        Heartbeat.objects.get_or_create(name="sweep", defaults={"at": now})
+    Heartbeat.record("sweep", now)
     return result

@@ -1,15 +1,15 @@
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance.models import Obligation
 from compliance.services.waivers import waive_obligation
 
+from .fields import IdFilter, SaneDateTimeFilter
 from .filters import visible_providers
-from .serializers import as_drf_error
 
 
 class ObligationSerializer(serializers.ModelSerializer):
@@ -28,18 +28,13 @@ class WaiveSerializer(serializers.Serializer):
 
 class ObligationFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    incident = IdFilter(field_name="incident_id")
+    due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
 
     class Meta:
         model = Obligation
         fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
-
-
-class IsUSPS(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.is_usps
 
 
 @extend_schema(tags=["obligations"])
@@ -54,18 +49,14 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Obligation.objects.visible_to(self.request.user).order_by("due_at", "id")
 
     @extend_schema(request=WaiveSerializer, responses={200: ObligationSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsUSPS])
+    @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         """USPS releases the provider from a duty still owed, with a reason."""
-        obligation = self.get_object()
+        obligation = self.get_object()  # 404 outside the caller's reach, before 403
+        if not request.user.is_usps:
+            raise PermissionDenied("Only USPS staff waive obligations.")
         body = WaiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            obligation = waive_obligation(actor=request.user, obligation=obligation,
-                                          reason=body.validated_data["reason"])
-        except DjangoValidationError as exc:
-            error = as_drf_error(exc)
-            if not hasattr(exc, "message_dict"):
-                return Response(error.detail, status=status.HTTP_409_CONFLICT)
-            raise error from exc
+        obligation = waive_obligation(actor=request.user, obligation=obligation,
+                                      reason=body.validated_data["reason"])
         return Response(ObligationSerializer(obligation).data)

@@ -1,24 +1,11 @@
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries import countries
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from compliance.models import Affiliate, PESModel, Provider, Role, User
 from compliance.models.users import validate_timezone
 
 from .fields import VisiblePrimaryKeyRelatedField
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's `{"field": ["message"]}` body."""
-    key = api_settings.NON_FIELD_ERRORS_KEY
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(
-            {key if field == NON_FIELD_ERRORS else field: messages
-             for field, messages in exc.message_dict.items()}
-        )
-    return serializers.ValidationError({key: exc.messages})
 
 
 def _caller(serializer):
@@ -40,7 +27,6 @@ class ProviderSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True,
         help_text="Why the authorization status changes (required when it does).",
     )
-
     timezone = serializers.CharField(
         required=False, help_text="IANA zone in which deadlines set by the end of a day end "
                                   "(default America/New_York).")

@@ -143,3 +143,8 @@ class Obligation(models.Model):
     @property
     def is_usps_target(self):
         return self.kind in USPS_KINDS
+
+    @property
+    def audit_drafting_stage(self):
+        """A duty USPS cannot see yet belongs to a draft: its events are the provider's."""
+        return not self.usps_visible

@@ -21,10 +21,11 @@ def _apply(instance, values: dict):
 
 
 @transaction.atomic
-def create_provider(*, actor, name, authorization_number, authorization_status="authorized",
+def create_provider(*, actor, name, authorization_number="", authorization_status="authorized",
                     timezone_name="America/New_York"):
-    """Register a provider (USPS managers); `timezone_name` is the zone in which its
-    deadlines "by the end of a day" end."""
+    """Register a provider (USPS managers); its authorization number is optional and
+    unique when given; `timezone_name` is the zone in which its deadlines "by the end of a
+    day" end. Opens its § 501.11(d) procedures duty."""
     _require_manager(actor)
     provider = Provider(
         name=name,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from compliance.deadlines import is_late
 from compliance.display import display_time
+from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationKind
 from compliance.services import fulfil_obligation, open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
@@ -22,7 +23,6 @@ from .canonical import (
 )
 from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
-from .errors import StateConflict
 from .validation import current_values, validate_content
 
 # A filed discovery time keeps its 24-hour clock on record; it is not amended.
@@ -69,7 +69,7 @@ def submit_incident(*, actor, incident, late_reason=""):
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_draft:
-        raise StateConflict("This incident has already been filed.")
+        raise Conflict("This incident has already been filed.")
     now = timezone.now()
     validate_content(provider=incident.provider, values=current_values(incident), now=now,
                      for_filing=True)
@@ -111,7 +111,7 @@ def amend_incident(*, actor, incident, amendment_reason, **changes):
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
-        raise StateConflict("A draft is edited, not amended; submit it first.")
+        raise Conflict("A draft is edited, not amended; submit it first.")
     errors = {}
     amendment_reason = (amendment_reason or "").strip()
     if not amendment_reason:

@@ -25,7 +25,8 @@ def incident_list(request):
         request.GET,
         queryset=Incident.objects.visible_to(user).select_related("provider"),
     )
-    incidents = filterset.qs if filterset.is_valid() else Incident.objects.none()
+    valid = filterset.is_valid()
+    incidents = filterset.qs if valid else Incident.objects.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -35,7 +36,7 @@ def incident_list(request):
         "query": params.urlencode(),
         "providers": Provider.objects.visible_to(user) if user.is_usps else None,
         "can_report": user.is_provider_officer,
-    })
+    }, status=200 if valid else 400)
 
 
 def detail_context(request, incident, attachment_form=None, triage_form=None,

@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from compliance.errors import REFUSALS, Conflict
+from compliance.forms import refuse_on_form
 from compliance.models import Provider
 from incidents import services
 from incidents.models import Category, IncidentStatus, RevenueRisk
@@ -23,7 +25,7 @@ from incidents.queue import (
 from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, TriageForm
 
 from .browse import detail_context
-from .common import apply_service_errors, load_incident
+from .common import load_incident
 
 PAGE_SIZE = 25
 
@@ -40,7 +42,8 @@ def review_queue(request):
     user = request.user
     base = queue_queryset(user)
     filterset = QueueFilter(request.GET, queryset=base, request=request)
-    incidents = filterset.qs if filterset.is_valid() else base.none()
+    valid = filterset.is_valid()
+    incidents = filterset.qs if valid else base.none()
     incidents, sort = sort_queue(incidents, request.GET.get("sort", ""))
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -64,7 +67,7 @@ def review_queue(request):
         "reviewers": people,
         "current": {key: request.GET.get(key, "") for key in (
             "provider", "category", "revenue_risk", "reviewer", "status", "q", "overdue")},
-    })
+    }, status=200 if valid else 400)
 
 
 def _sort_links(sort):
@@ -108,7 +111,7 @@ def bulk_assign(request):
         changed = services.assign_reviewers(actor=request.user,
                                             incidents=form.cleaned_data["incidents"],
                                             reviewer=reviewer)
-    except (services.StateConflict, ValidationError) as exc:
+    except REFUSALS as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         count = len(form.cleaned_data["incidents"])
@@ -139,11 +142,11 @@ def triage(request, pk):
         try:
             services.triage_incident(actor=request.user, incident=incident,
                                      **form.service_values())
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            refuse_on_form(form, exc)
         else:
             messages.success(request, "Triage recorded; the provider's officers are told the "
                                       "deadline.")
@@ -165,7 +168,7 @@ def assign(request, pk):
     reviewer = form.cleaned_data["reviewer"]
     try:
         services.assign_reviewer(actor=request.user, incident=incident, reviewer=reviewer)
-    except (services.StateConflict, ValidationError) as exc:
+    except REFUSALS as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, f"{incident.reference} assigned to "
@@ -185,11 +188,11 @@ def comment(request, pk):
         try:
             services.add_comment(actor=request.user, incident=incident,
                                  **form.service_values())
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            refuse_on_form(form, exc)
         else:
             messages.success(request, "Comment added.")
             return redirect(reverse("incident-detail", args=[incident.pk]) + "#comments")

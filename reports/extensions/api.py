@@ -1,6 +1,5 @@
 """API: extension requests on obligations, and USPS's decisions on them."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -8,11 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from compliance.api.serializers import as_drf_error
+from compliance.api.fields import AwareDateTimeField
 from compliance.models import ExtensionRequest, Obligation
-from incidents.api.exceptions import Conflict, PayloadTooLarge
-from incidents.api.fields import AwareDateTimeField
-from incidents.services.errors import AttachmentTooLarge
 
 from . import services
 
@@ -44,18 +40,6 @@ class GrantSerializer(DecisionSerializer):
                   "for; it must be after the current due time.")
 
 
-def call_service(function, **kwargs):
-    """Run a service; its errors as 400 (fields), 409 (state) or 413 (too large)."""
-    try:
-        return function(**kwargs)
-    except AttachmentTooLarge as exc:
-        raise PayloadTooLarge(" ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        if hasattr(exc, "message_dict"):
-            raise as_drf_error(exc) from exc
-        raise Conflict(" ".join(exc.messages)) from exc
-
-
 def _queryset(user):
     return (ExtensionRequest.objects.visible_to(user)
             .select_related("requested_by", "decided_by").order_by("created_at", "id"))
@@ -83,7 +67,7 @@ class ObligationExtensionRequestsView(generics.ListCreateAPIView):
             raise PermissionDenied("Only the provider's compliance officers ask for time.")
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = call_service(services.request_extension, actor=request.user,
+        extension = services.request_extension(actor=request.user,
                                  obligation=obligation, **body.validated_data)
         return Response(self.get_serializer(extension).data, status=status.HTTP_201_CREATED)
 
@@ -104,8 +88,7 @@ class ExtensionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise PermissionDenied("Only USPS staff decide extension requests.")
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = call_service(service, actor=request.user, extension=extension,
-                                 **body.validated_data)
+        extension = service(actor=request.user, extension=extension, **body.validated_data)
         return Response(ExtensionRequestSerializer(extension).data)
 
     @extend_schema(request=GrantSerializer, responses={200: ExtensionRequestSerializer})

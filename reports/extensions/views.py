@@ -2,26 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from compliance.errors import REFUSALS
+from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent, ExtensionRequest, Obligation
-from incidents.views.common import apply_service_errors
 
 from . import services
 from .forms import DecisionForm, ExtensionRequestForm
 
-# Corrections made while the case was a draft are the provider's own (as on the case page).
-PROVIDER_ONLY_ACTIONS = ("obligation.due_corrected",)
-
 
 def _history(user, obligation):
-    events = (AuditEvent.objects.visible_to(user).for_object(obligation)
-              .select_related("actor").order_by("at", "id"))
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events
+    return (AuditEvent.objects.visible_to(user).for_object(obligation)
+            .select_related("actor").order_by("at", "id"))
 
 
 def _render(request, obligation, request_form=None, decision_form=None, status=200):
@@ -69,8 +64,9 @@ def obligation_detail(request, pk):
             services.request_extension(actor=user, obligation=obligation, **form.cleaned_data)
             messages.success(request, "Extension requested. USPS has been told.")
             return redirect("obligation-detail", pk=obligation.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            return _render(request, obligation, request_form=form,
+                           status=refuse_on_form(form, exc))
     return _render(request, obligation, request_form=form, status=400)
 
 
@@ -90,10 +86,9 @@ def _decide(request, obligation):
         else:
             services.deny_extension(actor=request.user, extension=extension,
                                     comment=data["comment"])
-    except ValidationError as exc:
-        apply_service_errors(exc, form)
-        status = 400 if hasattr(exc, "error_dict") else 409
-        return _render(request, obligation, decision_form=form, status=status)
+    except REFUSALS as exc:
+        return _render(request, obligation, decision_form=form,
+                       status=refuse_on_form(form, exc))
     verb = "granted" if data["decision"] == "grant" else "denied"
     messages.success(request, f"Extension {verb}. The provider's officers have been told.")
     return redirect("obligation-detail", pk=obligation.pk)

@@ -71,34 +71,20 @@ def pages_for(user, items):
 
 
 @pytest.mark.parametrize("role", ["officer_a", "viewer_a", "reviewer", "manager"])
-def test_every_page_passes_axe_and_fits_a_phone(request, browser, live_server, role,
-                                                case_file):
-    from tests.factories import PASSWORD
-
+def test_every_page_passes_axe_and_fits_a_phone(request, page, sign_in, role, case_file):
     user = request.getfixturevalue(role)
-    context = browser.new_context(base_url=live_server.url, timezone_id="America/New_York")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(user)
     axe = Axe()
     problems = []
-    try:
-        for path in pages_for(user, case_file):
-            page.set_viewport_size({"width": 1280, "height": 900})
-            response = page.goto(path)
-            assert response.status == (404 if "does-not" in path else 200), (role, path)
-            found = axe.run(page).response["violations"]
-            problems += [(path, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                         for v in found if v["impact"] in BLOCKING]
-            problems += [(path, "control", c) for c in page.evaluate(
-                CONTROLS_WITHOUT_ID_OR_LABEL)]
-            page.set_viewport_size(PHONE)
-            page.goto(path)
-            problems += [(path, "sideways", s) for s in page.evaluate(SIDEWAYS)]
-    finally:
-        context.close()
+    for path in pages_for(user, case_file):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        response = page.goto(path)
+        assert response.status == (404 if "does-not" in path else 200), (role, path)
+        found = axe.run(page).response["violations"]
+        problems += [(path, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                     for v in found if v["impact"] in BLOCKING]
+        problems += [(path, "control", c) for c in page.evaluate(CONTROLS_WITHOUT_ID_OR_LABEL)]
+        page.set_viewport_size(PHONE)
+        page.goto(path)
+        problems += [(path, "sideways", s) for s in page.evaluate(SIDEWAYS)]
     assert not problems, "\n".join(map(str, problems))

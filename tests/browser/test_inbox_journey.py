@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from compliance.models import Obligation, ObligationState
-from tests.factories import PASSWORD
 from tests.reports.factories import waiting_on_usps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,18 +16,11 @@ def open_item(page, label):
     page.get_by_test_id("inbox-items").get_by_role("link", name=label).click()
 
 
-def test_a_reviewer_works_the_inbox_to_empty(browser, live_server, settings, tmp_path,
-                                             officer_a, reviewer):
+def test_a_reviewer_works_the_inbox_to_empty(page, sign_in, settings, tmp_path, officer_a,
+                                             reviewer):
     settings.MEDIA_ROOT = tmp_path
     items = waiting_on_usps(officer_a, at=timezone.now())
-    context = browser.new_context(base_url=live_server.url, timezone_id="America/New_York")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", reviewer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(reviewer)
 
     assert page.locator("h1").first.inner_text().startswith("Waiting on USPS")
     assert page.get_by_test_id("nav-inbox").locator(".count").first.inner_text() == "4"
@@ -67,7 +59,6 @@ def test_a_reviewer_works_the_inbox_to_empty(browser, live_server, settings, tmp
     page.goto("/")
     assert "Nothing waits on USPS" in page.get_by_test_id("inbox-items").inner_text()
     assert page.get_by_test_id("nav-inbox").locator(".count").first.inner_text() == "0"
-    context.close()
 
     targets = Obligation.objects.usps_targets()
     assert not targets.outstanding().exists()

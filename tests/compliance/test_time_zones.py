@@ -116,3 +116,21 @@ def incident_duty(incident, kind):
     from compliance.models import Obligation
 
     return Obligation.objects.get(incident_id=incident.pk, kind=kind)
+
+
+def test_a_resubmission_day_chosen_on_the_page_ends_in_the_providers_zone(
+        signed_in, officer_a, reviewer, provider_a):
+    from tests.reports.factories import case_under_review
+
+    provider_a.timezone = "Asia/Tokyo"
+    provider_a.save()
+    case = case_under_review(officer_a, at=NOW)
+    report, _ = file_report_at(officer_a, case, "written", at=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        response = signed_in(reviewer).post(f"/reports/{report.pk}/return/", {
+            "comment": "Name the firmware.", "resubmission_due_on": "2026-06-20"})
+
+    assert response.status_code == 302
+    review = report.reviews.get()
+    assert review.resubmission_due_at == datetime(2026, 6, 20, 14, 59, 59, tzinfo=UTC)

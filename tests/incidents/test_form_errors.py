@@ -161,8 +161,8 @@ def test_the_attachment_form_address_goes_back_to_the_form(signed_in, officer_a,
     assert response["Location"] == f"/incidents/{case.pk}/#attach"
 
 
-def test_no_page_answers_a_bare_405(signed_in, officer_a):
-    response = signed_in(officer_a).get("/accounts/logout/")
+def test_no_page_answers_a_bare_405(signed_in, manager):
+    response = signed_in(manager).get("/people/lockouts/clear/")  # a form's address
 
     assert response.status_code == 405
     body = response.content.decode()

@@ -10,6 +10,7 @@ from django.core import mail
 from compliance.models import AuditEvent, Obligation
 from notifications import calendar
 from notifications.models import OutboundEmail
+from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests.reports.factories import NOW, waiting_on_usps
 
@@ -26,10 +27,12 @@ def overdue_targets(settings, tmp_path, officer_a, viewer_a, reviewer, manager,
     and missed events all written and sent)."""
     settings.MEDIA_ROOT = tmp_path
     items = waiting_on_usps(officer_a, at=NOW)
-    for when in (NOW + timedelta(days=2), NOW + timedelta(days=40)):
+    # Before the triage target (its reminder), after every target (the escalations).
+    for when in (NOW + timedelta(days=2, hours=9), NOW + timedelta(days=40)):
         with time_machine.travel(when, tick=False), \
                 django_capture_on_commit_callbacks(execute=True):
             sweep()
+            send_due_emails()
     targets = list(Obligation.objects.usps_targets())
     assert [t.state for t in targets if t.is_outstanding] == ["missed"] * 4
     return {**items, "targets": targets}
@@ -93,9 +96,14 @@ def test_an_overdue_target_does_not_make_the_providers_case_overdue(request, api
         assert filing.pk not in {row["id"] for row in overdue}
 
 
-def test_no_e_mail_to_a_provider_mentions_a_target(request, overdue_targets):
+def test_no_e_mail_to_a_provider_mentions_a_target(request, overdue_targets, reviewer,
+                                                   manager):
     staff = provider_staff(request)
     to_provider = [m for m in mail.outbox if m.to[0] in {u.email for u in staff}]
+    # The targets' e-mails went out, to USPS alone; the provider got its own.
+    assert {m.to[0] for m in mail.outbox if "USPS target" in m.subject} == {
+        reviewer.email, manager.email}
+    assert to_provider
     assert not OutboundEmail.objects.filter(obligation__in=overdue_targets["targets"],
                                             recipient__in=staff).exists()
     for message in to_provider:

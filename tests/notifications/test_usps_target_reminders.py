@@ -11,6 +11,7 @@ from django.core import mail
 from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
 from incidents import services as incidents
 from notifications.models import OutboundEmail
+from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
 from tests.incidents.factories import make_filed
@@ -39,8 +40,11 @@ def second_reviewer(db):
 
 
 def sweep_at(when, capture):
+    """A sweep at `when`, then the worker's next send of the outbox."""
     with time_machine.travel(when, tick=False), capture(execute=True):
-        return sweep()
+        result = sweep()
+        send_due_emails()
+    return result
 
 
 def sent_to():

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import (
     AuditEvent,
     DeadlinePolicy,
@@ -17,7 +18,6 @@ from compliance.models import (
 )
 from compliance.services import open_obligation
 from incidents.models import IncidentStatus
-from incidents.services.errors import StateConflict
 from reports import services
 from reports.models import ReportReview, ReportState
 from reports.services.canonical import sha256_of
@@ -119,7 +119,7 @@ def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer)
     assert waived.kind == "status_report" and final_report.reference in waived.waived_reason
     assert AuditEvent.objects.for_object(incident).filter(action="incident.closed").exists()
 
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         file_report_at(officer_a, incident, "status", at=closed_at + DAY)
 
 
@@ -219,9 +219,9 @@ def test_only_a_report_awaiting_review_is_accepted_or_returned(officer_a, review
     report, _ = file_report_at(officer_a, incident, "written", at=NOW)
     with at(NOW + DAY):
         services.return_report(actor=reviewer, report=report, comment="Fix it.")
-        with pytest.raises(StateConflict):
+        with pytest.raises(Conflict):
             services.accept_report(actor=reviewer, report=report)
-        with pytest.raises(StateConflict):
+        with pytest.raises(Conflict):
             services.return_report(actor=reviewer, report=report, comment="Again.")
 
 
