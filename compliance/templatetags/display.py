@@ -5,6 +5,7 @@ from django import template
 
 from compliance import labels
 from compliance.display import time_html
+from compliance.models.users import ROLE_PHRASES
 
 register = template.Library()
 
@@ -20,6 +21,12 @@ def when(value, seconds=""):
 def change_rows(event):
     """An audit event's changes as (label, before or None, after), readable."""
     return labels.change_rows(event.changes)
+
+
+@register.filter
+def role_phrase(role):
+    """A role's value as it reads in a sentence: "usps_reviewer" → "a USPS reviewer"."""
+    return ROLE_PHRASES.get(role, "a user")
 
 
 @register.filter

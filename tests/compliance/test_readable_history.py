@@ -60,3 +60,12 @@ def test_the_case_timeline_shows_no_raw_value(signed_in, officer_a, reviewer):
         assert "Kind: Written report" in readable
         assert "Status: Submitted → Under review" in readable
         assert "EST" in readable and "UTC" not in readable
+
+
+def test_roles_read_as_english_with_their_article():
+    from compliance.templatetags.display import possessive, role_phrase
+
+    assert role_phrase("usps_reviewer") == "a USPS reviewer"
+    assert role_phrase("provider_officer") == "a provider compliance officer"
+    assert possessive("Meridian Postage Systems") == "Meridian Postage Systems'"
+    assert possessive("Alpha Postage") == "Alpha Postage's"
