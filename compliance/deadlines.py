@@ -1,4 +1,6 @@
-"""Deadline arithmetic: pure functions of aware times, computed in UTC. No database here."""
+"""Deadline arithmetic: pure functions of (policy, time), aware times in, aware UTC times
+out. No database here: a service reads the policy in force and `now` once, and passes both
+to every function it needs."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -48,6 +50,69 @@ def add_business_days(day: date, count: int) -> date:
         if is_business_day(day):
             count -= 1
     return day
+
+
+def days_later_end_of_day(at: datetime, days: int, zone_name: str) -> datetime:
+    """The end (23:59:59 in `zone_name`) of the day that lies `days` calendar days after
+    `at`'s own day there: a period "within 30 days" of a notice dated `at`."""
+    require_aware(at, "at")
+    day = at.astimezone(ZoneInfo(zone_name)).date() + timedelta(days=int(days))
+    return end_of_day(day, zone_name)
+
+
+# --- The policy's windows per revenue risk ---------------------------------------------
+# A case with no revenue risk yet (or a risk a policy version lacks) takes these.
+FALLBACK_WINDOW = {"written_report_days": 14, "status_report_interval_days": 30}
+
+
+def risk_window(policy, risk, field):
+    """Whole days of `field` (`written_report_days` or `status_report_interval_days`) for
+    `risk` under `policy`."""
+    window = (policy.risk_windows or {}).get(risk or "", {})
+    return int(window.get(field, FALLBACK_WINDOW[field]))
+
+
+def written_report_due_at(policy, risk, at: datetime) -> datetime:
+    """The written report is due the policy's whole number of elapsed days after triage
+    at `at`, in UTC."""
+    require_aware(at, "at")
+    return at.astimezone(UTC) + timedelta(days=risk_window(policy, risk,
+                                                           "written_report_days"))
+
+
+def status_report_interval(policy, risk, case_days=None) -> timedelta:
+    """Time between status reports: the case's own number of days, else the policy's for
+    its revenue risk."""
+    return timedelta(days=int(case_days) if case_days else risk_window(
+        policy, risk, "status_report_interval_days"))
+
+
+def resubmission_due_at(policy, risk, at: datetime, zone_name: str) -> datetime:
+    """A returned report's corrected version, when USPS names no time: by the end of the
+    day (provider's zone) that lies the policy's written-report window after `at`."""
+    return days_later_end_of_day(at, risk_window(policy, risk, "written_report_days"),
+                                 zone_name)
+
+
+def proceeding_period_due_at(policy, period: str, at: datetime, zone_name: str,
+                             risk=None) -> datetime:
+    """The end of a proceeding's period that starts with a step dated `at`: the policy's
+    days for `period` (`correction` per revenue risk, `defense`, `appeal`), counted as
+    calendar days and ending at 23:59:59 in the provider's zone."""
+    return days_later_end_of_day(at, policy.proceeding_days(period, risk), zone_name)
+
+
+def suspension_ends_at(effective_at: datetime, days: int, zone_name: str) -> datetime:
+    """A suspension effective at `effective_at` for `days` days ends at the end of its
+    last day (provider's zone); the provider is authorized again from then."""
+    require_aware(effective_at, "effective_at")
+    return days_later_end_of_day(effective_at, int(days) - 1, zone_name)
+
+
+def start_of_day(day: date, zone_name: str) -> datetime:
+    """00:00:00 of `day` in the zone `zone_name`, as an aware UTC time: when a change
+    "effective on" that day takes effect."""
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
 
 
 def usps_target_due_at(policy, kind: str, at: datetime) -> datetime:

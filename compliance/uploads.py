@@ -11,20 +11,62 @@ The limit is `settings.ATTACHMENT_MAX_BYTES` for the files of one request; the b
 carry `FORM_OVERHEAD_BYTES` more for the multipart framing and the other form fields.
 """
 
+import hashlib
+import unicodedata
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 
 from compliance.errors import TooLarge
 
+from .filetypes import detect_content_type
+
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 256 * 1024
 API_PREFIX = "/api/"
+# The file's kind is decided on this many first bytes.
+HEAD_BYTES = 64 * 1024
 
 
 def max_upload_bytes():
     """The most file bytes one request may carry."""
     return getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def clean_name(name):
+    """The uploader's file name, reduced to a printable base name (for display only)."""
+    base = PurePath(str(name).replace("\\", "/")).name
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[:255] or "attachment"
+
+
+def _read_head_and_hash(uploaded_file):
+    digest = hashlib.sha256()
+    head = b""
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return head, digest.hexdigest()
+
+
+def check_upload(uploaded_file):
+    """(clean name, content type decided on the content, SHA-256) of an acceptable file:
+    every service that stores an upload calls this. TooLarge (413) past the limit,
+    ValidationError (400, on `file`) when empty or of a kind not accepted."""
+    limit = max_upload_bytes()
+    if uploaded_file.size > limit:
+        raise TooLarge.upload(uploaded_file.size, limit)
+    if not uploaded_file.size:
+        raise ValidationError({"file": ["The file is empty."]})
+    name = clean_name(uploaded_file.name)
+    head, sha256 = _read_head_and_hash(uploaded_file)
+    return name, detect_content_type(head, name), sha256
 
 
 def max_body_bytes():

@@ -1,13 +1,17 @@
 from celery import shared_task
 
+from compliance.changes import handle_pending
+
 from . import digest, services, sweep
 
 
 @shared_task
 def send_due_emails_task():
-    """Send what the outbox holds that is due: new e-mails, retries whose backoff is over
-    and e-mails whose claim's lease ran out (the beat scheduler runs it every few seconds).
-    """
+    """Handle published changes an after-commit call left unhandled (their e-mails join
+    the outbox), then send what the outbox holds that is due: new e-mails, retries whose
+    backoff is over and e-mails whose claim's lease ran out (the beat scheduler runs it
+    every few seconds)."""
+    handle_pending()
     return services.send_due_emails()
 
 

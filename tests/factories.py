@@ -1,6 +1,7 @@
 """Test data. Factories build through the models; services are exercised by the tests."""
 
 import factory
+from django.test import TestCase
 from django.utils import timezone
 
 from compliance.models import (
@@ -14,6 +15,14 @@ from compliance.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def committed():
+    """A block whose changes count as committed: what the product does after a commit
+    (the subscribers of published changes: e-mails, reminder schedules) runs at its end.
+    A test's own transaction never commits, so objects made through the services and
+    requests whose after-commit work a test looks at go through this."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

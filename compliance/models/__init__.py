@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .changes import PublishedChange
 from .extensions import ExtensionRequest, ExtensionState
 from .obligations import CLAUSES, Obligation, ObligationKind, ObligationState
 from .policy import DeadlinePolicy, RevenueRisk
@@ -23,6 +24,7 @@ __all__ = [
     "PESModel",
     "ProcedureDocument",
     "ProcedureReview",
+    "PublishedChange",
     "Provider",
     "ProviderStatusChange",
     "Role",

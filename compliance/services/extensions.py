@@ -1,5 +1,8 @@
 """Extension requests on obligations: an officer asks for more time, USPS decides.
 
+Each change is published (`extension.requested`, `extension.decided`): after it commits,
+the notifications app e-mails the other side, whoever called the service.
+
 Errors: `PermissionDenied` for the wrong role or provider; `ValidationError` with a
 field dict for bad input; `Conflict` when the state forbids it, e.g. deciding a request
 already decided.
@@ -9,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.changes import publish
 from compliance.display import display_time
 from compliance.errors import Conflict
 from compliance.models import ExtensionRequest, ExtensionState, Obligation, ObligationKind
@@ -18,6 +22,9 @@ from compliance.window import check_datetime
 from .audit import record_event
 from .obligations import move_obligation_due
 from .targets import meet_usps_target, open_usps_target
+
+REQUESTED = "extension.requested"
+DECIDED = "extension.decided"
 
 
 def _iso(value):
@@ -62,6 +69,7 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
                 f"{obligation.subject}",
         at=now, object_id=extension.pk, incident_id=obligation.incident_id,
         reviewer=obligation.reviewer, filed_late=obligation.state == ObligationState.MISSED)
+    publish(REQUESTED, extension=extension.pk)
     return extension
 
 
@@ -103,6 +111,7 @@ def grant_extension(*, actor, extension, comment="", due_at=None):
         comment=comment, granted_due_at=granted)
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION,
                      object_id=extension.pk, at=now)
+    publish(DECIDED, extension=extension.pk)
     extension.refresh_from_db()
     extension.obligation = obligation
     return extension
@@ -124,4 +133,5 @@ def deny_extension(*, actor, extension, comment):
                  reason=extension.comment)
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION,
                      object_id=extension.pk, at=now)
+    publish(DECIDED, extension=extension.pk)
     return extension

@@ -10,7 +10,7 @@ from compliance.models import CLAUSES, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
 from .audit import record_event
-from .schedule import reschedule_reminders
+from .schedule import schedule_changed
 
 
 def _iso(value):
@@ -38,8 +38,8 @@ def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
         state=ObligationState.OPEN, usps_visible=usps_visible, object_id=object_id,
         filed_late=filed_late, reviewer=reviewer,
     )
-    reschedule_reminders(obligation)
     obligation.save()
+    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action="obligation.opened",
                             changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
     return obligation
@@ -62,10 +62,11 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
             changes["state"] = [obligation.state, ObligationState.OPEN.value]
             obligation.state = ObligationState.OPEN
             obligation.missed_at = None
-        reschedule_reminders(obligation)
     if subject is not None and subject[:300] != obligation.subject:
         obligation.subject = subject[:300]
     obligation.save()
+    if "due_at" in changes:
+        schedule_changed(obligation)
     if changes:
         record_obligation_event(obligation, actor=actor, action="obligation.due_corrected",
                                 changes=changes)
@@ -87,13 +88,14 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
         changes["met_at"] = [None, _iso(at)]
         obligation.state = new_state
         obligation.met_at = at
-        reschedule_reminders(obligation)
     if subject is not None:
         obligation.subject = subject[:300]
     if show_to_usps and not obligation.usps_visible:
         obligation.usps_visible = True
         changes["usps_visible"] = [False, True]
     obligation.save()
+    if "state" in changes:
+        schedule_changed(obligation)
     if changes:
         record_obligation_event(obligation, actor=actor,
                                 action=f"obligation.{obligation.state}", changes=changes, at=at)
@@ -120,8 +122,8 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
         changes["state"] = [obligation.state, ObligationState.OPEN.value]
         obligation.state = ObligationState.OPEN
         obligation.missed_at = None
-    reschedule_reminders(obligation)
     obligation.save()
+    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action=action, changes=changes,
                             reason=reason, usps_only=usps_only)
     return obligation
@@ -144,8 +146,8 @@ def close_obligation(*, actor, obligation, reason):
     old = obligation.state
     obligation.state = ObligationState.WAIVED
     obligation.waived_reason = reason
-    reschedule_reminders(obligation)
     obligation.save()
+    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action="obligation.closed",
                             changes={"state": [old, ObligationState.WAIVED.value]},
                             reason=reason)

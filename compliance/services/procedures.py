@@ -16,13 +16,11 @@ The `procedures` obligation follows these rules:
   of the day `PROCEDURES_DUE_DAYS` days later in the provider's time zone) when none is
   outstanding: a revised copy is owed. An earlier accepted version stays on file meanwhile.
 
-The file's type is checked on its content by the caller (the reports layer, which owns
-the upload checks); this module stores it under a random name with its size and SHA-256.
+The file is checked on its content (`compliance.uploads.check_upload`, as for attachments)
+and stored under a random name with its size and SHA-256. Uploads and reviews are
+published (`procedures.uploaded`, `procedures.reviewed`); the notifications app e-mails
+the USPS reviewers and the provider's officers after commit.
 """
-
-import hashlib
-from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +28,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from compliance.deadlines import end_of_day
+from compliance.changes import publish
+from compliance.deadlines import days_later_end_of_day
 from compliance.errors import Conflict
 from compliance.models import (
     Obligation,
@@ -40,11 +39,15 @@ from compliance.models import (
     ProcedureReview,
     Provider,
 )
+from compliance.uploads import check_upload
 from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .obligations import fulfil_obligation, open_obligation
 from .targets import meet_usps_target, open_usps_target
+
+UPLOADED = "procedures.uploaded"
+REVIEWED = "procedures.reviewed"
 
 
 def procedures_due_days():
@@ -62,9 +65,7 @@ def _outstanding_duty(provider):
 
 def default_procedures_due(provider, now):
     """`PROCEDURES_DUE_DAYS` days from now, by the end of that day in the provider's zone."""
-    day = now.astimezone(ZoneInfo(provider.timezone)).date() + timedelta(
-        days=procedures_due_days())
-    return end_of_day(day, provider.timezone)
+    return days_later_end_of_day(now, procedures_due_days(), provider.timezone)
 
 
 def open_procedures_obligation(*, actor, provider, due_at=None):
@@ -92,27 +93,19 @@ def ensure_procedures_obligations(*, actor=None):
     return opened
 
 
-def _hash(uploaded_file):
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
-def upload_procedures(*, actor, provider, uploaded_file, original_name, content_type,
-                      effective_date, summary_of_changes=""):
+def upload_procedures(*, actor, provider, uploaded_file, effective_date,
+                      summary_of_changes=""):
     """File the next version of the provider's procedures (an officer of that provider).
-    The first version may go without a summary of changes; later ones need it."""
+    The first version may go without a summary of changes; later ones need it. The file
+    is checked on its content: TooLarge (413) or ValidationError (400) otherwise."""
     if not (actor.is_provider_officer and actor.provider_id == provider.pk):
+        # Refused before the file is read.
         raise PermissionDenied("Only the provider's compliance officers file its procedures.")
     if effective_date is None:
         raise ValidationError({"effective_date": ["Say from when these procedures apply."]})
     check_date(effective_date, "effective_date")
-    if not uploaded_file.size:
-        raise ValidationError({"file": ["The file is empty."]})
+    original_name, content_type, sha256 = check_upload(uploaded_file)
     # Locking the provider serializes version numbers per provider.
     provider = Provider.objects.select_for_update().get(pk=provider.pk)
     last = provider.procedure_documents.aggregate(v=Max("version"))["v"] or 0
@@ -123,7 +116,7 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
     now = timezone.now()
     document = ProcedureDocument(
         provider=provider, version=last + 1, original_name=original_name[:255],
-        size=uploaded_file.size, sha256=_hash(uploaded_file), content_type=content_type,
+        size=uploaded_file.size, sha256=sha256, content_type=content_type,
         effective_date=effective_date, summary_of_changes=summary, uploaded_by=actor,
         uploaded_at=now)
     document.file.save("upload", uploaded_file, save=False)
@@ -140,6 +133,7 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
         subject=f"Internal reporting procedures v{document.version} of {provider.name}",
         at=now, object_id=document.pk,
         filed_late=duty is not None and duty.state == ObligationState.LATE)
+    publish(UPLOADED, document=document.pk)
     return document
 
 
@@ -167,6 +161,7 @@ def _review(actor, document, state, comment, now):
     record_event(actor=actor, obj=document, action=f"procedures.{state}", at=now,
                  changes={"review_state": [ProcedureReview.PENDING.value, state]},
                  reason=comment)
+    publish(REVIEWED, document=document.pk)
 
 
 @transaction.atomic

@@ -1,17 +1,9 @@
-"""The filed form of an incident: canonical JSON, its SHA-256, and field-by-field changes."""
+"""The filed form of an incident: its document, frozen and hashed by the rules of
+`compliance.canonical`."""
 
-import hashlib
-import json
-from datetime import UTC
+from compliance.canonical import utc_iso
 
 FORMAT = "pes-incident-filing/1"
-
-
-def utc_iso(value):
-    """An aware time as UTC ISO 8601 with `Z`, or None."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def content_of(incident):
@@ -58,23 +50,4 @@ def filing_document(incident, *, number, submitted_by, submitted_at, amendment_r
         "late_reason": incident.late_reason,
         "amendment_reason": amendment_reason,
         "content": content_of(incident),
-    }
-
-
-def canonical_json(document) -> str:
-    """Sorted keys, no insignificant white space, UTF-8 text: the same document always
-    gives the same string, and so the same hash."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def changes_between(before: dict, after: dict) -> dict:
-    """{field: [before, after]} for each top-level field whose value differs."""
-    return {
-        key: [before.get(key), after.get(key)]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
     }

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.canonical import changes_between
 from compliance.deadlines import notification_due_at
 from compliance.errors import Conflict
 from compliance.models import ObligationKind
@@ -10,7 +11,7 @@ from compliance.services import correct_unfiled_obligation, open_obligation, rec
 from incidents.models import Incident, IncidentStatus
 
 from .access import require_officer
-from .canonical import changes_between, content_of
+from .canonical import content_of
 from .content import apply_relations, apply_scalars, notification_obligation
 from .validation import current_values, validate_content
 

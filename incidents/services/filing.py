@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.canonical import changes_between, freeze
 from compliance.deadlines import is_late
 from compliance.display import display_time
 from compliance.errors import Conflict
@@ -14,13 +15,7 @@ from compliance.services import fulfil_obligation, open_usps_target, record_even
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
 
 from .access import require_officer
-from .canonical import (
-    canonical_json,
-    changes_between,
-    content_of,
-    filing_document,
-    sha256_of,
-)
+from .canonical import content_of, filing_document
 from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
 from .validation import current_values, validate_content
@@ -42,10 +37,10 @@ def next_reference(year):
 def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):
     document = filing_document(incident, number=number, submitted_by=actor, submitted_at=at,
                                amendment_reason=amendment_reason)
-    text = canonical_json(document)
+    text, sha256 = freeze(document)
     changes = changes_between(previous.content, document["content"]) if previous else {}
     return IncidentVersion.objects.create(
-        incident=incident, number=number, canonical_json=text, sha256=sha256_of(text),
+        incident=incident, number=number, canonical_json=text, sha256=sha256,
         submitted_by=actor, submitted_at=at, amendment_reason=amendment_reason,
         changes=changes,
     )

@@ -1,13 +1,14 @@
 """Triage by USPS: the revenue risk, the written-report deadline, the status-report
 interval and the assigned reviewer. The risk rationale is internal to USPS."""
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance import deadlines
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
@@ -32,18 +33,6 @@ MAX_INTERVAL_DAYS = 365
 def require_usps(actor):
     if not (actor.is_authenticated and actor.is_usps):
         raise PermissionDenied("Only USPS reviewers and managers review incidents.")
-
-
-def policy_windows(risk, policy=None):
-    """(written-report days, status-report interval days) for a risk, from the policy."""
-    window = (policy or DeadlinePolicy.in_force()).risk_windows[risk]
-    return int(window["written_report_days"]), int(window["status_report_interval_days"])
-
-
-def default_written_report_due(at, written_report_days):
-    """The written report is due a whole number of elapsed days after triage, in UTC."""
-    require_aware(at, "at")
-    return at.astimezone(UTC) + timedelta(days=written_report_days)
 
 
 def written_report_obligation(incident, lock=False):
@@ -104,15 +93,17 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     rationale = (rationale or "").strip()
     _check_inputs(revenue_risk, written_report_due_at, status_report_interval_days, now)
     reviewer = _check_reviewer(reviewer)
-    written_days, policy_interval = policy_windows(revenue_risk)
+    policy = DeadlinePolicy.in_force()
+    policy_due = deadlines.written_report_due_at(policy, revenue_risk, now)
+    policy_interval = deadlines.risk_window(policy, revenue_risk,
+                                            "status_report_interval_days")
     if incident.triaged_at is None:
         result = _first_triage(actor, incident, now, revenue_risk, rationale,
-                               written_report_due_at or default_written_report_due(
-                                   now, written_days),
+                               written_report_due_at or policy_due,
                                status_report_interval_days or policy_interval)
     else:
         result = _retriage(actor, incident, now, revenue_risk, rationale,
-                           written_report_due_at, written_days,
+                           written_report_due_at, policy_due,
                            status_report_interval_days, policy_interval)
     if reviewer is None and incident.assigned_reviewer_id is None \
             and actor.role == Role.USPS_REVIEWER:
@@ -152,13 +143,13 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
     return obligation
 
 
-def _retriage(actor, incident, now, risk, rationale, due_at, written_days, interval,
+def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interval,
               policy_interval):
     obligation = written_report_obligation(incident, lock=True)
     risk_changed = risk != incident.revenue_risk
     if due_at is None and risk_changed and obligation is not None \
             and obligation.is_outstanding:
-        due_at = default_written_report_due(now, written_days)
+        due_at = policy_due
     if interval is None and risk_changed:
         interval = policy_interval
     changes = {}

@@ -2,15 +2,12 @@
 
 from django.utils import timezone
 
+from compliance.deadlines import risk_window, written_report_due_at
 from compliance.models import DeadlinePolicy
 from incidents.models import Comment, IncidentStatus, RevenueRisk
 from incidents.review_forms import AssignForm, CommentForm, TriageForm
 from incidents.services import may_comment
-from incidents.services.triage import (
-    TRIAGE_STATES,
-    default_written_report_due,
-    policy_windows,
-)
+from incidents.services.triage import TRIAGE_STATES
 
 
 def policy_defaults(now):
@@ -18,9 +15,11 @@ def policy_defaults(now):
     policy = DeadlinePolicy.in_force()
     rows = []
     for risk in RevenueRisk:
-        days, interval = policy_windows(risk.value, policy)
-        rows.append({"risk": risk.value, "label": risk.label, "days": days,
-                     "due_at": default_written_report_due(now, days), "interval": interval})
+        rows.append({
+            "risk": risk.value, "label": risk.label,
+            "days": risk_window(policy, risk.value, "written_report_days"),
+            "due_at": written_report_due_at(policy, risk.value, now),
+            "interval": risk_window(policy, risk.value, "status_report_interval_days")})
     return rows
 
 

@@ -7,10 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance import services
 from compliance.api.fields import AwareDateTimeField
 from compliance.models import ExtensionRequest, Obligation
-
-from . import services
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):

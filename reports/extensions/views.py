@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from compliance import services
 from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent, ExtensionRequest, Obligation
 
-from . import services
 from .forms import DecisionForm, ExtensionRequestForm
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from incidents.models.filing import FrozenVersion
+from compliance.models.frozen import FrozenVersion
 
 from .choices import ReviewDecision
 

@@ -6,10 +6,9 @@ from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance import services
 from compliance.api.fields import SaneDateField
 from compliance.models import ProcedureDocument
-
-from . import services
 
 
 class ProcedureDocumentSerializer(serializers.ModelSerializer):

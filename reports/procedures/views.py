@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from compliance import services
 from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
 from compliance.models import (
@@ -17,7 +18,6 @@ from compliance.models import (
     Provider,
 )
 
-from . import services
 from .forms import ProcedureReviewForm, ProcedureUploadForm
 
 

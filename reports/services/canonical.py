@@ -1,14 +1,9 @@
-"""The filed form of a report: canonical JSON and its SHA-256, like a notification's.
+"""The filed form of a report: its document, frozen and hashed like a notification's
+(`compliance.canonical`), so a report receipt is checked exactly like a filing receipt."""
 
-The JSON and hashing rules are the incidents app's (`incidents.services.canonical`), so a
-report receipt is checked exactly like a filing receipt."""
-
-from incidents.services.canonical import canonical_json, changes_between, sha256_of, utc_iso
+from compliance.canonical import utc_iso
 
 FORMAT = "pes-report-filing/1"
-
-__all__ = ["FORMAT", "canonical_json", "changes_between", "content_of", "report_document",
-           "sha256_of", "utc_iso"]
 
 
 def _plain(value):

@@ -5,21 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.canonical import changes_between, freeze
 from compliance.errors import Conflict
-from compliance.models import ObligationKind, ObligationState
+from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
 from compliance.services import open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus
 from reports.models import REFERENCE_CODES, Report, ReportKind, ReportState, ReportVersion
 
 from . import flow
 from .access import require_officer
-from .canonical import (
-    canonical_json,
-    changes_between,
-    content_of,
-    report_document,
-    sha256_of,
-)
+from .canonical import content_of, report_document
 from .emails import queue_filed_email
 from .validation import check_complete, check_fields
 
@@ -130,9 +125,9 @@ def _freeze(report, *, actor, now, previous, duty):
     number = report.current_version + 1
     document = report_document(report, number=number, submitted_by=actor, submitted_at=now,
                                previous=previous)
-    text = canonical_json(document)
+    text, sha256 = freeze(document)
     return ReportVersion.objects.create(
-        report=report, number=number, canonical_json=text, sha256=sha256_of(text),
+        report=report, number=number, canonical_json=text, sha256=sha256,
         submitted_by=actor, submitted_at=now, obligation=duty,
         changes=changes_between(previous.content, document["content"]) if previous else {},
     )
@@ -183,7 +178,7 @@ def submit_report(*, actor, report, **fields):
         filed_late=duty is not None and duty.state == ObligationState.LATE)
     if report.kind == ReportKind.STATUS:
         if not resubmission:
-            flow.open_next_status_report(actor, incident, now)
+            flow.open_next_status_report(actor, incident, now, DeadlinePolicy.in_force())
         flow.follow_revised_completion(actor, report)
     queue_filed_email(report, version)
     return version

@@ -1,12 +1,10 @@
 """The obligations reports set running (§ 501.11(c)): which duty a filing meets, the
 status-report cadence, the final-summary due time, resubmissions and closing the case.
-Called inside the transactions of filing.py and review.py."""
+Called inside the transactions of filing.py and review.py, with the deadline policy they
+read once; the arithmetic is `compliance.deadlines`'."""
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
-from compliance.deadlines import end_of_day
-from compliance.models import DeadlinePolicy, Obligation, ObligationKind
+from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
+from compliance.models import Obligation, ObligationKind
 from compliance.models.obligations import OUTSTANDING_STATES
 from compliance.services import (
     assign_obligations_reviewer,
@@ -17,32 +15,22 @@ from compliance.services import (
 )
 from reports.models import OBLIGATION_KIND, ReportReview, ReportState
 
-FALLBACK_INTERVAL_DAYS = 30
-FALLBACK_RESUBMISSION_DAYS = 14
-
 
 def provider_day_end(incident, day):
     """A date as a due time: 23:59:59 of that day in the provider's time zone."""
     return end_of_day(day, incident.provider.timezone)
 
 
-def status_interval(incident):
-    """Days between status reports: the case's own, else the policy's for its revenue risk,
-    else 30."""
-    if incident.status_report_interval_days:
-        return timedelta(days=incident.status_report_interval_days)
-    window = DeadlinePolicy.in_force().risk_windows.get(incident.revenue_risk or "", {})
-    return timedelta(days=int(window.get("status_report_interval_days",
-                                         FALLBACK_INTERVAL_DAYS)))
+def status_interval(policy, incident):
+    """Days between status reports: the case's own, else the policy's for its risk."""
+    return status_report_interval(policy, incident.revenue_risk,
+                                  incident.status_report_interval_days)
 
 
-def default_resubmission_due(incident, now):
+def default_resubmission_due(policy, incident, now):
     """When the reviewer names no time: the end of the day (provider's time) that lies the
-    policy's written-report window for the case's risk after today, else 14 days."""
-    window = DeadlinePolicy.in_force().risk_windows.get(incident.revenue_risk or "", {})
-    days = int(window.get("written_report_days", FALLBACK_RESUBMISSION_DAYS))
-    today = now.astimezone(ZoneInfo(incident.provider.timezone)).date()
-    return provider_day_end(incident, today + timedelta(days=days))
+    policy's written-report window for the case's risk after today."""
+    return resubmission_due_at(policy, incident.revenue_risk, now, incident.provider.timezone)
 
 
 def _resubmission_ids(incident):
@@ -85,10 +73,10 @@ def meet_duty(actor, report, now):
     return fulfil_obligation(actor=actor, obligation=duty, at=now)
 
 
-def open_next_status_report(actor, incident, now):
+def open_next_status_report(actor, incident, now, policy):
     """The cadence: a status report is next due one interval after this one was filed."""
     return _open(actor, incident, ObligationKind.STATUS_REPORT,
-                 f"{incident.reference} status report", now + status_interval(incident))
+                 f"{incident.reference} status report", now + status_interval(policy, incident))
 
 
 def follow_revised_completion(actor, report):
@@ -108,12 +96,12 @@ def follow_revised_completion(actor, report):
                f"{day.isoformat()}.")
 
 
-def start_investigation(actor, incident, report, now):
+def start_investigation(actor, incident, report, now, policy):
     """An accepted written report starts the status-report cadence and opens the final
     summary, due at the end of the anticipated completion date (provider's time)."""
     first_status = _open(actor, incident, ObligationKind.STATUS_REPORT,
                          f"{incident.reference} status report",
-                         now + status_interval(incident))
+                         now + status_interval(policy, incident))
     final = _open(actor, incident, ObligationKind.FINAL_SUMMARY,
                   f"{incident.reference} final summary",
                   provider_day_end(incident, report.anticipated_completion_date))

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
-from compliance.models import ObligationKind
+from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
@@ -71,7 +71,7 @@ def accept_report(*, actor, report, comment=""):
     review = _decide(actor, report, ReviewDecision.ACCEPTED, (comment or "").strip(), now)
     if report.kind == ReportKind.WRITTEN and incident.status != IncidentStatus.INVESTIGATING:
         _set_incident_status(actor, incident, IncidentStatus.INVESTIGATING, now)
-        flow.start_investigation(actor, incident, report, now)
+        flow.start_investigation(actor, incident, report, now, DeadlinePolicy.in_force())
     elif report.kind == ReportKind.FINAL:
         _set_incident_status(actor, incident, IncidentStatus.CLOSED, now)
         flow.close_all_duties(actor, incident,
@@ -101,7 +101,8 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
     if errors:
         raise ValidationError(errors)
     incident, report = _lock(report)
-    due_at = resubmission_due_at or flow.default_resubmission_due(incident, now)
+    due_at = resubmission_due_at or flow.default_resubmission_due(
+        DeadlinePolicy.in_force(), incident, now)
     duty = flow.open_resubmission(actor, report, due_at)
     review = _decide(actor, report, ReviewDecision.RETURNED, comment, now,
                      resubmission_due_at=due_at, resubmission_obligation=duty)

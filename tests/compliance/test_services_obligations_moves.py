@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from compliance.errors import Conflict
-from compliance.models import AuditEvent, ObligationState
+from compliance.models import AuditEvent, DeadlinePolicy, ObligationState
 from compliance.services import close_obligation, move_obligation_due
-from compliance.services.schedule import reschedule_reminders
+from notifications.schedule import reschedule_reminders
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_moving_a_due_time_keeps_the_original_and_reschedules_reminders(reviewer, provider_a):
     due = timezone.now() + timedelta(hours=3)
     obligation = factories.ObligationFactory(provider=provider_a, due_at=due, original_due_at=due)
-    reschedule_reminders(obligation)
+    reschedule_reminders(obligation, DeadlinePolicy.in_force())
     obligation.save()
     later = due + timedelta(days=7)
 
-    moved = move_obligation_due(actor=reviewer, obligation=obligation, due_at=later,
-                                reason="Extension granted.")
+    with factories.committed():
+        moved = move_obligation_due(actor=reviewer, obligation=obligation, due_at=later,
+                                    reason="Extension granted.")
 
+    moved.refresh_from_db()
     assert moved.due_at == later and moved.original_due_at == due
     assert moved.next_action_at > due
     event = AuditEvent.objects.for_object(obligation).get(action="obligation.due_moved")
@@ -55,8 +57,9 @@ def test_closing_a_case_ends_its_owed_duties_and_leaves_met_ones(reviewer, provi
     owed = factories.ObligationFactory(provider=provider_a)
     met = factories.ObligationFactory(provider=provider_a, state=ObligationState.MET)
 
-    close_obligation(actor=reviewer, obligation=owed, reason="Final summary accepted.")
-    close_obligation(actor=reviewer, obligation=met, reason="Final summary accepted.")
+    with factories.committed():
+        close_obligation(actor=reviewer, obligation=owed, reason="Final summary accepted.")
+        close_obligation(actor=reviewer, obligation=met, reason="Final summary accepted.")
 
     owed.refresh_from_db()
     met.refresh_from_db()

@@ -30,7 +30,6 @@ def frozen(settings, tmp_path):
 def upload(officer, summary="", body=b"%PDF-1.4 procedures"):
     return upload_procedures(actor=officer, provider=officer.provider,
                              uploaded_file=SimpleUploadedFile("p.pdf", body),
-                             original_name="p.pdf", content_type="application/pdf",
                              effective_date=date(2026, 3, 1), summary_of_changes=summary)
 
 
@@ -74,7 +73,6 @@ def test_it_lets_only_the_providers_officers_upload(officer_b, viewer_a, reviewe
         with pytest.raises(PermissionDenied):
             upload_procedures(actor=user, provider=officer_a.provider,
                               uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-"),
-                              original_name="p.pdf", content_type="application/pdf",
                               effective_date=date(2026, 3, 1))
 
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from compliance import services as extension_services
+from compliance import services as procedure_services
 from compliance.models import Obligation, PESModel
 from incidents import services as incident_services
 from reports import services as report_services
-from reports.extensions import services as extension_services
-from reports.procedures import services as procedure_services
 from tests import factories
 from tests.incidents.factories import make_draft
 from tests.reports.factories import WRITTEN, case_under_review

@@ -54,7 +54,9 @@ def draft_values(provider, **overrides):
 
 
 def make_draft(officer, **overrides):
-    return services.create_draft(actor=officer, **draft_values(officer.provider, **overrides))
+    with factories.committed():
+        return services.create_draft(actor=officer,
+                                     **draft_values(officer.provider, **overrides))
 
 
 def make_filed(officer, at=None, late_reason="", **overrides):
@@ -64,7 +66,7 @@ def make_filed(officer, at=None, late_reason="", **overrides):
     with time_machine.travel(at - timedelta(hours=1), tick=False):
         overrides.setdefault("discovered_at", at - timedelta(hours=2))
         incident = make_draft(officer, **overrides)
-    with time_machine.travel(at, tick=False):
+    with time_machine.travel(at, tick=False), factories.committed():
         services.submit_incident(actor=officer, incident=incident, late_reason=late_reason)
     incident.refresh_from_db()
     return incident

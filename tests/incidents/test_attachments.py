@@ -82,11 +82,11 @@ def test_it_answers_413_above_the_size_limit(officer_a, draft, api_for):
 
 
 def test_it_defaults_the_limit_to_25_megabytes(settings):
-    from incidents.services.attachments import max_attachment_bytes
+    from compliance.uploads import max_upload_bytes
 
     assert settings.ATTACHMENT_MAX_BYTES == 25 * 1024 * 1024
     del settings.ATTACHMENT_MAX_BYTES
-    assert max_attachment_bytes() == 25 * 1024 * 1024
+    assert max_upload_bytes() == 25 * 1024 * 1024
 
 
 def test_it_stores_the_file_under_a_random_name(officer_a, draft, api_for):

@@ -11,8 +11,9 @@ import pytest
 import redis
 from django.utils import timezone
 
-from compliance.services.schedule import reschedule_reminders
+from compliance.models import DeadlinePolicy
 from notifications.models import EmailState, OutboundEmail
+from notifications.schedule import reschedule_reminders
 from tests import factories
 from tests.conftest import require_service
 
@@ -43,7 +44,7 @@ def test_two_workers_and_two_schedulers_send_every_reminder_once(real_redis, tmp
         due = now + timedelta(minutes=30) if n % 2 else now - timedelta(minutes=10)
         o = factories.ObligationFactory(provider=provider_a, due_at=due, original_due_at=due,
                                         subject=f"Case {n}")
-        reschedule_reminders(o)
+        reschedule_reminders(o, DeadlinePolicy.in_force())
         o.save()
         obligations.append(o)
 

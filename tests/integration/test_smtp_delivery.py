@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from compliance.services.schedule import reschedule_reminders
+from compliance.models import DeadlinePolicy
 from notifications.models import EmailState, OutboundEmail
+from notifications.schedule import reschedule_reminders
 from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
@@ -25,7 +26,7 @@ def due_obligation(provider, hours=3):
     obligation = factories.ObligationFactory(provider=provider, subject="PES-2026-00077 Meter",
                                              due_at=timezone.now() + timedelta(hours=hours),
                                              incident_id=77)
-    reschedule_reminders(obligation)
+    reschedule_reminders(obligation, DeadlinePolicy.in_force())
     obligation.save()
     return obligation
 

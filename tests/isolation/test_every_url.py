@@ -14,11 +14,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import invite_user
+from compliance import services as procedures
 from compliance.models import Obligation, ObligationKind
 from compliance.services import ensure_procedures_obligations, request_extension
 from incidents import services as incidents
 from reports import services as reports
-from reports.procedures import services as procedures
 from tests import factories
 from tests.incidents.factories import make_draft, make_filed
 

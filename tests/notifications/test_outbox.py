@@ -10,11 +10,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import ObligationKind, ObligationState
-from compliance.services.schedule import reschedule_reminders
+from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
 from incidents import services as incidents
 from notifications import services
 from notifications.models import EmailState, OutboundEmail
+from notifications.schedule import reschedule_reminders
 from notifications.sweep import sweep
 from tests import factories
 from tests.incidents.factories import make_draft
@@ -33,7 +33,7 @@ def obligation(provider_a):
             provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
             due_at=DUE, original_due_at=DUE, incident_id=41,
         )
-        reschedule_reminders(obligation)
+        reschedule_reminders(obligation, DeadlinePolicy.in_force())
         obligation.save()
     return obligation
 

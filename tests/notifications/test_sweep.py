@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from compliance.models import AuditEvent, ObligationKind, ObligationState
-from compliance.services.schedule import reschedule_reminders
+from compliance.models import AuditEvent, DeadlinePolicy, ObligationKind, ObligationState
 from notifications.models import EmailPreference, EmailState, OutboundEmail
+from notifications.schedule import reschedule_reminders
 from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
@@ -23,7 +23,7 @@ def obligation(provider_a):
             provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
             due_at=DUE, original_due_at=DUE, incident_id=41,
         )
-        reschedule_reminders(obligation)
+        reschedule_reminders(obligation, DeadlinePolicy.in_force())
         obligation.save()
     return obligation
 
@@ -132,7 +132,7 @@ def test_it_sends_nothing_for_an_obligation_already_met(
         obligation, officer_a):
     obligation.state = ObligationState.MET
     obligation.met_at = DUE - timedelta(days=1)
-    reschedule_reminders(obligation)
+    reschedule_reminders(obligation, DeadlinePolicy.in_force())
     obligation.save()
 
     run_sweep_at(DUE + timedelta(hours=5))
@@ -167,7 +167,7 @@ def test_an_officer_can_mute_written_report_reminders_but_not_notification_ones(
         for kind in (ObligationKind.WRITTEN_REPORT, ObligationKind.NOTIFICATION):
             o = factories.ObligationFactory(provider=provider_a, kind=kind, due_at=DUE,
                                             original_due_at=DUE)
-            reschedule_reminders(o)
+            reschedule_reminders(o, DeadlinePolicy.in_force())
             o.save()
 
     run_sweep_at(DUE - timedelta(hours=4))
@@ -245,7 +245,7 @@ def test_reminders_before_a_due_time_across_daylight_saving_fall_on_elapsed_hour
     due = local_due.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
     with time_machine.travel(due - timedelta(days=1), tick=False):
         o = factories.ObligationFactory(provider=provider_a, due_at=due, original_due_at=due)
-        reschedule_reminders(o)
+        reschedule_reminders(o, DeadlinePolicy.in_force())
         o.save()
 
     run_sweep_at(due - timedelta(hours=4, seconds=1))

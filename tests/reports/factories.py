@@ -10,6 +10,7 @@ from compliance.models import Obligation, ObligationKind
 from compliance.services import meet_usps_target, open_obligation
 from incidents.models import IncidentStatus
 from reports import services
+from tests.factories import committed
 from tests.incidents.factories import NOW, make_filed
 
 __all__ = ["NOW", "WRITTEN", "STATUS", "FINAL", "case_under_review", "file_report_at",
@@ -35,7 +36,7 @@ def case_under_review(officer, *, at=NOW, interval=14, risk="moderate",
     incident.status_report_interval_days = interval
     incident.triaged_at = at
     incident.save()
-    with time_machine.travel(at, tick=False):
+    with time_machine.travel(at, tick=False), committed():
         meet_usps_target(actor=None, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
                          at=at)
         open_obligation(actor=None, kind=ObligationKind.WRITTEN_REPORT,
@@ -52,7 +53,7 @@ def written_duty(incident):
 def file_report_at(officer, incident, kind, at=None, **fields):
     """File a report of `kind` at `at`; returns (report, version)."""
     values = {"written": WRITTEN, "status": STATUS, "final": FINAL}[kind]
-    with time_machine.travel(at or timezone.now(), tick=False):
+    with time_machine.travel(at or timezone.now(), tick=False), committed():
         return services.file_report(actor=officer, incident=incident, kind=kind,
                                     **{**values, **fields})
 
@@ -61,7 +62,7 @@ def investigating(officer, reviewer, *, at=NOW, **kwargs):
     """A case whose written report was filed and accepted at `at`."""
     incident = case_under_review(officer, at=at - timedelta(hours=2), **kwargs)
     report, _ = file_report_at(officer, incident, "written", at=at - timedelta(hours=1))
-    with time_machine.travel(at, tick=False):
+    with time_machine.travel(at, tick=False), committed():
         services.accept_report(actor=reviewer, report=report)
     incident.refresh_from_db()
     return incident
@@ -73,20 +74,20 @@ def waiting_on_usps(officer, *, at=NOW):
     the internal reporting procedures to review (MEDIA_ROOT must be writable)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from reports.extensions import services as extensions
-    from reports.procedures import services as procedures
+    from compliance import services as extensions
+    from compliance import services as procedures
 
     filing = make_filed(officer, at=at - timedelta(hours=5), title="Seal lifts on M-1")
     case = case_under_review(officer, at=at - timedelta(hours=4))
     report, _ = file_report_at(officer, case, "written", at=at - timedelta(hours=3),
                                anticipated_completion_date=(at + timedelta(days=90)).date())
     other = case_under_review(officer, at=at - timedelta(hours=3))
-    with time_machine.travel(at - timedelta(hours=2), tick=False):
+    with time_machine.travel(at - timedelta(hours=2), tick=False), committed():
         extension = extensions.request_extension(
             actor=officer, obligation=written_duty(other),
             requested_due_at=written_duty(other).due_at + timedelta(days=7),
             justification="The lab is booked.")
-    with time_machine.travel(at - timedelta(hours=1), tick=False):
+    with time_machine.travel(at - timedelta(hours=1), tick=False), committed():
         document = procedures.upload_procedures(
             actor=officer, provider=officer.provider, effective_date=at.date(),
             uploaded_file=SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 procedures",

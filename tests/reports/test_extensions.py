@@ -35,8 +35,9 @@ def requests_url(obligation):
 
 
 def ask(api_for, officer, obligation):
-    return api_for(officer).post(requests_url(obligation),
-                                 {"requested_due_at": ASKED, "justification": "Lab delay."})
+    with factories.committed():
+        return api_for(officer).post(requests_url(obligation),
+                                     {"requested_due_at": ASKED, "justification": "Lab delay."})
 
 
 @pytest.fixture
@@ -119,8 +120,9 @@ def test_it_lists_an_obligations_requests_for_both_sides(api_for, officer_a, vie
 
 def test_a_grant_moves_the_due_time_and_emails_the_officers(api_for, reviewer, officer_a,
                                                            viewer_a, obligation, pending):
-    response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/grant/",
-                                      {"comment": "Granted."})
+    with factories.committed():
+        response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/grant/",
+                                          {"comment": "Granted."})
 
     assert response.status_code == 200 and response.json()["state"] == "granted"
     ob = api_for(officer_a).get(f"/api/v1/obligations/{obligation.pk}/").json()
@@ -133,7 +135,8 @@ def test_a_denial_needs_a_comment_and_emails_the_officers(api_for, reviewer, pen
     url = f"/api/v1/extension-requests/{pending.pk}/deny/"
     assert api_for(reviewer).post(url, {}).status_code == 400
 
-    response = api_for(reviewer).post(url, {"comment": "Not justified."})
+    with factories.committed():
+        response = api_for(reviewer).post(url, {"comment": "Not justified."})
 
     assert response.status_code == 200 and response.json()["comment"] == "Not justified."
     assert recipients("extension_denied") == ["officer_a"]
@@ -175,8 +178,9 @@ def test_the_page_shows_the_obligation_and_the_request_form_to_officers(client, 
 def test_an_officer_asks_for_time_on_the_page_in_their_own_zone(client, officer_a,
                                                                 obligation, reviewer):
     client.force_login(officer_a)
-    response = client.post(page(obligation), {"requested_due_at": "2026-03-11T10:00",
-                                              "justification": "Lab delay."})
+    with factories.committed():
+        response = client.post(page(obligation), {"requested_due_at": "2026-03-11T10:00",
+                                                  "justification": "Lab delay."})
 
     assert response.status_code == 302
     extension = ExtensionRequest.objects.get()

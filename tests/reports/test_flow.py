@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.canonical import sha256_of
 from compliance.errors import Conflict
 from compliance.models import (
     AuditEvent,
@@ -20,7 +21,6 @@ from compliance.services import open_obligation
 from incidents.models import IncidentStatus
 from reports import services
 from reports.models import ReportReview, ReportState
-from reports.services.canonical import sha256_of
 
 from .factories import (
     NOW,

@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from compliance import services
 from compliance.models import Obligation, ObligationKind, ProcedureDocument
 from compliance.services import ensure_procedures_obligations
 from notifications.models import OutboundEmail
-from reports.procedures import services
 from tests import factories
+from tests.factories import committed
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4 internal reporting procedures"
@@ -42,8 +43,9 @@ def recipients(template):
 def test_an_officer_uploads_on_the_page_and_usps_reviewers_are_emailed(client, officer_a,
                                                                        reviewer):
     client.force_login(officer_a)
-    response = client.post("/procedures/", {"file": pdf(), "effective_date": "2026-03-01",
-                                            "summary_of_changes": ""})
+    with committed():
+        response = client.post("/procedures/", {"file": pdf(), "effective_date": "2026-03-01",
+                                                "summary_of_changes": ""})
 
     assert response.status_code == 302
     document = ProcedureDocument.objects.get()
@@ -87,7 +89,8 @@ def test_the_api_forbids_viewers_and_usps_to_upload(api_for, viewer_a, reviewer,
 def test_a_reviewer_accepts_and_the_officers_are_emailed(client, reviewer, officer_a,
                                                          provider_a, document):
     client.force_login(reviewer)
-    response = client.post(f"/procedures/{document.pk}/", {"decision": "accept"})
+    with committed():
+        response = client.post(f"/procedures/{document.pk}/", {"decision": "accept"})
 
     assert response.status_code == 302
     document.refresh_from_db()

@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.canonical import sha256_of
 from compliance.errors import Conflict
 from compliance.models import AuditEvent, ObligationState
 from reports import services
 from reports.models import Report, ReportState, ReportVersion
-from reports.services.canonical import sha256_of
 from tests.incidents.factories import make_draft
 
 from .factories import (

@@ -6,13 +6,13 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
+from compliance import services as extensions
+from compliance import services as procedures
 from compliance.deadlines import end_of_day
 from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
 from compliance.services.policy import save_deadline_policy
 from incidents import services as incidents
 from reports import services as reports
-from reports.extensions import services as extensions
-from reports.procedures import services as procedures
 from tests.incidents.factories import make_filed
 
 from .factories import NOW, waiting_on_usps

@@ -5,12 +5,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import services as extensions
+from compliance import services as procedures
 from compliance.models import Obligation, ObligationKind, PESModel, ProcedureDocument, User
 from incidents import services as incidents
 from incidents.models import Incident
 from reports import services as reports
-from reports.extensions import services as extensions
-from reports.procedures import services as procedures
 
 COMPLETION_DAYS = 45
 
