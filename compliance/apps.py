@@ -11,9 +11,13 @@ class ComplianceConfig(AppConfig):
             ExtensionState,
             ObligationKind,
             ObligationState,
+            Outcome,
             ProcedureReview,
+            ProceedingKind,
+            ProceedingState,
             RevenueRisk,
             Role,
+            StepKind,
         )
         from .models.register import (
             ApprovalStatus,
@@ -28,6 +32,7 @@ class ComplianceConfig(AppConfig):
             "sha256": "SHA-256", "pes_models": "Affected PES models",
             "calendar_feed": "Calendar feed", "muted_kinds": "Muted reminders",
             "usps_targets": "USPS targets", "reminder_offsets_hours": "Reminders (hours)",
+            "proceeding_periods": "Proceeding periods (days)",
         })
         labels.register_choices(ObligationKind, "kind", "muted_kinds")
         labels.register_choices(ObligationState, "state")
@@ -39,3 +44,7 @@ class ComplianceConfig(AppConfig):
         labels.register_choices(Relationship, "relationship")
         labels.register_choices(PESKind, "kind")
         labels.register_choices(ApprovalStatus, "approval_status")
+        labels.register_choices(ProceedingState, "state")
+        labels.register_choices(StepKind, "step_kind")
+        labels.register_choices(ProceedingKind)
+        labels.register_choices(Outcome, "outcome")

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from .inbox import inbox_counts
-from .models import Heartbeat
+from .models import Heartbeat, ProceedingStep
+from .models.register import AuthorizationStatus
 from .tasks import SCHEDULER_STARTED, SWEEP
 
 
@@ -31,3 +32,18 @@ def usps_inbox_counts(request):
     if user is None or not user.is_authenticated or not user.is_usps:
         return {}
     return {"usps_inbox": inbox_counts(user, timezone.now())}
+
+
+def authorization_banner(request):
+    """For the staff of a suspended or revoked provider: on every page, since when and by
+    which proceeding (one query, only then). They can still read and file."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_provider_staff:
+        return {}
+    provider = user.provider
+    if provider.authorization_status == AuthorizationStatus.AUTHORIZED:
+        return {}
+    return {"authorization_banner": {"provider": provider, "step": (
+        ProceedingStep.objects.select_related("proceeding")
+        .filter(proceeding__provider=provider, to_status=provider.authorization_status,
+                status_applied_at__isnull=False).order_by("-status_applied_at", "-id").first())}}

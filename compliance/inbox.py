@@ -14,6 +14,7 @@ INBOX_KINDS = {
     "report_review": ObligationKind.USPS_REPORT_REVIEW,
     "extension_decision": ObligationKind.USPS_EXTENSION_DECISION,
     "procedures_review": ObligationKind.USPS_PROCEDURES_REVIEW,
+    "proceeding_decision": ObligationKind.USPS_PROCEEDING_DECISION,
 }
 SHORT_NAMES = {kind: name for name, kind in INBOX_KINDS.items()}
 LABELS = {
@@ -21,6 +22,7 @@ LABELS = {
     "report_review": "Review a report",
     "extension_decision": "Decide an extension",
     "procedures_review": "Review procedures",
+    "proceeding_decision": "Decide in a proceeding",
 }
 
 
@@ -76,7 +78,8 @@ def short_kind(target):
 
 def target_path(target):
     """Where USPS acts on what the target waits for: the triage form, the report to
-    review, the extension request on its obligation's page, the procedures version."""
+    review, the extension request on its obligation's page, the procedures version, the
+    proceeding's next step."""
     if target.kind == ObligationKind.USPS_TRIAGE:
         return reverse("incident-detail", args=[target.object_id]) + "#review"
     if target.kind == ObligationKind.USPS_REPORT_REVIEW:
@@ -86,4 +89,6 @@ def target_path(target):
             ExtensionRequest.objects.filter(pk=target.object_id)
             .values_list("obligation_id", flat=True).first())
         return reverse("obligation-detail", args=[obligation_id]) + "#decide"
+    if target.kind == ObligationKind.USPS_PROCEEDING_DECISION:
+        return reverse("proceeding-detail", args=[target.object_id]) + "#next-step"
     return reverse("procedures-review", args=[target.object_id]) + "#review"

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "compliance.context_processors.sweep_watchdog",
                 "notifications.failures.failed_email_count",
                 "compliance.context_processors.usps_inbox_counts",
+                "compliance.context_processors.authorization_banner",
             ],
             # Times, roles and names read the same on every page without a `load`.
             "builtins": ["compliance.templatetags.display"],

@@ -19,12 +19,14 @@ urlpatterns = [
     path("api/v1/", include("reports.extensions.api_urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("compliance.api.urls")),
+    path("api/v1/", include("compliance.enforcement.api_urls")),
     path("api/v1/", include("reports.api.urls")),
     path("notifications/", include("notifications.urls")),
     path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("", include("reports.extensions.urls")),
     path("", include("reports.procedures.urls")),
+    path("", include("compliance.enforcement.urls")),
     path("", include("compliance.urls")),
 ]
 

@@ -6,7 +6,9 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from compliance import labels
+        from compliance.enforcement.cases import register_case_source
 
+        from .cases import IncidentCases
         from .models import Category, IncidentStatus, Subtype
         from .models.comments import CommentVisibility
         from .templatetags.incident_tags import FIELD_LABELS
@@ -16,3 +18,4 @@ class IncidentsConfig(AppConfig):
         labels.register_choices(Subtype, "subtype")
         labels.register_choices(IncidentStatus, "status")
         labels.register_choices(CommentVisibility, "visibility")
+        register_case_source(IncidentCases())

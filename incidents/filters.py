@@ -29,6 +29,8 @@ class IncidentFilter(django_filters.FilterSet):
                                             label="Discovered before (with offset)")
     q = django_filters.CharFilter(method="filter_text",
                                   label="Text in reference, title, description or discoverer")
+    open_at = SaneDateTimeFilter(method="filter_open_at",
+                                 label="Filed and not closed at this time (with offset)")
 
     class Meta:
         model = Incident
@@ -39,6 +41,12 @@ class IncidentFilter(django_filters.FilterSet):
             return queryset
         ids = overdue_ids(timezone.now())
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+    def filter_open_at(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(submitted_at__lte=value).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gt=value))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -127,7 +127,9 @@ def obligation_event(obligation, stamp):
         f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
     ]
-    if obligation.incident_id:
+    if obligation.proceeding_id:
+        lines.append(f"URL:{settings.SITE_URL}/proceedings/{obligation.proceeding_id}/")
+    elif obligation.incident_id:
         lines.append(f"URL:{settings.SITE_URL}/incidents/{obligation.incident_id}/")
     lines.append("END:VEVENT")
     return lines

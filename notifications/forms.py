@@ -2,7 +2,7 @@ from django import forms
 
 from compliance.models import ObligationKind, RevenueRisk
 from compliance.models.obligations import USPS_KINDS
-from compliance.services.policy import MAX_TARGET_DAYS, RISK_WINDOW_FIELDS
+from compliance.services.policy import MAX_TARGET_DAYS, RISK_WINDOW_FIELDS, in_force_periods
 from compliance.window import MAX_POLICY_HOURS
 
 from .preferences import can_take_digest, kinds_for, locked_kinds
@@ -132,6 +132,10 @@ class DeadlinePolicyForm(forms.Form):
             self.fields[f"offsets__{kind.value}"] = HoursListField(
                 label=f"{kind.label}: remind before due (hours)",
                 help_text="Comma-separated, e.g. “12, 4, 1”; empty for no reminders.")
+        for name, label in self.period_labels():
+            self.fields[f"period__{name}"] = forms.IntegerField(
+                min_value=1, max_value=3650, label=label,
+                widget=forms.NumberInput(attrs={"aria-label": label}))
         for kind in USPS_KINDS:
             label = kind.label.replace(" (USPS target)", "")
             self.fields[f"target__{kind.value}__days"] = forms.IntegerField(
@@ -141,8 +145,19 @@ class DeadlinePolicyForm(forms.Form):
                 choices=TARGET_UNITS, label=f"{label}: days counted as",
                 widget=forms.Select(attrs={"aria-label": f"{label}: days counted as"}))
 
+    @staticmethod
+    def period_labels():
+        """(field name, label) of each enforcement period: the correction period per
+        revenue risk, then the defense, appeal and suspension."""
+        return [*((f"correction__{risk.value}",
+                   f"Correction period, {risk.label.lower()} revenue risk (days)")
+                  for risk in RevenueRisk),
+                ("defense", "Defense within (days)"), ("appeal", "Appeal within (days)"),
+                ("suspension", "Suspension lasts (days)")]
+
     @classmethod
     def initial_for(cls, policy):
+        periods = in_force_periods(policy)
         initial = {
             "repeat_after_hours": policy.escalation.get("repeat_after_hours", []),
             "managers_after_hours": policy.escalation.get("managers_after_hours"),
@@ -151,6 +166,10 @@ class DeadlinePolicyForm(forms.Form):
         for risk, windows in policy.risk_windows.items():
             for field in RISK_WINDOW_FIELDS:
                 initial[f"{risk}__{field}"] = windows.get(field)
+        for risk, days in periods["correction_days"].items():
+            initial[f"period__correction__{risk}"] = days
+        for period in ("defense", "appeal", "suspension"):
+            initial[f"period__{period}"] = periods[f"{period}_days"]
         for kind in ObligationKind:
             initial[f"offsets__{kind.value}"] = policy.offsets_for(kind.value)
         for kind in USPS_KINDS:
@@ -167,6 +186,9 @@ class DeadlinePolicyForm(forms.Form):
     def target_rows(self):
         return [(kind.label.replace(" (USPS target)", ""), self[f"target__{kind.value}__days"],
                  self[f"target__{kind.value}__unit"]) for kind in USPS_KINDS]
+
+    def period_fields(self):
+        return [self[f"period__{name}"] for name, _ in self.period_labels()]
 
     def offset_fields(self):
         return [self[f"offsets__{kind.value}"] for kind in ObligationKind]
@@ -196,6 +218,12 @@ class DeadlinePolicyForm(forms.Form):
                 kind.value: {"days": data[f"target__{kind.value}__days"],
                              "business_days": data[f"target__{kind.value}__unit"] == "business"}
                 for kind in USPS_KINDS
+            },
+            "proceeding_periods": {
+                "correction_days": {risk.value: data[f"period__correction__{risk.value}"]
+                                    for risk in RevenueRisk},
+                **{f"{period}_days": data[f"period__{period}"]
+                   for period in ("defense", "appeal", "suspension")},
             },
             "note": data["note"],
         }

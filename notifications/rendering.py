@@ -121,6 +121,8 @@ def obligation_context(obligation, audience, now):
     left = obligation.due_at - now
     if obligation.is_usps_target:
         path = target_path(obligation)
+    elif obligation.proceeding_id:
+        path = reverse("proceeding-detail", args=[obligation.proceeding_id])
     elif obligation.incident_id:
         path = reverse("incident-detail", args=[obligation.incident_id])
     else:

@@ -4,18 +4,24 @@ change (page, API, admin or task).
 
 An extension request goes to the obligation's assigned reviewer, or to every USPS reviewer
 when none is; a decision to the provider's compliance officers. A procedures version goes
-to the USPS reviewers; USPS's review of it to the provider's compliance officers.
+to the USPS reviewers; USPS's review of it to the provider's compliance officers. A
+proceeding's notices and decisions go to the provider's compliance officers, its answers
+to the USPS managers, and a change of its authorization status to both.
 """
 
 from django.urls import reverse
 
 from compliance.changes import subscribe
+from compliance.enforcement import services as enforcement
+from compliance.enforcement import status as enforcement_status
 from compliance.models import (
     ExtensionRequest,
     ExtensionState,
     Obligation,
     ObligationKind,
     ProcedureDocument,
+    ProceedingStep,
+    Side,
     User,
 )
 from compliance.services import extensions, procedures
@@ -77,3 +83,40 @@ def procedures_reviewed(document):
                 context={"document": document, "duty": duty,
                          "list_path": reverse("procedures-list")},
                 key=f"procedures_reviewed:{document.pk}")
+
+
+def _step(pk):
+    return (ProceedingStep.objects.select_related("proceeding__provider", "period")
+            .filter(pk=pk).first())
+
+
+def _proceeding_context(step, version=1):
+    return {"step": step, "proceeding": step.proceeding, "version": version,
+            "period": step.period,
+            "proceeding_path": reverse("proceeding-detail", args=[step.proceeding_id])}
+
+
+@subscribe(enforcement.STEP_ISSUED)
+def proceeding_step_issued(step, version=1):
+    """A USPS notice or decision to the provider's compliance officers, the provider's
+    answer to the USPS managers. Nothing internal to USPS is in either."""
+    step = _step(step)
+    if step is None:
+        return
+    provider_id = step.proceeding.provider_id
+    recipients = (User.objects.managers() if step.side == Side.PROVIDER
+                  else User.objects.officers_of(provider_id))
+    queue_email(recipients=recipients, template="proceeding_step",
+                context=_proceeding_context(step, version),
+                key=f"proceeding:{step.proceeding_id}:step:{step.number}:v{version}")
+
+
+@subscribe(enforcement_status.STATUS_CHANGED)
+def authorization_status_changed(provider, step):
+    step = _step(step)
+    if step is None:
+        return
+    queue_email(recipients=[*User.objects.officers_of(provider), *User.objects.managers()],
+                template="authorization_status_changed",
+                context={**_proceeding_context(step), "provider": step.proceeding.provider},
+                key=f"authorization:{provider}:step:{step.pk}")

@@ -5,6 +5,8 @@
    written as rows with a unique key (obligation, step, recipient), before any is sent
    (index `obligation_next_action`). Rows are claimed with `skip_locked`, so two sweeps
    running at once split the work instead of repeating it.
+3. Proceedings' changes of a provider's authorization status take effect on their dates
+   (indexes `proceeding_suspension_end` and `step_status_due`).
 The worker sends them after commit, draining the outbox (`services.send_due_emails`); each
 e-mail is rendered then, from the obligation as it is at that attempt.
 """
@@ -16,6 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from compliance.deadlines import steps_due
+from compliance.enforcement.services import end_due_suspensions
+from compliance.enforcement.status import apply_due_status_changes
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
 
@@ -34,10 +38,14 @@ class SweepResult:
     missed: int = 0
     obligations_stepped: int = 0
     emails_queued: int = 0
+    suspensions_ended: int = 0
+    status_changes: int = 0
 
     def __str__(self):
         return (f"{self.missed} obligation(s) marked missed, {self.obligations_stepped} "
-                f"reminder step(s) handled, {self.emails_queued} e-mail(s) queued")
+                f"reminder step(s) handled, {self.emails_queued} e-mail(s) queued, "
+                f"{self.suspensions_ended} suspension(s) ended, {self.status_changes} "
+                "authorization status change(s) applied")
 
 
 def mark_missed(now, batch=BATCH):
@@ -117,5 +125,9 @@ def sweep(now=None, batch=BATCH):
     result = SweepResult()
     result.missed = mark_missed(now, batch)
     result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
+    # Proceedings' status changes take effect on their dates: suspensions that have run
+    # their course first (their reinstatement is a step), then every change now due.
+    result.suspensions_ended = end_due_suspensions(now)
+    result.status_changes = apply_due_status_changes(now)
     Heartbeat.record("sweep", now)
     return result

@@ -9,7 +9,7 @@ from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
 from compliance.models.obligations import USPS_KINDS
-from compliance.services.policy import save_deadline_policy
+from compliance.services.policy import in_force_periods, save_deadline_policy
 
 from . import calendar
 from .forms import DeadlinePolicyForm, EmailPreferenceForm
@@ -79,6 +79,12 @@ def calendar_feed(request, secret):
     return response
 
 
+def _period_values(policy):
+    periods = in_force_periods(policy)
+    return [*periods["correction_days"].values(), periods["defense_days"],
+            periods["appeal_days"], periods["suspension_days"]]
+
+
 @login_required
 def deadline_policy(request):
     """USPS managers: the deadline policy in force, its versions, and a form for the next."""
@@ -113,4 +119,6 @@ def deadline_policy(request):
                         for kind in ObligationKind],
         "target_rows": [(kind.label.replace(" (USPS target)", ""),
                          in_force.usps_target(kind.value)) for kind in USPS_KINDS],
+        "period_rows": [(label, value) for (_, label), value in zip(
+            DeadlinePolicyForm.period_labels(), _period_values(in_force), strict=True)],
     })

@@ -4,6 +4,17 @@ from .extensions import ExtensionRequest, ExtensionState
 from .obligations import CLAUSES, Obligation, ObligationKind, ObligationState
 from .policy import DeadlinePolicy, RevenueRisk
 from .procedures import ProcedureDocument, ProcedureReview
+from .proceedings import (
+    Outcome,
+    Proceeding,
+    ProceedingKind,
+    ProceedingNote,
+    ProceedingState,
+    ProceedingStep,
+    ProceedingStepVersion,
+    Side,
+    StepKind,
+)
 from .register import Affiliate, PESModel, Provider, ProviderStatusChange
 from .system import Heartbeat
 from .users import ApiToken, Role, User
@@ -24,6 +35,15 @@ __all__ = [
     "PESModel",
     "ProcedureDocument",
     "ProcedureReview",
+    "Outcome",
+    "Proceeding",
+    "ProceedingKind",
+    "ProceedingNote",
+    "ProceedingState",
+    "ProceedingStep",
+    "ProceedingStepVersion",
+    "Side",
+    "StepKind",
     "PublishedChange",
     "Provider",
     "ProviderStatusChange",

@@ -10,19 +10,30 @@ class ObligationKind(models.TextChoices):
     STATUS_REPORT = "status_report", "Status report"
     FINAL_SUMMARY = "final_summary", "Final summary"
     PROCEDURES = "procedures", "Internal reporting procedures"
+    # A provider's periods in an enforcement proceeding (§ 501.6, § 501.12).
+    PROCEEDING_CORRECTION = "proceeding_correction", "Correction of deficiencies"
+    PROCEEDING_DEFENSE = "proceeding_defense", "Defense"
+    PROCEEDING_APPEAL = "proceeding_appeal", "Appeal"
     # USPS's own targets: what waits on USPS, internal to USPS (never shown to providers).
     USPS_TRIAGE = "usps_triage", "Triage (USPS target)"
     USPS_REPORT_REVIEW = "usps_report_review", "Report review (USPS target)"
     USPS_EXTENSION_DECISION = "usps_extension_decision", "Extension decision (USPS target)"
     USPS_PROCEDURES_REVIEW = "usps_procedures_review", "Procedures review (USPS target)"
+    USPS_PROCEEDING_DECISION = "usps_proceeding_decision", "Proceeding decision (USPS target)"
 
 
-# Duties of a provider under § 501.11, and the targets USPS sets itself.
-PROVIDER_KINDS = (ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT,
-                  ObligationKind.STATUS_REPORT, ObligationKind.FINAL_SUMMARY,
-                  ObligationKind.PROCEDURES)
+# The duties of a provider under § 501.11: what its compliance record is made of.
+RECORD_KINDS = (ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT,
+                ObligationKind.STATUS_REPORT, ObligationKind.FINAL_SUMMARY,
+                ObligationKind.PROCEDURES)
+# The periods a provider acts within in a proceeding against it.
+PROCEEDING_KINDS = (ObligationKind.PROCEEDING_CORRECTION, ObligationKind.PROCEEDING_DEFENSE,
+                    ObligationKind.PROCEEDING_APPEAL)
+# Everything a provider owes, and the targets USPS sets itself.
+PROVIDER_KINDS = RECORD_KINDS + PROCEEDING_KINDS
 USPS_KINDS = (ObligationKind.USPS_TRIAGE, ObligationKind.USPS_REPORT_REVIEW,
-              ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW)
+              ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW,
+              ObligationKind.USPS_PROCEEDING_DECISION)
 USPS_TARGET = "USPS target"
 
 CLAUSES = {
@@ -31,6 +42,11 @@ CLAUSES = {
     ObligationKind.STATUS_REPORT: "§ 501.11(c)",
     ObligationKind.FINAL_SUMMARY: "§ 501.11(c)",
     ObligationKind.PROCEDURES: "§ 501.11(d)",
+    # A proceeding's periods fall under its own section (§ 501.6 or § 501.12): the
+    # proceeding names it when it opens one.
+    ObligationKind.PROCEEDING_CORRECTION: "§ 501.6",
+    ObligationKind.PROCEEDING_DEFENSE: "§ 501.6",
+    ObligationKind.PROCEEDING_APPEAL: "§ 501.6",
     **{kind: USPS_TARGET for kind in USPS_KINDS},
 }
 
@@ -62,8 +78,14 @@ class ObligationQuerySet(ProviderScopedQuerySet):
         return self.filter(state__in=OUTSTANDING_STATES)
 
     def provider_duties(self):
-        """Duties of providers under § 501.11: what on-time rates and counts are made of."""
+        """What providers owe (their § 501.11 duties and their periods in proceedings),
+        never USPS's own targets."""
         return self.filter(kind__in=PROVIDER_KINDS)
+
+    def record_duties(self):
+        """Duties under § 501.11 USPS knows of (filed cases): what compliance records,
+        on-time rates and counts are made of."""
+        return self.filter(kind__in=RECORD_KINDS, usps_visible=True)
 
     def usps_targets(self):
         return self.filter(kind__in=USPS_KINDS)
@@ -85,7 +107,8 @@ class Obligation(models.Model):
     object_id = models.BigIntegerField(
         null=True, blank=True,
         help_text="USPS targets: the id of what waits on USPS (the incident to triage, the "
-                  "report to review, the extension request or the procedures version).")
+                  "report to review, the extension request or the procedures version); "
+                  "a proceeding's periods: the proceeding's id.")
     filed_late = models.BooleanField(
         default=False, help_text="USPS targets: the provider filed what waits after its own "
                                  "due time.")
@@ -143,6 +166,13 @@ class Obligation(models.Model):
     @property
     def is_usps_target(self):
         return self.kind in USPS_KINDS
+
+    @property
+    def proceeding_id(self):
+        """The proceeding a period of one belongs to (its USPS target's too), else None."""
+        in_proceeding = (self.kind in PROCEEDING_KINDS
+                         or self.kind == ObligationKind.USPS_PROCEEDING_DECISION)
+        return self.object_id if in_proceeding else None
 
     @property
     def audit_drafting_stage(self):

@@ -27,6 +27,10 @@ DEFAULT_REMINDER_OFFSETS_HOURS = {
     "usps_report_review": [24],
     "usps_extension_decision": [8],
     "usps_procedures_review": [72],
+    "proceeding_correction": [168, 24],
+    "proceeding_defense": [168, 24],
+    "proceeding_appeal": [168, 24],
+    "usps_proceeding_decision": [72],
 }
 # USPS's own targets for what waits on it: `days` after the item arrives, counted in
 # business days (weekends and US federal holidays skipped) or in calendar days; the target
@@ -36,7 +40,20 @@ DEFAULT_USPS_TARGETS = {
     "usps_report_review": {"days": 5, "business_days": True},
     "usps_extension_decision": {"days": 2, "business_days": True},
     "usps_procedures_review": {"days": 30, "business_days": False},
+    "usps_proceeding_decision": {"days": 10, "business_days": True},
 }
+# The periods of enforcement proceedings, in calendar days from the step that opens them,
+# each ending at the end of its last day in the provider's zone. § 501.6 leaves the time
+# to correct deficiencies to the Postal Service; USPS sets it from the revenue risk. The
+# defense and the appeal have 30 days by regulation; a suspension lasts 90 days unless
+# USPS decides otherwise.
+DEFAULT_PROCEEDING_PERIODS = {
+    "correction_days": {"low": 60, "moderate": 30, "high": 14, "critical": 7},
+    "defense_days": 30,
+    "appeal_days": 30,
+    "suspension_days": 90,
+}
+PROCEEDING_PERIODS = ("correction", "defense", "appeal", "suspension")
 # After the due time: escalate at due, then again after each gap (hours, the last one
 # repeating), and add the USPS managers once `managers_after_hours` have passed.
 DEFAULT_ESCALATION = {"repeat_after_hours": [4, 12, 24], "managers_after_hours": 24,
@@ -61,6 +78,10 @@ class DeadlinePolicy(models.Model):
     usps_targets = models.JSONField(
         default=dict, blank=True,
         help_text="USPS's own targets per kind: {kind: {days, business_days}}.")
+    proceeding_periods = models.JSONField(
+        default=dict, blank=True,
+        help_text="Enforcement periods in days: {correction_days: {risk: days}, defense_days, "
+                  "appeal_days, suspension_days}.")
     note = models.TextField(blank=True, help_text="What changed and why.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -82,7 +103,7 @@ class DeadlinePolicy(models.Model):
         return cls(version=0, risk_windows=DEFAULT_RISK_WINDOWS,
                    reminder_offsets_hours=DEFAULT_REMINDER_OFFSETS_HOURS,
                    escalation=DEFAULT_ESCALATION, usps_targets=DEFAULT_USPS_TARGETS,
-                   note="Built-in defaults.")
+                   proceeding_periods=DEFAULT_PROCEEDING_PERIODS, note="Built-in defaults.")
 
     @classmethod
     def in_force(cls):
@@ -99,3 +120,13 @@ class DeadlinePolicy(models.Model):
         """{days, business_days} of USPS's target for `kind` (the default when unset)."""
         target = (self.usps_targets or {}).get(kind)
         return target if target else DEFAULT_USPS_TARGETS[kind]
+
+    def proceeding_days(self, period, risk=None):
+        """Days of a proceeding's `period` (`correction` for a revenue risk, `defense`,
+        `appeal`, `suspension`); a version saved before these existed takes the default."""
+        periods = {**DEFAULT_PROCEEDING_PERIODS, **(self.proceeding_periods or {})}
+        value = periods[f"{period}_days"]
+        if period == "correction":
+            return int({**DEFAULT_PROCEEDING_PERIODS["correction_days"], **value}[
+                risk or RevenueRisk.MODERATE])
+        return int(value)

@@ -47,6 +47,10 @@ class UserQuerySet(models.QuerySet):
         """Active USPS reviewers."""
         return self.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk")
 
+    def managers(self):
+        """Active USPS managers."""
+        return self.filter(role=Role.USPS_MANAGER, is_active=True).order_by("pk")
+
     def officers_of(self, provider_id):
         """Active compliance officers of one provider."""
         return self.filter(provider_id=provider_id, role=Role.PROVIDER_OFFICER,

@@ -27,13 +27,15 @@ def record_obligation_event(obligation, *, action, usps_only=False, **kwargs):
 
 @transaction.atomic
 def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
-                    usps_visible=True, object_id=None, filed_late=False, reviewer=None):
+                    usps_visible=True, object_id=None, filed_late=False, reviewer=None,
+                    clause=None):
     """Record a new open duty of `provider`, due at `due_at` (aware); its clause follows
-    from the kind. `usps_visible=False` keeps it from USPS until the case is filed.
-    `object_id`, `filed_late` and `reviewer` describe a USPS target (see `targets`)."""
+    from the kind unless given. `usps_visible=False` keeps it from USPS until the case is
+    filed. `object_id`, `filed_late` and `reviewer` describe a USPS target (see
+    `targets`); `object_id` also names the proceeding a period belongs to."""
     require_aware(due_at, "due_at")
     obligation = Obligation(
-        kind=kind, clause=CLAUSES[kind], provider=provider, incident_id=incident_id,
+        kind=kind, clause=clause or CLAUSES[kind], provider=provider, incident_id=incident_id,
         subject=subject[:300], due_at=due_at, original_due_at=due_at,
         state=ObligationState.OPEN, usps_visible=usps_visible, object_id=object_id,
         filed_late=filed_late, reviewer=reviewer,

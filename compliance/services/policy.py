@@ -131,28 +131,61 @@ def clean_usps_targets(usps_targets):
     return cleaned
 
 
+def clean_proceeding_periods(periods):
+    """{correction_days: {risk: days}, defense_days, appeal_days, suspension_days}: whole
+    positive days, at most ten years."""
+    periods = periods or {}
+    cleaned, errors = {}, []
+
+    def days(value, label):
+        try:
+            return check_days(_number(value, label, integer=True), label)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            return None
+
+    correction = periods.get("correction_days")
+    if not isinstance(correction, dict):
+        errors.append("Correction period: give the days for every revenue risk.")
+    else:
+        cleaned["correction_days"] = {
+            risk.value: days(correction.get(risk.value),
+                             f"Correction period, {risk.label.lower()} revenue risk")
+            for risk in RevenueRisk}
+    for period in ("defense", "appeal", "suspension"):
+        cleaned[f"{period}_days"] = days(periods.get(f"{period}_days"),
+                                         f"{period.capitalize()} period")
+    if errors:
+        raise ValidationError({"proceeding_periods": errors})
+    return cleaned
+
+
 def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalation, note,
-                         usps_targets=None):
+                         usps_targets=None, proceeding_periods=None):
     """Save the next version of the deadline policy; it is in force from now on.
 
     Only USPS managers (PermissionDenied otherwise). Values are checked and normalised
-    (ValidationError); a note saying what changed is required. Without `usps_targets`
-    USPS's own targets stay as in the version in force. Deadlines already set stay as they
-    are: obligations keep their `due_at`.
+    (ValidationError); a note saying what changed is required. Without `usps_targets` or
+    `proceeding_periods` those stay as in the version in force. Deadlines already set stay
+    as they are: obligations keep their `due_at`.
     """
     if not (actor.is_authenticated and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers change the deadline policy.")
     note = (note or "").strip()
     errors = {}
     values = {}
+    in_force = DeadlinePolicy.in_force()
     if usps_targets is None:
-        in_force = DeadlinePolicy.in_force()
         usps_targets = {kind.value: in_force.usps_target(kind.value) for kind in USPS_KINDS}
+    if proceeding_periods is None:
+        proceeding_periods = in_force_periods(in_force)
     for field, cleaner, raw in (("risk_windows", clean_risk_windows, risk_windows),
                                 ("reminder_offsets_hours", clean_reminder_offsets,
                                  reminder_offsets_hours),
                                 ("escalation", clean_escalation, escalation),
-                                ("usps_targets", clean_usps_targets, usps_targets)):
+                                ("usps_targets", clean_usps_targets, usps_targets),
+                                ("proceeding_periods", clean_proceeding_periods,
+                                 proceeding_periods)):
         try:
             values[field] = cleaner(raw)
         except ValidationError as exc:
@@ -169,6 +202,14 @@ def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalat
         except IntegrityError:
             continue
     raise Conflict("Another manager was saving the policy at the same time; try again.")
+
+
+def in_force_periods(policy):
+    """The proceeding periods of `policy` in full (defaults for what it lacks)."""
+    return {"correction_days": {risk.value: policy.proceeding_days("correction", risk.value)
+                                for risk in RevenueRisk},
+            **{f"{period}_days": policy.proceeding_days(period)
+               for period in ("defense", "appeal", "suspension")}}
 
 
 def _save_next_version(actor, values, note):

@@ -34,3 +34,10 @@ def possessive(name):
     """ "Meridian Postage Systems" → "Meridian Postage Systems'", "Alpha" → "Alpha's"."""
     name = str(name)
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+@register.filter
+def label_of(value, field):
+    """A recorded value (a frozen document's) as a reader sees it: `{{ value|label_of:"state" }}`
+    gives the choice's label, a time in the viewer's zone, "—" for nothing."""
+    return labels.value_text(field, value)

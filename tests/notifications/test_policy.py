@@ -9,6 +9,7 @@ from compliance.errors import Conflict
 from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.policy import (
     DEFAULT_ESCALATION,
+    DEFAULT_PROCEEDING_PERIODS,
     DEFAULT_REMINDER_OFFSETS_HOURS,
     DEFAULT_RISK_WINDOWS,
     DEFAULT_USPS_TARGETS,
@@ -36,6 +37,10 @@ def form_data(**overrides):
     for kind, target in DEFAULT_USPS_TARGETS.items():
         data[f"target__{kind}__days"] = str(target["days"])
         data[f"target__{kind}__unit"] = "business" if target["business_days"] else "calendar"
+    for risk, days in DEFAULT_PROCEEDING_PERIODS["correction_days"].items():
+        data[f"period__correction__{risk}"] = str(days)
+    for period in ("defense", "appeal", "suspension"):
+        data[f"period__{period}"] = str(DEFAULT_PROCEEDING_PERIODS[f"{period}_days"])
     data.update(overrides)
     return data
 

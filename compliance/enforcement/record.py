@@ -1,0 +1,129 @@
+"""The compliance record of a provider over a period, per clause of § 501.11: duties owed,
+met on time, met late, missed, waived and extended, the time from discovery to
+notification, and the cases open. Aggregate queries only: however many duties, a record is
+a handful of queries.
+
+A duty counts in the period when its original due time falls in it: from the start of
+the first day to the end of the last, in the provider's time zone. Only duties USPS knows
+of count (those of filed cases; a draft's are the provider's alone), and never USPS's own
+targets.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
+
+from compliance.deadlines import NOTIFICATION_WINDOW, start_of_day
+from compliance.models import CLAUSES, Obligation, ObligationKind, ObligationState
+from compliance.models.obligations import RECORD_KINDS
+
+from .cases import case_source
+
+# The figures of a clause, each the list of duties behind it.
+FIGURES = {
+    "owed": Q(),
+    "met": Q(state=ObligationState.MET),
+    "late": Q(state=ObligationState.LATE),
+    "missed": Q(state=ObligationState.MISSED),
+    "waived": Q(state=ObligationState.WAIVED),
+    "extended": Q(due_at__gt=F("original_due_at")),
+    "open": Q(state=ObligationState.OPEN),
+}
+# The lists behind the figures, and behind the notification hours (the filed ones).
+LISTS = {**FIGURES, "filed": Q(met_at__isnull=False)}
+FIGURE_LABELS = {"owed": "Owed", "met": "Met on time", "late": "Met late",
+                 "missed": "Missed", "waived": "Waived", "extended": "Extended",
+                 "open": "Not yet due", "filed": "Filed"}
+DEFAULT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, `first` to `last` inclusive, in a zone: [start, end) as UTC instants."""
+
+    first: date
+    last: date
+    zone: str
+
+    @property
+    def start(self):
+        return start_of_day(self.first, self.zone)
+
+    @property
+    def end(self):
+        return start_of_day(self.last + timedelta(days=1), self.zone)
+
+
+def default_period(provider, now):
+    """The last year, to today in the provider's zone."""
+    from zoneinfo import ZoneInfo
+
+    today = now.astimezone(ZoneInfo(provider.timezone)).date()
+    return Period(today - timedelta(days=DEFAULT_DAYS - 1), today, provider.timezone)
+
+
+def duties_in(provider, period):
+    """The provider's § 501.11 duties USPS knows of whose original due time is in
+    `period`."""
+    return (Obligation.objects.record_duties()
+            .filter(provider=provider, original_due_at__gte=period.start,
+                    original_due_at__lt=period.end))
+
+
+def duties_behind(provider, period, kind=None, figure="owed"):
+    """The duties a figure counts (`figure` one of LISTS; `kind` one clause or all)."""
+    duties = duties_in(provider, period).filter(LISTS[figure])
+    return duties.filter(kind=kind) if kind else duties
+
+
+def median_of(queryset, field, count):
+    """The median of `field` over `queryset` (of `count` rows), read as the middle one or
+    two values in order: one query, no rows walked in Python."""
+    if not count:
+        return None
+    middle = list(queryset.order_by(field).values_list(field, flat=True)
+                  [(count - 1) // 2:count // 2 + 1])
+    return sum(middle, type(middle[0])()) / len(middle) if middle else None
+
+
+def _hours(duration):
+    return None if duration is None else round(duration / timedelta(hours=1), 2)
+
+
+def notification_hours(provider, period):
+    """{"count", "median", "max"}: hours from discovery to the filing of the notification,
+    over notifications due in the period that were filed. The discovery is the due time
+    less the 24 hours (the duty's original due time never moves once filed)."""
+    filed = (duties_in(provider, period).filter(kind=ObligationKind.NOTIFICATION,
+                                                met_at__isnull=False)
+             .annotate(taken=ExpressionWrapper(
+                 F("met_at") - F("original_due_at") + NOTIFICATION_WINDOW,
+                 output_field=DurationField())))
+    figures = filed.aggregate(count=Count("pk"), worst=Max("taken"))
+    median = median_of(filed, "taken", figures["count"])
+    return {"count": figures["count"], "median": _hours(median),
+            "max": _hours(figures["worst"])}
+
+
+def compliance_record(provider, period, now):
+    """The record of `provider` over `period`: {"clauses": [{kind, label, clause, and a
+    count per figure}], "notification_hours", "open_cases" (open at the end of the period,
+    or now if it ends later), "open_case_age_days", "open_cases_at"}."""
+    counts = {row.pop("kind"): row for row in (
+        duties_in(provider, period).order_by().values("kind")
+        .annotate(**{name: Count("pk", filter=condition)
+                     for name, condition in FIGURES.items()}))}
+    clauses = [{"kind": kind.value, "label": kind.label, "clause": CLAUSES[kind],
+                **{name: counts.get(kind.value, {}).get(name, 0) for name in FIGURES}}
+               for kind in RECORD_KINDS]
+    at = min(period.end, now)
+    cases = case_source().open_cases(provider.pk, at)
+    return {
+        "clauses": clauses,
+        "totals": {name: sum(c[name] for c in clauses) for name in FIGURES},
+        "notification_hours": notification_hours(provider, period),
+        "open_cases": cases["count"],
+        "open_case_age_days": cases["age_days"],
+        "open_cases_at": at,
+    }

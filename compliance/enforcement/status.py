@@ -1,0 +1,57 @@
+"""A provider's authorization status follows its proceedings: a step that brings a status
+(a notice of suspension, a revocation, a reinstatement, a withdrawal or reversal of a
+suspension in force) takes effect on its effective date, applied by the deadline sweep (or
+at once by the step itself when that date has come), and recorded in the provider's status
+history like any other change."""
+
+from django.db import transaction
+
+from compliance.changes import publish
+from compliance.models import ProceedingStep, Provider, ProviderStatusChange
+from compliance.services.audit import record_event
+
+STATUS_CHANGED = "provider.status_changed"
+BATCH = 100
+
+
+def apply_status_change(step, now):
+    """Give the provider the status `step` brings (locked; inside a transaction); a no-op
+    when it already has it. Marks the step applied either way."""
+    proceeding = step.proceeding
+    provider = Provider.objects.select_for_update().get(pk=proceeding.provider_id)
+    old = provider.authorization_status
+    step.status_applied_at = now
+    ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
+    if old == step.to_status:
+        return False
+    provider.authorization_status = step.to_status
+    provider.save(update_fields=["authorization_status"])
+    reason = (f"{step.get_kind_display()} ({proceeding.reference}, step {step.number}), "
+              "effective on its date.")
+    ProviderStatusChange.objects.create(provider=provider, from_status=old,
+                                        to_status=step.to_status, reason=reason,
+                                        changed_by=None, changed_at=now)
+    record_event(actor=None, obj=provider, action="provider.status_changed", at=now,
+                 changes={"authorization_status": [old, step.to_status]}, reason=reason)
+    publish(STATUS_CHANGED, provider=provider.pk, step=step.pk)
+    return True
+
+
+def cancel_pending_status_changes(proceeding, keep=None):
+    """Status changes of the proceeding not yet in effect are ended by a later step."""
+    pending = ProceedingStep.objects.filter(proceeding=proceeding, status_applied_at__isnull=True,
+                                            status_cancelled=False).exclude(to_status="")
+    if keep is not None:
+        pending = pending.exclude(pk=keep.pk)
+    return pending.update(status_cancelled=True)
+
+
+def apply_due_status_changes(now, batch=BATCH):
+    """What the sweep runs: every status change whose effective time has come, oldest
+    first, through the partial index `step_status_due`. Two sweeps at once split the rows.
+    Returns how many changed a provider's status."""
+    with transaction.atomic():
+        steps = list(ProceedingStep.objects.status_due(now).select_for_update(
+            skip_locked=True, of=("self",)).select_related("proceeding")
+            .order_by("effective_at", "id")[:batch])
+        return sum(apply_status_change(step, now) for step in steps)

@@ -1,0 +1,122 @@
+"""What each step sets: its outcome, its days, its effective date and the authorization
+status it brings (checked before anything is stored), then what that does to the
+proceeding (the suspension's end, status changes cancelled or applied)."""
+
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+
+from compliance import deadlines
+from compliance.models import Outcome, ProceedingKind, StepKind
+from compliance.models.register import AuthorizationStatus
+from compliance.window import check_date
+
+from . import flow
+from .status import apply_status_change, cancel_pending_status_changes
+
+MAX_DAYS = 3650
+ENDS_A_SUSPENSION = (StepKind.REINSTATEMENT, StepKind.WITHDRAWAL)
+
+
+def _days(value, field, required):
+    if value in (None, ""):
+        if required:
+            raise ValidationError({field: ["Give the number of days."]})
+        return None
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: ["Give a whole number of days."]}) from None
+    if not 1 <= days <= MAX_DAYS or (isinstance(value, float) and value != days):
+        raise ValidationError({field: [f"Give a whole number of days from 1 to {MAX_DAYS}."]})
+    return days
+
+
+def _effective_at(proceeding, day, now, required):
+    """The start of `day` in the provider's zone; today when not given (unless required).
+    A date before today is refused: a status change is never backdated."""
+    zone = proceeding.provider.timezone
+    today = now.astimezone(ZoneInfo(zone)).date()
+    if day is None:
+        if required:
+            raise ValidationError({"effective_date": ["Give the date it takes effect."]})
+        day = today
+    check_date(day, "effective_date")
+    if day < today:
+        raise ValidationError({"effective_date": [
+            f"Give today ({today.isoformat()}, the provider's time) or a later date."]})
+    return deadlines.start_of_day(day, zone)
+
+
+def _outcome(proceeding, kind, outcome):
+    choices = flow.outcomes_for(proceeding.kind, kind)
+    if not choices:
+        return ""
+    if not outcome and len(choices) == 1:
+        return choices[0]
+    if outcome not in choices:
+        raise ValidationError({"outcome": [f"Choose one of {', '.join(choices)}."]})
+    return outcome
+
+
+def _in_force(proceeding):
+    """Whether a status change of this proceeding has taken effect on the provider."""
+    return proceeding.steps.filter(status_applied_at__isnull=False).exclude(
+        to_status=AuthorizationStatus.AUTHORIZED).exists()
+
+
+def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
+    """The step's own fields, checked (ValidationError): {outcome, days, effective_at,
+    to_status}. Values a step of this kind does not take are ignored."""
+    terms = {"outcome": _outcome(proceeding, kind, outcome)}
+    suspension = proceeding.kind == ProceedingKind.SUSPENSION
+    if kind == StepKind.SUSPENSION_NOTICE:
+        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=True)
+        terms["to_status"] = AuthorizationStatus.SUSPENDED
+    elif kind == StepKind.DECISION and terms["outcome"] == Outcome.SUSPEND:
+        terms["days"] = _days(days, "days", required=False)
+    elif kind == StepKind.DECISION and terms["outcome"] == Outcome.REVOKE:
+        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=False)
+        terms["to_status"] = AuthorizationStatus.REVOKED
+    elif kind == StepKind.EXTENSION:
+        terms["days"] = _days(days, "days", required=True)
+    elif kind == StepKind.REINSTATEMENT:
+        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=False)
+        terms["to_status"] = AuthorizationStatus.AUTHORIZED
+    elif suspension and (kind == StepKind.WITHDRAWAL or (
+            kind == StepKind.APPEAL_DECISION and terms["outcome"] == Outcome.REVERSE)):
+        if _in_force(proceeding):
+            terms["effective_at"] = now
+            terms["to_status"] = AuthorizationStatus.AUTHORIZED
+    return terms
+
+
+def _suspension_end(proceeding, days):
+    notice = proceeding.steps.filter(kind=StepKind.SUSPENSION_NOTICE).order_by(
+        "-number").first()
+    return deadlines.suspension_ends_at(notice.effective_at, days, proceeding.provider.timezone)
+
+
+def apply_step_terms(proceeding, step, policy, now):
+    """What the step does to the proceeding and, when its date has come, to the
+    provider's status (later dates are the sweep's). The caller saves both."""
+    kind, outcome = step.kind, step.outcome
+    if kind == StepKind.DECISION:
+        proceeding.outcome = outcome
+        if outcome == Outcome.SUSPEND:
+            step.days = step.days or policy.proceeding_days("suspension")
+            proceeding.suspension_days = step.days
+            proceeding.suspension_ends_at = _suspension_end(proceeding, step.days)
+    elif kind == StepKind.EXTENSION:
+        proceeding.suspension_days += step.days
+        proceeding.suspension_ends_at = _suspension_end(proceeding, proceeding.suspension_days)
+    elif kind == StepKind.APPEAL_DECISION and outcome == Outcome.REVERSE:
+        proceeding.outcome = Outcome.REVERSE
+    ends = (kind in ENDS_A_SUSPENSION or outcome in (Outcome.REVOKE, Outcome.REVERSE))
+    if ends:
+        proceeding.suspension_ends_at = None
+        step.save()
+        cancel_pending_status_changes(proceeding, keep=step)
+    if step.to_status and step.effective_at <= now:
+        step.save()
+        apply_status_change(step, now)

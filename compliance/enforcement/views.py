@@ -1,0 +1,266 @@
+"""Pages: the compliance record of a provider with the list behind each figure, and
+proceedings (USPS managers open them and issue notices and decisions; the provider's
+officers answer). Through the same services as the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from compliance.errors import REFUSALS
+from compliance.forms import refuse_on_form
+from compliance.models import (
+    AuditEvent,
+    Obligation,
+    Proceeding,
+    ProceedingStep,
+    ProceedingStepVersion,
+    Provider,
+)
+from compliance.models.obligations import PROCEEDING_KINDS, RECORD_KINDS
+
+from . import services
+from .api import ProceedingFilter
+from .cases import case_source
+from .forms import AmendForm, NoteForm, OpenProceedingForm, RecordPeriodForm, StepForm
+from .record import (
+    FIGURE_LABELS,
+    FIGURES,
+    LISTS,
+    Period,
+    compliance_record,
+    default_period,
+    duties_behind,
+)
+from .serializers import may_issue
+
+PAGE_SIZE = 25
+
+
+def _provider(request, pk):
+    return get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
+
+
+def _period(request, provider, now):
+    form = RecordPeriodForm(request.GET)
+    default = default_period(provider, now)
+    if not form.is_valid():
+        return form, default, 400
+    data = form.cleaned_data
+    return form, Period(data["start"] or default.first, data["end"] or default.last,
+                        provider.timezone), 200
+
+
+@login_required
+def compliance_record_page(request, pk):
+    """The record per clause, each figure a link to the duties behind it."""
+    provider = _provider(request, pk)
+    now = timezone.now()
+    form, period, status = _period(request, provider, now)
+    record = compliance_record(provider, period, now)
+    duties_path = reverse("compliance-record-duties", args=[provider.pk])
+
+    def behind(kind, figure):
+        return f"{duties_path}?" + urlencode({
+            "from": period.first.isoformat(), "to": period.last.isoformat(), "kind": kind,
+            "figure": figure})
+
+    totals = {"kind": "", **record["totals"]}
+    for clause in [*record["clauses"], totals]:
+        clause["links"] = [(clause[name], behind(clause["kind"], name))
+                           for name in FIGURES]
+    return render(request, "enforcement/compliance_record.html", {
+        "provider": provider, "form": form, "period": period, "record": record,
+        "totals": totals, "figures": [FIGURE_LABELS[name] for name in FIGURES],
+        "filed_path": behind("notification", "filed"),
+        "open_cases_path": case_source().open_cases_path(provider.pk,
+                                                         record["open_cases_at"]),
+        "proceedings": Proceeding.objects.visible_to(request.user).filter(provider=provider)
+        .order_by("-opened_at", "-id")[:20],
+    }, status=status)
+
+
+@login_required
+def compliance_record_duties(request, pk):
+    """The duties behind one figure of the record: a kind (or all) and a figure."""
+    provider = _provider(request, pk)
+    now = timezone.now()
+    form, period, status = _period(request, provider, now)
+    kind = request.GET.get("kind", "")
+    figure = request.GET.get("figure", "owed")
+    if kind not in ("", *RECORD_KINDS) or figure not in LISTS:
+        kind, figure, status = "", "owed", 400
+    duties = duties_behind(provider, period, kind or None, figure).order_by(
+        "original_due_at", "id")
+    page = Paginator(duties, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "enforcement/record_duties.html", {
+        "provider": provider, "form": form, "period": period, "page": page,
+        "query": params.urlencode(), "figure": FIGURE_LABELS[figure],
+        "kind_label": dict(Obligation._meta.get_field("kind").choices).get(kind, "All clauses"),
+        "record_path": reverse("compliance-record", args=[provider.pk]) + "?" + urlencode(
+            {"from": period.first.isoformat(), "to": period.last.isoformat()}),
+    }, status=status)
+
+
+@login_required
+def proceeding_list(request):
+    user = request.user
+    filterset = ProceedingFilter(request.GET, request=request, queryset=(
+        Proceeding.objects.visible_to(user).select_related("provider")
+        .order_by("-opened_at", "-id")))
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else Proceeding.objects.none(),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "enforcement/proceeding_list.html", {
+        "page": page, "filterset": filterset, "query": params.urlencode(),
+        "providers": Provider.objects.visible_to(user) if user.is_usps else None,
+    }, status=200 if valid else 400)
+
+
+@login_required
+def proceeding_create(request):
+    """USPS managers: choose the provider, then the kind, the grounds and what to cite."""
+    if not request.user.is_usps_manager:
+        raise PermissionDenied
+    provider = Provider.objects.filter(pk=_int(request.GET.get("provider"))).first()
+    if provider is None:
+        return render(request, "enforcement/proceeding_provider.html",
+                      {"providers": Provider.objects.order_by("name")})
+    initial = {"obligations": request.GET.getlist("obligation"),
+               "incidents": request.GET.getlist("incident")}
+    form = OpenProceedingForm(request.POST or None, provider=provider, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proceeding = services.open_proceeding(actor=request.user,
+                                                      **form.service_arguments())
+            except REFUSALS as exc:
+                status = refuse_on_form(form, exc)
+            else:
+                messages.success(request, f"{proceeding.reference} is open; its first notice "
+                                          "has been sent to the provider's officers.")
+                return redirect("proceeding-detail", pk=proceeding.pk)
+    return render(request, "enforcement/proceeding_form.html",
+                  {"form": form, "provider": provider}, status=status)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _load(request, pk):
+    versions = ProceedingStepVersion.objects.select_related("submitted_by").order_by("number")
+    steps = (ProceedingStep.objects.select_related("issued_by", "period")
+             .prefetch_related(Prefetch("versions", queryset=versions)).order_by("number"))
+    return get_object_or_404(
+        Proceeding.objects.visible_to(request.user).select_related("provider", "opened_by")
+        .prefetch_related("pes_models", Prefetch("steps", queryset=steps)), pk=pk)
+
+
+def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None, status=200):
+    user = request.user
+    steps = list(proceeding.steps.all())
+    kinds = may_issue(user, proceeding)
+    last = steps[-1] if steps else None
+    may_amend = last is not None and services.may_amend(user, last)
+    opening = steps[0].versions.all()[0].content if steps else {}
+    return render(request, "enforcement/proceeding_detail.html", {
+        "proceeding": proceeding, "steps": steps, "evidence": opening.get("evidence", {}),
+        "periods": Obligation.objects.visible_to(user).filter(
+            object_id=proceeding.pk, kind__in=PROCEEDING_KINDS).order_by("due_at", "id"),
+        "usps_waiting": Obligation.objects.visible_to(user).usps_targets().outstanding()
+        .filter(object_id=proceeding.pk, kind="usps_proceeding_decision") if user.is_usps
+        else [],
+        "step_form": step_form or (StepForm(proceeding=proceeding, kinds=kinds)
+                                   if kinds else None),
+        "amend_step": last if may_amend else None,
+        "amend_form": amend_form or (AmendForm(initial={"body": last.body})
+                                     if may_amend else None),
+        "notes": proceeding.notes.visible_to(user).select_related("author")
+        if user.is_usps else [],
+        "note_form": note_form or (NoteForm() if user.is_usps else None),
+        "history": AuditEvent.objects.visible_to(user).for_object(proceeding)
+        .select_related("actor").order_by("at", "id"),
+        "now": timezone.now(),
+    }, status=status)
+
+
+@login_required
+def proceeding_detail(request, pk):
+    return _detail(request, _load(request, pk))
+
+
+def _back(proceeding, anchor):
+    return redirect(reverse("proceeding-detail", args=[proceeding.pk]) + anchor)
+
+
+@login_required
+def proceeding_step(request, pk):
+    proceeding = _load(request, pk)
+    kinds = may_issue(request.user, proceeding)
+    if request.method != "POST":
+        return _back(proceeding, "#next-step")
+    if not kinds:
+        raise PermissionDenied
+    form = StepForm(request.POST, proceeding=proceeding, kinds=kinds)
+    if not form.is_valid():
+        return _detail(request, proceeding, step_form=form, status=400)
+    try:
+        step = services.issue_step(actor=request.user, proceeding=proceeding,
+                                   **form.cleaned_data)
+    except REFUSALS as exc:
+        status = refuse_on_form(form, exc)
+        return _detail(request, _load(request, pk), step_form=form, status=status)
+    messages.success(request, f"{step.get_kind_display()} filed as step {step.number}. "
+                              "Keep its receipt (SHA-256) below.")
+    return _back(proceeding, f"#step-{step.number}")
+
+
+@login_required
+def proceeding_step_amend(request, pk, step_pk):
+    proceeding = _load(request, pk)
+    step = get_object_or_404(ProceedingStep.objects.filter(proceeding=proceeding), pk=step_pk)
+    if request.method != "POST":
+        return _back(proceeding, f"#step-{step.number}")
+    form = AmendForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, proceeding, amend_form=form, status=400)
+    try:
+        version = services.amend_step(actor=request.user, step=step,
+                                      body=form.cleaned_data["body"],
+                                      reason=form.cleaned_data["amendment_reason"])
+    except REFUSALS as exc:
+        status = refuse_on_form(form, exc)
+        return _detail(request, proceeding, amend_form=form, status=status)
+    messages.success(request, f"Step {step.number} amended: version {version.number}.")
+    return _back(proceeding, f"#step-{step.number}")
+
+
+@login_required
+def proceeding_note(request, pk):
+    proceeding = _load(request, pk)
+    if request.method != "POST":
+        return _back(proceeding, "#notes")
+    if not request.user.is_usps:
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, proceeding, note_form=form, status=400)
+    services.add_proceeding_note(actor=request.user, proceeding=proceeding,
+                                 body=form.cleaned_data["body"])
+    messages.success(request, "Note added (USPS only).")
+    return _back(proceeding, "#notes")

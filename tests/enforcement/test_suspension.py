@@ -1,0 +1,319 @@
+"""A suspension proceeding (§ 501.6), step by step and clock by clock: the notice and its
+evidence, the period to correct, the notice of suspension and its effective date, the
+defense, the decision, the appeal, extensions and reinstatement."""
+
+import json
+from datetime import date
+
+import pytest
+
+from compliance.canonical import sha256_of
+from compliance.errors import Conflict
+from compliance.models import (
+    AuditEvent,
+    Obligation,
+    ObligationKind,
+    ProceedingStep,
+    ProviderStatusChange,
+)
+from incidents.models import IncidentVersion
+from tests.reports.factories import file_report_at
+
+from .helpers import (
+    DAY,
+    T0,
+    end_of_day_new_york,
+    issue,
+    open_suspension,
+    period_of,
+    start_of_day_new_york,
+    sweep_at,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def status_of(provider):
+    provider.refresh_from_db()
+    return provider.authorization_status
+
+
+def noticed(suspension, officer_a, manager, effective=date(2026, 6, 15)):
+    """Answered on day 1, suspension noticed on day 2, effective on `effective`."""
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    return issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+                 effective_date=effective)
+
+
+def test_it_opens_with_a_notice_that_freezes_the_cited_record(suspension, missed_case,
+                                                              missed_duty):
+    step = suspension.steps.get()
+    version = step.versions.get()
+    document = json.loads(version.canonical_json)
+
+    assert (suspension.reference, suspension.state) == ("ENF-2026-%05d" % suspension.pk,
+                                                        "proposed")
+    assert (step.number, step.kind, step.side) == (1, "proposal", "usps")
+    assert version.sha256 == sha256_of(version.canonical_json)
+    evidence = document["content"]["evidence"]
+    assert evidence["as_of"] == "2026-06-10T16:00:00.000000Z"
+    assert evidence["obligations"] == [{
+        "id": missed_duty.pk, "kind": "written_report", "clause": "§ 501.11(c)",
+        "subject": missed_case.reference, "incident": missed_case.pk,
+        "original_due_at": "2026-05-28T16:00:00.000000Z",
+        "due_at": "2026-05-28T16:00:00.000000Z", "state": "missed", "met_at": None,
+        "missed_at": "2026-05-29T16:00:00.000000Z", "waived_reason": ""}]
+    [case] = evidence["cases"]
+    filing = IncidentVersion.objects.get(incident=missed_case)
+    assert (case["reference"], case["revenue_risk"]) == (missed_case.reference, "high")
+    assert case["versions"] == [{"version": 1, "sha256": filing.sha256,
+                                 "submitted_at": "2026-05-21T15:00:00.000000Z"}]
+
+
+def test_the_notice_proves_what_the_record_said_even_after_it_changes(
+        suspension, officer_a, missed_case, missed_duty):
+    file_report_at(officer_a, missed_case, "written", at=T0 + DAY)
+    missed_duty.refresh_from_db()
+
+    assert missed_duty.state == "late"
+    frozen = suspension.steps.get().versions.get()
+    assert frozen.content["evidence"]["obligations"][0]["state"] == "missed"
+    assert frozen.sha256 == sha256_of(frozen.canonical_json)
+
+
+def test_the_period_to_correct_follows_the_cases_revenue_risk(suspension):
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+
+    # High revenue risk: 14 days from June 10, to the end of June 24 in New York.
+    assert suspension.correction_period_days == 14
+    assert period.due_at == end_of_day_new_york(date(2026, 6, 24))
+    assert (period.state, period.clause, period.provider_id) == (
+        "open", "§ 501.6", suspension.provider_id)
+    assert suspension.steps.get().period == period
+
+
+def test_usps_may_set_the_period_itself(manager, provider_a, missed_duty):
+    proceeding = open_suspension(manager, provider_a, obligations=[missed_duty],
+                                 correction_period_days=45)
+
+    period = period_of(proceeding, ObligationKind.PROCEEDING_CORRECTION)
+    assert period.due_at == end_of_day_new_york(date(2026, 7, 25))
+
+
+def test_a_willful_violation_has_no_period_and_usps_may_notice_at_once(
+        manager, provider_a, missed_duty):
+    proceeding = open_suspension(manager, provider_a, obligations=[missed_duty], willful=True)
+
+    assert period_of(proceeding, ObligationKind.PROCEEDING_CORRECTION) is None
+    step = issue(manager, proceeding, "suspension_notice", T0 + DAY,
+                 effective_date=date(2026, 6, 11))
+    assert step.to_status == "suspended"
+
+
+def test_usps_waits_for_the_end_of_the_period_unless_the_provider_answers(
+        suspension, manager, officer_a):
+    with pytest.raises(Conflict, match="period runs until"):
+        issue(manager, suspension, "suspension_notice", T0 + 13 * DAY,
+              effective_date=date(2026, 6, 30))
+
+    issue(officer_a, suspension, "correction", T0 + 13 * DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 13 * DAY,
+          effective_date=date(2026, 6, 30))
+    suspension.refresh_from_db()
+    assert suspension.state == "noticed"
+
+
+def test_an_answer_in_time_meets_the_period_and_starts_usps_clock(suspension, officer_a):
+    step = issue(officer_a, suspension, "correction", T0 + DAY, body="Report filed.")
+
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    assert (step.side, step.is_late, step.answered) == ("provider", False, period)
+    assert (period.state, period.met_at) == ("met", T0 + DAY)
+    target = period_of(suspension, ObligationKind.USPS_PROCEEDING_DECISION)
+    assert target.state == "open" and target.clause == "USPS target"
+
+
+def test_a_missed_period_lets_usps_go_on_and_is_then_closed(suspension, manager):
+    sweep_at(end_of_day_new_york(date(2026, 6, 24)) + DAY / 24)
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    assert period.state == "missed"
+
+    issue(manager, suspension, "suspension_notice", T0 + 15 * DAY,
+          effective_date=date(2026, 6, 26))
+
+    period.refresh_from_db()
+    assert period.state == "waived" and "went on" in period.waived_reason
+
+
+def test_the_notice_of_suspension_opens_thirty_days_to_defend(suspension, officer_a, manager):
+    notice = noticed(suspension, officer_a, manager)
+
+    defense = period_of(suspension, ObligationKind.PROCEEDING_DEFENSE)
+    assert notice.period == defense
+    assert defense.due_at == end_of_day_new_york(date(2026, 7, 12))  # June 12 + 30 days
+    assert period_of(suspension, ObligationKind.USPS_PROCEEDING_DECISION).state == "met"
+
+
+def test_the_suspension_takes_effect_on_its_date_by_the_sweep(suspension, officer_a,
+                                                              manager, provider_a):
+    notice = noticed(suspension, officer_a, manager, effective=date(2026, 6, 15))
+    assert notice.effective_at == start_of_day_new_york(date(2026, 6, 15))
+
+    sweep_at(notice.effective_at - DAY / 24)
+    assert status_of(provider_a) == "authorized"
+
+    sweep_at(notice.effective_at)
+    assert status_of(provider_a) == "suspended"
+    change = ProviderStatusChange.objects.filter(provider=provider_a).first()
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "authorized", "suspended", None)
+    assert suspension.reference in change.reason
+    assert AuditEvent.objects.filter(action="provider.status_changed",
+                                     provider=provider_a).count() == 1
+
+
+def test_a_notice_effective_today_suspends_at_once(suspension, officer_a, manager, provider_a):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+
+    assert status_of(provider_a) == "suspended"
+
+
+def test_usps_decides_after_the_defense_period_and_the_suspension_runs_ninety_days(
+        suspension, officer_a, manager, provider_a):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 15))
+    with pytest.raises(Conflict):
+        issue(manager, suspension, "decision", T0 + 10 * DAY, outcome="suspend")
+
+    decision = issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="suspend")
+
+    suspension.refresh_from_db()
+    assert (decision.days, suspension.suspension_days) == (90, 90)
+    # June 15 to September 12 inclusive: ninety days.
+    assert suspension.suspension_ends_at == end_of_day_new_york(date(2026, 9, 12))
+    appeal = period_of(suspension, ObligationKind.PROCEEDING_APPEAL)
+    assert appeal.due_at == end_of_day_new_york(date(2026, 8, 12))  # July 13 + 30 days
+    assert period_of(suspension, ObligationKind.PROCEEDING_DEFENSE).state == "waived"
+
+
+def test_the_sweep_reinstates_the_provider_when_the_suspension_ends(
+        suspension, officer_a, manager, provider_a):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 5 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 6 * DAY, outcome="suspend", days=10)
+    suspension.refresh_from_db()
+    ends = suspension.suspension_ends_at
+    assert ends == end_of_day_new_york(date(2026, 6, 21))
+
+    sweep_at(ends - DAY / 24)
+    assert status_of(provider_a) == "suspended"
+    result = sweep_at(ends + DAY / 24)
+
+    assert result.suspensions_ended == 1
+    assert status_of(provider_a) == "authorized"
+    suspension.refresh_from_db()
+    assert (suspension.state, suspension.suspension_ends_at) == ("reinstated", None)
+    assert suspension.closed_at is not None
+    last = suspension.steps.order_by("-number").first()
+    assert (last.kind, last.issued_by, last.effective_at) == ("reinstatement", None, ends)
+    assert period_of(suspension, ObligationKind.PROCEEDING_APPEAL).state == "waived"
+
+
+def test_usps_extends_a_running_suspension(suspension, officer_a, manager):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="suspend")
+
+    issue(manager, suspension, "extension", T0 + 40 * DAY, days=30)
+
+    suspension.refresh_from_db()
+    assert suspension.suspension_days == 120
+    assert suspension.suspension_ends_at == end_of_day_new_york(date(2026, 10, 9))
+    assert suspension.state == "decided"  # the appeal period is still running
+    assert period_of(suspension, ObligationKind.PROCEEDING_APPEAL).state == "open"
+
+
+def test_a_revocation_takes_effect_and_nothing_reinstates_the_provider(
+        suspension, officer_a, manager, provider_a):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke",
+          effective_date=date(2026, 7, 20))
+    suspension.refresh_from_db()
+    assert suspension.suspension_ends_at is None
+
+    sweep_at(start_of_day_new_york(date(2026, 7, 20)))
+    assert status_of(provider_a) == "revoked"
+    sweep_at(T0 + 400 * DAY)
+    assert status_of(provider_a) == "revoked"
+    assert list(ProviderStatusChange.objects.filter(provider=provider_a)
+                .values_list("to_status", flat=True)[:2]) == ["revoked", "suspended"]
+
+
+def test_an_appeal_in_time_and_its_reversal_reinstate_the_provider(
+        suspension, officer_a, manager, provider_a):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke")
+    assert status_of(provider_a) == "revoked"
+
+    appeal = issue(officer_a, suspension, "appeal", T0 + 40 * DAY, body="The facts differ.")
+    assert period_of(suspension, ObligationKind.PROCEEDING_APPEAL).state == "met"
+    assert appeal.is_late is False
+    issue(manager, suspension, "appeal_decision", T0 + 45 * DAY, outcome="reverse")
+
+    assert status_of(provider_a) == "authorized"
+    suspension.refresh_from_db()
+    assert (suspension.state, suspension.outcome) == ("appeal_decided", "reverse")
+    assert suspension.closed_at == T0 + 45 * DAY
+
+
+def test_a_withdrawal_ends_a_suspension_in_force_and_one_still_to_come(
+        suspension, officer_a, manager, provider_a):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    assert status_of(provider_a) == "suspended"
+
+    issue(manager, suspension, "withdrawal", T0 + 3 * DAY, body="Corrected in full.")
+
+    assert status_of(provider_a) == "authorized"
+    suspension.refresh_from_db()
+    assert suspension.state == "withdrawn" and suspension.closed_at is not None
+    assert period_of(suspension, ObligationKind.PROCEEDING_DEFENSE).state == "waived"
+
+
+def test_a_withdrawal_before_the_effective_date_cancels_the_suspension(
+        suspension, officer_a, manager, provider_a):
+    notice = noticed(suspension, officer_a, manager, effective=date(2026, 6, 30))
+    issue(manager, suspension, "withdrawal", T0 + 3 * DAY)
+
+    sweep_at(T0 + 30 * DAY)
+    notice.refresh_from_db()
+    assert notice.status_cancelled and notice.status_applied_at is None
+    assert status_of(provider_a) == "authorized"
+    assert not ProviderStatusChange.objects.filter(provider=provider_a,
+                                                   to_status="suspended").exists()
+
+
+def test_each_step_is_chained_to_the_one_before(suspension, officer_a, manager):
+    noticed(suspension, officer_a, manager)
+
+    steps = list(ProceedingStep.objects.filter(proceeding=suspension).order_by("number"))
+    hashes = [s.versions.get().sha256 for s in steps]
+    previous = [s.versions.get().document["previous_sha256"] for s in steps]
+    assert previous == [None, *hashes[:-1]]
+    assert [s.versions.get().document["issued_by"] for s in steps] == [
+        "manager", "officer_a", "manager"]
+
+
+def test_the_periods_are_obligations_the_provider_can_ask_to_extend(suspension, officer_a,
+                                                                    reviewer):
+    from compliance.services import grant_extension, request_extension
+
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    later = period.due_at + 7 * DAY
+    extension = request_extension(actor=officer_a, obligation=period, requested_due_at=later,
+                                  justification="The auditor is away.")
+    grant_extension(actor=reviewer, extension=extension)
+
+    period.refresh_from_db()
+    assert (period.due_at, period.original_due_at) == (later, end_of_day_new_york(
+        date(2026, 6, 24)))
+    assert Obligation.objects.visible_to(officer_a).filter(pk=period.pk).exists()
