@@ -51,8 +51,8 @@ def test_it_opens_with_a_notice_that_freezes_the_cited_record(suspension, missed
     version = step.versions.get()
     document = json.loads(version.canonical_json)
 
-    assert (suspension.reference, suspension.state) == ("ENF-2026-%05d" % suspension.pk,
-                                                        "proposed")
+    assert suspension.reference == f"ENF-2026-{suspension.pk:05d}"
+    assert suspension.state == "proposed"
     assert (step.number, step.kind, step.side) == (1, "proposal", "usps")
     assert version.sha256 == sha256_of(version.canonical_json)
     evidence = document["content"]["evidence"]

@@ -1,0 +1,60 @@
+"""A step is versioned like a filing: its own side amends its text while nothing has
+followed it, each version with its hash; the clocks it set never move. Internal notes are
+USPS's alone."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from compliance.canonical import sha256_of
+from compliance.enforcement.services import add_proceeding_note, amend_step
+from compliance.errors import Conflict
+from compliance.models import AuditEvent, ObligationKind, ProceedingNote
+
+from .helpers import DAY, T0, at, issue, period_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_usps_amends_its_notice_as_a_new_version(suspension, manager):
+    notice = suspension.steps.get()
+    due = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).due_at
+    with at(T0 + DAY):
+        version = amend_step(actor=manager, step=notice, body="Corrected grounds.",
+                             reason="A typo in the date.")
+
+    first, second = notice.versions.order_by("number")
+    assert (version.number, second.amendment_reason) == (2, "A typo in the date.")
+    assert second.changes == {"body": [first.content["body"], "Corrected grounds."]}
+    assert second.document["previous_sha256"] == first.sha256
+    assert second.sha256 == sha256_of(second.canonical_json) != first.sha256
+    assert second.content["evidence"] == first.content["evidence"]
+    notice.refresh_from_db()
+    assert (notice.body, notice.current_version) == ("Corrected grounds.", 2)
+    assert period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).due_at == due
+
+
+def test_a_step_answered_is_no_longer_amended(suspension, manager, officer_a):
+    notice = suspension.steps.get()
+    answer = issue(officer_a, suspension, "correction", T0 + DAY)
+
+    with pytest.raises(Conflict):
+        amend_step(actor=manager, step=notice, body="New text.", reason="Late thought.")
+    with pytest.raises(PermissionDenied):
+        amend_step(actor=manager, step=answer, body="New text.", reason="Not theirs.")
+    with pytest.raises(ValidationError):
+        amend_step(actor=officer_a, step=answer, body=answer.body, reason="Same text.")
+    assert notice.versions.count() == answer.versions.count() == 1
+
+
+def test_notes_are_internal_to_usps(suspension, reviewer, officer_a):
+    with pytest.raises(PermissionDenied):
+        add_proceeding_note(actor=officer_a, proceeding=suspension, body="Let me in.")
+
+    note = add_proceeding_note(actor=reviewer, proceeding=suspension,
+                               body="Counsel thinks revocation is likelier.")
+
+    assert list(ProceedingNote.objects.visible_to(officer_a)) == []
+    assert list(ProceedingNote.objects.visible_to(reviewer)) == [note]
+    event = AuditEvent.objects.get(action="proceeding.note_added")
+    assert event.usps_only
+    assert not AuditEvent.objects.visible_to(officer_a).filter(pk=event.pk).exists()
