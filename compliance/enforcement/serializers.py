@@ -16,6 +16,7 @@ from compliance.models import (
     StepKind,
 )
 from compliance.models.obligations import RECORD_KINDS
+from compliance.models.register import AuthorizationStatus
 
 from . import flow
 
@@ -95,7 +96,16 @@ class VersionSerializer(serializers.ModelSerializer):
                   "changes", "canonical_json"]
 
 
+def _blank_choice(choices, help_text):
+    """A read-only choice that may be empty (""), documented so."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True,
+                                   help_text=help_text)
+
+
 class StepSerializer(serializers.ModelSerializer):
+    outcome = _blank_choice(Outcome.choices, "A decision's outcome; empty for other steps.")
+    to_status = _blank_choice(AuthorizationStatus.choices,
+                              "The authorization status the step brings, if any.")
     issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                              allow_null=True)
     version = serializers.IntegerField(source="current_version", read_only=True)
@@ -118,6 +128,9 @@ class StepSerializer(serializers.ModelSerializer):
 
 
 class ProceedingSerializer(serializers.ModelSerializer):
+    revenue_risk = _blank_choice(RevenueRisk.choices,
+                                 "What a suspension's correction period follows.")
+    outcome = _blank_choice(Outcome.choices, "USPS's decision, once taken.")
     opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     obligations = serializers.PrimaryKeyRelatedField(source="cited_obligations", many=True,
                                                      read_only=True)

@@ -1,5 +1,6 @@
 """A small world for contract tests: two providers, each with a draft and a case under
-review with reports, an extension request, a comment and procedures on file."""
+review with reports, an extension request, a comment, procedures on file and a sanction
+proceeding with an internal note."""
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from compliance import services as extension_services
 from compliance import services as procedure_services
+from compliance.enforcement.services import add_proceeding_note, open_proceeding
 from compliance.models import Obligation, PESModel
 from incidents import services as incident_services
 from reports import services as report_services
@@ -37,9 +39,14 @@ def _provider_world(officer, reviewer):
                                          "text/plain"),
         effective_date=now.date())
     attachment = case.attachments.get()
+    manager = factories.ManagerFactory()
+    proceeding = open_proceeding(actor=manager, provider=officer.provider, kind="sanction",
+                                 grounds="Unpaid postage.", incidents=[case.pk])
+    add_proceeding_note(actor=reviewer, proceeding=proceeding, body="Internal.")
     return {"incidents": [draft.pk, case.pk], "reports": [report.pk],
             "extension-requests": [extension.pk], "procedures": [procedures.pk],
-            "obligations": [duty.pk], "attachments": [attachment.pk]}
+            "obligations": [duty.pk], "attachments": [attachment.pk],
+            "proceedings": [proceeding.pk], "steps": [proceeding.steps.get().pk]}
 
 
 def build_world():

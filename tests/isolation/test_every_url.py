@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import invite_user
 from compliance import services as procedures
+from compliance.enforcement.services import add_proceeding_note, open_proceeding
 from compliance.models import Obligation, ObligationKind
 from compliance.services import ensure_procedures_obligations, request_extension
 from incidents import services as incidents
@@ -82,6 +83,17 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "person-reset-factor": "/people/{person}/reset-factor/",
     "invitation-revoke": "/people/invitations/{invitation}/revoke/",
     "invitation-accept": "/accounts/invitation/{invitation}-{secret}/",
+    "compliance-record": "/providers/{provider}/compliance-record/",
+    "compliance-record-duties": "/providers/{provider}/compliance-record/duties/",
+    "proceeding-detail": "/proceedings/{proceeding}/",
+    "proceeding-step": "/proceedings/{proceeding}/steps/",
+    "proceeding-step-amend": "/proceedings/{proceeding}/steps/{step}/amend/",
+    "proceeding-note": "/proceedings/{proceeding}/notes/",
+    "api-compliance-record": "/api/v1/providers/{provider}/compliance-record/",
+    "api-proceeding-detail": "/api/v1/proceedings/{proceeding}/",
+    "api-proceeding-steps": "/api/v1/proceedings/{proceeding}/steps/",
+    "api-proceeding-step-amend": "/api/v1/proceedings/{proceeding}/steps/{step}/amend/",
+    "api-proceeding-notes": "/api/v1/proceedings/{proceeding}/notes/",
 }
 # URLs whose secret is the credential: without it, everyone learns the same "not valid".
 SECRET_URLS = {"calendar-feed", "invitation-accept"}
@@ -139,6 +151,10 @@ def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
         actor=officer_a, provider=provider_a, effective_date=timezone.now().date(),
         uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 p", content_type="application/pdf"))
     draft = make_draft(officer_a)
+    manager = factories.ManagerFactory(username="manager_of_the_walk")
+    proceeding = open_proceeding(actor=manager, provider=provider_a, kind="sanction",
+                                 grounds="Unpaid postage.", incidents=[incident.pk])
+    add_proceeding_note(actor=reviewer, proceeding=proceeding, body="Internal deliberation")
     person = factories.ViewerFactory(provider=provider_a)
     invitation, _ = invite_user(actor=officer_a, email="new@alpha.example",
                                 role="provider_viewer", provider_id=provider_a.pk)
@@ -149,6 +165,7 @@ def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
         "report": report.pk, "obligation": obligation.pk,
         "extension": extension.pk,
         "procedures": document.pk, "secret": "not-a-feed-secret",
+        "proceeding": proceeding.pk, "step": proceeding.steps.get().pk,
     }
 
 

@@ -1,0 +1,177 @@
+"""The proceedings API: opening, steps, amendments and internal notes, with the codes
+API.md publishes (400, 403, 404, 409) and nothing stored when refused."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from compliance.models import Proceeding, ProceedingNote, ProceedingStep
+from tests.factories import committed
+
+from .helpers import DAY, T0, issue, open_sanction
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/proceedings/"
+
+
+def steps_url(proceeding):
+    return f"/api/v1/proceedings/{proceeding.pk}/steps/"
+
+
+def post(client, url, body, when=T0):
+    with time_machine.travel(when, tick=False), committed():
+        return client.post(url, body, format="json")
+
+
+def test_a_manager_opens_a_proceeding_with_the_published_fields(
+        api_for, manager, provider_a, missed_case, missed_duty):
+    response = post(api_for(manager), LIST, {
+        "provider": provider_a.pk, "kind": "suspension", "grounds": "Missed report.",
+        "obligations": [missed_duty.pk], "incidents": [missed_case.pk]})
+
+    assert response.status_code == 201
+    body = response.json()
+    proceeding = Proceeding.objects.get()
+    assert (body["id"], body["provider"], body["kind"], body["state"]) == (
+        proceeding.pk, provider_a.pk, "suspension", "proposed")
+    assert body["sha256"] == proceeding.steps.get().versions.get().sha256
+    assert body["obligations"] == [missed_duty.pk] and body["incidents"] == [missed_case.pk]
+    assert body["evidence"]["obligations"][0]["state"] == "missed"
+    assert [s["kind"] for s in body["steps"]] == ["proposal"]
+    assert body["next_steps"] == ["suspension_notice", "withdrawal"]
+    assert body["steps"][0]["period_due_at"] == "2026-06-25T03:59:59.000000Z"
+
+
+@pytest.mark.parametrize("who", ["reviewer", "officer_a"])
+def test_only_managers_open_proceedings(request, api_for, who, provider_a, missed_duty):
+    response = post(api_for(request.getfixturevalue(who)), LIST, {
+        "provider": provider_a.pk, "kind": "suspension", "grounds": "x",
+        "obligations": [missed_duty.pk]})
+
+    assert response.status_code == 403 and not Proceeding.objects.exists()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"provider": 987654}, "provider"),
+    ({"kind": "fine"}, "kind"),
+    ({"obligations": [987654]}, "obligations"),
+    ({"incidents": [987654]}, "incidents"),
+    ({"pes_models": [987654]}, "pes_models"),
+])
+def test_bad_input_answers_400_and_stores_nothing(api_for, manager, provider_a, missed_duty,
+                                                   body, field):
+    response = post(api_for(manager), LIST, {
+        "provider": provider_a.pk, "kind": "suspension", "grounds": "x",
+        "obligations": [missed_duty.pk], **body})
+
+    assert response.status_code == 400 and field in response.json()
+    assert not Proceeding.objects.exists() and not ProceedingStep.objects.exists()
+
+
+def test_each_side_sees_its_own_next_steps(api_for, suspension, manager, officer_a, viewer_a,
+                                           reviewer):
+    def next_steps(user):
+        return api_for(user).get(f"{LIST}{suspension.pk}/").json()["next_steps"]
+
+    assert next_steps(manager) == ["suspension_notice", "withdrawal"]
+    assert next_steps(officer_a) == ["correction"]
+    assert next_steps(viewer_a) == next_steps(reviewer) == []
+
+
+def test_the_provider_answers_through_the_api(api_for, suspension, officer_a):
+    response = post(api_for(officer_a), steps_url(suspension),
+                    {"kind": "correction", "body": "Filed; proof attached."}, T0 + DAY)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["number"], body["kind"], body["side"], body["issued_by"]) == (
+        2, "correction", "provider", "officer_a")
+    assert body["versions"][0]["sha256"] == body["sha256"]
+    listed = api_for(officer_a).get(steps_url(suspension)).json()
+    assert [s["kind"] for s in listed["results"]] == ["proposal", "correction"]
+
+
+def test_a_step_out_of_turn_answers_409(api_for, suspension, manager):
+    response = post(api_for(manager), steps_url(suspension),
+                    {"kind": "decision", "body": "Suspend.", "outcome": "suspend"})
+
+    assert response.status_code == 409 and "does not follow" in response.json()["detail"]
+    assert suspension.steps.count() == 1
+
+
+def test_a_decision_before_the_period_ends_answers_409(api_for, suspension, manager):
+    response = post(api_for(manager), steps_url(suspension), {
+        "kind": "suspension_notice", "body": "Suspended.", "effective_date": "2026-06-20"},
+        T0 + DAY)
+
+    assert response.status_code == 409 and "period runs until" in response.json()["detail"]
+    assert suspension.steps.count() == 1
+
+
+def test_a_late_answer_without_its_reason_answers_400(api_for, suspension, officer_a):
+    response = post(api_for(officer_a), steps_url(suspension),
+                    {"kind": "correction", "body": "Done."}, T0 + 30 * DAY)
+
+    assert response.status_code == 400 and "late_reason" in response.json()
+    assert suspension.steps.count() == 1
+
+
+def test_the_wrong_side_answers_403(api_for, suspension, officer_a, reviewer):
+    for user, kind in ((officer_a, "withdrawal"), (reviewer, "withdrawal")):
+        response = post(api_for(user), steps_url(suspension), {"kind": kind, "body": "x"})
+        assert response.status_code == 403
+    assert suspension.steps.count() == 1
+
+
+def test_a_step_is_amended_through_the_api(api_for, suspension, manager):
+    step = suspension.steps.get()
+    url = f"{steps_url(suspension)}{step.pk}/amend/"
+
+    response = post(api_for(manager), url, {"body": "Corrected.",
+                                            "amendment_reason": "Typo."}, T0 + DAY)
+
+    assert response.status_code == 201 and response.json()["version"] == 2
+    assert post(api_for(manager), url, {"body": "x"}).status_code == 400
+
+
+def test_internal_notes_are_for_usps_staff_only(api_for, suspension, reviewer, officer_a):
+    url = f"/api/v1/proceedings/{suspension.pk}/notes/"
+    created = post(api_for(reviewer), url, {"body": "Counsel prefers revocation."})
+
+    assert created.status_code == 201
+    assert api_for(reviewer).get(url).json()["count"] == 1
+    assert api_for(officer_a).get(url).status_code == 403
+    assert post(api_for(officer_a), url, {"body": "Me too."}).status_code == 403
+    assert ProceedingNote.objects.count() == 1
+    detail = api_for(officer_a).get(f"{LIST}{suspension.pk}/").content.decode()
+    assert "Counsel prefers" not in detail
+
+
+def test_each_side_lists_what_it_may_see(api_for, suspension, reviewer, officer_a, officer_b):
+    assert api_for(reviewer).get(LIST).json()["count"] == 1
+    assert api_for(officer_a).get(LIST).json()["count"] == 1
+    assert api_for(officer_b).get(LIST).json()["count"] == 0
+    assert api_for(officer_b).get(f"{LIST}{suspension.pk}/").status_code == 404
+    assert api_for(officer_b).get(steps_url(suspension)).status_code == 404
+    assert post(api_for(officer_b), steps_url(suspension),
+                {"kind": "correction", "body": "x"}).status_code == 404
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(api_for, suspension, manager, officer_a,
+                                                     provider_b):
+    client = api_for(manager)
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST)
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 20))
+    open_sanction(manager, provider_b)
+    with CaptureQueriesContext(connection) as two:
+        response = client.get(LIST)
+
+    assert response.json()["count"] == 2
+    assert len(two) == len(one)

@@ -1,0 +1,180 @@
+"""Proceedings on pages: a USPS manager opens one from the record and issues each step, the
+provider's officers answer, viewers read; a suspended provider's staff see a banner and
+still file."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from compliance.models import Proceeding, ProceedingStep
+from tests.factories import committed
+from tests.incidents.factories import make_draft
+
+from .helpers import DAY, T0, issue, open_sanction
+
+pytestmark = pytest.mark.django_db
+
+
+def page(proceeding, tail=""):
+    return f"/proceedings/{proceeding.pk}/{tail}"
+
+
+def post(client, url, data, when=T0):
+    with time_machine.travel(when, tick=False), committed():
+        return client.post(url, data)
+
+
+def test_a_manager_opens_a_proceeding_citing_the_missed_report(client, manager, provider_a,
+                                                               missed_case, missed_duty):
+    client.force_login(manager)
+    record = client.get(f"/providers/{provider_a.pk}/compliance-record/").content.decode()
+    assert f"/proceedings/new/?provider={provider_a.pk}" in record
+
+    form = client.get(f"/proceedings/new/?provider={provider_a.pk}")
+    assert str(missed_duty.pk) in form.content.decode()
+    response = post(client, f"/proceedings/new/?provider={provider_a.pk}", {
+        "kind": "suspension", "grounds": "The written report is missing.",
+        "obligations": [missed_duty.pk], "incidents": [missed_case.pk]})
+
+    proceeding = Proceeding.objects.get()
+    assert response.status_code == 302 and response["Location"] == page(proceeding)
+    assert proceeding.cited_case_ids == [missed_case.pk]
+
+
+def test_a_refused_opening_comes_back_with_its_errors(client, manager, provider_a):
+    client.force_login(manager)
+    response = post(client, f"/proceedings/new/?provider={provider_a.pk}", {
+        "kind": "suspension", "grounds": "Nothing cited."})
+
+    assert response.status_code == 400 and "Cite at least one deficiency" in \
+        response.content.decode()
+    assert not Proceeding.objects.exists()
+
+
+def test_only_managers_reach_the_opening_form(client, reviewer, officer_a, provider_a):
+    for user in (reviewer, officer_a):
+        client.force_login(user)
+        assert client.get(f"/proceedings/new/?provider={provider_a.pk}").status_code == 403
+
+
+def test_the_officer_answers_on_the_page_and_the_viewer_only_reads(client, suspension,
+                                                                   officer_a, viewer_a):
+    client.force_login(viewer_a)
+    html = client.get(page(suspension)).content.decode()
+    assert 'data-testid="step-form"' not in html and "Notice of proposed suspension" in html
+
+    client.force_login(officer_a)
+    assert 'data-testid="step-form"' in client.get(page(suspension)).content.decode()
+    response = post(client, page(suspension, "steps/"),
+                    {"kind": "correction", "body": "The report is filed."}, T0 + DAY)
+
+    assert response.status_code == 302 and response["Location"].endswith("#step-2")
+    assert suspension.steps.order_by("-number").first().kind == "correction"
+
+
+def test_a_refused_step_comes_back_to_its_form(client, suspension, manager):
+    client.force_login(manager)
+    response = post(client, page(suspension, "steps/"), {
+        "kind": "suspension_notice", "body": "Suspended.", "effective_date": "2026-06-20"},
+        T0 + DAY)
+
+    assert response.status_code == 409
+    assert "period runs until" in response.content.decode()
+    assert suspension.steps.count() == 1
+
+
+def test_a_form_address_opened_by_get_leads_back_to_the_page(client, suspension, manager):
+    client.force_login(manager)
+    step = suspension.steps.get()
+
+    for tail, anchor in (("steps/", "#next-step"), ("notes/", "#notes"),
+                         (f"steps/{step.pk}/amend/", "#step-1")):
+        response = client.get(page(suspension, tail))
+        assert response.status_code == 302 and response["Location"] == page(suspension) + anchor
+
+
+def test_usps_writes_internal_notes_the_provider_never_sees(client, suspension, reviewer,
+                                                           officer_a):
+    client.force_login(reviewer)
+    post(client, page(suspension, "notes/"), {"body": "Deliberation: revoke if late again."})
+    assert "Deliberation: revoke" in client.get(page(suspension)).content.decode()
+
+    client.force_login(officer_a)
+    html = client.get(page(suspension)).content.decode()
+    assert "Deliberation" not in html and "Internal notes" not in html
+    assert client.post(page(suspension, "notes/"), {"body": "x"}).status_code == 403
+
+
+def test_the_manager_amends_the_notice_on_the_page(client, suspension, manager):
+    client.force_login(manager)
+    step = suspension.steps.get()
+    response = post(client, page(suspension, f"steps/{step.pk}/amend/"),
+                    {"body": "Corrected grounds.", "amendment_reason": "Wrong date."}, T0 + DAY)
+
+    assert response.status_code == 302
+    assert step.versions.count() == 2
+
+
+def test_the_detail_page_reads_in_a_fixed_number_of_queries(client, suspension, manager,
+                                                           officer_a):
+    client.force_login(manager)
+    client.get(page(suspension))
+    with CaptureQueriesContext(connection) as few:
+        client.get(page(suspension))
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 20))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(page(suspension))
+
+    assert response.status_code == 200 and len(response.context["steps"]) == 4
+    assert len(many) == len(few)
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(client, suspension, manager, provider_b,
+                                                     django_assert_num_queries):
+    client.force_login(manager)
+    client.get("/proceedings/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/proceedings/")
+    open_sanction(manager, provider_b)
+    with django_assert_num_queries(len(one)):
+        response = client.get("/proceedings/")
+    assert len(response.context["page"]) == 2
+
+
+def test_a_suspended_providers_staff_see_a_banner_and_still_file(client, suspension,
+                                                                 officer_a, manager,
+                                                                 provider_a):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    client.force_login(officer_a)
+
+    for path in ("/", "/incidents/", page(suspension), "/incidents/new/"):
+        html = client.get(path).content.decode()
+        assert 'data-testid="authorization-banner"' in html, path
+        assert "still read and file" in html
+    draft = make_draft(officer_a)
+    with committed():
+        response = client.post(f"/incidents/{draft.pk}/submit/", {"late_reason": ""})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+
+
+def test_an_authorized_providers_pages_carry_no_banner(client, officer_a):
+    client.force_login(officer_a)
+    assert 'data-testid="authorization-banner"' not in client.get("/").content.decode()
+
+
+def test_the_pages_hide_another_providers_proceeding(client, suspension, officer_b):
+    client.force_login(officer_b)
+    for tail in ("", "steps/", "notes/"):
+        assert client.get(page(suspension, tail)).status_code == 404
+    assert client.get("/proceedings/").context["page"].paginator.count == 0
+    assert ProceedingStep.objects.count() == 1
