@@ -1,11 +1,14 @@
-"""axe-core (bundled with axe-playwright-python, no CDN) on the home, queue, case, filing
-and report pages as each role: no serious or critical violation; every form control has a
-unique id and a label; at 390 px nothing scrolls sideways but a table inside its box."""
+"""axe-core (bundled with axe-playwright-python, no CDN) on the home, queue, case, filing,
+report, compliance-record and proceeding pages as each role: no serious or critical
+violation; every form control has a unique id and a label; at 390 px nothing scrolls
+sideways but a table inside its box."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
+from compliance.enforcement.services import add_proceeding_note, open_proceeding
+from tests.factories import ManagerFactory
 from tests.incidents.factories import make_draft
 from tests.reports.factories import waiting_on_usps
 
@@ -43,26 +46,37 @@ SIDEWAYS = """() => {
 
 
 @pytest.fixture
-def case_file(settings, tmp_path, officer_a):
-    """Provider A with every kind of item waiting on USPS, and a draft."""
+def case_file(settings, tmp_path, officer_a, reviewer):
+    """Provider A with every kind of item waiting on USPS, a draft, and a suspension
+    proceeding citing its case, with an internal note."""
     settings.MEDIA_ROOT = tmp_path
     items = waiting_on_usps(officer_a, at=timezone.now())
     items["draft"] = make_draft(officer_a)
+    opener = ManagerFactory(username="opener")
+    items["proceeding"] = open_proceeding(actor=opener, provider=officer_a.provider,
+                                          kind="suspension", grounds="Late notification.",
+                                          incidents=[items["case"].pk])
+    add_proceeding_note(actor=reviewer, proceeding=items["proceeding"], body="Internal.")
     return items
 
 
 def pages_for(user, items):
     case = f"/incidents/{items['case'].pk}/"
     report = f"/reports/{items['report'].pk}/"
+    provider = items["case"].provider_id
+    proceeding = f"/proceedings/{items['proceeding'].pk}/"
+    record = f"/providers/{provider}/compliance-record/"
     if user.is_usps_manager:  # the pages only managers have, and the register
-        return ["/", "/notifications/policy/", "/providers/",
-                f"/providers/{items['case'].provider_id}/", "/notifications/preferences/",
-                "/profile/", "/does-not-exist/"]
+        return ["/", "/notifications/policy/", "/providers/", f"/providers/{provider}/",
+                "/notifications/preferences/", "/profile/", "/does-not-exist/", record,
+                f"{record}duties/?figure=owed", "/proceedings/", proceeding,
+                "/proceedings/new/", f"/proceedings/new/?provider={provider}"]
     if user.is_usps:
         return ["/", "/incidents/queue/", case, f"/incidents/{items['filing'].pk}/", report,
                 f"/obligations/{items['extension'].obligation_id}/",
-                f"/procedures/{items['procedures'].pk}/"]
-    pages = ["/", "/incidents/", case, report, "/procedures/"]
+                f"/procedures/{items['procedures'].pk}/", proceeding]
+    pages = ["/", "/incidents/", case, report, "/procedures/", "/proceedings/", proceeding,
+             record]
     if user.is_provider_officer:
         pages += ["/incidents/new/", f"/incidents/{items['draft'].pk}/submit/",
                   f"/reports/incident/{items['filing'].pk}/written/".replace(

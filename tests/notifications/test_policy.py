@@ -3,8 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.enforcement.services import open_proceeding
 from compliance.errors import Conflict
 from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.policy import (
@@ -337,3 +339,56 @@ def test_a_version_saved_without_targets_keeps_those_in_force(manager):
 
     assert second.version == first.version + 1
     assert second.usps_target("usps_triage") == {"days": 3, "business_days": False}
+
+
+# --- Enforcement periods ---
+
+
+def test_it_shows_the_proceeding_periods_and_saves_new_ones_from_the_page(client, manager):
+    client.force_login(manager)
+    page = client.get(PAGE).content.decode()
+    assert 'data-testid="proceeding-periods"' in page
+    assert "Defense within" in page and "Suspension lasts" in page
+
+    response = client.post(PAGE, form_data(**{"period__correction__high": "10",
+                                              "period__appeal": "45"}))
+
+    assert response.status_code == 302
+    policy = DeadlinePolicy.in_force()
+    assert (policy.proceeding_days("correction", "high"), policy.proceeding_days("appeal"),
+            policy.proceeding_days("defense")) == (10, 45, 30)
+    saved = AuditEvent.objects.get(action="deadline_policy.saved")
+    assert saved.changes["proceeding_periods"][1]["appeal_days"] == 45
+
+
+@pytest.mark.parametrize("field, value", [("period__defense", "0"),
+                                          ("period__correction__low", "x"),
+                                          ("period__suspension", "4000")])
+def test_it_refuses_a_proceeding_period_out_of_range_and_saves_nothing(client, manager,
+                                                                       field, value):
+    client.force_login(manager)
+
+    response = client.post(PAGE, form_data(**{field: value}))
+
+    assert response.status_code == 200 and not DeadlinePolicy.objects.exists()
+
+
+def test_the_service_refuses_a_period_without_every_risk(manager):
+    with pytest.raises(ValidationError) as refused:
+        save(manager, proceeding_periods={**DEFAULT_PROCEEDING_PERIODS,
+                                          "correction_days": {"low": 5}})
+
+    assert "proceeding_periods" in refused.value.message_dict
+
+
+@time_machine.travel(DUE, tick=False)
+def test_a_new_period_applies_to_new_proceedings_only(manager, provider_a):
+    first = open_proceeding(actor=manager, provider=provider_a, kind="sanction",
+                            grounds="Unpaid postage.")
+    due = Obligation.objects.get(object_id=first.pk).due_at
+    save(manager, proceeding_periods={**DEFAULT_PROCEEDING_PERIODS, "defense_days": 10})
+    second = open_proceeding(actor=manager, provider=provider_a, kind="sanction",
+                             grounds="Unpaid postage, again.")
+
+    assert Obligation.objects.get(object_id=first.pk).due_at == due
+    assert (Obligation.objects.get(object_id=second.pk).due_at - due).days == -20
