@@ -250,6 +250,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name (`kind`) or a set of values get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ProceedingKindEnum": "compliance.models.proceedings.ProceedingKind",
+        "StepKindEnum": "compliance.models.proceedings.StepKind",
+        "AuthorizationStatusEnum": "compliance.models.register.AuthorizationStatus",
+        "RecordKindEnum": "compliance.enforcement.serializers.RECORD_KIND_CHOICES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "compliance.api.schema.add_error_responses",

@@ -29,7 +29,7 @@ class IncidentFilter(django_filters.FilterSet):
                                             label="Discovered before (with offset)")
     q = django_filters.CharFilter(method="filter_text",
                                   label="Text in reference, title, description or discoverer")
-    open_at = SaneDateTimeFilter(method="filter_open_at",
+    open_at = SaneDateTimeFilter(field_name="submitted_at", method="filter_open_at",
                                  label="Filed and not closed at this time (with offset)")
 
     class Meta:

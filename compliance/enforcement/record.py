@@ -11,6 +11,7 @@ targets.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
 
@@ -57,8 +58,6 @@ class Period:
 
 def default_period(provider, now):
     """The last year, to today in the provider's zone."""
-    from zoneinfo import ZoneInfo
-
     today = now.astimezone(ZoneInfo(provider.timezone)).date()
     return Period(today - timedelta(days=DEFAULT_DAYS - 1), today, provider.timezone)
 

@@ -39,8 +39,12 @@ class RecordQuerySerializer(serializers.Serializer):
         return attrs
 
 
+# The clauses of a compliance record (named `RecordKindEnum` in the schema).
+RECORD_KIND_CHOICES = [(k.value, k.label) for k in RECORD_KINDS]
+
+
 class ClauseFiguresSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in RECORD_KINDS])
+    kind = serializers.ChoiceField(choices=RECORD_KIND_CHOICES)
     label = serializers.CharField()
     clause = serializers.CharField()
     owed = serializers.IntegerField(help_text="Duties whose original due time is in the period.")

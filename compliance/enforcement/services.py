@@ -26,6 +26,7 @@ from compliance.models import (
     ProceedingKind,
     ProceedingNote,
     ProceedingStep,
+    Provider,
     RevenueRisk,
     Side,
     StepKind,
@@ -135,7 +136,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
         kind, provider, willful, correction_period_days, revenue_risk, cases, amount)
     now = timezone.now()
     policy = DeadlinePolicy.in_force()
-    provider = type(provider).objects.select_for_update().get(pk=provider.pk)
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
     if kind == ProceedingKind.SUSPENSION and Proceeding.objects.open().filter(
             provider=provider, kind=kind).exists():
         raise Conflict("A suspension proceeding against this provider is already open.")
@@ -238,6 +239,13 @@ def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, openi
                  reason=step.late_reason)
     publish(STEP_ISSUED, step=step.pk)
     return step
+
+
+def may_act_on(user, proceeding):
+    """Whether `user` ever issues steps on `proceeding`: USPS managers, and the officers of
+    its provider."""
+    return user.is_authenticated and (user.is_usps_manager or (
+        user.is_provider_officer and user.provider_id == proceeding.provider_id))
 
 
 def may_amend(user, step):

@@ -215,7 +215,10 @@ def proceeding_step(request, pk):
     if request.method != "POST":
         return _back(proceeding, "#next-step")
     if not kinds:
-        raise PermissionDenied
+        if not services.may_act_on(request.user, proceeding):
+            raise PermissionDenied
+        messages.error(request, "Nothing is for you to file now: the other side acts next.")
+        return _detail(request, proceeding, status=409)
     form = StepForm(request.POST, proceeding=proceeding, kinds=kinds)
     if not form.is_valid():
         return _detail(request, proceeding, step_form=form, status=400)

@@ -7,8 +7,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from compliance import services as extension_services
-from compliance import services as procedure_services
+from compliance import services as core
 from compliance.enforcement.services import add_proceeding_note, open_proceeding
 from compliance.models import Obligation, PESModel
 from incidents import services as incident_services
@@ -23,7 +22,7 @@ def _provider_world(officer, reviewer):
     now = timezone.now()
     case = case_under_review(officer, at=now - timedelta(hours=1))
     duty = Obligation.objects.get(incident_id=case.pk, kind="written_report")
-    extension = extension_services.request_extension(
+    extension = core.request_extension(
         actor=officer, obligation=duty, requested_due_at=now + timedelta(days=40),
         justification="The lab is booked.")
     report, _ = report_services.file_report(actor=officer, incident=case, kind="written",
@@ -33,7 +32,7 @@ def _provider_world(officer, reviewer):
     incident_services.add_attachment(
         actor=officer, incident=case,
         uploaded_file=SimpleUploadedFile("notes.txt", b"Reset log\n", "text/plain"))
-    procedures = procedure_services.upload_procedures(
+    procedures = core.upload_procedures(
         actor=officer, provider=officer.provider,
         uploaded_file=SimpleUploadedFile("procedures.txt", b"Report within 24 hours.\n",
                                          "text/plain"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import invite_user
-from compliance import services as procedures
+from compliance import services as core
 from compliance.enforcement.services import add_proceeding_note, open_proceeding
 from compliance.models import Obligation, ObligationKind
 from compliance.services import ensure_procedures_obligations, request_extension
@@ -147,7 +147,7 @@ def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
         investigative_procedure="P",
         anticipated_completion_date=(timezone.now() + timedelta(days=30)).date())
     ensure_procedures_obligations()
-    document = procedures.upload_procedures(
+    document = core.upload_procedures(
         actor=officer_a, provider=provider_a, effective_date=timezone.now().date(),
         uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 p", content_type="application/pdf"))
     draft = make_draft(officer_a)

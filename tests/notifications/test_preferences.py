@@ -104,9 +104,10 @@ def test_it_saves_the_unticked_kinds_as_muted(client, officer_a):
 
     assert response.status_code == 302
     preference = EmailPreference.objects.get(user=officer_a)
-    assert preference.muted_kinds == sorted([ObligationKind.PROCEDURES,
-                                             ObligationKind.STATUS_REPORT,
-                                             ObligationKind.WRITTEN_REPORT])
+    assert preference.muted_kinds == sorted([
+        ObligationKind.PROCEDURES, ObligationKind.STATUS_REPORT, ObligationKind.WRITTEN_REPORT,
+        ObligationKind.PROCEEDING_CORRECTION, ObligationKind.PROCEEDING_DEFENSE,
+        ObligationKind.PROCEEDING_APPEAL])
     assert preference.daily_digest is False
     page = client.get(PAGE)
     assert "checked" not in checkbox(page.content, ObligationKind.WRITTEN_REPORT)

@@ -74,8 +74,7 @@ def waiting_on_usps(officer, *, at=NOW):
     the internal reporting procedures to review (MEDIA_ROOT must be writable)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from compliance import services as extensions
-    from compliance import services as procedures
+    from compliance import services as core
 
     filing = make_filed(officer, at=at - timedelta(hours=5), title="Seal lifts on M-1")
     case = case_under_review(officer, at=at - timedelta(hours=4))
@@ -83,12 +82,12 @@ def waiting_on_usps(officer, *, at=NOW):
                                anticipated_completion_date=(at + timedelta(days=90)).date())
     other = case_under_review(officer, at=at - timedelta(hours=3))
     with time_machine.travel(at - timedelta(hours=2), tick=False), committed():
-        extension = extensions.request_extension(
+        extension = core.request_extension(
             actor=officer, obligation=written_duty(other),
             requested_due_at=written_duty(other).due_at + timedelta(days=7),
             justification="The lab is booked.")
     with time_machine.travel(at - timedelta(hours=1), tick=False), committed():
-        document = procedures.upload_procedures(
+        document = core.upload_procedures(
             actor=officer, provider=officer.provider, effective_date=at.date(),
             uploaded_file=SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 procedures",
                                              content_type="application/pdf"))

@@ -31,4 +31,5 @@ def test_it_gives_the_reviewer_an_item_of_each_kind_to_work(settings, tmp_path):
     waiting = Obligation.objects.usps_targets().outstanding()
     assert {t.kind for t in waiting} == {
         ObligationKind.USPS_TRIAGE, ObligationKind.USPS_REPORT_REVIEW,
-        ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW}
+        ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW,
+        ObligationKind.USPS_PROCEEDING_DECISION}

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from compliance import services as extensions
-from compliance import services as procedures
+from compliance import services as core
 from compliance.deadlines import end_of_day
 from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
 from compliance.services.policy import save_deadline_policy
@@ -104,7 +103,7 @@ def test_accepting_or_returning_a_report_meets_its_review_and_a_correction_opens
 
 def test_deciding_an_extension_meets_its_target(waiting, reviewer):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        extensions.deny_extension(actor=reviewer, extension=waiting["extension"],
+        core.deny_extension(actor=reviewer, extension=waiting["extension"],
                                   comment="The lab has other slots.")
 
     assert target(ObligationKind.USPS_EXTENSION_DECISION,
@@ -116,7 +115,7 @@ def test_usps_may_grant_an_extension_to_a_time_other_than_the_one_asked(waiting,
     chosen = extension.requested_due_at - timedelta(days=3)
 
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        granted = extensions.grant_extension(actor=reviewer, extension=extension,
+        granted = core.grant_extension(actor=reviewer, extension=extension,
                                              comment="Four days, not seven.", due_at=chosen)
 
     assert granted.granted_due_at == chosen
@@ -131,7 +130,7 @@ def test_a_grant_to_a_time_before_the_current_due_time_changes_nothing(waiting, 
     due = extension.obligation.due_at
 
     with pytest.raises(ValidationError):
-        extensions.grant_extension(actor=reviewer, extension=extension,
+        core.grant_extension(actor=reviewer, extension=extension,
                                    due_at=due - timedelta(hours=1))
 
     extension.refresh_from_db()
@@ -142,7 +141,7 @@ def test_a_grant_to_a_time_before_the_current_due_time_changes_nothing(waiting, 
 
 def test_reviewing_procedures_meets_its_target(waiting, reviewer):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        procedures.request_procedure_changes(actor=reviewer, document=waiting["procedures"],
+        core.request_procedure_changes(actor=reviewer, document=waiting["procedures"],
                                              comment="Name who reports to whom.")
 
     assert target(ObligationKind.USPS_PROCEDURES_REVIEW,

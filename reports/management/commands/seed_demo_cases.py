@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import services as extensions
-from compliance import services as procedures
+from compliance import services as core
+from compliance.enforcement.services import issue_step, open_proceeding
 from compliance.models import Obligation, ObligationKind, PESModel, ProcedureDocument, User
 from incidents import services as incidents
 from incidents.models import Incident
@@ -16,15 +16,16 @@ COMPLETION_DAYS = 45
 
 
 class Command(BaseCommand):
-    help = ("Load demo cases at each stage of a case, and an item of each kind waiting on "
-            "USPS (run after seed_demo; idempotent: a provider that already has cases gets "
-            "none).")
+    help = ("Load demo cases at each stage of a case, a proceeding answered by its "
+            "provider, and an item of each kind waiting on USPS (run after seed_demo; "
+            "idempotent: a provider that already has cases gets none).")
 
     @transaction.atomic
     def handle(self, *args, **options):
         people = {u.username: u for u in User.objects.filter(username__in=[
-            "officer.meridian", "officer.northgate", "officer.bluefin", "reviewer.usps"])}
-        if len(people) < 4:
+            "officer.meridian", "officer.northgate", "officer.bluefin", "reviewer.usps",
+            "manager.usps"])}
+        if len(people) < 5:
             self.stderr.write("Run `manage.py seed_demo` first.")
             return
         meridian, northgate = people["officer.meridian"], people["officer.northgate"]
@@ -34,10 +35,10 @@ class Command(BaseCommand):
         if not Incident.objects.filter(provider=meridian.provider).exists():
             made += self.meridian_cases(meridian, reviewer, now)
         if not Incident.objects.filter(provider=northgate.provider).exists():
-            made += self.northgate_cases(northgate, now)
+            made += self.northgate_cases(northgate, people["manager.usps"], now)
         bluefin = people["officer.bluefin"]
         if not ProcedureDocument.objects.filter(provider=bluefin.provider).exists():
-            procedures.upload_procedures(
+            core.upload_procedures(
                 actor=bluefin, provider=bluefin.provider, effective_date=now.date(),
                 uploaded_file=SimpleUploadedFile(
                     "bluefin-reporting-procedures.txt",
@@ -89,12 +90,12 @@ class Command(BaseCommand):
             anticipated_completion_date=(now + timedelta(days=COMPLETION_DAYS)).date())
         duty = Obligation.objects.get(incident_id=attack.pk,
                                       kind=ObligationKind.WRITTEN_REPORT)
-        extensions.request_extension(
+        core.request_extension(
             actor=officer, obligation=duty, requested_due_at=duty.due_at + timedelta(days=7),
             justification="The botnet logs come from our hosting provider next week.")
         return 3
 
-    def northgate_cases(self, officer, now):
+    def northgate_cases(self, officer, manager, now):
         late = incidents.create_draft(
             actor=officer, category="security_weakness", subtype="employee_abuse",
             title="Dealer employee reused reset keys",
@@ -105,4 +106,14 @@ class Command(BaseCommand):
         incidents.submit_incident(
             actor=officer, incident=late,
             late_reason="The dealer reported it to us only after its own audit.")
+        # A proceeding citing the late notification, answered: USPS decides what follows.
+        notification = Obligation.objects.get(incident_id=late.pk,
+                                              kind=ObligationKind.NOTIFICATION)
+        proceeding = open_proceeding(
+            actor=manager, provider=officer.provider, kind="suspension",
+            grounds="The notification of a dealer's reuse of reset keys came two days late.",
+            obligations=[notification], incidents=[late.pk], revenue_risk="moderate")
+        issue_step(actor=officer, proceeding=proceeding, kind="correction",
+                   body="Dealers now report to our security desk within the hour; the "
+                        "revised dealer agreement is attached to the case.")
         return 1
