@@ -76,7 +76,7 @@ def _cited_duties(provider, obligations):
     return duties
 
 
-def _terms(kind, provider, willful, correction_period_days, revenue_risk, cases, amount):
+def _terms(kind, willful, correction_period_days, revenue_risk, cases, amount):
     """(willful, correction days, revenue risk, amount) checked for the kind."""
     errors = {}
     if kind == ProceedingKind.SANCTION:
@@ -133,7 +133,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
         raise ValidationError({"obligations": [
             "Cite at least one deficiency: a missed or late duty, or a case."]})
     willful, correction_period_days, revenue_risk, amount = _terms(
-        kind, provider, willful, correction_period_days, revenue_risk, cases, amount)
+        kind, willful, correction_period_days, revenue_risk, cases, amount)
     now = timezone.now()
     policy = DeadlinePolicy.in_force()
     provider = Provider.objects.select_for_update().get(pk=provider.pk)
@@ -187,7 +187,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     now = timezone.now()
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
                               proceeding.suspension_ends_at is not None)
-    if kind not in allowed or kind in flow.FIRST_STEP.values():
+    if kind not in allowed:
         follow = ", ".join(StepKind(s).label.lower() for s in allowed) or "nothing"
         raise Conflict(f"A {StepKind(kind).label.lower()} does not follow now: the "
                        f"proceeding is {proceeding.get_state_display().lower()}, and what "
@@ -304,7 +304,6 @@ def add_proceeding_note(*, actor, proceeding, body):
     record_event(actor=actor, obj=proceeding, action="proceeding.note_added", at=now,
                  reason=body, usps_only=True)
     return note
-
 
 
 def end_due_suspensions(now, batch=100):
