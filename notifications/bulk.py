@@ -78,34 +78,26 @@ def insert_emails(rows, template, now):
     return len(rows) - before
 
 
-def mark_missed_postgresql(now, batch, content_type_id):
-    """Open obligations past due become missed, with their audit events, in one statement.
+def mark_missed_postgresql(now, batch):
+    """Open obligations past due become missed, in one statement; returns their
+    (id, provider_id, incident_id, subject, due_at) for the audit events.
 
     Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
-    work. Returns how many obligations were marked.
+    work.
     """
     obligations = _table(Obligation)
-    audit = connection.ops.quote_name("compliance_auditevent")
     sql = f"""
         WITH due AS (
             SELECT id FROM {obligations}
             WHERE state = 'open' AND due_at <= %(now)s
             ORDER BY due_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
-        ), missed AS (
-            UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
-            FROM due WHERE o.id = due.id
-            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at
         )
-        INSERT INTO {audit} (at, actor_id, provider_id, content_type_id, object_id,
-                             object_repr, case_id, action, changes, reason, usps_only)
-        SELECT %(now)s, NULL, provider_id, %(ctype)s, id::text, left(subject, 300), incident_id,
-               'obligation.missed', '{{"state": ["open", "missed"]}}'::jsonb,
-               'Not met by its due time '
-                 || to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
-               false
-        FROM missed
+        UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
+        FROM due WHERE o.id = due.id
+        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "batch": batch, "ctype": content_type_id})
-        return cursor.rowcount
+        cursor.execute(sql, {"now": now, "batch": batch})
+        columns = ("id", "provider_id", "incident_id", "subject", "due_at")
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

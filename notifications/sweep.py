@@ -17,6 +17,7 @@ from django.utils import timezone
 from compliance.deadlines import steps_due
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.services.chain import append_events
 
 from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
@@ -37,30 +38,30 @@ class SweepResult:
 
 def mark_missed(now, batch=BATCH):
     """Open obligations whose due time has passed become missed, each with an audit event."""
-    ctype = ContentType.objects.get_for_model(Obligation)
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            return mark_missed_postgresql(now, batch, ctype.pk)
     with transaction.atomic():
-        due = list(
-            Obligation.objects.select_for_update(skip_locked=True)
-            .filter(state=ObligationState.OPEN, due_at__lte=now)
-            .order_by("due_at")
-            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at")[:batch]
-        )
+        if connection.vendor == "postgresql":
+            due = mark_missed_postgresql(now, batch)
+        else:
+            due = list(
+                Obligation.objects.select_for_update(skip_locked=True)
+                .filter(state=ObligationState.OPEN, due_at__lte=now)
+                .order_by("due_at")
+                .values("id", "provider_id", "incident_id", "subject", "due_at")[:batch]
+            )
+            Obligation.objects.filter(id__in=[o["id"] for o in due],
+                                      state=ObligationState.OPEN).update(
+                state=ObligationState.MISSED, missed_at=now)
         if not due:
             return 0
-        Obligation.objects.filter(id__in=[o["id"] for o in due],
-                                  state=ObligationState.OPEN).update(
-            state=ObligationState.MISSED, missed_at=now)
-        AuditEvent.objects.bulk_create([
+        ctype = ContentType.objects.get_for_model(Obligation)
+        append_events([
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
                        case_id=o["incident_id"],
                        action="obligation.missed",
                        changes={"state": ["open", "missed"]},
                        reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
-            for o in due
+            for o in sorted(due, key=lambda o: (o["due_at"], o["id"]))
         ])
         return len(due)
 

@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from compliance.models import AuditEvent, Provider
 
+from .chain import append_events
+
 
 def _json_value(value):
     if isinstance(value, models.Model):
@@ -35,7 +37,7 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
     provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
     if case_id is None:
         case_id = getattr(obj, "audit_case_id", None) or getattr(obj, "incident_id", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         provider_id=provider_id,
@@ -48,3 +50,4 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
         reason=reason,
         usps_only=usps_only,
     )
+    return append_events([event])[0]

@@ -1,5 +1,6 @@
 import json
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -37,6 +38,9 @@ class IncidentVersion(FrozenVersion):
     amendment_reason = models.TextField(blank=True)
 
     class Meta:
+        # Filed is final: not even the admin or a stray script may change or remove it.
+        triggers = [pgtrigger.Protect(name="incident_version_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["incident_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "number"],

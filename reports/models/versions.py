@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -17,6 +18,9 @@ class ReportVersion(FrozenVersion):
                                    help_text="The duty this filing met (or met late).")
 
     class Meta:
+        # Filed is final: not even the admin or a stray script may change or remove it.
+        triggers = [pgtrigger.Protect(name="report_version_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["report_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"],
