@@ -9,6 +9,9 @@ from django.utils.http import urlencode
 from django.views import View
 
 from . import services
+from .api.filters import ObligationFilter
+from .exports.columns import obligation_columns
+from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
 from .models import Affiliate, AuditEvent, Obligation, Provider
 
@@ -33,6 +36,29 @@ def home(request):
     else:
         context["provider_count"] = Provider.objects.visible_to(user).count()
     return render(request, "compliance/home.html", context)
+
+
+@login_required
+def obligation_list(request):
+    """Every obligation the user may see, filtered like the API's list, nearest due first;
+    `?format=csv` gives the whole filtered list."""
+    user = request.user
+    filterset = ObligationFilter(
+        request.GET, request=request,
+        queryset=Obligation.objects.visible_to(user).select_related("provider")
+        .order_by("due_at", "id"))
+    export = list_export(request, filterset, obligation_columns, "obligations")
+    if export is not None:
+        return export
+    obligations = filterset.qs if filterset.is_valid() else Obligation.objects.none()
+    return render(request, "compliance/obligation_list.html", {
+        "page": Paginator(obligations, 50).get_page(request.GET.get("page")),
+        "filterset": filterset,
+        "query": list_query(request),
+        "providers": Provider.objects.visible_to(user).order_by("name") if user.is_usps
+        else None,
+        "now": timezone.now(),
+    })
 
 
 @login_required

@@ -1,14 +1,14 @@
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvListMixin
 from compliance.models import Obligation
 from compliance.services.waivers import waive_obligation
 
-from .filters import visible_providers
+from .filters import ObligationFilter
 from .serializers import as_drf_error
 
 
@@ -26,24 +26,13 @@ class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why USPS waives this obligation; kept for good.")
 
 
-class ObligationFilter(django_filters.FilterSet):
-    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-
-    class Meta:
-        model = Obligation
-        fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
-
-
 class IsUSPS(permissions.BasePermission):
     def has_permission(self, request, view):
         return request.user.is_authenticated and request.user.is_usps
 
 
 @extend_schema(tags=["obligations"])
-class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ObligationViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """The ledger of § 501.11 duties with their due times, nearest first."""
 

@@ -6,6 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvListMixin
 from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
@@ -136,7 +137,7 @@ class AssignView(ReviewActionView):
 
 
 @extend_schema(tags=["review"])
-class CommentListView(generics.ListCreateAPIView):
+class CommentListView(CsvListMixin, generics.ListCreateAPIView):
     """The incident's thread, oldest first. Provider staff never see internal comments."""
 
     serializer_class = CommentSerializer

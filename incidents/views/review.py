@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from compliance.exports.pages import list_export, list_query
 from compliance.models import Provider
 from incidents import services
+from incidents.exports import queue_columns
 from incidents.models import Category, IncidentStatus, RevenueRisk
 from incidents.queue import QueueFilter, queue_queryset, reviewers, state_counts
 from incidents.review_forms import AssignForm, CommentForm, TriageForm
@@ -33,15 +35,16 @@ def review_queue(request):
     user = request.user
     base = queue_queryset(user)
     filterset = QueueFilter(request.GET, queryset=base, request=request)
+    export = list_export(request, filterset, queue_columns, "queue")
+    if export is not None:
+        return export
     incidents = filterset.qs if filterset.is_valid() else base.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     people = reviewers()
     return render(request, "incidents/queue.html", {
         "page": page,
         "filterset": filterset,
-        "query": params.urlencode(),
+        "query": list_query(request),
         "counts": state_counts(base),
         "statuses": IncidentStatus.choices[1:],
         "providers": Provider.objects.visible_to(user).order_by("name"),

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvListMixin
 from incidents.api.views import IncidentChildMixin, call_service
 from reports import services
 from reports.models import Report, ReportReview, ReportVersion
@@ -41,7 +42,7 @@ def _content(data):
 
 
 @extend_schema(tags=["reports"])
-class IncidentReportListView(IncidentChildMixin, generics.ListCreateAPIView):
+class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """The § 501.11(c) reports of an incident. Officers POST a report of a `kind`: it is
     filed at once (or saved as a draft with `"draft": true`). When a draft or a returned
     report of that kind is open, the POST fills it in and files it (a returned report

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance.api.serializers import as_drf_error
+from compliance.exports.api import CsvListMixin
 from compliance.models import ExtensionRequest, Obligation
 from incidents.api.exceptions import Conflict, PayloadTooLarge
 from incidents.api.fields import AwareDateTimeField
@@ -54,7 +55,7 @@ def _queryset(user):
 
 
 @extend_schema(tags=["obligations"])
-class ObligationExtensionRequestsView(generics.ListCreateAPIView):
+class ObligationExtensionRequestsView(CsvListMixin, generics.ListCreateAPIView):
     """An obligation's extension requests, oldest first; provider officers ask for one."""
 
     serializer_class = ExtensionRequestSerializer
@@ -81,7 +82,7 @@ class ObligationExtensionRequestsView(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["obligations"])
-class ExtensionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ExtensionRequestViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               viewsets.GenericViewSet):
     """Extension requests in the caller's scope; USPS grants or denies pending ones."""
 

@@ -6,6 +6,7 @@ from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
 from reports.extensions.api import call_service
 
@@ -34,7 +35,7 @@ class ProcedureDocumentSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["procedures"])
-class ProcedureDocumentListView(generics.ListCreateAPIView):
+class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
     """Versions of internal reporting procedures in the caller's scope, newest first;
     provider officers upload a new version (multipart `file`)."""
 

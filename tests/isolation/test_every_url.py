@@ -34,6 +34,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "incident-submit": "/incidents/{draft}/submit/",
     "incident-amend": "/incidents/{incident}/amend/",
     "incident-versions": "/incidents/{incident}/versions/",
+    "incident-timeline-csv": "/incidents/{incident}/timeline.csv",
     "incident-triage": "/incidents/{incident}/triage/",
     "incident-assign": "/incidents/{incident}/assign/",
     "incident-comment": "/incidents/{incident}/comments/",
@@ -168,7 +169,7 @@ def test_another_providers_staff_learn_nothing_from_any_url(request, case_of_a, 
     assert real.status_code in (401, 403, 404, 405), (name, real.status_code)
 
 
-DRAFT_URLS = ["incident-detail", "incident-versions", "incident-comment",
+DRAFT_URLS = ["incident-detail", "incident-versions", "incident-timeline-csv", "incident-comment",
               "incident-attachment-upload", "incident-triage", "api-incident-detail",
               "api-incident-versions", "api-incident-comments", "api-incident-triage",
               "api-incident-attachments", "api-incident-reports"]

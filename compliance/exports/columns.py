@@ -1,0 +1,46 @@
+"""The columns of the compliance app's CSV lists."""
+
+from django.conf import settings
+
+from .csv import Column, time_column
+
+
+def obligation_columns(user):
+    columns = [
+        Column("id", lambda o: o.pk),
+        Column("obligation", lambda o: o.get_kind_display()),
+        Column("kind", lambda o: o.kind),
+        Column("clause", lambda o: o.clause),
+        Column("provider", lambda o: o.provider.name),
+        Column("case", lambda o: o.subject),
+        Column("incident", lambda o: o.incident_id),
+        time_column("due", lambda o: o.due_at),
+        time_column("original due", lambda o: o.original_due_at),
+        Column("state", lambda o: o.get_state_display()),
+        time_column("met", lambda o: o.met_at),
+        time_column("missed", lambda o: o.missed_at),
+        Column("waived reason", lambda o: o.waived_reason),
+    ]
+    return columns
+
+
+def event_columns(user):
+    """An audit timeline; USPS staff also see which events are internal to USPS."""
+    columns = [
+        Column("position", lambda e: e.sequence),
+        time_column("at", lambda e: e.at),
+        Column("who", lambda e: e.actor_label),
+        Column("what", lambda e: e.action_label),
+        Column("action", lambda e: e.action),
+        Column("object", lambda e: e.object_repr),
+        Column("changes", lambda e: e.changes or ""),
+        Column("reason", lambda e: e.reason),
+    ]
+    if user.is_usps:
+        columns.append(Column("internal to USPS", lambda e: e.usps_only))
+    columns.append(Column("sha256", lambda e: e.sha256))
+    return columns
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
