@@ -70,6 +70,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "api-incident-assign": "/api/v1/incidents/{incident}/assign/",
     "api-incident-comments": "/api/v1/incidents/{incident}/comments/",
     "api-incident-reports": "/api/v1/incidents/{incident}/reports/",
+    "api-incident-case-file": "/api/v1/incidents/{incident}/case-file.pdf",
     "api-report-detail": "/api/v1/reports/{report}/",
     "api-report-accept": "/api/v1/reports/{report}/accept/",
     "api-report-return": "/api/v1/reports/{report}/return/",
@@ -172,7 +173,8 @@ def test_another_providers_staff_learn_nothing_from_any_url(request, case_of_a, 
 DRAFT_URLS = ["incident-detail", "incident-versions", "incident-timeline-csv", "incident-comment",
               "incident-attachment-upload", "incident-triage", "api-incident-detail",
               "api-incident-versions", "api-incident-comments", "api-incident-triage",
-              "api-incident-attachments", "api-incident-reports"]
+              "api-incident-attachments", "api-incident-reports",
+              "api-incident-case-file"]
 
 
 @pytest.mark.parametrize("name", DRAFT_URLS)
