@@ -24,5 +24,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("reports.extensions.urls")),
     path("", include("reports.procedures.urls")),
+    path("", include("reports.metrics.urls")),
     path("", include("compliance.urls")),
 ]

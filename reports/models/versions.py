@@ -26,9 +26,21 @@ class ReportVersion(FrozenVersion):
             models.UniqueConstraint(fields=["report", "number"],
                                     name="report_version_number_unique"),
         ]
+        indexes = [models.Index(fields=["submitted_at"], name="report_version_submitted_at")]
 
     def __str__(self):
         return f"{self.report.reference} version {self.number}"
+
+
+class ReportReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The door: a review is USPS's decision on a filed version, which USPS staff see
+        whatever the provider; provider staff see the reviews of their provider's reports."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps:
+            return self
+        return self.filter(report__provider_id=user.provider_id)
 
 
 class ReportReview(models.Model):
@@ -48,6 +60,8 @@ class ReportReview(models.Model):
     resubmission_obligation = models.ForeignKey(
         "compliance.Obligation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text="The duty to file a corrected version (when returned).")
+
+    objects = ReportReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["report_id", "decided_at", "id"]

@@ -69,4 +69,13 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             trigger=pgtrigger.compiler.Trigger(name="audit_event_append_only", sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash="717d9cbad2ca95ad3a6c4bb2334c505fa5ba8cd6", operation="UPDATE OR DELETE", pgid="pgtrigger_audit_event_append_only_ca892", table="compliance_auditevent", when="BEFORE")),
         ),
+        migrations.AddIndex(
+            model_name="obligation",
+            index=models.Index(fields=["original_due_at", "clause", "state", "usps_visible",
+                                       "provider"], name="obligation_original_due"),
+        ),
+        migrations.AddIndex(
+            model_name="obligation",
+            index=models.Index(fields=["met_at"], name="obligation_met_at"),
+        ),
     ]
