@@ -62,28 +62,36 @@ def _represent(field):
     return value
 
 
-class CsvListMixin:
-    """For list views: adds the CSV renderer to the list action and streams the whole
-    filtered queryset when it is chosen."""
+class CsvExportMixin:
+    """Adds the CSV renderer to the actions named in `csv_actions`; `csv_answer` streams a
+    queryset when the caller chose CSV."""
+
+    csv_actions = ("list",)
 
     def get_renderers(self):
         found = super().get_renderers()
-        if self._is_list():
+        if getattr(self, "action", "list") in self.csv_actions and \
+                self.request.method in ("GET", "HEAD"):
             found.append(CSVRenderer())
         return found
 
-    def _is_list(self):
-        return getattr(self, "action", "list") == "list" and self.request.method in (
-            "GET", "HEAD")
+    def csv_answer(self, queryset, serializer):
+        """The streamed CSV of `queryset` when the caller chose CSV, else None."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is None or renderer.format != "csv":
+            return None
+        # The file is named after the list: /api/v1/incidents/7/comments/ ->
+        # incidents-7-comments-<time>.csv
+        name = self.request.path.removeprefix("/api/v1/").strip("/").replace("/", "-")
+        return csv_response(queryset, serializer_columns(serializer), name=name or "export",
+                            user=self.request.user)
+
+
+
+class CsvListMixin(CsvExportMixin):
+    """For list views: the list answers CSV too, the whole filtered queryset, streamed."""
 
     def list(self, request, *args, **kwargs):
-        if getattr(request, "accepted_renderer", None) and \
-                request.accepted_renderer.format == "csv":
-            queryset = self.filter_queryset(self.get_queryset())
-            serializer = self.get_serializer()
-            # The file is named after the list: /api/v1/incidents/7/comments/ ->
-            # incidents-7-comments-<time>.csv
-            name = request.path.removeprefix("/api/v1/").strip("/").replace("/", "-")
-            return csv_response(queryset, serializer_columns(serializer),
-                                name=name or "export", user=request.user)
-        return super().list(request, *args, **kwargs)
+        answer = self.csv_answer(self.filter_queryset(self.get_queryset()),
+                                 self.get_serializer())
+        return answer or super().list(request, *args, **kwargs)

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from compliance.exports.api import CsvListMixin
+from compliance.exports.api import CsvExportMixin, CsvListMixin
 from incidents.api.views import IncidentChildMixin, call_service
 from reports import services
 from reports.models import Report, ReportReview, ReportVersion
@@ -69,7 +69,7 @@ class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCrea
 
 
 @extend_schema(tags=["reports"])
-class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                     viewsets.GenericViewSet):
     """One report: read it, change its draft, file it, and (USPS) accept or return it."""
 
@@ -77,6 +77,7 @@ class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
+    csv_actions = ("versions",)
 
     def get_queryset(self):
         return reports_for(self.request.user)
@@ -152,5 +153,9 @@ class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     def versions(self, request, pk=None):
         report = self.get_object()
         versions = report.versions.select_related("submitted_by").order_by("number")
+        answer = self.csv_answer(versions, ReportVersionSerializer(
+            context=self.get_serializer_context()))
+        if answer:
+            return answer
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(ReportVersionSerializer(page, many=True).data)

@@ -155,3 +155,18 @@ def test_it_streams_an_empty_list_with_its_header(api_for, officer_a):
     header, *rows = read_csv(api_for(officer_a).get("/api/v1/incidents/?format=csv"))
 
     assert rows == [] and header[:3] == ["id", "reference", "provider"]
+
+
+def test_it_lists_the_timeline_at_the_api_without_internal_events_for_the_provider(
+        api_for, officer_a, reviewer, cases):
+    alpha, _, _ = cases
+    path = f"/api/v1/incidents/{alpha.pk}/timeline/"
+
+    provider = api_for(officer_a).get(path).json()["results"]
+    usps = as_dicts(api_for(reviewer).get(path + "?format=csv"))
+
+    assert "incident.triage_rationale" not in {e["action"] for e in provider}
+    assert not any(e["internal"] for e in provider)
+    rationale = next(e for e in usps if e["action"] == "incident.triage_rationale")
+    assert rationale["internal"] == "true"
+    assert len(usps) > len(provider)

@@ -50,6 +50,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "procedures-review": "/procedures/{procedures}/",
     "procedures-download": "/procedures/{procedures}/download/",
     "calendar-feed": "/notifications/calendar/{secret}.ics",
+    "metrics-csv": "/metrics/on-time.csv?provider={provider}",
     "api:provider-detail": "/api/v1/providers/{provider}/",
     "affiliate-detail": "/api/v1/affiliates/{affiliate}/",
     "pesmodel-detail": "/api/v1/pes-models/{pes_model}/",
@@ -71,6 +72,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "api-incident-comments": "/api/v1/incidents/{incident}/comments/",
     "api-incident-reports": "/api/v1/incidents/{incident}/reports/",
     "api-incident-case-file": "/api/v1/incidents/{incident}/case-file.pdf",
+    "api-incident-timeline": "/api/v1/incidents/{incident}/timeline/",
     "api-report-detail": "/api/v1/reports/{report}/",
     "api-report-accept": "/api/v1/reports/{report}/accept/",
     "api-report-return": "/api/v1/reports/{report}/return/",
@@ -174,7 +176,7 @@ DRAFT_URLS = ["incident-detail", "incident-versions", "incident-timeline-csv", "
               "incident-attachment-upload", "incident-triage", "api-incident-detail",
               "api-incident-versions", "api-incident-comments", "api-incident-triage",
               "api-incident-attachments", "api-incident-reports",
-              "api-incident-case-file"]
+              "api-incident-case-file", "api-incident-timeline"]
 
 
 @pytest.mark.parametrize("name", DRAFT_URLS)

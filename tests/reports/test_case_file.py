@@ -165,3 +165,16 @@ def test_it_documents_the_pdf_in_the_schema(api_for, officer_a):
     assert responses["200"]["content"] == {"application/pdf": {"schema": {
         "type": "string", "format": "binary"}}}
     assert {"401", "404", "406"} <= set(responses)
+
+
+def test_it_answers_a_reports_versions_as_csv(api_for, officer_a, officer_b, case):
+    report = case.reports.get()
+    path = f"/api/v1/reports/{report.pk}/versions/?format=csv"
+
+    response = api_for(officer_a).get(path)
+
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert report.versions.get().sha256 in body
+    assert api_for(officer_b).get(path).status_code == 404
+    assert api_for(officer_a).get("/api/v1/reports/").status_code == 404
