@@ -5,6 +5,7 @@ JSON."""
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
 
 from .csv import Column, csv_response, time_column
 
@@ -17,16 +18,18 @@ class CSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach here (a CSV list streams its own response): answer them as text.
-        if isinstance(data, dict):
-            return "\n".join(f"{key}: {_text(value)}" for key, value in data.items()).encode()
-        return _text(data).encode() if data is not None else b""
+        raise NotImplementedError("CSV is streamed by the view; errors are JSON.")
 
 
-def _text(value):
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return str(value)
+class JsonErrorsMixin:
+    """Errors are JSON, like everywhere in the API, whatever file format was asked for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = response.accepted_renderer.media_type
+        return response
 
 
 class ContentNegotiation(DefaultContentNegotiation):
@@ -62,7 +65,7 @@ def _represent(field):
     return value
 
 
-class CsvExportMixin:
+class CsvExportMixin(JsonErrorsMixin):
     """Adds the CSV renderer to the actions named in `csv_actions`; `csv_answer` streams a
     queryset when the caller chose CSV."""
 

@@ -4,30 +4,29 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, renderers
 from rest_framework.permissions import IsAuthenticated
 
+from compliance.exports.api import JsonErrorsMixin
 from incidents.models import Incident
 
 from .build import load_case_file, render_case_file_pdf
 
 
 class PDFRenderer(renderers.BaseRenderer):
-    """Announces `application/pdf`; errors are answered as text."""
+    """Announces `application/pdf`; the view makes the body itself."""
 
     media_type = "application/pdf"
     format = "pdf"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict) and "detail" in data:
-            return str(data["detail"]).encode()
-        return b"" if data is None else str(data).encode()
+        raise NotImplementedError("The case file is rendered by the view; errors are JSON.")
 
 
 @extend_schema(tags=["incidents"])
-class CaseFileView(generics.GenericAPIView):
+class CaseFileView(JsonErrorsMixin, generics.GenericAPIView):
     """The PDF case file in the caller's edition: provider staff get the provider's (nothing
     internal to USPS); USPS staff the USPS edition, internal items marked."""
 
     permission_classes = [IsAuthenticated]
-    renderer_classes = [PDFRenderer, renderers.JSONRenderer]
+    renderer_classes = [PDFRenderer]
     serializer_class = None
 
     @extend_schema(

@@ -195,3 +195,11 @@ def test_it_documents_csv_answers_in_the_schema(api_for, officer_a):
     assert "406" in listing
     detail = schema["paths"]["/api/v1/obligations/{id}/"]["get"]["responses"]
     assert "text/csv" not in detail["200"]["content"]
+
+
+def test_it_answers_errors_in_json_even_when_csv_was_asked(api_for, officer_a):
+    response = api_for(officer_a).get("/api/v1/obligations/?format=csv&due_after=yesterday")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "due_after" in response.json()
