@@ -23,6 +23,7 @@ migrate: install var
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_cases
+	DEBUG=true $(BIN)/python manage.py demo_sign_in
 
 # Web app, Celery worker and beat scheduler together; Ctrl-C stops all three.
 run: export DEBUG ?= true

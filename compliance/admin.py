@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from . import services
 from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
@@ -14,25 +16,19 @@ def is_usps_manager(request) -> bool:
     return user.is_active and user.is_authenticated and user.is_usps_manager
 
 
-class USPSManagerLoginForm(AuthenticationForm):
-    """The admin's sign-in: USPS managers, whatever their `is_staff` flag says."""
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if not user.is_usps_manager:
-            raise forms.ValidationError(
-                "The administration is for USPS managers. Sign in on the main site instead.",
-                code="not_manager",
-            )
-
-
 class USPSManagerAdminSite(admin.AdminSite):
     site_header = "PES cases: register administration"
     site_title = "PES cases admin"
-    login_form = USPSManagerLoginForm
 
     def has_permission(self, request):
         return is_usps_manager(request)
+
+    def login(self, request, extra_context=None):
+        """No sign-in of its own: the site's, with its lockout and second factor."""
+        if request.user.is_authenticated:
+            raise PermissionDenied("The administration is for USPS managers.")
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"),
+                                 login_url=reverse("account_login"))
 
 
 admin_site = USPSManagerAdminSite(name="admin")
@@ -169,7 +165,8 @@ class PESModelAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
 
 @admin.register(User, site=admin_site)
 class UserAdmin(ReadOnlyAdmin):
-    """Users are made with `manage.py create_user`; the admin shows them."""
+    """People join by invitation (the People pages) or `manage.py create_user`; the admin
+    shows them."""
 
     list_display = ["username", "email", "role", "provider", "timezone", "is_active"]
     list_filter = ["role", "provider", "is_active"]
@@ -182,5 +179,9 @@ class UserAdmin(ReadOnlyAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_repr", "actor", "provider", "usps_only"]
     list_filter = ["action", "usps_only"]
+
+    def get_queryset(self, request):
+        # The one door: managers never see what happened to drafts.
+        return super().get_queryset(request).visible_to(request.user)
     search_fields = ["object_repr", "reason"]
     list_select_related = ["actor", "provider"]

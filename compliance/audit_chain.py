@@ -15,7 +15,7 @@ GENESIS = "0" * 64
 # Every column that says what happened; `id` is the database's, `sha256` the result.
 CHAIN_FIELDS = ("sequence", "previous_sha256", "at", "actor_id", "provider_id",
                 "content_type", "object_id", "object_repr", "case_id", "action", "changes",
-                "reason", "usps_only")
+                "reason", "usps_only", "drafting_stage")
 
 
 def canonical_time(value):

@@ -38,7 +38,7 @@ def reminder_schedule(due_at, offsets_hours, escalation):
     """
     require_aware(due_at, "due_at")
     due = due_at.astimezone(UTC)
-    stamp = due.strftime("%Y%m%dT%H%M%SZ")
+    stamp = _stamp(due)
     steps = [
         (f"{stamp}:before-{h:g}h", due - timedelta(hours=h), PROVIDER)
         for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True)
@@ -52,6 +52,16 @@ def reminder_schedule(due_at, offsets_hours, escalation):
         steps.append((f"{stamp}:overdue-{n}", at, audience))
         at = at + timedelta(hours=gaps[min(n, len(gaps) - 1)])
     return steps
+
+
+def _stamp(due_at):
+    return due_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def step_applies(step_key, due_at):
+    """Whether a step of the schedule is still one for a duty now due at `due_at`: a moved
+    deadline has a fresh schedule, and the old one's steps no longer apply."""
+    return step_key.partition(":")[0] == _stamp(require_aware(due_at, "due_at"))
 
 
 def next_step_at(due_at, offsets_hours, escalation, after):

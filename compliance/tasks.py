@@ -5,8 +5,9 @@ from .models import Heartbeat
 
 
 @shared_task(ignore_result=False)
-def record_heartbeat_task(name="beat"):
-    """Record that the scheduler is alive (it enqueues this on a fixed interval)."""
+def record_heartbeat_task(name="worker"):
+    """Record that a worker took a task now (the scheduler sends this on a fixed interval;
+    /healthz reports a worker that has not taken one for two intervals)."""
     now = timezone.now()
-    Heartbeat.objects.update_or_create(name=name, defaults={"at": now})
+    Heartbeat.record(name, now)
     return now.isoformat()

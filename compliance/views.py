@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views import View
 
 from . import services
-from .api.filters import ObligationFilter
+from .api.filters import ObligationFilter, ProviderFilter
 from .exports.columns import obligation_columns
 from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
@@ -66,14 +66,14 @@ def provider_list(request):
     user = request.user
     if user.is_provider_staff:
         return redirect("provider-detail", pk=user.provider_id)
-    providers = Provider.objects.visible_to(user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        providers = providers.filter(name__icontains=q)
+    filterset = ProviderFilter(request.GET, queryset=Provider.objects.visible_to(user))
+    valid = filterset.is_valid()
+    providers = filterset.qs if valid else Provider.objects.none()
+    q = filterset.form.cleaned_data.get("q", "") if valid else ""
     page = Paginator(providers, 50).get_page(request.GET.get("page"))
     query = urlencode({"q": q}) if q else ""
     return render(request, "compliance/provider_list.html",
-                  {"page": page, "q": q, "query": query})
+                  {"page": page, "q": q, "query": query}, status=200 if valid else 400)
 
 
 @login_required

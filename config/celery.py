@@ -12,25 +12,31 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _every(seconds):
+    """A fixed interval; a run still queued when the next is due is dropped (it expires),
+    so runs never pile up in the broker while no worker takes them."""
+    return {"schedule": float(seconds), "options": {"expire_seconds": max(int(seconds), 1)}}
+
+
 def beat_schedule(settings):
     """The periodic tasks. django-celery-beat copies these into its tables at start."""
     return {
-        "scheduler-heartbeat": {
+        "worker-heartbeat": {
             "task": "compliance.tasks.record_heartbeat_task",
-            "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
-            "args": ("beat",),
+            "args": ("worker",),
+            **_every(settings.HEARTBEAT_INTERVAL_SECONDS),
         },
         "deadline-sweep": {
             "task": "notifications.tasks.sweep_deadlines_task",
-            "schedule": float(settings.SWEEP_INTERVAL_SECONDS),
+            **_every(settings.SWEEP_INTERVAL_SECONDS),
+        },
+        "send-due-emails": {
+            "task": "notifications.tasks.send_due_emails_task",
+            **_every(settings.OUTBOX_INTERVAL_SECONDS),
         },
         "daily-digest": {
             "task": "notifications.tasks.send_digests_task",
             "schedule": crontab(hour=11, minute=0),
-        },
-        "retry-due-emails": {
-            "task": "notifications.tasks.retry_due_emails_task",
-            "schedule": 60.0,
         },
     }
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's list of one's sessions
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -37,12 +39,21 @@ INSTALLED_APPS = [
     "pgtrigger",
     "compliance",
     "notifications",
+    # Before allauth, so that its sign-in pages wear this product's templates.
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
     "incidents",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: oversized uploads are refused unread.
+    "compliance.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,7 +61,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "compliance.middleware.UserTimezoneMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,9 +102,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "compliance.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,7 +153,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- E-mail: files under var/mail/ unless EMAIL_URL names a server. ---
@@ -139,6 +164,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
     EMAIL_FILE_PATH.mkdir(parents=True, exist_ok=True)
+# Seconds an SMTP exchange may take before the attempt counts as failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PES Cases <no-reply@pes-cases.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -163,16 +190,24 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 # Tasks act on the database; only callers that wait for an answer ask for a result.
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task is periodic and idempotent, and the database holds the work (the outbox, the
+# obligations), so a task lost with a worker is simply the next run's. Acknowledging early
+# also keeps no unacknowledged message to restore when the broker goes away, the path on
+# which Celery 5.7.0 stops the worker (an AttributeError from kombu's Redis transport).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# How often the scheduler proves it is alive; /healthz calls it stale after 3 intervals.
+# Workers reconnect to the broker however long it is away (the default gives up after 100).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# How often the scheduler proves it is alive and a worker proves it takes tasks; /healthz
+# calls the scheduler stale after 3 intervals, the worker after 2.
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 # How often the deadline sweep runs; pages warn USPS staff when it is 2 intervals late.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=30)
+# How often the worker sends what the outbox holds (requests never call the broker).
+OUTBOX_INTERVAL_SECONDS = env.int("OUTBOX_INTERVAL_SECONDS", default=5)
 
 # --- API ---
 REST_FRAMEWORK = {
@@ -182,13 +217,25 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "compliance.api.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "compliance.api.throttling.TokenRateThrottle",
+        "compliance.api.throttling.AddressRateThrottle",
+    ],
+    # The client's address is REMOTE_ADDR, or the proxy's X-Forwarded-For when BEHIND_PROXY.
+    "NUM_PROXIES": 0,
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "compliance.api.schema.ExportAwareSchema",
+    "DEFAULT_SCHEMA_CLASS": "compliance.api.openapi.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "compliance.exports.api.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "compliance.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "compliance.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PES security-weakness cases: provider API",
@@ -199,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compliance.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {
@@ -206,8 +257,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Failures and lockouts are audit events: axes' own line per sign-in is noise; and
     # WeasyPrint and fontTools narrate every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }
 
 # --- Incidents: uploads larger than this are refused with 413. ---
@@ -220,3 +272,108 @@ TEMPLATES[0]["DIRS"] += [BASE_DIR / "reports" / "extensions" / "templates",
 # § 501.11(d): days a provider has to file its internal reporting procedures once
 # registered (or once USPS asks for changes).
 PROCEDURES_DUE_DAYS = env.int("PROCEDURES_DUE_DAYS", default=30)
+
+# --- Cache: rate limits, lockout counters and used TOTP codes must be shared by every
+# web process, so production points REDIS_URL at Redis; one process can keep them in memory.
+if "REDIS_URL" in env:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env.str("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+# --- Accounts: sign-in and password reset (django-allauth), no self sign-up. ---
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no account
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or second factor changes
+ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failures per username are django-axes' business (below, visible to USPS managers);
+# allauth keeps counting failures per address.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_LOCKOUT_MINUTES}m/ip",
+}
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+if BEHIND_PROXY:
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+# --- Second factor (allauth.mfa): TOTP with recovery codes, and security keys. ---
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="PES cases")
+MFA_PASSKEY_LOGIN_ENABLED = False  # a key is a second factor here, never a password
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # keys on http://127.0.0.1 in `make run`
+# Roles that must hold a second factor; an empty value turns the requirement off.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=["usps_manager", "usps_reviewer", "provider_officer"])
+
+# --- Lockout (django-axes): failures per username, kept in the database. ---
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the lockout parameters; addresses are throttled by
+# allauth (LOGIN_FAILURES_PER_ADDRESS), so that one office behind one address is not locked
+# out by a few colleagues' typing mistakes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A lockout lasts its cool-off from the failure that caused it, however often it is retried.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# --- Sessions: an idle timeout and an absolute lifetime, both enforced on the server. ---
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60  # the idle timeout
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- API throttling (DRF): per token (or signed-in person) and per client address. ---
+API_RATES = {
+    "token": env.str("API_RATE_PER_TOKEN", default="300/minute"),
+    "address": env.str("API_RATE_PER_ADDRESS", default="600/minute"),
+}
+if BEHIND_PROXY:
+    REST_FRAMEWORK["NUM_PROXIES"] = 1
+
+# --- Headers: a Content-Security-Policy without inline scripts, and a Permissions-Policy. ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # Scripts are files of our own; a template that must inline one uses the nonce.
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the TOTP QR code and the API docs' icons.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture",
+        "encrypted-media", "fullscreen", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb", "xr-spatial-tracking")
+} | {"publickey-credentials-get": "self", "publickey-credentials-create": "self"}
+
+# Every date and time the product accepts lies in these years (inclusive): typing
+# mistakes and values the database or the deadline arithmetic cannot hold are refused.
+SANE_YEARS = tuple(env.list("SANE_YEARS", cast=int, default=[1990, 2100]))

@@ -1,36 +1,13 @@
 """One filter set for the incident list, served to the API and to the list page."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from compliance.api.fields import IdFilter, SaneDateTimeFilter
 from compliance.models import Obligation
 
 from .models import Category, Incident, IncidentStatus
-
-
-class AwareDateTimeFormField(forms.DateTimeField):
-    """An ISO 8601 time that must carry its UTC offset."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            parsed = parse_datetime(str(value).strip())
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise forms.ValidationError("Give an ISO 8601 time, e.g. 2026-03-01T14:30:00Z.")
-        if timezone.is_naive(parsed):
-            raise forms.ValidationError(
-                "Give the time with its UTC offset, e.g. 2026-03-01T14:30:00-05:00.")
-        return parsed
-
-
-class AwareDateTimeFilter(django_filters.Filter):
-    field_class = AwareDateTimeFormField
 
 
 def overdue_ids(now):
@@ -42,12 +19,12 @@ def overdue_ids(now):
 class IncidentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
-    provider = django_filters.NumberFilter(field_name="provider_id", label="Provider id")
+    provider = IdFilter(field_name="provider_id", label="Provider id")
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label="With a duty past its due time (true) or not (false)")
-    discovered_after = AwareDateTimeFilter(field_name="discovered_at", lookup_expr="gte",
+    discovered_after = SaneDateTimeFilter(field_name="discovered_at", lookup_expr="gte",
                                            label="Discovered at or after (with offset)")
-    discovered_before = AwareDateTimeFilter(field_name="discovered_at", lookup_expr="lt",
+    discovered_before = SaneDateTimeFilter(field_name="discovered_at", lookup_expr="lt",
                                             label="Discovered before (with offset)")
     q = django_filters.CharFilter(method="filter_text",
                                   label="Text in reference, title, description or discoverer")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django import forms
 
 from compliance.forms import timezone_choices
+from compliance.window import in_window, window_message
 
 from .models import SUBTYPES_BY_CATEGORY, Category, Subtype
 
@@ -36,9 +37,12 @@ class LocalDateTimeField(forms.Field):
             return value.replace(tzinfo=None)
         for fmt in LOCAL_FORMATS:
             try:
-                return datetime.strptime(str(value).strip(), fmt)
+                local = datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
+            if not in_window(local.date()):
+                raise forms.ValidationError(window_message())
+            return local
         raise forms.ValidationError("Enter the date and time, e.g. 2026-03-01 14:30.")
 
 

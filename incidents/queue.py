@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Case, Count, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from compliance.api.fields import MAX_ID
 from compliance.models import Obligation, User
 from compliance.models.obligations import OUTSTANDING_STATES
 
@@ -65,7 +66,7 @@ class QueueFilter(IncidentFilter):
             return queryset.filter(assigned_reviewer__isnull=True)
         if value == "me":
             return queryset.filter(assigned_reviewer=self.request.user)
-        if value.isdigit():
+        if value.isdigit() and int(value) <= MAX_ID:
             return queryset.filter(assigned_reviewer_id=int(value))
         return queryset if not value else queryset.none()
 

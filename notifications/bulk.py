@@ -1,4 +1,4 @@
-"""Set-based writes for the sweep's hot path.
+"""Set-based writes for the sweep and the outbox, their hot paths.
 
 Django's `bulk_update` builds a CASE expression per row and `bulk_create` adapts every
 field of every instance; at a few hundred rows a pass both cost more than the queries.
@@ -6,15 +6,19 @@ On PostgreSQL each write here is one statement over arrays (`unnest`), a handful
 parameters whatever the row count; elsewhere (SQLite in development) plain statements.
 """
 
+import json
+
 from django.db import connection
 
 from compliance.models import Obligation
 
 from .models import EmailState, OutboundEmail
 
-# Columns the sweep sets; the rest of an e-mail row starts empty and is filled when sent.
-EMAIL_COLUMNS = ("key", "recipient_id", "to_address", "obligation_id", "step", "audience")
-PG_TYPES = ("text", "bigint", "text", "bigint", "text", "text")
+# Columns a queued e-mail sets; the rest of its row starts empty and is filled when sent.
+EMAIL_COLUMNS = ("key", "template", "recipient_id", "to_address", "context", "obligation_id",
+                 "step", "audience")
+PG_TYPES = ("text", "text", "bigint", "text", "text", "bigint", "text", "text")
+SQLITE_CHUNK = 500
 
 
 def _table(model):
@@ -43,44 +47,65 @@ def set_sweep_cursor(rows, done_until):
         )
 
 
-def insert_emails(rows, template, now):
-    """rows: tuples in EMAIL_COLUMNS order. A key already present is skipped.
+def insert_emails(rows, now):
+    """rows: tuples in EMAIL_COLUMNS order (`context` as JSON-ready data), written pending
+    and due at `now` in one statement; a key already present is skipped.
 
-    Returns how many rows were new.
+    Returns the ids of the new rows.
     """
     if not rows:
-        return 0
+        return []
+    rows = [(*row[:4], json.dumps(row[4]), *row[5:]) for row in rows]
     table = _table(OutboundEmail)
     columns = ", ".join(connection.ops.quote_name(c) for c in EMAIL_COLUMNS)
-    fixed = ("template, subject, body_text, body_html, state, attempts, last_error, "
-             "next_attempt_at, created_at")
-    fixed_marks = "%s, '', '', '', %s, 0, '', %s, %s"
-    fixed_values = [template, EmailState.PENDING]
+    fixed = "subject, state, attempts, last_error, next_attempt_at, created_at"
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{t}[]" for t in PG_TYPES)
+        values = ", ".join("v.context::jsonb" if c == "context" else f"v.{c}"
+                           for c in EMAIL_COLUMNS)
         sql = (f"INSERT INTO {table} ({columns}, {fixed}) "
-               f"SELECT v.*, {fixed_marks} FROM unnest({arrays}) AS v "
-               "ON CONFLICT (key) DO NOTHING RETURNING 1")
+               f"SELECT {values}, '', %s, 0, '', %s, %s "
+               f"FROM unnest({arrays}) AS v({', '.join(EMAIL_COLUMNS)}) "
+               "ON CONFLICT (key) DO NOTHING RETURNING id")
         with connection.cursor() as cursor:
             # Parameters in the order they stand in the statement: SELECT list, then FROM.
-            cursor.execute(sql, [*fixed_values, now, now,
+            cursor.execute(sql, [EmailState.PENDING, now, now,
                                  *[list(col) for col in zip(*rows, strict=True)]])
-            return len(cursor.fetchall())
-    adapt = connection.ops.adapt_datetimefield_value
-    before = OutboundEmail.objects.filter(key__in=[r[0] for r in rows]).count()
-    marks = ", ".join(["%s"] * len(EMAIL_COLUMNS))
+            return [r[0] for r in cursor.fetchall()]
+    now = connection.ops.adapt_datetimefield_value(now)
+    marks = "(" + ", ".join(["%s"] * len(EMAIL_COLUMNS)) + ", '', %s, 0, '', %s, %s)"
+    ids = []
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}, {fixed}) VALUES ({marks}, {fixed_marks}) "
-            "ON CONFLICT (key) DO NOTHING",
-            [(*row, *fixed_values, adapt(now), adapt(now)) for row in rows],
-        )
-    return len(rows) - before
+        for start in range(0, len(rows), SQLITE_CHUNK):
+            chunk = rows[start:start + SQLITE_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, {fixed}) VALUES "
+                f"{', '.join([marks] * len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id",
+                [v for row in chunk for v in (*row, EmailState.PENDING, now, now)],
+            )
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def claim_emails(now, lease_end, limit):
+    """Take up to `limit` due e-mails (pending or past their lease), earliest first, until
+    `lease_end`, in one statement. On PostgreSQL rows another worker is taking are skipped
+    (`SKIP LOCKED`), so workers split the outbox. Returns their ids."""
+    table = _table(OutboundEmail)
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = (f"UPDATE {table} SET state = %s, next_attempt_at = %s WHERE id IN ("
+           f"SELECT id FROM {table} WHERE state IN (%s, %s) AND next_attempt_at <= %s "
+           f"ORDER BY next_attempt_at LIMIT %s{lock}) RETURNING id")
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EmailState.SENDING, adapt(lease_end), EmailState.PENDING,
+                             EmailState.SENDING, adapt(now), limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def mark_missed_postgresql(now, batch):
     """Open obligations past due become missed, in one statement; returns their
-    (id, provider_id, incident_id, subject, due_at) for the audit events.
+    (id, provider_id, incident_id, subject, due_at, usps_visible) for the audit events.
 
     Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
     work.
@@ -95,9 +120,9 @@ def mark_missed_postgresql(now, batch):
         )
         UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
         FROM due WHERE o.id = due.id
-        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at
+        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": now, "batch": batch})
-        columns = ("id", "provider_id", "incident_id", "subject", "due_at")
+        columns = ("id", "provider_id", "incident_id", "subject", "due_at", "usps_visible")
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

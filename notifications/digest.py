@@ -2,33 +2,22 @@
 
 from django.utils import timezone
 
-from compliance.models import Obligation, Role, User
+from compliance.models import Role, User
 
 from .models import EmailPreference
-from .services import queue_email
-
-DIGEST_ROWS = 50
+from .services import Email, queue_emails
 
 
 def send_digests(now=None):
     """Queue today's digest for each reviewer who takes one; a second run the same day
-    queues nothing (the e-mail key carries the date). Returns how many were queued."""
+    queues nothing (the e-mail key carries the date). The queue it shows is read when it
+    is sent (`rendering`). Returns how many were queued."""
     now = now or timezone.now()
     today = now.date()
-    reviewers = User.objects.filter(
+    reviewers = list(User.objects.filter(
         role=Role.USPS_REVIEWER, is_active=True, email_preference__daily_digest=True
-    )
-    queued = 0
-    for reviewer in reviewers:
-        outstanding = Obligation.objects.visible_to(reviewer).outstanding()
-        context = {
-            "obligations": list(outstanding.select_related("provider").order_by("due_at")
-                                [:DIGEST_ROWS]),
-            "total": outstanding.count(),
-            "overdue": outstanding.filter(due_at__lte=now).count(),
-            "now": now,
-        }
-        queued += len(queue_email(recipients=[reviewer], template="daily_digest",
-                                  context=context, key=f"digest:{today.isoformat()}"))
-        EmailPreference.objects.filter(user=reviewer).update(last_digest_on=today)
-    return queued
+    ))
+    queued = queue_emails(Email([reviewer], "daily_digest", {}, f"digest:{today.isoformat()}")
+                          for reviewer in reviewers)
+    EmailPreference.objects.filter(user__in=reviewers).update(last_digest_on=today)
+    return len(queued)

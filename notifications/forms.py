@@ -2,6 +2,7 @@ from django import forms
 
 from compliance.models import ObligationKind, RevenueRisk
 from compliance.services.policy import RISK_WINDOW_FIELDS
+from compliance.window import MAX_POLICY_HOURS
 
 from .preferences import can_take_digest, locked_kinds
 
@@ -87,6 +88,9 @@ class HoursListField(forms.CharField):
                 raise forms.ValidationError(f"“{part}” is not a number of hours.") from None
             if not number > 0 or number == float("inf"):
                 raise forms.ValidationError("Each number of hours must be positive.")
+            if number > MAX_POLICY_HOURS:
+                raise forms.ValidationError(
+                    f"At most {MAX_POLICY_HOURS:,} hours (ten years) each.")
             hours.append(int(number) if number.is_integer() else number)
         if not hours and not self.allow_empty:
             raise forms.ValidationError("Give at least one number of hours.")
@@ -102,7 +106,7 @@ class DeadlinePolicyForm(forms.Form):
         help_text="Gaps between escalations after the due time, e.g. “4, 12, 24”; "
                   "the last one repeats.")
     managers_after_hours = forms.FloatField(
-        min_value=0, label="Add USPS managers after (hours overdue)")
+        min_value=0, max_value=MAX_POLICY_HOURS, label="Add USPS managers after (hours overdue)")
     max_escalations = forms.IntegerField(min_value=1, max_value=100,
                                          label="Maximum escalations per deadline")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),

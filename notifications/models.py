@@ -1,9 +1,11 @@
 import hashlib
 import secrets
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 
 class EmailState(models.TextChoices):
@@ -11,22 +13,29 @@ class EmailState(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed for good"
+    SKIPPED = "skipped", "Not sent: no longer applies"
 
 
 class OutboundEmail(models.Model):
-    """One e-mail to one recipient, written before it is sent and claimed before sending.
+    """One e-mail to one recipient: written before it is sent, claimed before sending and
+    rendered at each attempt from what `context` refers to, as it is then.
 
     `key` makes a message unique (e.g. one reminder step of one obligation for one
     recipient): a second attempt to queue the same key is a no-op, so retries, a second
-    worker or a second scheduler cannot send it twice.
+    worker or a second scheduler cannot queue it twice. Every attempt carries the same
+    Message-ID, derived from the key, so a receiver can drop the copy that a crash between
+    the server's acceptance and our record of it would send.
     """
 
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    key = models.CharField(max_length=200)
     template = models.CharField(max_length=100)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="emails"
     )
     to_address = models.EmailField()
+    context = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the e-mail shows, as references to rows and plain values.")
     obligation = models.ForeignKey(
         "compliance.Obligation", null=True, blank=True, on_delete=models.CASCADE,
         related_name="emails",
@@ -35,9 +44,7 @@ class OutboundEmail(models.Model):
                             help_text="The reminder or escalation step, for obligation e-mails.")
     audience = models.CharField(max_length=30, blank=True)
     subject = models.CharField(max_length=300, blank=True,
-                               help_text="Empty until rendered; reminders render when sent.")
-    body_text = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
+                               help_text="As rendered at the latest attempt.")
     state = models.CharField(max_length=10, choices=EmailState.choices,
                              default=EmailState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -46,11 +53,17 @@ class OutboundEmail(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True,
+                                  help_text="Why the latest attempt failed, or was not made.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A constraint rather than `unique=True`: on PostgreSQL the field option also
+            # builds a second, pattern-matching index on the key that nothing reads.
+            models.UniqueConstraint(fields=["key"], name="email_key_unique"),
+        ]
         indexes = [
             models.Index(fields=["next_attempt_at"], name="email_unsent_next_attempt",
                          condition=Q(state__in=["pending", "sending"])),
@@ -58,6 +71,21 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.template} to {self.to_address} ({self.state})"
+
+    @property
+    def message_id(self):
+        """The Message-ID of every attempt: a digest of the key at the sender's domain."""
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:40]
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        return f"<{digest}@{domain}>"
+
+    @cached_property
+    def rendered(self):
+        """(subject, body_text, body_html) as it would be sent now, or None when it no longer
+        applies (see `notifications.rendering`)."""
+        from .rendering import render_rows
+
+        return render_rows([self])[self.pk]
 
 
 class EmailPreference(models.Model):

@@ -1,23 +1,35 @@
-"""Outbound e-mail: rows written in the caller's transaction, delivered after commit."""
+"""The outbox: e-mails written in the caller's transaction, sent by the worker.
+
+No request talks to the broker. A state change writes all of its e-mails in one statement
+and returns; the worker drains the outbox on the beat schedule (`send-due-emails`),
+claiming due rows a batch at a time and rendering each at its attempt. A lost task, a
+broker outage or a dead worker delays an e-mail, never loses it: the row stays due.
+"""
 
 import logging
 import time
-import zoneinfo
-from datetime import UTC, timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
+from .bulk import claim_emails, insert_emails
 from .models import EmailState, OutboundEmail
+from .rendering import NotApplicable, encode, load_refs, render_one
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
+# A batch is sent within its lease: 20 e-mails at EMAIL_TIMEOUT (10 s) each at worst.
+BATCH = 20
+# One run stops claiming after this long and the next scheduled run goes on, so a worker
+# busy with a long outbox still takes its other tasks (its heartbeat among them).
+RUN_SECONDS = 20
+UNSENT = (EmailState.PENDING, EmailState.SENDING)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -25,149 +37,148 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
-def render_email(template, context, recipient):
-    """(subject, text, html) for `recipient`, with times shown in the recipient's zone."""
-    ctx = {"recipient": recipient, "site_url": settings.SITE_URL, **context}
-    try:
-        zone = zoneinfo.ZoneInfo(recipient.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    base = f"notifications/email/{template}"
-    with timezone.override(zone):
-        subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
-        text = render_to_string(f"{base}.txt", ctx)
-        html = render_to_string(f"{base}.html", ctx)
-    return subject[:300], text, html
+@dataclass(frozen=True)
+class Email:
+    """One message to some recipients: `context` holds model instances and plain values,
+    stored as references and rendered when sent."""
+
+    recipients: list
+    template: str
+    context: dict
+    key: str | None = None
+
+
+def queue_emails(emails):
+    """Write one row per recipient (active, with an address) of every e-mail, in one
+    statement; the worker sends them after commit.
+
+    With a `key`, each recipient's row is keyed `<key>:<user id>` and an existing key is
+    skipped, so queueing the same message twice sends it once. Returns the new rows' ids.
+    """
+    rows = []
+    for email in emails:
+        context = encode(email.context)
+        stem = email.key or f"{email.template}:{uuid.uuid4().hex}"
+        people = {r.pk or r.email: r for r in email.recipients if r.email and r.is_active}
+        # A recipient without an account yet (an invitee) is kept by address alone; the
+        # template's builder says at sending whom the e-mail addresses.
+        rows += [(f"{stem}:{who}", email.template, person.pk, person.email, context, None,
+                  "", "") for who, person in people.items()]
+    return insert_emails(rows, timezone.now())
 
 
 def queue_email(*, recipients, template, context, key=None):
-    """Write one e-mail per recipient (with an address) and send each after commit.
-
-    With `key`, each recipient's message is keyed `<key>:<user id>`; an existing key is
-    skipped, so queueing the same message twice sends it once. Returns the new rows.
-    """
-    now = timezone.now()
-    rows = []
-    for recipient in recipients:
-        if not recipient.email or not recipient.is_active:
-            continue
-        subject, text, html = render_email(template, context, recipient)
-        row = OutboundEmail(
-            key=f"{key}:{recipient.pk}" if key else None,
-            template=template, recipient=recipient, to_address=recipient.email,
-            subject=subject, body_text=text, body_html=html, next_attempt_at=now,
-        )
-        if key:
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                continue  # already queued under this key
-        else:
-            row.save()
-        rows.append(row)
-    if rows:
-        ids = [r.pk for r in rows]
-        transaction.on_commit(lambda: _enqueue(ids))
-    return rows
+    """One e-mail to `recipients`; see `queue_emails`."""
+    return queue_emails([Email(list(recipients), template, context, key)])
 
 
-def _enqueue(ids):
-    from .tasks import deliver_email_task
-
-    for pk in ids:
-        try:
-            deliver_email_task.delay(pk)
-        except Exception:  # the sweep retries whatever stays pending
-            log.exception("could not enqueue e-mail %s; the sweep will retry it", pk)
-
+# --- Sending (the worker) ------------------------------------------------------------
 
 def claim(pk, now=None):
     """Take e-mail `pk` for sending if it is due and nobody holds it; True if we got it."""
     now = now or timezone.now()
-    claimable = Q(state=EmailState.PENDING) | Q(state=EmailState.SENDING)
     return bool(
-        OutboundEmail.objects.filter(claimable, pk=pk, next_attempt_at__lte=now)
+        OutboundEmail.objects.filter(pk=pk, state__in=UNSENT, next_attempt_at__lte=now)
         .update(state=EmailState.SENDING, next_attempt_at=now + LEASE)
     )
 
 
+def claim_due(now, limit=BATCH):
+    """Take up to `limit` due e-mails for sending, in one statement; workers draining at
+    once get separate rows. Returns their ids."""
+    return claim_emails(now, now + LEASE, limit)
+
+
+def _claimed(ids):
+    emails = list(OutboundEmail.objects.select_related("recipient__provider", "obligation")
+                  .filter(pk__in=ids).order_by("pk"))
+    return emails, load_refs(e.context for e in emails)
+
+
+def send_due_emails():
+    """Claim and send due e-mails, a batch at a time, until none is due or the run's time
+    is up. Returns how many were sent."""
+    started = time.monotonic()
+    sent = 0
+    connection = get_connection()
+    try:
+        while time.monotonic() - started < RUN_SECONDS:
+            ids = claim_due(timezone.now())
+            if not ids:
+                break
+            emails, loaded = _claimed(ids)
+            sent += sum(_attempt(email, loaded, connection) == EmailState.SENT
+                        for email in emails)
+    finally:
+        connection.close()
+    return sent
+
+
 def deliver(pk, connection=None):
-    """Claim and send one e-mail; record the outcome. Returns the final state or None."""
+    """Claim and send one e-mail; record the outcome. Returns the final state, or None
+    when it was not due or someone else holds it."""
     if not claim(pk):
         return None
-    email = OutboundEmail.objects.select_related("recipient", "obligation").get(pk=pk)
-    if not email.subject:
-        _render_obligation_email(email)
-    message = EmailMultiAlternatives(
-        subject=email.subject, body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to_address], connection=connection,
-        headers={"X-PES-Email-Id": str(email.pk)},
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    emails, loaded = _claimed([pk])
+    return _attempt(emails[0], loaded, connection)
+
+
+def _attempt(email, loaded, connection):
+    """Render `email` as things are now and send it, with the Message-ID of every attempt.
+
+    The row is marked sent right after the server accepts the message; a crash between
+    the two sends it again when the lease ends, with the same Message-ID.
+    """
+    now = timezone.now()
     started = time.monotonic()
-    attempts = email.attempts + 1
+    try:
+        rendered = render_one(email, loaded, now)
+    except NotApplicable as reason:
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            state=EmailState.SKIPPED, last_error=f"Not sent: {reason}.")
+        return EmailState.SKIPPED
+    except Exception as exc:
+        return _failed(email, exc, now, started)
+    # A person's current address; an invitee's, the one it was queued for.
+    address = email.recipient.email if email.recipient else email.to_address
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address], connection=connection,
+        headers={"Message-ID": email.message_id, "X-PES-Email-Id": str(email.pk)},
+    )
+    message.attach_alternative(rendered.body_html, "text/html")
     try:
         message.send(fail_silently=False)
     except Exception as exc:
-        now = timezone.now()
-        state = EmailState.FAILED if attempts >= MAX_ATTEMPTS else EmailState.PENDING
-        OutboundEmail.objects.filter(pk=pk).update(
-            state=state, attempts=attempts, last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
-            next_attempt_at=now + backoff(attempts),
-            duration_ms=int((time.monotonic() - started) * 1000),
-        )
-        log.warning("e-mail %s failed (attempt %s): %s", pk, attempts, exc)
-        return state
-    OutboundEmail.objects.filter(pk=pk).update(
-        state=EmailState.SENT, attempts=attempts, sent_at=timezone.now(), last_error="",
+        if connection is not None:
+            connection.close()  # the next message opens a fresh session
+        return _failed(email, exc, now, started, subject=rendered.subject)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        state=EmailState.SENT, attempts=email.attempts + 1, subject=rendered.subject,
+        to_address=address, sent_at=timezone.now(), last_error="",
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     return EmailState.SENT
 
 
-def obligation_context(obligation, audience, now=None):
-    """What an obligation e-mail shows: never anything internal to USPS."""
-    now = now or timezone.now()
-    left = obligation.due_at - now
-    path = f"/incidents/{obligation.incident_id}/" if obligation.incident_id else "/"
-    return {
-        "obligation": obligation,
-        "audience": audience,
-        "overdue": left.total_seconds() < 0,
-        "time_left": _describe(abs(left)),
-        "due_at_utc": obligation.due_at.astimezone(UTC),
-        "case_url": f"{settings.SITE_URL}{path}",
-    }
-
-
-def _describe(delta):
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    if hours or days:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if not days:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return ", ".join(parts)
-
-
-def _render_obligation_email(email):
-    """Render a reminder at send time, so it tells the time left as of sending."""
-    context = obligation_context(email.obligation, email.audience)
-    email.subject, email.body_text, email.body_html = render_email(
-        email.template, context, email.recipient)
+def _failed(email, exc, now, started, subject=""):
+    """Record a failed attempt: retried after a backoff, failed for good after the last."""
+    attempts = email.attempts + 1
+    state = EmailState.FAILED if attempts >= MAX_ATTEMPTS else EmailState.PENDING
     OutboundEmail.objects.filter(pk=email.pk).update(
-        subject=email.subject, body_text=email.body_text, body_html=email.body_html)
+        state=state, attempts=attempts, subject=subject or email.subject,
+        last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+        next_attempt_at=now + backoff(attempts),
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    log.warning("e-mail %s failed (attempt %s): %s", email.pk, attempts, exc)
+    return state
 
 
 def due_email_ids(now=None, limit=500):
     """Unsent e-mails whose next try (or lease end) has come: through the partial index."""
     now = now or timezone.now()
     return list(
-        OutboundEmail.objects.filter(
-            state__in=[EmailState.PENDING, EmailState.SENDING], next_attempt_at__lte=now
-        ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        OutboundEmail.objects.filter(state__in=UNSENT, next_attempt_at__lte=now)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )

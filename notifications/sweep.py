@@ -5,7 +5,8 @@
    written as rows with a unique key (obligation, step, recipient), before any is sent
    (index `obligation_next_action`). Rows are claimed with `skip_locked`, so two sweeps
    running at once split the work instead of repeating it.
-Sending happens after commit, in the worker, each e-mail claimed by a conditional update.
+The worker sends them after commit, draining the outbox (`services.send_due_emails`); each
+e-mail is rendered then, from the obligation as it is at that attempt.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
 
 BATCH = 500
+REMINDER = "obligation_reminder"
 
 
 @dataclass
@@ -46,7 +48,8 @@ def mark_missed(now, batch=BATCH):
                 Obligation.objects.select_for_update(skip_locked=True)
                 .filter(state=ObligationState.OPEN, due_at__lte=now)
                 .order_by("due_at")
-                .values("id", "provider_id", "incident_id", "subject", "due_at")[:batch]
+                .values("id", "provider_id", "incident_id", "subject", "due_at",
+                        "usps_visible")[:batch]
             )
             Obligation.objects.filter(id__in=[o["id"] for o in due],
                                       state=ObligationState.OPEN).update(
@@ -60,7 +63,9 @@ def mark_missed(now, batch=BATCH):
                        case_id=o["incident_id"],
                        action="obligation.missed",
                        changes={"state": ["open", "missed"]},
-                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.")
+                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.",
+                       # A draft's missed duty is the provider's alone, like the draft.
+                       drafting_stage=not o["usps_visible"])
             for o in sorted(due, key=lambda o: (o["due_at"], o["id"]))
         ])
         return len(due)
@@ -90,25 +95,13 @@ def queue_due_steps(now, policy, batch=BATCH):
                     # After an outage only the latest step goes out: it supersedes the rest.
                     key, _, audience = steps[-1]
                     emails.extend(
-                        (f"obligation:{obligation.pk}:{key}:{user.pk}", user.pk, user.email,
-                         obligation.pk, key, audience)
+                        (f"obligation:{obligation.pk}:{key}:{user.pk}", REMINDER, user.pk,
+                         user.email, {}, obligation.pk, key, audience)
                         for user in book.for_step(obligation, audience)
                     )
             cursors.append((obligation.pk, next_at))
         set_sweep_cursor(cursors, now)
-        created = insert_emails(emails, "obligation_reminder", now)
-        if created:
-            transaction.on_commit(_send_due_emails)
-        return len(obligations), created
-
-
-def _send_due_emails():
-    from .tasks import retry_due_emails_task
-
-    try:
-        retry_due_emails_task.delay()
-    except Exception:  # the next pass sends them
-        pass
+        return len(obligations), len(insert_emails(emails, now))
 
 
 def sweep(now=None, batch=BATCH):
@@ -118,6 +111,5 @@ def sweep(now=None, batch=BATCH):
     result = SweepResult()
     result.missed = mark_missed(now, batch)
     result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
-    if not Heartbeat.objects.filter(name="sweep").update(at=now):
-        Heartbeat.objects.get_or_create(name="sweep", defaults={"at": now})
+    Heartbeat.record("sweep", now)
     return result

@@ -3,20 +3,12 @@ from celery import shared_task
 from . import digest, services, sweep
 
 
-@shared_task(acks_late=True)
-def deliver_email_task(pk):
-    """Send outbound e-mail `pk` if it is still due; safe to run twice."""
-    return services.deliver(pk)
-
-
 @shared_task
-def retry_due_emails_task():
-    """Send what is pending past its next try: lost enqueues, backoffs, expired leases."""
-    sent = 0
-    for pk in services.due_email_ids():
-        if services.deliver(pk):
-            sent += 1
-    return sent
+def send_due_emails_task():
+    """Send what the outbox holds that is due: new e-mails, retries whose backoff is over
+    and e-mails whose claim's lease ran out (the beat scheduler runs it every few seconds).
+    """
+    return services.send_due_emails()
 
 
 @shared_task

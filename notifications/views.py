@@ -5,6 +5,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from compliance.errors import REFUSALS
+from compliance.forms import refuse_on_form
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
 from compliance.services.policy import save_deadline_policy
 
@@ -87,8 +89,8 @@ def deadline_policy(request):
         if form.is_valid():
             try:
                 policy = save_deadline_policy(actor=request.user, **form.service_arguments())
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+            except REFUSALS as exc:
+                refuse_on_form(form, exc)
             else:
                 messages.success(request, f"Deadline policy version {policy.version} is in "
                                           "force. Deadlines already set do not move.")

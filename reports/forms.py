@@ -5,6 +5,7 @@ import zoneinfo
 
 from django import forms
 
+from compliance.window import SaneDateFormField
 from incidents.forms import LocalDateTimeField
 from reports.models import CONTENT_FIELDS
 
@@ -30,7 +31,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in CONTENT_FIELDS[kind]:
             if name == "anticipated_completion_date":
-                field = forms.DateField(required=False, widget=forms.DateInput(
+                field = SaneDateFormField(required=False, widget=forms.DateInput(
                     attrs={"type": "date"}, format="%Y-%m-%d"))
             else:
                 field = forms.CharField(required=False, max_length=50_000,

@@ -7,16 +7,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from compliance.errors import REFUSALS, Conflict, TooLarge
+from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent
-from incidents.services.errors import StateConflict
-from incidents.views.common import apply_service_errors, load_incident
+from incidents.views.common import load_incident
 from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
 from reports.models import Report, ReportKind, ReportState
 from reports.services.access import may_file, may_review
-
-# Work on a draft stays the provider's: USPS sees the filed record.
-PROVIDER_ONLY_ACTIONS = ("report.draft_created", "report.draft_updated")
 
 
 def load_report(request, pk):
@@ -27,10 +25,8 @@ def load_report(request, pk):
 
 
 def _history(user, report):
-    events = AuditEvent.objects.visible_to(user).for_object(report)
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events.select_related("actor").order_by("at", "id")
+    return (AuditEvent.objects.visible_to(user).for_object(report)
+            .select_related("actor").order_by("at", "id"))
 
 
 def _detail(request, report, accept_form=None, return_form=None, status=200):
@@ -64,8 +60,8 @@ def _file_or_save(request, form, save):
     """Run the service for the button pressed; messages on success, errors on the form."""
     try:
         report, version = save(drafting="save_draft" in request.POST)
-    except ValidationError as exc:
-        apply_service_errors(exc, form)
+    except (ValidationError, TooLarge) as exc:
+        refuse_on_form(form, exc)
         return None
     if version is None:
         messages.success(request, "Draft saved. File it when it is complete.")
@@ -94,8 +90,8 @@ def report_create(request, incident_pk, kind):
                                         draft=drafting, **_values(form))
         try:
             response = _file_or_save(request, form, save)
-        except StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
         if response is not None:
             return response
@@ -125,8 +121,8 @@ def report_edit(request, pk):
             return version.report, version
         try:
             response = _file_or_save(request, form, save)
-        except StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("report-detail", pk=report.pk)
         if response is not None:
             return response
@@ -145,11 +141,11 @@ def _review(request, pk, form_class, decide, form_key, done):
     if form.is_valid():
         try:
             decide(report, form.cleaned_data)
-        except StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("report-detail", pk=report.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            refuse_on_form(form, exc)
         else:
             messages.success(request, done.format(reference=report.reference))
             return redirect("report-detail", pk=report.pk)

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -15,6 +16,12 @@ def require_service(reason):
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"required service missing under CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits, throttles and used TOTP codes live in the cache: each test starts clean."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -67,6 +74,15 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+def sign_in_with_password(client, username, password=factories.PASSWORD, code=None):
+    """Sign in through the real sign-in page, and the second-factor page when `code` is
+    given (see `factories.enrol_totp` and `factories.totp_code`). Returns the last answer."""
+    response = client.post("/accounts/login/", {"login": username, "password": password})
+    if code is not None:
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    return response
 
 
 def api_as(user):

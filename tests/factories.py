@@ -91,3 +91,21 @@ class ObligationFactory(factory.django.DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Case {n}")
     due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=24))
     original_due_at = factory.LazyAttribute(lambda o: o.due_at)
+
+
+def enrol_totp(user, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"):
+    """Give `user` an authenticator app with `secret`; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret, at=None):
+    """The code an authenticator app with `secret` shows now (or at time `at`)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    moment = at.timestamp() if at is not None else time.time()
+    return format_hotp_value(hotp_value(secret, int(moment) // 30))

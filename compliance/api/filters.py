@@ -4,6 +4,8 @@ from django.db.models import Q
 from compliance.models import Affiliate, Obligation, PESModel, Provider
 from compliance.models.obligations import OUTSTANDING_STATES
 
+from .fields import IdFilter, SaneDateTimeFilter
+
 
 def visible_providers(request):
     """Filter choices in the caller's scope: another provider's id reads as unknown."""
@@ -40,9 +42,9 @@ class PESModelFilter(django_filters.FilterSet):
 
 class ObligationFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    incident = IdFilter(field_name="incident_id")
+    due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
     outstanding = django_filters.BooleanFilter(
         method="filter_outstanding", label="Still owed (open or missed): true, or done: false")
 

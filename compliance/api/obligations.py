@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance.exports.api import CsvListMixin
@@ -9,7 +9,6 @@ from compliance.models import Obligation
 from compliance.services.waivers import waive_obligation
 
 from .filters import ObligationFilter
-from .serializers import as_drf_error
 
 
 class ObligationSerializer(serializers.ModelSerializer):
@@ -26,11 +25,6 @@ class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why USPS waives this obligation; kept for good.")
 
 
-class IsUSPS(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.is_usps
-
-
 @extend_schema(tags=["obligations"])
 class ObligationViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
@@ -43,18 +37,14 @@ class ObligationViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Obligation.objects.visible_to(self.request.user).order_by("due_at", "id")
 
     @extend_schema(request=WaiveSerializer, responses={200: ObligationSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[IsUSPS])
+    @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         """USPS releases the provider from a duty still owed, with a reason."""
-        obligation = self.get_object()
+        obligation = self.get_object()  # 404 outside the caller's reach, before 403
+        if not request.user.is_usps:
+            raise PermissionDenied("Only USPS staff waive obligations.")
         body = WaiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            obligation = waive_obligation(actor=request.user, obligation=obligation,
-                                          reason=body.validated_data["reason"])
-        except DjangoValidationError as exc:
-            error = as_drf_error(exc)
-            if not hasattr(exc, "message_dict"):
-                return Response(error.detail, status=status.HTTP_409_CONFLICT)
-            raise error from exc
+        obligation = waive_obligation(actor=request.user, obligation=obligation,
+                                      reason=body.validated_data["reason"])
         return Response(ObligationSerializer(obligation).data)

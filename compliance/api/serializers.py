@@ -1,22 +1,8 @@
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from compliance.models import Affiliate, PESModel, Provider, Role, User
 
 from .fields import VisiblePrimaryKeyRelatedField
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's `{"field": ["message"]}` body."""
-    key = api_settings.NON_FIELD_ERRORS_KEY
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(
-            {key if field == NON_FIELD_ERRORS else field: messages
-             for field, messages in exc.message_dict.items()}
-        )
-    return serializers.ValidationError({key: exc.messages})
 
 
 def _caller(serializer):

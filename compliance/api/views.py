@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, viewsets
 
@@ -13,7 +12,6 @@ from .serializers import (
     MeSerializer,
     PESModelSerializer,
     ProviderSerializer,
-    as_drf_error,
 )
 
 
@@ -43,17 +41,11 @@ class ServiceViewSet(
         return self.model.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = self.create_with_service(serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = self.create_with_service(serializer.validated_data)
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = self.update_with_service(serializer.instance,
-                                                           serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = self.update_with_service(serializer.instance,
+                                                       serializer.validated_data)
 
 
 @extend_schema(tags=["register"])

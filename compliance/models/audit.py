@@ -11,11 +11,12 @@ SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token"}
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """USPS staff see all events; provider staff their provider's, never USPS-only ones."""
+        """USPS staff see every event but those of the drafting stage (a draft is the
+        provider's alone); provider staff see their provider's, never USPS-only ones."""
         if not user.is_authenticated:
             return self.none()
         if user.is_usps:
-            return self
+            return self.filter(drafting_stage=False)
         return self.filter(provider_id=user.provider_id, usps_only=False)
 
     def for_case(self, case_id):
@@ -51,6 +52,13 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     usps_only = models.BooleanField(
         default=False, help_text="Internal to USPS: never shown to provider staff."
+    )
+    # Set when the event is written, from its object (`audit_drafting_stage`), and never
+    # changed afterwards: what happened to a draft stays the provider's even once filed.
+    drafting_stage = models.BooleanField(
+        default=False,
+        help_text="Written while its object was a draft: the provider's alone, never shown "
+                  "to USPS.",
     )
 
     # The chain: position in order of insertion (= order of commit), the hash of the event

@@ -105,3 +105,8 @@ class Obligation(models.Model):
     @property
     def is_outstanding(self):
         return self.state in OUTSTANDING_STATES
+
+    @property
+    def audit_drafting_stage(self):
+        """A duty USPS cannot see yet belongs to a draft: its events are the provider's."""
+        return not self.usps_visible

@@ -24,8 +24,9 @@ class Provider(models.Model):
     """A company authorized under 39 CFR 501.2 to manufacture or distribute PES."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Optional (the published API never required it), but unique when given.
     authorization_number = models.CharField(
-        "USPS authorization number", max_length=50, unique=True
+        "USPS authorization number", max_length=50, blank=True, default=""
     )
     authorization_status = models.CharField(
         max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.AUTHORIZED
@@ -36,6 +37,12 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorization_number"], condition=~models.Q(authorization_number=""),
+                name="provider_authorization_number_unique",
+                violation_error_message="Another provider has this authorization number."),
+        ]
 
     def __str__(self):
         return self.name

@@ -25,6 +25,17 @@ def validate_timezone(value):
 
 
 class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whom `user` may see among people: USPS managers everyone, provider officers the
+        staff of their own provider, anyone else only themselves."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps_manager:
+            return self
+        if user.is_provider_officer:
+            return self.filter(provider_id=user.provider_id)
+        return self.filter(pk=user.pk)
+
     def reviewers(self):
         """Active USPS reviewers."""
         return self.filter(role=Role.USPS_REVIEWER, is_active=True).order_by("pk")

@@ -29,10 +29,14 @@ def diff_fields(instance, new_values: dict) -> dict:
 
 def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False, at=None,
                  case_id=None):
-    """Write one audit event for `obj`. Call inside the transaction that makes the change.
+    """Write one audit event for `obj`. Call inside the transaction that makes the change,
+    after the object's new state is set.
 
     The event joins the timeline of case `case_id`: by default the object's own
     `audit_case_id` (an incident) or its `incident_id` (an obligation, a report, ...).
+    It belongs to the drafting stage (never shown to USPS) when the object says so through
+    `audit_drafting_stage` (a draft incident or report, a duty USPS cannot see yet); the
+    flag is fixed here, once, like `usps_only`.
     """
     provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
     if case_id is None:
@@ -49,5 +53,6 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
         changes=changes or {},
         reason=reason,
         usps_only=usps_only,
+        drafting_stage=bool(getattr(obj, "audit_drafting_stage", False)),
     )
     return append_events([event])[0]

@@ -66,7 +66,7 @@ class ChainReport:
 
 FIELDS = ("id", "sequence", "previous_sha256", "sha256", "at", "actor_id", "provider_id",
           "content_type_id", "object_id", "object_repr", "case_id", "action", "changes",
-          "reason", "usps_only")
+          "reason", "usps_only", "drafting_stage")
 
 
 def verify_chain(chunk_size=2000):

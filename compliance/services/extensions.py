@@ -1,22 +1,20 @@
 """Extension requests on obligations: an officer asks for more time, USPS decides.
 
 Errors: `PermissionDenied` for the wrong role or provider; `ValidationError` with a
-field dict for bad input; `ExtensionConflict` (a `ValidationError` without fields)
-when the state forbids it, e.g. deciding a request already decided.
+field dict for bad input; `Conflict` when the state forbids it, e.g. deciding a request
+already decided.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import ExtensionRequest, ExtensionState, Obligation
+from compliance.window import check_datetime
 
 from .audit import record_event
 from .obligations import move_obligation_due
-
-
-class ExtensionConflict(ValidationError):
-    """The obligation's or the request's state forbids the change (409 in the API)."""
 
 
 def _iso(value):
@@ -29,23 +27,24 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     The obligation must still be owed and known to USPS; one pending request at a time."""
     if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id):
         raise PermissionDenied("Only the provider's compliance officers ask for extensions.")
-    if requested_due_at is None or requested_due_at.tzinfo is None:
+    if requested_due_at is None:
         raise ValidationError({"requested_due_at": ["Give the time with its UTC offset."]})
+    check_datetime(requested_due_at, "requested_due_at")
     if not (justification or "").strip():
         raise ValidationError({"justification": ["Say why more time is needed."]})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not obligation.is_outstanding:
-        raise ExtensionConflict(
+        raise Conflict(
             f"An obligation that is {obligation.get_state_display().lower()} is not owed; "
             "there is no due time to extend.")
     if not obligation.usps_visible:
-        raise ExtensionConflict("File the case first: USPS decides extensions on filed cases.")
+        raise Conflict("File the case first: USPS decides extensions on filed cases.")
     if requested_due_at <= obligation.due_at:
         raise ValidationError({"requested_due_at": [
             "Ask for a time after the current due time "
             f"({obligation.due_at:%Y-%m-%d %H:%M} UTC)."]})
     if obligation.extension_requests.pending().exists():
-        raise ExtensionConflict("An extension request on this obligation is already pending.")
+        raise Conflict("An extension request on this obligation is already pending.")
     now = timezone.now()
     extension = ExtensionRequest.objects.create(
         obligation=obligation, requested_by=actor, due_at_when_requested=obligation.due_at,
@@ -67,7 +66,7 @@ def _lock_pending(actor, extension):
     extension = (ExtensionRequest.objects.select_for_update()
                  .select_related("obligation").get(pk=extension.pk))
     if extension.state != ExtensionState.PENDING:
-        raise ExtensionConflict(
+        raise Conflict(
             f"This request was already {extension.get_state_display().lower()}.")
     return extension
 
@@ -79,12 +78,9 @@ def grant_extension(*, actor, extension, comment=""):
     extension = _lock_pending(actor, extension)
     comment = (comment or "").strip()
     reason = f"Extension granted. {comment or extension.justification}"
-    try:
-        obligation = move_obligation_due(
-            actor=actor, obligation=extension.obligation, due_at=extension.requested_due_at,
-            reason=reason, action="obligation.extension_granted")
-    except ValidationError as exc:
-        raise ExtensionConflict(exc.messages) from exc
+    obligation = move_obligation_due(
+        actor=actor, obligation=extension.obligation, due_at=extension.requested_due_at,
+        reason=reason, action="obligation.extension_granted")
     ExtensionRequest.objects.filter(pk=extension.pk).update(
         state=ExtensionState.GRANTED, decided_by=actor, decided_at=timezone.now(),
         comment=comment)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import is_late, require_aware
+from compliance.errors import Conflict
 from compliance.models import CLAUSES, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
@@ -100,7 +101,7 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
         raise ValidationError({"reason": "Say why the due time moves."})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.state not in OUTSTANDING_STATES:
-        raise ValidationError(
+        raise Conflict(
             f"An obligation that is {obligation.get_state_display().lower()} has no due time "
             "to move.")
     changes = {"due_at": [_iso(obligation.due_at), _iso(due_at)]}

@@ -5,7 +5,9 @@ import math
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
+from compliance.window import check_days, check_hours
 
 from .audit import record_event
 
@@ -40,8 +42,9 @@ def clean_risk_windows(risk_windows):
             continue
         try:
             cleaned[risk.value] = {
-                field: _number(row.get(field), f"{risk.label} {field.replace('_', ' ')}",
-                               integer=True)
+                field: check_days(_number(row.get(field),
+                                          f"{risk.label} {field.replace('_', ' ')}",
+                                          integer=True), f"{risk.label} {field.replace('_', ' ')}")
                 for field in RISK_WINDOW_FIELDS
             }
         except ValidationError as exc:
@@ -60,7 +63,8 @@ def clean_reminder_offsets(reminder_offsets_hours):
             errors.append(f"{kind.label}: give a list of hours.")
             continue
         try:
-            hours = {_number(h, f"{kind.label} reminder") for h in offsets}
+            hours = {check_hours(_number(h, f"{kind.label} reminder"), f"{kind.label} reminder")
+                     for h in offsets}
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -80,12 +84,14 @@ def clean_escalation(escalation):
         gaps = escalation.get("repeat_after_hours") or []
         if not gaps:
             raise ValidationError("Give at least one repeat interval.")
-        cleaned["repeat_after_hours"] = [_number(g, "Repeat interval") for g in gaps]
+        cleaned["repeat_after_hours"] = [check_hours(_number(g, "Repeat interval"),
+                                                     "Repeat interval") for g in gaps]
     except ValidationError as exc:
         errors.extend(exc.messages)
     try:
-        cleaned["managers_after_hours"] = _number(
-            escalation.get("managers_after_hours"), "Managers after", allow_zero=True)
+        cleaned["managers_after_hours"] = check_hours(_number(
+            escalation.get("managers_after_hours"), "Managers after", allow_zero=True),
+            "Managers after")
     except ValidationError as exc:
         errors.extend(exc.messages)
     try:
@@ -131,7 +137,7 @@ def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalat
                 return _save_next_version(actor, values, note)
         except IntegrityError:
             continue
-    raise ValidationError("Another manager was saving the policy at the same time; try again.")
+    raise Conflict("Another manager was saving the policy at the same time; try again.")
 
 
 def _save_next_version(actor, values, note):

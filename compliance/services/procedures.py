@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import (
     Obligation,
     ObligationKind,
@@ -32,13 +33,10 @@ from compliance.models import (
     ProcedureReview,
     Provider,
 )
+from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .obligations import fulfil_obligation, open_obligation
-
-
-class ProcedureReviewConflict(ValidationError):
-    """The version was already reviewed (409 in the API)."""
 
 
 def procedures_due_days():
@@ -97,6 +95,7 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
         raise PermissionDenied("Only the provider's compliance officers file its procedures.")
     if effective_date is None:
         raise ValidationError({"effective_date": ["Say from when these procedures apply."]})
+    check_date(effective_date, "effective_date")
     if not uploaded_file.size:
         raise ValidationError({"file": ["The file is empty."]})
     # Locking the provider serializes version numbers per provider.
@@ -127,7 +126,7 @@ def _lock_pending(actor, document):
     document = ProcedureDocument.objects.select_for_update().select_related("provider").get(
         pk=document.pk)
     if document.review_state != ProcedureReview.PENDING:
-        raise ProcedureReviewConflict(
+        raise Conflict(
             f"Version {document.version} was already reviewed "
             f"({document.get_review_state_display().lower()}).")
     return document
@@ -165,8 +164,7 @@ def request_procedure_changes(*, actor, document, comment, due_at=None):
         raise PermissionDenied("Only USPS staff review internal reporting procedures.")
     if not (comment or "").strip():
         raise ValidationError({"comment": ["Say what must change."]})
-    if due_at is not None and due_at.tzinfo is None:
-        raise ValidationError({"due_at": ["Give the time with its UTC offset."]})
+    check_datetime(due_at, "due_at")
     document = _lock_pending(actor, document)
     now = timezone.now()
     if due_at is not None and due_at <= now:

@@ -21,7 +21,9 @@ def _apply(instance, values: dict):
 
 
 @transaction.atomic
-def create_provider(*, actor, name, authorization_number, authorization_status="authorized"):
+def create_provider(*, actor, name, authorization_number="", authorization_status="authorized"):
+    """Register a provider (USPS managers); its authorization number is optional and
+    unique when given. Opens its § 501.11(d) procedures duty."""
     _require_manager(actor)
     provider = Provider(
         name=name,

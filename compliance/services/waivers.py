@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
@@ -18,7 +19,7 @@ def waive_obligation(*, actor, obligation, reason):
         raise ValidationError({"reason": "Say why the obligation is waived."})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.state not in OUTSTANDING_STATES:
-        raise ValidationError(f"An obligation that is {obligation.get_state_display().lower()} "
+        raise Conflict(f"An obligation that is {obligation.get_state_display().lower()} "
                               "cannot be waived.")
     old = obligation.state
     obligation.state = ObligationState.WAIVED

@@ -6,14 +6,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.api.fields import AwareDateTimeField
 from compliance.exports.api import CsvListMixin
 from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
 from incidents.services.triage import require_usps, written_report_obligation
-
-from .fields import AwareDateTimeField
-from .views import call_service
 
 
 def _reviewers():
@@ -96,7 +94,7 @@ class ReviewActionView(generics.GenericAPIView):
     def get_incident(self):
         incident = get_object_or_404(Incident.objects.visible_to(self.request.user),
                                      pk=self.kwargs["incident_pk"])
-        call_service(require_usps, actor=self.request.user)
+        require_usps(self.request.user)
         return incident
 
     def answer(self, incident):
@@ -116,7 +114,7 @@ class TriageView(ReviewActionView):
         incident = self.get_incident()
         serializer = TriageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(services.triage_incident, actor=request.user, incident=incident,
+        services.triage_incident(actor=request.user, incident=incident,
                      **serializer.validated_data)
         return self.answer(incident)
 
@@ -131,7 +129,7 @@ class AssignView(ReviewActionView):
         incident = self.get_incident()
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(services.assign_reviewer, actor=request.user, incident=incident,
+        services.assign_reviewer(actor=request.user, incident=incident,
                      reviewer=serializer.validated_data["reviewer"])
         return self.answer(incident)
 
@@ -162,6 +160,6 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
         incident = self.get_incident()
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = call_service(services.add_comment, actor=request.user, incident=incident,
+        comment = services.add_comment(actor=request.user, incident=incident,
                                **serializer.validated_data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -3,11 +3,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.api.fields import VisiblePrimaryKeyRelatedField
+from compliance.api.fields import AwareDateTimeField, VisiblePrimaryKeyRelatedField
 from compliance.models import Affiliate, PESModel
 from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
-
-from .fields import AwareDateTimeField
 
 
 class RiskStatementSerializer(serializers.ModelSerializer):

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,14 +9,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from compliance.api.serializers import as_drf_error
+from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
 from incidents import services
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
 from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
 
-from .exceptions import Conflict, PayloadTooLarge
 from .permissions import OfficersOfTheProviderWrite
 from .serializers import (
     AmendmentSerializer,
@@ -28,18 +26,6 @@ from .serializers import (
     ReceiptSerializer,
     SubmitSerializer,
 )
-
-
-def call_service(function, **kwargs):
-    """Run a service, answering its refusals in HTTP: 400, 409 or 413."""
-    try:
-        return function(**kwargs)
-    except services.StateConflict as exc:
-        raise Conflict(str(exc)) from exc
-    except services.AttachmentTooLarge as exc:
-        raise PayloadTooLarge(exc.message_dict) from exc
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
 
 
 def incidents_for(user):
@@ -75,7 +61,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        incident = call_service(services.create_draft, actor=request.user,
+        incident = services.create_draft(actor=request.user,
                                 **serializer.validated_data)
         return Response(self.get_serializer(self._fresh(incident)).data,
                         status=status.HTTP_201_CREATED)
@@ -89,7 +75,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             raise Conflict("This incident has been filed: it is not edited; amend it.")
         serializer = self.get_serializer(incident, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        incident = call_service(services.update_draft, actor=request.user, incident=incident,
+        incident = services.update_draft(actor=request.user, incident=incident,
                                 **serializer.validated_data)
         return Response(self.get_serializer(self._fresh(incident)).data)
 
@@ -105,7 +91,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         incident = self.get_object()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = call_service(services.submit_incident, actor=request.user,
+        version = services.submit_incident(actor=request.user,
                                incident=incident,
                                late_reason=serializer.validated_data.get("late_reason", ""))
         return Response(ReceiptSerializer(version).data, status=status.HTTP_201_CREATED)
@@ -122,7 +108,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = data.pop("amendment_reason", "")
-        version = call_service(services.amend_incident, actor=request.user, incident=incident,
+        version = services.amend_incident(actor=request.user, incident=incident,
                                amendment_reason=reason, **data)
         return Response(ReceiptSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -173,7 +159,7 @@ class AttachmentListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAP
         incident = self.get_incident()
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        attachment = call_service(services.add_attachment, actor=request.user,
+        attachment = services.add_attachment(actor=request.user,
                                   incident=incident,
                                   uploaded_file=upload.validated_data["file"])
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
@@ -197,7 +183,7 @@ class AttachmentDownloadView(IncidentChildMixin, generics.GenericAPIView):
     content_negotiation_class = AnyContentNegotiation
     serializer_class = None
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, incident_pk, pk):
         attachment = get_object_or_404(
             Attachment.objects.filter(incident=self.get_incident()), pk=pk)

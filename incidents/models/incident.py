@@ -112,6 +112,11 @@ class Incident(models.Model):
         return self.status == IncidentStatus.DRAFT
 
     @property
+    def audit_drafting_stage(self):
+        """Events written while the incident is a draft are the provider's alone."""
+        return self.is_draft
+
+    @property
     def label(self):
         """What people call the case: its reference once filed, its title before."""
         return f"{self.reference}: {self.title}" if self.reference else f"Draft: {self.title}"

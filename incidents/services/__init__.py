@@ -4,13 +4,10 @@ event in the same transaction; e-mails leave after commit."""
 from .attachments import add_attachment
 from .comments import add_comment, may_comment
 from .drafts import create_draft, update_draft
-from .errors import AttachmentTooLarge, StateConflict
 from .filing import amend_incident, submit_incident
 from .triage import assign_reviewer, triage_incident
 
 __all__ = [
-    "AttachmentTooLarge",
-    "StateConflict",
     "add_attachment",
     "add_comment",
     "amend_incident",

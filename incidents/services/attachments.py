@@ -4,24 +4,20 @@ import hashlib
 import unicodedata
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.errors import TooLarge
 from compliance.services import record_event
+from compliance.uploads import max_upload_bytes
 from incidents.models import Attachment, Incident
 
 from .access import require_officer
-from .errors import AttachmentTooLarge
 from .filetypes import detect_content_type
 
 HEAD_BYTES = 64 * 1024
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-
-
-def max_attachment_bytes():
-    return getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+max_attachment_bytes = max_upload_bytes
 
 
 def clean_name(name):
@@ -46,14 +42,12 @@ def _read_head_and_hash(uploaded_file):
 @transaction.atomic
 def add_attachment(*, actor, incident, uploaded_file):
     """Store a file on a draft or filed incident under a random name, with its size and
-    SHA-256. Too large: AttachmentTooLarge; not an accepted kind: ValidationError."""
+    SHA-256. Too large: TooLarge; not an accepted kind: ValidationError."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     limit = max_attachment_bytes()
     if uploaded_file.size > limit:
-        raise AttachmentTooLarge({"file": [
-            f"The file is {uploaded_file.size:,} bytes; at most {limit:,} bytes "
-            f"({limit / 1048576:g} MB) are accepted."]})
+        raise TooLarge.upload(uploaded_file.size, limit)
     if uploaded_file.size == 0:
         raise ValidationError({"file": ["The file is empty."]})
     name = clean_name(uploaded_file.name)

@@ -5,12 +5,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import User
 from compliance.services import record_event
 from incidents.models import Comment, CommentVisibility, Incident
 from notifications.services import queue_email
-
-from .errors import StateConflict
 
 MAX_BODY = 10_000
 
@@ -43,7 +42,7 @@ def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
         raise ValidationError({"body": [f"At most {MAX_BODY:,} characters."]})
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
-        raise StateConflict("File the notification first: USPS cannot see a draft.")
+        raise Conflict("File the notification first: USPS cannot see a draft.")
     now = timezone.now()
     comment = Comment.objects.create(incident=incident, author=actor, body=body,
                                      visibility=visibility, created_at=now)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import notification_due_at
+from compliance.errors import Conflict
 from compliance.models import ObligationKind
 from compliance.services import correct_unfiled_obligation, open_obligation, record_event
 from incidents.models import Incident, IncidentStatus
@@ -11,7 +12,6 @@ from incidents.models import Incident, IncidentStatus
 from .access import require_officer
 from .canonical import changes_between, content_of
 from .content import apply_relations, apply_scalars, notification_obligation
-from .errors import StateConflict
 from .validation import current_values, validate_content
 
 
@@ -41,11 +41,11 @@ def create_draft(*, actor, **values):
 @transaction.atomic
 def update_draft(*, actor, incident, **changes):
     """Change some fields of a draft. A new discovery time moves the notification due time
-    (and its unfiled duty); a filed incident is not edited (StateConflict)."""
+    (and its unfiled duty); a filed incident is not edited (Conflict)."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_draft:
-        raise StateConflict("This incident has been filed: it is not edited; amend it.")
+        raise Conflict("This incident has been filed: it is not edited; amend it.")
     now = timezone.now()
     before = content_of(incident)
     values = validate_content(provider=incident.provider,

@@ -4,7 +4,7 @@ after it commits (by the notifications app)."""
 from django.urls import reverse
 
 from compliance.models import User
-from notifications.services import queue_email
+from notifications.services import Email, queue_emails
 
 
 def filing_context(incident, version):
@@ -17,12 +17,13 @@ def filing_context(incident, version):
 
 def queue_filing_emails(incident, version):
     """The receipt to the officer who filed `version`, and news of the filing (version 1)
-    or of the amendment to the active USPS reviewers. Safe to call twice: keyed."""
+    or of the amendment to the active USPS reviewers, in one write. Safe to call twice:
+    keyed."""
     context = filing_context(incident, version)
     stem = f"incident:{incident.pk}:v{version.number}"
-    queue_email(recipients=[version.submitted_by], template="incident_receipt",
-                context=context, key=f"{stem}:receipt")
-    reviewers = User.objects.reviewers()
-    queue_email(recipients=list(reviewers),
-                template="incident_filed" if version.number == 1 else "incident_amended",
-                context=context, key=f"{stem}:usps")
+    queue_emails([
+        Email([version.submitted_by], "incident_receipt", context, f"{stem}:receipt"),
+        Email(list(User.objects.reviewers()),
+              "incident_filed" if version.number == 1 else "incident_amended",
+              context, f"{stem}:usps"),
+    ])

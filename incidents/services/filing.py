@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import is_late
+from compliance.errors import Conflict
 from compliance.models import Obligation
 from compliance.services import fulfil_obligation, record_event
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
@@ -21,7 +22,6 @@ from .canonical import (
 )
 from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
-from .errors import StateConflict
 from .validation import current_values, validate_content
 
 # A filed discovery time keeps its 24-hour clock on record; it is not amended.
@@ -67,7 +67,7 @@ def submit_incident(*, actor, incident, late_reason=""):
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_draft:
-        raise StateConflict("This incident has already been filed.")
+        raise Conflict("This incident has already been filed.")
     now = timezone.now()
     validate_content(provider=incident.provider, values=current_values(incident), now=now,
                      for_filing=True)
@@ -106,7 +106,7 @@ def amend_incident(*, actor, incident, amendment_reason, **changes):
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
-        raise StateConflict("A draft is edited, not amended; submit it first.")
+        raise Conflict("A draft is edited, not amended; submit it first.")
     errors = {}
     amendment_reason = (amendment_reason or "").strip()
     if not amendment_reason:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.deadlines import require_aware
+from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
 from compliance.services import (
     assign_obligations_reviewer,
@@ -16,10 +17,9 @@ from compliance.services import (
     open_obligation,
     record_event,
 )
+from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus, RevenueRisk
 from notifications.services import queue_email
-
-from .errors import StateConflict
 
 # A first triage takes a filed case under review; a re-triage may also follow it into the
 # investigation (a risk raised on new facts). A closed case is not triaged again.
@@ -67,7 +67,9 @@ def _check_inputs(risk, written_report_due_at, interval, now):
         errors["revenue_risk"] = [f"Choose one of {', '.join(RevenueRisk.values)}."]
     if written_report_due_at is not None:
         require_aware(written_report_due_at, "written_report_due_at")
-        if written_report_due_at <= now:
+        if not in_window(written_report_due_at):
+            errors["written_report_due_at"] = [window_message()]
+        elif written_report_due_at <= now:
             errors["written_report_due_at"] = ["The written report must be due in the future."]
     if interval is not None and not 1 <= interval <= MAX_INTERVAL_DAYS:
         errors["status_report_interval_days"] = [
@@ -95,7 +97,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     require_usps(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status not in TRIAGE_STATES:
-        raise StateConflict(f"A {incident.get_status_display().lower()} incident is not "
+        raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
     now = timezone.now()
     rationale = (rationale or "").strip()
@@ -198,7 +200,7 @@ def assign_reviewer(*, actor, incident, reviewer):
     require_usps(actor)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
-        raise StateConflict("A draft is not reviewed.")
+        raise Conflict("A draft is not reviewed.")
     reviewer = _check_reviewer(reviewer)
     if (reviewer.pk if reviewer else None) == incident.assigned_reviewer_id:
         return incident
@@ -208,9 +210,9 @@ def assign_reviewer(*, actor, incident, reviewer):
 
 def _assign(actor, incident, reviewer, now):
     old = incident.assigned_reviewer
+    # Internal to USPS: `updated_at`, which the provider sees, stays as it was.
     incident.assigned_reviewer = reviewer
-    incident.updated_at = now
-    incident.save(update_fields=["assigned_reviewer", "updated_at"])
+    incident.save(update_fields=["assigned_reviewer"])
     assign_obligations_reviewer(incident_id=incident.pk, reviewer=reviewer)
     record_event(actor=actor, obj=incident, action="incident.reviewer_assigned", at=now,
                  changes={"reviewer": [old.username if old else None,

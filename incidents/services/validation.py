@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 
+from compliance.window import in_window, window_message
 from incidents.models import (
     CATEGORIES_NEEDING_PES_MODEL,
     SUBTYPES_BY_CATEGORY,
@@ -93,6 +94,8 @@ def validate_content(*, provider, values, now, for_filing=False):
     elif discovered_at.tzinfo is None or discovered_at.utcoffset() is None:
         error("discovered_at", "Give the discovery time with its UTC offset, e.g. "
                                "2026-03-01T14:30:00-05:00.")
+    elif not in_window(discovered_at):
+        error("discovered_at", window_message())
     elif discovered_at > now:
         error("discovered_at", "The discovery time is in the future; give when it was "
                                "actually discovered.")

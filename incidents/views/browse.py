@@ -31,7 +31,8 @@ def incident_list(request):
     export = list_export(request, filterset, incident_columns, "incidents")
     if export is not None:
         return export
-    incidents = filterset.qs if filterset.is_valid() else Incident.objects.none()
+    valid = filterset.is_valid()
+    incidents = filterset.qs if valid else Incident.objects.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "incidents/incident_list.html", {
         "page": page,
@@ -39,7 +40,7 @@ def incident_list(request):
         "query": list_query(request),
         "providers": Provider.objects.visible_to(user) if user.is_usps else None,
         "can_report": user.is_provider_officer,
-    })
+    }, status=200 if valid else 400)
 
 
 def detail_context(request, incident, attachment_form=None, triage_form=None,

@@ -1,14 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from compliance.models import AuditEvent
 from incidents.models import Incident, RiskStatement
-
-# Work on a draft before filing stays the provider's: USPS sees the filed record.
-# Events of the drafting stage: the provider's own, never shown to USPS.
-PROVIDER_ONLY_ACTIONS = ("incident.draft_updated", "obligation.due_corrected",
-                         "report.draft_created", "report.draft_updated")
 
 
 def load_incident(request, pk):
@@ -25,23 +19,5 @@ def load_incident(request, pk):
 def timeline(user, incident):
     """Every event of the case the user may see (the incident, its obligations, reports,
     attachments and comments), oldest first."""
-    events = AuditEvent.objects.visible_to(user).for_case(incident.pk)
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events.select_related("actor").order_by("at", "id")
-
-
-def apply_service_errors(exc: ValidationError, form, extra_targets=None):
-    """Put a service's errors next to the form's fields; others into `extra_targets`
-    ({key: list}) or the form's non-field errors."""
-    extra_targets = extra_targets or {}
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for field, messages in items:
-        if field in extra_targets:
-            extra_targets[field].extend(messages)
-        elif field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-        else:
-            for message in messages:
-                form.add_error(None, message)
+    return (AuditEvent.objects.visible_to(user).for_case(incident.pk)
+            .select_related("actor").order_by("at", "id"))

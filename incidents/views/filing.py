@@ -4,11 +4,13 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from compliance.deadlines import is_late
+from compliance.errors import REFUSALS, Conflict
+from compliance.forms import refuse_on_form
 from incidents import services
 from incidents.forms import (
     AmendmentForm,
@@ -22,7 +24,7 @@ from incidents.models import Category
 from incidents.services.access import may_change
 
 from .browse import detail_context
-from .common import apply_service_errors, load_incident
+from .common import load_incident
 
 
 def _initial(incident, with_discovery=True):
@@ -49,6 +51,7 @@ def _edit(request, *, incident, form_class, template, save, initial=None, risk_i
     """Show and handle an incident form with its risk-statement rows."""
     provider = incident.provider if incident else request.user.provider
     risk_errors = []
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         form = form_class(request.POST, provider=provider)
         formset = RiskStatementFormSet(request.POST, prefix="risk",
@@ -60,14 +63,13 @@ def _edit(request, *, incident, form_class, template, save, initial=None, risk_i
             values["risk_statements"] = risk_statements_of(formset) if cyber else []
             try:
                 return save(form, values)
-            except ValidationError as exc:
-                apply_service_errors(exc, form, {"risk_statements": risk_errors})
+            except REFUSALS as exc:
+                status = refuse_on_form(form, exc, {"risk_statements": risk_errors})
     else:
         form = form_class(initial=initial or {"discovery_timezone": request.user.timezone},
                           provider=provider)
         formset = RiskStatementFormSet(initial=risk_initial, prefix="risk",
                                        form_kwargs={"provider": provider})
-    status = 400 if request.method == "POST" else 200
     return render(request, template, {"form": form, "formset": formset, "incident": incident,
                                       "risk_errors": risk_errors}, status=status)
 
@@ -103,8 +105,8 @@ def edit_draft(request, pk):
     def save(form, values):
         try:
             services.update_draft(actor=request.user, incident=incident, **values)
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, "Draft saved.")
         return redirect("incident-detail", pk=incident.pk)
@@ -148,12 +150,11 @@ def submit(request, pk):
             version = services.submit_incident(
                 actor=request.user, incident=incident,
                 late_reason=form.cleaned_data["late_reason"])
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-            status = 400
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
+        except REFUSALS as exc:
+            status = refuse_on_form(form, exc)
         else:
             messages.success(request, f"Filed as {version.incident.reference}. Keep the "
                                       "receipt below.")
@@ -176,11 +177,8 @@ def upload_attachment(request, pk):
         try:
             attachment = services.add_attachment(actor=request.user, incident=incident,
                                                  uploaded_file=form.cleaned_data["file"])
-        except services.AttachmentTooLarge as exc:
-            apply_service_errors(exc, form)
-            status = 413
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            status = refuse_on_form(form, exc)
         else:
             messages.success(request, f"Attached {attachment.name}.")
             return redirect("incident-detail", pk=incident.pk)

@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from compliance.errors import REFUSALS, Conflict
 from compliance.exports.pages import list_export, list_query
+from compliance.forms import refuse_on_form
 from compliance.models import Provider
 from incidents import services
 from incidents.exports import queue_columns
@@ -18,7 +20,7 @@ from incidents.queue import QueueFilter, queue_queryset, reviewers, state_counts
 from incidents.review_forms import AssignForm, CommentForm, TriageForm
 
 from .browse import detail_context
-from .common import apply_service_errors, load_incident
+from .common import load_incident
 
 PAGE_SIZE = 25
 
@@ -38,7 +40,8 @@ def review_queue(request):
     export = list_export(request, filterset, queue_columns, "queue")
     if export is not None:
         return export
-    incidents = filterset.qs if filterset.is_valid() else base.none()
+    valid = filterset.is_valid()
+    incidents = filterset.qs if valid else base.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     people = reviewers()
     return render(request, "incidents/queue.html", {
@@ -53,7 +56,7 @@ def review_queue(request):
         "reviewers": people,
         "current": {key: request.GET.get(key, "") for key in (
             "provider", "category", "revenue_risk", "reviewer", "status", "q", "overdue")},
-    })
+    }, status=200 if valid else 400)
 
 
 def _back(request, incident):
@@ -79,11 +82,11 @@ def triage(request, pk):
         try:
             services.triage_incident(actor=request.user, incident=incident,
                                      **form.service_values())
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            refuse_on_form(form, exc)
         else:
             messages.success(request, "Triage recorded; the provider's officers are told the "
                                       "deadline.")
@@ -104,7 +107,7 @@ def assign(request, pk):
     reviewer = form.cleaned_data["reviewer"]
     try:
         services.assign_reviewer(actor=request.user, incident=incident, reviewer=reviewer)
-    except (services.StateConflict, ValidationError) as exc:
+    except REFUSALS as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, f"{incident.reference} assigned to "
@@ -123,11 +126,11 @@ def comment(request, pk):
         try:
             services.add_comment(actor=request.user, incident=incident,
                                  **form.service_values())
-        except services.StateConflict as exc:
-            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
+        except REFUSALS as exc:
+            refuse_on_form(form, exc)
         else:
             messages.success(request, "Comment added.")
             return redirect(reverse("incident-detail", args=[incident.pk]) + "#comments")

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.api.fields import AwareDateTimeField
+from compliance.api.fields import AwareDateTimeField, SaneDateField
 from incidents.api.serializers import ReceiptSerializer
 from reports.models import Report, ReportKind, ReportReview, ReportVersion
 
@@ -14,7 +14,7 @@ def _content_fields(required=False):
             help_text="Written report: the circumstances of the discovery.", **text),
         "investigative_procedure": serializers.CharField(
             help_text="Written report: the proposed investigative procedure.", **text),
-        "anticipated_completion_date": serializers.DateField(
+        "anticipated_completion_date": SaneDateField(
             required=required, allow_null=True,
             help_text="Written and status reports: when the investigation is expected to "
                       "end (YYYY-MM-DD, not in the past when filed). The final summary is "

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.exports.api import CsvExportMixin, CsvListMixin
-from incidents.api.views import IncidentChildMixin, call_service
+from incidents.api.views import IncidentChildMixin
 from reports import services
 from reports.models import Report, ReportReview, ReportVersion
 from reports.services.access import may_file, may_review
@@ -62,7 +62,7 @@ class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCrea
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report, _ = call_service(services.file_report, actor=request.user, incident=incident,
+        report, _ = services.file_report(actor=request.user, incident=incident,
                                  kind=data["kind"], draft=data["draft"], **_content(data))
         return Response(ReportSerializer(reports_for(request.user).get(pk=report.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -103,7 +103,7 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         report = self._officer_report()
         serializer = ContentSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        call_service(services.update_report_draft, actor=request.user, report=report,
+        services.update_report_draft(actor=request.user, report=report,
                      **serializer.validated_data)
         return Response(self._fresh(report))
 
@@ -119,7 +119,7 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         report = self._officer_report()
         serializer = ContentSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        call_service(services.submit_report, actor=request.user, report=report,
+        services.submit_report(actor=request.user, report=report,
                      **serializer.validated_data)
         return Response(self._fresh(report), status=status.HTTP_201_CREATED)
 
@@ -130,7 +130,7 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         report = self._usps_report()
         serializer = AcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(services.accept_report, actor=request.user, report=report,
+        services.accept_report(actor=request.user, report=report,
                      comment=serializer.validated_data.get("comment", ""))
         return Response(self._fresh(report))
 
@@ -142,7 +142,7 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        call_service(services.return_report, actor=request.user, report=report,
+        services.return_report(actor=request.user, report=report,
                      comment=data["comment"],
                      resubmission_due_at=data.get("resubmission_due_at"))
         return Response(self._fresh(report))

@@ -1,6 +1,5 @@
 """API: extension requests on obligations, and USPS's decisions on them."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -8,12 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from compliance.api.serializers import as_drf_error
+from compliance.api.fields import AwareDateTimeField
 from compliance.exports.api import CsvListMixin
 from compliance.models import ExtensionRequest, Obligation
-from incidents.api.exceptions import Conflict, PayloadTooLarge
-from incidents.api.fields import AwareDateTimeField
-from incidents.services.errors import AttachmentTooLarge
 
 from . import services
 
@@ -35,18 +31,6 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="",
                                     help_text="Required to deny; optional to grant.")
-
-
-def call_service(function, **kwargs):
-    """Run a service; its errors as 400 (fields), 409 (state) or 413 (too large)."""
-    try:
-        return function(**kwargs)
-    except AttachmentTooLarge as exc:
-        raise PayloadTooLarge(" ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        if hasattr(exc, "message_dict"):
-            raise as_drf_error(exc) from exc
-        raise Conflict(" ".join(exc.messages)) from exc
 
 
 def _queryset(user):
@@ -76,7 +60,7 @@ class ObligationExtensionRequestsView(CsvListMixin, generics.ListCreateAPIView):
             raise PermissionDenied("Only the provider's compliance officers ask for time.")
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = call_service(services.request_extension, actor=request.user,
+        extension = services.request_extension(actor=request.user,
                                  obligation=obligation, **body.validated_data)
         return Response(self.get_serializer(extension).data, status=status.HTTP_201_CREATED)
 
@@ -97,7 +81,7 @@ class ExtensionRequestViewSet(CsvListMixin, mixins.ListModelMixin, mixins.Retrie
             raise PermissionDenied("Only USPS staff decide extension requests.")
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = call_service(service, actor=request.user, extension=extension,
+        extension = service(actor=request.user, extension=extension,
                                  comment=body.validated_data["comment"])
         return Response(ExtensionRequestSerializer(extension).data)
 

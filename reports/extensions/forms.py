@@ -1,7 +1,10 @@
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from compliance.window import check_datetime
 
 
 class ExtensionRequestForm(forms.Form):
@@ -20,7 +23,10 @@ class ExtensionRequestForm(forms.Form):
         # The browser sends a wall-clock time; it is read in the user's own zone.
         if timezone.is_aware(value):
             value = timezone.make_naive(value)
-        return value.replace(tzinfo=self.zone)
+        try:
+            return check_datetime(value.replace(tzinfo=self.zone))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
 
 
 class DecisionForm(forms.Form):

@@ -2,24 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from compliance.errors import REFUSALS
+from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent, ExtensionRequest, Obligation
 
 from . import services
 from .forms import DecisionForm, ExtensionRequestForm
 
-# Corrections made while the case was a draft are the provider's own (as on the case page).
-PROVIDER_ONLY_ACTIONS = ("obligation.due_corrected",)
-
 
 def _history(user, obligation):
-    events = (AuditEvent.objects.visible_to(user).for_object(obligation)
-              .select_related("actor").order_by("at", "id"))
-    if user.is_usps:
-        events = events.exclude(action__in=PROVIDER_ONLY_ACTIONS)
-    return events
+    return (AuditEvent.objects.visible_to(user).for_object(obligation)
+            .select_related("actor").order_by("at", "id"))
 
 
 def _render(request, obligation, request_form=None, decision_error=None, status=200):
@@ -63,12 +59,9 @@ def obligation_detail(request, pk):
             services.request_extension(actor=user, obligation=obligation, **form.cleaned_data)
             messages.success(request, "Extension requested. USPS has been told.")
             return redirect("obligation-detail", pk=obligation.pk)
-        except ValidationError as exc:
-            if hasattr(exc, "message_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+        except REFUSALS as exc:
+            return _render(request, obligation, request_form=form,
+                           status=refuse_on_form(form, exc))
     return _render(request, obligation, request_form=form, status=400)
 
 
@@ -84,9 +77,10 @@ def _decide(request, obligation):
     service = services.grant_extension if verb == "grant" else services.deny_extension
     try:
         service(actor=request.user, extension=extension, comment=form.cleaned_data["comment"])
-    except ValidationError as exc:
-        status = 400 if hasattr(exc, "message_dict") else 409
-        return _render(request, obligation, decision_error=" ".join(exc.messages),
+    except REFUSALS as exc:
+        status = refuse_on_form(form, exc)
+        return _render(request, obligation, decision_error=" ".join(
+            message for errors in form.errors.values() for message in errors),
                        status=status)
     messages.success(request, f"Extension {'granted' if verb == 'grant' else 'denied'}. "
                               "The provider's officers have been told.")

@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from compliance.window import sane_years
+
 MAX_MONTHS = 120
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -62,8 +63,9 @@ def _day(value, name):
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise PeriodError(f"Give the {name} day as YYYY-MM-DD.") from None
-    if not EARLIEST <= day <= LATEST:
-        raise PeriodError(f"The {name} day must lie between {EARLIEST} and {LATEST}.")
+    first, last = sane_years()
+    if not first <= day.year <= last:
+        raise PeriodError(f"The {name} day must lie between the years {first} and {last}.")
     return day
 
 

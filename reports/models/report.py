@@ -78,6 +78,11 @@ class Report(models.Model):
     def is_draft(self):
         return self.state == ReportState.DRAFT
 
+    @property
+    def audit_drafting_stage(self):
+        """Events written while the report is a draft are the provider's alone."""
+        return self.is_draft
+
     def content_items(self):
         """(field name, label, value) of this kind's content, in order."""
         return [(name, self._meta.get_field(name).verbose_name.capitalize(),

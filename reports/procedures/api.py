@@ -6,15 +6,16 @@ from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.api.fields import SaneDateField
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
-from reports.extensions.api import call_service
 
 from . import services
 
 
 class ProcedureDocumentSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
+    effective_date = SaneDateField(help_text="From when these procedures apply (YYYY-MM-DD).")
     name = serializers.CharField(source="original_name", read_only=True)
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -56,8 +57,7 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        document = call_service(
-            services.upload_procedures, actor=request.user, provider=request.user.provider,
+        document = services.upload_procedures(actor=request.user, provider=request.user.provider,
             uploaded_file=data["file"], effective_date=data["effective_date"],
             summary_of_changes=data.get("summary_of_changes", ""))
         return Response(self.get_serializer(document).data, status=status.HTTP_201_CREATED)

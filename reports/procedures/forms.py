@@ -1,9 +1,11 @@
 from django import forms
 
+from compliance.window import SaneDateFormField
+
 
 class ProcedureUploadForm(forms.Form):
     file = forms.FileField(help_text="PDF, plain text or another accepted document.")
-    effective_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    effective_date = SaneDateFormField(widget=forms.DateInput(attrs={"type": "date"}),
                                      help_text="From when these procedures apply.")
     summary_of_changes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from compliance import services as core
+from compliance.errors import TooLarge
 from compliance.models import Obligation, ObligationKind, User
 from incidents.services.attachments import HEAD_BYTES, clean_name, max_attachment_bytes
-from incidents.services.errors import AttachmentTooLarge
 from incidents.services.filetypes import detect_content_type
 from notifications.services import queue_email
 
@@ -25,13 +25,11 @@ def _head(uploaded_file):
 
 
 def check_upload(uploaded_file):
-    """(clean name, content type) of an acceptable file; AttachmentTooLarge (413) or
+    """(clean name, content type) of an acceptable file; TooLarge (413) or
     ValidationError (400, on `file`) otherwise."""
     limit = max_attachment_bytes()
     if uploaded_file.size > limit:
-        raise AttachmentTooLarge({"file": [
-            f"The file is {uploaded_file.size:,} bytes; at most {limit:,} bytes "
-            f"({limit / 1048576:g} MB) are accepted."]})
+        raise TooLarge.upload(uploaded_file.size, limit)
     name = clean_name(uploaded_file.name)
     return name, detect_content_type(_head(uploaded_file), name)
 

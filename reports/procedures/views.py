@@ -3,10 +3,12 @@ the permission-checked download."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from compliance.errors import REFUSALS
+from compliance.forms import refuse_on_form
 from compliance.models import (
     AuditEvent,
     Obligation,
@@ -17,14 +19,6 @@ from compliance.models import (
 
 from . import services
 from .forms import ProcedureReviewForm, ProcedureUploadForm
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "message_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _provider_for(request):
@@ -60,9 +54,10 @@ def procedures_list(request):
                                                           summary_of_changes=form.cleaned_data["summary_of_changes"])
                     messages.success(request, f"Version {document.version} filed for USPS review.")
                     return redirect("procedures-list")
-                except ValidationError as exc:
-                    _add_errors(form, exc)
-            status = 400
+                except REFUSALS as exc:
+                    status = refuse_on_form(form, exc)
+            else:
+                status = 400
     elif request.method == "POST":
         raise PermissionDenied
     duty = None
@@ -103,9 +98,8 @@ def procedures_review(request, pk):
                                                        comment=data["comment"])
                     messages.success(request, "Changes requested. The provider has been told.")
                 return redirect("procedures-review", pk=document.pk)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-                status = 400 if hasattr(exc, "message_dict") else 409
+            except REFUSALS as exc:
+                status = refuse_on_form(form, exc)
         else:
             status = 400
     history = (AuditEvent.objects.visible_to(user).for_object(document)

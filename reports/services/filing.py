@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.services import record_event
 from incidents.models import Incident, IncidentStatus
-from incidents.services.errors import StateConflict
 from reports.models import REFERENCE_CODES, Report, ReportKind, ReportState, ReportVersion
 
 from . import flow
@@ -41,17 +41,17 @@ def kinds_fileable(incident):
 
 def check_incident_state(incident, kind):
     if incident.is_draft:
-        raise StateConflict("File the notification before filing reports on it.")
+        raise Conflict("File the notification before filing reports on it.")
     if incident.status == IncidentStatus.CLOSED:
-        raise StateConflict("The case is closed: no more reports are filed on it.")
+        raise Conflict("The case is closed: no more reports are filed on it.")
     if incident.status not in FILING_STATES[kind]:
         if kind == ReportKind.WRITTEN and incident.status == IncidentStatus.SUBMITTED:
-            raise StateConflict("USPS has not yet set the written report's deadline; it can be "
+            raise Conflict("USPS has not yet set the written report's deadline; it can be "
                                 "filed once the case has been triaged.")
         if kind == ReportKind.WRITTEN:
-            raise StateConflict("The written report has been accepted; file status reports "
+            raise Conflict("The written report has been accepted; file status reports "
                                 "and the final summary now.")
-        raise StateConflict(f"A {ReportKind(kind).label.lower()} is filed once the written "
+        raise Conflict(f"A {ReportKind(kind).label.lower()} is filed once the written "
                             "report has been accepted.")
 
 
@@ -82,7 +82,7 @@ def create_report_draft(*, actor, incident, kind, **fields):
     blocking = OPEN_STATES if kind in SINGLE_KINDS else (ReportState.DRAFT,)
     existing = _open_report(incident, kind, blocking)
     if existing is not None:
-        raise StateConflict(f"{existing.reference} is {existing.get_state_display().lower()}: "
+        raise Conflict(f"{existing.reference} is {existing.get_state_display().lower()}: "
                             "continue with it instead of starting another.")
     now = timezone.now()
     number = Report.objects.filter(incident=incident, kind=kind).count() + 1
@@ -118,7 +118,7 @@ def update_report_draft(*, actor, report, **fields):
     _lock_incident(report.incident)
     report = _lock_report(report)
     if not report.is_draft:
-        raise StateConflict(f"{report.reference} has been filed: it is not edited. "
+        raise Conflict(f"{report.reference} has been filed: it is not edited. "
                             "A returned report is corrected by filing a new version.")
     _apply(actor, report, check_fields(report.kind, fields), timezone.now(),
            "report.draft_updated")
@@ -148,7 +148,7 @@ def submit_report(*, actor, report, **fields):
     report = _lock_report(report)
     report.incident = incident
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise StateConflict(f"{report.reference} has been filed and is "
+        raise Conflict(f"{report.reference} has been filed and is "
                             f"{report.get_state_display().lower()}: filings are append-only.")
     check_incident_state(incident, report.kind)
     now = timezone.now()
@@ -196,10 +196,10 @@ def file_report(*, actor, incident, kind, draft=False, **fields):
     if existing is None and kind in SINGLE_KINDS:
         existing = _open_report(incident, kind, (ReportState.SUBMITTED,))
         if existing is not None:
-            raise StateConflict(f"{existing.reference} awaits USPS review.")
+            raise Conflict(f"{existing.reference} awaits USPS review.")
     if draft:
         if existing is not None and not existing.is_draft:
-            raise StateConflict(f"{existing.reference} was returned: file its corrected "
+            raise Conflict(f"{existing.reference} was returned: file its corrected "
                                 "version (drafts of a resubmission are not kept).")
         if existing is None:
             return create_report_draft(actor=actor, incident=incident, kind=kind,

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import require_aware
+from compliance.errors import Conflict
 from compliance.services import record_event
+from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
-from incidents.services.errors import StateConflict
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
 
 from . import flow
@@ -21,7 +22,7 @@ def _lock(report):
     report = Report.objects.select_for_update().get(pk=report.pk)
     report.incident = incident
     if report.state != ReportState.SUBMITTED:
-        raise StateConflict(f"{report.reference} is {report.get_state_display().lower()}: "
+        raise Conflict(f"{report.reference} is {report.get_state_display().lower()}: "
                             "only a filed report awaiting review is accepted or returned.")
     return incident, report
 
@@ -90,7 +91,9 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
         errors["comment"] = ["Say what the provider must correct."]
     if resubmission_due_at is not None:
         require_aware(resubmission_due_at, "resubmission_due_at")
-        if resubmission_due_at <= now:
+        if not in_window(resubmission_due_at):
+            errors["resubmission_due_at"] = [window_message()]
+        elif resubmission_due_at <= now:
             errors["resubmission_due_at"] = ["The resubmission must be due in the future."]
     if errors:
         raise ValidationError(errors)

@@ -5,6 +5,7 @@ from datetime import UTC, date
 
 from django.core.exceptions import ValidationError
 
+from compliance.window import in_window, window_message
 from reports.models import ALL_CONTENT_FIELDS, CONTENT_FIELDS
 
 MAX_TEXT = 50_000
@@ -23,6 +24,8 @@ def check_fields(kind, values):
         elif name == "anticipated_completion_date":
             if value is not None and not isinstance(value, date):
                 errors[name] = ["Give a date as YYYY-MM-DD."]
+            elif value is not None and not in_window(value):
+                errors[name] = [window_message()]
             cleaned[name] = value
         else:
             text = (value or "").strip()

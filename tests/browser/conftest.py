@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from tests.conftest import require_service
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -38,14 +38,24 @@ def page(browser, live_server):
 
 @pytest.fixture
 def sign_in(page):
-    """Sign `user` in through the real sign-in form."""
+    """Sign `user` in through the real sign-in form; for a user enrolled with
+    `factories.enrol_totp`, pass its `secret` to answer the second-factor page too."""
 
-    def _sign_in(user, password=PASSWORD):
+    def _sign_in(user, password=PASSWORD, secret=None):
         page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
+        page.fill("#id_login", user.username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if secret is not None:
+            answer_second_factor(page, secret)
         return page
 
     return _sign_in
+
+
+def answer_second_factor(page, secret):
+    """Type the current code of the authenticator app with `secret`."""
+    page.fill("#id_code", totp_code(secret))
+    page.click("#mfa-authenticate button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -22,6 +22,7 @@ def test_an_officer_files_a_cyber_attack_notification_and_sees_the_receipt(
     sign_in(officer_a)
 
     page.click("text=Report a discovery")
+    page.wait_for_load_state("networkidle")  # the form's script is loaded
     page.select_option("[name=category]", "cyber_attack")
     risk_rows = page.locator("[data-risk-statements]")
     assert risk_rows.is_visible()

@@ -25,7 +25,7 @@ def people(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
+        page.fill("#id_login", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url("**/")

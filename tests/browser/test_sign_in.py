@@ -17,4 +17,4 @@ def test_it_refuses_a_wrong_password(page, sign_in, officer_a):
     sign_in(officer_a, password="not-the-password")
 
     assert "/accounts/login/" in page.url
-    assert "didn't match" in page.content()
+    assert "not correct" in page.get_by_test_id("sign-in-refused").inner_text()

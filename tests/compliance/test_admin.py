@@ -4,6 +4,7 @@ import pytest
 
 from compliance.models import AuditEvent, Provider, ProviderStatusChange
 from tests import factories
+from tests.conftest import sign_in_with_password
 
 
 def change_form(provider, **overrides):
@@ -34,23 +35,39 @@ def test_it_opens_the_admin_for_a_manager(manager_client):
     assert b"Providers" in response.content
 
 
-def test_it_lets_a_manager_sign_in_through_the_admin_login(client, manager):
-    response = client.post("/admin/login/?next=/admin/",
-                           {"username": "manager", "password": factories.PASSWORD,
-                            "next": "/admin/"})
+def test_it_has_no_sign_in_of_its_own_but_the_sites(client):
+    response = client.get("/admin/login/?next=/admin/compliance/provider/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/compliance/provider/"
+
+
+def test_it_lets_a_manager_in_after_the_sites_sign_in_and_second_factor(client, manager,
+                                                                         settings):
+    settings.MFA_REQUIRED_ROLES = ["usps_manager"]
+    secret = factories.enrol_totp(manager)
+
+    response = sign_in_with_password(client, "manager", code=factories.totp_code(secret))
 
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
 
-def test_it_refuses_a_reviewer_at_the_admin_login(client, reviewer):
-    response = client.post("/admin/login/?next=/admin/",
-                           {"username": "reviewer", "password": factories.PASSWORD,
-                            "next": "/admin/"})
+def test_it_keeps_a_manager_without_a_second_factor_out_of_the_admin(client, manager,
+                                                                     settings):
+    settings.MFA_REQUIRED_ROLES = ["usps_manager"]
+    sign_in_with_password(client, "manager")
 
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_it_refuses_a_signed_in_reviewer_at_the_admin_sign_in(client, reviewer):
+    client.force_login(reviewer)
+
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
 
 
 @pytest.mark.parametrize("who", ["reviewer", "officer_a", "viewer_a"])

@@ -96,7 +96,11 @@ def test_it_refuses_to_make_a_token_for_an_inactive_user(officer_a):
 @pytest.fixture
 def session_client(officer_a):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="officer_a", password=factories.PASSWORD)
+    client.get("/accounts/login/")  # the CSRF cookie
+    response = client.post("/accounts/login/", {
+        "login": "officer_a", "password": factories.PASSWORD,
+        "csrfmiddlewaretoken": client.cookies["csrftoken"].value}, format="multipart")
+    assert response.status_code == 302
     return client
 
 

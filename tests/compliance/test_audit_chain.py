@@ -59,13 +59,14 @@ def test_it_hashes_a_fixed_canonical_form_whatever_the_database():
               "actor_id": 3, "provider_id": None, "content_type": "incidents.incident",
               "object_id": "12", "object_repr": "PES-2026-00012 Café", "case_id": 12,
               "action": "incident.submitted", "changes": {"b": [1, 2], "a": None},
-              "reason": "", "usps_only": False}
+              "reason": "", "usps_only": False, "drafting_stage": True}
 
     assert canonical_bytes(values) == (
         '{"action":"incident.submitted","actor_id":3,"at":"2026-03-08T01:30:00.000005Z",'
         '"case_id":12,"changes":{"a":null,"b":[1,2]},"content_type":"incidents.incident",'
-        '"object_id":"12","object_repr":"PES-2026-00012 Café","previous_sha256":"'
-        + GENESIS + '","provider_id":null,"reason":"","sequence":7,"usps_only":false}'
+        '"drafting_stage":true,"object_id":"12","object_repr":"PES-2026-00012 Café",'
+        '"previous_sha256":"' + GENESIS + '","provider_id":null,"reason":"","sequence":7,'
+        '"usps_only":false}'
     ).encode()
 
 

@@ -38,7 +38,7 @@ def test_it_shows_the_sign_in_page(client, db):
 
 def test_it_signs_a_user_in_with_a_password(client, officer_a):
     response = client.post(
-        "/accounts/login/", {"username": "officer_a", "password": factories.PASSWORD}
+        "/accounts/login/", {"login": "officer_a", "password": factories.PASSWORD}
     )
 
     assert response.status_code == 302
@@ -47,10 +47,10 @@ def test_it_signs_a_user_in_with_a_password(client, officer_a):
 
 
 def test_it_refuses_a_wrong_password(client, officer_a):
-    response = client.post("/accounts/login/", {"username": "officer_a", "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": "officer_a", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "match" in response.content.decode()
+    assert "not correct" in response.content.decode()
     assert response.context["form"].errors
     assert client.get("/").status_code == 302
 

@@ -77,3 +77,10 @@ def test_it_validates_without_warnings(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "/api/v1/pes-models/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_it_documents_the_throttles_answer_on_every_operation(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            answer = operation["responses"]["429"]
+            assert "Retry-After" in answer["headers"], (method, path)

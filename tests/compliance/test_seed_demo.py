@@ -3,7 +3,9 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
 
 from compliance.models import (
     Affiliate,
@@ -52,13 +54,32 @@ def test_it_makes_a_user_for_every_role(seeded):
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
 
 
-def test_it_prints_the_demo_sign_ins_that_work(seeded, client):
+def test_it_prints_the_demo_sign_ins_that_work_with_the_demo_second_factor(seeded, client,
+                                                                            settings):
+    from accounts.management.commands.demo_sign_in import DEMO_TOTP_SECRET, demo_code
     from compliance.management.commands.seed_demo import DEMO_PASSWORD
 
+    settings.DEBUG = True
+    settings.MFA_REQUIRED_ROLES = ["usps_manager", "usps_reviewer", "provider_officer"]
+    out = StringIO()
+    call_command("demo_sign_in", stdout=out)
+    assert DEMO_TOTP_SECRET in out.getvalue()
+    assert f"code: {demo_code()}" in out.getvalue()
     assert DEMO_PASSWORD in seeded
     for user in User.objects.all():
         assert user.username in seeded
-        assert client.login(username=user.username, password=DEMO_PASSWORD), user
+        client.post("/accounts/login/", {"login": user.username, "password": DEMO_PASSWORD})
+        response = client.post("/accounts/2fa/authenticate/", {"code": demo_code()})
+        assert response.status_code == 302, user
+        assert client.get("/").status_code == 200, user
+        client.post("/accounts/logout/")
+        cache.clear()  # the same code again, for the next person: not a replay
+
+
+def test_it_gives_the_demo_second_factor_only_when_debug_is_on(seeded):
+    with pytest.raises(CommandError):
+        call_command("demo_sign_in", stdout=StringIO())
+    assert not Authenticator.objects.exists()
 
 
 def test_it_is_idempotent(seeded):

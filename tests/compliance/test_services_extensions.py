@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, ExtensionRequest, ObligationState
 from compliance.services import deny_extension, grant_extension, request_extension
-from compliance.services.extensions import ExtensionConflict
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ def test_it_wants_an_aware_time_and_a_justification(officer_a, obligation):
 
 def test_it_allows_one_pending_request_per_obligation(officer_a, obligation):
     ask(officer_a, obligation)
-    with pytest.raises(ExtensionConflict):
+    with pytest.raises(Conflict):
         ask(officer_a, obligation, days=10)
 
 
@@ -70,7 +70,7 @@ def test_it_refuses_obligations_no_longer_owed_or_unfiled(officer_a, provider_a)
     met = factories.ObligationFactory(provider=provider_a, state=ObligationState.MET)
     draft = factories.ObligationFactory(provider=provider_a, usps_visible=False)
     for obligation in (met, draft):
-        with pytest.raises(ExtensionConflict):
+        with pytest.raises(Conflict):
             ask(officer_a, obligation)
 
 
@@ -112,7 +112,7 @@ def test_it_decides_a_request_only_once(officer_a, reviewer, obligation):
     extension = ask(officer_a, obligation)
     deny_extension(actor=reviewer, extension=extension, comment="No.")
 
-    with pytest.raises(ExtensionConflict):
+    with pytest.raises(Conflict):
         grant_extension(actor=reviewer, extension=extension)
     assert ExtensionRequest.objects.get().state == "denied"
 
@@ -131,7 +131,7 @@ def test_it_cannot_grant_once_the_obligation_is_met(officer_a, reviewer, obligat
     extension = ask(officer_a, obligation)
     fulfil_obligation(actor=officer_a, obligation=obligation, at=NOW)
 
-    with pytest.raises(ExtensionConflict):
+    with pytest.raises(Conflict):
         grant_extension(actor=reviewer, extension=extension)
     extension.refresh_from_db()
     assert extension.state == "pending"

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, ObligationState
 from compliance.services import close_obligation, move_obligation_due
 from compliance.services.schedule import reschedule_reminders
@@ -45,7 +46,7 @@ def test_a_move_needs_a_reason_and_a_duty_still_owed(reviewer, provider_a):
                             due_at=timezone.now() + timedelta(days=1), reason=" ")
     obligation.state = ObligationState.MET
     obligation.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Conflict):
         move_obligation_due(actor=reviewer, obligation=obligation,
                             due_at=timezone.now() + timedelta(days=1), reason="Late.")
 

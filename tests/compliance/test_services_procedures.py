@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationKind, ProcedureDocument
 from compliance.services import (
     accept_procedures,
@@ -15,7 +16,6 @@ from compliance.services import (
     request_procedure_changes,
     upload_procedures,
 )
-from compliance.services.procedures import ProcedureReviewConflict
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -131,6 +131,6 @@ def test_it_reviews_a_version_once_and_only_usps_reviews(officer_a, reviewer):
     with pytest.raises(PermissionDenied):
         accept_procedures(actor=officer_a, document=document)
     accept_procedures(actor=reviewer, document=document)
-    with pytest.raises(ProcedureReviewConflict):
+    with pytest.raises(Conflict):
         request_procedure_changes(actor=reviewer, document=document, comment="Late thought.")
     assert ProcedureDocument.objects.get().review_state == "accepted"

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
@@ -124,7 +125,7 @@ def test_it_ignores_a_late_reason_given_on_time(draft, officer_a):
 def test_it_refuses_to_file_twice(draft, officer_a):
     with time_machine.travel(NOW, tick=False):
         services.submit_incident(actor=officer_a, incident=draft)
-        with pytest.raises(services.StateConflict):
+        with pytest.raises(Conflict):
             services.submit_incident(actor=officer_a, incident=draft)
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
 from compliance.models import Heartbeat
 from compliance.tasks import record_heartbeat_task
@@ -13,7 +12,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def real_broker():
+def real_broker(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         require_service("CELERY_BROKER_URL does not name a Redis broker")
     with app.connection_for_write() as conn:
@@ -21,10 +20,8 @@ def real_broker():
             conn.ensure_connection(max_retries=2, timeout=3)
         except Exception as exc:
             require_service(f"Redis broker unreachable: {exc}")
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = eager
+    # Celery reads its settings from Django's as it goes: tasks now go through Redis.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def test_it_runs_a_task_through_redis_on_a_real_worker(real_broker):

@@ -32,6 +32,20 @@ def test_it_describes_a_deployment_docker_compose_accepts(docker_compose):
     assert services["beat"]["environment"]["CELERY_BROKER_URL"].startswith("redis://")
 
 
+def test_it_starts_a_dead_worker_again_and_checks_health_within_its_timeouts(docker_compose):
+    env = {**os.environ, "SECRET_KEY": "x" * 50}
+    result = subprocess.run([docker_compose, "config"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    services = yaml.safe_load(result.stdout)["services"]
+    assert {services[name]["restart"] for name in ("web", "worker", "beat")} == {
+        "unless-stopped"}
+    check = services["web"]["healthcheck"]
+    assert "timeout=3" in " ".join(check["test"])  # the client gives up first
+    assert check["timeout"] == "5s"
+    assert all("timeout" in services[name]["healthcheck"] for name in ("postgres", "redis"))
+
+
 def test_it_refuses_to_deploy_without_a_secret_key(docker_compose):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     result = subprocess.run([docker_compose, "config", "-q"], cwd=ROOT, env=env,

@@ -3,18 +3,12 @@ every reminder goes out exactly once."""
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from compliance.services.schedule import reschedule_reminders
@@ -22,16 +16,13 @@ from notifications.models import EmailState, OutboundEmail
 from tests import factories
 from tests.conftest import require_service
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
+from .conftest import process_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def real_services():
-    if connection.vendor != "postgresql":
-        require_service("the exactly-once test needs DATABASE_URL to name PostgreSQL")
+def real_redis(postgresql):
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
     try:
         client = redis.Redis.from_url(url)
@@ -41,15 +32,10 @@ def real_services():
     return url
 
 
-def start(args, env, tmp_path, name):
-    log = open(tmp_path / f"{name}.log", "w")
-    return subprocess.Popen([CELERY, "-A", "config", *args], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def test_two_workers_and_two_schedulers_send_every_reminder_once(real_services, tmp_path,
-                                                                  provider_a, officer_a,
-                                                                  viewer_a, reviewer):
+def test_two_workers_and_two_schedulers_send_every_reminder_once(real_redis, tmp_path,
+                                                                  processes, provider_a,
+                                                                  officer_a, viewer_a,
+                                                                  reviewer):
     now = timezone.now()
     obligations = []
     for n in range(12):
@@ -61,49 +47,25 @@ def test_two_workers_and_two_schedulers_send_every_reminder_once(real_services, 
         o.save()
         obligations.append(o)
 
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "true",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-                        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": real_services,
-        "CELERY_RESULT_BACKEND": real_services,
-        "VAR_DIR": str(tmp_path),
-        "SWEEP_INTERVAL_SECONDS": "1",
-    }
-    env.pop("EMAIL_URL", None)
-    processes = [
-        start(["worker", "-n", f"w{i}@%h", "--pool=threads", "--concurrency=3",
-               "--without-gossip", "--without-mingle", "--loglevel=INFO"], env, tmp_path,
-              f"worker{i}")
-        for i in (1, 2)
-    ] + [
-        start(["beat", "--loglevel=INFO", f"--pidfile={tmp_path}/beat{i}.pid"], env, tmp_path,
-              f"beat{i}")
-        for i in (1, 2)
-    ]
+    env = process_env(tmp_path, real_redis, SWEEP_INTERVAL_SECONDS="1",
+                      OUTBOX_INTERVAL_SECONDS="1")
+    for i in (1, 2):
+        processes.start(f"worker{i}", ["worker", "-n", f"w{i}@%h", "--pool=threads",
+                                       "--concurrency=3", "--without-gossip", "--without-mingle",
+                                       "--loglevel=INFO"], env)
+        processes.start(f"beat{i}", ["beat", "--loglevel=INFO",
+                                     f"--pidfile={tmp_path}/beat{i}.pid"], env)
     # 6 one-hour reminders to officer and viewer; 6 escalations to officer and reviewer.
     expected = 6 * 2 + 6 * 2
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if OutboundEmail.objects.filter(state=EmailState.SENT).count() >= expected:
-                break
-            time.sleep(0.5)
-        time.sleep(4)  # several more sweeps and both schedulers keep going
-    finally:
-        for p in processes:
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in processes:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if OutboundEmail.objects.filter(state=EmailState.SENT).count() >= expected:
+            break
+        time.sleep(0.5)
+    time.sleep(4)  # several more sweeps and both schedulers keep going
+    processes.stop_all()
 
-    logs = "".join((tmp_path / f"{n}.log").read_text() for n in
-                   ("worker1", "worker2", "beat1", "beat2"))
+    logs = processes.logs()
     assert logs.count("deadline-sweep") >= 4, logs[-3000:]
     rows = OutboundEmail.objects.all()
     assert rows.count() == expected, logs[-3000:]

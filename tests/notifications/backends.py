@@ -8,3 +8,18 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"refused")})
+
+
+class FlakyBackend(BaseEmailBackend):
+    """A mail server that refuses the first `refusals` messages and accepts the rest;
+    `attempts` keeps every message offered, refused or not."""
+
+    refusals = 1
+    attempts = []
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            FlakyBackend.attempts.append(message)
+            if len(FlakyBackend.attempts) <= FlakyBackend.refusals:
+                raise smtplib.SMTPDataError(451, b"try again later")
+        return len(email_messages)

@@ -4,9 +4,10 @@ import pytest
 import time_machine
 from django.core import mail
 
-from compliance.models import ObligationState
+from compliance.models import Obligation, ObligationState
 from notifications.digest import send_digests
 from notifications.models import EmailPreference
+from notifications.services import send_due_emails
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +28,13 @@ def queue(provider_a, provider_b):
 
 
 def test_a_reviewer_who_chose_the_digest_gets_one_email_a_day_about_the_queue(
-        reviewer, queue, django_capture_on_commit_callbacks):
+        reviewer, queue):
     EmailPreference.objects.create(user=reviewer, daily_digest=True)
 
     with time_machine.travel(NOON, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert send_digests() == 1
-        with django_capture_on_commit_callbacks(execute=True):
-            assert send_digests() == 0
+        assert send_digests() == 1
+        assert send_digests() == 0
+        send_due_emails()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -45,13 +45,25 @@ def test_a_reviewer_who_chose_the_digest_gets_one_email_a_day_about_the_queue(
     assert "Unfiled draft" not in message.body and "Met long ago" not in message.body
 
     with time_machine.travel(NOON + timedelta(days=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert send_digests() == 1
+        assert send_digests() == 1
 
 
-def test_nobody_else_gets_a_digest(reviewer, officer_a, queue,
-                                   django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        assert send_digests() == 0
+def test_it_shows_the_queue_as_it_is_when_the_digest_is_sent(reviewer, queue):
+    EmailPreference.objects.create(user=reviewer, daily_digest=True)
+    with time_machine.travel(NOON, tick=False):
+        send_digests()
+    Obligation.objects.filter(subject="PES-2026-00012 Due soon").update(
+        state=ObligationState.MET)
+
+    with time_machine.travel(NOON + timedelta(minutes=1), tick=False):
+        send_due_emails()
+
+    assert mail.outbox[0].subject == "Your queue: 1 open obligation, 1 overdue"
+    assert "PES-2026-00012" not in mail.outbox[0].body
+
+
+def test_nobody_else_gets_a_digest(reviewer, officer_a, queue):
+    assert send_digests() == 0
+    send_due_emails()
 
     assert mail.outbox == []

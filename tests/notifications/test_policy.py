@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.policy import (
     DEFAULT_ESCALATION,
@@ -202,7 +203,7 @@ def test_it_gives_up_after_repeated_version_conflicts(manager, monkeypatch):
 
     monkeypatch.setattr(service, "_save_next_version", always_taken)
 
-    with pytest.raises(ValidationError, match="try again"):
+    with pytest.raises(Conflict, match="try again"):
         save(manager)
 
 

@@ -7,6 +7,7 @@ from django.core import mail
 from compliance.models import AuditEvent, ObligationKind, ObligationState
 from compliance.services.schedule import reschedule_reminders
 from notifications.models import EmailPreference, EmailState, OutboundEmail
+from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
 
@@ -27,9 +28,12 @@ def obligation(provider_a):
     return obligation
 
 
-def run_sweep_at(when, capture):
-    with time_machine.travel(when, tick=False), capture(execute=True):
-        return sweep()
+def run_sweep_at(when):
+    """A sweep at `when`, then the worker's next send of the outbox."""
+    with time_machine.travel(when, tick=False):
+        result = sweep()
+        send_due_emails()
+    return result
 
 
 def recipients_of(emails):
@@ -37,8 +41,8 @@ def recipients_of(emails):
 
 
 def test_it_reminds_provider_staff_twelve_hours_before_a_notification_is_due(
-        obligation, officer_a, viewer_a, officer_b, reviewer, django_capture_on_commit_callbacks):
-    result = run_sweep_at(DUE - timedelta(hours=11, minutes=59), django_capture_on_commit_callbacks)
+        obligation, officer_a, viewer_a, officer_b, reviewer):
+    result = run_sweep_at(DUE - timedelta(hours=11, minutes=59))
 
     assert result.emails_queued == 2
     assert recipients_of(mail.outbox) == [officer_a.email, viewer_a.email]
@@ -46,32 +50,30 @@ def test_it_reminds_provider_staff_twelve_hours_before_a_notification_is_due(
 
 
 def test_it_sends_each_reminder_step_once_however_often_it_sweeps(
-        obligation, officer_a, django_capture_on_commit_callbacks):
+        obligation, officer_a):
     for minutes in (0, 1, 2, 30):
-        run_sweep_at(DUE - timedelta(hours=12) + timedelta(minutes=minutes),
-                     django_capture_on_commit_callbacks)
+        run_sweep_at(DUE - timedelta(hours=12) + timedelta(minutes=minutes))
     assert len(mail.outbox) == 1
 
-    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
-    run_sweep_at(DUE - timedelta(hours=3), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE - timedelta(hours=4))
+    run_sweep_at(DUE - timedelta(hours=3))
     assert len(mail.outbox) == 2
 
 
-def test_it_sends_only_the_latest_step_after_an_outage(obligation, officer_a,
-                                                       django_capture_on_commit_callbacks):
-    run_sweep_at(DUE - timedelta(minutes=30), django_capture_on_commit_callbacks)
+def test_it_sends_only_the_latest_step_after_an_outage(obligation, officer_a):
+    run_sweep_at(DUE - timedelta(minutes=30))
 
     assert len(mail.outbox) == 1
     assert OutboundEmail.objects.get().step.endswith("before-1h")
 
 
 def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
-        obligation, officer_a, django_capture_on_commit_callbacks):
-    run_sweep_at(DUE - timedelta(seconds=1), django_capture_on_commit_callbacks)
+        obligation, officer_a):
+    run_sweep_at(DUE - timedelta(seconds=1))
     obligation.refresh_from_db()
     assert obligation.state == ObligationState.OPEN
 
-    run_sweep_at(DUE + timedelta(seconds=5), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(seconds=5))
 
     obligation.refresh_from_db()
     assert obligation.state == ObligationState.MISSED
@@ -81,12 +83,12 @@ def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
 
 
 def test_it_escalates_at_due_to_officers_and_the_assigned_reviewer_only(
-        obligation, officer_a, viewer_a, reviewer, manager, django_capture_on_commit_callbacks):
+        obligation, officer_a, viewer_a, reviewer, manager):
     other_reviewer = factories.ReviewerFactory()
     obligation.reviewer = reviewer
     obligation.save()
 
-    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(minutes=1))
 
     assert recipients_of(mail.outbox) == sorted([officer_a.email, reviewer.email])
     assert other_reviewer.email not in recipients_of(mail.outbox)
@@ -94,20 +96,20 @@ def test_it_escalates_at_due_to_officers_and_the_assigned_reviewer_only(
 
 
 def test_it_escalates_to_every_reviewer_when_none_is_assigned(
-        obligation, officer_a, reviewer, django_capture_on_commit_callbacks):
+        obligation, officer_a, reviewer):
     second = factories.ReviewerFactory()
 
-    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(minutes=1))
 
     assert recipients_of(mail.outbox) == sorted([officer_a.email, reviewer.email, second.email])
 
 
 def test_it_repeats_escalations_with_backoff_and_adds_managers_after_a_day(
-        obligation, officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+        obligation, officer_a, reviewer, manager):
     sent_at = {}
     for hours in (0, 1, 4, 5, 16, 40):
         before = len(mail.outbox)
-        run_sweep_at(DUE + timedelta(hours=hours, minutes=1), django_capture_on_commit_callbacks)
+        run_sweep_at(DUE + timedelta(hours=hours, minutes=1))
         sent_at[hours] = recipients_of(mail.outbox[before:])
 
     assert sent_at[1] == [] and sent_at[5] == []
@@ -117,23 +119,23 @@ def test_it_repeats_escalations_with_backoff_and_adds_managers_after_a_day(
 
 
 def test_it_never_tells_usps_about_a_draft_the_provider_has_not_filed(
-        obligation, officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+        obligation, officer_a, reviewer, manager):
     obligation.usps_visible = False
     obligation.save()
 
-    run_sweep_at(DUE + timedelta(hours=40, minutes=1), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(hours=40, minutes=1))
 
     assert recipients_of(mail.outbox) == [officer_a.email]
 
 
 def test_it_sends_nothing_for_an_obligation_already_met(
-        obligation, officer_a, django_capture_on_commit_callbacks):
+        obligation, officer_a):
     obligation.state = ObligationState.MET
     obligation.met_at = DUE - timedelta(days=1)
     reschedule_reminders(obligation)
     obligation.save()
 
-    run_sweep_at(DUE + timedelta(hours=5), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(hours=5))
 
     assert mail.outbox == []
     obligation.refresh_from_db()
@@ -141,11 +143,11 @@ def test_it_sends_nothing_for_an_obligation_already_met(
 
 
 def test_the_email_names_the_duty_the_case_and_the_due_time_in_both_zones(
-        obligation, officer_a, django_capture_on_commit_callbacks):
+        obligation, officer_a):
     officer_a.timezone = "Europe/Paris"
     officer_a.save()
 
-    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE - timedelta(hours=4))
 
     message = mail.outbox[0]
     assert "24-hour notification (§ 501.11(b))" in message.body
@@ -159,7 +161,7 @@ def test_the_email_names_the_duty_the_case_and_the_due_time_in_both_zones(
 
 
 def test_an_officer_can_mute_written_report_reminders_but_not_notification_ones(
-        provider_a, officer_a, django_capture_on_commit_callbacks):
+        provider_a, officer_a):
     EmailPreference.objects.create(user=officer_a, muted_kinds=["written_report", "notification"])
     with time_machine.travel(DUE - timedelta(days=5), tick=False):
         for kind in (ObligationKind.WRITTEN_REPORT, ObligationKind.NOTIFICATION):
@@ -168,38 +170,38 @@ def test_an_officer_can_mute_written_report_reminders_but_not_notification_ones(
             reschedule_reminders(o)
             o.save()
 
-    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE - timedelta(hours=4))
     kinds = {e.obligation.kind for e in OutboundEmail.objects.select_related("obligation")}
     assert kinds == {ObligationKind.NOTIFICATION}
 
-    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(minutes=1))
     escalated = {e.obligation.kind for e in OutboundEmail.objects.filter(audience="escalation")}
     assert escalated == {ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT}
 
 
 def test_a_reviewer_on_the_daily_digest_gets_no_single_escalations(
-        obligation, officer_a, reviewer, django_capture_on_commit_callbacks):
+        obligation, officer_a, reviewer):
     EmailPreference.objects.create(user=reviewer, daily_digest=True)
 
-    run_sweep_at(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE + timedelta(minutes=1))
 
     assert recipients_of(mail.outbox) == [officer_a.email]
 
 
-def test_it_records_when_it_last_ran(obligation, django_capture_on_commit_callbacks):
+def test_it_records_when_it_last_ran(obligation):
     from compliance.models import Heartbeat
 
-    run_sweep_at(DUE, django_capture_on_commit_callbacks)
+    run_sweep_at(DUE)
 
     assert Heartbeat.objects.get(name="sweep").at == DUE
 
 
 def test_a_refused_email_stays_pending_with_backoff_then_fails_for_good(
-        obligation, officer_a, settings, django_capture_on_commit_callbacks):
+        obligation, officer_a, settings):
     from notifications import services
 
     settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
-    run_sweep_at(DUE - timedelta(hours=4), django_capture_on_commit_callbacks)
+    run_sweep_at(DUE - timedelta(hours=4))
     email = OutboundEmail.objects.get()
     assert (email.state, email.attempts) == (EmailState.PENDING, 1)
     assert "refused" in email.last_error
@@ -216,7 +218,7 @@ def test_a_refused_email_stays_pending_with_backoff_then_fails_for_good(
 
 
 def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
-        obligation, officer_a, django_capture_on_commit_callbacks):
+        obligation, officer_a):
     from notifications import services
 
     with time_machine.travel(DUE - timedelta(hours=4), tick=False):
@@ -237,7 +239,7 @@ def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(
     ("Europe/Paris", datetime(2026, 10, 25, 4, 0)),  # 2 h after the autumn fold
 ])
 def test_reminders_before_a_due_time_across_daylight_saving_fall_on_elapsed_hours(
-        provider_a, officer_a, zone, local_due, django_capture_on_commit_callbacks):
+        provider_a, officer_a, zone, local_due):
     from zoneinfo import ZoneInfo
 
     due = local_due.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -246,9 +248,9 @@ def test_reminders_before_a_due_time_across_daylight_saving_fall_on_elapsed_hour
         reschedule_reminders(o)
         o.save()
 
-    run_sweep_at(due - timedelta(hours=4, seconds=1), django_capture_on_commit_callbacks)
+    run_sweep_at(due - timedelta(hours=4, seconds=1))
     assert [e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.all()] == ["before-12h"]
-    run_sweep_at(due - timedelta(hours=4), django_capture_on_commit_callbacks)
+    run_sweep_at(due - timedelta(hours=4))
 
     assert sorted(e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.all()) == [
         "before-12h", "before-4h"]

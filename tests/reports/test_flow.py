@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationState
 from compliance.services import open_obligation
 from incidents.models import IncidentStatus
-from incidents.services.errors import StateConflict
 from reports import services
 from reports.models import ReportReview, ReportState
 from reports.services.canonical import sha256_of
@@ -110,7 +110,7 @@ def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer)
     assert waived.kind == "status_report" and final_report.reference in waived.waived_reason
     assert AuditEvent.objects.for_object(incident).filter(action="incident.closed").exists()
 
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         file_report_at(officer_a, incident, "status", at=closed_at + DAY)
 
 
@@ -208,9 +208,9 @@ def test_only_a_report_awaiting_review_is_accepted_or_returned(officer_a, review
     report, _ = file_report_at(officer_a, incident, "written", at=NOW)
     with at(NOW + DAY):
         services.return_report(actor=reviewer, report=report, comment="Fix it.")
-        with pytest.raises(StateConflict):
+        with pytest.raises(Conflict):
             services.accept_report(actor=reviewer, report=report)
-        with pytest.raises(StateConflict):
+        with pytest.raises(Conflict):
             services.return_report(actor=reviewer, report=report, comment="Again.")
 
 

@@ -276,7 +276,7 @@ def test_it_refuses_a_period_that_ends_before_it_starts(signed_in, officer_a, le
 
 @pytest.mark.parametrize("query, message", [
     ("from=2026-13-01", "Give the first day as YYYY-MM-DD."),
-    ("to=3000-01-01", "The last day must lie between 1990-01-01 and 2100-12-31."),
+    ("to=3000-01-01", "The last day must lie between the years 1990 and 2100."),
     ("from=1990-01-01&to=2026-01-01", "Choose a period of at most 120 months."),
 ])
 def test_it_refuses_periods_it_cannot_use(signed_in, officer_a, query, message):

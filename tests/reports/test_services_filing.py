@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, ObligationState
-from incidents.services.errors import StateConflict
 from reports import services
 from reports.models import Report, ReportState, ReportVersion
 from reports.services.canonical import sha256_of
@@ -107,9 +107,9 @@ def test_it_fills_in_and_files_the_open_draft_instead_of_starting_another(office
 
 def test_it_refuses_to_edit_a_filed_report(officer_a, case):
     report, _ = file_report_at(officer_a, case, "written", at=NOW)
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         services.update_report_draft(actor=officer_a, report=report, circumstances="Changed.")
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         services.submit_report(actor=officer_a, report=report)
     report.refresh_from_db()
     assert report.circumstances == WRITTEN["circumstances"]
@@ -118,9 +118,9 @@ def test_it_refuses_to_edit_a_filed_report(officer_a, case):
 
 def test_it_refuses_a_second_written_report_while_one_awaits_review(officer_a, case):
     file_report_at(officer_a, case, "written", at=NOW)
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         file_report_at(officer_a, case, "written", at=NOW)
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         services.create_report_draft(actor=officer_a, incident=case, kind="written")
 
 
@@ -139,19 +139,19 @@ def test_it_meets_the_written_report_duty_late_after_its_due_time(officer_a, cas
 def test_it_files_status_reports_and_the_final_summary_only_while_investigating(
         officer_a, case):
     for kind in ("status", "final"):
-        with pytest.raises(StateConflict):
+        with pytest.raises(Conflict):
             file_report_at(officer_a, case, kind, at=NOW)
 
 
 def test_it_refuses_reports_on_a_draft_incident(officer_a):
     draft = make_draft(officer_a)
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         services.create_report_draft(actor=officer_a, incident=draft, kind="written")
 
 
 def test_it_refuses_a_written_report_once_investigating(officer_a, reviewer):
     incident = investigating(officer_a, reviewer)
-    with pytest.raises(StateConflict):
+    with pytest.raises(Conflict):
         file_report_at(officer_a, incident, "written", at=NOW)
 
 

@@ -20,7 +20,7 @@ def chain_existing_events(apps, schema_editor):
             "content_type": labels[event.content_type_id], "object_id": event.object_id,
             "object_repr": event.object_repr, "case_id": event.case_id,
             "action": event.action, "changes": event.changes, "reason": event.reason,
-            "usps_only": event.usps_only,
+            "usps_only": event.usps_only, "drafting_stage": event.drafting_stage,
         }
         previous = event_sha256(values)
         AuditEvent.objects.filter(pk=event.pk).update(
@@ -30,7 +30,9 @@ def chain_existing_events(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("compliance", "0005_audit_case_timeline"),
+        ("compliance", "0006_drafting_stage_and_optional_authorization_number"),
+        # The drafting-stage flag of earlier events is set before they are hashed.
+        ("incidents", "0004_audit_drafting_stage_backfill"),
         ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,19 @@
+"""What the outbox needs to render the e-mails of accounts when it sends them."""
+
+from compliance.models import User
+from notifications.rendering import NotApplicable, builder
+
+
+@builder("invitation")
+def _invitation(email, context, now):
+    """An invitation goes to an address with no account behind it yet: it is addressed to a
+    would-be user in the inviter's time zone, and only while the invitation can be used."""
+    invitation = context["invitation"]
+    if (invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= now):
+        raise NotApplicable("the invitation can no longer be used")
+    inviter = context.get("invited_by")
+    recipient = User(email=email.to_address, role=invitation.role,
+                     provider_id=invitation.provider_id, first_name=invitation.first_name,
+                     last_name=invitation.last_name,
+                     timezone=getattr(inviter, "timezone", "UTC"))
+    return {**context, "recipient": recipient}

@@ -1,0 +1,86 @@
+from django import forms
+
+from compliance.forms import timezone_choices
+from compliance.models import Provider, Role
+from compliance.models.users import PROVIDER_ROLES
+
+
+class _RoleFields(forms.Form):
+    """A role (and, for USPS managers, a provider). Every role validates, so that a forged
+    choice reaches the service, which refuses and records it; the menu offers only the
+    roles the signed-in person may give."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if actor.is_usps_manager:
+            self.fields["provider"] = forms.ModelChoiceField(
+                Provider.objects.order_by("name"), required=False,
+                help_text="For provider staff only; leave empty for USPS staff.")
+        else:
+            self.fields["role"].widget.choices = [
+                (r.value, r.label) for r in Role if r in PROVIDER_ROLES]
+            self.fields["provider"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=actor.provider_id)
+
+    def provider_id(self):
+        """The chosen provider's id; an officer's own provider unless the form says another."""
+        value = self.cleaned_data.get("provider")
+        if isinstance(value, Provider):
+            return value.pk
+        if value is None and not self.actor.is_usps_manager:
+            return self.actor.provider_id
+        return value
+
+
+class InviteForm(_RoleFields):
+    email = forms.EmailField(label="E-mail address")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    field_order = ["email", "first_name", "last_name", "role", "provider"]
+
+
+class RoleForm(_RoleFields):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    field_order = ["role", "provider", "reason"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class FactorResetForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="How you confirmed who asked, e.g. a call back.")
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="What you will sign in with.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="America/New_York",
+                                 label="Time zone", help_text="Times are shown to you in it.")
+    password1 = forms.CharField(label="Password", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password (again)", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class OwnFactorResetForm(forms.Form):
+    password = forms.CharField(strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(max_length=20, label="Current code",
+                           help_text="From your authenticator app, or one of your recovery codes.",
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+class LockoutClearForm(forms.Form):
+    username = forms.CharField(max_length=150)

@@ -1,0 +1,70 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from compliance.models import User
+from compliance.services import record_event
+
+from .sessions import end_sessions
+
+# Recovery codes alone are no factor: they only stand in for a lost one.
+FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def has_factor(user) -> bool:
+    """Whether `user` has enrolled an authenticator app or a security key."""
+    return Authenticator.objects.filter(user_id=user.pk, type__in=FACTOR_TYPES).exists()
+
+
+def verify_code(user, code) -> bool:
+    """Whether `code` is a current TOTP code or an unused recovery code of `user`.
+
+    allauth marks it used: the same code cannot be played twice.
+    """
+    for authenticator in (Authenticator.objects.filter(user_id=user.pk)
+                          .exclude(type=Authenticator.Type.WEBAUTHN)):
+        if authenticator.wrap().validate_code(code):
+            return True
+    return False
+
+
+def reset_own_factor(*, actor, password, code):
+    """Remove `actor`'s second factors and recovery codes so they can enrol a new one,
+    on their password and a current code. A wrong code is recorded."""
+    if not get_account_adapter().reauthenticate(actor, password):
+        raise ValidationError({"password": "That is not your password."})
+    if not verify_code(actor, code):
+        with transaction.atomic():
+            record_event(actor=actor, obj=actor, action="user.mfa_code_rejected",
+                         reason="A wrong or used code, to reset the second factor.")
+        raise ValidationError({"code": "That code is wrong or was already used."})
+    with transaction.atomic():
+        removed = _remove_factors(actor)
+        record_event(actor=actor, obj=actor, action="user.factor_reset",
+                     changes={"second_factor": [removed, None]})
+
+
+@transaction.atomic
+def reset_user_factor(*, actor, user, reason):
+    """A USPS manager removes another person's second factors (they lost their device):
+    their sessions end, and they enrol again at their next sign-in."""
+    if not (actor.is_active and actor.is_usps_manager):
+        raise PermissionDenied("Only USPS managers reset another person's second factor.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise ValidationError("Reset your own second factor from your profile.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, e.g. how you confirmed who asked."})
+    removed = _remove_factors(user)
+    ended = end_sessions(user)
+    record_event(actor=actor, obj=user, action="user.factor_reset", reason=reason,
+                 changes={"second_factor": [removed, None], "sessions_ended": [None, ended]})
+    return user
+
+
+def _remove_factors(user):
+    removed = ", ".join(Authenticator.objects.filter(user_id=user.pk)
+                        .values_list("type", flat=True).order_by("type"))
+    Authenticator.objects.filter(user_id=user.pk).delete()
+    return removed

@@ -1,0 +1,136 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Invitation
+from compliance.models import Provider, Role, User
+from compliance.models.users import PROVIDER_ROLES
+from compliance.services import create_user, record_event
+from notifications.services import queue_email
+
+from .rules import may_manage, refuse
+
+
+class InvitationUnusable(Exception):
+    """The link cannot be used: `reason` is `invalid`, `expired`, `used` or `revoked`."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def invitation_link(invitation, secret):
+    return settings.SITE_URL + reverse("invitation-accept",
+                                       kwargs={"pk": invitation.pk, "secret": secret})
+
+
+def invite_user(*, actor, email, role, provider_id=None, first_name="", last_name=""):
+    """Invite `email` to make an account with `role` (and a provider for provider staff),
+    e-mailing a single-use link that expires after settings.INVITATION_EXPIRY_DAYS.
+
+    A provider officer may only invite officers and viewers of their own provider; any other
+    attempt is refused and recorded. Returns (invitation, link).
+    """
+    if not may_manage(actor, role=role, provider_id=provider_id):
+        if actor.is_provider_officer:  # the officer's form offers neither: a forged request
+            refuse(actor=actor, obj=actor, action="invitation.refused",
+                   message="You can invite officers and viewers of your own provider only.",
+                   changes={"role": [None, role], "provider": [None, provider_id]})
+        raise PermissionDenied("You may not invite people.")
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
+    if role in PROVIDER_ROLES and provider is None:
+        raise ValidationError({"provider": "Provider staff belong to a provider: choose one."})
+    if role not in PROVIDER_ROLES and provider is not None:
+        raise ValidationError({"provider": "USPS staff belong to no provider."})
+    now = timezone.now()
+    secret = Invitation.generate_secret()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            email=email.strip().lower(), role=role, provider=provider,
+            first_name=first_name, last_name=last_name,
+            secret_hash=Invitation.hash_secret(secret), invited_by=actor, created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS))
+        record_event(actor=actor, obj=invitation, action="invitation.sent", at=now,
+                     changes={"email": [None, invitation.email], "role": [None, role],
+                              "provider": [None, provider_id]})
+        link = invitation_link(invitation, secret)
+        # The invitee has no account yet: the e-mail goes to an address, as a would-be user.
+        invitee = User(email=invitation.email, role=role, provider=provider,
+                       first_name=first_name, last_name=last_name, timezone=actor.timezone)
+        queue_email(recipients=[invitee], template="invitation", context={
+            "invitation": invitation, "accept_url": link, "invited_by": actor,
+        })
+    return invitation, link
+
+
+def check_invitation(pk, secret, now=None):
+    """The pending invitation behind link `<pk>-<secret>`, or InvitationUnusable.
+
+    A link whose secret does not match a real invitation is recorded: it was altered.
+    """
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_related("provider").filter(pk=pk).first()
+    if invitation is None:
+        raise InvitationUnusable("invalid")
+    if not invitation.matches(secret):
+        with transaction.atomic():
+            record_event(actor=None, obj=invitation, action="invitation.link_rejected",
+                         reason="The link was altered: its secret does not match.")
+        raise InvitationUnusable("invalid")
+    if invitation.accepted_at:
+        with transaction.atomic():
+            record_event(actor=None, obj=invitation, action="invitation.link_rejected",
+                         reason="The link was opened again after it was used.")
+        raise InvitationUnusable("used")
+    if invitation.revoked_at:
+        raise InvitationUnusable("revoked")
+    if invitation.expires_at <= now:
+        raise InvitationUnusable("expired")
+    return invitation
+
+
+def accept_invitation(*, pk, secret, username, password, first_name="", last_name="",
+                      timezone_name="America/New_York"):
+    """Make the invited person's account with the password they chose (Django's
+    validators apply) and spend the invitation. Returns the new user.
+
+    Raises InvitationUnusable for a link that is altered, used, revoked or expired, and
+    ValidationError for a taken username or a weak password; nothing is created then.
+    """
+    check_invitation(pk, secret)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=pk)
+        if invitation.accepted_at or invitation.revoked_at:  # spent while the form was open
+            raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
+        user = create_user(actor=invitation.invited_by, username=username,
+                           role=invitation.role, password=password,
+                           provider=invitation.provider, email=invitation.email,
+                           timezone_name=timezone_name, first_name=first_name,
+                           last_name=last_name)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+        record_event(actor=user, obj=invitation, action="invitation.accepted",
+                     at=invitation.accepted_at, changes={"user": [None, user.username]})
+    return user
+
+
+@transaction.atomic
+def revoke_invitation(*, actor, invitation):
+    """Withdraw a pending invitation so its link no longer works."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not may_manage(actor, role=invitation.role, provider_id=invitation.provider_id):
+        raise PermissionDenied("You may not withdraw this invitation.")
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError("This invitation was already used or withdrawn.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_event(actor=actor, obj=invitation, action="invitation.revoked",
+                 at=invitation.revoked_at)
+    return invitation

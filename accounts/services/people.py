@@ -1,0 +1,78 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.models import ApiToken, Provider, Role, User
+from compliance.services import record_event
+
+from .rules import may_manage, refuse
+from .sessions import end_sessions
+
+
+def _lock_manageable(actor, user):
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot do this to your own account.")
+    if not may_manage(actor, role=user.role, provider_id=user.provider_id):
+        raise PermissionDenied("You may not manage this person.")
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, actor, user, reason=""):
+    """Close `user`'s account: they cannot sign in, their sessions end on the server and
+    their API tokens are revoked. USPS managers, or an officer for their own provider's staff.
+    """
+    user = _lock_manageable(actor, user)
+    if not user.is_active:
+        return user
+    now = timezone.now()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    ended = end_sessions(user)
+    record_event(actor=actor, obj=user, action="user.deactivated", at=now, reason=reason,
+                 changes={"is_active": [True, False], "api_tokens_revoked": [None, revoked],
+                          "sessions_ended": [None, ended]})
+    return user
+
+
+@transaction.atomic
+def reactivate_user(*, actor, user, reason=""):
+    """Open a closed account again; its old API tokens stay revoked."""
+    user = _lock_manageable(actor, user)
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record_event(actor=actor, obj=user, action="user.reactivated", reason=reason,
+                 changes={"is_active": [False, True]})
+    return user
+
+
+def change_role(*, actor, user, role, provider_id=None, reason=""):
+    """Give `user` another role (and provider, for a USPS manager's change).
+
+    A provider officer moves their own provider's staff between officer and viewer only; a
+    request for anything else is refused and recorded.
+    """
+    if actor.is_provider_officer and not may_manage(actor, role=role, provider_id=provider_id):
+        refuse(actor=actor, obj=user, action="user.role_change_refused",
+               message="You can make your provider's staff officers or viewers only.",
+               changes={"role": [user.role, role], "provider": [user.provider_id, provider_id]})
+    with transaction.atomic():
+        user = _lock_manageable(actor, user)
+        if not may_manage(actor, role=role, provider_id=provider_id):
+            raise PermissionDenied("You may not give this role.")
+        if role not in Role.values:
+            raise ValidationError({"role": "Choose a role."})
+        old_role, old_provider = user.role, user.provider_id
+        if (old_role, old_provider) == (role, provider_id):
+            return user
+        user.role = role
+        user.provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
+        user.full_clean(exclude=["password"])  # the role/provider constraint, readably
+        user.save(update_fields=["role", "provider"])
+        record_event(actor=actor, obj=user, action="user.role_changed", reason=reason,
+                     changes={"role": [old_role, role], "provider": [old_provider, provider_id]})
+    return user

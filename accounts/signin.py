@@ -1,0 +1,39 @@
+"""What django-axes asks of the product: whose attempt, from where, and the lockout page."""
+
+import math
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+LOCKED_MESSAGE = ("Too many failed sign-ins for this username. Try again in {minutes} "
+                  "minutes, or ask a USPS manager to clear the lockout.")
+
+
+def attempted_username(request, credentials):
+    """The username as allauth matches it (case-insensitively), so that changing its case
+    does not earn an attacker five more tries."""
+    username = (credentials or {}).get("username") or request.POST.get("login", "")
+    return username.strip().casefold() or None
+
+
+def client_address(request):
+    """The same client address allauth's rate limits use (proxy-aware with BEHIND_PROXY);
+    None for a request that has none (a sign-in made in code, as tests do)."""
+    try:
+        return get_adapter().get_client_ip(request)
+    except PermissionDenied:
+        return request.META.get("REMOTE_ADDR")
+
+
+def locked_out(request, response, credentials):
+    """The sign-in page with one message, whether or not the username has an account."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    form = LoginForm(request=request)
+    answer = render(request, "account/login.html",
+                    {"form": form, "locked_message": LOCKED_MESSAGE.format(minutes=minutes)},
+                    status=429)
+    answer["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return answer

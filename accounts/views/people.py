@@ -1,0 +1,123 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import FactorResetForm, ReasonForm, RoleForm
+from accounts.models import Invitation
+from compliance.models import AuditEvent, Provider, Role, User
+from compliance.models.users import PROVIDER_ROLES
+
+from .common import add_errors, manages_people
+
+PAGE_SIZE = 50
+
+
+@manages_people
+def people(request):
+    """Everyone the signed-in manager or officer looks after, and invitations still open."""
+    user = request.user
+    staff = User.objects.visible_to(user).select_related("provider").order_by("username")
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    provider = request.GET.get("provider", "")
+    if q:
+        staff = staff.filter(Q(username__icontains=q) | Q(email__icontains=q)
+                             | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+    if role in Role.values:
+        staff = staff.filter(role=role)
+    if provider.isdigit() and user.is_usps_manager:
+        staff = staff.filter(provider_id=int(provider))
+    page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
+    invitations = (Invitation.objects.visible_to(user).pending()
+                   .select_related("provider", "invited_by")[:PAGE_SIZE])
+    query = urlencode({k: v for k, v in (("q", q), ("role", role), ("provider", provider)) if v})
+    return render(request, "accounts/people.html", {
+        "page": page, "invitations": invitations, "q": q, "role": role,
+        "provider": provider, "query": query,
+        "roles": Role.choices if user.is_usps_manager
+        else [(r.value, r.label) for r in PROVIDER_ROLES],
+        "providers": Provider.objects.order_by("name") if user.is_usps_manager else [],
+    })
+
+
+def _person(request, pk):
+    return get_object_or_404(User.objects.visible_to(request.user).select_related("provider"),
+                             pk=pk)
+
+
+@manages_people
+def person_detail(request, pk, forms=None):
+    person = _person(request, pk)
+    forms = forms or {}
+    history = (AuditEvent.objects.visible_to(request.user).for_object(person)
+               .select_related("actor")[:50])
+    return render(request, "accounts/person_detail.html", {
+        "person": person,
+        "is_self": person.pk == request.user.pk,
+        "has_factor": services.has_factor(person),
+        "role_form": forms.get("role") or RoleForm(actor=request.user, initial={
+            "role": person.role, "provider": person.provider if request.user.is_usps_manager
+            else person.provider_id}),
+        "reason_form": forms.get("reason") or ReasonForm(),
+        "factor_form": forms.get("factor") or FactorResetForm(),
+        "history": history,
+    })
+
+
+def _act(request, pk, form_key, form, action, done):
+    person = _person(request, pk)
+    if form.is_valid():
+        try:
+            action(person, form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "You may not do that.")
+            return redirect("person-detail", pk=person.pk)
+        else:
+            messages.success(request, done)
+            return redirect("person-detail", pk=person.pk)
+    return person_detail(request, pk, forms={form_key: form})
+
+
+@manages_people
+@require_POST
+def change_role(request, pk):
+    form = RoleForm(request.POST, actor=request.user)
+    return _act(request, pk, "role", form, lambda person, f: services.change_role(
+        actor=request.user, user=person, role=f.cleaned_data["role"],
+        provider_id=f.provider_id(), reason=f.cleaned_data["reason"]), "Role changed.")
+
+
+@manages_people
+@require_POST
+def deactivate(request, pk):
+    return _act(request, pk, "reason", ReasonForm(request.POST), lambda person, f:
+                services.deactivate_user(actor=request.user, user=person,
+                                         reason=f.cleaned_data["reason"]),
+                "Account deactivated: its sessions ended and its API tokens were revoked.")
+
+
+@manages_people
+@require_POST
+def reactivate(request, pk):
+    return _act(request, pk, "reason", ReasonForm(request.POST), lambda person, f:
+                services.reactivate_user(actor=request.user, user=person,
+                                         reason=f.cleaned_data["reason"]),
+                "Account reactivated.")
+
+
+@manages_people
+@require_POST
+def reset_factor(request, pk):
+    if not request.user.is_usps_manager:
+        raise PermissionDenied
+    return _act(request, pk, "factor", FactorResetForm(request.POST), lambda person, f:
+                services.reset_user_factor(actor=request.user, user=person,
+                                           reason=f.cleaned_data["reason"]),
+                "Second factor removed: they enrol a new one at their next sign-in.")

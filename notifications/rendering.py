@@ -1,0 +1,200 @@
+"""E-mails are rendered when they are sent, from the rows they refer to, as those are then.
+
+A queued e-mail stores its context as references (`{"$ref": "app.model", "pk": 7}`) and
+plain values, never a rendered text: a retry tells the time left at that retry, and an
+e-mail whose subject has gone (a reminder whose obligation was met, waived or moved) is not
+sent at all. A template that needs more than its stored context registers a builder here.
+"""
+
+import zoneinfo
+from collections import defaultdict, namedtuple
+from datetime import UTC, date, datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from compliance.deadlines import step_applies
+from compliance.models import Obligation
+
+Rendered = namedtuple("Rendered", "subject body_text body_html")
+
+
+class NotApplicable(Exception):
+    """The e-mail no longer applies; its message says why."""
+
+
+# --- Stored context ------------------------------------------------------------------
+
+def encode(value):
+    """`value` as JSON: model instances become references, times ISO strings."""
+    if isinstance(value, models.Model):
+        if value.pk is None:
+            raise TypeError(f"an unsaved {value._meta.label} cannot go into an e-mail")
+        return {"$ref": value._meta.label_lower, "pk": value.pk}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"{type(value).__name__} cannot go into an e-mail's context")
+
+
+def _refs(value, found):
+    if isinstance(value, dict):
+        if "$ref" in value:
+            found[value["$ref"]].add(value["pk"])
+        else:
+            for v in value.values():
+                _refs(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _refs(v, found)
+
+
+def load_refs(contexts):
+    """{(label, pk): instance} for every reference in `contexts`: one query per model."""
+    found = defaultdict(set)
+    for context in contexts:
+        _refs(context, found)
+    loaded = {}
+    for label, pks in found.items():
+        model = apps.get_model(label)
+        for pk, obj in model._base_manager.in_bulk(pks).items():
+            loaded[(label, pk)] = obj
+    return loaded
+
+
+def decode(value, loaded):
+    if isinstance(value, dict):
+        if "$ref" in value:
+            try:
+                return loaded[(value["$ref"], value["pk"])]
+            except KeyError:
+                raise NotApplicable(f"its {value['$ref']} no longer exists") from None
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        return {k: decode(v, loaded) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v, loaded) for v in value]
+    return value
+
+
+# --- Builders: templates whose context is computed at sending -----------------------
+
+BUILDERS = {}
+
+
+def builder(template):
+    def register(function):
+        BUILDERS[template] = function
+        return function
+    return register
+
+
+def describe(delta):
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours or days:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return ", ".join(parts)
+
+
+def obligation_context(obligation, audience, now):
+    """What an obligation e-mail shows at `now`: never anything internal to USPS."""
+    left = obligation.due_at - now
+    path = f"/incidents/{obligation.incident_id}/" if obligation.incident_id else "/"
+    return {
+        "obligation": obligation,
+        "audience": audience,
+        "overdue": left.total_seconds() < 0,
+        "time_left": describe(abs(left)),
+        "due_at_utc": obligation.due_at.astimezone(UTC),
+        "case_url": f"{settings.SITE_URL}{path}",
+    }
+
+
+@builder("obligation_reminder")
+def _reminder(email, context, now):
+    obligation = email.obligation
+    if obligation is None or not obligation.is_outstanding:
+        raise NotApplicable("the obligation is no longer owed")
+    if not step_applies(email.step, obligation.due_at):
+        raise NotApplicable("the obligation's due time has moved")
+    return obligation_context(obligation, email.audience, now)
+
+
+DIGEST_ROWS = 50
+
+
+@builder("daily_digest")
+def _digest(email, context, now):
+    from .models import EmailPreference
+
+    reviewer = email.recipient
+    if not EmailPreference.objects.filter(user=reviewer, daily_digest=True).exists():
+        raise NotApplicable("the reviewer no longer takes the digest")
+    outstanding = Obligation.objects.visible_to(reviewer).outstanding()
+    return {
+        "obligations": list(outstanding.select_related("provider").order_by("due_at")
+                            [:DIGEST_ROWS]),
+        "total": outstanding.count(),
+        "overdue": outstanding.filter(due_at__lte=now).count(),
+        "now": now,
+    }
+
+
+# --- Rendering -----------------------------------------------------------------------
+
+def render_email(template, context, recipient):
+    """(subject, text, html) for `recipient`, with times shown in the recipient's zone."""
+    ctx = {"recipient": recipient, "site_url": settings.SITE_URL, **context}
+    try:
+        zone = zoneinfo.ZoneInfo(recipient.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    base = f"notifications/email/{template}"
+    with timezone.override(zone):
+        subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
+        text = render_to_string(f"{base}.txt", ctx)
+        html = render_to_string(f"{base}.html", ctx)
+    return Rendered(subject[:300], text, html)
+
+
+def render_one(email, loaded, now):
+    """The e-mail as it would go out at `now`; NotApplicable when it should not go out."""
+    context = decode(email.context, loaded)
+    build = BUILDERS.get(email.template)
+    if build is not None:
+        context = build(email, context, now)
+    # An e-mail to an address alone (no account yet) gets its recipient from its builder.
+    recipient = email.recipient or context.pop("recipient", None)
+    if recipient is None or not recipient.is_active or not recipient.email:
+        raise NotApplicable("the recipient is no longer active or has no address")
+    return render_email(email.template, context, recipient)
+
+
+def render_rows(emails, now=None):
+    """{pk: Rendered, or None when the e-mail no longer applies} at `now` (read once)."""
+    now = now or timezone.now()
+    loaded = load_refs(e.context for e in emails)
+    out = {}
+    for email in emails:
+        try:
+            out[email.pk] = render_one(email, loaded, now)
+        except NotApplicable:
+            out[email.pk] = None
+    return out

@@ -1,0 +1,262 @@
+"""Invitations: who may invite whom, the single-use expiring link, and accepting it."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import Invitation
+from accounts.services import invite_user, revoke_invitation
+from compliance.models import AuditEvent, User
+from notifications.models import OutboundEmail
+from notifications.services import send_due_emails
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "violet-harbour-lantern-42"
+
+
+def invite_form(**overrides):
+    data = {"email": "nina@alpha.example", "first_name": "Nina", "last_name": "New",
+            "role": "provider_viewer"}
+    data.update(overrides)
+    return data
+
+
+def accept_form(**overrides):
+    data = {"username": "nina", "first_name": "Nina", "last_name": "New",
+            "timezone": "America/Chicago", "password1": STRONG, "password2": STRONG}
+    data.update(overrides)
+    return data
+
+
+def link_path(link):
+    return link.removeprefix("http://127.0.0.1:8000")
+
+
+@pytest.fixture
+def invitation(officer_a, provider_a):
+    return invite_user(actor=officer_a, email="nina@alpha.example", role="provider_officer",
+                       provider_id=provider_a.pk, first_name="Nina")
+
+
+def test_it_lets_an_officer_invite_a_viewer_of_their_provider_by_e_mail(signed_in, officer_a,
+                                                                         provider_a):
+    response = signed_in(officer_a).post("/people/invite/", invite_form())
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.role, invitation.provider, invitation.invited_by) == (
+        "provider_viewer", provider_a, officer_a)
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+    email = OutboundEmail.objects.get(template="invitation")
+    assert email.to_address == "nina@alpha.example" and email.recipient is None
+    sent = email.rendered
+    assert f"/accounts/invitation/{invitation.pk}-" in sent.body_text
+    assert "Alpha Postage" in sent.subject
+    event = AuditEvent.objects.get(action="invitation.sent")
+    assert (event.actor, event.provider_id) == (officer_a, provider_a.pk)
+
+
+def test_it_lets_a_manager_invite_usps_staff_and_any_providers_staff(signed_in, manager,
+                                                                      provider_b):
+    client = signed_in(manager)
+    client.post("/people/invite/", invite_form(email="rex@usps.example", role="usps_reviewer"))
+    client.post("/people/invite/", invite_form(role="provider_officer", provider=provider_b.pk))
+
+    assert set(Invitation.objects.values_list("role", "provider")) == {
+        ("usps_reviewer", None), ("provider_officer", provider_b.pk)}
+
+
+def test_it_keeps_the_expiry_configurable(signed_in, officer_a, settings):
+    settings.INVITATION_EXPIRY_DAYS = 2
+
+    signed_in(officer_a).post("/people/invite/", invite_form())
+
+    invitation = Invitation.objects.get()
+    assert invitation.expires_at - invitation.created_at == timedelta(days=2)
+
+
+@pytest.mark.parametrize("forged", [{"role": "usps_manager"}, {"role": "usps_reviewer"}])
+def test_it_refuses_an_officer_inviting_to_a_usps_role_and_records_it(signed_in, officer_a,
+                                                                      forged):
+    response = signed_in(officer_a).post("/people/invite/", invite_form(**forged))
+
+    assert response.status_code == 200
+    assert "your own provider" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert not OutboundEmail.objects.exists()
+    event = AuditEvent.objects.get(action="invitation.refused")
+    assert event.actor == officer_a and event.changes["role"] == [None, forged["role"]]
+
+
+def test_it_refuses_an_officer_inviting_to_another_provider_and_records_it(signed_in, officer_a,
+                                                                           provider_b):
+    response = signed_in(officer_a).post("/people/invite/",
+                                         invite_form(provider=provider_b.pk))
+
+    assert "your own provider" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert AuditEvent.objects.get(action="invitation.refused").changes["provider"] == [
+        None, provider_b.pk]
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "reviewer"])
+def test_it_refuses_the_invitation_pages_to_viewers_and_reviewers(who, request, signed_in):
+    client = signed_in(request.getfixturevalue(who))
+
+    assert client.get("/people/invite/").status_code == 403
+    assert client.post("/people/invite/", invite_form()).status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_it_makes_the_account_from_the_link_with_the_chosen_password(client, invitation,
+                                                                     officer_a, provider_a):
+    invite, link = invitation
+
+    page = client.get(link_path(link))
+    response = client.post(link_path(link), accept_form())
+
+    assert "Alpha Postage" in page.content.decode()
+    assert response.status_code == 302
+    user = User.objects.get(username="nina")
+    assert (user.role, user.provider, user.email, user.timezone) == (
+        "provider_officer", provider_a, "nina@alpha.example", "America/Chicago")
+    assert user.check_password(STRONG)
+    invite.refresh_from_db()
+    assert invite.accepted_user == user and invite.accepted_at
+    accepted = AuditEvent.objects.get(action="invitation.accepted")
+    assert accepted.actor == user
+    assert AuditEvent.objects.get(action="user.created").actor == officer_a
+    assert client.get("/").status_code == 200  # signed in
+
+
+def test_it_sends_the_new_officer_to_enrol_a_second_factor_before_anything_else(client,
+                                                                                invitation,
+                                                                                mfa_on):
+    response = client.post(link_path(invitation[1]), accept_form(), follow=True)
+
+    assert response.redirect_chain[-1][0] == "/accounts/2fa/totp/activate/"
+    assert client.get("/incidents/").url == "/accounts/2fa/totp/activate/"
+
+
+def test_it_refuses_a_weak_password_and_makes_nothing(client, invitation):
+    response = client.post(link_path(invitation[1]),
+                           accept_form(password1="password", password2="password"))
+
+    assert response.status_code == 200
+    assert "too common" in response.content.decode()
+    assert not User.objects.filter(username="nina").exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_it_refuses_a_taken_username(client, invitation, officer_a):
+    response = client.post(link_path(invitation[1]), accept_form(username="officer_a"))
+
+    assert "already exists" in response.content.decode()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_it_refuses_a_used_link_and_records_it(client, invitation):
+    client.post(link_path(invitation[1]), accept_form())
+    client.post("/accounts/logout/")
+
+    response = client.post(link_path(invitation[1]), accept_form(username="again"))
+
+    assert response.status_code == 410
+    assert "already used" in response.content.decode()
+    assert not User.objects.filter(username="again").exists()
+    assert AuditEvent.objects.filter(action="invitation.link_rejected").count() == 1
+
+
+def test_it_refuses_an_expired_link(client, invitation):
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        response = client.post(link_path(invitation[1]), accept_form())
+
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert not User.objects.filter(username="nina").exists()
+
+
+def test_it_refuses_an_altered_link_and_records_the_attempt(client, invitation):
+    invite, link = invitation
+    altered = link_path(link)[:-3] + "xyz/"
+
+    response = client.post(altered, accept_form())
+
+    assert response.status_code == 404
+    assert "not valid" in response.content.decode()
+    assert not User.objects.filter(username="nina").exists()
+    event = AuditEvent.objects.get(action="invitation.link_rejected")
+    assert event.object_id == str(invite.pk) and "altered" in event.reason
+
+
+def test_it_lets_the_inviter_withdraw_an_invitation_and_the_link_dies(signed_in, client,
+                                                                      invitation, officer_a):
+    invite, link = invitation
+    signed_in(officer_a).post(f"/people/invitations/{invite.pk}/revoke/")
+    client.logout()
+
+    response = client.get(link_path(link))
+
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+    assert AuditEvent.objects.filter(action="invitation.revoked", actor=officer_a).exists()
+
+
+def test_it_keeps_other_providers_invitations_out_of_reach(signed_in, invitation, officer_b):
+    invite, _ = invitation
+
+    response = signed_in(officer_b).post(f"/people/invitations/{invite.pk}/revoke/")
+
+    assert response.status_code == 404
+    invite.refresh_from_db()
+    assert invite.revoked_at is None
+
+
+def test_it_lists_only_the_officers_own_providers_open_invitations(signed_in, invitation,
+                                                                   officer_b, provider_b):
+    invite_user(actor=officer_b, email="bo@bravo.example", role="provider_viewer",
+                provider_id=provider_b.pk)
+
+    page = signed_in(officer_b).get("/people/").content.decode()
+
+    assert "bo@bravo.example" in page
+    assert "nina@alpha.example" not in page
+
+
+def test_it_keeps_create_user_working_for_operators(provider_a, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("NEW_USER_PASSWORD", STRONG)
+    call_command("create_user", "ops", "--role", "provider_viewer", "--provider",
+                 str(provider_a.pk))
+
+    assert User.objects.get(username="ops").check_password(STRONG)
+
+
+def test_it_stores_only_the_hash_of_the_links_secret(invitation):
+    invite, link = invitation
+    secret = link.rstrip("/").rsplit("-", 1)[-1]
+    assert secret not in invite.secret_hash
+
+
+def test_it_sends_the_invitation_to_its_address_in_the_inviters_zone(invitation, mailoutbox):
+    send_due_emails()
+
+    [message] = mailoutbox
+    assert message.to == ["nina@alpha.example"]
+    assert "Make your account" in message.body
+    row = OutboundEmail.objects.get(template="invitation")
+    assert (row.state, row.recipient) == ("sent", None)
+
+
+def test_it_does_not_send_an_invitation_revoked_before_its_turn(invitation, officer_a,
+                                                               mailoutbox):
+    revoke_invitation(actor=officer_a, invitation=invitation[0])
+
+    send_due_emails()
+
+    assert mailoutbox == []
+    assert OutboundEmail.objects.get(template="invitation").state == "skipped"

@@ -1,0 +1,177 @@
+"""People pages: officers look after their provider's staff, managers after everyone."""
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.test import Client
+from rest_framework.test import APIClient
+
+from compliance.models import AuditEvent, User
+from compliance.services import create_api_token
+from tests import factories
+from tests.conftest import sign_in_with_password
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_only_the_officers_own_provider_staff(signed_in, officer_a, viewer_a,
+                                                       officer_b, reviewer):
+    page = signed_in(officer_a).get("/people/").content.decode()
+
+    assert "viewer_a" in page and "officer_a" in page
+    assert "officer_b" not in page and "<td>reviewer</td>" not in page
+
+
+def test_it_lists_everyone_to_a_manager_with_filters(signed_in, manager, officer_a, officer_b,
+                                                     provider_b):
+    client = signed_in(manager)
+
+    everyone = client.get("/people/").content.decode()
+    of_b = client.get(f"/people/?provider={provider_b.pk}").content.decode()
+
+    assert "officer_a" in everyone and "officer_b" in everyone
+    assert "officer_b" in of_b and "officer_a" not in of_b
+
+
+def test_it_lists_people_in_a_pinned_number_of_queries(signed_in, manager, provider_a,
+                                                       django_assert_num_queries):
+    factories.OfficerFactory.create_batch(5, provider=provider_a)
+    client = signed_in(manager)
+    client.get("/people/")  # warm the session
+
+    with django_assert_num_queries(8):
+        response = client.get("/people/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "reviewer"])
+def test_it_refuses_the_people_pages_to_viewers_and_reviewers(who, request, signed_in,
+                                                              officer_a):
+    client = signed_in(request.getfixturevalue(who))
+
+    assert client.get("/people/").status_code == 403
+    assert client.post(f"/people/{officer_a.pk}/deactivate/").status_code == 403
+    officer_a.refresh_from_db()
+    assert officer_a.is_active
+
+
+def test_it_lets_an_officer_deactivate_their_staff_ending_sessions_and_tokens(signed_in,
+                                                                              officer_a,
+                                                                              viewer_a):
+    _, key = create_api_token(user=viewer_a)
+    viewers = Client()
+    sign_in_with_password(viewers, "viewer_a")
+    assert viewers.get("/").status_code == 200
+
+    response = signed_in(officer_a).post(f"/people/{viewer_a.pk}/deactivate/",
+                                         {"reason": "Left the company"})
+
+    assert response.status_code == 302
+    viewer_a.refresh_from_db()
+    assert not viewer_a.is_active
+    assert viewers.get("/").status_code == 302
+    assert not UserSession.objects.filter(user=viewer_a).exists()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").status_code == 401
+    event = AuditEvent.objects.get(action="user.deactivated")
+    assert event.actor == officer_a and event.reason == "Left the company"
+
+
+def test_it_refuses_a_deactivated_person_at_sign_in(client, viewer_a):
+    viewer_a.is_active = False
+    viewer_a.save()
+
+    sign_in_with_password(client, "viewer_a")
+
+    assert client.get("/").status_code == 302
+
+
+def test_it_keeps_another_providers_staff_out_of_an_officers_reach(signed_in, officer_a,
+                                                                   officer_b):
+    client = signed_in(officer_a)
+
+    assert client.get(f"/people/{officer_b.pk}/").status_code == 404
+    assert client.post(f"/people/{officer_b.pk}/deactivate/").status_code == 404
+    assert client.post(f"/people/{officer_b.pk}/role/",
+                       {"role": "provider_viewer"}).status_code == 404
+    officer_b.refresh_from_db()
+    assert officer_b.is_active and officer_b.role == "provider_officer"
+
+
+def test_it_does_not_let_anyone_deactivate_themselves(signed_in, officer_a):
+    signed_in(officer_a).post(f"/people/{officer_a.pk}/deactivate/")
+
+    officer_a.refresh_from_db()
+    assert officer_a.is_active
+
+
+def test_it_lets_an_officer_make_a_viewer_an_officer_and_records_it(signed_in, officer_a,
+                                                                    viewer_a):
+    response = signed_in(officer_a).post(f"/people/{viewer_a.pk}/role/",
+                                         {"role": "provider_officer", "reason": "Deputy"})
+
+    assert response.status_code == 302
+    viewer_a.refresh_from_db()
+    assert viewer_a.role == "provider_officer"
+    event = AuditEvent.objects.get(action="user.role_changed")
+    assert event.changes["role"] == ["provider_viewer", "provider_officer"]
+
+
+def test_it_refuses_an_officer_giving_a_usps_role_and_records_it(signed_in, officer_a,
+                                                                 viewer_a):
+    response = signed_in(officer_a).post(f"/people/{viewer_a.pk}/role/",
+                                         {"role": "usps_manager"})
+
+    assert response.status_code == 302
+    viewer_a.refresh_from_db()
+    assert viewer_a.role == "provider_viewer" and viewer_a.provider_id
+    assert not AuditEvent.objects.filter(action="user.role_changed").exists()
+    assert AuditEvent.objects.get(action="user.role_change_refused").actor == officer_a
+
+
+def test_it_lets_a_manager_move_someone_to_usps(signed_in, manager, viewer_a):
+    signed_in(manager).post(f"/people/{viewer_a.pk}/role/", {"role": "usps_reviewer"})
+
+    viewer_a.refresh_from_db()
+    assert (viewer_a.role, viewer_a.provider) == ("usps_reviewer", None)
+
+
+def test_it_refuses_a_provider_role_without_a_provider(signed_in, manager, reviewer):
+    response = signed_in(manager).post(f"/people/{reviewer.pk}/role/",
+                                       {"role": "provider_officer"})
+
+    assert response.status_code == 200
+    reviewer.refresh_from_db()
+    assert reviewer.role == "usps_reviewer"
+
+
+def test_it_reactivates_an_account_whose_old_tokens_stay_revoked(signed_in, manager, viewer_a):
+    token, key = create_api_token(user=viewer_a)
+    client = signed_in(manager)
+    client.post(f"/people/{viewer_a.pk}/deactivate/")
+
+    client.post(f"/people/{viewer_a.pk}/reactivate/")
+
+    viewer_a.refresh_from_db()
+    assert viewer_a.is_active
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(action="user.reactivated").exists()
+
+
+def test_it_shows_a_persons_history_to_their_officer(signed_in, officer_a, viewer_a):
+    client = signed_in(officer_a)
+    client.post(f"/people/{viewer_a.pk}/role/", {"role": "provider_officer"})
+
+    page = client.get(f"/people/{viewer_a.pk}/").content.decode()
+
+    assert "User role changed" in page
+
+
+def test_it_keeps_the_user_count_when_nothing_is_allowed(signed_in, officer_a):
+    before = User.objects.count()
+    signed_in(officer_a).post("/people/invite/", {"email": "x@y.example",
+                                                  "role": "usps_manager"})
+    assert User.objects.count() == before

@@ -1,0 +1,248 @@
+"""No input makes a server error: each crafted request answers a clear 400 naming what is
+wrong (404 for an id that cannot exist) and changes nothing."""
+
+import json
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from compliance.models import AuditEvent, DeadlinePolicy, Obligation
+from compliance.models.policy import (
+    DEFAULT_ESCALATION,
+    DEFAULT_REMINDER_OFFSETS_HOURS,
+    DEFAULT_RISK_WINDOWS,
+)
+from compliance.services.policy import save_deadline_policy
+from incidents.models import Incident
+from reports.models import Report
+from tests import factories
+from tests.incidents.factories import NOW, draft_values, make_draft, make_filed
+from tests.notifications.test_policy import form_data
+from tests.reports.factories import case_under_review
+
+pytestmark = pytest.mark.django_db
+
+
+def _state():
+    """What a refused request must leave as it was."""
+    return (Incident.objects.count(), Obligation.objects.count(), Report.objects.count(),
+            AuditEvent.objects.count(), DeadlinePolicy.objects.count(),
+            list(Incident.objects.values_list("updated_at", flat=True).order_by("id")))
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/providers/?q=%00",
+    "/api/v1/incidents/?q=a%00b",
+    "/api/v1/obligations/?due_before=2026-02-04T02:17:04-19:01",
+    "/api/v1/obligations/?due_after=0001-01-01T00:00:00Z",
+    "/api/v1/incidents/?discovered_before=2026-02-04T02:17:04%2B21:00",
+    "/api/v1/incidents/?discovered_after=9999-12-31T23:59:59-12:00",
+    "/api/v1/obligations/?incident=-5275587533000000000000",
+    "/api/v1/obligations/?incident=99999999999999999999",
+    "/api/v1/incidents/?provider=-2.5e16",
+    "/api/v1/obligations/?provider=-2.5e16",
+])
+def test_it_answers_400_naming_the_filter(api_for, reviewer, path):
+    response = api_for(reviewer).get(path)
+
+    assert response.status_code == 400, response.content
+    field = path.split("?")[1].split("=")[0]
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("path", [
+    "/providers/?q=%00",
+    "/incidents/?discovered_before=2026-02-04T02:17:04%2B21:00",
+    "/incidents/queue/?discovered_after=2026-02-04T02:17:04-19:01",
+    "/incidents/queue/?provider=99999999999999999999",
+])
+def test_the_pages_answer_400_to_the_same_filters(signed_in, reviewer, path):
+    assert signed_in(reviewer).get(path).status_code == 400
+
+
+def test_the_provider_list_of_staff_west_of_utc_survives_an_early_discovery(
+        api_for, signed_in, officer_a):
+    draft = make_draft(officer_a)
+    officer_a.timezone = "America/Los_Angeles"
+    officer_a.save()
+    before = _state()
+
+    response = api_for(officer_a).patch(f"/api/v1/incidents/{draft.pk}/", {
+        "discovered_at": "0001-01-01T00:00:00Z"}, format="json")
+
+    assert response.status_code == 400 and "discovered_at" in response.json()
+    assert _state() == before
+    assert signed_in(officer_a).get("/incidents/").status_code == 200
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                                  "1989-12-31T23:59:59Z", "2026-03-01T10:00:00+16:00"])
+def test_it_refuses_a_discovery_time_outside_the_window(api_for, officer_a, provider_a, when):
+    model = factories.PESModelFactory(provider=provider_a)
+    body = {**draft_values(provider_a, pes_models=[model]), "discovered_at": when}
+    body["pes_models"] = [model.pk]
+    before = _state()
+
+    response = api_for(officer_a).post("/api/v1/incidents/", body, format="json")
+
+    assert response.status_code == 400 and "discovered_at" in response.json()
+    assert _state() == before
+
+
+def test_the_window_is_configured_in_one_place(api_for, officer_a, provider_a, settings):
+    settings.SANE_YEARS = (2026, 2030)
+    model = factories.PESModelFactory(provider=provider_a)
+    body = {**draft_values(provider_a), "pes_models": [model.pk],
+            "discovered_at": "2025-12-31T12:00:00Z"}
+
+    response = api_for(officer_a).post("/api/v1/incidents/", body, format="json")
+
+    assert response.status_code == 400
+    assert "between 2026 and 2030" in str(response.json()["discovered_at"])
+
+
+def test_it_refuses_json_nested_a_thousand_deep(api_for, officer_a):
+    body = "[" * 1000 + "]" * 1000
+    before = _state()
+
+    response = api_for(officer_a).generic("POST", "/api/v1/incidents/", body,
+                                          content_type="application/json")
+
+    assert response.status_code == 400 and "nested" in response.json()["detail"]
+    assert _state() == before
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity",
+                                    "99999999999999999999999"])
+def test_it_refuses_numbers_out_of_range(api_for, officer_a, provider_a, number):
+    values = draft_values(provider_a)
+    body = json.dumps({**{k: v for k, v in values.items() if k != "pes_models"},
+                       "discovered_at": values["discovered_at"].isoformat()})
+    body = body[:-1] + f', "pes_models": [{number}]}}'
+    before = _state()
+
+    response = api_for(officer_a).generic("POST", "/api/v1/incidents/", body,
+                                          content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert _state() == before
+
+
+def test_it_refuses_a_written_report_due_in_year_9999(api_for, officer_a, reviewer):
+    filed = make_filed(officer_a)
+    before = _state()
+
+    response = api_for(reviewer).post(f"/api/v1/incidents/{filed.pk}/triage/", {
+        "revenue_risk": "high", "rationale": "Resets at scale.",
+        "written_report_due_at": "9999-12-31T23:59:59Z"})
+
+    assert response.status_code == 400 and "written_report_due_at" in response.json()
+    assert _state() == before
+
+
+def test_it_refuses_an_anticipated_completion_date_of_9999(api_for, officer_a):
+    case = case_under_review(officer_a)
+    before = _state()
+
+    with time_machine.travel(NOW, tick=False):
+        response = api_for(officer_a).post(f"/api/v1/incidents/{case.pk}/reports/", {
+            "kind": "written", "circumstances": "A forged reset.",
+            "investigative_procedure": "Replay it.",
+            "anticipated_completion_date": "9999-12-31"})
+
+    assert response.status_code == 400 and "anticipated_completion_date" in response.json()
+    assert _state() == before
+
+
+def test_it_refuses_an_extension_to_year_9999(api_for, officer_a):
+    case = case_under_review(officer_a)
+    duty = Obligation.objects.get(incident_id=case.pk, kind="written_report")
+
+    response = api_for(officer_a).post(f"/api/v1/obligations/{duty.pk}/extension-requests/", {
+        "requested_due_at": "9999-12-31T00:00:00Z", "justification": "Forever."})
+
+    assert response.status_code == 400 and "requested_due_at" in response.json()
+    assert not duty.extension_requests.exists()
+
+
+def test_it_refuses_a_reminder_offset_of_a_hundred_million_hours(client, manager, officer_a):
+    with pytest.raises(ValidationError) as refused:
+        save_deadline_policy(
+            actor=manager, risk_windows=DEFAULT_RISK_WINDOWS,
+            reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
+                                    "notification": [100_000_000]},
+            escalation=DEFAULT_ESCALATION, note="Typo.")
+    assert "at most" in str(refused.value)
+    assert not DeadlinePolicy.objects.exists()
+    client.force_login(manager)
+    page = client.post("/notifications/policy/",
+                       form_data(offsets__notification="100000000"))
+    assert "At most 87,840 hours" in page.content.decode()
+    assert not DeadlinePolicy.objects.exists()
+    make_draft(officer_a)  # new drafts still schedule their reminders
+
+
+def test_it_answers_404_to_a_waiver_of_an_obligation_that_does_not_exist(api_for, officer_a):
+    response = api_for(officer_a).post("/api/v1/obligations/999999/waive/", {"reason": "x"})
+
+    assert response.status_code == 404
+
+
+def test_it_answers_403_to_a_provider_waiving_its_own_obligation(api_for, officer_a):
+    duty = make_filed(officer_a) and Obligation.objects.filter(
+        provider=officer_a.provider).first()
+
+    response = api_for(officer_a).post(f"/api/v1/obligations/{duty.pk}/waive/", {"reason": "x"})
+
+    assert response.status_code == 403
+    duty.refresh_from_db()
+    assert duty.state != "waived"
+
+
+def test_unknown_api_urls_answer_json_404(api_for, officer_a):
+    response = api_for(officer_a).get("/api/v1/affiliates/1.5/")
+
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_the_schema_says_what_may_be_null(api_for, officer_a):
+    schemas = api_for(officer_a).get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    assert schemas["Me"]["properties"]["provider"]["nullable"] is True
+    assert schemas["Incident"]["properties"]["submitted_at"]["nullable"] is True
+    assert schemas["ExtensionRequest"]["properties"]["decided_by"]["nullable"] is True
+    assert schemas["ProcedureDocument"]["properties"]["reviewed_by"]["nullable"] is True
+
+
+def test_the_schema_documents_every_error_answer(api_for, officer_a):
+    paths = api_for(officer_a).get("/api/schema/?format=json").json()["paths"]
+
+    for path, item in paths.items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"401", "403"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413"} <= codes, (method, path)
+            for code in codes - {"200", "201", "204"}:
+                assert "application/json" in operation["responses"][code]["content"]
+    assert "409" in paths["/api/v1/incidents/{id}/submit/"]["post"]["responses"]
+    assert "409" not in paths["/api/v1/affiliates/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("local", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_the_report_page_refuses_a_discovery_time_outside_the_window(
+        signed_in, officer_a, provider_a, local):
+    from tests.incidents.test_pages import report_form
+
+    model = factories.PESModelFactory(provider=provider_a)
+    before = _state()
+
+    response = signed_in(officer_a).post("/incidents/new/",
+                                         report_form(model, discovered_at=local))
+
+    assert response.status_code == 400
+    assert "Give a date between 1990 and 2100." in response.content.decode()
+    assert _state() == before

@@ -1,0 +1,60 @@
+"""A small world for contract tests: two providers, each with a draft and a case under
+review with reports, an extension request, a comment and procedures on file."""
+
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from compliance.models import Obligation, PESModel
+from incidents import services as incident_services
+from reports import services as report_services
+from reports.extensions import services as extension_services
+from reports.procedures import services as procedure_services
+from tests import factories
+from tests.incidents.factories import make_draft
+from tests.reports.factories import WRITTEN, case_under_review
+
+
+def _provider_world(officer, reviewer):
+    draft = make_draft(officer)
+    now = timezone.now()
+    case = case_under_review(officer, at=now - timedelta(hours=1))
+    duty = Obligation.objects.get(incident_id=case.pk, kind="written_report")
+    extension = extension_services.request_extension(
+        actor=officer, obligation=duty, requested_due_at=now + timedelta(days=40),
+        justification="The lab is booked.")
+    report, _ = report_services.file_report(actor=officer, incident=case, kind="written",
+                                            **{**WRITTEN, "anticipated_completion_date":
+                                               (now + timedelta(days=60)).date()})
+    incident_services.add_comment(actor=reviewer, incident=case, body="Which firmware?")
+    incident_services.add_attachment(
+        actor=officer, incident=case,
+        uploaded_file=SimpleUploadedFile("notes.txt", b"Reset log\n", "text/plain"))
+    procedures = procedure_services.upload_procedures(
+        actor=officer, provider=officer.provider,
+        uploaded_file=SimpleUploadedFile("procedures.txt", b"Report within 24 hours.\n",
+                                         "text/plain"),
+        effective_date=now.date())
+    attachment = case.attachments.get()
+    return {"incidents": [draft.pk, case.pk], "reports": [report.pk],
+            "extension-requests": [extension.pk], "procedures": [procedures.pk],
+            "obligations": [duty.pk], "attachments": [attachment.pk]}
+
+
+def build_world():
+    """Both providers' objects; returns the cast and, by collection (`incidents`,
+    `reports`, ...), the ids worth aiming at: the caller's own and the other provider's."""
+    provider_a = factories.ProviderFactory(name="Alpha Postage")
+    provider_b = factories.ProviderFactory(name="Bravo Meters")
+    officer = factories.OfficerFactory(username="officer_a", provider=provider_a)
+    officer_b = factories.OfficerFactory(username="officer_b", provider=provider_b)
+    reviewer = factories.ReviewerFactory(username="reviewer")
+    ids = {"providers": [provider_a.pk, provider_b.pk],
+           "affiliates": [factories.AffiliateFactory(provider=p).pk
+                          for p in (provider_a, provider_b)]}
+    for officer_of_provider in (officer, officer_b):
+        for resource, pks in _provider_world(officer_of_provider, reviewer).items():
+            ids.setdefault(resource, []).extend(pks)
+    ids["pes-models"] = list(PESModel.objects.values_list("pk", flat=True))
+    return {"officer": officer, "reviewer": reviewer, "ids": ids}

@@ -1,0 +1,220 @@
+"""The outbox: every e-mail of a change in one write and no broker call; each attempt
+rendered from things as they are then, under the same Message-ID."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from celery.app.task import Task
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from compliance.models import ObligationKind, ObligationState
+from compliance.services.schedule import reschedule_reminders
+from incidents import services as incidents
+from notifications import services
+from notifications.models import EmailState, OutboundEmail
+from notifications.sweep import sweep
+from tests import factories
+from tests.incidents.factories import make_draft
+
+from .backends import FlakyBackend
+
+DUE = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def obligation(provider_a):
+    with time_machine.travel(DUE - timedelta(days=2), tick=False):
+        obligation = factories.ObligationFactory(
+            provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
+            due_at=DUE, original_due_at=DUE, incident_id=41,
+        )
+        reschedule_reminders(obligation)
+        obligation.save()
+    return obligation
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
+    FlakyBackend.attempts = []
+    FlakyBackend.refusals = 1
+    return FlakyBackend
+
+
+def queued_at(when):
+    with time_machine.travel(when, tick=False):
+        sweep()
+    return OutboundEmail.objects.get()
+
+
+def send_at(when):
+    with time_machine.travel(when, tick=False):
+        return services.send_due_emails()
+
+
+def test_it_writes_every_email_of_a_change_in_one_statement(officer_a, viewer_a, reviewer,
+                                                             django_assert_num_queries):
+    incident = make_draft(officer_a)
+    with django_assert_num_queries(1):
+        ids = services.queue_emails([
+            services.Email([officer_a, viewer_a], "incident_receipt", {"incident": incident},
+                           key="change:1"),
+            services.Email([reviewer], "incident_filed", {"incident": incident}, key="change:2"),
+        ])
+
+    assert len(ids) == 3
+    assert services.queue_email(recipients=[reviewer], template="incident_filed",
+                                context={"incident": incident}, key="change:2") == []
+
+
+def test_a_filing_writes_its_emails_in_one_statement_and_calls_no_broker(
+        officer_a, reviewer, monkeypatch):
+    factories.ReviewerFactory(username="second")
+    published = []
+    monkeypatch.setattr(Task, "apply_async", lambda *args, **kw: published.append(args))
+    draft = make_draft(officer_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        incidents.submit_incident(actor=officer_a, incident=draft)
+
+    writes = [q["sql"] for q in queries if q["sql"].startswith(
+        f"INSERT INTO {connection.ops.quote_name(OutboundEmail._meta.db_table)}")]
+    assert len(writes) == 1
+    assert OutboundEmail.objects.count() == 3
+    assert published == []
+
+
+def test_the_outbox_keeps_references_and_no_text(officer_a, reviewer):
+    incident = make_draft(officer_a, title="Secret-looking title")
+    services.queue_email(recipients=[reviewer], template="incident_filed",
+                         context={"incident": incident, "case_path": "/incidents/1/"})
+
+    email = OutboundEmail.objects.get()
+    assert email.context == {"incident": {"$ref": "incidents.incident", "pk": incident.pk},
+                             "case_path": "/incidents/1/"}
+    assert email.subject == ""
+    with pytest.raises(TypeError):
+        services.queue_email(recipients=[reviewer], template="incident_filed",
+                             context={"incident": factories.ProviderFactory.build()})
+
+
+def test_a_retry_tells_the_time_left_at_the_retry_under_the_same_message_id(
+        obligation, officer_a, flaky):
+    email = queued_at(DUE - timedelta(hours=4))
+    send_at(DUE - timedelta(hours=4))
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.PENDING, 1)
+
+    send_at(DUE - timedelta(hours=4) + services.backoff(1))
+
+    first, second = flaky.attempts
+    assert "due in 4 hours, 0 minutes" in first.body
+    assert "due in 3 hours, 59 minutes" in second.body
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert second.extra_headers["Message-ID"] == email.message_id
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.SENT, 2)
+    assert email.subject == "Due in 3 hours, 59 minutes: 24-hour notification for " \
+                            "PES-2026-00001 Meter"
+
+
+@pytest.mark.parametrize("state", [ObligationState.MET, ObligationState.WAIVED])
+def test_it_does_not_send_a_reminder_whose_obligation_was_met_or_waived_meanwhile(
+        obligation, officer_a, flaky, state):
+    email = queued_at(DUE - timedelta(hours=4))
+    send_at(DUE - timedelta(hours=4))
+    obligation.state = state
+    obligation.save()
+
+    send_at(DUE - timedelta(hours=3))
+
+    assert len(flaky.attempts) == 1  # the refused first try only
+    email.refresh_from_db()
+    assert email.state == EmailState.SKIPPED
+    assert email.last_error == "Not sent: the obligation is no longer owed."
+    assert services.due_email_ids(DUE) == []
+
+
+def test_it_does_not_send_a_reminder_for_a_due_time_that_has_moved(obligation, officer_a):
+    email = queued_at(DUE - timedelta(hours=4))
+    obligation.due_at = DUE + timedelta(days=7)
+    obligation.save()
+
+    send_at(DUE - timedelta(hours=4))
+
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.state == EmailState.SKIPPED
+
+
+def test_it_does_not_send_to_someone_deactivated_meanwhile(obligation, officer_a):
+    email = queued_at(DUE - timedelta(hours=4))
+    officer_a.is_active = False
+    officer_a.save()
+
+    send_at(DUE - timedelta(hours=4))
+
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.state == EmailState.SKIPPED
+
+
+def test_an_email_that_cannot_be_rendered_is_a_failed_attempt(reviewer):
+    services.queue_email(recipients=[reviewer], template="no_such_template", context={})
+
+    assert services.send_due_emails() == 0
+
+    email = OutboundEmail.objects.get()
+    assert (email.state, email.attempts) == (EmailState.PENDING, 1)
+    assert email.last_error.startswith("TemplateDoesNotExist")
+
+
+def test_workers_claim_separate_batches(officer_a, reviewer):
+    incident = make_draft(officer_a)
+    for n in range(5):
+        services.queue_email(recipients=[reviewer], template="incident_filed",
+                             context={"incident": incident}, key=f"e{n}")
+    now = datetime.now(UTC)
+
+    first = services.claim_due(now, limit=3)
+    second = services.claim_due(now, limit=3)
+
+    assert len(first) == 3 and len(second) == 2
+    assert not set(first) & set(second)
+    assert services.claim_due(now) == []
+
+
+def test_it_sends_everything_due_in_batches(officer_a, reviewer):
+    incident = make_draft(officer_a)
+    services.queue_email(recipients=[reviewer], template="incident_filed",
+                         context={"incident": incident, "case_path": "/"}, key="first")
+    others = factories.ReviewerFactory.create_batch(services.BATCH + 4)
+    services.queue_email(recipients=others, template="incident_filed",
+                         context={"incident": incident, "case_path": "/"}, key="second")
+
+    assert services.send_due_emails() == services.BATCH + 5
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == services.BATCH + 5
+    assert set(OutboundEmail.objects.values_list("state", flat=True)) == {EmailState.SENT}
+
+
+def test_the_message_id_comes_from_the_key_at_the_senders_domain(settings):
+    settings.DEFAULT_FROM_EMAIL = "PES Cases <no-reply@cases.example.gov>"
+    one, same, other = (OutboundEmail(key=k) for k in ("incident:1:receipt:7",
+                                                         "incident:1:receipt:7", "other"))
+
+    assert one.message_id == same.message_id != other.message_id
+    assert one.message_id.endswith("@cases.example.gov>") and "incident" not in one.message_id
+
+
+def test_the_key_has_one_index_the_unique_one():
+    table = OutboundEmail._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+
+    on_key = [c for c in constraints.values() if c["columns"] == ["key"]]
+    assert len(on_key) == 1 and on_key[0]["unique"]
