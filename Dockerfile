@@ -9,6 +9,7 @@ RUN apt-get update \
 COPY pyproject.toml ./
 COPY config ./config
 COPY compliance ./compliance
+COPY accounts ./accounts
 COPY incidents ./incidents
 COPY reports ./reports
 COPY notifications ./notifications

@@ -58,5 +58,7 @@ class AutoSchema(SpectacularAutoSchema):
                 if media_type in content:
                     content[media_type] = {"schema": schema}
         if "text/csv" in responses.get("200", {}).get("content", {}):
-            responses.setdefault("406", NOT_ACCEPTABLE)
+            responses.setdefault("406", {"description": NOT_ACCEPTABLE["description"]})
+        if "406" in responses:
+            responses["406"].setdefault("content", NOT_ACCEPTABLE["content"])
         return operation
