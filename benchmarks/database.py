@@ -14,6 +14,8 @@ def setup():
     os.environ["DATABASE_URL"] = BENCH_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")
+    # The benchmark signs its users in directly; no second factor to enrol.
+    os.environ.setdefault("MFA_REQUIRED_ROLES", "")
     base, _, name = BENCH_URL.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():

@@ -90,7 +90,6 @@ class CsvExportMixin(JsonErrorsMixin):
                             user=self.request.user)
 
 
-
 class CsvListMixin(CsvExportMixin):
     """For list views: the list answers CSV too, the whole filtered queryset, streamed."""
 

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['submitted_at'], name='incident_submitted_at'),
+            index=models.Index(fields=['submitted_at', 'discovered_at', 'triaged_at', 'status', 'provider'], name='incident_submitted_at'),
         ),
         migrations.AddIndex(
             model_name='incident',

@@ -1,7 +1,8 @@
 """The figures, each one aggregate query (or two) whatever the number of rows.
 
 Every function takes the querysets of what the viewer may see (already through the door
-and, for USPS looking at one provider, narrowed to it) and a Period.
+and, for USPS looking at one provider, narrowed to it) and a Period. Rows are counted with
+COUNT(*), which lets PostgreSQL answer from an index alone where one holds the columns.
 """
 
 from datetime import UTC, timedelta
@@ -22,20 +23,28 @@ def rate(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def _count(column, condition=None, **lookups):
+    """Rows meeting a condition, counted on `column` (never null in those rows): COUNT(*)
+    takes no filter in Django, and the primary key would send PostgreSQL to the table."""
+    condition = condition if condition is not None else Q(**lookups)
+    return Count(column, filter=condition)
+
+
 def on_time_by_clause(obligations, period):
     """Per month (of the original due time) and clause: duties due, met on time, met late,
     missed, waived and still open, and the on-time rate among those decided (met, late or
     missed). A duty counts in the month its original due time falls in."""
+    due_time = "original_due_at"
     rows = (obligations.filter(original_due_at__gte=period.start,
                                original_due_at__lt=period.end)
             .annotate(month=TruncMonth("original_due_at", tzinfo=UTC))
             .values("month", "clause").order_by("month", "clause")
-            .annotate(due=Count("pk"),
-                      met=Count("pk", filter=Q(state=ObligationState.MET)),
-                      late=Count("pk", filter=Q(state=ObligationState.LATE)),
-                      missed=Count("pk", filter=Q(state=ObligationState.MISSED)),
-                      waived=Count("pk", filter=Q(state=ObligationState.WAIVED)),
-                      open=Count("pk", filter=Q(state=ObligationState.OPEN))))
+            .annotate(due=Count("*"),
+                      met=_count(due_time, state=ObligationState.MET),
+                      late=_count(due_time, state=ObligationState.LATE),
+                      missed=_count(due_time, state=ObligationState.MISSED),
+                      waived=_count(due_time, state=ObligationState.WAIVED),
+                      open=_count(due_time, state=ObligationState.OPEN)))
     result = []
     for row in rows:
         row["month"] = row["month"].date()
@@ -67,8 +76,8 @@ def hours_distributions(queryset, measures):
         # Cumulative counts below each upper bound, compared as times (end < start + high
         # hours): far cheaper per row than hours computed again for every bucket.
         for n, (_, _, high) in enumerate(buckets[:-1]):
-            aggregates[f"{name}_below{n}"] = Count(
-                "pk", filter=Q(**{f"{end}__lt": F(start) + timedelta(hours=high)}))
+            aggregates[f"{name}_below{n}"] = _count(
+                end, Q(**{f"{end}__lt": F(start) + timedelta(hours=high)}))
     figures = queryset.annotate(**annotations).aggregate(**aggregates)
     result = {}
     for name, (_, _, buckets) in measures.items():
@@ -118,12 +127,12 @@ def open_by_risk(incidents, obligations, period):
     owed = (obligations.filter(Q(met_at__isnull=True) | Q(met_at__gte=end),
                                incident_id=OuterRef("pk"), created_at__lt=end)
             .exclude(state=ObligationState.WAIVED)
-            .order_by().values("incident_id").annotate(n=Count("pk")).values("n"))
+            .order_by().values("incident_id").annotate(n=Count("*")).values("n"))
     rows = (incidents.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end),
                              submitted_at__lt=end)
             .annotate(owed=Coalesce(Subquery(owed), 0))
             .values("revenue_risk").order_by("revenue_risk")
-            .annotate(cases=Count("pk"), duties=Sum("owed")))
+            .annotate(cases=Count("*"), duties=Sum("owed")))
     found = {row["revenue_risk"]: row for row in rows}
     return [{"risk": risk, "cases": found.get(risk, {}).get("cases", 0),
              "duties": found.get(risk, {}).get("duties") or 0} for risk in RISKS]
@@ -135,13 +144,13 @@ def backlog(incidents, obligations, period):
     ends = period.month_ends()
     cases = incidents.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ends[0]),
                              submitted_at__lt=ends[-1]).aggregate(**{
-        f"m{n}": Count("pk", filter=Q(submitted_at__lt=end) & (
+        f"m{n}": _count("submitted_at", Q(submitted_at__lt=end) & (
             Q(closed_at__isnull=True) | Q(closed_at__gte=end)))
         for n, end in enumerate(ends)})
     duties = (obligations.filter(Q(met_at__isnull=True) | Q(met_at__gte=ends[0]),
                                  created_at__lt=ends[-1])
               .exclude(state=ObligationState.WAIVED).aggregate(**{
-                  f"m{n}": Count("pk", filter=Q(created_at__lt=end) & (
+                  f"m{n}": _count("created_at", Q(created_at__lt=end) & (
                       Q(met_at__isnull=True) | Q(met_at__gte=end)))
                   for n, end in enumerate(ends)}))
     return [{"month": month, "cases": cases[f"m{n}"], "duties": duties[f"m{n}"]}

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='reportversion',
-            index=models.Index(fields=['submitted_at'], name='report_version_submitted_at'),
+            index=models.Index(fields=['submitted_at', 'id'], name='report_version_submitted_at'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='reportversion',
