@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from . import services
+from .forms import timezone_choices
 from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
+from .models.register import DEFAULT_PROVIDER_TIMEZONE
 
 
 def is_usps_manager(request) -> bool:
@@ -62,12 +64,18 @@ class ReadOnlyAdmin(ManagerOnlyAdmin):
 
 
 class ProviderAdminForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=timezone_choices, initial=DEFAULT_PROVIDER_TIMEZONE,
+                                 required=False, label="Time zone",
+                                 help_text=Provider._meta.get_field("timezone").help_text)
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Required when the authorization status changes.")
 
     class Meta:
         model = Provider
-        fields = ["name", "authorization_number", "authorization_status"]
+        fields = ["name", "authorization_number", "authorization_status", "timezone"]
+
+    def clean_timezone(self):
+        return self.cleaned_data["timezone"] or self.instance.timezone or DEFAULT_PROVIDER_TIMEZONE
 
     def clean(self):
         data = super().clean()
@@ -110,6 +118,8 @@ class ProviderAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
 
     def save_with_service(self, actor, instance, values, form):
         if instance is None:
+            if "timezone" in values:
+                values["timezone_name"] = values.pop("timezone")
             return services.create_provider(actor=actor, **values)
         return services.update_provider(actor=actor, provider=instance,
                                         reason=form.cleaned_data.get("reason", ""), **values)

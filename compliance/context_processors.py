@@ -1,16 +1,33 @@
 from django.conf import settings
 from django.utils import timezone
 
+from .inbox import inbox_counts
 from .models import Heartbeat
+from .tasks import SCHEDULER_STARTED, SWEEP
 
 
 def sweep_watchdog(request):
-    """For USPS staff: warn on every page when the deadline sweep has stopped running."""
+    """For USPS staff: warn on every page when the deadline sweep has stopped running:
+    when it has missed two intervals, but not in the first two intervals after the
+    scheduler starts (its first sweep is still to come)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_usps:
         return {}
-    interval = settings.SWEEP_INTERVAL_SECONDS
-    last = Heartbeat.objects.filter(name="sweep").values_list("at", flat=True).first()
-    if last is not None and (timezone.now() - last).total_seconds() <= 2 * interval:
-        return {}
+    grace = 2 * settings.SWEEP_INTERVAL_SECONDS
+    now = timezone.now()
+    beats = dict(Heartbeat.objects.filter(name__in=[SWEEP, SCHEDULER_STARTED])
+                 .values_list("name", "at"))
+    last, started = beats.get(SWEEP), beats.get(SCHEDULER_STARTED)
+    for moment in (last, started):
+        if moment is not None and (now - moment).total_seconds() <= grace:
+            return {}
     return {"sweep_stalled": True, "sweep_last_at": last}
+
+
+def usps_inbox_counts(request):
+    """For USPS staff: how many items wait on USPS, and how many are past their target, for
+    the navigation of every page (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_usps:
+        return {}
+    return {"usps_inbox": inbox_counts(user, timezone.now())}

@@ -1,8 +1,17 @@
 """Deadline arithmetic: pure functions of aware times, computed in UTC. No database here."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
 
 NOTIFICATION_WINDOW = timedelta(hours=24)
+# The last second of a day: a deadline "by the end of" a day ends here, in a named zone.
+END_OF_DAY = time(23, 59, 59)
+# USPS counts its own targets on its headquarters' calendar (Washington, D.C.).
+USPS_TIME_ZONE = "America/New_York"
+# US federal holidays, observed days included (a Saturday holiday is observed on Friday).
+FEDERAL_HOLIDAYS = holidays.country_holidays("US", observed=True)
 
 
 def require_aware(value: datetime, name: str = "time") -> datetime:
@@ -22,6 +31,40 @@ def is_late(due_at: datetime, at: datetime) -> bool:
     return require_aware(at) > require_aware(due_at)
 
 
+def end_of_day(day: date, zone_name: str) -> datetime:
+    """23:59:59 of `day` in the zone `zone_name`, as an aware UTC time."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+
+
+def is_business_day(day: date) -> bool:
+    """Monday to Friday, and not a US federal holiday (nor the day one is observed)."""
+    return day.weekday() < 5 and day not in FEDERAL_HOLIDAYS
+
+
+def add_business_days(day: date, count: int) -> date:
+    """The `count`-th business day after `day` (`day` itself never counts)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            count -= 1
+    return day
+
+
+def usps_target_due_at(policy, kind: str, at: datetime) -> datetime:
+    """USPS's target for an item of `kind` that reached it at `at`: the end (USPS time) of
+    the day that lies the policy's number of business or calendar days after `at`'s day.
+
+    Filed on Friday with a 2-business-day target, an item is due by the end of Tuesday;
+    a federal holiday on Monday makes it Wednesday."""
+    require_aware(at, "at")
+    target = policy.usps_target(kind)
+    day = at.astimezone(ZoneInfo(USPS_TIME_ZONE)).date()
+    days = int(target["days"])
+    due_day = add_business_days(day, days) if target["business_days"] else (
+        day + timedelta(days=days))
+    return end_of_day(due_day, USPS_TIME_ZONE)
+
+
 # --- Reminder and escalation schedule -------------------------------------------------
 # A step is (key, at, audience): audience "provider" before the due time; "escalation"
 # at and after it; "escalation+managers" once the managers' threshold has passed.
@@ -29,20 +72,28 @@ def is_late(due_at: datetime, at: datetime) -> bool:
 PROVIDER = "provider"
 ESCALATION = "escalation"
 ESCALATION_WITH_MANAGERS = "escalation+managers"
+# USPS targets: reminders to the reviewer before the target, and one escalation to the
+# USPS managers when it passes.
+USPS_REMINDER = "usps_reminder"
+USPS_ESCALATION = "usps_escalation"
 
 
-def reminder_schedule(due_at, offsets_hours, escalation):
+def reminder_schedule(due_at, offsets_hours, escalation, usps_target=False):
     """Every reminder and escalation step for a duty due at `due_at`, earliest first.
 
-    Step keys carry the due instant, so a moved deadline gets a fresh set of steps.
+    Step keys carry the due instant, so a moved deadline gets a fresh set of steps. A USPS
+    target (`usps_target`) has its reminders and a single escalation at its due time.
     """
     require_aware(due_at, "due_at")
     due = due_at.astimezone(UTC)
     stamp = _stamp(due)
     steps = [
-        (f"{stamp}:before-{h:g}h", due - timedelta(hours=h), PROVIDER)
+        (f"{stamp}:before-{h:g}h", due - timedelta(hours=h),
+         USPS_REMINDER if usps_target else PROVIDER)
         for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True)
     ]
+    if usps_target:
+        return [*steps, (f"{stamp}:overdue-0", due, USPS_ESCALATION)]
     gaps = [float(g) for g in escalation.get("repeat_after_hours", [])] or [24.0]
     managers_after = timedelta(hours=float(escalation.get("managers_after_hours", 24)))
     count = int(escalation.get("max_escalations", 10))
@@ -64,27 +115,27 @@ def step_applies(step_key, due_at):
     return step_key.partition(":")[0] == _stamp(require_aware(due_at, "due_at"))
 
 
-def next_step_at(due_at, offsets_hours, escalation, after):
+def next_step_at(due_at, offsets_hours, escalation, after, usps_target=False):
     """When the first step strictly after `after` falls, or None when none is left."""
-    for _, at, _ in reminder_schedule(due_at, offsets_hours, escalation):
+    for _, at, _ in reminder_schedule(due_at, offsets_hours, escalation, usps_target):
         if after is None or at > after:
             return at
     return None
 
 
-def steps_between(due_at, offsets_hours, escalation, after, until):
+def steps_between(due_at, offsets_hours, escalation, after, until, usps_target=False):
     """Steps with `after` < at <= `until`: what a sweep at `until` has to send."""
     return [
-        step for step in reminder_schedule(due_at, offsets_hours, escalation)
+        step for step in reminder_schedule(due_at, offsets_hours, escalation, usps_target)
         if (after is None or step[1] > after) and step[1] <= until
     ]
 
 
-def steps_due(due_at, offsets_hours, escalation, after, until):
+def steps_due(due_at, offsets_hours, escalation, after, until, usps_target=False):
     """(steps with `after` < at <= `until`, when the next step after `until` falls or None),
     from one walk of the schedule: what a sweep at `until` sends, and when to look again."""
     due, later = [], None
-    for step in reminder_schedule(due_at, offsets_hours, escalation):
+    for step in reminder_schedule(due_at, offsets_hours, escalation, usps_target):
         at = step[1]
         if at > until:
             later = at

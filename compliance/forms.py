@@ -15,12 +15,6 @@ class AffiliateForm(forms.ModelForm):
         model = Affiliate
         fields = ["name", "relationship", "country"]
 
-    def clean_country(self):
-        value = self.cleaned_data["country"].strip()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError("Use the two-letter ISO 3166-1 code, e.g. US.")
-        return value.upper()
-
 
 class ProfileForm(forms.Form):
     timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.shortcuts import render
 from django.utils import timezone
 
 # The API publishes times in UTC (`Z`), whoever calls; DRF renders datetimes in the
@@ -23,3 +24,21 @@ class UserTimezoneMiddleware:
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 pass
         return self.get_response(request)
+
+
+class StyledMethodNotAllowedMiddleware:
+    """A page address reached with a method it does not take (a form's address opened by
+    GET) answers a page with the navigation and a way on, never a bare 405."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code == 405 and not response.content
+                and not request.path_info.startswith(API_PREFIX)):
+            styled = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                styled["Allow"] = response["Allow"]
+            return styled
+        return response

@@ -3,6 +3,10 @@ from django.utils import timezone
 
 from .models import Heartbeat
 
+# Heartbeat names: the deadline sweep's last pass, and the scheduler's last start.
+SWEEP = "sweep"
+SCHEDULER_STARTED = "beat_started"
+
 
 @shared_task(ignore_result=False)
 def record_heartbeat_task(name="worker"):
@@ -11,3 +15,9 @@ def record_heartbeat_task(name="worker"):
     now = timezone.now()
     Heartbeat.record(name, now)
     return now.isoformat()
+
+
+def record_scheduler_start(**kwargs):
+    """When the beat scheduler starts (its `beat_init` signal): pages hold the "sweep has
+    not run" warning for the first two sweep intervals after it."""
+    Heartbeat.record(SCHEDULER_STARTED, timezone.now())

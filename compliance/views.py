@@ -10,12 +10,14 @@ from django.views import View
 
 from . import services
 from .api.filters import ObligationFilter, ProviderFilter
-from .exports.columns import obligation_columns
+from .exports.columns import inbox_columns, obligation_columns
 from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
+from .inbox import LABELS, InboxFilter, inbox, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
 
 DASHBOARD_ROWS = 50
+INBOX_ROWS = 25
 
 
 def _history(user, obj, limit=50):
@@ -24,8 +26,11 @@ def _history(user, obj, limit=50):
 
 @login_required
 def home(request):
+    """Provider staff: what their provider owes. USPS staff: first what waits on USPS (the
+    inbox), then what providers owe."""
     user = request.user
-    outstanding = Obligation.objects.visible_to(user).outstanding().order_by("due_at", "id")
+    outstanding = (Obligation.objects.visible_to(user).provider_duties().outstanding()
+                   .order_by("due_at", "id"))
     context = {
         "obligations": outstanding.select_related("provider")[:DASHBOARD_ROWS],
         "outstanding_count": outstanding.count(),
@@ -33,9 +38,29 @@ def home(request):
     }
     if user.is_provider_staff:
         context["provider"] = user.provider
+        context["procedures_with_usps"] = (user.provider.procedure_documents.pending()
+                                           .order_by("-version").first())
     else:
+        filterset = InboxFilter(request.GET, queryset=inbox(user), request=request)
+        # `?format=csv` on the USPS home page: the whole filtered inbox.
+        export = list_export(request, filterset, inbox_columns, "usps-inbox")
+        if export is not None:
+            return export
         context["provider_count"] = Provider.objects.visible_to(user).count()
+        context.update(inbox_context(request, filterset))
     return render(request, "compliance/home.html", context)
+
+
+def inbox_context(request, filterset):
+    """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
+    items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(items, INBOX_ROWS).get_page(request.GET.get("page"))
+    for target in page:
+        target.inbox_kind = LABELS[short_kind(target)]
+        target.path = target_path(target)
+    return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": list_query(request),
+            "inbox_kinds": list(LABELS.items()),
+            "current": {key: request.GET.get(key, "") for key in ("kind", "assigned_to_me")}}
 
 
 @login_required

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -46,3 +47,10 @@ def _install_beat_schedule(sender, **kwargs):
     from django.conf import settings
 
     sender.conf.beat_schedule = beat_schedule(settings)
+
+
+@beat_init.connect
+def _note_scheduler_start(sender=None, **kwargs):
+    from compliance.tasks import record_scheduler_start
+
+    record_scheduler_start()

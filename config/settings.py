@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "pgtrigger",
+    "django_countries",
     "compliance",
     "notifications",
     # Before allauth, so that its sign-in pages wear this product's templates.
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "compliance.middleware.UserTimezoneMiddleware",
+    "compliance.middleware.StyledMethodNotAllowedMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -87,7 +89,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.sweep_watchdog",
                 "notifications.failures.failed_email_count",
+                "compliance.context_processors.usps_inbox_counts",
             ],
+            # Times, roles and names read the same on every page without a `load`.
+            "builtins": ["compliance.templatetags.display"],
         },
     },
 ]

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("compliance.urls")),
 ]
 
+handler500 = "config.views.server_error"
 handler404 = "compliance.api.exceptions.not_found"

@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
+
+    def ready(self):
+        from compliance import labels
+
+        from .models import Category, IncidentStatus, Subtype
+        from .models.comments import CommentVisibility
+        from .templatetags.incident_tags import FIELD_LABELS
+
+        labels.register_fields(FIELD_LABELS)
+        labels.register_choices(Category, "category")
+        labels.register_choices(Subtype, "subtype")
+        labels.register_choices(IncidentStatus, "status")
+        labels.register_choices(CommentVisibility, "visibility")

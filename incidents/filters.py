@@ -11,9 +11,10 @@ from .models import Category, Incident, IncidentStatus
 
 
 def overdue_ids(now):
-    """Ids of incidents with a duty still owed past its due time."""
-    return (Obligation.objects.outstanding().filter(due_at__lt=now, incident_id__isnull=False)
-            .values("incident_id"))
+    """Ids of incidents with a duty of the provider still owed past its due time (USPS's
+    own targets are not the provider's duties)."""
+    return (Obligation.objects.provider_duties().outstanding()
+            .filter(due_at__lt=now, incident_id__isnull=False).values("incident_id"))
 
 
 class IncidentFilter(django_filters.FilterSet):

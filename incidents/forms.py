@@ -92,6 +92,8 @@ class IncidentForm(forms.Form):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = provider
+        # A draft may be saved without it; filing needs it (the marker says so).
+        self.fields["description"].required_when = "to file"
         self.fields["discovered_by_affiliate"].queryset = provider.affiliates.all()
         self.fields["discovered_by_affiliate"].empty_label = f"{provider.name} itself"
         self.fields["pes_models"].queryset = provider.pes_models.all()
@@ -161,3 +163,7 @@ class SubmitForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(help_text="PDF, PNG, JPEG, plain text, CSV or e-mail (.eml).")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "attach_%s")
+        super().__init__(*args, **kwargs)

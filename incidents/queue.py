@@ -1,7 +1,19 @@
-"""The reviewer's queue: filed incidents, untriaged first, then by the nearest duty owed."""
+"""The reviewer's queue: filed incidents, untriaged first, then by the nearest due time
+of anything still owed on the case (a provider's duty or USPS's own target); sortable."""
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from compliance.api.fields import MAX_ID
@@ -17,32 +29,61 @@ OPEN_STATES = (IncidentStatus.SUBMITTED, IncidentStatus.UNDER_REVIEW,
 QUEUE_STATES = (*OPEN_STATES, IncidentStatus.CLOSED)
 
 
-def _owed(field):
-    """The `field` of the incident's outstanding duty due soonest (a correlated subquery)."""
-    return (Obligation.objects.filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
-                                      usps_visible=True)
-            .order_by("due_at", "id").values(field)[:1])
+def _owed():
+    """What is still owed on the incident (correlated with the outer incident)."""
+    return Obligation.objects.filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
+                                     usps_visible=True)
+
+
+def _first(queryset, field):
+    return queryset.order_by().values("incident_id").annotate(first=Min(field)).values("first")
+
+
+RISK_RANK = Case(*[When(revenue_risk=risk, then=Value(rank)) for rank, risk in enumerate(
+    (RevenueRisk.LOW, RevenueRisk.MODERATE, RevenueRisk.HIGH, RevenueRisk.CRITICAL), start=1)],
+    default=Value(0), output_field=IntegerField())
+
+# ?sort= values and their order, each ascending; a leading "-" reverses it. Empty due
+# times and waits sort last either way.
+SORTS = {
+    "filed": ("submitted_at", "Filed at"),
+    "waiting": ("waiting_since", "Waiting on USPS"),
+    "due": ("next_due_at", "Next due"),
+    "risk": ("risk_rank", "Revenue risk"),
+    "provider": ("provider__name", "Provider"),
+}
 
 
 def queue_queryset(user):
-    """Filed incidents the user sees, with the nearest duty owed, in queue order: not yet
-    triaged first (oldest filing first), then by that duty's due time, none last."""
-    next_due = (Obligation.objects.filter(incident_id=OuterRef("pk"),
-                                          state__in=OUTSTANDING_STATES, usps_visible=True)
-                .order_by().values("incident_id").annotate(first=Min("due_at"))
-                .values("first"))
+    """Filed incidents the user sees, in queue order: not yet triaged first (oldest filing
+    first), then by the nearest due time of anything still owed on the case, none last.
+    Each carries that due time and its kind, and since when the case waits on USPS."""
     return (
         Incident.objects.visible_to(user).filed()
         .select_related("provider", "assigned_reviewer")
         .annotate(
-            next_due_at=Subquery(next_due),
-            next_kind=Subquery(_owed("kind")),
+            next_due_at=Subquery(_first(_owed(), "due_at")),
+            next_kind=Subquery(_owed().order_by("due_at", "id").values("kind")[:1]),
+            waiting_since=Subquery(_first(_owed().usps_targets(), "created_at")),
+            risk_rank=RISK_RANK,
             untriaged=Case(When(triaged_at__isnull=True, status=IncidentStatus.SUBMITTED,
                                 then=Value(0)),
                            default=Value(1), output_field=IntegerField()),
         )
-        .order_by("untriaged", "next_due_at", "submitted_at", "id")
+        .order_by("untriaged", F("next_due_at").asc(nulls_last=True), "submitted_at", "id")
     )
+
+
+def sort_queue(queryset, sort):
+    """The queue in the order `sort` (a key of SORTS, "-" for descending) asks; the queue's
+    own order for anything else. Returns (queryset, the sort applied or "")."""
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return queryset, ""
+    field = F(SORTS[key][0])
+    descending = sort.startswith("-")
+    ordered = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+    return queryset.order_by(ordered, "submitted_at", "id"), sort
 
 
 class QueueFilter(IncidentFilter):

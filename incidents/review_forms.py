@@ -6,7 +6,7 @@ from compliance.forms import timezone_choices
 from compliance.models import User
 
 from .forms import LocalDateTimeField, local_to_aware
-from .models import CommentVisibility, RevenueRisk
+from .models import CommentVisibility, Incident, RevenueRisk
 
 
 def reviewer_choices():
@@ -23,7 +23,9 @@ class TriageForm(forms.Form):
     written_report_due_at = LocalDateTimeField(
         required=False, label="Written report due (optional override)",
         help_text="Leave empty to take the policy's window for the risk.")
-    due_timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone of that time")
+    due_timezone = forms.ChoiceField(
+        choices=timezone_choices, required=False, label="Time zone of that time",
+        help_text="Only used with a due time above; your own zone when left as is.")
     status_report_interval_days = forms.IntegerField(
         required=False, min_value=1, max_value=365,
         label="Status-report interval in days (optional override)")
@@ -31,12 +33,14 @@ class TriageForm(forms.Form):
                                       label="Assigned reviewer")
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewer_choices()
 
     def clean(self):
         data = super().clean()
-        local, zone = data.get("written_report_due_at"), data.get("due_timezone")
+        local = data.get("written_report_due_at")
+        zone = data.get("due_timezone") or self.initial.get("due_timezone") or "UTC"
         if local is not None and zone:
             aware, _, message = local_to_aware(local, zone)
             if message:
@@ -62,14 +66,32 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].queryset = reviewer_choices()
 
 
+class BulkAssignForm(forms.Form):
+    """Queue rows ticked, and the reviewer they go to (empty: nobody)."""
+
+    incidents = forms.ModelMultipleChoiceField(
+        queryset=None, error_messages={"required": "Tick the cases to assign."})
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody",
+                                      label="Assign the ticked cases to")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incidents"].queryset = Incident.objects.visible_to(user).filed()
+        self.fields["reviewer"].queryset = reviewer_choices()
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Comment",
                            max_length=10_000)
-    visibility = forms.ChoiceField(choices=CommentVisibility.choices,
-                                   initial=CommentVisibility.SHARED, widget=forms.RadioSelect,
-                                   label="Who sees it")
+    # USPS chooses each time: nothing is preselected, so an internal note is never shared
+    # (nor a shared answer hidden) by a default.
+    visibility = forms.ChoiceField(
+        choices=CommentVisibility.choices, widget=forms.RadioSelect, label="Who sees it",
+        error_messages={"required": "Choose who sees it: shared with the provider, or "
+                                    "internal to USPS."})
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "comment_%s")
         super().__init__(*args, **kwargs)
         if not user.is_usps:  # provider staff write shared comments only
             del self.fields["visibility"]

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.incident_list, name="incident-list"),
     path("new/", views.report_discovery, name="incident-create"),
     path("queue/", views.review_queue, name="incident-queue"),
+    path("queue/assign/", views.bulk_assign, name="incident-queue-assign"),
     path("<int:pk>/", views.incident_detail, name="incident-detail"),
     path("<int:pk>/edit/", views.edit_draft, name="incident-edit"),
     path("<int:pk>/submit/", views.submit, name="incident-submit"),

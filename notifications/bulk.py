@@ -105,7 +105,8 @@ def claim_emails(now, lease_end, limit):
 
 def mark_missed_postgresql(now, batch):
     """Open obligations past due become missed, in one statement; returns their
-    (id, provider_id, incident_id, subject, due_at, usps_visible) for the audit events.
+    (id, provider_id, incident_id, subject, due_at, usps_visible, kind) for the audit
+    events.
 
     Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
     work.
@@ -120,9 +121,11 @@ def mark_missed_postgresql(now, batch):
         )
         UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
         FROM due WHERE o.id = due.id
-        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible
+        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible,
+                  o.kind
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": now, "batch": batch})
-        columns = ("id", "provider_id", "incident_id", "subject", "due_at", "usps_visible")
+        columns = ("id", "provider_id", "incident_id", "subject", "due_at", "usps_visible",
+                   "kind")
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

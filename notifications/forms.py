@@ -1,10 +1,11 @@
 from django import forms
 
 from compliance.models import ObligationKind, RevenueRisk
-from compliance.services.policy import RISK_WINDOW_FIELDS
+from compliance.models.obligations import USPS_KINDS
+from compliance.services.policy import MAX_TARGET_DAYS, RISK_WINDOW_FIELDS
 from compliance.window import MAX_POLICY_HOURS
 
-from .preferences import can_take_digest, locked_kinds
+from .preferences import can_take_digest, kinds_for, locked_kinds
 
 
 class KindCheckboxes(forms.CheckboxSelectMultiple):
@@ -38,7 +39,9 @@ class EmailPreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.locked = locked_kinds(user)
+        self.kinds = [kind.value for kind in kinds_for(user)]
         kinds = self.fields["kinds"]
+        kinds.choices = [(kind.value, kind.label) for kind in kinds_for(user)]
         kinds.widget = KindCheckboxes(locked=self.locked, choices=kinds.choices)
         if self.locked:
             self.fields["kinds"].help_text = (
@@ -53,13 +56,17 @@ class EmailPreferenceForm(forms.Form):
 
     @property
     def muted_kinds(self):
-        return [kind for kind in ObligationKind.values if kind not in self.cleaned_data["kinds"]]
+        return [kind for kind in self.kinds if kind not in self.cleaned_data["kinds"]]
 
     @classmethod
     def initial_for(cls, preference):
         muted = set(preference.muted_kinds or [])
         return {"kinds": [k for k in ObligationKind.values if k not in muted],
                 "daily_digest": preference.daily_digest}
+
+
+TARGET_UNITS = [("business", "Business days (weekends and federal holidays skipped)"),
+                ("calendar", "Calendar days")]
 
 
 class HoursListField(forms.CharField):
@@ -125,6 +132,14 @@ class DeadlinePolicyForm(forms.Form):
             self.fields[f"offsets__{kind.value}"] = HoursListField(
                 label=f"{kind.label}: remind before due (hours)",
                 help_text="Comma-separated, e.g. “12, 4, 1”; empty for no reminders.")
+        for kind in USPS_KINDS:
+            label = kind.label.replace(" (USPS target)", "")
+            self.fields[f"target__{kind.value}__days"] = forms.IntegerField(
+                min_value=1, max_value=MAX_TARGET_DAYS, label=f"{label}: target (days)",
+                widget=forms.NumberInput(attrs={"aria-label": f"{label}: target in days"}))
+            self.fields[f"target__{kind.value}__unit"] = forms.ChoiceField(
+                choices=TARGET_UNITS, label=f"{label}: days counted as",
+                widget=forms.Select(attrs={"aria-label": f"{label}: days counted as"}))
 
     @classmethod
     def initial_for(cls, policy):
@@ -136,13 +151,22 @@ class DeadlinePolicyForm(forms.Form):
         for risk, windows in policy.risk_windows.items():
             for field in RISK_WINDOW_FIELDS:
                 initial[f"{risk}__{field}"] = windows.get(field)
-        for kind, offsets in policy.reminder_offsets_hours.items():
-            initial[f"offsets__{kind}"] = offsets
+        for kind in ObligationKind:
+            initial[f"offsets__{kind.value}"] = policy.offsets_for(kind.value)
+        for kind in USPS_KINDS:
+            target = policy.usps_target(kind.value)
+            initial[f"target__{kind.value}__days"] = target["days"]
+            initial[f"target__{kind.value}__unit"] = (
+                "business" if target["business_days"] else "calendar")
         return initial
 
     def risk_rows(self):
         return [(risk.label, self[f"{risk.value}__written_report_days"],
                  self[f"{risk.value}__status_report_interval_days"]) for risk in RevenueRisk]
+
+    def target_rows(self):
+        return [(kind.label.replace(" (USPS target)", ""), self[f"target__{kind.value}__days"],
+                 self[f"target__{kind.value}__unit"]) for kind in USPS_KINDS]
 
     def offset_fields(self):
         return [self[f"offsets__{kind.value}"] for kind in ObligationKind]
@@ -167,6 +191,11 @@ class DeadlinePolicyForm(forms.Form):
                 "managers_after_hours": (int(managers_after) if managers_after.is_integer()
                                          else managers_after),
                 "max_escalations": data["max_escalations"],
+            },
+            "usps_targets": {
+                kind.value: {"days": data[f"target__{kind.value}__days"],
+                             "business_days": data[f"target__{kind.value}__unit"] == "business"}
+                for kind in USPS_KINDS
             },
             "note": data["note"],
         }

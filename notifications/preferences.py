@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from compliance.models import ObligationKind, Role
+from compliance.models.obligations import PROVIDER_KINDS
 from compliance.services import record_event
 
 from .models import EmailPreference
@@ -13,6 +14,14 @@ from .recipients import UNMUTABLE_KINDS
 def can_take_digest(user):
     """Only USPS reviewers have a queue to digest (see `digest.send_digests`)."""
     return user.role == Role.USPS_REVIEWER
+
+
+def kinds_for(user):
+    """The obligation kinds whose reminders `user` can receive: USPS staff also get USPS's
+    own targets; provider staff never hear of them."""
+    if user.is_usps:
+        return list(ObligationKind)
+    return list(PROVIDER_KINDS)
 
 
 def locked_kinds(user):
@@ -38,7 +47,8 @@ def update_email_preference(*, actor, muted_kinds, daily_digest):
     user when something changed.
     """
     muted = sorted({str(kind) for kind in muted_kinds})
-    unknown = [kind for kind in muted if kind not in ObligationKind.values]
+    allowed = {kind.value for kind in kinds_for(actor)}
+    unknown = [kind for kind in muted if kind not in allowed]
     if unknown:
         raise ValidationError({"muted_kinds": f"Unknown obligation kind: {', '.join(unknown)}."})
     if set(muted) & locked_kinds(actor):

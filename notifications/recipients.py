@@ -4,7 +4,13 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from compliance.deadlines import ESCALATION, ESCALATION_WITH_MANAGERS, PROVIDER
+from compliance.deadlines import (
+    ESCALATION,
+    ESCALATION_WITH_MANAGERS,
+    PROVIDER,
+    USPS_ESCALATION,
+    USPS_REMINDER,
+)
 from compliance.models import ObligationKind, Role, User
 
 # Kinds whose provider reminders cannot be muted.
@@ -48,6 +54,8 @@ class RecipientBook:
                 self.managers.append(user)
 
     def for_step(self, obligation, audience):
+        if obligation.is_usps_target:
+            return self._for_usps_target(obligation, audience)
         staff = self.staff_by_provider.get(obligation.provider_id, [])
         if audience == PROVIDER:
             people = list(staff)
@@ -58,6 +66,21 @@ class RecipientBook:
                 people += [reviewer] if reviewer else self.reviewers
                 if audience == ESCALATION_WITH_MANAGERS:
                     people += self.managers
+        return self._choose(obligation, audience, people)
+
+    def _for_usps_target(self, obligation, audience):
+        """USPS's own work: the reminder to the assigned reviewer (else every reviewer),
+        the escalation to the USPS managers. Never anyone of a provider."""
+        if audience == USPS_REMINDER:
+            reviewer = self.users.get(obligation.reviewer_id)
+            people = [reviewer] if reviewer else self.reviewers
+        elif audience == USPS_ESCALATION:
+            people = self.managers
+        else:
+            people = []
+        return self._choose(obligation, audience, [u for u in people if u.is_usps])
+
+    def _choose(self, obligation, audience, people):
         chosen = {}
         for user in people:
             if wants(user, obligation.kind, audience, self.preferences.get(user.pk)):
@@ -65,4 +88,5 @@ class RecipientBook:
         return list(chosen.values())
 
 
-__all__ = ["ESCALATION", "ESCALATION_WITH_MANAGERS", "PROVIDER", "RecipientBook", "wants"]
+__all__ = ["ESCALATION", "ESCALATION_WITH_MANAGERS", "PROVIDER", "USPS_ESCALATION",
+           "USPS_REMINDER", "RecipientBook", "wants"]

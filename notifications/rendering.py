@@ -14,9 +14,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.deadlines import step_applies
+from compliance.inbox import inbox_counts, target_path
 from compliance.models import Obligation
 
 Rendered = namedtuple("Rendered", "subject body_text body_html")
@@ -114,9 +116,15 @@ def describe(delta):
 
 
 def obligation_context(obligation, audience, now):
-    """What an obligation e-mail shows at `now`: never anything internal to USPS."""
+    """What an obligation e-mail shows at `now`: never anything internal to USPS to
+    provider staff (a USPS target's e-mail goes to USPS staff alone)."""
     left = obligation.due_at - now
-    path = f"/incidents/{obligation.incident_id}/" if obligation.incident_id else "/"
+    if obligation.is_usps_target:
+        path = target_path(obligation)
+    elif obligation.incident_id:
+        path = reverse("incident-detail", args=[obligation.incident_id])
+    else:
+        path = reverse("obligation-detail", args=[obligation.pk])
     return {
         "obligation": obligation,
         "audience": audience,
@@ -128,6 +136,7 @@ def obligation_context(obligation, audience, now):
 
 
 @builder("obligation_reminder")
+@builder("usps_target_reminder")
 def _reminder(email, context, now):
     obligation = email.obligation
     if obligation is None or not obligation.is_outstanding:
@@ -147,12 +156,13 @@ def _digest(email, context, now):
     reviewer = email.recipient
     if not EmailPreference.objects.filter(user=reviewer, daily_digest=True).exists():
         raise NotApplicable("the reviewer no longer takes the digest")
-    outstanding = Obligation.objects.visible_to(reviewer).outstanding()
+    outstanding = Obligation.objects.visible_to(reviewer).provider_duties().outstanding()
     return {
         "obligations": list(outstanding.select_related("provider").order_by("due_at")
                             [:DIGEST_ROWS]),
         "total": outstanding.count(),
         "overdue": outstanding.filter(due_at__lte=now).count(),
+        "usps_inbox": inbox_counts(reviewer, now),
         "now": now,
     }
 

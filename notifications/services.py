@@ -90,7 +90,8 @@ def claim_due(now, limit=BATCH):
 
 
 def _claimed(ids):
-    emails = list(OutboundEmail.objects.select_related("recipient__provider", "obligation")
+    emails = list(OutboundEmail.objects.select_related("recipient__provider",
+                                                       "obligation__provider")
                   .filter(pk__in=ids).order_by("pk"))
     return emails, load_refs(e.context for e in emails)
 

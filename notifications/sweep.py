@@ -17,14 +17,17 @@ from django.utils import timezone
 
 from compliance.deadlines import steps_due
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
 from compliance.services.chain import append_events
 
 from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
 
 BATCH = 500
+MISSED_REASON = "Not met by its due time."
 REMINDER = "obligation_reminder"
+# A USPS target's reminder speaks to USPS about its own work, never to a provider.
+USPS_REMINDER_TEMPLATE = "usps_target_reminder"
 
 
 @dataclass
@@ -49,7 +52,7 @@ def mark_missed(now, batch=BATCH):
                 .filter(state=ObligationState.OPEN, due_at__lte=now)
                 .order_by("due_at")
                 .values("id", "provider_id", "incident_id", "subject", "due_at",
-                        "usps_visible")[:batch]
+                        "usps_visible", "kind")[:batch]
             )
             Obligation.objects.filter(id__in=[o["id"] for o in due],
                                       state=ObligationState.OPEN).update(
@@ -61,9 +64,11 @@ def mark_missed(now, batch=BATCH):
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
                        case_id=o["incident_id"],
-                       action="obligation.missed",
+                       action=("usps_target.missed" if o["kind"] in USPS_KINDS
+                               else "obligation.missed"),
+                       usps_only=o["kind"] in USPS_KINDS,
                        changes={"state": ["open", "missed"]},
-                       reason=f"Not met by its due time {o['due_at']:%Y-%m-%d %H:%M} UTC.",
+                       reason=MISSED_REASON,
                        # A draft's missed duty is the provider's alone, like the draft.
                        drafting_stage=not o["usps_visible"])
             for o in sorted(due, key=lambda o: (o["due_at"], o["id"]))
@@ -86,16 +91,18 @@ def queue_due_steps(now, policy, batch=BATCH):
         book = RecipientBook({o.provider_id for o in obligations})
         emails, cursors = [], []
         for obligation in obligations:
-            offsets = policy.reminder_offsets_hours.get(obligation.kind, [])
             next_at = None
             if obligation.state in OUTSTANDING_STATES:
-                steps, next_at = steps_due(obligation.due_at, offsets, policy.escalation,
-                                           obligation.steps_done_until, now)
+                usps_target = obligation.is_usps_target
+                steps, next_at = steps_due(
+                    obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation,
+                    obligation.steps_done_until, now, usps_target=usps_target)
                 if steps:
                     # After an outage only the latest step goes out: it supersedes the rest.
                     key, _, audience = steps[-1]
                     emails.extend(
-                        (f"obligation:{obligation.pk}:{key}:{user.pk}", REMINDER, user.pk,
+                        (f"obligation:{obligation.pk}:{key}:{user.pk}",
+                         USPS_REMINDER_TEMPLATE if usps_target else REMINDER, user.pk,
                          user.email, {}, obligation.pk, key, audience)
                         for user in book.for_step(obligation, audience)
                     )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
+from compliance.models.obligations import USPS_KINDS
 from compliance.services.policy import save_deadline_policy
 
 from . import calendar
@@ -108,6 +109,8 @@ def deadline_policy(request):
         "versions": versions,
         "risk_rows": [(risk.label, in_force.risk_windows.get(risk.value, {}))
                       for risk in RevenueRisk],
-        "offset_rows": [(kind.label, in_force.reminder_offsets_hours.get(kind.value, []))
+        "offset_rows": [(kind.label, in_force.offsets_for(kind.value))
                         for kind in ObligationKind],
+        "target_rows": [(kind.label.replace(" (USPS target)", ""),
+                         in_force.usps_target(kind.value)) for kind in USPS_KINDS],
     })

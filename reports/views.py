@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from compliance.errors import REFUSALS, Conflict, TooLarge
 from compliance.forms import refuse_on_form
@@ -43,7 +43,7 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         and report.state in (ReportState.DRAFT, ReportState.RETURNED),
         "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
         "accept_form": accept_form or AcceptForm(),
-        "return_form": return_form or ReturnForm(user=user),
+        "return_form": return_form or ReturnForm(zone_name=report.incident.provider.timezone),
     }, status=status)
 
 
@@ -83,7 +83,7 @@ def report_create(request, incident_pk, kind):
         state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
     if open_report is not None:
         return redirect("report-edit", pk=open_report.pk)
-    form = ReportForm(request.POST or None, kind=kind)
+    form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             return services.file_report(actor=request.user, incident=incident, kind=kind,
@@ -110,7 +110,8 @@ def report_edit(request, pk):
         messages.error(request, f"{report.reference} has been filed: filings are append-only.")
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
-    form = ReportForm(request.POST or None, kind=report.kind, initial=initial)
+    form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
+                      zone_name=report.incident.provider.timezone)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             if drafting and report.is_draft:
@@ -136,7 +137,10 @@ def _review(request, pk, form_class, decide, form_key, done):
     report = load_report(request, pk)
     if not may_review(request.user):
         raise PermissionDenied
-    kwargs = {"user": request.user} if form_class is ReturnForm else {}
+    if request.method != "POST":  # a reload after an error: back to the page, at the form
+        return redirect(reverse("report-detail", args=[report.pk]) + "#decide")
+    kwargs = ({"zone_name": report.incident.provider.timezone} if form_class is ReturnForm
+              else {})
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         try:
@@ -153,7 +157,6 @@ def _review(request, pk, form_class, decide, form_key, done):
 
 
 @login_required
-@require_POST
 def report_accept(request, pk):
     return _review(request, pk, AcceptForm, lambda report, data: services.accept_report(
         actor=request.user, report=report, comment=data["comment"]),
@@ -161,7 +164,6 @@ def report_accept(request, pk):
 
 
 @login_required
-@require_POST
 def report_return(request, pk):
     return _review(request, pk, ReturnForm, lambda report, data: services.return_report(
         actor=request.user, report=report, comment=data["comment"],

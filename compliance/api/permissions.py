@@ -40,3 +40,10 @@ class ReadOnlyOrOfficerOrUSPSManager(_SignedInRoleWrite):
 
     def may_write(self, user):
         return user.is_usps_manager or user.is_provider_officer
+
+
+class IsUSPS(permissions.BasePermission):
+    """USPS staff only: for what is internal to USPS and names no object (403 otherwise)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_usps)

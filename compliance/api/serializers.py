@@ -1,6 +1,9 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_countries import countries
 from rest_framework import serializers
 
 from compliance.models import Affiliate, PESModel, Provider, Role, User
+from compliance.models.users import validate_timezone
 
 from .fields import VisiblePrimaryKeyRelatedField
 
@@ -24,13 +27,25 @@ class ProviderSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True,
         help_text="Why the authorization status changes (required when it does).",
     )
+    timezone = serializers.CharField(
+        required=False, help_text="IANA zone in which deadlines set by the end of a day end "
+                                  "(default America/New_York).")
 
     class Meta:
         model = Provider
-        fields = ["id", "name", "authorization_number", "authorization_status", "reason"]
+        fields = ["id", "name", "authorization_number", "authorization_status", "timezone",
+                  "reason"]
+
+    def validate_timezone(self, value):
+        try:
+            validate_timezone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class AffiliateSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code, e.g. US, DE, GB.")
     provider = VisiblePrimaryKeyRelatedField(
         queryset=Provider.objects.all(), required=False,
         help_text="Set from the caller for provider officers; required for USPS managers.",
@@ -49,9 +64,11 @@ class AffiliateSerializer(serializers.ModelSerializer):
         return fields
 
     def validate_country(self, value):
-        if len(value) != 2 or not value.isalpha():
-            raise serializers.ValidationError("Use the two-letter ISO 3166-1 code, e.g. US.")
-        return value.upper()
+        code = value.strip().upper()
+        if len(code) != 2 or code not in countries:
+            raise serializers.ValidationError(
+                "Use a two-letter ISO 3166-1 country code, e.g. US.")
+        return code
 
     def validate(self, attrs):
         user = self.context["request"].user

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .inbox import InboxView
 from .obligations import ObligationViewSet
 
 router = SimpleRouter()
@@ -10,4 +11,8 @@ router.register("affiliates", views.AffiliateViewSet, basename="affiliate")
 router.register("pes-models", views.PESModelViewSet, basename="pesmodel")
 router.register("obligations", ObligationViewSet, basename="obligation")
 
-urlpatterns = [path("me/", views.MeView.as_view(), name="api-me"), *router.urls]
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("usps-inbox/", InboxView.as_view(), name="api-usps-inbox"),
+    *router.urls,
+]

@@ -59,6 +59,8 @@ class ProviderViewSet(ServiceViewSet):
 
     def create_with_service(self, data):
         data.pop("reason", None)
+        if "timezone" in data:
+            data["timezone_name"] = data.pop("timezone")
         return services.create_provider(actor=self.request.user, **data)
 
     def update_with_service(self, instance, data):

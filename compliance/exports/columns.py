@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from compliance.inbox import LABELS, short_kind, target_path
+
 from .csv import Column, time_column
 
 
@@ -40,6 +42,23 @@ def event_columns(user):
         columns.append(Column("internal to USPS", lambda e: e.usps_only))
     columns.append(Column("sha256", lambda e: e.sha256))
     return columns
+
+
+def inbox_columns(user):
+    """What waits on USPS (internal to USPS: only USPS staff reach the inbox)."""
+    return [
+        Column("what waits", lambda t: LABELS[short_kind(t)]),
+        Column("kind", short_kind),
+        Column("case or item", lambda t: t.subject),
+        Column("incident", lambda t: t.incident_id),
+        Column("provider", lambda t: t.provider.name),
+        time_column("waiting since", lambda t: t.created_at),
+        time_column("USPS target", lambda t: t.due_at),
+        Column("state", lambda t: t.get_state_display()),
+        Column("filed late", lambda t: t.filed_late),
+        Column("assigned to", lambda t: str(t.reviewer) if t.reviewer else ""),
+        Column("url", lambda t: absolute(target_path(t))),
+    ]
 
 
 def absolute(path):

@@ -7,10 +7,11 @@ from .csv import csv_response
 OFFERED = ("html", "csv")
 
 
-def list_export(request, filterset, columns, name):
+def list_export(request, filterset, columns, name, rows=None):
     """What a list page answers instead of itself, or None to show the page: the whole
-    filtered list as CSV for `?format=csv`, 400 for invalid filters, 406 for a format not
-    offered. `columns` is a function of the user."""
+    filtered list (`rows` when the page orders it further) as CSV for `?format=csv`, 400
+    for invalid filters, 406 for a format not offered. `columns` is a function of the
+    user."""
     wanted = request.GET.get("format", "") or "html"
     if wanted == "html":
         return None
@@ -18,7 +19,8 @@ def list_export(request, filterset, columns, name):
         return format_not_offered(wanted)
     if not filterset.is_valid():
         return invalid_filters(filterset)
-    return csv_response(filterset.qs, columns(request.user), name=name, user=request.user)
+    return csv_response(filterset.qs if rows is None else rows, columns(request.user),
+                        name=name, user=request.user)
 
 
 def format_not_offered(requested):

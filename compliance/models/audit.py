@@ -6,7 +6,9 @@ from django.db import models
 
 from compliance.audit_chain import CHAIN_FIELDS
 
-SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token"}
+SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token",
+                 "usps_target": "USPS target", "email_preference": "E-mail preferences",
+                 "deadline_policy": "Deadline policy"}
 
 
 class AuditEventQuerySet(models.QuerySet):

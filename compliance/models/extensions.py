@@ -33,6 +33,9 @@ class ExtensionRequest(models.Model):
                                      related_name="+")
     due_at_when_requested = models.DateTimeField()
     requested_due_at = models.DateTimeField()
+    granted_due_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The due time USPS granted: the one asked for, or another USPS chose.")
     justification = models.TextField()
     state = models.CharField(max_length=10, choices=ExtensionState.choices,
                              default=ExtensionState.PENDING)
@@ -57,8 +60,7 @@ class ExtensionRequest(models.Model):
         ]
 
     def __str__(self):
-        return (f"Extension to {self.requested_due_at:%Y-%m-%d %H:%M} UTC "
-                f"({self.get_state_display().lower()})")
+        return f"Extension request ({self.get_state_display().lower()})"
 
     @property
     def provider_id(self):

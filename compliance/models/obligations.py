@@ -10,7 +10,20 @@ class ObligationKind(models.TextChoices):
     STATUS_REPORT = "status_report", "Status report"
     FINAL_SUMMARY = "final_summary", "Final summary"
     PROCEDURES = "procedures", "Internal reporting procedures"
+    # USPS's own targets: what waits on USPS, internal to USPS (never shown to providers).
+    USPS_TRIAGE = "usps_triage", "Triage (USPS target)"
+    USPS_REPORT_REVIEW = "usps_report_review", "Report review (USPS target)"
+    USPS_EXTENSION_DECISION = "usps_extension_decision", "Extension decision (USPS target)"
+    USPS_PROCEDURES_REVIEW = "usps_procedures_review", "Procedures review (USPS target)"
 
+
+# Duties of a provider under § 501.11, and the targets USPS sets itself.
+PROVIDER_KINDS = (ObligationKind.NOTIFICATION, ObligationKind.WRITTEN_REPORT,
+                  ObligationKind.STATUS_REPORT, ObligationKind.FINAL_SUMMARY,
+                  ObligationKind.PROCEDURES)
+USPS_KINDS = (ObligationKind.USPS_TRIAGE, ObligationKind.USPS_REPORT_REVIEW,
+              ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW)
+USPS_TARGET = "USPS target"
 
 CLAUSES = {
     ObligationKind.NOTIFICATION: "§ 501.11(b)",
@@ -18,6 +31,7 @@ CLAUSES = {
     ObligationKind.STATUS_REPORT: "§ 501.11(c)",
     ObligationKind.FINAL_SUMMARY: "§ 501.11(c)",
     ObligationKind.PROCEDURES: "§ 501.11(d)",
+    **{kind: USPS_TARGET for kind in USPS_KINDS},
 }
 
 
@@ -35,14 +49,24 @@ OUTSTANDING_STATES = (ObligationState.OPEN, ObligationState.MISSED)
 
 class ObligationQuerySet(ProviderScopedQuerySet):
     def visible_to(self, user):
-        """Provider staff see their provider's; USPS sees those of filed cases only."""
+        """Provider staff see their provider's duties and never a USPS target; USPS sees
+        those of filed cases only, and its own targets."""
         qs = super().visible_to(user)
-        if user.is_authenticated and user.is_usps:
-            qs = qs.filter(usps_visible=True)
-        return qs
+        if not user.is_authenticated:
+            return qs
+        if user.is_usps:
+            return qs.filter(usps_visible=True)
+        return qs.filter(kind__in=PROVIDER_KINDS)
 
     def outstanding(self):
         return self.filter(state__in=OUTSTANDING_STATES)
+
+    def provider_duties(self):
+        """Duties of providers under § 501.11: what on-time rates and counts are made of."""
+        return self.filter(kind__in=PROVIDER_KINDS)
+
+    def usps_targets(self):
+        return self.filter(kind__in=USPS_KINDS)
 
 
 class Obligation(models.Model):
@@ -52,12 +76,19 @@ class Obligation(models.Model):
     the compliance app knows no other app, so it is a plain id, not a foreign key.
     """
 
-    kind = models.CharField(max_length=20, choices=ObligationKind.choices)
+    kind = models.CharField(max_length=30, choices=ObligationKind.choices)
     clause = models.CharField(max_length=20)
     provider = models.ForeignKey(
         "compliance.Provider", on_delete=models.PROTECT, related_name="obligations"
     )
     incident_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    object_id = models.BigIntegerField(
+        null=True, blank=True,
+        help_text="USPS targets: the id of what waits on USPS (the incident to triage, the "
+                  "report to review, the extension request or the procedures version).")
+    filed_late = models.BooleanField(
+        default=False, help_text="USPS targets: the provider filed what waits after its own "
+                                 "due time.")
     subject = models.CharField(
         max_length=300, help_text="What the duty is about, e.g. the incident's reference."
     )
@@ -74,7 +105,8 @@ class Obligation(models.Model):
     )
     reviewer = models.ForeignKey(
         "compliance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The USPS reviewer assigned to the case; escalations go to them.",
+        help_text="The USPS reviewer assigned to the case; escalations (and USPS targets' "
+                  "reminders) go to them.",
     )
     # The sweep's cursor: the next instant a reminder or escalation is due, and the
     # instant up to which steps have been handled. Null when nothing is left to send.
@@ -97,14 +129,25 @@ class Obligation(models.Model):
             models.Index(fields=["original_due_at", "clause", "state", "usps_visible",
                                  "provider"], name="obligation_original_due"),
             models.Index(fields=["met_at"], name="obligation_met_at"),
+            # The USPS inbox: what still waits on USPS, nearest target first.
+            models.Index(fields=["due_at"], name="obligation_usps_waiting",
+                         condition=Q(state__in=["open", "missed"], kind__in=[
+                             k.value for k in USPS_KINDS])),
+            models.Index(fields=["kind", "object_id"], name="obligation_usps_object",
+                         condition=Q(object_id__isnull=False)),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.subject}, due {self.due_at:%Y-%m-%d %H:%M} UTC"
+        # No time here: the text is kept in audit events and read in each viewer's zone.
+        return f"{self.get_kind_display()} for {self.subject}"
 
     @property
     def is_outstanding(self):
         return self.state in OUTSTANDING_STATES
+
+    @property
+    def is_usps_target(self):
+        return self.kind in USPS_KINDS
 
     @property
     def audit_drafting_stage(self):

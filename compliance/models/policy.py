@@ -23,6 +23,19 @@ DEFAULT_REMINDER_OFFSETS_HOURS = {
     "status_report": [48, 4],
     "final_summary": [168, 24],
     "procedures": [168, 24],
+    "usps_triage": [8],
+    "usps_report_review": [24],
+    "usps_extension_decision": [8],
+    "usps_procedures_review": [72],
+}
+# USPS's own targets for what waits on it: `days` after the item arrives, counted in
+# business days (weekends and US federal holidays skipped) or in calendar days; the target
+# is the end of that day, USPS time.
+DEFAULT_USPS_TARGETS = {
+    "usps_triage": {"days": 2, "business_days": True},
+    "usps_report_review": {"days": 5, "business_days": True},
+    "usps_extension_decision": {"days": 2, "business_days": True},
+    "usps_procedures_review": {"days": 30, "business_days": False},
 }
 # After the due time: escalate at due, then again after each gap (hours, the last one
 # repeating), and add the USPS managers once `managers_after_hours` have passed.
@@ -45,6 +58,9 @@ class DeadlinePolicy(models.Model):
     risk_windows = models.JSONField(default=dict)
     reminder_offsets_hours = models.JSONField(default=dict)
     escalation = models.JSONField(default=dict)
+    usps_targets = models.JSONField(
+        default=dict, blank=True,
+        help_text="USPS's own targets per kind: {kind: {days, business_days}}.")
     note = models.TextField(blank=True, help_text="What changed and why.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -65,9 +81,21 @@ class DeadlinePolicy(models.Model):
     def defaults(cls):
         return cls(version=0, risk_windows=DEFAULT_RISK_WINDOWS,
                    reminder_offsets_hours=DEFAULT_REMINDER_OFFSETS_HOURS,
-                   escalation=DEFAULT_ESCALATION, note="Built-in defaults.")
+                   escalation=DEFAULT_ESCALATION, usps_targets=DEFAULT_USPS_TARGETS,
+                   note="Built-in defaults.")
 
     @classmethod
     def in_force(cls):
         """The newest saved version, or the built-in defaults when none was saved."""
         return cls.objects.current() or cls.defaults()
+
+    def offsets_for(self, kind):
+        """Hours before due to remind, for `kind`. A version saved before a kind existed
+        takes the built-in default for it; an empty list saved on purpose means none."""
+        offsets = (self.reminder_offsets_hours or {}).get(kind)
+        return DEFAULT_REMINDER_OFFSETS_HOURS.get(kind, []) if offsets is None else offsets
+
+    def usps_target(self, kind):
+        """{days, business_days} of USPS's target for `kind` (the default when unset)."""
+        target = (self.usps_targets or {}).get(kind)
+        return target if target else DEFAULT_USPS_TARGETS[kind]

@@ -21,6 +21,10 @@ class ProcedureDocumentQuerySet(ProviderScopedQuerySet):
     def accepted(self):
         return self.filter(review_state=ProcedureReview.ACCEPTED)
 
+    def pending(self):
+        """Versions filed and waiting for USPS's review."""
+        return self.filter(review_state=ProcedureReview.PENDING)
+
     def has_accepted(self):
         """Whether an accepted copy is on file (templates call it on a provider's
         `procedure_documents`)."""

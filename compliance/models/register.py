@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django_countries.fields import CountryField
 
 from .scoping import ProviderScopedQuerySet
+from .users import validate_timezone
+
+DEFAULT_PROVIDER_TIMEZONE = "America/New_York"
 
 
 class AuthorizationStatus(models.TextChoices):
@@ -30,6 +34,10 @@ class Provider(models.Model):
     )
     authorization_status = models.CharField(
         max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.AUTHORIZED
+    )
+    timezone = models.CharField(
+        max_length=64, default=DEFAULT_PROVIDER_TIMEZONE, validators=[validate_timezone],
+        help_text="A deadline set by the end of a day ends at 23:59:59 of that day here.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -86,9 +94,7 @@ class Affiliate(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="affiliates")
     name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=30, choices=Relationship.choices)
-    country = models.CharField(
-        max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. US, DE, GB."
-    )
+    country = CountryField(help_text="ISO 3166-1 country; stored as its alpha-2 code.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProviderScopedQuerySet.as_manager()

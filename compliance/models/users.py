@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     USPS_MANAGER = "usps_manager", "USPS manager"
 
 
+# The role as it reads in a sentence: "you are a USPS reviewer".
+ROLE_PHRASES = {
+    Role.PROVIDER_OFFICER: "a provider compliance officer",
+    Role.PROVIDER_VIEWER: "a provider viewer",
+    Role.USPS_REVIEWER: "a USPS reviewer",
+    Role.USPS_MANAGER: "a USPS manager",
+}
 PROVIDER_ROLES = (Role.PROVIDER_OFFICER, Role.PROVIDER_VIEWER)
 USPS_ROLES = (Role.USPS_REVIEWER, Role.USPS_MANAGER)
 
@@ -100,6 +107,11 @@ class User(AbstractUser):
     @property
     def is_usps(self):
         return self.role in USPS_ROLES
+
+    @property
+    def role_phrase(self):
+        """The role with its article, as it reads in a sentence: "a USPS reviewer"."""
+        return ROLE_PHRASES.get(self.role, "a user")
 
     @property
     def is_usps_manager(self):

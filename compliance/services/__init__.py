@@ -24,6 +24,7 @@ from .register import (
     update_pes_model,
     update_provider,
 )
+from .targets import meet_usps_target, open_usps_target
 from .users import create_api_token, create_user, revoke_api_token, update_profile
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "request_extension",
     "request_procedure_changes",
     "upload_procedures",
+    "meet_usps_target",
+    "open_usps_target",
     "assign_obligations_reviewer",
     "close_obligation",
     "move_obligation_due",

@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django_countries.fields import Country
 
 from compliance.models import AuditEvent, Provider
 
@@ -10,6 +11,8 @@ from .chain import append_events
 def _json_value(value):
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, Country):
+        return value.code
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, (list, tuple, set)):

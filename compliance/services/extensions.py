@@ -9,12 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.display import display_time
 from compliance.errors import Conflict
-from compliance.models import ExtensionRequest, ExtensionState, Obligation
+from compliance.models import ExtensionRequest, ExtensionState, Obligation, ObligationKind
+from compliance.models.obligations import ObligationState
 from compliance.window import check_datetime
 
 from .audit import record_event
 from .obligations import move_obligation_due
+from .targets import meet_usps_target, open_usps_target
 
 
 def _iso(value):
@@ -25,7 +28,8 @@ def _iso(value):
 def request_extension(*, actor, obligation, requested_due_at, justification):
     """An officer of the obligation's provider asks for a later due time, with reasons.
     The obligation must still be owed and known to USPS; one pending request at a time."""
-    if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id):
+    if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id) \
+            or obligation.is_usps_target:
         raise PermissionDenied("Only the provider's compliance officers ask for extensions.")
     if requested_due_at is None:
         raise ValidationError({"requested_due_at": ["Give the time with its UTC offset."]})
@@ -41,8 +45,7 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
         raise Conflict("File the case first: USPS decides extensions on filed cases.")
     if requested_due_at <= obligation.due_at:
         raise ValidationError({"requested_due_at": [
-            "Ask for a time after the current due time "
-            f"({obligation.due_at:%Y-%m-%d %H:%M} UTC)."]})
+            f"Ask for a time after the current due time ({display_time(obligation.due_at)})."]})
     if obligation.extension_requests.pending().exists():
         raise Conflict("An extension request on this obligation is already pending.")
     now = timezone.now()
@@ -53,6 +56,12 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     record_event(actor=actor, obj=obligation, action="obligation.extension_requested", at=now,
                  changes={"requested_due_at": [None, _iso(requested_due_at)]},
                  reason=extension.justification)
+    open_usps_target(
+        actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION, provider=obligation.provider,
+        subject=f"Extension of the {obligation.get_kind_display().lower()}: "
+                f"{obligation.subject}",
+        at=now, object_id=extension.pk, incident_id=obligation.incident_id,
+        reviewer=obligation.reviewer, filed_late=obligation.state == ObligationState.MISSED)
     return extension
 
 
@@ -72,18 +81,28 @@ def _lock_pending(actor, extension):
 
 
 @transaction.atomic
-def grant_extension(*, actor, extension, comment=""):
-    """USPS grants the time asked for: the obligation's `due_at` moves to it (its
-    `original_due_at` stays), with the request's justification as the recorded reason."""
+def grant_extension(*, actor, extension, comment="", due_at=None):
+    """USPS grants more time: the obligation's `due_at` moves to `due_at` when given (a
+    time USPS chose, later than the current due time), else to the time asked for; its
+    `original_due_at` stays. The comment, else the justification, is the recorded reason."""
+    check_datetime(due_at, "due_at")
     extension = _lock_pending(actor, extension)
+    granted = due_at or extension.requested_due_at
+    if granted <= extension.obligation.due_at:
+        raise ValidationError({"due_at": [
+            "Grant a time after the current due time "
+            f"({display_time(extension.obligation.due_at)})."]})
     comment = (comment or "").strip()
     reason = f"Extension granted. {comment or extension.justification}"
+    now = timezone.now()
     obligation = move_obligation_due(
-        actor=actor, obligation=extension.obligation, due_at=extension.requested_due_at,
+        actor=actor, obligation=extension.obligation, due_at=granted,
         reason=reason, action="obligation.extension_granted")
     ExtensionRequest.objects.filter(pk=extension.pk).update(
-        state=ExtensionState.GRANTED, decided_by=actor, decided_at=timezone.now(),
-        comment=comment)
+        state=ExtensionState.GRANTED, decided_by=actor, decided_at=now,
+        comment=comment, granted_due_at=granted)
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION,
+                     object_id=extension.pk, at=now)
     extension.refresh_from_db()
     extension.obligation = obligation
     return extension
@@ -103,4 +122,6 @@ def deny_extension(*, actor, extension, comment):
     record_event(actor=actor, obj=extension.obligation, action="obligation.extension_denied",
                  at=now, changes={"requested_due_at": [_iso(extension.requested_due_at), None]},
                  reason=extension.comment)
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION,
+                     object_id=extension.pk, at=now)
     return extension

@@ -17,21 +17,31 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+def record_obligation_event(obligation, *, action, usps_only=False, **kwargs):
+    """An obligation's audit event. Everything about a USPS target is internal to USPS."""
+    if obligation.is_usps_target:
+        action = action.replace("obligation.", "usps_target.", 1)
+        usps_only = True
+    return record_event(obj=obligation, action=action, usps_only=usps_only, **kwargs)
+
+
 @transaction.atomic
 def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
-                    usps_visible=True):
+                    usps_visible=True, object_id=None, filed_late=False, reviewer=None):
     """Record a new open duty of `provider`, due at `due_at` (aware); its clause follows
-    from the kind. `usps_visible=False` keeps it from USPS until the case is filed."""
+    from the kind. `usps_visible=False` keeps it from USPS until the case is filed.
+    `object_id`, `filed_late` and `reviewer` describe a USPS target (see `targets`)."""
     require_aware(due_at, "due_at")
     obligation = Obligation(
         kind=kind, clause=CLAUSES[kind], provider=provider, incident_id=incident_id,
         subject=subject[:300], due_at=due_at, original_due_at=due_at,
-        state=ObligationState.OPEN, usps_visible=usps_visible,
+        state=ObligationState.OPEN, usps_visible=usps_visible, object_id=object_id,
+        filed_late=filed_late, reviewer=reviewer,
     )
     reschedule_reminders(obligation)
     obligation.save()
-    record_event(actor=actor, obj=obligation, action="obligation.opened",
-                 changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
+    record_obligation_event(obligation, actor=actor, action="obligation.opened",
+                            changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
     return obligation
 
 
@@ -57,8 +67,8 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
         obligation.subject = subject[:300]
     obligation.save()
     if changes:
-        record_event(actor=actor, obj=obligation, action="obligation.due_corrected",
-                     changes=changes)
+        record_obligation_event(obligation, actor=actor, action="obligation.due_corrected",
+                                changes=changes)
     return obligation
 
 
@@ -85,8 +95,8 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
         changes["usps_visible"] = [False, True]
     obligation.save()
     if changes:
-        record_event(actor=actor, obj=obligation, action=f"obligation.{obligation.state}",
-                     changes=changes, at=at)
+        record_obligation_event(obligation, actor=actor,
+                                action=f"obligation.{obligation.state}", changes=changes, at=at)
     return obligation
 
 
@@ -112,14 +122,15 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
         obligation.missed_at = None
     reschedule_reminders(obligation)
     obligation.save()
-    record_event(actor=actor, obj=obligation, action=action, changes=changes, reason=reason,
-                 usps_only=usps_only)
+    record_obligation_event(obligation, actor=actor, action=action, changes=changes,
+                            reason=reason, usps_only=usps_only)
     return obligation
 
 
 @transaction.atomic
 def assign_obligations_reviewer(*, incident_id, reviewer):
-    """Escalations of an incident's duties go to its assigned reviewer from now on."""
+    """Escalations of an incident's duties, and the reminders of its USPS targets, go to
+    its assigned reviewer from now on."""
     return Obligation.objects.filter(incident_id=incident_id).update(reviewer=reviewer)
 
 
@@ -135,6 +146,7 @@ def close_obligation(*, actor, obligation, reason):
     obligation.waived_reason = reason
     reschedule_reminders(obligation)
     obligation.save()
-    record_event(actor=actor, obj=obligation, action="obligation.closed",
-                 changes={"state": [old, ObligationState.WAIVED.value]}, reason=reason)
+    record_obligation_event(obligation, actor=actor, action="obligation.closed",
+                            changes={"state": [old, ObligationState.WAIVED.value]},
+                            reason=reason)
     return obligation

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
+from compliance.models.obligations import USPS_KINDS
 from compliance.window import check_days, check_hours
 
 from .audit import record_event
@@ -14,6 +15,7 @@ from .audit import record_event
 RISK_WINDOW_FIELDS = ("written_report_days", "status_report_interval_days")
 ESCALATION_FIELDS = ("repeat_after_hours", "managers_after_hours", "max_escalations")
 MAX_ESCALATIONS = 100
+MAX_TARGET_DAYS = 365
 # Two managers saving at the same instant both read version n; one insert of n + 1 wins
 # and the other retries on the unique constraint.
 VERSION_ATTEMPTS = 5
@@ -106,22 +108,51 @@ def clean_escalation(escalation):
     return cleaned
 
 
-def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalation, note):
+def clean_usps_targets(usps_targets):
+    """{kind: {days, business_days}} for every USPS target kind: whole days from 1 to 365,
+    counted as business days (true) or calendar days (false)."""
+    cleaned, errors = {}, []
+    for kind in USPS_KINDS:
+        row = (usps_targets or {}).get(kind.value)
+        if not isinstance(row, dict):
+            errors.append(f"{kind.label}: give the number of days.")
+            continue
+        try:
+            days = _number(row.get("days"), f"{kind.label} days", integer=True)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if days > MAX_TARGET_DAYS:
+            errors.append(f"{kind.label}: at most {MAX_TARGET_DAYS} days.")
+            continue
+        cleaned[kind.value] = {"days": days, "business_days": bool(row.get("business_days"))}
+    if errors:
+        raise ValidationError({"usps_targets": errors})
+    return cleaned
+
+
+def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalation, note,
+                         usps_targets=None):
     """Save the next version of the deadline policy; it is in force from now on.
 
     Only USPS managers (PermissionDenied otherwise). Values are checked and normalised
-    (ValidationError); a note saying what changed is required. Deadlines already set stay
-    as they are: obligations keep their `due_at`.
+    (ValidationError); a note saying what changed is required. Without `usps_targets`
+    USPS's own targets stay as in the version in force. Deadlines already set stay as they
+    are: obligations keep their `due_at`.
     """
     if not (actor.is_authenticated and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers change the deadline policy.")
     note = (note or "").strip()
     errors = {}
     values = {}
+    if usps_targets is None:
+        in_force = DeadlinePolicy.in_force()
+        usps_targets = {kind.value: in_force.usps_target(kind.value) for kind in USPS_KINDS}
     for field, cleaner, raw in (("risk_windows", clean_risk_windows, risk_windows),
                                 ("reminder_offsets_hours", clean_reminder_offsets,
                                  reminder_offsets_hours),
-                                ("escalation", clean_escalation, escalation)):
+                                ("escalation", clean_escalation, escalation),
+                                ("usps_targets", clean_usps_targets, usps_targets)):
         try:
             values[field] = cleaner(raw)
         except ValidationError as exc:

@@ -2,15 +2,19 @@
 
 The `procedures` obligation follows these rules:
 
-- A provider with no accepted copy owes one. Registration opens the duty, due
-  `PROCEDURES_DUE_DAYS` (settings, default 30) days later; `ensure_procedures_obligations`
-  opens it for providers registered before this existed (idempotent).
-- Acceptance of a version meets the outstanding duty (on time or late).
+- A provider with no accepted copy owes one. Registration opens the duty, due by the end
+  of the day `PROCEDURES_DUE_DAYS` (settings, default 30) days later in the provider's
+  time zone; `ensure_procedures_obligations` opens it for providers registered before
+  this existed (idempotent).
+- Filing a version meets the outstanding duty (on time or late): the provider's part is to
+  give USPS a copy. The review is USPS's work, clocked by its own target
+  (`usps_procedures_review`), met when USPS accepts the version or asks for changes; how
+  long USPS takes never makes the provider late.
 - Uploading a new version while an accepted copy is on file opens nothing: the accepted
   copy stays current until USPS decides on the new one.
-- USPS asking for changes on a version opens the duty again (due `due_at`, or
-  `PROCEDURES_DUE_DAYS` days later) when none is outstanding: a revised copy is owed.
-  An earlier accepted version stays on file meanwhile.
+- USPS asking for changes on a version opens the duty again (due `due_at`, or by the end
+  of the day `PROCEDURES_DUE_DAYS` days later in the provider's time zone) when none is
+  outstanding: a revised copy is owed. An earlier accepted version stays on file meanwhile.
 
 The file's type is checked on its content by the caller (the reports layer, which owns
 the upload checks); this module stores it under a random name with its size and SHA-256.
@@ -18,6 +22,7 @@ the upload checks); this module stores it under a random name with its size and 
 
 import hashlib
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,10 +30,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from compliance.deadlines import end_of_day
 from compliance.errors import Conflict
 from compliance.models import (
     Obligation,
     ObligationKind,
+    ObligationState,
     ProcedureDocument,
     ProcedureReview,
     Provider,
@@ -37,6 +44,7 @@ from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .obligations import fulfil_obligation, open_obligation
+from .targets import meet_usps_target, open_usps_target
 
 
 def procedures_due_days():
@@ -52,12 +60,19 @@ def _outstanding_duty(provider):
             .filter(provider=provider, kind=ObligationKind.PROCEDURES).first())
 
 
+def default_procedures_due(provider, now):
+    """`PROCEDURES_DUE_DAYS` days from now, by the end of that day in the provider's zone."""
+    day = now.astimezone(ZoneInfo(provider.timezone)).date() + timedelta(
+        days=procedures_due_days())
+    return end_of_day(day, provider.timezone)
+
+
 def open_procedures_obligation(*, actor, provider, due_at=None):
     """Open the provider's `procedures` duty unless one is already owed; returns it."""
     existing = _outstanding_duty(provider)
     if existing is not None:
         return existing
-    due_at = due_at or timezone.now() + timedelta(days=procedures_due_days())
+    due_at = due_at or default_procedures_due(provider, timezone.now())
     return open_obligation(actor=actor, kind=ObligationKind.PROCEDURES, provider=provider,
                            subject=_subject(provider), due_at=due_at)
 
@@ -117,6 +132,14 @@ def upload_procedures(*, actor, provider, uploaded_file, original_name, content_
                  changes={"version": [None, document.version],
                           "sha256": [None, document.sha256],
                           "effective_date": [None, effective_date.isoformat()]})
+    duty = _outstanding_duty(provider)
+    if duty is not None:
+        duty = fulfil_obligation(actor=actor, obligation=duty, at=now)
+    open_usps_target(
+        actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW, provider=provider,
+        subject=f"Internal reporting procedures v{document.version} of {provider.name}",
+        at=now, object_id=document.pk,
+        filed_late=duty is not None and duty.state == ObligationState.LATE)
     return document
 
 
@@ -133,6 +156,8 @@ def _lock_pending(actor, document):
 
 
 def _review(actor, document, state, comment, now):
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW,
+                     object_id=document.pk, at=now)
     document.review_state = state
     document.reviewed_by = actor
     document.reviewed_at = now
@@ -146,13 +171,15 @@ def _review(actor, document, state, comment, now):
 
 @transaction.atomic
 def accept_procedures(*, actor, document, comment=""):
-    """USPS accepts a version: it is the copy on file, and the `procedures` duty is met."""
+    """USPS accepts a version: it is the copy on file. A `procedures` duty still owed
+    (opened after this version was filed, by changes asked on another one) is met as of
+    when this version was filed."""
     document = _lock_pending(actor, document)
     now = timezone.now()
     _review(actor, document, ProcedureReview.ACCEPTED.value, (comment or "").strip(), now)
     duty = _outstanding_duty(document.provider)
     if duty is not None:
-        fulfil_obligation(actor=actor, obligation=duty, at=now)
+        fulfil_obligation(actor=actor, obligation=duty, at=document.uploaded_at)
     return document
 
 

@@ -21,14 +21,17 @@ def _apply(instance, values: dict):
 
 
 @transaction.atomic
-def create_provider(*, actor, name, authorization_number="", authorization_status="authorized"):
+def create_provider(*, actor, name, authorization_number="", authorization_status="authorized",
+                    timezone_name="America/New_York"):
     """Register a provider (USPS managers); its authorization number is optional and
-    unique when given. Opens its § 501.11(d) procedures duty."""
+    unique when given; `timezone_name` is the zone in which its deadlines "by the end of a
+    day" end. Opens its § 501.11(d) procedures duty."""
     _require_manager(actor)
     provider = Provider(
         name=name,
         authorization_number=authorization_number,
         authorization_status=authorization_status,
+        timezone=timezone_name,
     )
     provider.full_clean()
     provider.save()
@@ -87,12 +90,12 @@ def _check_may_edit_affiliates(actor, provider):
 def create_affiliate(*, actor, provider, name, relationship, country):
     _check_may_edit_affiliates(actor, provider)
     affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
-                          country=country.upper())
+                          country=str(country).upper())
     affiliate.full_clean()
     affiliate.save()
     record_event(actor=actor, obj=affiliate, action="affiliate.created",
                  changes={"name": [None, name], "relationship": [None, relationship],
-                          "country": [None, affiliate.country]})
+                          "country": [None, affiliate.country.code]})
     return affiliate
 
 
@@ -101,7 +104,7 @@ def update_affiliate(*, actor, affiliate, **values):
     _check_may_edit_affiliates(actor, affiliate.provider)
     affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
     if "country" in values:
-        values["country"] = values["country"].upper()
+        values["country"] = str(values["country"]).upper()
     values.pop("provider", None)  # an affiliate never moves to another provider
     changes = diff_fields(affiliate, values)
     if changes:

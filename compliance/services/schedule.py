@@ -13,7 +13,8 @@ def reschedule_reminders(obligation, policy=None):
         obligation.next_action_at = None
         return obligation
     policy = policy or DeadlinePolicy.in_force()
-    offsets = policy.reminder_offsets_hours.get(obligation.kind, [])
     obligation.steps_done_until = None
-    obligation.next_action_at = next_step_at(obligation.due_at, offsets, policy.escalation, None)
+    obligation.next_action_at = next_step_at(
+        obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation, None,
+        usps_target=obligation.is_usps_target)
     return obligation

@@ -6,7 +6,7 @@ from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
-from .audit import record_event
+from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
 
 
@@ -27,7 +27,7 @@ def waive_obligation(*, actor, obligation, reason):
     obligation.met_at = None
     reschedule_reminders(obligation)
     obligation.save(update_fields=["state", "waived_reason", "met_at", "next_action_at"])
-    record_event(actor=actor, obj=obligation, action="obligation.waived",
-                 changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
-                 at=timezone.now())
+    record_obligation_event(obligation, actor=actor, action="obligation.waived",
+                            changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
+                            at=timezone.now())
     return obligation

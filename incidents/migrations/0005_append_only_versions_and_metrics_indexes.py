@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0007_audit_chain_and_metrics_indexes'),
+        ('compliance', '0008_audit_chain_and_metrics_indexes'),
         ('incidents', '0004_audit_drafting_stage_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

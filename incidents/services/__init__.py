@@ -5,13 +5,14 @@ from .attachments import add_attachment
 from .comments import add_comment, may_comment
 from .drafts import create_draft, update_draft
 from .filing import amend_incident, submit_incident
-from .triage import assign_reviewer, triage_incident
+from .triage import assign_reviewer, assign_reviewers, triage_incident
 
 __all__ = [
     "add_attachment",
     "add_comment",
     "amend_incident",
     "assign_reviewer",
+    "assign_reviewers",
     "create_draft",
     "may_comment",
     "submit_incident",

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import is_late
+from compliance.display import display_time
 from compliance.errors import Conflict
-from compliance.models import Obligation
-from compliance.services import fulfil_obligation, record_event
+from compliance.models import Obligation, ObligationKind
+from compliance.services import fulfil_obligation, open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
 
 from .access import require_officer
@@ -54,16 +55,17 @@ def _late_message(incident, now):
     overdue = now - incident.notification_due_at
     hours = int(overdue.total_seconds() // 3600)
     minutes = int(overdue.total_seconds() % 3600 // 60)
-    due = incident.notification_due_at.astimezone(UTC)
-    return (f"This notification is late: it was due at {due:%Y-%m-%d %H:%M} UTC, "
-            f"{hours} h {minutes} min ago. Give the reason for the delay.")
+    return (f"This notification is late: it was due at "
+            f"{display_time(incident.notification_due_at)}, {hours} h {minutes} min ago. "
+            "Give the reason for the delay.")
 
 
 @transaction.atomic
 def submit_incident(*, actor, incident, late_reason=""):
     """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
     freeze version 1, meet (or meet late) the notification duty and show the case to
-    USPS. A late filing needs `late_reason`. Returns the version (the receipt)."""
+    USPS, where it waits for triage (a USPS target). A late filing needs `late_reason`.
+    Returns the version (the receipt)."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_draft:
@@ -94,6 +96,9 @@ def submit_incident(*, actor, incident, late_reason=""):
                  changes={"status": [IncidentStatus.DRAFT.value, incident.status],
                           "reference": [None, incident.reference],
                           "version": [None, 1], "is_late": [None, late]})
+    open_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, provider=incident.provider,
+                     subject=incident.label, at=now, object_id=incident.pk,
+                     incident_id=incident.pk, filed_late=late)
     queue_filing_emails(incident, version)
     return version
 

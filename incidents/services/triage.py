@@ -13,6 +13,7 @@ from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
 from compliance.services import (
     assign_obligations_reviewer,
+    meet_usps_target,
     move_obligation_due,
     open_obligation,
     record_event,
@@ -145,6 +146,8 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
                          changes=changes)
     record_event(actor=actor, obj=incident, action="incident.triage_rationale", at=now,
                  changes={"revenue_risk": [None, risk]}, reason=rationale, usps_only=True)
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
+                     at=now)
     _queue_triage_email(incident, obligation, event, changed=False)
     return obligation
 
@@ -206,6 +209,19 @@ def assign_reviewer(*, actor, incident, reviewer):
         return incident
     _assign(actor, incident, reviewer, timezone.now())
     return incident
+
+
+@transaction.atomic
+def assign_reviewers(*, actor, incidents, reviewer):
+    """Assign several filed incidents to one USPS reviewer (or to nobody) at once: all or
+    none. Returns how many changed hands."""
+    require_usps(actor)
+    changed = 0
+    for incident in sorted(incidents, key=lambda i: i.pk):  # a fixed lock order
+        before = incident.assigned_reviewer_id
+        after = assign_reviewer(actor=actor, incident=incident, reviewer=reviewer)
+        changed += before != after.assigned_reviewer_id
+    return changed
 
 
 def _assign(actor, incident, reviewer, now):

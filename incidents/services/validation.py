@@ -119,7 +119,8 @@ def validate_content(*, provider, values, now, for_filing=False):
 
     statements = list(values.get("risk_statements") or [])
     if category == Category.CYBER_ATTACK:
-        if not statements:
+        # A draft may wait for them; the filing needs them.
+        if not statements and for_filing:
             error("risk_statements", "A cyber attack needs at least one risk statement: the "
                                      "nature of the risk and how it affects a named PES model.")
     elif statements:

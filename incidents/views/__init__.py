@@ -6,11 +6,12 @@ from .browse import (
     incident_versions,
 )
 from .filing import amend, edit_draft, report_discovery, submit, upload_attachment
-from .review import assign, comment, review_queue, triage
+from .review import assign, bulk_assign, comment, review_queue, triage
 
 __all__ = [
     "amend",
     "assign",
+    "bulk_assign",
     "attachment_download",
     "comment",
     "edit_draft",

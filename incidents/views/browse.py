@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from compliance.exports import csv_response
 from compliance.exports.columns import event_columns
@@ -53,9 +54,15 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         "first_version": versions[0] if versions else None,
         "attachments": incident.attachments.select_related("uploaded_by").order_by(
             "uploaded_at", "id"),
-        "obligations": Obligation.objects.visible_to(user).filter(incident_id=incident.pk)
-        .order_by("due_at", "id") if not incident.is_draft else [],
+        "obligations": Obligation.objects.visible_to(user).provider_duties()
+        .filter(incident_id=incident.pk).order_by("due_at", "id")
+        if not incident.is_draft else [],
         "history": timeline(user, incident),
+        # USPS's own targets on the case, for USPS staff only (the door hides them anyway).
+        "usps_waiting": Obligation.objects.visible_to(user).usps_targets().outstanding()
+        .filter(incident_id=incident.pk).order_by("due_at", "id")
+        if user.is_usps and not incident.is_draft else [],
+        "now": timezone.now(),
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),
         **review_context(request, incident, triage_form=triage_form,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.deadlines import is_late
@@ -143,7 +144,10 @@ def submit(request, pk):
     if not incident.is_draft:
         messages.info(request, "This notification has already been filed.")
         return redirect("incident-detail", pk=incident.pk)
+    late_now = is_late(incident.notification_due_at, timezone.now())
     form = SubmitForm(request.POST if request.method == "POST" else None)
+    if late_now:
+        form.fields["late_reason"].required_when = "the notification is late"
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,8 +164,7 @@ def submit(request, pk):
                                       "receipt below.")
             return redirect("incident-detail", pk=incident.pk)
     return render(request, "incidents/incident_submit.html", {
-        "incident": incident, "form": form,
-        "late_now": is_late(incident.notification_due_at, timezone.now()),
+        "incident": incident, "form": form, "late_now": late_now,
     }, status=status)
 
 
@@ -170,7 +173,7 @@ def upload_attachment(request, pk):
     incident = load_incident(request, pk)
     _require_officer(request, incident)
     if request.method != "POST":
-        return redirect("incident-detail", pk=incident.pk)
+        return redirect(reverse("incident-detail", args=[incident.pk]) + "#attach")
     form = AttachmentForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():

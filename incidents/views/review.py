@@ -6,18 +6,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from compliance.errors import REFUSALS, Conflict
-from compliance.exports.pages import list_export, list_query
+from compliance.exports.pages import list_export
 from compliance.forms import refuse_on_form
 from compliance.models import Provider
 from incidents import services
 from incidents.exports import queue_columns
 from incidents.models import Category, IncidentStatus, RevenueRisk
-from incidents.queue import QueueFilter, queue_queryset, reviewers, state_counts
-from incidents.review_forms import AssignForm, CommentForm, TriageForm
+from incidents.queue import (
+    SORTS,
+    QueueFilter,
+    queue_queryset,
+    reviewers,
+    sort_queue,
+    state_counts,
+)
+from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, TriageForm
 
 from .browse import detail_context
 from .common import load_incident
@@ -37,17 +44,27 @@ def review_queue(request):
     user = request.user
     base = queue_queryset(user)
     filterset = QueueFilter(request.GET, queryset=base, request=request)
-    export = list_export(request, filterset, queue_columns, "queue")
-    if export is not None:
-        return export
     valid = filterset.is_valid()
     incidents = filterset.qs if valid else base.none()
+    incidents, sort = sort_queue(incidents, request.GET.get("sort", ""))
+    export = list_export(request, filterset, queue_columns, "queue", rows=incidents)
+    if export is not None:
+        return export
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    unsorted = params.copy()
+    unsorted.pop("sort", None)
     people = reviewers()
     return render(request, "incidents/queue.html", {
         "page": page,
         "filterset": filterset,
-        "query": list_query(request),
+        "query": params.urlencode(),
+        "unsorted_query": unsorted.urlencode(),
+        "sort": sort,
+        "columns": _sort_links(sort),
+        "now": timezone.now(),
         "counts": state_counts(base),
         "statuses": IncidentStatus.choices[1:],
         "providers": Provider.objects.visible_to(user).order_by("name"),
@@ -59,12 +76,54 @@ def review_queue(request):
     }, status=200 if valid else 400)
 
 
-def _back(request, incident):
-    target = request.POST.get("next", "")
+def _sort_links(sort):
+    """For each sortable column: (key, label, the sort its header link asks for, aria-sort).
+    A click sorts by the column; a second click reverses it."""
+    columns = {}
+    for key, (_, label) in SORTS.items():
+        state = ("ascending" if sort == key else "descending" if sort == f"-{key}" else "none")
+        columns[key] = {"label": label, "next": f"-{key}" if sort == key else key,
+                        "aria": state}
+    return columns
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "") or request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("incident-detail", pk=incident.pk)
+        return target
+    return None
+
+
+def _back(request, incident):
+    return redirect(_safe_next(request) or reverse("incident-detail", args=[incident.pk]))
+
+
+@login_required
+def bulk_assign(request):
+    """Assign the queue rows ticked to one reviewer. Reached by GET (a reload), it goes
+    back to the queue."""
+    _require_usps(request)
+    if request.method != "POST":
+        return redirect("incident-queue")
+    form = BulkAssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request) or reverse("incident-queue"))
+    reviewer = form.cleaned_data["reviewer"]
+    try:
+        changed = services.assign_reviewers(actor=request.user,
+                                            incidents=form.cleaned_data["incidents"],
+                                            reviewer=reviewer)
+    except REFUSALS as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        count = len(form.cleaned_data["incidents"])
+        messages.success(request, f"{count} case{'s' if count != 1 else ''} assigned to "
+                                  f"{reviewer or 'nobody'} ({changed} changed).")
+    return redirect(_safe_next(request) or reverse("incident-queue"))
 
 
 def _detail(request, incident, status=400, **forms):
@@ -72,11 +131,18 @@ def _detail(request, incident, status=400, **forms):
                   detail_context(request, incident, **forms), status=status)
 
 
+def _form_page(request, incident, anchor):
+    """A form's address reached by GET (a reload after an error, a bookmark): the page
+    the form is on, at the form."""
+    return redirect(reverse("incident-detail", args=[incident.pk]) + f"#{anchor}")
+
+
 @login_required
-@require_POST
 def triage(request, pk):
     incident = load_incident(request, pk)
     _require_usps(request)
+    if request.method != "POST":
+        return _form_page(request, incident, "triage")
     form = TriageForm(request.POST)
     if form.is_valid():
         try:
@@ -96,10 +162,11 @@ def triage(request, pk):
 
 
 @login_required
-@require_POST
 def assign(request, pk):
     incident = load_incident(request, pk)
     _require_usps(request)
+    if request.method != "POST":
+        return _form_page(request, incident, "review")
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an active USPS reviewer.")
@@ -116,11 +183,12 @@ def assign(request, pk):
 
 
 @login_required
-@require_POST
 def comment(request, pk):
     incident = load_incident(request, pk)
     if not services.may_comment(request.user, incident):
         raise PermissionDenied
+    if request.method != "POST":
+        return _form_page(request, incident, "comment-form")
     form = CommentForm(request.POST, user=request.user)
     if form.is_valid():
         try:

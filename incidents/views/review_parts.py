@@ -47,6 +47,8 @@ def review_context(request, incident, triage_form=None, comment_form=None):
     if user.is_usps and incident.status in TRIAGE_STATES:
         context["triage_form"] = triage_form or TriageForm(
             initial=triage_initial(request, incident))
+        if incident.triaged_at is None:  # the first triage needs its rationale
+            context["triage_form"].fields["rationale"].required_when = "at first triage"
         context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id})
         context["policy_defaults"] = policy_defaults(timezone.now())
         context["first_triage"] = incident.triaged_at is None

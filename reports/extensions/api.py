@@ -23,14 +23,22 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         model = ExtensionRequest
         fields = ["id", "obligation", "requested_by", "due_at_when_requested",
                   "requested_due_at", "justification", "state", "decided_by", "decided_at",
-                  "comment", "created_at"]
+                  "granted_due_at", "comment", "created_at"]
         read_only_fields = ["id", "obligation", "requested_by", "due_at_when_requested",
-                            "state", "decided_by", "decided_at", "comment", "created_at"]
+                            "state", "decided_by", "decided_at", "granted_due_at", "comment",
+                            "created_at"]
 
 
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="",
                                     help_text="Required to deny; optional to grant.")
+
+
+class GrantSerializer(DecisionSerializer):
+    due_at = AwareDateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="Grant until this time (with its UTC offset) instead of the one asked "
+                  "for; it must be after the current due time.")
 
 
 def _queryset(user):
@@ -75,21 +83,21 @@ class ExtensionRequestViewSet(CsvListMixin, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         return _queryset(self.request.user)
 
-    def _decide(self, request, service):
+    def _decide(self, request, service, body_class=DecisionSerializer):
         extension = self.get_object()  # 404 outside the caller's scope, before 403
         if not request.user.is_usps:
             raise PermissionDenied("Only USPS staff decide extension requests.")
-        body = DecisionSerializer(data=request.data)
+        body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = service(actor=request.user, extension=extension,
-                                 comment=body.validated_data["comment"])
+        extension = service(actor=request.user, extension=extension, **body.validated_data)
         return Response(ExtensionRequestSerializer(extension).data)
 
-    @extend_schema(request=DecisionSerializer, responses={200: ExtensionRequestSerializer})
+    @extend_schema(request=GrantSerializer, responses={200: ExtensionRequestSerializer})
     @action(detail=True, methods=["post"])
     def grant(self, request, pk=None):
-        """USPS grants the time asked for: the obligation's due time moves to it."""
-        return self._decide(request, services.grant_extension)
+        """USPS grants more time: the obligation's due time moves to the time asked for,
+        or to `due_at` when USPS chooses another."""
+        return self._decide(request, services.grant_extension, GrantSerializer)
 
     @extend_schema(request=DecisionSerializer, responses={200: ExtensionRequestSerializer})
     @action(detail=True, methods=["post"])

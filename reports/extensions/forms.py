@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from compliance.window import check_datetime
+from incidents.forms import LocalDateTimeField
 
 
 class ExtensionRequestForm(forms.Form):
@@ -15,6 +16,7 @@ class ExtensionRequestForm(forms.Form):
                                     help_text="Why more time is needed.")
 
     def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "ask_%s")
         super().__init__(*args, **kwargs)
         self.zone = zoneinfo.ZoneInfo(user.timezone) if user else timezone.get_default_timezone()
 
@@ -30,7 +32,29 @@ class ExtensionRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """USPS's decision on a pending request. The decision is the button pressed (grant or
+    deny), never a preselected value."""
+
     decision = forms.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")],
-                                 widget=forms.HiddenInput)
+                                 widget=forms.HiddenInput,
+                                 error_messages={"required": "Press Grant or Deny."})
+    due_at = LocalDateTimeField(
+        required=False, label="New due time if granted (your time zone)",
+        help_text="The time asked for, or another one USPS chooses.")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Required to deny.")
+                              label="Comment",
+                              help_text="Required to deny; sent to the provider's officers.")
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "decide_%s")
+        super().__init__(*args, **kwargs)
+        self.zone = zoneinfo.ZoneInfo(user.timezone)
+
+    def clean_due_at(self):
+        value = self.cleaned_data.get("due_at")
+        if value is None:
+            return None
+        try:
+            return check_datetime(value.replace(tzinfo=self.zone))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None

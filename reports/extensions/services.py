@@ -43,8 +43,9 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
 
 
 @transaction.atomic
-def grant_extension(*, actor, extension, comment=""):
-    extension = core.grant_extension(actor=actor, extension=extension, comment=comment)
+def grant_extension(*, actor, extension, comment="", due_at=None):
+    extension = core.grant_extension(actor=actor, extension=extension, comment=comment,
+                                     due_at=due_at)
     queue_email(recipients=_officers_of(extension.obligation), template="extension_granted",
                 context=_context(extension), key=f"extension_decided:{extension.pk}")
     return extension

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
@@ -18,13 +19,17 @@ def _history(user, obligation):
             .select_related("actor").order_by("at", "id"))
 
 
-def _render(request, obligation, request_form=None, decision_error=None, status=200):
+def _render(request, obligation, request_form=None, decision_form=None, status=200):
     user = request.user
     extensions = list(obligation.extension_requests.select_related("requested_by",
                                                                    "decided_by"))
     pending = next((e for e in extensions if e.state == "pending"), None)
     may_request = (user.is_provider_officer and obligation.is_outstanding
                    and obligation.usps_visible and pending is None)
+    may_decide = user.is_usps and pending is not None
+    if may_decide and decision_form is None:
+        decision_form = DecisionForm(user=user, initial={"due_at": timezone.localtime(
+            pending.requested_due_at).replace(tzinfo=None)})
     context = {
         "obligation": obligation,
         "extensions": extensions,
@@ -32,8 +37,8 @@ def _render(request, obligation, request_form=None, decision_error=None, status=
         "history": _history(user, obligation),
         "request_form": request_form or (ExtensionRequestForm(user=user) if may_request
                                          else None),
-        "may_decide": user.is_usps and pending is not None,
-        "decision_error": decision_error,
+        "may_decide": may_decide,
+        "decision_form": decision_form,
     }
     return render(request, "extensions/obligation_detail.html", context, status=status)
 
@@ -70,18 +75,20 @@ def _decide(request, obligation):
         raise PermissionDenied
     extension = get_object_or_404(ExtensionRequest.objects.filter(obligation=obligation),
                                   pk=request.POST.get("extension"))
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _render(request, obligation, decision_error="Choose grant or deny.", status=400)
-    verb = form.cleaned_data["decision"]
-    service = services.grant_extension if verb == "grant" else services.deny_extension
+        return _render(request, obligation, decision_form=form, status=400)
+    data = form.cleaned_data
     try:
-        service(actor=request.user, extension=extension, comment=form.cleaned_data["comment"])
+        if data["decision"] == "grant":
+            services.grant_extension(actor=request.user, extension=extension,
+                                     comment=data["comment"], due_at=data["due_at"])
+        else:
+            services.deny_extension(actor=request.user, extension=extension,
+                                    comment=data["comment"])
     except REFUSALS as exc:
-        status = refuse_on_form(form, exc)
-        return _render(request, obligation, decision_error=" ".join(
-            message for errors in form.errors.values() for message in errors),
-                       status=status)
-    messages.success(request, f"Extension {'granted' if verb == 'grant' else 'denied'}. "
-                              "The provider's officers have been told.")
+        return _render(request, obligation, decision_form=form,
+                       status=refuse_on_form(form, exc))
+    verb = "granted" if data["decision"] == "grant" else "denied"
+    messages.success(request, f"Extension {verb}. The provider's officers have been told.")
     return redirect("obligation-detail", pk=obligation.pk)

@@ -3,7 +3,8 @@ for one period and one scope."""
 
 from dataclasses import dataclass, field
 
-from compliance.models import CLAUSES
+from compliance.models import CLAUSES, ObligationKind
+from compliance.models.obligations import PROVIDER_KINDS, USPS_KINDS
 from incidents.models import RevenueRisk
 
 from . import queries
@@ -19,7 +20,8 @@ class Scope:
     provider when USPS chose one)."""
 
     incidents: object
-    obligations: object
+    obligations: object  # providers' duties under § 501.11
+    targets: object  # USPS's own targets (none for provider staff)
     reviews: object
     usps: bool
     results: dict = field(default_factory=dict)
@@ -53,7 +55,7 @@ def _month(day):
 def on_time(scope, period):
     rows = scope.once(queries.on_time_by_clause, scope.obligations, period)
     months = period.months()
-    clauses = sorted(set(CLAUSES.values()))
+    clauses = sorted({CLAUSES[kind] for kind in PROVIDER_KINDS})
     by_key = {(r["month"], r["clause"]): r for r in rows}
     series = [(clause, [by_key.get((m, clause), {}).get("rate") for m in months])
               for clause in clauses if any((m, clause) in by_key for m in months)]
@@ -63,6 +65,24 @@ def on_time(scope, period):
         "rows": [[_month(r["month"]), r["clause"], r["due"], r["met"], r["late"],
                   r["missed"], r["waived"], r["open"], r["rate"]] for r in rows],
         "chart": line_chart("on-time", "On-time rate per clause, by month of the due time",
+                            [_month(m) for m in months], series, y_unit="%", y_max=100),
+    }
+
+
+def usps_targets(scope, period):
+    rows = scope.once(queries.on_time_by_kind, scope.targets, period)
+    months = period.months()
+    kinds = [kind for kind in USPS_KINDS if any(r["kind"] == kind for r in rows)]
+    by_key = {(r["month"], r["kind"]): r for r in rows}
+    labels = dict(ObligationKind.choices)
+    series = [(labels[kind].removesuffix(" (USPS target)"),
+               [by_key.get((m, kind), {}).get("rate") for m in months]) for kind in kinds]
+    return {
+        "headers": ["month", "target", "due", "met on time", "met late", "missed", "waived",
+                    "open", "on-time rate (%)"],
+        "rows": [[_month(r["month"]), labels[r["kind"]], r["due"], r["met"], r["late"],
+                  r["missed"], r["waived"], r["open"], r["rate"]] for r in rows],
+        "chart": line_chart("usps-targets", "USPS targets met on time, by kind and month",
                             [_month(m) for m in months], series, y_unit="%", y_max=100),
     }
 
@@ -144,6 +164,10 @@ FIGURES = {
     "notification-time": ("Time from discovery to notification",
                           "Incidents filed in the period, by hours from discovery to filing "
                           "(24 hours is the § 501.11(b) limit).", notification_time, False),
+    "usps-targets": ("USPS's own targets",
+                     "USPS's targets (triage, report review, extension decision, procedures "
+                     "review) met on time, by the month their target falls in. Internal to "
+                     "USPS.", usps_targets, True),
     "usps-turnaround": ("USPS turnaround",
                         "Filings of the period by time to triage, and reports filed in the "
                         "period by time to USPS's decision.", usps_turnaround, True),

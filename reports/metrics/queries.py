@@ -34,11 +34,20 @@ def on_time_by_clause(obligations, period):
     """Per month (of the original due time) and clause: duties due, met on time, met late,
     missed, waived and still open, and the on-time rate among those decided (met, late or
     missed). A duty counts in the month its original due time falls in."""
+    return _on_time(obligations, period, "clause")
+
+
+def on_time_by_kind(obligations, period):
+    """The same per month and kind (for USPS's targets, whose clause is one for all)."""
+    return _on_time(obligations, period, "kind")
+
+
+def _on_time(obligations, period, group):
     due_time = "original_due_at"
     rows = (obligations.filter(original_due_at__gte=period.start,
                                original_due_at__lt=period.end)
             .annotate(month=TruncMonth("original_due_at", tzinfo=UTC))
-            .values("month", "clause").order_by("month", "clause")
+            .values("month", group).order_by("month", group)
             .annotate(due=Count("*"),
                       met=_count(due_time, state=ObligationState.MET),
                       late=_count(due_time, state=ObligationState.LATE),

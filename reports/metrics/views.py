@@ -29,13 +29,14 @@ def resolve_scope(request):
             raise Http404("No such provider.")
         provider = get_object_or_404(Provider.objects.visible_to(user), pk=int(raw))
     incidents = Incident.objects.visible_to(user).filed()
-    obligations = Obligation.objects.visible_to(user)
+    ledger = Obligation.objects.visible_to(user)
     reviews = ReportReview.objects.visible_to(user)
     if provider is not None:
         incidents = incidents.filter(provider=provider)
-        obligations = obligations.filter(provider=provider)
+        ledger = ledger.filter(provider=provider)
         reviews = reviews.filter(report__provider=provider)
-    return Scope(incidents, obligations, reviews, usps=user.is_usps), provider
+    return Scope(incidents, ledger.provider_duties(), ledger.usps_targets(), reviews,
+                 usps=user.is_usps), provider
 
 
 @login_required

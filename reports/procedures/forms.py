@@ -11,9 +11,20 @@ class ProcedureUploadForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What changed since the previous version (required after the first).")
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "procedures_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ProcedureReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "Accept"),
-                                          ("request_changes", "Request changes")])
+    # No decision is preselected: the reviewer chooses each time.
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept this version"), ("request_changes", "Ask for changes")],
+        widget=forms.RadioSelect, label="Decision",
+        error_messages={"required": "Choose: accept this version, or ask for changes."})
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text="Required when asking for changes.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)

@@ -66,9 +66,10 @@ def procedures_list(request):
                 .filter(provider=provider, kind=ObligationKind.PROCEDURES).first())
     documents = list(documents.order_by("provider__name", "provider_id", "-version")[:200])
     has_accepted = any(d.review_state == "accepted" for d in documents)
+    with_usps = next((d for d in documents if d.review_state == "pending"), None)
     return render(request, "procedures/procedures_list.html", {
         "provider": provider, "documents": documents, "form": form, "duty": duty,
-        "has_accepted": has_accepted}, status=status)
+        "has_accepted": has_accepted, "with_usps": with_usps}, status=status)
 
 
 def _load(request, pk):

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.errors import Conflict
-from compliance.services import record_event
+from compliance.models import ObligationKind, ObligationState
+from compliance.services import open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus
 from reports.models import REFERENCE_CODES, Report, ReportKind, ReportState, ReportVersion
 
@@ -141,8 +142,9 @@ def _freeze(report, *, actor, now, previous, duty):
 def submit_report(*, actor, report, **fields):
     """File a draft (version 1) or, after USPS returned it, a corrected version (n+1),
     with `fields` applied first. Checks completeness; stamps the server time; meets (or
-    meets late) the matching duty; a first status report opens the next one and any
-    status report may move the final summary's due time. Returns the version (receipt)."""
+    meets late) the matching duty; the filing then waits for USPS review (a USPS
+    target); a first status report opens the next one and any status report may move the
+    final summary's due time. Returns the version (receipt)."""
     require_officer(actor, report.provider_id)
     incident = _lock_incident(report.incident)
     report = _lock_report(report)
@@ -174,6 +176,11 @@ def submit_report(*, actor, report, **fields):
                  changes={"state": [old_state, report.state],
                           "version": [previous.number if previous else None, version.number],
                           "sha256": [None, version.sha256], **version.changes})
+    open_usps_target(
+        actor=actor, kind=ObligationKind.USPS_REPORT_REVIEW, provider=incident.provider,
+        subject=f"{report.get_kind_display()} {report.reference} v{version.number}", at=now,
+        object_id=report.pk, incident_id=incident.pk, reviewer=incident.assigned_reviewer,
+        filed_late=duty is not None and duty.state == ObligationState.LATE)
     if report.kind == ReportKind.STATUS:
         if not resubmission:
             flow.open_next_status_report(actor, incident, now)

@@ -2,8 +2,10 @@
 status-report cadence, the final-summary due time, resubmissions and closing the case.
 Called inside the transactions of filing.py and review.py."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from compliance.deadlines import end_of_day
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.obligations import OUTSTANDING_STATES
 from compliance.services import (
@@ -19,9 +21,9 @@ FALLBACK_INTERVAL_DAYS = 30
 FALLBACK_RESUBMISSION_DAYS = 14
 
 
-def end_of_day_utc(day):
-    """A date as a due time: the last instant of that calendar day in UTC."""
-    return datetime.combine(day, time.max, tzinfo=UTC)
+def provider_day_end(incident, day):
+    """A date as a due time: 23:59:59 of that day in the provider's time zone."""
+    return end_of_day(day, incident.provider.timezone)
 
 
 def status_interval(incident):
@@ -35,11 +37,12 @@ def status_interval(incident):
 
 
 def default_resubmission_due(incident, now):
-    """When the reviewer names no time: the policy's written-report window for the case's
-    risk after now, else 14 days."""
+    """When the reviewer names no time: the end of the day (provider's time) that lies the
+    policy's written-report window for the case's risk after today, else 14 days."""
     window = DeadlinePolicy.in_force().risk_windows.get(incident.revenue_risk or "", {})
-    return now + timedelta(days=int(window.get("written_report_days",
-                                               FALLBACK_RESUBMISSION_DAYS)))
+    days = int(window.get("written_report_days", FALLBACK_RESUBMISSION_DAYS))
+    today = now.astimezone(ZoneInfo(incident.provider.timezone)).date()
+    return provider_day_end(incident, today + timedelta(days=days))
 
 
 def _resubmission_ids(incident):
@@ -90,12 +93,13 @@ def open_next_status_report(actor, incident, now):
 
 def follow_revised_completion(actor, report):
     """A status report that revises the anticipated completion date moves the final
-    summary's due time to the end of that day; the original due time stays on record."""
+    summary's due time to the end of that day (provider's time); the original due time
+    stays on record."""
     duty = regular_duty(report.incident, ObligationKind.FINAL_SUMMARY)
     day = report.anticipated_completion_date
     if duty is None or day is None:
         return None
-    due_at = end_of_day_utc(day)
+    due_at = provider_day_end(report.incident, day)
     if duty.due_at == due_at:
         return duty
     return move_obligation_due(
@@ -106,13 +110,13 @@ def follow_revised_completion(actor, report):
 
 def start_investigation(actor, incident, report, now):
     """An accepted written report starts the status-report cadence and opens the final
-    summary, due at the end of the anticipated completion date (UTC)."""
+    summary, due at the end of the anticipated completion date (provider's time)."""
     first_status = _open(actor, incident, ObligationKind.STATUS_REPORT,
                          f"{incident.reference} status report",
                          now + status_interval(incident))
     final = _open(actor, incident, ObligationKind.FINAL_SUMMARY,
                   f"{incident.reference} final summary",
-                  end_of_day_utc(report.anticipated_completion_date))
+                  provider_day_end(incident, report.anticipated_completion_date))
     return first_status, final
 
 
@@ -122,9 +126,10 @@ def open_resubmission(actor, report, due_at):
 
 
 def close_all_duties(actor, incident, reason):
-    """Waive every duty of the case still owed: nothing is owed on a closed case."""
+    """Waive every duty of the provider still owed on the case: nothing is owed on a closed
+    case. What still waits on USPS (a report to review) keeps its USPS target."""
     closed = []
-    for duty in Obligation.objects.filter(incident_id=incident.pk,
-                                          state__in=OUTSTANDING_STATES).order_by("id"):
+    for duty in Obligation.objects.provider_duties().filter(
+            incident_id=incident.pk, state__in=OUTSTANDING_STATES).order_by("id"):
         closed.append(close_obligation(actor=actor, obligation=duty, reason=reason))
     return closed

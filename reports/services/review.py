@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
-from compliance.services import record_event
+from compliance.models import ObligationKind
+from compliance.services import meet_usps_target, record_event
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
@@ -41,6 +42,8 @@ def _decide(actor, report, decision, comment, now, **extra):
         changes["resubmission_due_at"] = [None, review.resubmission_due_at.isoformat()]
     record_event(actor=actor, obj=report, action=f"report.{decision}", at=now,
                  changes=changes, reason=comment)
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_REPORT_REVIEW, object_id=report.pk,
+                     at=now)
     return review
 
 

@@ -1,7 +1,8 @@
 """Checks on report content: field names per kind while drafting, completeness and
 sensible dates before filing."""
 
-from datetime import UTC, date
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
@@ -39,14 +40,14 @@ def check_fields(kind, values):
 
 def check_complete(report, now):
     """Every field of the kind filled in; the anticipated completion date not in the past
-    (UTC calendar day of `now`)."""
+    (the calendar day of `now` in the provider's time zone)."""
     errors = {}
     for name in report.content_fields:
         value = getattr(report, name)
         if name == "anticipated_completion_date":
             if value is None:
                 errors[name] = ["Give the anticipated completion date."]
-            elif value < now.astimezone(UTC).date():
+            elif value < now.astimezone(ZoneInfo(report.provider.timezone)).date():
                 errors[name] = ["The anticipated completion date is in the past."]
         elif not (value or "").strip():
             label = report._meta.get_field(name).verbose_name

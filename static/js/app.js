@@ -20,3 +20,12 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// A form that failed comes back with a summary of its errors at its top: take the reader
+// (and a screen reader's focus) there, unless the address already names a place.
+(function () {
+  const summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  summary.focus({ preventScroll: Boolean(window.location.hash) });
+  if (!window.location.hash) summary.scrollIntoView({ block: "start" });
+})();

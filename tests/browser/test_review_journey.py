@@ -115,5 +115,8 @@ def test_a_case_runs_from_triage_to_closed_in_the_browser(people, officer_a, rev
     assert incident.status == IncidentStatus.CLOSED
     owed = Obligation.objects.filter(incident_id=incident.pk,
                                      state__in=[ObligationState.OPEN, ObligationState.MISSED])
-    assert not owed.exists()
+    assert not owed.provider_duties().exists()
+    # The status report was never reviewed: it still waits on USPS, in USPS's inbox.
+    assert [t.subject for t in owed.usps_targets()] == [
+        f"Status report {incident.reference}-SR1 v1"]
     assert Incident.objects.get(pk=incident.pk).closed_at is not None

@@ -152,7 +152,7 @@ def test_it_adds_an_affiliate_through_the_service(manager_client, manager, provi
     response = manager_client.post(
         "/admin/compliance/affiliate/add/",
         {"provider": provider_a.pk, "name": "Alpha Independent", "relationship":
-         "independent_dealer", "country": "us"},
+         "independent_dealer", "country": "US"},
     )
 
     assert response.status_code == 302

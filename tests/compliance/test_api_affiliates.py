@@ -157,7 +157,7 @@ def test_it_needs_a_provider_from_a_manager(manager, api_for):
     assert "provider" in response.json()
 
 
-@pytest.mark.parametrize("country", ["USA", "U1", "", "1"])
+@pytest.mark.parametrize("country", ["USA", "U1", "", "1", "XX", "Germany"])
 def test_it_refuses_a_bad_country_code(country, officer_a, api_for):
     response = api_for(officer_a).post(
         URL, {"name": "Bad Country", "relationship": "dealer", "country": country}
@@ -252,3 +252,19 @@ def test_it_answers_400_to_an_unknown_filter_value(reviewer, api_for):
 
     assert response.status_code == 400
     assert isinstance(response.json()["relationship"], list)
+
+
+def test_it_keeps_the_country_a_code_string_in_the_api(officer_a, api_for):
+    response = api_for(officer_a).post(
+        URL, {"name": "Alpha Ireland", "relationship": "subsidiary", "country": "ie"})
+
+    assert response.status_code == 201 and response.json()["country"] == "IE"
+
+
+def test_the_affiliate_page_offers_the_iso_3166_list_by_name(signed_in, officer_a, provider_a):
+    page = signed_in(officer_a).get(f"/providers/{provider_a.pk}/affiliates/new/")
+    body = page.content.decode()
+
+    assert '<select name="country"' in body
+    assert '<option value="DE">Germany</option>' in body
+    assert body.count("<option value=") >= 249  # every ISO 3166-1 country, not a 2-letter box

@@ -133,3 +133,19 @@ def test_it_filters_by_status_and_name(manager, reviewer, provider_a, provider_b
 def test_it_cannot_be_deleted(manager, provider_a, api_for):
     assert api_for(manager).delete(detail(provider_a)).status_code == 405
     assert Provider.objects.filter(pk=provider_a.pk).exists()
+
+
+def test_a_provider_has_a_time_zone_new_york_unless_set(manager, api_for):
+    client = api_for(manager)
+    plain = client.post("/api/v1/providers/", {"name": "Zulu Meters",
+                                               "authorization_number": "Z-1"})
+    west = client.post("/api/v1/providers/", {"name": "West Postage",
+                                              "authorization_number": "W-1",
+                                              "timezone": "America/Los_Angeles"})
+    bad = client.post("/api/v1/providers/", {"name": "Nowhere", "authorization_number": "N-1",
+                                             "timezone": "Mars/Olympus"})
+
+    assert plain.status_code == 201 and plain.json()["timezone"] == "America/New_York"
+    assert west.status_code == 201 and west.json()["timezone"] == "America/Los_Angeles"
+    assert bad.status_code == 400 and "timezone" in bad.json()
+    assert not Provider.objects.filter(name="Nowhere").exists()

@@ -135,7 +135,7 @@ def test_it_shows_the_history_on_the_affiliate_edit_page(client, officer_a, affi
 
     history = response.content.decode().split('class="history"')[1]
     assert "Affiliate updated" in history
-    assert "subsidiary → dealer" in history
+    assert "Relationship: Subsidiary → Dealer" in history  # labels, never raw values
 
 
 def test_it_hides_usps_only_events_from_provider_pages(client, officer_a, reviewer, provider_a,

@@ -60,7 +60,8 @@ def test_usps_sees_a_case_from_its_filing_on(officer_a, reviewer):
 
     seen = list(AuditEvent.objects.visible_to(reviewer).for_case(draft.pk)
                 .order_by("at", "id").values_list("action", flat=True))
-    assert sorted(seen) == ["incident.submitted", "obligation.met"]
+    # USPS's own target for the triage opens with the filing (internal to USPS).
+    assert sorted(seen) == ["incident.submitted", "obligation.met", "usps_target.opened"]
     assert "first guess" not in str(list(AuditEvent.objects.visible_to(reviewer).values()))
 
 

@@ -43,7 +43,8 @@ def test_it_opens_the_procedures_duty_when_a_provider_is_registered(manager):
 
     duty = duties(provider).get()
     assert duty.state == "open" and duty.clause == "§ 501.11(d)"
-    assert duty.due_at == NOW + timedelta(days=30)
+    # 30 days later, by the end of that day in the provider's zone (New York).
+    assert duty.due_at == datetime(2026, 4, 2, 3, 59, 59, tzinfo=UTC)
 
 
 def test_it_opens_missing_duties_once_for_existing_providers(provider_a, provider_b):
@@ -77,19 +78,30 @@ def test_it_lets_only_the_providers_officers_upload(officer_b, viewer_a, reviewe
                               effective_date=date(2026, 3, 1))
 
 
-def test_it_meets_the_duty_on_acceptance(officer_a, reviewer, provider_a):
+def test_it_meets_the_duty_when_a_version_is_filed(officer_a, reviewer, provider_a):
     ensure_procedures_obligations()
-    document = accept_procedures(actor=reviewer, document=upload(officer_a))
+    document = upload(officer_a)
+    assert duties(provider_a).get().state == "met"
+
+    document = accept_procedures(actor=reviewer, document=document)
 
     assert document.review_state == "accepted"
     assert duties(provider_a).get().state == "met"
 
 
-def test_it_records_late_acceptance_after_the_due_time(officer_a, reviewer, provider_a):
+def test_a_slow_review_by_usps_never_makes_the_provider_late(officer_a, reviewer, provider_a):
     ensure_procedures_obligations()
     document = upload(officer_a)
     with time_machine.travel(NOW + timedelta(days=31), tick=False):
         accept_procedures(actor=reviewer, document=document)
+
+    assert duties(provider_a).get().state == "met"
+
+
+def test_a_version_filed_after_the_due_time_meets_the_duty_late(officer_a, provider_a):
+    ensure_procedures_obligations()
+    with time_machine.travel(NOW + timedelta(days=31), tick=False):
+        upload(officer_a)
 
     assert duties(provider_a).get().state == "late"
 
@@ -116,9 +128,12 @@ def test_changes_requested_open_the_duty_again(officer_a, reviewer, provider_a):
 
 def test_changes_requested_keep_a_single_open_duty(officer_a, reviewer, provider_a):
     ensure_procedures_obligations()
-    request_procedure_changes(actor=reviewer, document=upload(officer_a), comment="More.")
+    first = upload(officer_a)
+    second = upload(officer_a, summary="More detail.")
+    request_procedure_changes(actor=reviewer, document=first, comment="More.")
+    request_procedure_changes(actor=reviewer, document=second, comment="Still more.")
 
-    assert duties(provider_a).get().state == "open"
+    assert sorted(duties(provider_a).values_list("state", flat=True)) == ["met", "open"]
 
 
 def test_it_wants_a_comment_to_request_changes(officer_a, reviewer):

@@ -76,11 +76,19 @@ def test_it_accepts_an_affiliate_of_the_same_provider(officer_a, provider_a, pay
     assert response.json()["discovered_by_affiliate"] == own.pk
 
 
-def test_it_refuses_a_cyber_attack_without_a_risk_statement(officer_a, payload, api_for):
-    messages = refused(api_for(officer_a), {**payload, "category": "cyber_attack",
-                                            "subtype": "denial_of_service"},
-                       "risk_statements")
-    assert "at least one risk statement" in messages[0]
+def test_it_saves_a_cyber_attack_draft_but_files_it_only_with_a_risk_statement(
+        officer_a, payload, api_for):
+    client = api_for(officer_a)
+    created = client.post(URL, {**payload, "category": "cyber_attack",
+                                "subtype": "denial_of_service"})
+    assert created.status_code == 201
+
+    refused = client.post(f"{URL}{created.json()['id']}/submit/", {})
+
+    assert refused.status_code == 400
+    assert "at least one risk statement" in refused.json()["risk_statements"][0]
+    assert Incident.objects.get().is_draft
+    assert not AuditEvent.objects.filter(action="incident.submitted").exists()
 
 
 def test_it_refuses_a_risk_statement_naming_another_providers_model(officer_a, provider_b,
@@ -125,6 +133,6 @@ def test_it_refuses_a_bad_patch_and_keeps_the_draft(officer_a, api_for):
                                                               "category": "cyber_attack"})
 
     assert response.status_code == 400
-    assert set(response.json()) >= {"subtype", "risk_statements"}
+    assert set(response.json()) >= {"subtype"}
     draft.refresh_from_db()
     assert draft.category == "security_weakness"

@@ -85,10 +85,15 @@ def test_it_shows_errors_next_to_the_fields_and_stores_nothing(signed_in, office
 
 def test_it_files_a_cyber_attack_with_risk_statement_rows(signed_in, officer_a, model_a):
     client = signed_in(officer_a)
-    missing = client.post("/incidents/new/", report_form(
+    draft = client.post("/incidents/new/", report_form(
         model_a, category="cyber_attack", subtype="unauthorized_access", pes_models=[]))
-    assert missing.status_code == 400
-    assert "at least one risk statement" in missing.content.decode()
+    assert draft.status_code == 302  # a draft may wait for its risk statements
+    unfinished = Incident.objects.get()
+    refused = client.post(f"/incidents/{unfinished.pk}/submit/", {"late_reason": ""})
+    assert refused.status_code == 400
+    assert "at least one risk statement" in refused.content.decode()
+    unfinished.refresh_from_db()
+    assert unfinished.is_draft
 
     response = client.post("/incidents/new/", report_form(
         model_a, category="cyber_attack", subtype="unauthorized_access", pes_models=[],
@@ -96,7 +101,7 @@ def test_it_files_a_cyber_attack_with_risk_statement_rows(signed_in, officer_a, 
            "risk-0-effect_on_pes": "Forged indicia"}))
 
     assert response.status_code == 302
-    incident = Incident.objects.get()
+    incident = Incident.objects.exclude(pk=unfinished.pk).get()
     statement = incident.risk_statements.get()
     assert (statement.pes_model, statement.nature_of_risk) == (model_a, "Stolen keys")
 

@@ -170,10 +170,142 @@ def test_it_keeps_the_same_query_count_for_3_and_30_incidents(usps, officer_a, o
                 triage(reviewer, incident)
 
     fill(3)
-    with django_assert_num_queries(8) as small:
+    with django_assert_num_queries(9) as small:
         assert usps.get(QUEUE).status_code == 200
     fill(27)
-    with django_assert_num_queries(8) as large:
+    with django_assert_num_queries(9) as large:
         response = usps.get(QUEUE)
     assert len(rows(response)) == 25
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# --- Sorting, the filed-late column, waiting times and bulk assignment ---
+
+
+@pytest.fixture
+def three_cases(officer_a, officer_b, reviewer):
+    """Three cases with distinct filing times, waits, risks, next due times and providers."""
+    old = make_filed(officer_b, at=NOW - timedelta(hours=30), late_reason="Weekend.",
+                     discovered_at=NOW - timedelta(hours=60))  # Bravo, untriaged, late
+    mid = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=20)), "critical")
+    new = triage(reviewer, make_filed(officer_b, at=NOW - timedelta(hours=10)), "low")
+    return old, mid, new
+
+
+def sorted_rows(usps, sort):
+    return rows(usps.get(QUEUE, {"sort": sort}))
+
+
+def test_it_sorts_by_each_column_both_ways(usps, three_cases):
+    old, mid, new = three_cases
+
+    assert sorted_rows(usps, "filed") == [old.pk, mid.pk, new.pk]
+    assert sorted_rows(usps, "-filed") == [new.pk, mid.pk, old.pk]
+    assert sorted_rows(usps, "risk") == [old.pk, new.pk, mid.pk]  # none, low, critical
+    assert sorted_rows(usps, "-risk") == [mid.pk, new.pk, old.pk]
+    assert sorted_rows(usps, "provider")[0] == mid.pk  # Alpha before Bravo
+    assert sorted_rows(usps, "-provider")[-1] == mid.pk
+    # Only the untriaged case waits on USPS; the others sort after it either way.
+    assert sorted_rows(usps, "waiting")[0] == old.pk
+    assert sorted_rows(usps, "-waiting")[0] == old.pk
+    # Critical: written report due in 3 days, low in 30; the triage target in 2 business days.
+    assert sorted_rows(usps, "due") == [old.pk, mid.pk, new.pk]
+    assert sorted_rows(usps, "-due") == [new.pk, mid.pk, old.pk]
+
+
+def test_it_ignores_an_unknown_sort(usps, three_cases):
+    assert usps.get(QUEUE, {"sort": "id; drop table"}).status_code == 200
+    assert sorted_rows(usps, "bribes") == rows(usps.get(QUEUE))
+
+
+def test_it_marks_the_sorted_column_for_assistive_technology(usps, three_cases):
+    page = usps.get(QUEUE, {"sort": "-filed", "provider": ""}).content.decode()
+
+    assert 'aria-sort="descending"><a href="?provider=&amp;sort=filed"' in page
+    assert page.count('aria-sort="none"') == 4
+
+
+def test_it_shows_the_filed_late_flag_and_how_long_untriaged_filings_have_waited(
+        usps, three_cases):
+    page = usps.get(QUEUE).content.decode()
+    old_row = page[page.index(f'data-incident="{three_cases[0].pk}"'):]
+    old_row = old_row[:old_row.index("</tr>")]
+
+    assert 'data-testid="filed-late"' in old_row
+    assert "1\xa0day, 6\xa0hours" in old_row and "untriaged" in old_row
+    assert page.count('data-testid="filed-late"') == 1
+
+
+def test_next_due_names_usps_review_when_a_report_waits_on_it(usps, officer_a, reviewer):
+    from reports import services as reports
+
+    incident = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=5)), "low")
+    reports.file_report(actor=officer_a, incident=incident, kind="written",
+                        circumstances="C", investigative_procedure="P",
+                        anticipated_completion_date=(NOW + timedelta(days=40)).date())
+
+    page = usps.get(QUEUE).content.decode()
+
+    assert "Report review (USPS target) due" in page
+
+
+def test_it_assigns_the_ticked_rows_at_once_and_comes_back(usps, three_cases, reviewer):
+    old, mid, new = three_cases
+    other = factories.ReviewerFactory(username="rita")
+
+    response = usps.post("/incidents/queue/assign/", {
+        "incidents": [old.pk, new.pk], "reviewer": other.pk, "next": f"{QUEUE}?sort=risk"})
+
+    assert response.status_code == 302 and response["Location"] == f"{QUEUE}?sort=risk"
+    assert {i.pk: i.assigned_reviewer_id for i in Incident.objects.all()} == {
+        old.pk: other.pk, mid.pk: reviewer.pk, new.pk: other.pk}
+
+
+def test_bulk_assignment_refuses_provider_staff_and_changes_nothing(client, officer_a,
+                                                                    three_cases, reviewer):
+    before = dict(Incident.objects.values_list("pk", "assigned_reviewer_id"))
+    client.force_login(officer_a)
+
+    response = client.post("/incidents/queue/assign/", {
+        "incidents": [i.pk for i in three_cases], "reviewer": ""})
+
+    assert response.status_code == 403
+    assert dict(Incident.objects.values_list("pk", "assigned_reviewer_id")) == before
+
+
+def test_bulk_assignment_without_rows_or_with_a_drafts_id_changes_nothing(usps, officer_a,
+                                                                         three_cases):
+    draft = make_draft(officer_a)
+    before = dict(Incident.objects.values_list("pk", "assigned_reviewer_id"))
+
+    for data in ({"reviewer": ""}, {"incidents": [draft.pk, three_cases[0].pk],
+                                     "reviewer": ""}):
+        response = usps.post("/incidents/queue/assign/", data, follow=True)
+        assert response.status_code == 200
+        assert "error" in [m.tags for m in response.context["messages"]]
+
+    assert dict(Incident.objects.values_list("pk", "assigned_reviewer_id")) == before
+
+
+def test_reloading_the_bulk_assignment_lands_on_the_queue(usps):
+    response = usps.get("/incidents/queue/assign/")
+
+    assert response.status_code == 302 and response["Location"] == QUEUE
+
+
+def test_it_keeps_the_same_query_count_whatever_the_sort_and_the_rows(
+        usps, officer_a, reviewer, django_assert_num_queries):
+    for sort in SORTS_TO_PIN:
+        make_filed(officer_a, at=NOW - timedelta(minutes=len(sort) + 100))
+        with django_assert_num_queries(9):
+            usps.get(QUEUE, {"sort": sort})
+    for n in range(30):
+        incident = make_filed(officer_a, at=NOW - timedelta(minutes=n + 1))
+        if n % 3 == 0:
+            triage(reviewer, incident)
+    for sort in SORTS_TO_PIN:
+        with django_assert_num_queries(9):
+            assert len(rows(usps.get(QUEUE, {"sort": sort}))) == 25
+
+
+SORTS_TO_PIN = ["filed", "-waiting", "due", "-risk", "provider"]

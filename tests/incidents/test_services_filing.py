@@ -67,7 +67,7 @@ def test_it_meets_the_notification_duty_on_time_and_shows_it_to_usps(draft, offi
     assert obligation.state == ObligationState.MET
     assert obligation.met_at == NOW
     assert obligation.subject == "PES-2026-00001"
-    assert list(Obligation.objects.visible_to(reviewer)) == [obligation]
+    assert list(Obligation.objects.visible_to(reviewer).provider_duties()) == [obligation]
     assert AuditEvent.objects.filter(action="obligation.met", object_id=str(obligation.pk))
 
 

@@ -117,3 +117,35 @@ def test_managers_see_emails_that_failed_for_good_and_nobody_else_does(
         client.force_login(user)
         assert "could not be delivered" not in client.get("/").content.decode()
         assert client.get("/notifications/failed/").status_code == 403
+
+
+def test_no_warning_in_the_first_two_intervals_after_the_scheduler_starts(client, reviewer,
+                                                                          settings):
+    from celery.signals import beat_init
+
+    settings.SWEEP_INTERVAL_SECONDS = 30
+    started = timezone.now()
+    Heartbeat.objects.create(name="sweep", at=started - timedelta(hours=5))  # before a stop
+    client.force_login(reviewer)
+    with time_machine.travel(started, tick=False):
+        beat_init.send(sender=None)  # what the scheduler sends when it starts
+
+    with time_machine.travel(started + timedelta(seconds=59), tick=False):
+        assert "sweep-warning" not in client.get("/").content.decode()
+    with time_machine.travel(started + timedelta(seconds=61), tick=False):
+        assert "sweep-warning" in client.get("/").content.decode()
+
+
+def test_a_fresh_install_warns_only_after_two_intervals(client, reviewer, settings):
+    from compliance.tasks import record_scheduler_start
+
+    settings.SWEEP_INTERVAL_SECONDS = 30
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        record_scheduler_start()
+    client.force_login(reviewer)
+
+    with time_machine.travel(started + timedelta(seconds=30), tick=False):
+        assert "sweep-warning" not in client.get("/").content.decode()
+    with time_machine.travel(started + timedelta(minutes=5), tick=False):
+        assert "has not run yet" in client.get("/").content.decode()

@@ -67,3 +67,20 @@ def test_nobody_else_gets_a_digest(reviewer, officer_a, queue):
     send_due_emails()
 
     assert mail.outbox == []
+
+
+def test_the_digest_counts_what_waits_on_usps_apart_from_what_providers_owe(
+        reviewer, provider_a, queue):
+    EmailPreference.objects.create(user=reviewer, daily_digest=True)
+    for due in (NOON - timedelta(hours=1), NOON + timedelta(days=2)):
+        factories.ObligationFactory(provider=provider_a, kind="usps_triage",
+                                    clause="USPS target", subject="PES-2026-00013 To triage",
+                                    due_at=due)
+
+    with time_machine.travel(NOON, tick=False):
+        send_digests()
+        send_due_emails()
+
+    body = mail.outbox[0].body
+    assert "2 items waiting on USPS, 1 past USPS's target." in body
+    assert "2 obligations still owed by providers, 1 past due." in body

@@ -11,6 +11,7 @@ from compliance.models.policy import (
     DEFAULT_ESCALATION,
     DEFAULT_REMINDER_OFFSETS_HOURS,
     DEFAULT_RISK_WINDOWS,
+    DEFAULT_USPS_TARGETS,
 )
 from compliance.services.policy import save_deadline_policy
 from tests import factories
@@ -32,6 +33,9 @@ def form_data(**overrides):
             data[f"{risk}__{field}"] = str(value)
     for kind, offsets in DEFAULT_REMINDER_OFFSETS_HOURS.items():
         data[f"offsets__{kind}"] = ", ".join(str(h) for h in offsets)
+    for kind, target in DEFAULT_USPS_TARGETS.items():
+        data[f"target__{kind}__days"] = str(target["days"])
+        data[f"target__{kind}__unit"] = "business" if target["business_days"] else "calendar"
     data.update(overrides)
     return data
 
@@ -81,7 +85,7 @@ def test_it_shows_the_built_in_defaults_labelled_as_internal_policy(
         client, manager, django_assert_max_num_queries):
     client.force_login(manager)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(PAGE)
 
     assert response.status_code == 200
@@ -98,7 +102,7 @@ def test_it_shows_the_version_in_force_and_the_history(client, manager,
         save(manager, note=f"Revision {n + 1}")
     client.force_login(manager)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(PAGE)
 
     assert b"In force:\n    version 12" in response.content
@@ -275,3 +279,56 @@ def test_it_never_moves_a_deadline_already_set(manager, provider_a, provider_b):
 
     after = {o.pk: (o.due_at, o.original_due_at, o.state) for o in Obligation.objects.all()}
     assert after == before
+
+
+# --- USPS's own targets ---
+
+
+def test_it_shows_usps_targets_and_saves_new_ones_from_the_page(client, manager):
+    client.force_login(manager)
+    page = client.get(PAGE).content.decode()
+    assert 'data-testid="usps-targets"' in page
+    assert "2 business days" in page and "30 calendar days" in page
+
+    response = client.post(PAGE, form_data(**{
+        "target__usps_triage__days": "1",
+        "target__usps_procedures_review__days": "20",
+        "target__usps_procedures_review__unit": "business",
+        "offsets__usps_triage": "4",
+    }))
+
+    assert response.status_code == 302
+    policy = DeadlinePolicy.in_force()
+    assert policy.usps_target("usps_triage") == {"days": 1, "business_days": True}
+    assert policy.usps_target("usps_procedures_review") == {"days": 20, "business_days": True}
+    assert policy.offsets_for("usps_triage") == [4]
+    saved = AuditEvent.objects.get(action="deadline_policy.saved")
+    assert "usps_targets" in saved.changes and saved.usps_only
+
+
+@pytest.mark.parametrize("days", ["0", "366", "two"])
+def test_it_refuses_a_usps_target_out_of_range_and_saves_nothing(client, manager, days):
+    client.force_login(manager)
+
+    response = client.post(PAGE, form_data(**{"target__usps_triage__days": days}))
+
+    assert response.status_code == 200
+    assert not DeadlinePolicy.objects.exists()
+
+
+def test_the_service_refuses_a_usps_target_out_of_range(manager):
+    with pytest.raises(ValidationError) as refused:
+        save(manager, usps_targets={**DEFAULT_USPS_TARGETS,
+                                    "usps_triage": {"days": 0, "business_days": True}})
+
+    assert "usps_targets" in refused.value.message_dict
+    assert not DeadlinePolicy.objects.exists()
+
+
+def test_a_version_saved_without_targets_keeps_those_in_force(manager):
+    first = save(manager, usps_targets={**DEFAULT_USPS_TARGETS,
+                                        "usps_triage": {"days": 3, "business_days": False}})
+    second = save(manager)
+
+    assert second.version == first.version + 1
+    assert second.usps_target("usps_triage") == {"days": 3, "business_days": False}

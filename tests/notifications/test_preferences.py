@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 
 from compliance.deadlines import ESCALATION, PROVIDER
 from compliance.models import AuditEvent, ObligationKind
+from compliance.models.obligations import PROVIDER_KINDS
 from notifications.models import EmailPreference
 from notifications.preferences import update_email_preference
 from notifications.recipients import wants
 
 PAGE = "/notifications/preferences/"
 ALL_KINDS = list(ObligationKind.values)
+PROVIDER_KIND_VALUES = [kind.value for kind in PROVIDER_KINDS]
 
 
 def take(*kinds, digest=False):
@@ -44,8 +46,26 @@ def test_it_shows_every_kind_ticked_by_default(client, officer_a, django_assert_
         response = client.get(PAGE)
 
     assert response.status_code == 200
-    for kind in ALL_KINDS:
+    for kind in PROVIDER_KIND_VALUES:
         assert "checked" in checkbox(response.content, kind)
+
+
+def test_it_never_offers_provider_staff_usps_targets(client, officer_a, reviewer):
+    client.force_login(officer_a)
+    officer_page = client.get(PAGE).content.decode()
+    client.force_login(reviewer)
+    reviewer_page = client.get(PAGE).content.decode()
+
+    assert "usps_triage" not in officer_page and "USPS target" not in officer_page
+    assert 'value="usps_triage"' in reviewer_page
+
+
+def test_it_refuses_provider_staff_muting_a_usps_target(officer_a):
+    with pytest.raises(ValidationError):
+        update_email_preference(actor=officer_a, muted_kinds=[ObligationKind.USPS_TRIAGE],
+                                daily_digest=False)
+
+    assert not EmailPreference.objects.filter(user=officer_a).exists()
 
 
 def test_it_shows_the_notification_reminders_locked_for_provider_staff(client, viewer_a):
@@ -101,7 +121,7 @@ def test_it_keeps_notification_reminders_when_provider_staff_untick_everything(c
 
     preference = EmailPreference.objects.get(user=officer_a)
     assert ObligationKind.NOTIFICATION not in preference.muted_kinds
-    assert len(preference.muted_kinds) == len(ALL_KINDS) - 1
+    assert len(preference.muted_kinds) == len(PROVIDER_KIND_VALUES) - 1
     assert wants(officer_a, ObligationKind.NOTIFICATION, PROVIDER, preference)
     assert wants(officer_a, ObligationKind.WRITTEN_REPORT, ESCALATION, preference)
     assert not wants(officer_a, ObligationKind.WRITTEN_REPORT, PROVIDER, preference)
@@ -118,7 +138,7 @@ def test_it_saves_a_reviewers_daily_digest(client, reviewer):
 def test_it_ignores_a_forged_digest_field_from_provider_staff(client, officer_a):
     client.force_login(officer_a)
 
-    client.post(PAGE, take(*ALL_KINDS, digest=True))
+    client.post(PAGE, take(*PROVIDER_KIND_VALUES, digest=True))
 
     assert EmailPreference.objects.get(user=officer_a).daily_digest is False
 

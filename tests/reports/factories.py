@@ -7,13 +7,13 @@ import time_machine
 from django.utils import timezone
 
 from compliance.models import Obligation, ObligationKind
-from compliance.services import open_obligation
+from compliance.services import meet_usps_target, open_obligation
 from incidents.models import IncidentStatus
 from reports import services
 from tests.incidents.factories import NOW, make_filed
 
 __all__ = ["NOW", "WRITTEN", "STATUS", "FINAL", "case_under_review", "file_report_at",
-           "investigating", "written_duty"]
+           "investigating", "waiting_on_usps", "written_duty"]
 
 COMPLETION = date(2026, 9, 30)
 WRITTEN = {"circumstances": "A forged reset was accepted by Meter M-1.",
@@ -36,6 +36,8 @@ def case_under_review(officer, *, at=NOW, interval=14, risk="moderate",
     incident.triaged_at = at
     incident.save()
     with time_machine.travel(at, tick=False):
+        meet_usps_target(actor=None, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
+                         at=at)
         open_obligation(actor=None, kind=ObligationKind.WRITTEN_REPORT,
                         provider=incident.provider, subject=incident.reference,
                         due_at=at + written_due, incident_id=incident.pk)
@@ -63,3 +65,31 @@ def investigating(officer, reviewer, *, at=NOW, **kwargs):
         services.accept_report(actor=reviewer, report=report)
     incident.refresh_from_db()
     return incident
+
+
+def waiting_on_usps(officer, *, at=NOW):
+    """One item of each kind waiting on USPS, filed by `officer` up to `at`: an untriaged
+    filing, a written report to review, an extension request to decide and a version of
+    the internal reporting procedures to review (MEDIA_ROOT must be writable)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports.extensions import services as extensions
+    from reports.procedures import services as procedures
+
+    filing = make_filed(officer, at=at - timedelta(hours=5), title="Seal lifts on M-1")
+    case = case_under_review(officer, at=at - timedelta(hours=4))
+    report, _ = file_report_at(officer, case, "written", at=at - timedelta(hours=3),
+                               anticipated_completion_date=(at + timedelta(days=90)).date())
+    other = case_under_review(officer, at=at - timedelta(hours=3))
+    with time_machine.travel(at - timedelta(hours=2), tick=False):
+        extension = extensions.request_extension(
+            actor=officer, obligation=written_duty(other),
+            requested_due_at=written_duty(other).due_at + timedelta(days=7),
+            justification="The lab is booked.")
+    with time_machine.travel(at - timedelta(hours=1), tick=False):
+        document = procedures.upload_procedures(
+            actor=officer, provider=officer.provider, effective_date=at.date(),
+            uploaded_file=SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 procedures",
+                                             content_type="application/pdf"))
+    return {"filing": filing, "report": report, "extension": extension,
+            "procedures": document, "case": case, "extension_case": other}

@@ -89,6 +89,7 @@ def test_it_never_puts_anything_internal_in_the_providers_edition(api_for, offic
 
     assert INTERNAL not in text
     assert "Rationale: reaches" not in text
+    assert "USPS target" not in text
     assert "INTERNAL TO USPS" not in text and "USPS edition" not in text
 
 
@@ -97,10 +98,14 @@ def test_it_marks_internal_items_in_the_usps_edition(api_for, reviewer, case):
 
     assert "USPS edition" in text
     assert INTERNAL in text and RATIONALE in text
-    internal_events = AuditEvent.objects.for_case(case.pk).filter(usps_only=True).count()
+    internal_events = (AuditEvent.objects.visible_to(reviewer).for_case(case.pk)
+                       .filter(usps_only=True).count())
     assert internal_events >= 2  # the triage rationale and the internal comment at least
-    # The legend, the internal comment and each internal event carry the mark.
-    assert text.count("INTERNAL TO USPS") == 1 + 1 + internal_events
+    targets = Obligation.objects.filter(incident_id=case.pk).usps_targets().count()
+    assert targets >= 1  # triage at least
+    # The legend, the internal comment, each internal event and each USPS target carry it.
+    assert text.count("INTERNAL TO USPS") == 1 + 1 + internal_events + targets
+    assert "Triage (USPS target)" in text
 
 
 def test_it_shows_the_chain_position_and_hash_of_the_cases_last_event(api_for, officer_a,
@@ -108,11 +113,14 @@ def test_it_shows_the_chain_position_and_hash_of_the_cases_last_event(api_for, o
     provider_text = pdf_text(api_for(officer_a).get(url(case)))
     usps_text = pdf_text(api_for(reviewer).get(url(case)))
 
-    last = AuditEvent.objects.for_case(case.pk).order_by("-sequence").first()
-    assert not last.usps_only
-    for text in (provider_text, usps_text):
+    for user, text in ((officer_a, provider_text), (reviewer, usps_text)):
+        last = (AuditEvent.objects.visible_to(user).for_case(case.pk)
+                .order_by("-sequence").first())
         assert f"position {last.sequence} of the audit chain" in text
         assert last.sha256 in squashed(text)
+    # The case's very last event is USPS's own (a target met): not in the provider's file.
+    very_last = AuditEvent.objects.for_case(case.pk).order_by("-sequence").first()
+    assert very_last.usps_only and very_last.sha256 not in squashed(provider_text)
 
 
 def test_it_lists_obligations_with_due_original_due_and_met_times(api_for, officer_a, case):

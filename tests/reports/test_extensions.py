@@ -249,3 +249,25 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client, officer_a, reviewer
         deny_extension(actor=reviewer, extension=extension, comment="No")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(page(obligation))
+
+
+def test_usps_grants_through_the_api_to_a_time_it_chooses(api_for, reviewer, obligation,
+                                                          pending):
+    response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/grant/", {
+        "comment": "Five days.", "due_at": "2026-03-09T17:00:00-05:00"})
+
+    assert response.status_code == 200
+    assert response.json()["granted_due_at"] == "2026-03-09T22:00:00.000000Z"
+    obligation.refresh_from_db()
+    assert obligation.due_at == datetime(2026, 3, 9, 22, 0, tzinfo=UTC)
+
+
+def test_a_grant_before_the_current_due_time_is_refused_and_changes_nothing(
+        api_for, reviewer, obligation, pending):
+    response = api_for(reviewer).post(f"/api/v1/extension-requests/{pending.pk}/grant/", {
+        "due_at": "2026-03-03T09:00:00Z"})
+
+    assert response.status_code == 400 and "due_at" in response.json()
+    pending.refresh_from_db()
+    obligation.refresh_from_db()
+    assert pending.state == "pending" and obligation.due_at == NOW + timedelta(days=2)

@@ -9,7 +9,13 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from compliance.errors import Conflict
-from compliance.models import AuditEvent, DeadlinePolicy, Obligation, ObligationState
+from compliance.models import (
+    AuditEvent,
+    DeadlinePolicy,
+    Obligation,
+    ObligationKind,
+    ObligationState,
+)
 from compliance.services import open_obligation
 from incidents.models import IncidentStatus
 from reports import services
@@ -28,7 +34,8 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
-END_OF_SEPT_30 = datetime(2026, 9, 30, 23, 59, 59, 999999, tzinfo=UTC)
+# 23:59:59 of September 30 in the provider's zone (New York, EDT: UTC-4).
+END_OF_SEPT_30 = datetime(2026, 10, 1, 3, 59, 59, tzinfo=UTC)
 
 
 def duties(incident, kind):
@@ -88,7 +95,7 @@ def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer)
     file_report_at(officer_a, incident, "status", at=NOW + 30 * DAY,
                    anticipated_completion_date=date(2026, 10, 15))
     final.refresh_from_db()
-    assert final.due_at == datetime(2026, 10, 15, 23, 59, 59, 999999, tzinfo=UTC)
+    assert final.due_at == datetime(2026, 10, 16, 3, 59, 59, tzinfo=UTC)
     assert final.original_due_at == END_OF_SEPT_30
     moved = AuditEvent.objects.for_object(final).get(action="obligation.due_revised")
     assert moved.changes["due_at"][0] == END_OF_SEPT_30.isoformat()
@@ -105,7 +112,9 @@ def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer)
     assert incident.status == IncidentStatus.CLOSED and incident.closed_at == closed_at
     outstanding = Obligation.objects.filter(incident_id=incident.pk,
                                             state__in=["open", "missed"])
-    assert not outstanding.exists()
+    assert not outstanding.provider_duties().exists()
+    # The status reports were never reviewed: they still wait on USPS.
+    assert {t.kind for t in outstanding.usps_targets()} == {ObligationKind.USPS_REPORT_REVIEW}
     waived = Obligation.objects.get(incident_id=incident.pk, state="waived")
     assert waived.kind == "status_report" and final_report.reference in waived.waived_reason
     assert AuditEvent.objects.for_object(incident).filter(action="incident.closed").exists()
@@ -180,7 +189,9 @@ def test_a_return_without_a_due_time_takes_the_policy_window(officer_a, reviewer
     with at(NOW + DAY):
         review = services.return_report(actor=reviewer, report=report, comment="Fix it.")
     days = DeadlinePolicy.in_force().risk_windows["critical"]["written_report_days"]
-    assert review.resubmission_due_at == NOW + DAY + timedelta(days=days)
+    # Three days after the return's day, by the end of that day in the provider's zone.
+    assert days == 3
+    assert review.resubmission_due_at == datetime(2026, 6, 15, 3, 59, 59, tzinfo=UTC)
 
 
 def test_a_return_needs_a_comment_and_a_future_due_time(officer_a, reviewer):

@@ -94,6 +94,41 @@ def test_it_counts_every_provider_for_usps_and_one_when_chosen(signed_in, review
         ("2026-01", "1", "1", "Bravo Meters")]
 
 
+@pytest.fixture
+def targets(provider_a, provider_b):
+    """USPS's own targets: internal to USPS, never a provider's duty."""
+    k, s = ObligationKind, ObligationState
+    for provider, kind, due, state in (
+            (provider_a, k.USPS_TRIAGE, at(1, 5), s.MET), (provider_b, k.USPS_TRIAGE, at(1, 9),
+                                                           s.LATE),
+            (provider_a, k.USPS_REPORT_REVIEW, at(2, 2), s.MISSED),
+            (provider_a, k.USPS_TRIAGE, at(2, 7), s.OPEN)):
+        factories.ObligationFactory(provider=provider, kind=kind, clause="USPS target",
+                                    due_at=due, original_due_at=due, state=state)
+
+
+def test_it_computes_the_on_time_rate_of_usps_targets(signed_in, reviewer, targets):
+    rows = rows_of(signed_in(reviewer), "usps-targets")
+
+    assert [(r["month"], r["target"], r["due"], r["met on time"], r["met late"],
+             r["missed"], r["open"], r["on-time rate (%)"]) for r in rows] == [
+        ("2026-01", "Triage (USPS target)", "2", "1", "1", "0", "0", "50.0"),
+        ("2026-02", "Report review (USPS target)", "1", "0", "0", "1", "0", "0.0"),
+        ("2026-02", "Triage (USPS target)", "1", "0", "0", "0", "1", ""),
+    ]
+
+
+def test_it_keeps_usps_targets_out_of_the_providers_figures(signed_in, reviewer, officer_a,
+                                                           ledger, targets):
+    usps = rows_of(signed_in(reviewer), "on-time")
+    provider = rows_of(signed_in(officer_a), "on-time")
+
+    assert "USPS target" not in {r["clause"] for r in usps + provider}
+    assert [r["missed"] for r in rows_of(signed_in(officer_a), "late-missed")] == [
+        "0", "1", "0"]
+    assert signed_in(officer_a).get(f"/metrics/usps-targets.csv?{PERIOD}").status_code == 404
+
+
 def test_it_counts_late_and_missed_duties_per_month(signed_in, officer_a, ledger):
     rows = rows_of(signed_in(officer_a), "late-missed")
 
@@ -241,13 +276,13 @@ def test_it_shows_each_figure_with_its_chart_table_picker_and_csv(signed_in, rev
 
     assert response.status_code == 200
     html = response.content.decode()
-    for slug in ("on-time", "notification-time", "usps-turnaround", "open-by-risk",
-                 "late-missed", "backlog"):
+    for slug in ("on-time", "notification-time", "usps-targets", "usps-turnaround",
+                 "open-by-risk", "late-missed", "backlog"):
         assert f'id="{slug}"' in html
         assert f'name="{slug}-from"' in html
         assert f'href="/metrics/{slug}.csv?from=2026-01-01&amp;to=2026-03-31"' in html
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6
-    assert html.count('role="img"') == 6
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 7
+    assert html.count('role="img"') == 7
     assert "<td>33.3</td>" in html
 
 
@@ -293,7 +328,7 @@ def test_it_answers_404_for_a_figure_that_does_not_exist(signed_in, reviewer):
 def test_it_draws_the_page_in_a_fixed_number_of_queries(signed_in, reviewer, provider_a,
                                                         django_assert_num_queries):
     client = signed_in(reviewer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(f"/metrics/?{PERIOD}")
     for month in (1, 2, 3):
         for _ in range(5):
@@ -301,7 +336,7 @@ def test_it_draws_the_page_in_a_fixed_number_of_queries(signed_in, reviewer, pro
                  met_at=at(month, 2))
             filed(provider_a, at(month, 2), at(month, 2, 5), triaged_at=at(month, 3))
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(f"/metrics/?{PERIOD}")
 
 

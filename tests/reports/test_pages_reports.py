@@ -122,13 +122,13 @@ def test_the_reviewer_returns_then_accepts_from_the_page(signed_in, officer_a, r
     empty = client.post(f"/reports/{filed.pk}/return/", {"comment": ""})
     assert empty.status_code == 400
     returned = client.post(f"/reports/{filed.pk}/return/", {
-        "comment": "Name the firmware.", "resubmission_due_at": "2026-06-12T17:00"})
+        "comment": "Name the firmware.", "resubmission_due_on": "2026-06-12"})
     assert returned.status_code == 302
     filed.refresh_from_db()
     review = filed.reviews.get()
     assert filed.state == ReportState.RETURNED
-    # Entered in the reviewer's zone (America/New_York, UTC-4 in June).
-    assert review.resubmission_due_at.isoformat() == "2026-06-12T21:00:00+00:00"
+    # By the end of that day in the provider's zone (America/New_York, UTC-4 in June).
+    assert review.resubmission_due_at.isoformat() == "2026-06-13T03:59:59+00:00"
 
     officer = signed_in(officer_a)
     assert "Name the firmware." in officer.get(f"/reports/{filed.pk}/").content.decode()

@@ -1,6 +1,6 @@
 """Internal reporting procedures through the pages and the API: checks, e-mails, isolation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -144,7 +144,10 @@ def test_the_pages_are_isolated(client, officer_a, officer_b, viewer_a, document
 def test_home_and_provider_pages_warn_until_a_copy_is_accepted(client, officer_a, reviewer,
                                                                provider_a, document):
     client.force_login(officer_a)
-    assert 'data-testid="procedures-warning"' in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    # The version filed is with USPS: the provider is told so, not asked to file again.
+    assert 'data-testid="procedures-with-usps"' in home
+    assert 'data-testid="procedures-warning"' not in home
     client.force_login(reviewer)
     provider_page = f"/providers/{provider_a.pk}/"
     assert 'data-testid="procedures-warning"' in client.get(provider_page).content.decode()
@@ -153,7 +156,16 @@ def test_home_and_provider_pages_warn_until_a_copy_is_accepted(client, officer_a
 
     assert 'data-testid="procedures-warning"' not in client.get(provider_page).content.decode()
     client.force_login(officer_a)
-    assert 'data-testid="procedures-warning"' not in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert 'data-testid="procedures-warning"' not in home
+    assert 'data-testid="procedures-with-usps"' not in home
+
+
+def test_home_asks_to_file_when_no_version_is_on_file(client, officer_a):
+    ensure_procedures_obligations()
+    client.force_login(officer_a)
+
+    assert 'data-testid="procedures-warning"' in client.get("/").content.decode()
 
 
 def test_the_list_reads_in_a_fixed_number_of_queries(client, officer_a, reviewer, document,
@@ -177,4 +189,5 @@ def test_the_duty_is_due_thirty_days_after_registration(manager):
 
     provider = create_provider(actor=manager, name="Delta", authorization_number="D-1")
     duty = Obligation.objects.get(provider=provider, kind=ObligationKind.PROCEDURES)
-    assert duty.due_at == NOW + timedelta(days=30)
+    # 30 days later, by the end of that day in the provider's zone (New York).
+    assert duty.due_at == datetime(2026, 4, 2, 3, 59, 59, tzinfo=UTC)

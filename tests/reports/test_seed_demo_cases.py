@@ -21,3 +21,14 @@ def test_it_loads_a_case_at_each_stage_once(capsys):
                                       ObligationKind.STATUS_REPORT,
                                       ObligationKind.FINAL_SUMMARY}
     assert capsys.readouterr().out.strip().endswith("Demo cases: 0 made.")
+
+
+def test_it_gives_the_reviewer_an_item_of_each_kind_to_work(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo_cases")
+
+    waiting = Obligation.objects.usps_targets().outstanding()
+    assert {t.kind for t in waiting} == {
+        ObligationKind.USPS_TRIAGE, ObligationKind.USPS_REPORT_REVIEW,
+        ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW}

@@ -1,26 +1,30 @@
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.models import PESModel, User
+from compliance.models import Obligation, ObligationKind, PESModel, ProcedureDocument, User
 from incidents import services as incidents
 from incidents.models import Incident
 from reports import services as reports
+from reports.extensions import services as extensions
+from reports.procedures import services as procedures
 
 COMPLETION_DAYS = 45
 
 
 class Command(BaseCommand):
-    help = ("Load demo cases at each stage of a case (run after seed_demo; idempotent: a "
-            "provider that already has cases gets none).")
+    help = ("Load demo cases at each stage of a case, and an item of each kind waiting on "
+            "USPS (run after seed_demo; idempotent: a provider that already has cases gets "
+            "none).")
 
     @transaction.atomic
     def handle(self, *args, **options):
         people = {u.username: u for u in User.objects.filter(username__in=[
-            "officer.meridian", "officer.northgate", "reviewer.usps"])}
-        if len(people) < 3:
+            "officer.meridian", "officer.northgate", "officer.bluefin", "reviewer.usps"])}
+        if len(people) < 4:
             self.stderr.write("Run `manage.py seed_demo` first.")
             return
         meridian, northgate = people["officer.meridian"], people["officer.northgate"]
@@ -31,6 +35,15 @@ class Command(BaseCommand):
             made += self.meridian_cases(meridian, reviewer, now)
         if not Incident.objects.filter(provider=northgate.provider).exists():
             made += self.northgate_cases(northgate, now)
+        bluefin = people["officer.bluefin"]
+        if not ProcedureDocument.objects.filter(provider=bluefin.provider).exists():
+            procedures.upload_procedures(
+                actor=bluefin, provider=bluefin.provider, effective_date=now.date(),
+                uploaded_file=SimpleUploadedFile(
+                    "bluefin-reporting-procedures.txt",
+                    b"Bluefin Digital Postage: internal reporting of security weaknesses.\n"
+                    b"1. Anyone who suspects a weakness tells the security desk at once.\n",
+                    content_type="text/plain"))
         self.stdout.write(f"Demo cases: {made} made.")
 
     def meridian_cases(self, officer, reviewer, now):
@@ -69,6 +82,16 @@ class Command(BaseCommand):
             investigative_procedure="Replay across firmware versions; review the nonce check.",
             anticipated_completion_date=(now + timedelta(days=COMPLETION_DAYS)).date())
         reports.accept_report(actor=reviewer, report=written, comment="Thorough; thank you.")
+        # Items waiting on USPS: a status report to review and an extension to decide.
+        reports.file_report(
+            actor=officer, incident=finding, kind="status",
+            progress="Replayed across firmware 4.0 to 4.2; the nonce check is skipped on 4.2.",
+            anticipated_completion_date=(now + timedelta(days=COMPLETION_DAYS)).date())
+        duty = Obligation.objects.get(incident_id=attack.pk,
+                                      kind=ObligationKind.WRITTEN_REPORT)
+        extensions.request_extension(
+            actor=officer, obligation=duty, requested_due_at=duty.due_at + timedelta(days=7),
+            justification="The botnet logs come from our hosting provider next week.")
         return 3
 
     def northgate_cases(self, officer, now):

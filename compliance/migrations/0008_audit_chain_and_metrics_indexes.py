@@ -47,7 +47,7 @@ def drop_month_statistics(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("compliance", "0006_drafting_stage_and_optional_authorization_number"),
+        ("compliance", "0007_usps_targets_provider_timezone"),
         # The drafting-stage flag of earlier events is set before they are hashed.
         ("incidents", "0004_audit_drafting_stage_backfill"),
         ("contenttypes", "0002_remove_content_type_name"),

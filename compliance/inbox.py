@@ -1,0 +1,89 @@
+"""What waits on USPS: its outstanding targets as a work inbox. Internal to USPS: provider
+staff get nothing from here (the obligations' door already hides every target from them).
+"""
+
+import django_filters
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.urls import reverse
+
+from .models import ExtensionRequest, Obligation, ObligationKind
+
+# The inbox's short names for the target kinds (API and filters), in display order.
+INBOX_KINDS = {
+    "triage": ObligationKind.USPS_TRIAGE,
+    "report_review": ObligationKind.USPS_REPORT_REVIEW,
+    "extension_decision": ObligationKind.USPS_EXTENSION_DECISION,
+    "procedures_review": ObligationKind.USPS_PROCEDURES_REVIEW,
+}
+SHORT_NAMES = {kind: name for name, kind in INBOX_KINDS.items()}
+LABELS = {
+    "triage": "Triage a filing",
+    "report_review": "Review a report",
+    "extension_decision": "Decide an extension",
+    "procedures_review": "Review procedures",
+}
+
+
+def inbox(user):
+    """The outstanding USPS targets `user` may see, nearest target first. Empty for anyone
+    but USPS staff."""
+    if not (user.is_authenticated and user.is_usps):
+        return Obligation.objects.none()
+    qs = Obligation.objects.visible_to(user).usps_targets().outstanding()
+    extension = ExtensionRequest.objects.filter(pk=OuterRef("object_id")).values(
+        "obligation_id")[:1]
+    return (qs.select_related("provider", "reviewer")
+            .annotate(extension_obligation_id=Case(When(
+                kind=ObligationKind.USPS_EXTENSION_DECISION, then=Subquery(extension))))
+            .order_by("due_at", "id"))
+
+
+class InboxFilter(django_filters.FilterSet):
+    """The inbox's filters, for the home page and the API alike."""
+
+    kind = django_filters.ChoiceFilter(
+        choices=[(name, LABELS[name]) for name in INBOX_KINDS], method="filter_kind",
+        label="What waits")
+    assigned_to_me = django_filters.BooleanFilter(method="filter_mine",
+                                                  label="Assigned to me")
+
+    class Meta:
+        model = Obligation
+        fields = []
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind=INBOX_KINDS[value]) if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        me = self.request.user
+        return queryset.filter(reviewer=me) if value else queryset.exclude(reviewer=me)
+
+
+def inbox_counts(user, now):
+    """{"waiting": how many items wait on USPS, "past_target": how many of them are past
+    their target}, in one query; zeros for anyone but USPS staff."""
+    if not (user.is_authenticated and user.is_usps):
+        return {"waiting": 0, "past_target": 0}
+    return (Obligation.objects.visible_to(user).usps_targets().outstanding().order_by()
+            .aggregate(waiting=Count("pk"), past_target=Count("pk", filter=Q(due_at__lte=now))))
+
+
+def short_kind(target):
+    return SHORT_NAMES[target.kind]
+
+
+def target_path(target):
+    """Where USPS acts on what the target waits for: the triage form, the report to
+    review, the extension request on its obligation's page, the procedures version."""
+    if target.kind == ObligationKind.USPS_TRIAGE:
+        return reverse("incident-detail", args=[target.object_id]) + "#review"
+    if target.kind == ObligationKind.USPS_REPORT_REVIEW:
+        return reverse("report-detail", args=[target.object_id]) + "#decide"
+    if target.kind == ObligationKind.USPS_EXTENSION_DECISION:
+        obligation_id = getattr(target, "extension_obligation_id", None) or (
+            ExtensionRequest.objects.filter(pk=target.object_id)
+            .values_list("obligation_id", flat=True).first())
+        return reverse("obligation-detail", args=[obligation_id]) + "#decide"
+    return reverse("procedures-review", args=[target.object_id]) + "#review"

@@ -1,0 +1,74 @@
+"""How recorded values read in a history: field names as labels, stored choice values as
+their labels, ISO times in the viewer's zone. Each app registers its own fields and
+choices when it is ready, so this module knows no other app.
+"""
+
+import re
+from datetime import date, datetime
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from .display import time_html
+
+_FIELDS = {}
+_CHOICES = {}  # field name -> {value: label}
+_ANY_FIELD = {}  # value -> label, for fields registered without a name
+
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def register_fields(labels):
+    """{field name: label} for fields whose name does not read well by itself."""
+    _FIELDS.update(labels)
+
+
+def register_choices(choices, *fields):
+    """The labels of a TextChoices class, for the named `fields` (any field if none)."""
+    labels = {str(value): str(label) for value, label in choices.choices}
+    for field in fields:
+        _CHOICES.setdefault(field, {}).update(labels)
+    if not fields:
+        for value, label in labels.items():
+            _ANY_FIELD.setdefault(value, label)
+
+
+def field_label(name):
+    return _FIELDS.get(name) or str(name).replace("_", " ").capitalize()
+
+
+def value_text(field, value):
+    """A recorded value as a reader sees it: "—" for nothing, labels for choices, times in
+    the viewer's zone (with UTC on hover), lists joined."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return mark_safe(", ".join(conditional_escape(value_text(field, v)) for v in value))
+    if isinstance(value, str):
+        if ISO_TIME.match(value):
+            try:
+                return time_html(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                return value
+        if ISO_DATE.match(value):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                return value
+        labels = _CHOICES.get(field, {})
+        return labels.get(value) or _ANY_FIELD.get(value) or value
+    return str(value)
+
+
+def change_rows(changes):
+    """[(label, before or None, after)] of an event's recorded changes, readable."""
+    rows = []
+    for field, pair in (changes or {}).items():
+        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        rows.append((field_label(field),
+                     None if before is None else value_text(field, before),
+                     value_text(field, after)))
+    return rows

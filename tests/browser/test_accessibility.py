@@ -1,0 +1,90 @@
+"""axe-core (bundled with axe-playwright-python, no CDN) on the home, queue, case, filing
+and report pages as each role: no serious or critical violation; every form control has a
+unique id and a label; at 390 px nothing scrolls sideways but a table inside its box."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+
+from tests.incidents.factories import make_draft
+from tests.reports.factories import waiting_on_usps
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+PHONE = {"width": 390, "height": 844}
+
+# Every visible form control: an id no other element has, and a label (or a name given by
+# aria-label / aria-labelledby).
+CONTROLS_WITHOUT_ID_OR_LABEL = """() => {
+  const bad = [];
+  document.querySelectorAll("input, select, textarea").forEach(el => {
+    if (el.type === "hidden" || el.type === "submit") return;
+    const id = el.id;
+    const unique = id && document.querySelectorAll("#" + CSS.escape(id)).length === 1;
+    const named = (el.labels && el.labels.length) || el.getAttribute("aria-label")
+      || el.getAttribute("aria-labelledby");
+    if (!unique || !named) bad.push(el.outerHTML.slice(0, 120));
+  });
+  return bad;
+}"""
+# Elements sticking out to the right of the screen, outside a table's scroll box.
+SIDEWAYS = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  const out = [];
+  if (root.scrollWidth > width) out.push("page " + root.scrollWidth);
+  document.querySelectorAll("body *").forEach(el => {
+    if (el.closest("table.list, .table-scroll")) return;
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 1) out.push(el.tagName + "." + el.className);
+  });
+  return out.slice(0, 10);
+}"""
+
+
+@pytest.fixture
+def case_file(settings, tmp_path, officer_a):
+    """Provider A with every kind of item waiting on USPS, and a draft."""
+    settings.MEDIA_ROOT = tmp_path
+    items = waiting_on_usps(officer_a, at=timezone.now())
+    items["draft"] = make_draft(officer_a)
+    return items
+
+
+def pages_for(user, items):
+    case = f"/incidents/{items['case'].pk}/"
+    report = f"/reports/{items['report'].pk}/"
+    if user.is_usps_manager:  # the pages only managers have, and the register
+        return ["/", "/notifications/policy/", "/providers/",
+                f"/providers/{items['case'].provider_id}/", "/notifications/preferences/",
+                "/profile/", "/does-not-exist/"]
+    if user.is_usps:
+        return ["/", "/incidents/queue/", case, f"/incidents/{items['filing'].pk}/", report,
+                f"/obligations/{items['extension'].obligation_id}/",
+                f"/procedures/{items['procedures'].pk}/"]
+    pages = ["/", "/incidents/", case, report, "/procedures/"]
+    if user.is_provider_officer:
+        pages += ["/incidents/new/", f"/incidents/{items['draft'].pk}/submit/",
+                  f"/reports/incident/{items['filing'].pk}/written/".replace(
+                      str(items["filing"].pk), str(items["extension_case"].pk))]
+    return pages
+
+
+@pytest.mark.parametrize("role", ["officer_a", "viewer_a", "reviewer", "manager"])
+def test_every_page_passes_axe_and_fits_a_phone(request, page, sign_in, role, case_file):
+    user = request.getfixturevalue(role)
+    sign_in(user)
+    axe = Axe()
+    problems = []
+    for path in pages_for(user, case_file):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        response = page.goto(path)
+        assert response.status == (404 if "does-not" in path else 200), (role, path)
+        found = axe.run(page).response["violations"]
+        problems += [(path, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                     for v in found if v["impact"] in BLOCKING]
+        problems += [(path, "control", c) for c in page.evaluate(CONTROLS_WITHOUT_ID_OR_LABEL)]
+        page.set_viewport_size(PHONE)
+        page.goto(path)
+        problems += [(path, "sideways", s) for s in page.evaluate(SIDEWAYS)]
+    assert not problems, "\n".join(map(str, problems))

@@ -1,0 +1,197 @@
+"""A form that fails comes back at that form, with a summary of its errors at its top; a
+form's address opened by GET (a reload) goes back to the page at the form; nothing is
+preselected on a review form."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compliance.models import ExtensionRequest
+from incidents.models import Comment, IncidentStatus
+from reports.models import ReportState
+from tests.reports.factories import NOW, waiting_on_usps
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def waiting(settings, tmp_path, officer_a):
+    settings.MEDIA_ROOT = tmp_path
+    return waiting_on_usps(officer_a, at=NOW)
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        yield
+
+
+def form_html(response, form_id):
+    """The <form id=…> of the page, as rendered."""
+    html = response.content.decode()
+    start = html.index(f'id="{form_id}"')
+    return html[html.rindex("<form", 0, start):html.index("</form>", start)]
+
+
+def assert_comes_back_at(response, form_id, *messages):
+    assert response.status_code == 400
+    form = form_html(response, form_id)
+    assert f'#{form_id}"' in form[:form.index(">")]  # the action names the form's place
+    summary = form[form.index('data-testid="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert form.index('data-testid="error-summary"') < form.index("<button")
+    for message in messages:
+        assert message in summary, (message, summary)
+    assert re.search(r'<a href="#[\w-]+">', summary)  # each error links to its field
+
+
+def test_a_failed_triage_comes_back_at_the_triage_form(signed_in, reviewer, waiting):
+    filing = waiting["filing"]
+
+    response = signed_in(reviewer).post(f"/incidents/{filing.pk}/triage/",
+                                        {"revenue_risk": "", "rationale": ""})
+
+    assert_comes_back_at(response, "triage", "Revenue risk: This field is required.")
+    filing.refresh_from_db()
+    assert filing.status == IncidentStatus.SUBMITTED and filing.revenue_risk is None
+
+
+def test_a_failed_comment_comes_back_at_the_comment_form(signed_in, reviewer, waiting):
+    case = waiting["case"]
+
+    response = signed_in(reviewer).post(f"/incidents/{case.pk}/comments/",
+                                        {"body": "Which firmware?"})
+
+    assert_comes_back_at(response, "comment-form", "Choose who sees it")
+    assert not Comment.objects.exists()
+
+
+def test_a_failed_attachment_comes_back_at_the_attachment_form(signed_in, officer_a, waiting):
+    case = waiting["case"]
+
+    response = signed_in(officer_a).post(
+        f"/incidents/{case.pk}/attachments/",
+        {"file": SimpleUploadedFile("macro.exe", b"MZ\x90\x00", "application/octet-stream")})
+
+    assert_comes_back_at(response, "attach", "File:")
+    assert not case.attachments.exists()
+
+
+def test_a_failed_return_comes_back_at_the_return_form(signed_in, reviewer, waiting):
+    report = waiting["report"]
+
+    response = signed_in(reviewer).post(f"/reports/{report.pk}/return/", {"comment": ""})
+
+    assert_comes_back_at(response, "return", "Comment: This field is required.")
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_failed_extension_forms_come_back_at_their_place(signed_in, reviewer, officer_a,
+                                                         waiting):
+    extension = waiting["extension"]
+    page = f"/obligations/{extension.obligation_id}/"
+
+    denied = signed_in(reviewer).post(page, {"extension": extension.pk, "decision": "deny",
+                                             "comment": ""})
+    assert_comes_back_at(denied, "decide", "Say why the extension is denied.")
+    extension.refresh_from_db()
+    assert extension.state == "pending"
+
+    other = waiting["case"]
+    from tests.reports.factories import written_duty
+
+    asked = signed_in(officer_a).post(f"/obligations/{written_duty(other).pk}/", {
+        "requested_due_at": "", "justification": ""})
+    assert_comes_back_at(asked, "ask", "New due time: This field is required.")
+    assert ExtensionRequest.objects.count() == 1
+
+
+def test_usps_grants_an_extension_to_a_time_it_chooses_on_the_page(signed_in, reviewer,
+                                                                    waiting):
+    extension = waiting["extension"]
+    page = f"/obligations/{extension.obligation_id}/"
+    form = form_html(signed_in(reviewer).get(page) | _status(200), "decide")
+    assert 'name="due_at"' in form and "decide_due_at" in form
+
+    response = signed_in(reviewer).post(page, {
+        "extension": extension.pk, "decision": "grant", "due_at": "2026-07-03T17:00",
+        "comment": "Until the holiday."})
+
+    assert response.status_code == 302
+    extension.refresh_from_db()
+    assert extension.state == "granted"
+    assert extension.granted_due_at.isoformat() == "2026-07-03T21:00:00+00:00"  # 17:00 EDT
+
+
+def _status(code):
+    class Check:
+        def __ror__(self, response):
+            assert response.status_code == code
+            return response
+    return Check()
+
+
+@pytest.mark.parametrize("path,anchor", [
+    ("/incidents/{filing}/triage/", "/incidents/{filing}/#triage"),
+    ("/incidents/{filing}/assign/", "/incidents/{filing}/#review"),
+    ("/incidents/{filing}/comments/", "/incidents/{filing}/#comment-form"),
+    ("/reports/{report}/accept/", "/reports/{report}/#decide"),
+    ("/reports/{report}/return/", "/reports/{report}/#decide"),
+    ("/incidents/queue/assign/", "/incidents/queue/"),
+])
+def test_reloading_a_forms_address_goes_back_to_the_page_at_the_form(signed_in, reviewer,
+                                                                       waiting, path, anchor):
+    ids = {"filing": waiting["filing"].pk, "report": waiting["report"].pk}
+
+    response = signed_in(reviewer).get(path.format(**ids))
+
+    assert response.status_code == 302
+    assert response["Location"] == anchor.format(**ids)
+
+
+def test_the_attachment_form_address_goes_back_to_the_form(signed_in, officer_a, waiting):
+    case = waiting["case"]
+
+    response = signed_in(officer_a).get(f"/incidents/{case.pk}/attachments/")
+
+    assert response["Location"] == f"/incidents/{case.pk}/#attach"
+
+
+def test_no_page_answers_a_bare_405(signed_in, manager):
+    response = signed_in(manager).get("/people/lockouts/clear/")  # a form's address
+
+    assert response.status_code == 405
+    body = response.content.decode()
+    assert 'data-testid="error-page"' in body and 'class="mainnav"' in body
+    assert "POST" in response["Allow"]
+
+
+def test_no_decision_is_preselected_on_a_review_form(signed_in, reviewer, waiting):
+    client = signed_in(reviewer)
+    procedures = client.get(f"/procedures/{waiting['procedures'].pk}/").content.decode()
+    case = client.get(f"/incidents/{waiting['case'].pk}/").content.decode()
+
+    review = procedures[procedures.index('data-testid="procedures-review-form"'):]
+    assert 'type="radio"' in review and "checked" not in review[:review.index("</form>")]
+    comment = form_html_text(case, "comment-form")
+    assert 'type="radio"' in comment and "checked" not in comment
+
+
+def form_html_text(html, form_id):
+    start = html.index(f'id="{form_id}"')
+    return html[html.rindex("<form", 0, start):html.index("</form>", start)]
+
+
+def test_a_review_without_a_decision_changes_nothing(signed_in, reviewer, waiting):
+    document = waiting["procedures"]
+
+    response = signed_in(reviewer).post(f"/procedures/{document.pk}/", {"comment": "Fine."})
+
+    assert response.status_code == 400
+    assert "Choose: accept this version, or ask for changes." in response.content.decode()
+    document.refresh_from_db()
+    assert document.review_state == "pending"
