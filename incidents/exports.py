@@ -2,6 +2,7 @@
 
 from compliance.exports import Column, time_column
 from compliance.exports.columns import absolute
+from compliance.models import ObligationKind
 
 
 def incident_columns(user):
@@ -26,7 +27,8 @@ def queue_columns(user):
     return [
         *incident_columns(user)[:-1],
         time_column("triaged", lambda i: i.triaged_at),
-        Column("next duty", lambda i: i.next_kind or ""),
+        Column("next duty", lambda i: ObligationKind(i.next_kind).label if i.next_kind
+               else ""),
         time_column("next duty due", lambda i: i.next_due_at),
         Column("reviewer", lambda i: str(i.assigned_reviewer) if i.assigned_reviewer else ""),
         Column("url", lambda i: absolute(f"/incidents/{i.pk}/")),

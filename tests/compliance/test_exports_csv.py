@@ -112,11 +112,11 @@ def test_it_lists_obligations_in_a_fixed_number_of_queries(signed_in, reviewer, 
                                                            django_assert_num_queries):
     client = signed_in(reviewer)
     factories.ObligationFactory.create_batch(3, provider=provider_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/obligations/")
     factories.ObligationFactory.create_batch(30, provider=factories.ProviderFactory())
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/obligations/")
 
 

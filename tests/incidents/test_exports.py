@@ -65,10 +65,10 @@ def test_it_exports_the_queue_for_usps_with_its_filters(signed_in, reviewer, cas
                                             "&format=csv"))
 
     assert [r["reference"] for r in rows] == [bravo.reference]
-    assert rows[0]["next duty"] == ""  # B's case is not triaged: nothing owed yet but USPS's
+    assert rows[0]["next duty"] == "Triage (USPS target)"  # B's case waits on USPS
     response = signed_in(reviewer).get("/incidents/queue/?format=csv")
     triaged = next(r for r in as_dicts(response) if r["reference"] == alpha.reference)
-    assert triaged["next duty"] == "written_report"
+    assert triaged["next duty"] == "Written report"
     assert triaged["revenue risk"] == "High"
 
 
