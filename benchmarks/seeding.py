@@ -5,9 +5,10 @@ batches, with progress.
     seed_cases(200_000, provider_ids, officer_id, reviewer_id)
 
 Every figure is a pure function of the row number `g`, so a seeding is reproducible: about
-a third of notifications are late, the last 5 % of cases are open (under review or
-investigating), written reports are due 14 days after triage (one in ten missed, one in ten
-late), and every met written report has a filed version and an acceptance.
+a third of notifications are late, every filing has USPS's triage target (due two days
+after filing), the last 5 % of cases are open (under review or investigating), written
+reports are due 14 days after triage (one in ten missed, one in ten late), and every met
+written report has a filed version and an acceptance.
 """
 
 import time
@@ -40,18 +41,24 @@ FROM (SELECT g, now() - interval '4 years' * (1 - g::float / %(total)s) AS d,
 OBLIGATIONS = """
 INSERT INTO compliance_obligation
   (kind, clause, provider_id, incident_id, subject, due_at, original_due_at, state, met_at,
-   missed_at, waived_reason, usps_visible, created_at)
+   missed_at, waived_reason, usps_visible, created_at, filed_late, object_id)
 SELECT 'notification', '§ 501.11(b)', provider_id, id, reference, notification_due_at,
        notification_due_at, CASE WHEN is_late THEN 'late' ELSE 'met' END, submitted_at,
-       CASE WHEN is_late THEN notification_due_at END, '', true, discovered_at
+       CASE WHEN is_late THEN notification_due_at END, '', true, discovered_at, false, NULL
 FROM incidents_incident WHERE reference LIKE 'PES-B-%%' AND id BETWEEN %(first)s AND %(last)s
+UNION ALL
+SELECT 'usps_triage', 'USPS target', provider_id, id, reference, due, due,
+       CASE WHEN triaged_at <= due THEN 'met' ELSE 'late' END, triaged_at,
+       CASE WHEN triaged_at > due THEN due END, '', true, submitted_at, is_late, id
+FROM (SELECT *, submitted_at + interval '2 days' AS due FROM incidents_incident
+      WHERE reference LIKE 'PES-B-%%' AND id BETWEEN %(first)s AND %(last)s) AS t
 UNION ALL
 SELECT 'written_report', '§ 501.11(c)', provider_id, id, reference, due, due,
        CASE WHEN id %% 10 = 0 THEN 'missed' WHEN id %% 10 = 1 THEN 'late'
             WHEN closed_at IS NULL THEN 'open' ELSE 'met' END,
        CASE WHEN id %% 10 = 1 THEN due + interval '3 days'
             WHEN id %% 10 <> 0 AND closed_at IS NOT NULL THEN due - interval '2 days' END,
-       CASE WHEN id %% 10 IN (0, 1) THEN due END, '', true, triaged_at
+       CASE WHEN id %% 10 IN (0, 1) THEN due END, '', true, triaged_at, false, NULL
 FROM (SELECT *, triaged_at + interval '14 days' AS due FROM incidents_incident
       WHERE reference LIKE 'PES-B-%%' AND id BETWEEN %(first)s AND %(last)s) AS i
 """

@@ -90,8 +90,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="obligation",
-            index=models.Index(fields=["original_due_at", "clause", "state", "usps_visible",
-                                       "provider"], name="obligation_original_due"),
+            index=models.Index(fields=["original_due_at", "kind", "clause", "state",
+                                       "usps_visible", "provider"],
+                               name="obligation_original_due"),
         ),
         migrations.AddIndex(
             model_name="obligation",

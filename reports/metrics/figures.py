@@ -20,8 +20,8 @@ class Scope:
     provider when USPS chose one)."""
 
     incidents: object
+    ledger: object  # every obligation the viewer may see: duties and USPS's targets
     obligations: object  # providers' duties under § 501.11
-    targets: object  # USPS's own targets (none for provider staff)
     reviews: object
     usps: bool
     results: dict = field(default_factory=dict)
@@ -53,7 +53,8 @@ def _month(day):
 
 
 def on_time(scope, period):
-    rows = scope.once(queries.on_time_by_clause, scope.obligations, period)
+    rows = queries.on_time(scope.once(queries.ledger_by_month, scope.ledger, period),
+                           PROVIDER_KINDS, "clause")
     months = period.months()
     clauses = sorted({CLAUSES[kind] for kind in PROVIDER_KINDS})
     by_key = {(r["month"], r["clause"]): r for r in rows}
@@ -70,7 +71,8 @@ def on_time(scope, period):
 
 
 def usps_targets(scope, period):
-    rows = scope.once(queries.on_time_by_kind, scope.targets, period)
+    rows = queries.on_time(scope.once(queries.ledger_by_month, scope.ledger, period),
+                           USPS_KINDS, "kind")
     months = period.months()
     kinds = [kind for kind in USPS_KINDS if any(r["kind"] == kind for r in rows)]
     by_key = {(r["month"], r["kind"]): r for r in rows}
@@ -132,8 +134,9 @@ def open_by_risk(scope, period):
 
 
 def late_missed(scope, period):
-    rows = queries.late_and_missed(
-        scope.once(queries.on_time_by_clause, scope.obligations, period), period)
+    rows = queries.late_and_missed(queries.on_time(
+        scope.once(queries.ledger_by_month, scope.ledger, period), PROVIDER_KINDS, "clause"),
+        period)
     labels = [_month(r["month"]) for r in rows]
     return {
         "headers": ["month", "met late", "missed"],

@@ -30,41 +30,47 @@ def _count(column, condition=None, **lookups):
     return Count(column, filter=condition)
 
 
-def on_time_by_clause(obligations, period):
-    """Per month (of the original due time) and clause: duties due, met on time, met late,
-    missed, waived and still open, and the on-time rate among those decided (met, late or
-    missed). A duty counts in the month its original due time falls in."""
-    return _on_time(obligations, period, "clause")
+STATE_COUNTS = ("due", "met", "late", "missed", "waived", "open")
 
 
-def on_time_by_kind(obligations, period):
-    """The same per month and kind (for USPS's targets, whose clause is one for all)."""
-    return _on_time(obligations, period, "kind")
-
-
-def _on_time(obligations, period, group):
+def ledger_by_month(ledger, period):
+    """Per month (of the original due time), kind and clause: duties due, met on time, met
+    late, missed, waived and still open; one query for providers' duties and USPS's
+    targets alike. A duty counts in the month its original due time falls in."""
     due_time = "original_due_at"
-    rows = (obligations.filter(original_due_at__gte=period.start,
-                               original_due_at__lt=period.end)
+    rows = (ledger.filter(original_due_at__gte=period.start, original_due_at__lt=period.end)
             .annotate(month=TruncMonth("original_due_at", tzinfo=UTC))
-            .values("month", group).order_by("month", group)
+            .values("month", "kind", "clause").order_by("month", "kind", "clause")
             .annotate(due=Count("*"),
                       met=_count(due_time, state=ObligationState.MET),
                       late=_count(due_time, state=ObligationState.LATE),
                       missed=_count(due_time, state=ObligationState.MISSED),
                       waived=_count(due_time, state=ObligationState.WAIVED),
                       open=_count(due_time, state=ObligationState.OPEN)))
-    result = []
-    for row in rows:
-        row["month"] = row["month"].date()
+    return [{**row, "month": row["month"].date()} for row in rows]
+
+
+def on_time(ledger_rows, kinds, group):
+    """The rows of `ledger_by_month` for `kinds`, summed per month and `group` ("clause"
+    or "kind"), each with its on-time rate among those decided (met, late or missed)."""
+    totals = {}
+    for row in ledger_rows:
+        if row["kind"] not in kinds:
+            continue
+        key = (row["month"], row[group])
+        total = totals.setdefault(key, {"month": row["month"], group: row[group],
+                                        **dict.fromkeys(STATE_COUNTS, 0)})
+        for name in STATE_COUNTS:
+            total[name] += row[name]
+    result = [totals[key] for key in sorted(totals)]
+    for row in result:
         row["rate"] = rate(row["met"], row["met"] + row["late"] + row["missed"])
-        result.append(row)
     return result
 
 
 def late_and_missed(on_time_rows, period):
     """Per month of the period: duties met late and duties missed (from the rows of
-    `on_time_by_clause` for the same period: no query of its own)."""
+    `on_time` for the same period: no query of its own)."""
     counts = {m: {"month": m, "late": 0, "missed": 0} for m in period.months()}
     for row in on_time_rows:
         counts[row["month"]]["late"] += row["late"]
@@ -123,8 +129,11 @@ def filing_times(incidents, period):
 
 def report_to_review(reviews, period):
     """Reviews of report versions filed in the period: hours from filing to decision."""
+    # A decision never precedes the filing it decides: the bound on `decided_at` adds no
+    # condition, only an index range that keeps older reviews out of the join.
     decided = reviews.filter(version__submitted_at__gte=period.start,
-                             version__submitted_at__lt=period.end)
+                             version__submitted_at__lt=period.end,
+                             decided_at__gte=period.start)
     return hours_distributions(decided, {
         "review": ("decided_at", "version__submitted_at", TURNAROUND_BUCKETS)})["review"]
 

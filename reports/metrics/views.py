@@ -35,7 +35,7 @@ def resolve_scope(request):
         incidents = incidents.filter(provider=provider)
         ledger = ledger.filter(provider=provider)
         reviews = reviews.filter(report__provider=provider)
-    return Scope(incidents, ledger.provider_duties(), ledger.usps_targets(), reviews,
+    return Scope(incidents, ledger, ledger.provider_duties(), reviews,
                  usps=user.is_usps), provider
 
 

@@ -70,6 +70,9 @@ class ReportReview(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version"], name="report_review_once_per_version"),
         ]
+        # Metrics: decisions from an instant on, with the version they decide.
+        indexes = [models.Index(fields=["decided_at", "version"],
+                                name="report_review_decided_at")]
 
     def __str__(self):
         return f"{self.report.reference} v{self.version.number} {self.decision}"
