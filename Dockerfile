@@ -1,9 +1,15 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/app/var
 WORKDIR /app
+# WeasyPrint (PDF case files) draws with Pango; fonts for its text.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY config ./config
 COPY compliance ./compliance
+COPY accounts ./accounts
 COPY incidents ./incidents
 COPY reports ./reports
 COPY notifications ./notifications

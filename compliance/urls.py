@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("obligations/", views.obligation_list, name="obligation-list"),
     path("providers/", views.provider_list, name="provider-list"),
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("providers/<int:provider_pk>/affiliates/new/", views.AffiliateEditView.as_view(),

@@ -9,7 +9,9 @@ from django.utils.http import urlencode
 from django.views import View
 
 from . import services
-from .api.filters import ProviderFilter
+from .api.filters import ObligationFilter, ProviderFilter
+from .exports.columns import inbox_columns, obligation_columns
+from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
 from .inbox import LABELS, InboxFilter, inbox, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
@@ -39,24 +41,49 @@ def home(request):
         context["procedures_with_usps"] = (user.provider.procedure_documents.pending()
                                            .order_by("-version").first())
     else:
+        filterset = InboxFilter(request.GET, queryset=inbox(user), request=request)
+        # `?format=csv` on the USPS home page: the whole filtered inbox.
+        export = list_export(request, filterset, inbox_columns, "usps-inbox")
+        if export is not None:
+            return export
         context["provider_count"] = Provider.objects.visible_to(user).count()
-        context.update(inbox_context(request))
+        context.update(inbox_context(request, filterset))
     return render(request, "compliance/home.html", context)
 
 
-def inbox_context(request):
+def inbox_context(request, filterset):
     """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
-    filterset = InboxFilter(request.GET, queryset=inbox(request.user), request=request)
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(items, INBOX_ROWS).get_page(request.GET.get("page"))
     for target in page:
         target.inbox_kind = LABELS[short_kind(target)]
         target.path = target_path(target)
-    params = request.GET.copy()
-    params.pop("page", None)
-    return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": params.urlencode(),
+    return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": list_query(request),
             "inbox_kinds": list(LABELS.items()),
             "current": {key: request.GET.get(key, "") for key in ("kind", "assigned_to_me")}}
+
+
+@login_required
+def obligation_list(request):
+    """Every obligation the user may see, filtered like the API's list, nearest due first;
+    `?format=csv` gives the whole filtered list."""
+    user = request.user
+    filterset = ObligationFilter(
+        request.GET, request=request,
+        queryset=Obligation.objects.visible_to(user).select_related("provider")
+        .order_by("due_at", "id"))
+    export = list_export(request, filterset, obligation_columns, "obligations")
+    if export is not None:
+        return export
+    obligations = filterset.qs if filterset.is_valid() else Obligation.objects.none()
+    return render(request, "compliance/obligation_list.html", {
+        "page": Paginator(obligations, 50).get_page(request.GET.get("page")),
+        "filterset": filterset,
+        "query": list_query(request),
+        "providers": Provider.objects.visible_to(user).order_by("name") if user.is_usps
+        else None,
+        "now": timezone.now(),
+    })
 
 
 @login_required

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "pgtrigger",
     "django_countries",
     "compliance",
     "notifications",
@@ -231,6 +232,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "compliance.api.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "compliance.exports.api.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "compliance.api.parsers.BoundedJSONParser",
@@ -268,8 +270,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Failures and lockouts are audit events; axes' own line per sign-in is noise.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Failures and lockouts are audit events: axes' own line per sign-in is noise; and
+    # WeasyPrint and fontTools narrate every PDF at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }
 
 # --- Incidents: uploads larger than this are refused with 413. ---

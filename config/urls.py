@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("reports.extensions.urls")),
     path("", include("reports.procedures.urls")),
+    path("", include("reports.metrics.urls")),
     path("", include("compliance.enforcement.urls")),
     path("", include("compliance.urls")),
 ]

@@ -1,15 +1,13 @@
 """The cases this app owns, as the compliance app sees them (`compliance.enforcement.cases`):
 registered when the app is ready."""
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Value
+from django.db.models import Count, F, Max, Q, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from compliance.aggregates import HoursBetween, Median
 from compliance.canonical import utc_iso
-from compliance.enforcement.record import median_of
 
 from .models import Incident
 
@@ -40,12 +38,12 @@ class IncidentCases:
         } for i in incidents]
 
     def open_cases(self, provider_id, at):
-        cases = _open_at(provider_id, at).annotate(age=ExpressionWrapper(
-            Value(at) - F("submitted_at"), output_field=DurationField()))
-        figures = cases.aggregate(count=Count("pk"), oldest=Max("age"))
-        median = median_of(cases, "age", figures["count"])
+        age = HoursBetween(Value(at), F("submitted_at")) / 24
+        figures = _open_at(provider_id, at).aggregate(count=Count("pk"), median=Median(age),
+                                                      oldest=Max(age))
         return {"count": figures["count"],
-                "age_days": {"median": _days(median), "max": _days(figures["oldest"])}}
+                "age_days": {"median": _days(figures["median"]),
+                             "max": _days(figures["oldest"])}}
 
     def choices(self, provider_id):
         return [(i.pk, i.label) for i in Incident.objects.filed()
@@ -57,6 +55,6 @@ class IncidentCases:
             {"provider": provider_id, "open_at": utc_iso(at)})
 
 
-def _days(duration):
-    return None if duration is None else round(duration / timedelta(days=1), 1)
+def _days(days):
+    return None if days is None else round(days, 1)
 

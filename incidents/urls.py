@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit_draft, name="incident-edit"),
     path("<int:pk>/submit/", views.submit, name="incident-submit"),
     path("<int:pk>/amend/", views.amend, name="incident-amend"),
+    path("<int:pk>/timeline.csv", views.incident_timeline_csv, name="incident-timeline-csv"),
     path("<int:pk>/versions/", views.incident_versions, name="incident-versions"),
     path("<int:pk>/triage/", views.triage, name="incident-triage"),
     path("<int:pk>/assign/", views.assign, name="incident-assign"),

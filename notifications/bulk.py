@@ -11,7 +11,6 @@ import json
 from django.db import connection
 
 from compliance.models import Obligation
-from compliance.models.obligations import USPS_KINDS
 
 from .models import EmailState, OutboundEmail
 
@@ -104,37 +103,29 @@ def claim_emails(now, lease_end, limit):
         return [row[0] for row in cursor.fetchall()]
 
 
-def mark_missed_postgresql(now, batch, content_type_id):
-    """Open obligations past due become missed, with their audit events, in one statement
-    (a USPS target's event is internal to USPS).
+def mark_missed_postgresql(now, batch):
+    """Open obligations past due become missed, in one statement; returns their
+    (id, provider_id, incident_id, subject, due_at, usps_visible, kind) for the audit
+    events.
 
     Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
-    work. Returns how many obligations were marked.
+    work.
     """
     obligations = _table(Obligation)
-    audit = connection.ops.quote_name("compliance_auditevent")
     sql = f"""
         WITH due AS (
             SELECT id FROM {obligations}
             WHERE state = 'open' AND due_at <= %(now)s
             ORDER BY due_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
-        ), missed AS (
-            UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
-            FROM due WHERE o.id = due.id
-            RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.usps_visible,
-                      o.kind = ANY(%(usps_kinds)s) AS usps_target
         )
-        INSERT INTO {audit} (at, actor_id, provider_id, content_type_id, object_id,
-                             object_repr, case_id, action, changes, reason, usps_only,
-                             drafting_stage)
-        SELECT %(now)s, NULL, provider_id, %(ctype)s, id::text, left(subject, 300), incident_id,
-               CASE WHEN usps_target THEN 'usps_target.missed' ELSE 'obligation.missed' END,
-               '{{"state": ["open", "missed"]}}'::jsonb, 'Not met by its due time.',
-               usps_target, NOT usps_visible
-        FROM missed
+        UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
+        FROM due WHERE o.id = due.id
+        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible,
+                  o.kind
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "batch": batch, "ctype": content_type_id,
-                             "usps_kinds": [kind.value for kind in USPS_KINDS]})
-        return cursor.rowcount
+        cursor.execute(sql, {"now": now, "batch": batch})
+        columns = ("id", "provider_id", "incident_id", "subject", "due_at", "usps_visible",
+                   "kind")
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -1,13 +1,11 @@
-"""Private iCal feeds: making and revoking a feed, and writing it (RFC 5545) by hand.
-
-The serializer is a few functions on purpose: the feed has one component type with a
-handful of properties, and the rules that matter (CRLF, folding at 75 octets, escaping of
-TEXT values, UTC times) are short enough to keep in view and test here.
-"""
+"""Private iCal feeds: making and revoking a feed, and writing it (RFC 5545) with the
+`icalendar` package, which keeps CRLF line ends, folding at 75 octets, escaping of TEXT
+values and UTC times right."""
 
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
+import icalendar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +17,6 @@ from .models import CalendarFeed
 
 # A deadline is an instant; calendars want a span, so each event lasts this long from it.
 EVENT_LENGTH = timedelta(minutes=15)
-MAX_OCTETS = 75
 PRODID = "-//USPS PES security-weakness cases//Obligations//EN"
 
 
@@ -80,67 +77,40 @@ def feed_obligations(user):
 
 # --- RFC 5545 ---------------------------------------------------------------------------
 
-def escape_text(value):
-    """A TEXT value: backslash, semicolon and comma escaped, line breaks as `\\n`."""
-    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
-
-
-def fold(line):
-    """Split a content line into lines of at most 75 octets (UTF-8), never inside a
-    character; each continuation starts with one space, which counts toward the 75."""
-    parts, current, size = [], "", 0
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        limit = MAX_OCTETS if not parts else MAX_OCTETS - 1
-        if size + octets > limit:
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += octets
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def utc_stamp(value):
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def _uid_domain():
     return urlsplit(settings.SITE_URL).hostname or "pes-cases"
 
 
 def obligation_event(obligation, stamp):
-    """The content lines of one VEVENT for `obligation`."""
+    """One VEVENT for `obligation`: a 15-minute span from its due time, in UTC."""
     summary = f"{obligation.get_kind_display()}: {obligation.subject}"
     if obligation.state == ObligationState.MISSED:
         summary = f"Overdue: {summary}"
-    description = (f"{obligation.get_kind_display()} under {obligation.clause}, "
-                   f"due {obligation.due_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC.")
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:obligation-{obligation.pk}@{_uid_domain()}",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{utc_stamp(obligation.due_at)}",
-        f"DTEND:{utc_stamp(obligation.due_at + EVENT_LENGTH)}",
-        f"SUMMARY:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(description)}",
-    ]
+    due = obligation.due_at.astimezone(UTC)
+    event = icalendar.Event()
+    event.add("uid", f"obligation-{obligation.pk}@{_uid_domain()}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", due)
+    event.add("dtend", due + EVENT_LENGTH)
+    event.add("summary", summary)
+    event.add("description", f"{obligation.get_kind_display()} under {obligation.clause}, "
+                             f"due {due:%Y-%m-%d %H:%M} UTC.")
     if obligation.proceeding_id:
-        lines.append(f"URL:{settings.SITE_URL}/proceedings/{obligation.proceeding_id}/")
+        event.add("url", f"{settings.SITE_URL}/proceedings/{obligation.proceeding_id}/")
     elif obligation.incident_id:
-        lines.append(f"URL:{settings.SITE_URL}/incidents/{obligation.incident_id}/")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("url", f"{settings.SITE_URL}/incidents/{obligation.incident_id}/")
+    return event
 
 
 def render_calendar(obligations, name="PES obligations", now=None):
     """The whole VCALENDAR as a string with CRLF line endings and folded lines."""
-    stamp = utc_stamp(now or timezone.now())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
+    stamp = (now or timezone.now()).astimezone(UTC)
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
     for obligation in obligations:
-        lines.extend(obligation_event(obligation, stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        calendar.add_component(obligation_event(obligation, stamp))
+    return calendar.to_ical().decode("utf-8")

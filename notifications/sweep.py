@@ -22,6 +22,7 @@ from compliance.enforcement.services import end_due_suspensions
 from compliance.enforcement.status import apply_due_status_changes
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
+from compliance.services.chain import append_events
 
 from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
 from .recipients import RecipientBook
@@ -50,24 +51,24 @@ class SweepResult:
 
 def mark_missed(now, batch=BATCH):
     """Open obligations whose due time has passed become missed, each with an audit event."""
-    ctype = ContentType.objects.get_for_model(Obligation)
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            return mark_missed_postgresql(now, batch, ctype.pk)
     with transaction.atomic():
-        due = list(
-            Obligation.objects.select_for_update(skip_locked=True)
-            .filter(state=ObligationState.OPEN, due_at__lte=now)
-            .order_by("due_at")
-            .values("id", "provider_id", "incident_id", "kind", "subject", "due_at",
-                    "usps_visible")[:batch]
-        )
+        if connection.vendor == "postgresql":
+            due = mark_missed_postgresql(now, batch)
+        else:
+            due = list(
+                Obligation.objects.select_for_update(skip_locked=True)
+                .filter(state=ObligationState.OPEN, due_at__lte=now)
+                .order_by("due_at")
+                .values("id", "provider_id", "incident_id", "subject", "due_at",
+                        "usps_visible", "kind")[:batch]
+            )
+            Obligation.objects.filter(id__in=[o["id"] for o in due],
+                                      state=ObligationState.OPEN).update(
+                state=ObligationState.MISSED, missed_at=now)
         if not due:
             return 0
-        Obligation.objects.filter(id__in=[o["id"] for o in due],
-                                  state=ObligationState.OPEN).update(
-            state=ObligationState.MISSED, missed_at=now)
-        AuditEvent.objects.bulk_create([
+        ctype = ContentType.objects.get_for_model(Obligation)
+        append_events([
             AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
                        object_id=str(o["id"]), object_repr=o["subject"][:300],
                        case_id=o["incident_id"],
@@ -78,7 +79,7 @@ def mark_missed(now, batch=BATCH):
                        reason=MISSED_REASON,
                        # A draft's missed duty is the provider's alone, like the draft.
                        drafting_stage=not o["usps_visible"])
-            for o in due
+            for o in sorted(due, key=lambda o: (o["due_at"], o["id"]))
         ])
         return len(due)
 

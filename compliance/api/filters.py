@@ -1,6 +1,10 @@
 import django_filters
+from django.db.models import Q
 
-from compliance.models import Affiliate, PESModel, Provider
+from compliance.models import Affiliate, Obligation, PESModel, Provider
+from compliance.models.obligations import OUTSTANDING_STATES
+
+from .fields import IdFilter, SaneDateTimeFilter
 
 
 def visible_providers(request):
@@ -34,3 +38,22 @@ class PESModelFilter(django_filters.FilterSet):
     class Meta:
         model = PESModel
         fields = ["provider", "kind", "approval_status"]
+
+
+class ObligationFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
+    incident = IdFilter(field_name="incident_id")
+    due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    outstanding = django_filters.BooleanFilter(
+        method="filter_outstanding", label="Still owed (open or missed): true, or done: false")
+
+    class Meta:
+        model = Obligation
+        fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
+
+    def filter_outstanding(self, queryset, name, value):
+        if value is None:
+            return queryset
+        owed = Q(state__in=OUTSTANDING_STATES)
+        return queryset.filter(owed) if value else queryset.exclude(owed)

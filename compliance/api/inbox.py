@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from compliance.exports.api import CsvListMixin
 from compliance.inbox import InboxFilter, inbox, short_kind, target_path
 
 from .permissions import IsUSPS
@@ -36,7 +37,7 @@ class InboxItemSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["obligations"])
-class InboxView(generics.ListAPIView):
+class InboxView(CsvListMixin, generics.ListAPIView):
     """What waits on USPS (triage, report review, extension decision, procedures review),
     nearest USPS target first. Internal to USPS: provider staff are refused (403)."""
 

@@ -1,15 +1,14 @@
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvListMixin
 from compliance.models import Obligation
 from compliance.services.waivers import waive_obligation
 
-from .fields import IdFilter, SaneDateTimeFilter
-from .filters import visible_providers
+from .filters import ObligationFilter
 
 
 class ObligationSerializer(serializers.ModelSerializer):
@@ -26,19 +25,8 @@ class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why USPS waives this obligation; kept for good.")
 
 
-class ObligationFilter(django_filters.FilterSet):
-    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    incident = IdFilter(field_name="incident_id")
-    due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
-
-    class Meta:
-        model = Obligation
-        fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
-
-
 @extend_schema(tags=["obligations"])
-class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ObligationViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """The ledger of § 501.11 duties with their due times, nearest first."""
 

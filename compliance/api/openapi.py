@@ -1,7 +1,20 @@
-"""The schema generator of the API: drf-spectacular's, telling the truth about nulls."""
+"""The schema generator of the API: drf-spectacular's, telling the truth about nulls and
+about exports (a CSV answer is a string of `text/csv`, not the JSON page the list answers
+otherwise; a PDF is binary)."""
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+EXPORT_SCHEMAS = {
+    "text/csv": {"type": "string",
+                 "description": "The whole filtered list as CSV (no pages), times in UTC "
+                                "and in the caller's time zone."},
+    "application/pdf": {"type": "string", "format": "binary"},
+}
+NOT_ACCEPTABLE = {
+    "description": "The format asked for (`?format=` or `Accept`) is not offered.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
+}
 
 
 def _source_may_be_null(field):
@@ -35,3 +48,17 @@ class AutoSchema(SpectacularAutoSchema):
                 and _source_may_be_null(field)):
             meta["nullable"] = True
         return meta
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        responses = (operation or {}).get("responses", {})
+        for response in responses.values():
+            content = response.get("content", {})
+            for media_type, schema in EXPORT_SCHEMAS.items():
+                if media_type in content:
+                    content[media_type] = {"schema": schema}
+        if "text/csv" in responses.get("200", {}).get("content", {}):
+            responses.setdefault("406", {"description": NOT_ACCEPTABLE["description"]})
+        if "406" in responses:
+            responses["406"].setdefault("content", NOT_ACCEPTABLE["content"])
+        return operation

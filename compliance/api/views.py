@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, viewsets
 
 from compliance import services
+from compliance.exports.api import CsvListMixin
 from compliance.models import Affiliate, PESModel, Provider
 
 from .filters import AffiliateFilter, PESModelFilter, ProviderFilter
@@ -24,6 +25,7 @@ class MeView(generics.RetrieveAPIView):
 
 
 class ServiceViewSet(
+    CsvListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance.api.filters import visible_providers
+from compliance.exports.api import CsvListMixin
 from compliance.models import (
     Obligation,
     PESModel,
@@ -32,6 +33,7 @@ from .serializers import (
     ComplianceRecordSerializer,
     NoteSerializer,
     ProceedingCreateSerializer,
+    ProceedingRowSerializer,
     ProceedingSerializer,
     RecordQuerySerializer,
     StepCreateSerializer,
@@ -97,7 +99,7 @@ def _objects(model, ids, field, **scope):
 
 
 @extend_schema(tags=["enforcement"])
-class ProceedingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ProceedingViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Enforcement proceedings (§ 501.6 suspension, § 501.12 sanction): USPS staff see
     all, provider staff their own; USPS managers open them."""
@@ -108,6 +110,13 @@ class ProceedingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self):
         return proceedings_for(self.request.user)
+
+    def get_serializer_class(self):
+        # As CSV, a proceeding is one flat row; its steps are a list of their own.
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if self.action == "list" and getattr(renderer, "format", None) == "csv":
+            return ProceedingRowSerializer
+        return ProceedingSerializer
 
     @extend_schema(request=ProceedingCreateSerializer, responses={201: ProceedingSerializer})
     def create(self, request, *args, **kwargs):
@@ -134,7 +143,7 @@ class ProceedingChildMixin:
 
 
 @extend_schema(tags=["enforcement"])
-class StepListView(ProceedingChildMixin, generics.ListCreateAPIView):
+class StepListView(ProceedingChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """A proceeding's steps in order. POST issues the next one: USPS managers issue notices
     and decisions, the provider's officers file responses, defenses and appeals; a step
     out of turn answers 409."""
@@ -182,7 +191,7 @@ class StepAmendView(ProceedingChildMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["enforcement"])
-class NoteListView(ProceedingChildMixin, generics.ListCreateAPIView):
+class NoteListView(ProceedingChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """Internal USPS notes on a proceeding: USPS staff only (403 for provider staff)."""
 
     serializer_class = NoteSerializer

@@ -1,7 +1,7 @@
 """The compliance record of a provider over a period, per clause of § 501.11: duties owed,
 met on time, met late, missed, waived and extended, the time from discovery to
-notification, and the cases open. Aggregate queries only: however many duties, a record is
-a handful of queries.
+notification, and the cases open. Aggregate queries only (the medians with the metrics'
+`compliance.aggregates.Median`): however many duties, a record is three queries.
 
 A duty counts in the period when its original due time falls in it: from the start of
 the first day to the end of the last, in the provider's time zone. Only duties USPS knows
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
+from django.db.models import Count, F, Max, Q
 
+from compliance.aggregates import HoursBetween, Median
 from compliance.deadlines import NOTIFICATION_WINDOW, start_of_day
 from compliance.models import CLAUSES, Obligation, ObligationKind, ObligationState
 from compliance.models.obligations import RECORD_KINDS
@@ -37,6 +38,7 @@ FIGURE_LABELS = {"owed": "Owed", "met": "Met on time", "late": "Met late",
                  "missed": "Missed", "waived": "Waived", "extended": "Extended",
                  "open": "Not yet due", "filed": "Filed"}
 DEFAULT_DAYS = 365
+NOTIFICATION_HOURS = NOTIFICATION_WINDOW.total_seconds() / 3600
 
 
 @dataclass(frozen=True)
@@ -76,33 +78,20 @@ def duties_behind(provider, period, kind=None, figure="owed"):
     return duties.filter(kind=kind) if kind else duties
 
 
-def median_of(queryset, field, count):
-    """The median of `field` over `queryset` (of `count` rows), read as the middle one or
-    two values in order: one query, no rows walked in Python."""
-    if not count:
-        return None
-    middle = list(queryset.order_by(field).values_list(field, flat=True)
-                  [(count - 1) // 2:count // 2 + 1])
-    return sum(middle, type(middle[0])()) / len(middle) if middle else None
-
-
-def _hours(duration):
-    return None if duration is None else round(duration / timedelta(hours=1), 2)
-
-
 def notification_hours(provider, period):
     """{"count", "median", "max"}: hours from discovery to the filing of the notification,
-    over notifications due in the period that were filed. The discovery is the due time
-    less the 24 hours (the duty's original due time never moves once filed)."""
-    filed = (duties_in(provider, period).filter(kind=ObligationKind.NOTIFICATION,
-                                                met_at__isnull=False)
-             .annotate(taken=ExpressionWrapper(
-                 F("met_at") - F("original_due_at") + NOTIFICATION_WINDOW,
-                 output_field=DurationField())))
-    figures = filed.aggregate(count=Count("pk"), worst=Max("taken"))
-    median = median_of(filed, "taken", figures["count"])
-    return {"count": figures["count"], "median": _hours(median),
-            "max": _hours(figures["worst"])}
+    over notifications due in the period that were filed; one query. The discovery is the
+    due time less the 24 hours (the duty's original due time never moves once filed)."""
+    taken = HoursBetween(F("met_at"), F("original_due_at")) + NOTIFICATION_HOURS
+    figures = (duties_in(provider, period)
+               .filter(kind=ObligationKind.NOTIFICATION, met_at__isnull=False)
+               .aggregate(count=Count("pk"), median=Median(taken), max=Max(taken)))
+    return {"count": figures["count"], "median": _round(figures["median"]),
+            "max": _round(figures["max"])}
+
+
+def _round(hours):
+    return None if hours is None else round(hours, 2)
 
 
 def compliance_record(provider, period, now):

@@ -131,6 +131,13 @@ class StepSerializer(serializers.ModelSerializer):
         return max(step.versions.all(), key=lambda v: v.number).sha256
 
 
+def opening_version(proceeding):
+    """Version 1 of the first step: the notice that froze the cited record (read from the
+    prefetched steps and versions)."""
+    first = min(proceeding.steps.all(), key=lambda s: s.number)
+    return min(first.versions.all(), key=lambda v: v.number)
+
+
 class ProceedingSerializer(serializers.ModelSerializer):
     revenue_risk = _blank_choice(RevenueRisk.choices,
                                  "What a suspension's correction period follows.")
@@ -156,24 +163,38 @@ class ProceedingSerializer(serializers.ModelSerializer):
                   "evidence", "next_steps", "steps"]
         read_only_fields = fields
 
-    def _opening(self, proceeding):
-        first = min(proceeding.steps.all(), key=lambda s: s.number)
-        return min(first.versions.all(), key=lambda v: v.number)
-
     def get_sha256(self, proceeding) -> str:
         """The hash of the opening notice (version 1), which froze the cited record."""
-        return self._opening(proceeding).sha256
+        return opening_version(proceeding).sha256
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_evidence(self, proceeding):
         """The cited duties and cases as the record showed them when it opened."""
-        return self._opening(proceeding).content.get("evidence", {})
+        return opening_version(proceeding).content.get("evidence", {})
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(
         choices=StepKind.choices)))
     def get_next_steps(self, proceeding):
         """The steps the caller may issue now."""
         return may_issue(self.context["request"].user, proceeding)
+
+
+class ProceedingRowSerializer(serializers.ModelSerializer):
+    """A proceeding as one CSV row: its terms and state, and the opening notice's hash."""
+
+    opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    sha256 = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proceeding
+        fields = ["id", "reference", "provider", "kind", "state", "outcome", "willful",
+                  "revenue_risk", "correction_period_days", "sanction", "amount",
+                  "suspension_days", "suspension_ends_at", "opened_by", "opened_at",
+                  "closed_at", "sha256"]
+        read_only_fields = fields
+
+    def get_sha256(self, proceeding) -> str:
+        return opening_version(proceeding).sha256
 
 
 def may_issue(user, proceeding):

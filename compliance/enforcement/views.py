@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from compliance.errors import REFUSALS
+from compliance.exports.columns import obligation_columns, proceeding_columns
+from compliance.exports.pages import list_export, list_query
 from compliance.forms import refuse_on_form
 from compliance.models import (
     AuditEvent,
@@ -97,12 +99,15 @@ def compliance_record_duties(request, pk):
         kind, figure, status = "", "owed", 400
     duties = duties_behind(provider, period, kind or None, figure).order_by(
         "original_due_at", "id")
+    export = list_export(request, form, obligation_columns,
+                         f"compliance-record-{provider.pk}-{kind or 'all'}-{figure}",
+                         rows=duties.select_related("provider"))
+    if export is not None:
+        return export
     page = Paginator(duties, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "enforcement/record_duties.html", {
         "provider": provider, "form": form, "period": period, "page": page,
-        "query": params.urlencode(), "figure": FIGURE_LABELS[figure],
+        "query": list_query(request), "figure": FIGURE_LABELS[figure],
         "kind_label": dict(Obligation._meta.get_field("kind").choices).get(kind, "All clauses"),
         "record_path": reverse("compliance-record", args=[provider.pk]) + "?" + urlencode(
             {"from": period.first.isoformat(), "to": period.last.isoformat()}),
@@ -115,13 +120,14 @@ def proceeding_list(request):
     filterset = ProceedingFilter(request.GET, request=request, queryset=(
         Proceeding.objects.visible_to(user).select_related("provider")
         .order_by("-opened_at", "-id")))
+    export = list_export(request, filterset, proceeding_columns, "proceedings")
+    if export is not None:
+        return export
     valid = filterset.is_valid()
     page = Paginator(filterset.qs if valid else Proceeding.objects.none(),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "enforcement/proceeding_list.html", {
-        "page": page, "filterset": filterset, "query": params.urlencode(),
+        "page": page, "filterset": filterset, "query": list_query(request),
         "providers": Provider.objects.visible_to(user) if user.is_usps else None,
     }, status=200 if valid else 400)
 

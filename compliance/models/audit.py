@@ -1,7 +1,10 @@
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+from compliance.audit_chain import CHAIN_FIELDS
 
 SUBJECT_NAMES = {"pes_model": "PES model", "api_token": "API token",
                  "usps_target": "USPS target", "email_preference": "E-mail preferences",
@@ -32,11 +35,12 @@ class AuditEvent(models.Model):
     """Who did what to which object, when and why; written in the same transaction as the change."""
 
     at = models.DateTimeField(db_index=True)
+    # Events are never changed or removed, so what they point at cannot be deleted either.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     provider = models.ForeignKey(
-        "compliance.Provider", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "compliance.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -59,10 +63,20 @@ class AuditEvent(models.Model):
                   "to USPS.",
     )
 
+    # The chain: position in order of insertion (= order of commit), the hash of the event
+    # before and the hash of this one's canonical content (compliance/audit_chain.py).
+    sequence = models.PositiveBigIntegerField(unique=True)
+    previous_sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
+        triggers = [
+            pgtrigger.Protect(name="audit_event_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
         indexes = [
             models.Index(fields=["content_type", "object_id", "-at"]),
             models.Index(fields=["case_id", "at"], name="audit_case_timeline",
@@ -71,6 +85,13 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def chain_values(self):
+        """This event's values as the chain hashes them."""
+        values = {name: getattr(self, name) for name in CHAIN_FIELDS if name != "content_type"}
+        ctype = ContentType.objects.get_for_id(self.content_type_id)
+        values["content_type"] = f"{ctype.app_label}.{ctype.model}"
+        return values
 
     @property
     def action_label(self):

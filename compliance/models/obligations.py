@@ -147,6 +147,11 @@ class Obligation(models.Model):
                          condition=Q(state="open")),
             models.Index(fields=["next_action_at"], name="obligation_next_action",
                          condition=Q(next_action_at__isnull=False)),
+            # Metrics: duties by the month of their original due time (the columns the
+            # figures count, so the index answers alone), and duties met after an instant.
+            models.Index(fields=["original_due_at", "kind", "clause", "state",
+                                 "usps_visible", "provider"], name="obligation_original_due"),
+            models.Index(fields=["met_at"], name="obligation_met_at"),
             # The USPS inbox: what still waits on USPS, nearest target first.
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=Q(state__in=["open", "missed"], kind__in=[

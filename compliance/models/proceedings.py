@@ -3,6 +3,7 @@ administrative sanction (§ 501.12) against a provider, as a sequence of dated s
 a versioned document with its receipt. The rules of the sequence are in
 `compliance.enforcement.flow`; the services in `compliance.enforcement.services`."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -202,6 +203,9 @@ class ProceedingStepVersion(FrozenVersion):
     amendment_reason = models.TextField(blank=True)
 
     class Meta:
+        # Filed is final: not even the admin or a stray script may change or remove it.
+        triggers = [pgtrigger.Protect(name="proceeding_step_version_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["step_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["step", "number"],

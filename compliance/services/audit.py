@@ -5,6 +5,8 @@ from django_countries.fields import Country
 
 from compliance.models import AuditEvent, Provider
 
+from .chain import append_events
+
 
 def _json_value(value):
     if isinstance(value, models.Model):
@@ -42,7 +44,7 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
     provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
     if case_id is None:
         case_id = getattr(obj, "audit_case_id", None) or getattr(obj, "incident_id", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         provider_id=provider_id,
@@ -56,3 +58,4 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
         usps_only=usps_only,
         drafting_stage=bool(getattr(obj, "audit_drafting_stage", False)),
     )
+    return append_events([event])[0]

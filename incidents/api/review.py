@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.api.fields import AwareDateTimeField
+from compliance.exports.api import CsvListMixin
 from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
@@ -134,7 +135,7 @@ class AssignView(ReviewActionView):
 
 
 @extend_schema(tags=["review"])
-class CommentListView(generics.ListCreateAPIView):
+class CommentListView(CsvListMixin, generics.ListCreateAPIView):
     """The incident's thread, oldest first. Provider staff never see internal comments."""
 
     serializer_class = CommentSerializer

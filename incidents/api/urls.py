@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import review, views
+from . import review, timeline, views
 
 router = SimpleRouter()
 router.register("incidents", views.IncidentViewSet, basename="api-incident")
@@ -19,5 +19,7 @@ urlpatterns = [
          name="api-incident-assign"),
     path("incidents/<int:incident_pk>/comments/", review.CommentListView.as_view(),
          name="api-incident-comments"),
+    path("incidents/<int:incident_pk>/timeline/", timeline.TimelineView.as_view(),
+         name="api-incident-timeline"),
     *router.urls,
 ]

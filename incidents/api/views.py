@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.errors import Conflict
+from compliance.exports.api import CsvListMixin
 from incidents import services
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
@@ -39,7 +40,7 @@ def incidents_for(user):
 
 
 @extend_schema(tags=["incidents"])
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, mixins.UpdateModelMixin,
                       viewsets.GenericViewSet):
     """Incidents and their 24-hour notification: drafts, filing and amendments."""
@@ -127,7 +128,7 @@ class IncidentChildMixin:
 
 
 @extend_schema(tags=["incidents"])
-class IncidentVersionListView(IncidentChildMixin, generics.ListAPIView):
+class IncidentVersionListView(IncidentChildMixin, CsvListMixin, generics.ListAPIView):
     """Every filed version, oldest first, with its hash, author, time and changes."""
 
     serializer_class = IncidentVersionSerializer
@@ -139,7 +140,7 @@ class IncidentVersionListView(IncidentChildMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["incidents"])
-class AttachmentListView(IncidentChildMixin, generics.ListCreateAPIView):
+class AttachmentListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """Files of an incident; officers add them as multipart `file`."""
 
     serializer_class = AttachmentSerializer

@@ -1,3 +1,4 @@
+import pgtrigger
 from django.db import models
 
 from compliance.models.frozen import FrozenVersion
@@ -11,6 +12,9 @@ class IncidentVersion(FrozenVersion):
     amendment_reason = models.TextField(blank=True)
 
     class Meta:
+        # Filed is final: not even the admin or a stray script may change or remove it.
+        triggers = [pgtrigger.Protect(name="incident_version_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["incident_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "number"],

@@ -94,6 +94,11 @@ class Incident(models.Model):
             models.Index(fields=["provider", "status", "-discovered_at"],
                          name="incident_provider_status"),
             models.Index(fields=["status", "-discovered_at"], name="incident_status"),
+            # Metrics: filings of a period (with the columns their figures read, so the
+            # index answers alone), and cases still open at an instant.
+            models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
+                                 "provider"], name="incident_submitted_at"),
+            models.Index(fields=["closed_at"], name="incident_closed_at"),
         ]
 
     def __str__(self):

@@ -1,4 +1,10 @@
-from .browse import attachment_download, incident_detail, incident_list, incident_versions
+from .browse import (
+    attachment_download,
+    incident_detail,
+    incident_list,
+    incident_timeline_csv,
+    incident_versions,
+)
 from .filing import amend, edit_draft, report_discovery, submit, upload_attachment
 from .review import assign, bulk_assign, comment, review_queue, triage
 
@@ -11,6 +17,7 @@ __all__ = [
     "edit_draft",
     "incident_detail",
     "incident_list",
+    "incident_timeline_csv",
     "incident_versions",
     "report_discovery",
     "review_queue",

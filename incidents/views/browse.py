@@ -5,8 +5,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from compliance.exports import csv_response
+from compliance.exports.columns import event_columns
+from compliance.exports.pages import list_export, list_query
 from compliance.models import Obligation, Provider
 from incidents.downloads import attachment_response
+from incidents.exports import incident_columns
 from incidents.filters import IncidentFilter
 from incidents.forms import AttachmentForm
 from incidents.models import Attachment, Incident
@@ -25,15 +29,16 @@ def incident_list(request):
         request.GET,
         queryset=Incident.objects.visible_to(user).select_related("provider"),
     )
+    export = list_export(request, filterset, incident_columns, "incidents")
+    if export is not None:
+        return export
     valid = filterset.is_valid()
     incidents = filterset.qs if valid else Incident.objects.none()
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "incidents/incident_list.html", {
         "page": page,
         "filterset": filterset,
-        "query": params.urlencode(),
+        "query": list_query(request),
         "providers": Provider.objects.visible_to(user) if user.is_usps else None,
         "can_report": user.is_provider_officer,
     }, status=200 if valid else 400)
@@ -69,6 +74,15 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
 def incident_detail(request, pk):
     incident = load_incident(request, pk)
     return render(request, "incidents/incident_detail.html", detail_context(request, incident))
+
+
+@login_required
+def incident_timeline_csv(request, pk):
+    """The case's timeline as the user sees it on the case page, as CSV."""
+    incident = load_incident(request, pk)
+    name = f"timeline-{incident.reference or f'draft-{incident.pk}'}"
+    return csv_response(timeline(request.user, incident), event_columns(request.user),
+                        name=name, user=request.user)
 
 
 @login_required

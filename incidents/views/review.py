@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from compliance.errors import REFUSALS, Conflict
+from compliance.exports.pages import list_export
 from compliance.forms import refuse_on_form
 from compliance.models import Provider
 from incidents import services
+from incidents.exports import queue_columns
 from incidents.models import Category, IncidentStatus, RevenueRisk
 from incidents.queue import (
     SORTS,
@@ -45,9 +47,13 @@ def review_queue(request):
     valid = filterset.is_valid()
     incidents = filterset.qs if valid else base.none()
     incidents, sort = sort_queue(incidents, request.GET.get("sort", ""))
+    export = list_export(request, filterset, queue_columns, "queue", rows=incidents)
+    if export is not None:
+        return export
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("format", None)
     unsorted = params.copy()
     unsorted.pop("sort", None)
     people = reviewers()

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.exports.api import CsvExportMixin, CsvListMixin
 from incidents.api.views import IncidentChildMixin
 from reports import services
 from reports.models import Report, ReportReview, ReportVersion
@@ -41,7 +42,7 @@ def _content(data):
 
 
 @extend_schema(tags=["reports"])
-class IncidentReportListView(IncidentChildMixin, generics.ListCreateAPIView):
+class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """The § 501.11(c) reports of an incident. Officers POST a report of a `kind`: it is
     filed at once (or saved as a draft with `"draft": true`). When a draft or a returned
     report of that kind is open, the POST fills it in and files it (a returned report
@@ -68,7 +69,7 @@ class IncidentReportListView(IncidentChildMixin, generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["reports"])
-class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                     viewsets.GenericViewSet):
     """One report: read it, change its draft, file it, and (USPS) accept or return it."""
 
@@ -76,6 +77,7 @@ class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
+    csv_actions = ("versions",)
 
     def get_queryset(self):
         return reports_for(self.request.user)
@@ -151,5 +153,9 @@ class ReportViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     def versions(self, request, pk=None):
         report = self.get_object()
         versions = report.versions.select_related("submitted_by").order_by("number")
+        answer = self.csv_answer(versions, ReportVersionSerializer(
+            context=self.get_serializer_context()))
+        if answer:
+            return answer
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(ReportVersionSerializer(page, many=True).data)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from compliance import services
 from compliance.api.fields import AwareDateTimeField
+from compliance.exports.api import CsvListMixin
 from compliance.models import ExtensionRequest, Obligation
 
 
@@ -45,7 +46,7 @@ def _queryset(user):
 
 
 @extend_schema(tags=["obligations"])
-class ObligationExtensionRequestsView(generics.ListCreateAPIView):
+class ObligationExtensionRequestsView(CsvListMixin, generics.ListCreateAPIView):
     """An obligation's extension requests, oldest first; provider officers ask for one."""
 
     serializer_class = ExtensionRequestSerializer
@@ -72,7 +73,7 @@ class ObligationExtensionRequestsView(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["obligations"])
-class ExtensionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ExtensionRequestViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               viewsets.GenericViewSet):
     """Extension requests in the caller's scope; USPS grants or denies pending ones."""
 

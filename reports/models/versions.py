@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -17,14 +18,31 @@ class ReportVersion(FrozenVersion):
                                    help_text="The duty this filing met (or met late).")
 
     class Meta:
+        # Filed is final: not even the admin or a stray script may change or remove it.
+        triggers = [pgtrigger.Protect(name="report_version_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["report_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"],
                                     name="report_version_number_unique"),
         ]
+        # Metrics: versions filed in a period (with their id, so the index answers alone).
+        indexes = [models.Index(fields=["submitted_at", "id"],
+                                name="report_version_submitted_at")]
 
     def __str__(self):
         return f"{self.report.reference} version {self.number}"
+
+
+class ReportReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The door: a review is USPS's decision on a filed version, which USPS staff see
+        whatever the provider; provider staff see the reviews of their provider's reports."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_usps:
+            return self
+        return self.filter(report__provider_id=user.provider_id)
 
 
 class ReportReview(models.Model):
@@ -45,11 +63,16 @@ class ReportReview(models.Model):
         "compliance.Obligation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text="The duty to file a corrected version (when returned).")
 
+    objects = ReportReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["report_id", "decided_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["version"], name="report_review_once_per_version"),
         ]
+        # Metrics: decisions from an instant on, with the version they decide.
+        indexes = [models.Index(fields=["decided_at", "version"],
+                                name="report_review_decided_at")]
 
     def __str__(self):
         return f"{self.report.reference} v{self.version.number} {self.decision}"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from compliance import services
 from compliance.api.fields import SaneDateField
+from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
 
 
@@ -34,7 +35,7 @@ class ProcedureDocumentSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["procedures"])
-class ProcedureDocumentListView(generics.ListCreateAPIView):
+class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
     """Versions of internal reporting procedures in the caller's scope, newest first;
     provider officers upload a new version (multipart `file`)."""
 

@@ -74,9 +74,10 @@ def pages_for(user, items):
     if user.is_usps:
         return ["/", "/incidents/queue/", case, f"/incidents/{items['filing'].pk}/", report,
                 f"/obligations/{items['extension'].obligation_id}/",
-                f"/procedures/{items['procedures'].pk}/", proceeding]
-    pages = ["/", "/incidents/", case, report, "/procedures/", "/proceedings/", proceeding,
-             record]
+                f"/procedures/{items['procedures'].pk}/", "/metrics/", "/obligations/",
+                proceeding]
+    pages = ["/", "/incidents/", case, report, "/procedures/", "/metrics/", "/obligations/",
+             "/proceedings/", proceeding, record]
     if user.is_provider_officer:
         pages += ["/incidents/new/", f"/incidents/{items['draft'].pk}/submit/",
                   f"/reports/incident/{items['filing'].pk}/written/".replace(

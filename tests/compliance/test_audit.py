@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from compliance import services
 from compliance.models import Affiliate, AuditEvent, Provider
+from compliance.services.chain import append_events
 from tests import factories
 
 
@@ -16,7 +17,7 @@ def affiliate_a(provider_a):
 
 
 def make_event(obj, *, action, usps_only=False, provider=None, reason=""):
-    return AuditEvent.objects.create(
+    return append_events([AuditEvent(
         at=timezone.now(),
         provider=provider if provider is not None else getattr(obj, "provider", obj),
         content_type=ContentType.objects.get_for_model(obj),
@@ -25,7 +26,7 @@ def make_event(obj, *, action, usps_only=False, provider=None, reason=""):
         action=action,
         usps_only=usps_only,
         reason=reason,
-    )
+    )])[0]
 
 
 def test_it_records_who_what_changes_and_why(manager, provider_a):

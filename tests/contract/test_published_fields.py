@@ -112,3 +112,20 @@ def test_it_triages_with_only_the_published_fields(api_for, officer_a, reviewer)
 
     assert response.status_code == 200, response.json()
     assert Obligation.objects.filter(incident_id=filed.pk, kind="written_report").exists()
+
+
+def test_it_opens_a_proceeding_and_files_its_steps_from_the_published_fields(
+        api_for, manager, officer_a, provider_a):
+    incident = make_filed(officer_a)
+    missed = factories.ObligationFactory(provider=provider_a, kind="written_report",
+                                         state="missed", incident_id=incident.pk)
+    opened = api_for(manager).post("/api/v1/proceedings/", {
+        "provider": provider_a.pk, "kind": "suspension", "grounds": "Missed report.",
+        "obligations": [missed.pk], "incidents": [incident.pk]})
+    assert opened.status_code == 201, opened.json()
+    assert {"id", "provider", "kind", "state", "steps", "sha256"} <= set(opened.json())
+
+    answered = api_for(officer_a).post(f"/api/v1/proceedings/{opened.json()['id']}/steps/",
+                                       {"kind": "correction", "body": "Filed now."})
+
+    assert answered.status_code == 201, answered.json()

@@ -4,11 +4,13 @@ USPS's alone."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from compliance.canonical import sha256_of
 from compliance.enforcement.services import add_proceeding_note, amend_step
 from compliance.errors import Conflict
-from compliance.models import AuditEvent, ObligationKind, ProceedingNote
+from compliance.models import AuditEvent, ObligationKind, ProceedingNote, ProceedingStepVersion
+from tests.conftest import require_service
 
 from .helpers import DAY, T0, at, issue, period_of
 
@@ -58,3 +60,17 @@ def test_notes_are_internal_to_usps(suspension, reviewer, officer_a):
     event = AuditEvent.objects.get(action="proceeding.note_added")
     assert event.usps_only
     assert not AuditEvent.objects.visible_to(officer_a).filter(pk=event.pk).exists()
+
+
+def test_the_database_refuses_to_change_or_remove_a_step_version(suspension):
+    if connection.vendor != "postgresql":
+        require_service("the append-only triggers are PostgreSQL's")
+    version = suspension.steps.get().versions.get()
+
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ProceedingStepVersion.objects.filter(pk=version.pk).update(canonical_json="{}")
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ProceedingStepVersion.objects.filter(pk=version.pk).delete()
+
+    kept = ProceedingStepVersion.objects.get(pk=version.pk)
+    assert (kept.canonical_json, kept.sha256) == (version.canonical_json, version.sha256)

@@ -36,6 +36,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "incident-submit": "/incidents/{draft}/submit/",
     "incident-amend": "/incidents/{incident}/amend/",
     "incident-versions": "/incidents/{incident}/versions/",
+    "incident-timeline-csv": "/incidents/{incident}/timeline.csv",
     "incident-triage": "/incidents/{incident}/triage/",
     "incident-assign": "/incidents/{incident}/assign/",
     "incident-comment": "/incidents/{incident}/comments/",
@@ -51,6 +52,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "procedures-review": "/procedures/{procedures}/",
     "procedures-download": "/procedures/{procedures}/download/",
     "calendar-feed": "/notifications/calendar/{secret}.ics",
+    "metrics-csv": "/metrics/on-time.csv?provider={provider}",
     "api:provider-detail": "/api/v1/providers/{provider}/",
     "affiliate-detail": "/api/v1/affiliates/{affiliate}/",
     "pesmodel-detail": "/api/v1/pes-models/{pes_model}/",
@@ -71,6 +73,8 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "api-incident-assign": "/api/v1/incidents/{incident}/assign/",
     "api-incident-comments": "/api/v1/incidents/{incident}/comments/",
     "api-incident-reports": "/api/v1/incidents/{incident}/reports/",
+    "api-incident-case-file": "/api/v1/incidents/{incident}/case-file.pdf",
+    "api-incident-timeline": "/api/v1/incidents/{incident}/timeline/",
     "api-report-detail": "/api/v1/reports/{report}/",
     "api-report-accept": "/api/v1/reports/{report}/accept/",
     "api-report-return": "/api/v1/reports/{report}/return/",
@@ -202,10 +206,11 @@ def test_another_providers_staff_learn_nothing_from_any_url(request, case_of_a, 
     assert real.status_code in (401, 403, 404, 405), (name, real.status_code)
 
 
-DRAFT_URLS = ["incident-detail", "incident-versions", "incident-comment",
+DRAFT_URLS = ["incident-detail", "incident-versions", "incident-timeline-csv", "incident-comment",
               "incident-attachment-upload", "incident-triage", "api-incident-detail",
               "api-incident-versions", "api-incident-comments", "api-incident-triage",
-              "api-incident-attachments", "api-incident-reports"]
+              "api-incident-attachments", "api-incident-reports",
+              "api-incident-case-file", "api-incident-timeline"]
 
 
 @pytest.mark.parametrize("name", DRAFT_URLS)

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import icalendar
 import pytest
 import time_machine
 
-from compliance.models import AuditEvent, ObligationKind, ObligationState
-from notifications.calendar import escape_text, fold, render_calendar
+from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
+from notifications.calendar import render_calendar
 from notifications.models import CalendarFeed
 from tests import factories
 
@@ -230,20 +231,24 @@ def test_it_shows_drafts_to_their_own_provider(client, viewer_a, provider_a):
 # --- The serializer ---
 
 
-def test_it_escapes_text_values():
-    assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
+def test_it_escapes_text_values(provider_a):
+    factories.ObligationFactory(provider=provider_a, subject="a,b;c\\d\ne\r\nf")
+
+    body = unfold(render_calendar(Obligation.objects.all()))
+
+    assert "SUMMARY:24-hour notification: a\\,b\\;c\\\\d\\ne\\nf\r\n" in body
 
 
-def test_it_folds_lines_at_75_octets_without_splitting_characters():
-    line = "SUMMARY:" + "é" * 100  # two octets each
+def test_it_folds_lines_at_75_octets_without_splitting_characters(provider_a):
+    factories.ObligationFactory(provider=provider_a, subject="é" * 100)  # two octets each
 
-    folded = fold(line)
+    body = render_calendar(Obligation.objects.all())
 
-    parts = folded.split("\r\n")
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
-    assert folded.replace("\r\n ", "") == line
-    assert fold("SHORT:x") == "SHORT:x"
+    lines = body.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    summary = next(n for n, line in enumerate(lines) if line.startswith("SUMMARY:"))
+    assert lines[summary + 1].startswith(" ")
+    assert f"SUMMARY:24-hour notification: {'é' * 100}\r\n" in unfold(body)
 
 
 def test_it_ends_every_line_with_crlf(provider_a):
@@ -255,3 +260,12 @@ def test_it_ends_every_line_with_crlf(provider_a):
     assert "\n" not in body.replace("\r\n", "")
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert "Line one\\nline two\\, with\\; all \\\\ of it" in unfold(body)
+
+
+def test_it_writes_a_calendar_that_parses_back(provider_a, obligation_a):
+    calendar = icalendar.Calendar.from_ical(render_calendar([obligation_a]))
+
+    [event] = calendar.walk("VEVENT")
+    assert calendar["X-WR-CALNAME"] == "PES obligations"
+    assert event.decoded("DTSTART") == DUE
+    assert str(event["SUMMARY"]) == "Written report: PES-2026-00007 Meter"

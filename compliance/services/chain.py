@@ -1,0 +1,102 @@
+"""Appending to the audit chain and walking it.
+
+Writers append inside their own transaction. On PostgreSQL a transaction-scoped advisory
+lock is taken before the last event is read, and held until commit: the next writer reads
+the chain's end only after this one has committed, so order of insertion is order of
+commit and the chain never forks. Elsewhere (SQLite) the database's single writer does the
+same. The unique `sequence` is the last guard: a fork could not be stored.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+
+from compliance.audit_chain import GENESIS, event_sha256
+from compliance.models import AuditEvent
+
+# pg_advisory_xact_lock key of the chain ("audit" in ASCII).
+CHAIN_LOCK = 0x6175646974
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def chain_end():
+    """(sequence, sha256) of the last event, or (0, GENESIS) for an empty chain."""
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "sha256").first()
+    return last or (0, GENESIS)
+
+
+def append_events(events):
+    """Give unsaved AuditEvents their places and hashes, in list order, and insert them.
+
+    Must run inside the transaction that makes the change they record; returns them saved.
+    """
+    if not events:
+        return []
+    with transaction.atomic():
+        _lock_chain()
+        sequence, previous = chain_end()
+        for event in events:
+            sequence += 1
+            event.sequence = sequence
+            event.previous_sha256 = previous
+            event.sha256 = previous = event_sha256(event.chain_values())
+        return AuditEvent.objects.bulk_create(events)
+
+
+@dataclass
+class ChainReport:
+    """What a walk found: how many events verified, and the first that did not (or None)."""
+
+    checked: int = 0
+    last_sha256: str = GENESIS
+    broken_event_id: int | None = None
+    broken_sequence: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self):
+        return self.broken_event_id is None
+
+
+FIELDS = ("id", "sequence", "previous_sha256", "sha256", "at", "actor_id", "provider_id",
+          "content_type_id", "object_id", "object_repr", "case_id", "action", "changes",
+          "reason", "usps_only", "drafting_stage")
+
+
+def verify_chain(chunk_size=2000):
+    """Walk every event in chain order, a chunk at a time (memory flat), and report the
+    first whose position, link to the event before or own hash does not verify."""
+    report = ChainReport()
+    labels = {}
+    expected_sequence, previous = 1, GENESIS
+    rows = AuditEvent.objects.order_by("sequence").values(*FIELDS).iterator(
+        chunk_size=chunk_size)
+    for row in rows:
+        problem = ""
+        if row["sequence"] != expected_sequence:
+            problem = (f"is at position {row['sequence']} where {expected_sequence} was "
+                       "expected: events before it are missing")
+        elif row["previous_sha256"] != previous:
+            problem = "does not link to the event before it"
+        else:
+            ctype_id = row.pop("content_type_id")
+            if ctype_id not in labels:
+                ctype = ContentType.objects.get_for_id(ctype_id)
+                labels[ctype_id] = f"{ctype.app_label}.{ctype.model}"
+            row["content_type"] = labels[ctype_id]
+            if event_sha256(row) != row["sha256"]:
+                problem = "has been altered: its content no longer matches its hash"
+        if problem:
+            report.broken_event_id, report.broken_sequence = row["id"], row["sequence"]
+            report.problem = problem
+            return report
+        report.checked += 1
+        expected_sequence, previous = row["sequence"] + 1, row["sha256"]
+        report.last_sha256 = previous
+    return report

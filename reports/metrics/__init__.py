@@ -1,0 +1,1 @@
+"""Oversight metrics: figures from aggregate queries, drawn as SVG on the server."""

@@ -1,0 +1,188 @@
+"""The PDF case file, read back with pdftotext: the provider's edition holds nothing
+internal to USPS, the USPS edition marks internal items; another provider gets 404."""
+
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compliance.models import AuditEvent, Obligation
+from incidents import services as incidents
+from reports import services as reports
+from tests.conftest import require_service
+from tests.incidents.factories import NOW, make_draft, make_filed
+from tests.reports.factories import WRITTEN
+
+RATIONALE = "Rationale: reaches the postage funds of every Alpha meter."
+INTERNAL = "Internal: Alpha was late twice before."
+
+
+def pdf_text(response):
+    """The text of a PDF answer, as pdftotext reads it."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        require_service("pdftotext (poppler-utils) is not installed")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    result = subprocess.run([exe, "-", "-"], input=response.content,
+                            capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())  # table cells wrap: one flat line
+
+
+def squashed(text):
+    """The text without any white space: table cells wrap long hashes and times."""
+    return "".join(text.split())
+
+
+def url(incident):
+    return f"/api/v1/incidents/{incident.pk}/case-file.pdf"
+
+
+@pytest.fixture
+def case(settings, tmp_path, officer_a, reviewer):
+    """A's case: amended once, triaged with an internal rationale, an attachment, an
+    internal and a shared comment, a written report filed and returned."""
+    settings.MEDIA_ROOT = tmp_path
+    incident = make_filed(officer_a, at=NOW, title="Forged resets")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        incidents.amend_incident(actor=officer_a, incident=incident,
+                                 amendment_reason="Second meter affected",
+                                 description="Both meters accept forged resets.")
+        incidents.triage_incident(actor=reviewer, incident=incident, revenue_risk="high",
+                                  rationale=RATIONALE)
+        incidents.add_attachment(actor=officer_a, incident=incident, uploaded_file=(
+            SimpleUploadedFile("reset_log.txt", b"reset accepted", content_type="text/plain")))
+        incidents.add_comment(actor=reviewer, incident=incident, body=INTERNAL,
+                              visibility="internal")
+        incidents.add_comment(actor=reviewer, incident=incident, body="Please send the logs.",
+                              visibility="shared")
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        report, _ = reports.file_report(actor=officer_a, incident=incident, kind="written",
+                                        **WRITTEN)
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        reports.return_report(actor=reviewer, report=report, comment="Name the firmware.")
+    incident.refresh_from_db()
+    return incident
+
+
+def test_it_gives_the_provider_the_whole_shared_record(api_for, officer_a, case):
+    text = pdf_text(api_for(officer_a).get(url(case)))
+
+    assert "Provider edition" in text
+    assert case.reference in text and "Forged resets" in text
+    for version in case.versions.all():
+        assert version.sha256 in squashed(text)
+    assert "Second meter affected" in text
+    assert f"{case.reference}-WR1" in text and "Name the firmware." in text
+    assert "reset_log.txt" in text
+    attachment = case.attachments.get()
+    assert attachment.sha256 in squashed(text)
+    assert "Written report" in text and "Original due" in text
+    assert "Please send the logs." in text
+
+
+def test_it_never_puts_anything_internal_in_the_providers_edition(api_for, officer_a, case):
+    text = pdf_text(api_for(officer_a).get(url(case)))
+
+    assert INTERNAL not in text
+    assert "Rationale: reaches" not in text
+    assert "USPS target" not in text
+    assert "INTERNAL TO USPS" not in text and "USPS edition" not in text
+
+
+def test_it_marks_internal_items_in_the_usps_edition(api_for, reviewer, case):
+    text = pdf_text(api_for(reviewer).get(url(case)))
+
+    assert "USPS edition" in text
+    assert INTERNAL in text and RATIONALE in text
+    internal_events = (AuditEvent.objects.visible_to(reviewer).for_case(case.pk)
+                       .filter(usps_only=True).count())
+    assert internal_events >= 2  # the triage rationale and the internal comment at least
+    targets = Obligation.objects.filter(incident_id=case.pk).usps_targets().count()
+    assert targets >= 1  # triage at least
+    # The legend, the internal comment, each internal event and each USPS target carry it.
+    assert text.count("INTERNAL TO USPS") == 1 + 1 + internal_events + targets
+    assert "Triage (USPS target)" in text
+
+
+def test_it_shows_the_chain_position_and_hash_of_the_cases_last_event(api_for, officer_a,
+                                                                      reviewer, case):
+    provider_text = pdf_text(api_for(officer_a).get(url(case)))
+    usps_text = pdf_text(api_for(reviewer).get(url(case)))
+
+    for user, text in ((officer_a, provider_text), (reviewer, usps_text)):
+        last = (AuditEvent.objects.visible_to(user).for_case(case.pk)
+                .order_by("-sequence").first())
+        assert f"position {last.sequence} of the audit chain" in text
+        assert last.sha256 in squashed(text)
+    # The case's very last event is USPS's own (a target met): not in the provider's file.
+    very_last = AuditEvent.objects.for_case(case.pk).order_by("-sequence").first()
+    assert very_last.usps_only and very_last.sha256 not in squashed(provider_text)
+
+
+def test_it_lists_obligations_with_due_original_due_and_met_times(api_for, officer_a, case):
+    text = squashed(pdf_text(api_for(officer_a).get(url(case))))
+
+    returned = Obligation.objects.filter(incident_id=case.pk).order_by("id").last()
+    notification = Obligation.objects.get(incident_id=case.pk, kind="notification")
+    assert (f"24-hournotification§501.11(b){notification.due_at:%Y-%m-%d%H:%M:%S}"
+            f"{notification.original_due_at:%Y-%m-%d%H:%M:%S}Met"
+            f"{notification.met_at:%Y-%m-%d%H:%M:%S}") in text
+    assert (f"Writtenreport§501.11(c){returned.due_at:%Y-%m-%d%H:%M:%S}"
+            f"{returned.original_due_at:%Y-%m-%d%H:%M:%S}Open") in text
+
+
+def test_it_answers_404_to_another_provider(api_for, officer_b, case):
+    response = api_for(officer_b).get(url(case))
+
+    assert response.status_code == 404
+    assert case.reference.encode() not in response.content
+
+
+def test_it_answers_404_to_usps_for_a_draft(api_for, officer_a, reviewer):
+    draft = make_draft(officer_a)
+
+    assert api_for(reviewer).get(url(draft)).status_code == 404
+    assert pdf_text(api_for(officer_a).get(url(draft))).count("Draft: not filed") == 1
+
+
+def test_it_answers_401_to_anonymous_callers(client, case):
+    assert client.get(url(case)).status_code == 401
+
+
+def test_it_refuses_a_format_not_offered(api_for, officer_a, case):
+    response = api_for(officer_a).get(url(case) + "?format=csv")
+
+    assert response.status_code == 406
+
+
+def test_it_links_the_case_file_from_the_case_page(signed_in, officer_a, case):
+    response = signed_in(officer_a).get(f"/incidents/{case.pk}/")
+
+    assert url(case).encode() in response.content
+
+
+def test_it_documents_the_pdf_in_the_schema(api_for, officer_a):
+    schema = api_for(officer_a).get("/api/schema/?format=json").json()
+
+    responses = schema["paths"]["/api/v1/incidents/{incident_pk}/case-file.pdf"]["get"][
+        "responses"]
+    assert responses["200"]["content"] == {"application/pdf": {"schema": {
+        "type": "string", "format": "binary"}}}
+    assert {"401", "404", "406"} <= set(responses)
+
+
+def test_it_answers_a_reports_versions_as_csv(api_for, officer_a, officer_b, case):
+    report = case.reports.get()
+    path = f"/api/v1/reports/{report.pk}/versions/?format=csv"
+
+    response = api_for(officer_a).get(path)
+
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert report.versions.get().sha256 in body
+    assert api_for(officer_b).get(path).status_code == 404
+    assert api_for(officer_a).get("/api/v1/reports/").status_code == 404
