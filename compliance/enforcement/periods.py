@@ -45,13 +45,14 @@ def open_period(actor, proceeding, step, policy, now):
         object_id=proceeding.pk, clause=proceeding.section)
 
 
-def answer_period(actor, proceeding, period, now):
+def answer_period(actor, proceeding, period, policy, now):
     """The provider acted: its period is met (late after its due time), and USPS's target
     to decide starts."""
     if period is not None:
         fulfil_obligation(actor=actor, obligation=period, at=now)
     open_usps_target(actor=actor, kind=ObligationKind.USPS_PROCEEDING_DECISION,
                      provider=proceeding.provider, at=now, object_id=proceeding.pk,
+                     policy=policy,
                      subject=f"{proceeding.reference}: the provider's answer to decide on")
 
 

@@ -218,7 +218,7 @@ def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, openi
         proceeding=proceeding, number=previous.number + 1 if previous else 1, kind=kind,
         side=flow.side_of(kind), body=body, issued_by=actor, issued_at=now, **terms)
     if step.side == Side.PROVIDER:
-        periods.answer_period(actor, proceeding, period, now)
+        periods.answer_period(actor, proceeding, period, policy, now)
         step.answered = period
     elif kind in flow.LEADS_TO:
         periods.move_on(actor, proceeding, step, now)

@@ -171,14 +171,15 @@ def submit_report(*, actor, report, **fields):
                  changes={"state": [old_state, report.state],
                           "version": [previous.number if previous else None, version.number],
                           "sha256": [None, version.sha256], **version.changes})
+    policy = DeadlinePolicy.in_force()
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_REPORT_REVIEW, provider=incident.provider,
         subject=f"{report.get_kind_display()} {report.reference} v{version.number}", at=now,
         object_id=report.pk, incident_id=incident.pk, reviewer=incident.assigned_reviewer,
-        filed_late=duty is not None and duty.state == ObligationState.LATE)
+        filed_late=duty is not None and duty.state == ObligationState.LATE, policy=policy)
     if report.kind == ReportKind.STATUS:
         if not resubmission:
-            flow.open_next_status_report(actor, incident, now, DeadlinePolicy.in_force())
+            flow.open_next_status_report(actor, incident, now, policy)
         flow.follow_revised_completion(actor, report)
     queue_filed_email(report, version)
     return version
