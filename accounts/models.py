@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance.models import Role
+from compliance.models.hashed import HashedSecret
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -26,7 +26,7 @@ class InvitationQuerySet(models.QuerySet):
                            expires_at__gt=now or timezone.now())
 
 
-class Invitation(models.Model):
+class Invitation(HashedSecret, models.Model):
     """A single-use link, sent by e-mail, by which one person makes their own account.
 
     Only the SHA-256 of the link's secret is stored; the link is `<id>-<secret>`.
@@ -67,13 +67,6 @@ class Invitation(models.Model):
     def __str__(self):
         return f"Invitation of {self.email} as {self.get_role_display()}"
 
-    @staticmethod
-    def hash_secret(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
-    @staticmethod
-    def generate_secret() -> str:
-        return secrets.token_urlsafe(32)
 
     def matches(self, secret: str) -> bool:
         return secrets.compare_digest(self.secret_hash, self.hash_secret(secret))

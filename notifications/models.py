@@ -1,11 +1,12 @@
 import hashlib
-import secrets
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+
+from compliance.models.hashed import HashedSecret
 
 
 class EmailState(models.TextChoices):
@@ -115,7 +116,7 @@ class CalendarFeedQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedSecret, models.Model):
     """A user's private iCal feed of their outstanding obligations, behind a secret URL.
 
     Only the SHA-256 of the secret is stored, like an API token: the secret is the whole
@@ -145,10 +146,3 @@ class CalendarFeed(models.Model):
     def is_active(self):
         return self.revoked_at is None
 
-    @staticmethod
-    def hash_secret(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
-    @staticmethod
-    def generate_secret() -> str:
-        return secrets.token_urlsafe(32)

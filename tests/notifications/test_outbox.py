@@ -10,32 +10,18 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
+from compliance.models import ObligationState
 from incidents import services as incidents
 from notifications import services
 from notifications.models import EmailState, OutboundEmail
-from notifications.schedule import reschedule_reminders
 from notifications.sweep import sweep
 from tests import factories
 from tests.incidents.factories import make_draft
 
 from .backends import FlakyBackend
-
-DUE = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+from .conftest import DUE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def obligation(provider_a):
-    with time_machine.travel(DUE - timedelta(days=2), tick=False):
-        obligation = factories.ObligationFactory(
-            provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
-            due_at=DUE, original_due_at=DUE, incident_id=41,
-        )
-        reschedule_reminders(obligation, DeadlinePolicy.in_force())
-        obligation.save()
-    return obligation
 
 
 @pytest.fixture

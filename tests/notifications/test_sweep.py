@@ -11,21 +11,9 @@ from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
 
-DUE = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+from .conftest import DUE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def obligation(provider_a):
-    with time_machine.travel(DUE - timedelta(days=2), tick=False):
-        obligation = factories.ObligationFactory(
-            provider=provider_a, kind=ObligationKind.NOTIFICATION, subject="PES-2026-00001 Meter",
-            due_at=DUE, original_due_at=DUE, incident_id=41,
-        )
-        reschedule_reminders(obligation, DeadlinePolicy.in_force())
-        obligation.save()
-    return obligation
 
 
 def run_sweep_at(when):
