@@ -36,8 +36,7 @@ test: install var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install var
-	$(BIN)/python -m benchmarks.sweep
-	$(BIN)/python -m benchmarks.metrics
+	$(BIN)/python -m benchmarks
 
 lint: install
 	$(BIN)/ruff check .
