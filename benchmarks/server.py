@@ -40,8 +40,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                status, _, _ = Client(self.port).get("/healthz")
-                if status in (200, 503):
+                status, _, _ = Client(self.port).get("/accounts/login/")
+                if status == 200:
                     return self
             except OSError:
                 time.sleep(0.3)
