@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
 from incidents.api.serializers import IncidentSerializer
@@ -93,11 +94,14 @@ def test_it_lists_a_filtered_page_as_the_serializer_would(cases, officer_a, api_
     assert body["results"] == serialized(officer_a)[2:4]
 
 
-def test_it_lists_in_four_queries_whatever_the_page(cases, officer_a, reviewer, api_for,
-                                                    django_assert_num_queries):
-    # The count, the page, its PES models and its risk statements.
+def test_it_lists_in_a_fixed_number_of_queries(cases, officer_a, reviewer, api_for,
+                                              django_assert_num_queries):
+    # The count and the page, which on PostgreSQL brings each row's PES models and risk
+    # statements; elsewhere these come in one more query each.
+    queries = 2 if connection.vendor == "postgresql" else 4
     for user in (officer_a, reviewer):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(queries) as captured:
             assert api_for(user).get(URL).status_code == 200
+        assert "pes_models" not in captured.captured_queries[0]["sql"]
     with django_assert_num_queries(1):
         assert api_for(officer_a).get(URL + "?q=nothing-like-this").json()["results"] == []
