@@ -18,4 +18,14 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["provider", "-discovered_at", "-id"],
                                name="incident_provider_order"),
         ),
+        migrations.AddIndex(
+            model_name="incident",
+            index=models.Index(fields=["category", "-discovered_at", "-id", "status"],
+                               name="incident_category_order"),
+        ),
+        migrations.AddIndex(
+            model_name="incident",
+            index=models.Index(fields=["closed_at", "submitted_at"],
+                               name="incident_open_interval"),
+        ),
     ]

@@ -99,6 +99,10 @@ class Incident(models.Model):
             models.Index(fields=["-discovered_at", "-id", "status"], name="incident_list_order"),
             models.Index(fields=["provider", "-discovered_at", "-id"],
                          name="incident_provider_order"),
+            models.Index(fields=["category", "-discovered_at", "-id", "status"],
+                         name="incident_category_order"),
+            # Cases open at an instant: filed by then and closed after it (or not closed).
+            models.Index(fields=["closed_at", "submitted_at"], name="incident_open_interval"),
             # Metrics: filings of a period (with the columns their figures read, so the
             # index answers alone), and cases still open at an instant.
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
