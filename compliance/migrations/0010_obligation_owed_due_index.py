@@ -10,6 +10,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='obligation',
-            index=models.Index(condition=models.Q(('incident_id__isnull', False), ('kind__in', ['notification', 'written_report', 'status_report', 'final_summary', 'procedures', 'proceeding_correction', 'proceeding_defense', 'proceeding_appeal']), ('state__in', ['open', 'missed'])), fields=['due_at', 'incident_id'], name='obligation_owed_due'),
+            index=models.Index(condition=models.Q(('incident_id__isnull', False), ('kind__in', ['notification', 'written_report', 'status_report', 'final_summary', 'procedures', 'proceeding_correction', 'proceeding_defense', 'proceeding_appeal']), ('state__in', ['open', 'missed'])), fields=['incident_id', 'due_at'], name='obligation_owed_due'),
         ),
     ]
