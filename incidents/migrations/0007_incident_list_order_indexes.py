@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="incident",
-            index=models.Index(fields=["-discovered_at", "-id", "status"],
+            index=models.Index(fields=["-discovered_at", "-id", "status", "submitted_at"],
                                name="incident_list_order"),
         ),
         migrations.AddIndex(
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="incident",
-            index=models.Index(fields=["closed_at", "submitted_at"],
+            index=models.Index(fields=["submitted_at", "closed_at", "status"],
                                name="incident_open_interval"),
         ),
     ]
