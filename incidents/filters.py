@@ -1,7 +1,7 @@
 """One filter set for the incident list, served to the API and to the list page."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from compliance.api.fields import IdFilter, SaneDateTimeFilter
@@ -15,6 +15,13 @@ def overdue_ids(now):
     own targets are not the provider's duties)."""
     return (Obligation.objects.provider_duties().outstanding()
             .filter(due_at__lt=now, incident_id__isnull=False).values("incident_id"))
+
+
+def has_overdue_duty(now):
+    """Whether the incident (of the outer query) has a duty of the provider still owed past
+    its due time."""
+    return Exists(Obligation.objects.provider_duties().outstanding()
+                  .filter(incident_id=OuterRef("pk"), due_at__lt=now))
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -39,8 +46,8 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        ids = overdue_ids(timezone.now())
-        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+        overdue = has_overdue_duty(timezone.now())
+        return queryset.filter(overdue if value else ~overdue)
 
     def filter_open_at(self, queryset, name, value):
         if value is None:

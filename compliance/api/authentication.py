@@ -11,12 +11,13 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
+        # The hash is unique: one row at most, read without ordering.
+        token = next(iter(
             ApiToken.objects.active()
             .select_related("user", "user__provider")
             .filter(key_hash=ApiToken.hash_key(key))
-            .first()
-        )
+            .order_by()
+        ), None)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()

@@ -156,6 +156,11 @@ class Obligation(models.Model):
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=Q(state__in=["open", "missed"], kind__in=[
                              k.value for k in USPS_KINDS])),
+            # The incident list's "overdue": does an incident have a provider's duty still
+            # owed (open or missed) past its due time? Which incidents have one?
+            models.Index(fields=["incident_id", "due_at"], name="obligation_owed_due",
+                         condition=Q(state__in=["open", "missed"], kind__in=[
+                             k.value for k in PROVIDER_KINDS], incident_id__isnull=False)),
             models.Index(fields=["kind", "object_id"], name="obligation_usps_object",
                          condition=Q(object_id__isnull=False)),
         ]

@@ -16,6 +16,7 @@ from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
 from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
 
+from . import listing
 from .permissions import OfficersOfTheProviderWrite
 from .serializers import (
     AmendmentSerializer,
@@ -28,15 +29,16 @@ from .serializers import (
 )
 
 
-def incidents_for(user):
-    return (
-        Incident.objects.visible_to(user)
-        .select_related("provider", "discovered_by_affiliate")
-        .prefetch_related(
-            "pes_models",
-            Prefetch("risk_statements", queryset=RiskStatement.objects.order_by("position")),
-        )
+def with_relations(incidents):
+    """`incidents` with what `IncidentSerializer` reads of their relations."""
+    return incidents.select_related("provider", "discovered_by_affiliate").prefetch_related(
+        "pes_models",
+        Prefetch("risk_statements", queryset=RiskStatement.objects.order_by("position")),
     )
+
+
+def incidents_for(user):
+    return with_relations(Incident.objects.visible_to(user))
 
 
 @extend_schema(tags=["incidents"])
@@ -52,7 +54,19 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
+        if self.action == "list":
+            return Incident.objects.visible_to(self.request.user)
         return incidents_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        incidents = self.filter_queryset(self.get_queryset())
+        answer = self.csv_answer(with_relations(incidents), self.get_serializer())
+        if answer is not None:
+            return answer
+        page = self.paginate_queryset(listing.list_rows(incidents))
+        if page is None:
+            return Response(listing.rows(listing.list_rows(incidents)))
+        return self.get_paginated_response(listing.rows(page))
 
     def _fresh(self, incident):
         return incidents_for(self.request.user).get(pk=incident.pk)

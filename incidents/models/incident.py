@@ -94,6 +94,18 @@ class Incident(models.Model):
             models.Index(fields=["provider", "status", "-discovered_at"],
                          name="incident_provider_status"),
             models.Index(fields=["status", "-discovered_at"], name="incident_status"),
+            # The list's order, across providers and within one (with the status the door
+            # reads, so that counts of a period answer from the index alone, and the filing
+            # time, so that a page of cases open at an instant skips later filings unread).
+            models.Index(fields=["-discovered_at", "-id", "status", "submitted_at"],
+                         name="incident_list_order"),
+            models.Index(fields=["provider", "-discovered_at", "-id"],
+                         name="incident_provider_order"),
+            models.Index(fields=["category", "-discovered_at", "-id", "status"],
+                         name="incident_category_order"),
+            # Cases open at an instant: filed by then and closed after it (or not closed).
+            models.Index(fields=["submitted_at", "closed_at", "status"],
+                         name="incident_open_interval"),
             # Metrics: filings of a period (with the columns their figures read, so the
             # index answers alone), and cases still open at an instant.
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
