@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.api.pagination import FewRowsPagination
 from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
 from incidents import services
@@ -50,6 +51,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     serializer_class = IncidentSerializer
     permission_classes = [IsAuthenticated, OfficersOfTheProviderWrite]
     filterset_class = IncidentFilter
+    pagination_class = FewRowsPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
 

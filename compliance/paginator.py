@@ -1,0 +1,24 @@
+"""A paginator for long lists that filters often cut to a few rows.
+
+A list ordered by an index and cut to one page lets PostgreSQL walk that index until the
+page is full. When the filter matches only a few rows, scattered, and PostgreSQL expects
+more of them, the walk reads most of the table to find them. So once the count says there
+are at most `FEW`, this paginator reads their ids (from the rows the count has just read)
+and the page by those ids; with more, the walk finds its page quickly among so many.
+"""
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+
+FEW = 1000
+
+
+class FewRowsPaginator(Paginator):
+    def page(self, number):
+        rows = self.object_list
+        if (isinstance(rows, QuerySet) and connections[rows.db].vendor == "postgresql"
+                and 0 < self.count <= FEW):
+            ids = list(rows.order_by().values_list("pk", flat=True))
+            self.object_list = rows.filter(pk__in=ids)
+        return super().page(number)
