@@ -1,6 +1,7 @@
 import functools
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -43,13 +44,21 @@ class TimeZoneSelect(forms.Select):
         return context
 
 
+class _ZoneChoices(BaseChoiceIterator):
+    """Every known zone as (name, name), prepared once: neither copied with each form nor
+    prepared again each time it is read."""
+
+    def __iter__(self):
+        return iter(timezone_choices())
+
+
 class TimeZoneField(forms.ChoiceField):
     """A choice of one known IANA time zone."""
 
     widget = TimeZoneSelect
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("choices", _ZoneChoices())
         super().__init__(**kwargs)
 
 
