@@ -1,6 +1,6 @@
 from django import forms
 
-from compliance.forms import timezone_choices
+from compliance.forms import TimeZoneField
 from compliance.models import Provider, Role
 from compliance.models.users import PROVIDER_ROLES
 
@@ -60,8 +60,8 @@ class AcceptInvitationForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="What you will sign in with.")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
-    timezone = forms.ChoiceField(choices=timezone_choices, initial="America/New_York",
-                                 label="Time zone", help_text="Times are shown to you in it.")
+    timezone = TimeZoneField(initial="America/New_York", label="Time zone",
+                             help_text="Times are shown to you in it.")
     password1 = forms.CharField(label="Password", strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label="Password (again)", strip=False,

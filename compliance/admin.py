@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from . import services
-from .forms import timezone_choices
+from .forms import TimeZoneField
 from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
 from .models.register import DEFAULT_PROVIDER_TIMEZONE
 
@@ -64,9 +64,9 @@ class ReadOnlyAdmin(ManagerOnlyAdmin):
 
 
 class ProviderAdminForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=timezone_choices, initial=DEFAULT_PROVIDER_TIMEZONE,
-                                 required=False, label="Time zone",
-                                 help_text=Provider._meta.get_field("timezone").help_text)
+    timezone = TimeZoneField(initial=DEFAULT_PROVIDER_TIMEZONE, required=False,
+                             label="Time zone",
+                             help_text=Provider._meta.get_field("timezone").help_text)
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Required when the authorization status changes.")
 

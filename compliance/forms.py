@@ -1,13 +1,65 @@
-import zoneinfo
+import functools
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .errors import Conflict, TooLarge
 from .models import Affiliate
+from .timezones import timezone_choices
+
+__all__ = ["TimeZoneField", "TimeZoneSelect", "timezone_choices"]
 
 
-def timezone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+@functools.cache
+def _zone_options():
+    """Each known zone's <option> as a select widget writes it unselected, and each
+    zone's position among them (built once per process)."""
+    options = tuple(format_html('\n  <option value="{}">{}</option>\n', value, label)
+                    for value, label in timezone_choices())
+    return options, {value: n for n, (value, _) in enumerate(timezone_choices())}
+
+
+class TimeZoneSelect(forms.Select):
+    """A select of every known time zone, written as Django's select writes it (the same
+    markup, the chosen zone `selected`) from options prepared once per process."""
+
+    template_name = "compliance/widgets/timezone_select.html"
+
+    def optgroups(self, name, value, attrs=None):
+        return []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options, position = _zone_options()
+        chosen = next((position[v] for v in context["widget"]["value"] if v in position),
+                      None)
+        if chosen is None:
+            html = "".join(options)
+        else:
+            selected = options[chosen].replace('">', '" selected>', 1)
+            html = "".join((*options[:chosen], selected, *options[chosen + 1:]))
+        context["widget"]["options"] = mark_safe(html)
+        return context
+
+
+class _ZoneChoices(BaseChoiceIterator):
+    """Every known zone as (name, name), prepared once: neither copied with each form nor
+    prepared again each time it is read."""
+
+    def __iter__(self):
+        return iter(timezone_choices())
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A choice of one known IANA time zone."""
+
+    widget = TimeZoneSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", _ZoneChoices())
+        super().__init__(**kwargs)
 
 
 class AffiliateForm(forms.ModelForm):
@@ -17,7 +69,7 @@ class AffiliateForm(forms.ModelForm):
 
 
 class ProfileForm(forms.Form):
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+    timezone = TimeZoneField(label="Time zone")
 
 
 class ApiTokenForm(forms.Form):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django import forms
 
-from compliance.forms import timezone_choices
+from compliance.forms import TimeZoneField
 from compliance.window import in_window, window_message
 
 from .models import SUBTYPES_BY_CATEGORY, Category, Subtype
@@ -74,8 +74,8 @@ class IncidentForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False,
                                   help_text="What was discovered. Required before filing.")
-    discovery_timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone",
-                                           help_text="The zone the discoverer stated.")
+    discovery_timezone = TimeZoneField(label="Time zone",
+                                       help_text="The zone the discoverer stated.")
     discovered_at = LocalDateTimeField(label="Discovered at (local time in that zone)")
     discovered_at_fold = forms.ChoiceField(
         required=False, label="If that time happened twice (clocks went back)",

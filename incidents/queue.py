@@ -2,12 +2,12 @@
 of anything still owed on the case (a provider's duty or USPS's own target); sortable."""
 
 import django_filters
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -36,7 +36,9 @@ def _owed():
 
 
 def _first(queryset, field):
-    return queryset.order_by().values("incident_id").annotate(first=Min(field)).values("first")
+    """The least `field` of `queryset`, None when it is empty: the first entry of the
+    case's outstanding duties in their index, read alone."""
+    return queryset.order_by(field).values(field)[:1]
 
 
 RISK_RANK = Case(*[When(revenue_risk=risk, then=Value(rank)) for rank, risk in enumerate(
@@ -84,6 +86,16 @@ def sort_queue(queryset, sort):
     descending = sort.startswith("-")
     ordered = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
     return queryset.order_by(ordered, "submitted_at", "id"), sort
+
+
+class QueuePaginator(Paginator):
+    """Pages of the queue cut on the cases' ids: the database orders the cases on their
+    ids and sort keys alone, then reads the whole rows of the one page shown."""
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = self.object_list.filter(pk__in=page.object_list.values("pk"))
+        return page
 
 
 class QueueFilter(IncidentFilter):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from compliance.forms import timezone_choices
+from compliance.forms import TimeZoneField
 from compliance.models import User
 
 from .forms import LocalDateTimeField, local_to_aware
@@ -23,8 +23,8 @@ class TriageForm(forms.Form):
     written_report_due_at = LocalDateTimeField(
         required=False, label="Written report due (optional override)",
         help_text="Leave empty to take the policy's window for the risk.")
-    due_timezone = forms.ChoiceField(
-        choices=timezone_choices, required=False, label="Time zone of that time",
+    due_timezone = TimeZoneField(
+        required=False, label="Time zone of that time",
         help_text="Only used with a due time above; your own zone when left as is.")
     status_report_interval_days = forms.IntegerField(
         required=False, min_value=1, max_value=365,

@@ -163,6 +163,21 @@ class Obligation(models.Model):
                              k.value for k in PROVIDER_KINDS], incident_id__isnull=False)),
             models.Index(fields=["kind", "object_id"], name="obligation_usps_object",
                          condition=Q(object_id__isnull=False)),
+            # What is still owed (open or missed), nearest due first, with the columns the
+            # questions about it read, so the index answers alone: everything owed and
+            # whether past due (the home page, the queue's overdue count) ...
+            models.Index(fields=["due_at", "incident_id", "kind", "usps_visible", "provider"],
+                         name="obligation_outstanding_due",
+                         condition=Q(state__in=["open", "missed"])),
+            # ... what one provider owes (its staff's home page) ...
+            models.Index(fields=["provider", "due_at", "kind"],
+                         name="obligation_outstanding_owner",
+                         condition=Q(state__in=["open", "missed"])),
+            # ... and what is owed on each filed case (the queue's next due time and since
+            # when the case waits on USPS).
+            models.Index(fields=["incident_id", "due_at", "kind", "created_at"],
+                         name="obligation_outstanding_case",
+                         condition=Q(state__in=["open", "missed"], usps_visible=True)),
         ]
 
     def __str__(self):

@@ -1,11 +1,12 @@
 import hashlib
 import secrets
-import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from ..timezones import known_timezones
 
 
 class Role(models.TextChoices):
@@ -27,7 +28,7 @@ USPS_ROLES = (Role.USPS_REVIEWER, Role.USPS_MANAGER)
 
 
 def validate_timezone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"“{value}” is not a known IANA time zone.")
 
 

@@ -111,6 +111,9 @@ class Incident(models.Model):
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
                                  "provider"], name="incident_submitted_at"),
             models.Index(fields=["closed_at"], name="incident_closed_at"),
+            # The review queue's counts: filed cases by state, untriaged, and which of them
+            # have a duty past due (the index answers alone).
+            models.Index(fields=["status", "triaged_at", "id"], name="incident_status_triage"),
         ]
 
     def __str__(self):

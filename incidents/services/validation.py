@@ -1,10 +1,8 @@
 """The rules an incident's content must follow, shared by drafts, filings and amendments."""
 
-import functools
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 
+from compliance.timezones import known_timezones
 from compliance.window import in_window, window_message
 from incidents.models import (
     CATEGORIES_NEEDING_PES_MODEL,
@@ -16,11 +14,6 @@ from incidents.models import (
 from .content import SCALAR_FIELDS
 
 CONTENT_FIELDS = (*SCALAR_FIELDS, "pes_models", "risk_statements")
-
-
-@functools.cache
-def known_timezones():
-    return frozenset(zoneinfo.available_timezones())
 
 
 def current_values(incident):

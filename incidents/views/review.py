@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from incidents.models import Category, IncidentStatus, RevenueRisk
 from incidents.queue import (
     SORTS,
     QueueFilter,
+    QueuePaginator,
     queue_queryset,
     reviewers,
     sort_queue,
@@ -50,7 +50,7 @@ def review_queue(request):
     export = list_export(request, filterset, queue_columns, "queue", rows=incidents)
     if export is not None:
         return export
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePaginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)

@@ -9,6 +9,7 @@ import time_machine
 from compliance.models import Obligation
 from incidents import services
 from incidents.models import Category, Incident, IncidentStatus
+from incidents.queue import OPEN_STATES, SORTS, queue_queryset, sort_queue
 from tests import factories
 
 from .factories import NOW, make_draft, make_filed
@@ -309,3 +310,23 @@ def test_it_keeps_the_same_query_count_whatever_the_sort_and_the_rows(
 
 
 SORTS_TO_PIN = ["filed", "-waiting", "due", "-risk", "provider"]
+
+
+def test_its_pages_hold_the_whole_queue_in_order_whatever_the_sort(usps, officer_a, officer_b,
+                                                                    reviewer):
+    """Pages are cut on the cases' ids and then read: together they list every case of
+    the queue once, in the queue's order, ties (same due time, same filing time) included."""
+    for n in range(36):
+        officer = officer_a if n % 2 else officer_b
+        incident = make_filed(officer, at=NOW - timedelta(minutes=n // 3 + 1))
+        if n % 4:
+            triage(reviewer, incident, ("low", "high", "critical")[n % 3])
+    Obligation.objects.filter(pk__in=Obligation.objects.outstanding()
+                              .values("pk")[:5]).update(state="missed")
+    whole = queue_queryset(reviewer).filter(status__in=OPEN_STATES)
+
+    for sort in ["", *SORTS, *(f"-{key}" for key in SORTS)]:
+        expected = [incident.pk for incident in sort_queue(whole, sort)[0]]
+        shown = rows(usps.get(QUEUE, {"sort": sort})) + rows(
+            usps.get(QUEUE, {"sort": sort, "page": 2}))
+        assert shown == expected and len(expected) == 36, sort
