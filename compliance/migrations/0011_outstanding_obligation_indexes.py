@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0009_published_changes_and_proceedings'),
+        ('compliance', '0010_obligation_owed_due_index'),
     ]
 
     operations = [

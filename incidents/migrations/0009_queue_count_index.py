@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0010_outstanding_obligation_indexes'),
-        ('incidents', '0005_append_only_versions_and_metrics_indexes'),
+        ('compliance', '0011_outstanding_obligation_indexes'),
+        ('incidents', '0008_incident_text_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
