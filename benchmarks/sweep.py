@@ -70,6 +70,7 @@ def pad(database, obligations, emails, progress=print):
         cursor.execute("SELECT min(id), max(id) FROM incidents_incident "
                        "WHERE reference LIKE 'PES-B-%%'")
         low_id, high_id = cursor.fetchone()
+        cursor.execute("SET session_replication_role = replica")  # met duties: no clock
         while True:  # rows that fall on a draft are left out: again until none is missing
             cursor.execute("SELECT count(*) FROM compliance_obligation")
             missing = obligations - cursor.fetchone()[0]
@@ -83,6 +84,7 @@ def pad(database, obligations, emails, progress=print):
             cursor.execute("SELECT min(id) FROM compliance_user")
             cursor.execute(PAD_EMAILS, {"missing": missing_emails,
                                         "user": cursor.fetchone()[0]})
+        cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("VACUUM ANALYZE compliance_obligation")
         cursor.execute("VACUUM ANALYZE notifications_outboundemail")
         cursor.execute("SELECT count(*) FROM compliance_obligation")

@@ -1,27 +1,18 @@
 """One filter set for the incident list, served to the API and to the list page."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from compliance.api.fields import IdFilter, SaneDateTimeFilter
-from compliance.models import Obligation
 
 from .models import Category, Incident, IncidentStatus
 
 
-def overdue_ids(now):
-    """Ids of incidents with a duty of the provider still owed past its due time (USPS's
-    own targets are not the provider's duties)."""
-    return (Obligation.objects.provider_duties().outstanding()
-            .filter(due_at__lt=now, incident_id__isnull=False).values("incident_id"))
-
-
-def has_overdue_duty(now):
-    """Whether the incident (of the outer query) has a duty of the provider still owed past
-    its due time."""
-    return Exists(Obligation.objects.provider_duties().outstanding()
-                  .filter(incident_id=OuterRef("pk"), due_at__lt=now))
+def overdue(now):
+    """The cases with a duty of the provider still owed past its due time (USPS's own
+    targets are not the provider's duties): the earliest such due time has passed."""
+    return Q(owed_due_at__lt=now)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -46,8 +37,8 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = has_overdue_duty(timezone.now())
-        return queryset.filter(overdue if value else ~overdue)
+        now = timezone.now()
+        return queryset.filter(overdue(now) if value else ~overdue(now))
 
     def filter_open_at(self, queryset, name, value):
         if value is None:

@@ -20,7 +20,7 @@ from compliance.api.fields import MAX_ID
 from compliance.models import Obligation, User
 from compliance.models.obligations import OUTSTANDING_STATES
 
-from .filters import IncidentFilter, overdue_ids
+from .filters import IncidentFilter, overdue
 from .models import Incident, IncidentStatus, RevenueRisk
 
 # What is on a reviewer's desk; closed cases are found through the status filter.
@@ -33,12 +33,6 @@ def _owed():
     """What is still owed on the incident (correlated with the outer incident)."""
     return Obligation.objects.filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
                                      usps_visible=True)
-
-
-def _first(queryset, field):
-    """The least `field` of `queryset`, None when it is empty: the first entry of the
-    case's outstanding duties in their index, read alone."""
-    return queryset.order_by(field).values(field)[:1]
 
 
 RISK_RANK = Case(*[When(revenue_risk=risk, then=Value(rank)) for rank, risk in enumerate(
@@ -64,9 +58,8 @@ def queue_queryset(user):
         Incident.objects.visible_to(user).filed()
         .select_related("provider", "assigned_reviewer")
         .annotate(
-            next_due_at=Subquery(_first(_owed(), "due_at")),
+            # The next due time and the wait are the case clock's (incidents/clock.py).
             next_kind=Subquery(_owed().order_by("due_at", "id").values("kind")[:1]),
-            waiting_since=Subquery(_first(_owed().usps_targets(), "created_at")),
             risk_rank=RISK_RANK,
             untriaged=Case(When(triaged_at__isnull=True, status=IncidentStatus.SUBMITTED,
                                 then=Value(0)),
@@ -139,7 +132,7 @@ def state_counts(queryset, now=None):
         **{state.value: Count("pk", filter=Q(status=state)) for state in QUEUE_STATES},
         untriaged=Count("pk", filter=Q(status=IncidentStatus.SUBMITTED,
                                        triaged_at__isnull=True)),
-        overdue=Count("pk", filter=Q(pk__in=overdue_ids(now))),
+        overdue=Count("pk", filter=overdue(now)),
     )
     return counts
 

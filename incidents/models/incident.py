@@ -80,6 +80,16 @@ class Incident(models.Model):
     current_version = models.PositiveIntegerField(
         default=0, help_text="The number of the newest filed version; 0 while a draft."
     )
+    # The case clock, kept by the database from the case's obligations (incidents/clock.py).
+    owed_due_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="The earliest due time of the provider's duties still owed on the case.")
+    next_due_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="The earliest due time of anything still owed on the case that USPS sees.")
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Since when the case waits on USPS: its oldest USPS target still owed.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -114,6 +124,12 @@ class Incident(models.Model):
             # The review queue's counts: filed cases by state, untriaged, and which of them
             # have a duty past due (the index answers alone).
             models.Index(fields=["status", "triaged_at", "id"], name="incident_status_triage"),
+            # Overdue cases: those whose earliest duty owed is past (for a provider's staff,
+            # within the provider), and the queue's order by the next due time.
+            models.Index(fields=["owed_due_at", "status"], name="incident_owed_due",
+                         condition=models.Q(owed_due_at__isnull=False)),
+            models.Index(fields=["provider", "owed_due_at"], name="incident_provider_owed_due",
+                         condition=models.Q(owed_due_at__isnull=False)),
         ]
 
     def __str__(self):
