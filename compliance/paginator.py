@@ -15,6 +15,11 @@ FEW = 1000
 
 
 class FewRowsPaginator(Paginator):
+    def __init__(self, object_list, per_page, *args, count=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:  # known without counting the rows
+            self.count = count
+
     def page(self, number):
         rows = self.object_list
         if (isinstance(rows, QuerySet) and connections[rows.db].vendor == "postgresql"

@@ -1,3 +1,5 @@
+from functools import partial
+
 from rest_framework import pagination
 
 from compliance.paginator import FewRowsPaginator
@@ -12,6 +14,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 class FewRowsPagination(PageNumberPagination):
     """The same pages, for long lists that filters often cut to a few rows
-    (`compliance.paginator`)."""
+    (`compliance.paginator`). A view with a `known_count()` that answers (not None) gives
+    the list's count without counting its rows."""
 
-    django_paginator_class = FewRowsPaginator
+    def paginate_queryset(self, queryset, request, view=None):
+        count = getattr(view, "known_count", lambda: None)()
+        self.django_paginator_class = partial(FewRowsPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)

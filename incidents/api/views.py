@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from compliance.api.pagination import FewRowsPagination
 from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
-from incidents import services
+from incidents import counts, services
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
 from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
@@ -59,6 +59,15 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         if self.action == "list":
             return Incident.objects.visible_to(self.request.user)
         return incidents_for(self.request.user)
+
+    def known_count(self):
+        """The list's count from the case counts, when its filters are among those the
+        counts are kept by (and `overdue`); None when the rows must be counted."""
+        if self.action != "list":
+            return None
+        filterset = IncidentFilter(self.request.query_params, request=self.request,
+                                   queryset=Incident.objects.none())
+        return counts.count_of_list(self.request.user, filterset)
 
     def list(self, request, *args, **kwargs):
         incidents = self.filter_queryset(self.get_queryset())

@@ -8,11 +8,13 @@ from .choices import (
     Subtype,
 )
 from .comments import Comment, CommentVisibility
+from .counts import CaseCount
 from .filing import IncidentVersion, ReferenceCounter
 from .incident import Incident, RiskStatement
 
 __all__ = [
     "Attachment",
+    "CaseCount",
     "CATEGORIES_NEEDING_PES_MODEL",
     "Category",
     "Comment",

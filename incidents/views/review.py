@@ -65,7 +65,7 @@ def review_queue(request):
         "sort": sort,
         "columns": _sort_links(sort),
         "now": timezone.now(),
-        "counts": state_counts(base),
+        "counts": state_counts(user),
         "statuses": IncidentStatus.choices[1:],
         "providers": Provider.objects.visible_to(user).order_by("name"),
         "categories": Category.choices,

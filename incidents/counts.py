@@ -1,0 +1,146 @@
+"""Case counts kept by the database (`CaseCount`): triggers on the incidents table
+(PostgreSQL and SQLite alike) move a case from the count of its old provider, status,
+category and stage of triage to its new one in the transaction that changes it, whichever
+code changes it.
+
+Concurrent changes of the same provider's cases in the same state wait for each other's
+commit on that count's row; other providers' do not.
+"""
+
+from django.db.models import Q
+
+UNTRIAGED = "({row}.status = 'submitted' AND {row}.triaged_at IS NULL)"
+KEY = "provider_id, status, category, untriaged"
+
+
+def _values(row):
+    return f"{row}.provider_id, {row}.status, {row}.category, {UNTRIAGED.format(row=row)}"
+
+
+def _leave(row):
+    return (f"UPDATE incidents_casecount SET cases = cases - 1 WHERE ({KEY}) = "
+            f"({_values(row)})")
+
+
+def _join(row):
+    return (f"INSERT INTO incidents_casecount ({KEY}, cases) VALUES ({_values(row)}, 1) "
+            f"ON CONFLICT ({KEY}) DO UPDATE SET cases = incidents_casecount.cases + 1")
+
+
+_CHANGED = " OR ".join(
+    [f"OLD.{column} {{ne}} NEW.{column}" for column in ("provider_id", "status", "category")]
+    + [f"{UNTRIAGED.format(row='OLD')} {{ne}} {UNTRIAGED.format(row='NEW')}"])
+
+POSTGRESQL = [
+    f"""
+CREATE OR REPLACE FUNCTION incident_case_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    {_leave('OLD')};
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    {_join('NEW')};
+  END IF;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER incident_case_count_insert AFTER INSERT ON incidents_incident "
+    "FOR EACH ROW EXECUTE FUNCTION incident_case_count()",
+    "CREATE TRIGGER incident_case_count_update AFTER UPDATE ON incidents_incident "
+    f"FOR EACH ROW WHEN ({_CHANGED.format(ne='IS DISTINCT FROM')}) "
+    "EXECUTE FUNCTION incident_case_count()",
+    "CREATE TRIGGER incident_case_count_delete AFTER DELETE ON incidents_incident "
+    "FOR EACH ROW EXECUTE FUNCTION incident_case_count()",
+]
+
+DROP_POSTGRESQL = [
+    *(f"DROP TRIGGER IF EXISTS incident_case_count_{op} ON incidents_incident"
+      for op in ("insert", "update", "delete")),
+    "DROP FUNCTION IF EXISTS incident_case_count()",
+]
+
+SQLITE = [
+    "CREATE TRIGGER incident_case_count_insert AFTER INSERT ON incidents_incident "
+    f"BEGIN {_join('NEW')}; END",
+    "CREATE TRIGGER incident_case_count_update AFTER UPDATE ON incidents_incident "
+    f"WHEN {_CHANGED.format(ne='IS NOT')} BEGIN {_leave('OLD')}; {_join('NEW')}; END",
+    "CREATE TRIGGER incident_case_count_delete AFTER DELETE ON incidents_incident "
+    f"BEGIN {_leave('OLD')}; END",
+]
+
+DROP_SQLITE = [f"DROP TRIGGER IF EXISTS incident_case_count_{op}"
+               for op in ("insert", "update", "delete")]
+
+RECOUNT = [
+    "DELETE FROM incidents_casecount",
+    f"INSERT INTO incidents_casecount ({KEY}, cases) "
+    f"SELECT {_values('i')}, count(*) FROM incidents_incident i "
+    "GROUP BY i.provider_id, i.status, i.category, 4",
+]
+
+
+def install(schema_editor):
+    """Create the triggers on this database and count every case."""
+    vendor = schema_editor.connection.vendor
+    statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor)
+    if statements is None:
+        raise NotImplementedError(f"the case counts have no triggers for {vendor}")
+    for statement in [*statements, *RECOUNT]:
+        schema_editor.execute(statement)
+
+
+def uninstall(schema_editor):
+    vendor = schema_editor.connection.vendor
+    for statement in {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE}.get(vendor, []):
+        schema_editor.execute(statement)
+
+
+def recount_all(cursor):
+    """Count every case again (after writes that bypassed the triggers)."""
+    for statement in RECOUNT:
+        cursor.execute(statement)
+
+
+# The list's filters a count can be read from the counts for.
+COUNTED_FILTERS = ("status", "category", "provider")
+
+
+def counted(user, status=None, category=None, provider=None):
+    """How many cases the user sees with these values (any when None), from the counts."""
+    from incidents.models import CaseCount
+
+    rows = CaseCount.objects.visible_to(user)
+    conditions = Q()
+    if status:
+        conditions &= Q(status=status)
+    if category:
+        conditions &= Q(category=category)
+    if provider is not None:
+        conditions &= Q(provider_id=provider)
+    return rows.filter(conditions).total()
+
+
+def count_of_list(user, filterset):
+    """How many cases the incident list of `filterset` (valid, bound) holds for the user,
+    read from the counts when its filters allow; None when the rows must be counted.
+    `overdue=false` is every case less the overdue ones, which an index counts."""
+    from django.utils import timezone
+
+    from incidents.filters import overdue
+    from incidents.models import Incident
+
+    if not filterset.is_valid():
+        return None
+    used = {name: value for name, value in filterset.form.cleaned_data.items()
+            if value not in (None, "")}
+    if not set(used) <= {*COUNTED_FILTERS, "overdue"} or used.get("overdue") is True:
+        return None
+    values = {name: used.get(name) for name in COUNTED_FILTERS}
+    total = counted(user, **values)
+    if "overdue" not in used:
+        return total
+    lookups = {"status": values["status"], "category": values["category"],
+               "provider_id": values["provider"]}
+    late = (Incident.objects.visible_to(user)
+            .filter(**{k: v for k, v in lookups.items() if v is not None and v != ""})
+            .filter(overdue(timezone.now())).count())
+    return total - late
