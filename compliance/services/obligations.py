@@ -76,12 +76,15 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
 
 
 @transaction.atomic
-def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False):
+def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False,
+                      locked=False):
     """Record that the duty was done at `at`: `met` when on or before its due time, `late`
     after it (also when the sweep had marked it missed). A duty already met, late or
-    waived keeps its state. `show_to_usps` makes it visible to USPS from now on."""
+    waived keeps its state. `show_to_usps` makes it visible to USPS from now on.
+    `locked`: the caller read `obligation` with `select_for_update` in this transaction."""
     require_aware(at, "at")
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if not locked:
+        obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     changes = {}
     if obligation.state in OUTSTANDING_STATES:
         new_state = (ObligationState.LATE if is_late(obligation.due_at, at)
