@@ -52,6 +52,9 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
+        if self.action == "submit":
+            # The filing reads the incident again, locked, with what it needs.
+            return Incident.objects.visible_to(self.request.user)
         return incidents_for(self.request.user)
 
     def _fresh(self, incident):
