@@ -25,7 +25,9 @@ def record_obligation_event(obligation, *, action, usps_only=False, **kwargs):
     return record_event(obj=obligation, action=action, usps_only=usps_only, **kwargs)
 
 
-@transaction.atomic
+# No savepoint of its own: a duty opened or met is part of the change that opens or meets
+# it, and fails with it.
+@transaction.atomic(savepoint=False)
 def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
                     usps_visible=True, object_id=None, filed_late=False, reviewer=None,
                     clause=None, policy=None):
@@ -76,7 +78,7 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
     return obligation
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False,
                       locked=False):
     """Record that the duty was done at `at`: `met` when on or before its due time, `late`

@@ -112,8 +112,8 @@ def test_creating_a_draft_takes_a_fixed_number_of_queries(officer_a, warm_caches
 
     # The PES models; the provider; the incident, its model and its duty (with its
     # schedule: the deadline policy); the audit events (chain lock, end, insert); the
-    # answer (incident, models, risk statements); the transaction and the duty's savepoint.
-    with django_assert_num_queries(15 + chain_lock()):
+    # answer (incident, models, risk statements); the transaction.
+    with django_assert_num_queries(13 + chain_lock()):
         response = api.post(URL, draft_body(officer_a, model), format="json")
     assert response.status_code == 201
 
@@ -131,8 +131,8 @@ def test_submitting_takes_as_many_queries_whatever_the_number_of_reviewers(
     # The incident (visible?); then locked with models and risk statements; its duty; the
     # policy; the reviewers; the reference; the incident, its version, its duty, USPS's
     # target; the e-mails in one insert; the audit events (chain lock, end, insert); the
-    # transaction and the savepoints of the two duties.
-    with django_assert_num_queries(21 + chain_lock()):
+    # transaction.
+    with django_assert_num_queries(17 + chain_lock()):
         response = api.post(f"{URL}{created['id']}/submit/", {}, format="json")
     assert response.status_code == 201
     assert OutboundEmail.objects.filter(template="incident_filed").count() == reviewers
