@@ -1,23 +1,15 @@
 """The reminder and escalation schedule of each obligation: where the sweep's cursor
-(`next_action_at`) points. Redone whenever the compliance app publishes that an
-obligation was opened, moved, met or released (`obligation.schedule_changed`)."""
+(`next_action_at`) points. Compliance redoes it in the transaction of each change
+(`compliance.services.schedule`); a change published under `obligation.schedule_changed`
+(before it did) is still handled here."""
 
 from django.db import transaction
 
 from compliance.changes import subscribe
-from compliance.deadlines import next_step_at
 from compliance.models import DeadlinePolicy, Obligation
-from compliance.services.schedule import SCHEDULE_CHANGED
+from compliance.services.schedule import SCHEDULE_CHANGED, reschedule_reminders
 
-
-def reschedule_reminders(obligation, policy):
-    """Point the cursor at the first step of the obligation's schedule for its due time,
-    or at nothing once it is no longer owed; the caller saves the obligation."""
-    obligation.steps_done_until = None
-    obligation.next_action_at = next_step_at(
-        obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation, None,
-        usps_target=obligation.is_usps_target) if obligation.is_outstanding else None
-    return obligation
+__all__ = ["reschedule_reminders", "schedule_reminders"]
 
 
 @subscribe(SCHEDULE_CHANGED)

@@ -5,7 +5,7 @@ from django_countries.fields import Country
 
 from compliance.models import AuditEvent, Provider
 
-from .chain import append_events
+from .chain import append_or_hold
 
 
 def _json_value(value):
@@ -40,6 +40,9 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
     It belongs to the drafting stage (never shown to USPS) when the object says so through
     `audit_drafting_stage` (a draft incident or report, a duty USPS cannot see yet); the
     flag is fixed here, once, like `usps_only`.
+
+    Inside `chain.appended_at_end` the event joins the chain when the block ends and is
+    returned unsaved.
     """
     provider_id = obj.pk if isinstance(obj, Provider) else getattr(obj, "provider_id", None)
     if case_id is None:
@@ -58,4 +61,4 @@ def record_event(*, actor, obj, action, changes=None, reason="", usps_only=False
         usps_only=usps_only,
         drafting_stage=bool(getattr(obj, "audit_drafting_stage", False)),
     )
-    return append_events([event])[0]
+    return append_or_hold(event)

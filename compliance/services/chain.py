@@ -5,8 +5,14 @@ lock is taken before the last event is read, and held until commit: the next wri
 the chain's end only after this one has committed, so order of insertion is order of
 commit and the chain never forks. Elsewhere (SQLite) the database's single writer does the
 same. The unique `sequence` is the last guard: a fork could not be stored.
+
+The lock is the one every writer of every provider waits for, so a change that records
+several events appends them together as its last write (`appended_at_end`): one lock, one
+read of the chain's end and one insert, held for the commit alone.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +37,42 @@ def chain_end():
     return last or (0, GENESIS)
 
 
+# Events waiting for the end of an `appended_at_end` block, or None outside one.
+_held = ContextVar("audit_events_held", default=None)
+
+
+@contextmanager
+def appended_at_end():
+    """Inside a transaction: audit events recorded in the block are appended to the chain
+    together when it ends without an exception, in the order they were recorded. A block
+    inside another leaves its events to the outer one.
+
+    The block must let the exceptions of the changes it records propagate (an event of a
+    change rolled back to a savepoint would otherwise still be appended)."""
+    if _held.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events are appended inside the transaction they record")
+    held = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    append_events(held)
+
+
+def append_or_hold(event):
+    """Append one unsaved event now, or at the end of the enclosing `appended_at_end`
+    block (then it is returned unsaved, without its place in the chain yet)."""
+    held = _held.get()
+    if held is None:
+        return append_events([event])[0]
+    held.append(event)
+    return event
+
+
 def append_events(events):
     """Give unsaved AuditEvents their places and hashes, in list order, and insert them.
 
@@ -38,7 +80,8 @@ def append_events(events):
     """
     if not events:
         return []
-    with transaction.atomic():
+    # No savepoint: a failed append fails the change it records.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         sequence, previous = chain_end()
         for event in events:

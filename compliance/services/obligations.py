@@ -10,7 +10,7 @@ from compliance.models import CLAUSES, Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
 from .audit import record_event
-from .schedule import schedule_changed
+from .schedule import reschedule_reminders
 
 
 def _iso(value):
@@ -25,14 +25,17 @@ def record_obligation_event(obligation, *, action, usps_only=False, **kwargs):
     return record_event(obj=obligation, action=action, usps_only=usps_only, **kwargs)
 
 
-@transaction.atomic
+# No savepoint of its own: a duty opened or met is part of the change that opens or meets
+# it, and fails with it.
+@transaction.atomic(savepoint=False)
 def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
                     usps_visible=True, object_id=None, filed_late=False, reviewer=None,
-                    clause=None):
+                    clause=None, policy=None):
     """Record a new open duty of `provider`, due at `due_at` (aware); its clause follows
     from the kind unless given. `usps_visible=False` keeps it from USPS until the case is
     filed. `object_id`, `filed_late` and `reviewer` describe a USPS target (see
-    `targets`); `object_id` also names the proceeding a period belongs to."""
+    `targets`); `object_id` also names the proceeding a period belongs to. Its reminders
+    follow `policy` (a DeadlinePolicy the caller read), else the policy in force."""
     require_aware(due_at, "due_at")
     obligation = Obligation(
         kind=kind, clause=clause or CLAUSES[kind], provider=provider, incident_id=incident_id,
@@ -40,8 +43,8 @@ def open_obligation(*, actor, kind, provider, subject, due_at, incident_id=None,
         state=ObligationState.OPEN, usps_visible=usps_visible, object_id=object_id,
         filed_late=filed_late, reviewer=reviewer,
     )
+    reschedule_reminders(obligation, policy)
     obligation.save()
-    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action="obligation.opened",
                             changes={"kind": [None, kind], "due_at": [None, _iso(due_at)]})
     return obligation
@@ -66,22 +69,25 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
             obligation.missed_at = None
     if subject is not None and subject[:300] != obligation.subject:
         obligation.subject = subject[:300]
-    obligation.save()
     if "due_at" in changes:
-        schedule_changed(obligation)
+        reschedule_reminders(obligation)
+    obligation.save()
     if changes:
         record_obligation_event(obligation, actor=actor, action="obligation.due_corrected",
                                 changes=changes)
     return obligation
 
 
-@transaction.atomic
-def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False):
+@transaction.atomic(savepoint=False)
+def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False,
+                      locked=False):
     """Record that the duty was done at `at`: `met` when on or before its due time, `late`
     after it (also when the sweep had marked it missed). A duty already met, late or
-    waived keeps its state. `show_to_usps` makes it visible to USPS from now on."""
+    waived keeps its state. `show_to_usps` makes it visible to USPS from now on.
+    `locked`: the caller read `obligation` with `select_for_update` in this transaction."""
     require_aware(at, "at")
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if not locked:
+        obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     changes = {}
     if obligation.state in OUTSTANDING_STATES:
         new_state = (ObligationState.LATE if is_late(obligation.due_at, at)
@@ -95,9 +101,9 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
     if show_to_usps and not obligation.usps_visible:
         obligation.usps_visible = True
         changes["usps_visible"] = [False, True]
-    obligation.save()
     if "state" in changes:
-        schedule_changed(obligation)
+        reschedule_reminders(obligation)
+    obligation.save()
     if changes:
         record_obligation_event(obligation, actor=actor,
                                 action=f"obligation.{obligation.state}", changes=changes, at=at)
@@ -124,8 +130,8 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
         changes["state"] = [obligation.state, ObligationState.OPEN.value]
         obligation.state = ObligationState.OPEN
         obligation.missed_at = None
+    reschedule_reminders(obligation)
     obligation.save()
-    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action=action, changes=changes,
                             reason=reason, usps_only=usps_only)
     return obligation
@@ -148,8 +154,8 @@ def close_obligation(*, actor, obligation, reason):
     old = obligation.state
     obligation.state = ObligationState.WAIVED
     obligation.waived_reason = reason
+    reschedule_reminders(obligation)
     obligation.save()
-    schedule_changed(obligation)
     record_obligation_event(obligation, actor=actor, action="obligation.closed",
                             changes={"state": [old, ObligationState.WAIVED.value]},
                             reason=reason)

@@ -22,7 +22,7 @@ def open_usps_target(*, actor, kind, provider, subject, at, object_id, incident_
     return open_obligation(
         actor=actor, kind=kind, provider=provider, subject=subject, incident_id=incident_id,
         due_at=usps_target_due_at(policy, kind, at), object_id=object_id,
-        filed_late=filed_late, reviewer=reviewer)
+        filed_late=filed_late, reviewer=reviewer, policy=policy)
 
 
 def meet_usps_target(*, actor, kind, object_id, at):

@@ -7,7 +7,7 @@ from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import OUTSTANDING_STATES
 
 from .obligations import record_obligation_event
-from .schedule import schedule_changed
+from .schedule import reschedule_reminders
 
 
 @transaction.atomic
@@ -25,8 +25,9 @@ def waive_obligation(*, actor, obligation, reason):
     obligation.state = ObligationState.WAIVED
     obligation.waived_reason = reason
     obligation.met_at = None
-    obligation.save(update_fields=["state", "waived_reason", "met_at"])
-    schedule_changed(obligation)
+    reschedule_reminders(obligation)
+    obligation.save(update_fields=["state", "waived_reason", "met_at", "next_action_at",
+                                   "steps_done_until"])
     record_obligation_event(obligation, actor=actor, action="obligation.waived",
                             changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
                             at=timezone.now())

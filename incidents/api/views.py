@@ -56,7 +56,9 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        if self.action == "list":
+        if self.action in ("list", "submit"):
+            # The list reads rows of its own; the filing reads the incident again, locked,
+            # with what it needs.
             return Incident.objects.visible_to(self.request.user)
         return incidents_for(self.request.user)
 

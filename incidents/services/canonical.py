@@ -3,6 +3,8 @@
 
 from compliance.canonical import utc_iso
 
+from .content import risk_statements_of
+
 FORMAT = "pes-incident-filing/1"
 
 
@@ -31,8 +33,7 @@ def content_of(incident):
                 "nature_of_risk": r.nature_of_risk,
                 "effect_on_pes": r.effect_on_pes,
             }
-            for r in incident.risk_statements.select_related("pes_model").order_by(
-                "position", "id")
+            for r in risk_statements_of(incident)
         ],
         "notification_due_at": utc_iso(incident.notification_due_at),
     }

@@ -8,6 +8,7 @@ from compliance.deadlines import notification_due_at
 from compliance.errors import Conflict
 from compliance.models import ObligationKind
 from compliance.services import correct_unfiled_obligation, open_obligation, record_event
+from compliance.services.chain import appended_at_end
 from incidents.models import Incident, IncidentStatus
 
 from .access import require_officer
@@ -28,14 +29,15 @@ def create_draft(*, actor, **values):
                         created_at=now, updated_at=now)
     apply_scalars(incident, values)
     incident.notification_due_at = notification_due_at(incident.discovered_at)
-    incident.save()
-    apply_relations(incident, values)
-    open_obligation(actor=actor, kind=ObligationKind.NOTIFICATION, provider=provider,
-                    subject=incident.title, due_at=incident.notification_due_at,
-                    incident_id=incident.pk, usps_visible=False)
-    record_event(actor=actor, obj=incident, action="incident.draft_created", at=now,
-                 changes={"title": [None, incident.title],
-                          "category": [None, incident.category]})
+    with appended_at_end():
+        incident.save()
+        apply_relations(incident, values, new=True)
+        open_obligation(actor=actor, kind=ObligationKind.NOTIFICATION, provider=provider,
+                        subject=incident.title, due_at=incident.notification_due_at,
+                        incident_id=incident.pk, usps_visible=False)
+        record_event(actor=actor, obj=incident, action="incident.draft_created", at=now,
+                     changes={"title": [None, incident.title],
+                              "category": [None, incident.category]})
     return incident
 
 

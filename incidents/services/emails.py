@@ -15,15 +15,15 @@ def filing_context(incident, version):
     }
 
 
-def queue_filing_emails(incident, version):
+def queue_filing_emails(incident, version, reviewers=None):
     """The receipt to the officer who filed `version`, and news of the filing (version 1)
-    or of the amendment to the active USPS reviewers, in one write. Safe to call twice:
-    keyed."""
+    or of the amendment to the active USPS reviewers (`reviewers` when the caller has
+    read them), in one write. Safe to call twice: keyed."""
     context = filing_context(incident, version)
     stem = f"incident:{incident.pk}:v{version.number}"
     queue_emails([
         Email([version.submitted_by], "incident_receipt", context, f"{stem}:receipt"),
-        Email(list(User.objects.reviewers()),
+        Email(list(User.objects.reviewers()) if reviewers is None else reviewers,
               "incident_filed" if version.number == 1 else "incident_amended",
               context, f"{stem}:usps"),
     ])

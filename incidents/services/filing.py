@@ -3,16 +3,24 @@
 from datetime import UTC
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from compliance.canonical import changes_between, freeze
 from compliance.deadlines import is_late
 from compliance.display import display_time
 from compliance.errors import Conflict
-from compliance.models import Obligation, ObligationKind
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind, User
 from compliance.services import fulfil_obligation, open_usps_target, record_event
-from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
+from compliance.services.chain import appended_at_end
+from incidents.models import (
+    Incident,
+    IncidentStatus,
+    IncidentVersion,
+    ReferenceCounter,
+    RiskStatement,
+)
 
 from .access import require_officer
 from .canonical import content_of, filing_document
@@ -25,13 +33,30 @@ FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
 
 
 def next_reference(year):
-    """Take the next reference number of `year`. Call inside the submitting transaction:
-    the counter row stays locked until it commits, and a rollback gives the number back."""
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"PES-{year}-{counter.last_number:05d}"
+    """Take the next reference number of `year`, in one statement. Call inside the
+    submitting transaction, as late as it can: the counter row stays locked until the
+    commit (numbers are unique and without gaps), and a rollback gives the number back."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    year_column, number = (connection.ops.quote_name(c) for c in ("year", "last_number"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({year_column}, {number}) VALUES (%s, 1) "
+            f"ON CONFLICT ({year_column}) DO UPDATE SET {number} = {table}.{number} + 1 "
+            f"RETURNING {number}", [year])
+        last_number = cursor.fetchone()[0]
+    return f"PES-{year}-{last_number:05d}"
+
+
+def locked_for_filing(incident):
+    """The incident read again and locked, with everything its filed document and its
+    checks read: provider, affiliate, PES models and risk statements."""
+    return (Incident.objects.select_for_update(of=("self",))
+            .select_related("provider", "discovered_by_affiliate")
+            .prefetch_related("pes_models", Prefetch(
+                "risk_statements",
+                queryset=RiskStatement.objects.select_related("pes_model")
+                .order_by("position", "id")))
+            .get(pk=incident.pk))
 
 
 def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):
@@ -60,9 +85,13 @@ def submit_incident(*, actor, incident, late_reason=""):
     """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
     freeze version 1, meet (or meet late) the notification duty and show the case to
     USPS, where it waits for triage (a USPS target). A late filing needs `late_reason`.
-    Returns the version (the receipt)."""
+    Returns the version (the receipt).
+
+    Everything is read and checked first; then the year's reference counter is taken and
+    the filing written, its audit events last: the counter's and the audit chain's locks
+    are held for the writes and the commit only."""
     require_officer(actor, incident.provider_id)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = locked_for_filing(incident)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
     now = timezone.now()
@@ -72,29 +101,35 @@ def submit_incident(*, actor, incident, late_reason=""):
     late_reason = (late_reason or "").strip()
     if late and not late_reason:
         raise ValidationError({"late_reason": [_late_message(incident, now)]})
-    incident.reference = next_reference(now.astimezone(UTC).year)
-    incident.status = IncidentStatus.SUBMITTED
-    incident.submitted_at = now
-    incident.submitted_by = actor
-    incident.is_late = late
-    incident.late_reason = late_reason if late else ""
-    incident.current_version = 1
-    incident.updated_at = now
-    incident.save()
-    version = _freeze(incident, number=1, actor=actor, at=now)
-    for obligation in Obligation.objects.filter(incident_id=incident.pk).order_by("id"):
-        if obligation.kind == "notification":
+    duties = list(Obligation.objects.select_for_update()
+                  .filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
+                  .order_by("id"))
+    policy = DeadlinePolicy.in_force()
+    reviewers = list(User.objects.reviewers())
+    with appended_at_end():
+        incident.reference = next_reference(now.astimezone(UTC).year)
+        incident.status = IncidentStatus.SUBMITTED
+        incident.submitted_at = now
+        incident.submitted_by = actor
+        incident.is_late = late
+        incident.late_reason = late_reason if late else ""
+        incident.current_version = 1
+        incident.updated_at = now
+        incident.save()
+        version = _freeze(incident, number=1, actor=actor, at=now)
+        for obligation in duties:
             fulfil_obligation(actor=actor, obligation=obligation, at=now,
-                              subject=incident.reference, show_to_usps=True)
-    record_event(actor=actor, obj=incident, action="incident.submitted", at=now,
-                 reason=incident.late_reason,
-                 changes={"status": [IncidentStatus.DRAFT.value, incident.status],
-                          "reference": [None, incident.reference],
-                          "version": [None, 1], "is_late": [None, late]})
-    open_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, provider=incident.provider,
-                     subject=incident.label, at=now, object_id=incident.pk,
-                     incident_id=incident.pk, filed_late=late)
-    queue_filing_emails(incident, version)
+                              subject=incident.reference, show_to_usps=True, locked=True)
+        record_event(actor=actor, obj=incident, action="incident.submitted", at=now,
+                     reason=incident.late_reason,
+                     changes={"status": [IncidentStatus.DRAFT.value, incident.status],
+                              "reference": [None, incident.reference],
+                              "version": [None, 1], "is_late": [None, late]})
+        open_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE,
+                         provider=incident.provider, subject=incident.label, at=now,
+                         object_id=incident.pk, incident_id=incident.pk, filed_late=late,
+                         policy=policy)
+        queue_filing_emails(incident, version, reviewers=reviewers)
     return version
 
 

@@ -11,7 +11,7 @@ from incidents.models import (
     Subtype,
 )
 
-from .content import SCALAR_FIELDS
+from .content import SCALAR_FIELDS, risk_statements_of
 
 CONTENT_FIELDS = (*SCALAR_FIELDS, "pes_models", "risk_statements")
 
@@ -31,7 +31,7 @@ def current_values(incident):
         "risk_statements": [
             {"pes_model": r.pes_model, "nature_of_risk": r.nature_of_risk,
              "effect_on_pes": r.effect_on_pes}
-            for r in incident.risk_statements.select_related("pes_model")
+            for r in risk_statements_of(incident)
         ],
     }
 
