@@ -284,7 +284,7 @@ def seed_cases(total, cast, *, batch=20_000, progress=print):
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
-    from incidents import clock
+    from incidents import clock, counts
     from incidents.models import Incident
 
     started = time.perf_counter()
@@ -311,7 +311,8 @@ def seed_cases(total, cast, *, batch=20_000, progress=print):
         progress(f"  seeded {high:,} / {total:,} incidents "
                  f"({time.perf_counter() - started:.0f} s)")
     with connection.cursor() as cursor:
-        clock.recompute_all(cursor)  # the rows went in without the clock's triggers
+        clock.recompute_all(cursor)  # the rows went in without the triggers of the case
+        counts.recount_all(cursor)   # clock and of the case counts
         for table in CASE_TABLES:
             cursor.execute(f"VACUUM ANALYZE {table}")  # and the visibility map
     progress(f"  analysed ({time.perf_counter() - started:.0f} s)")
