@@ -14,6 +14,7 @@ the case whose obligation was written, in the same transaction, whichever code w
 """
 
 from compliance.models.obligations import OUTSTANDING_STATES, PROVIDER_KINDS, USPS_KINDS
+from incidents import triggers
 
 
 def _in(values):
@@ -83,19 +84,11 @@ DROP_SQLITE = [f"DROP TRIGGER IF EXISTS obligation_case_clock_{op}"
 
 def install(schema_editor):
     """Create the triggers on this database and set every case's clock."""
-    vendor = schema_editor.connection.vendor
-    statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor)
-    if statements is None:
-        raise NotImplementedError(f"the case clock has no triggers for {vendor}")
-    for statement in statements:
-        schema_editor.execute(statement)
-    schema_editor.execute(RECOMPUTE)
+    triggers.install(schema_editor, {"postgresql": POSTGRESQL, "sqlite": SQLITE}, RECOMPUTE)
 
 
 def uninstall(schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE}.get(vendor, []):
-        schema_editor.execute(statement)
+    triggers.uninstall(schema_editor, {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE})
 
 
 def recompute_all(cursor):

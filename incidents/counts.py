@@ -9,6 +9,8 @@ commit on that count's row; other providers' do not.
 
 from django.db.models import Q
 
+from incidents import triggers
+
 UNTRIAGED = "({row}.status = 'submitted' AND {row}.triaged_at IS NULL)"
 KEY = "provider_id, status, category, untriaged"
 
@@ -80,18 +82,11 @@ RECOUNT = [
 
 def install(schema_editor):
     """Create the triggers on this database and count every case."""
-    vendor = schema_editor.connection.vendor
-    statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor)
-    if statements is None:
-        raise NotImplementedError(f"the case counts have no triggers for {vendor}")
-    for statement in [*statements, *RECOUNT]:
-        schema_editor.execute(statement)
+    triggers.install(schema_editor, {"postgresql": POSTGRESQL, "sqlite": SQLITE}, *RECOUNT)
 
 
 def uninstall(schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE}.get(vendor, []):
-        schema_editor.execute(statement)
+    triggers.uninstall(schema_editor, {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE})
 
 
 def recount_all(cursor):
