@@ -267,13 +267,6 @@ def _user(username, role, provider=None):
     return user.pk
 
 
-def seeded(total):
-    """Whether the cases of a `total` seeding are all there."""
-    from incidents.models import Incident
-
-    return Incident.objects.filter(created_by__username__startswith="bench-").count() == total
-
-
 def reset_cases(cursor):
     """Remove every case and everything hanging from it (TRUNCATE: no row triggers)."""
     cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} CASCADE")

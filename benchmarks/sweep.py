@@ -168,7 +168,7 @@ def settle():
                        "WHERE state IN ('pending', 'sending')")
 
 
-def run(large, small, goals, progress=print):
+def run(large, small, goals):
     """`large` and `small`: database names, both seeded. Interleaved rounds."""
     for name in (small, large):
         use(name)

@@ -7,8 +7,6 @@ Concurrent changes of the same provider's cases in the same state wait for each 
 commit on that count's row; other providers' do not.
 """
 
-from django.db.models import Q
-
 from incidents import triggers
 
 UNTRIAGED = "({row}.status = 'submitted' AND {row}.triaged_at IS NULL)"
@@ -99,19 +97,17 @@ def recount_all(cursor):
 COUNTED_FILTERS = ("status", "category", "provider")
 
 
-def counted(user, status=None, category=None, provider=None):
-    """How many cases the user sees with these values (any when None), from the counts."""
+def _lookups(status=None, category=None, provider=None):
+    """The lookups of these filter values (any when None), on a case or on its count."""
+    given = {"status": status, "category": category, "provider_id": provider}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def counted(user, **values):
+    """How many cases the user sees with these filter values, from the counts."""
     from incidents.models import CaseCount
 
-    rows = CaseCount.objects.visible_to(user)
-    conditions = Q()
-    if status:
-        conditions &= Q(status=status)
-    if category:
-        conditions &= Q(category=category)
-    if provider is not None:
-        conditions &= Q(provider_id=provider)
-    return rows.filter(conditions).total()
+    return CaseCount.objects.visible_to(user).filter(**_lookups(**values)).total()
 
 
 def count_of_list(user, filterset):
@@ -129,13 +125,10 @@ def count_of_list(user, filterset):
             if value not in (None, "")}
     if not set(used) <= {*COUNTED_FILTERS, "overdue"} or used.get("overdue") is True:
         return None
-    values = {name: used.get(name) for name in COUNTED_FILTERS}
+    values = {name: used[name] for name in COUNTED_FILTERS if name in used}
     total = counted(user, **values)
     if "overdue" not in used:
         return total
-    lookups = {"status": values["status"], "category": values["category"],
-               "provider_id": values["provider"]}
-    late = (Incident.objects.visible_to(user)
-            .filter(**{k: v for k, v in lookups.items() if v is not None and v != ""})
+    late = (Incident.objects.visible_to(user).filter(**_lookups(**values))
             .filter(overdue(timezone.now())).count())
     return total - late

@@ -156,16 +156,11 @@ class Obligation(models.Model):
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=Q(state__in=["open", "missed"], kind__in=[
                              k.value for k in USPS_KINDS])),
-            # The incident list's "overdue": does an incident have a provider's duty still
-            # owed (open or missed) past its due time? Which incidents have one?
-            models.Index(fields=["incident_id", "due_at"], name="obligation_owed_due",
-                         condition=Q(state__in=["open", "missed"], kind__in=[
-                             k.value for k in PROVIDER_KINDS], incident_id__isnull=False)),
             models.Index(fields=["kind", "object_id"], name="obligation_usps_object",
                          condition=Q(object_id__isnull=False)),
             # What is still owed (open or missed), nearest due first, with the columns the
             # questions about it read, so the index answers alone: everything owed and
-            # whether past due (the home page, the queue's overdue count) ...
+            # whether past due (the home page) ...
             models.Index(fields=["due_at", "incident_id", "kind", "usps_visible", "provider"],
                          name="obligation_outstanding_due",
                          condition=Q(state__in=["open", "missed"])),
@@ -173,11 +168,12 @@ class Obligation(models.Model):
             models.Index(fields=["provider", "due_at", "kind"],
                          name="obligation_outstanding_owner",
                          condition=Q(state__in=["open", "missed"])),
-            # ... and what is owed on each filed case (the queue's next due time and since
-            # when the case waits on USPS).
-            models.Index(fields=["incident_id", "due_at", "kind", "created_at"],
-                         name="obligation_outstanding_case",
-                         condition=Q(state__in=["open", "missed"], usps_visible=True)),
+            # ... and what is owed on each case: the case clock's three times, which its
+            # triggers read again whenever one of the case's duties changes
+            # (incidents/clock.py), and the queue's kind of the next duty.
+            models.Index(fields=["incident_id", "due_at", "kind", "created_at", "usps_visible"],
+                         name="obligation_owed_on_case",
+                         condition=Q(state__in=["open", "missed"], incident_id__isnull=False)),
         ]
 
     def __str__(self):
