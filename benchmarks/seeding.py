@@ -183,9 +183,9 @@ WITH met AS (
   SELECT 1, '{}', repeat('0', 64), submitted_at, '{}'::jsonb, id, created_by_id FROM report
   RETURNING id, report_id
 )
-INSERT INTO reports_reportreview (decision, decided_at, comment, report_id, reviewer_id,
-                                  version_id)
-SELECT 'accepted', r.decided_at, '', r.id, %(reviewer)s, v.id
+INSERT INTO reports_reportreview (decision, decided_at, filed_at, comment, report_id,
+                                  reviewer_id, version_id)
+SELECT 'accepted', r.decided_at, r.submitted_at, '', r.id, %(reviewer)s, v.id
 FROM version v JOIN report r ON r.id = v.report_id
 """
 

@@ -2,9 +2,11 @@
 for PostgreSQL and SQLite alike."""
 
 import statistics
+from datetime import UTC, datetime
 
 from django.db import models
 from django.db.backends.signals import connection_created
+from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 
 
@@ -26,6 +28,17 @@ class HoursBetween(models.Func):
         return self.as_sql(compiler, connection,
                            template="((julianday(%(expressions)s)) * 24.0)",
                            arg_joiner=") - julianday(", **extra)
+
+
+# Later than any time a case closes or a duty is met: where an interval has not ended yet.
+FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def until(column):
+    """When an interval ended (a case closed, a duty met), or FOREVER while it goes on:
+    "open at an instant" becomes one range, `until(...) >= instant`, that an index over
+    this same expression answers alone (see the models' `*_until` indexes)."""
+    return Coalesce(column, models.Value(FOREVER), output_field=models.DateTimeField())
 
 
 class Median(models.Aggregate):

@@ -1,5 +1,7 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+
+from compliance.aggregates import until
 
 from .scoping import ProviderScopedQuerySet
 
@@ -147,11 +149,14 @@ class Obligation(models.Model):
                          condition=Q(state="open")),
             models.Index(fields=["next_action_at"], name="obligation_next_action",
                          condition=Q(next_action_at__isnull=False)),
-            # Metrics: duties by the month of their original due time (the columns the
-            # figures count, so the index answers alone), and duties met after an instant.
+            # Metrics: duties by the month of their original due time, and duties owed at
+            # an instant as one range (met at or after it, or not met); each with the
+            # columns the figures read, so the index answers alone.
             models.Index(fields=["original_due_at", "kind", "clause", "state",
                                  "usps_visible", "provider"], name="obligation_original_due"),
-            models.Index(fields=["met_at"], name="obligation_met_at"),
+            models.Index(until("met_at"), F("created_at"), F("state"), F("kind"),
+                         F("usps_visible"), F("provider"), F("incident_id"), F("met_at"),
+                         name="obligation_owed_until"),
             # The USPS inbox: what still waits on USPS, nearest target first.
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=Q(state__in=["open", "missed"], kind__in=[

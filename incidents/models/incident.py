@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+
+from compliance.aggregates import until
 
 from .choices import Category, IncidentStatus, RevenueRisk, Subtype
 
@@ -121,6 +124,11 @@ class Incident(models.Model):
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
                                  "provider"], name="incident_submitted_at"),
             models.Index(fields=["closed_at"], name="incident_closed_at"),
+            # Metrics: cases open at an instant, as one range (closed at or after it, or
+            # not closed), with what the figures read of them, so the index answers alone.
+            models.Index(until("closed_at"), F("submitted_at"), F("status"),
+                         F("revenue_risk"), F("provider"), F("closed_at"), F("id"),
+                         name="incident_open_until"),
             # The review queue's counts: filed cases by state, untriaged, and which of them
             # have a duty past due (the index answers alone).
             models.Index(fields=["status", "triaged_at", "id"], name="incident_status_triage"),

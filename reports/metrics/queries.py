@@ -7,10 +7,11 @@ COUNT(*), which lets PostgreSQL answer from an index alone where one holds the c
 
 from datetime import UTC, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connections
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 
-from compliance.aggregates import HoursBetween, Median
+from compliance.aggregates import HoursBetween, Median, until
 from compliance.models import ObligationState
 from incidents.models import RevenueRisk
 
@@ -128,48 +129,67 @@ def filing_times(incidents, period):
 
 def report_to_review(reviews, period):
     """Reviews of report versions filed in the period: hours from filing to decision."""
-    # A decision never precedes the filing it decides: the bound on `decided_at` adds no
-    # condition, only an index range that keeps older reviews out of the join.
-    decided = reviews.filter(version__submitted_at__gte=period.start,
-                             version__submitted_at__lt=period.end,
-                             decided_at__gte=period.start)
+    decided = reviews.filter(filed_at__gte=period.start, filed_at__lt=period.end)
     return hours_distributions(decided, {
-        "review": ("decided_at", "version__submitted_at", TURNAROUND_BUCKETS)})["review"]
+        "review": ("decided_at", "filed_at", TURNAROUND_BUCKETS)})["review"]
+
+
+def open_at(incidents, instant):
+    """The cases open at `instant`: filed before it, not closed by then."""
+    return (incidents.alias(open_until=until("closed_at"))
+            .filter(submitted_at__lt=instant, open_until__gte=instant))
+
+
+def owed_at(obligations, instant):
+    """The duties owed at `instant`: created before it, not met by then, never waived."""
+    return (obligations.alias(owed_until=until("met_at"))
+            .filter(created_at__lt=instant, owed_until__gte=instant)
+            .exclude(state=ObligationState.WAIVED))
+
+
+def _joined_counts(rows, key, cases, group):
+    """How many of `rows` belong to each value of `group` among `cases`, joining rows'
+    `key` to the cases' ids (duties name their case by id alone: no relation to follow).
+    Both querysets come through their doors unchanged, as subqueries of one join."""
+    rows_sql, rows_params = (rows.order_by().values(joined_case=F(key))
+                             .query.sql_with_params())
+    cases_sql, cases_params = (cases.order_by().values(case_key=F("pk"), grouped=F(group))
+                               .query.sql_with_params())
+    with connections[cases.db].cursor() as cursor:
+        cursor.execute(f"SELECT c.grouped, COUNT(*) FROM ({rows_sql}) AS r "
+                       f"JOIN ({cases_sql}) AS c ON r.joined_case = c.case_key GROUP BY c.grouped",
+                       [*rows_params, *cases_params])
+        return cursor.fetchall()
 
 
 def open_by_risk(incidents, obligations, period):
     """At the end of the period, per revenue risk: cases open (filed, not closed) and the
-    duties still owed on them then (created, neither met nor waived); one query."""
-    end = period.end
-    owed = (obligations.filter(Q(met_at__isnull=True) | Q(met_at__gte=end),
-                               incident_id=OuterRef("pk"), created_at__lt=end)
-            .exclude(state=ObligationState.WAIVED)
-            .order_by().values("incident_id").annotate(n=Count("*")).values("n"))
-    rows = (incidents.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end),
-                             submitted_at__lt=end)
-            .annotate(owed=Coalesce(Subquery(owed), 0))
-            .values("revenue_risk").order_by("revenue_risk")
-            .annotate(cases=Count("*"), duties=Sum("owed")))
-    found = {row["revenue_risk"]: row for row in rows}
-    return [{"risk": risk, "cases": found.get(risk, {}).get("cases", 0),
-             "duties": found.get(risk, {}).get("duties") or 0} for risk in RISKS]
+    duties still owed on them then (created, neither met nor waived); two queries, each
+    over what was open (or owed) then and no more."""
+    cases = open_at(incidents, period.end)
+    case_counts = {row["revenue_risk"]: row["n"] for row in cases.values("revenue_risk")
+                   .order_by("revenue_risk").annotate(n=Count("*"))}
+    duty_counts = dict(_joined_counts(owed_at(obligations, period.end), "incident_id",
+                                      cases, "revenue_risk"))
+    return [{"risk": risk, "cases": case_counts.get(risk, 0),
+             "duties": duty_counts.get(risk, 0)} for risk in RISKS]
 
 
 def backlog(incidents, obligations, period):
     """At the end of each month of the period: cases open (filed, not yet closed) and
-    duties owed (created, not yet met, not waived). One query each, one count per month."""
+    duties owed (created, not yet met, not waived). One query each, one count per month,
+    over what was open (or owed) at some month's end and no more."""
     ends = period.month_ends()
-    cases = incidents.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ends[0]),
-                             submitted_at__lt=ends[-1]).aggregate(**{
-        f"m{n}": _count("submitted_at", Q(submitted_at__lt=end) & (
-            Q(closed_at__isnull=True) | Q(closed_at__gte=end)))
-        for n, end in enumerate(ends)})
-    duties = (obligations.filter(Q(met_at__isnull=True) | Q(met_at__gte=ends[0]),
-                                 created_at__lt=ends[-1])
-              .exclude(state=ObligationState.WAIVED).aggregate(**{
-                  f"m{n}": _count("created_at", Q(created_at__lt=end) & (
-                      Q(met_at__isnull=True) | Q(met_at__gte=end)))
-                  for n, end in enumerate(ends)}))
+    cases = (incidents.alias(open_until=until("closed_at"))
+             .filter(open_until__gte=ends[0], submitted_at__lt=ends[-1])
+             .aggregate(**{f"m{n}": _count("submitted_at", Q(submitted_at__lt=end,
+                                                              open_until__gte=end))
+                           for n, end in enumerate(ends)}))
+    duties = (obligations.alias(owed_until=until("met_at"))
+              .filter(owed_until__gte=ends[0], created_at__lt=ends[-1])
+              .exclude(state=ObligationState.WAIVED)
+              .aggregate(**{f"m{n}": _count("created_at", Q(created_at__lt=end,
+                                                            owed_until__gte=end))
+                            for n, end in enumerate(ends)}))
     return [{"month": month, "cases": cases[f"m{n}"], "duties": duties[f"m{n}"]}
             for n, month in enumerate(period.months())]
-

@@ -56,6 +56,8 @@ class ReportReview(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")
     decided_at = models.DateTimeField()
+    filed_at = models.DateTimeField(
+        help_text="When the decided version was filed: USPS's review time runs from it.")
     comment = models.TextField(blank=True,
                                help_text="Shared with the provider and e-mailed to its officers.")
     resubmission_due_at = models.DateTimeField(null=True, blank=True)
@@ -70,9 +72,10 @@ class ReportReview(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version"], name="report_review_once_per_version"),
         ]
-        # Metrics: decisions from an instant on, with the version they decide.
-        indexes = [models.Index(fields=["decided_at", "version"],
-                                name="report_review_decided_at")]
+        # Metrics: decisions on versions filed in a period, with what the figure reads of
+        # them, so the index answers alone.
+        indexes = [models.Index(fields=["filed_at", "decided_at", "report"],
+                                name="report_review_filed_at")]
 
     def __str__(self):
         return f"{self.report.reference} v{self.version.number} {self.decision}"

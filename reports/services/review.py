@@ -29,9 +29,10 @@ def _lock(report):
 
 
 def _decide(actor, report, decision, comment, now, **extra):
+    version = report.versions.get(number=report.current_version)
     review = ReportReview.objects.create(
-        report=report, version=report.versions.get(number=report.current_version),
-        decision=decision, reviewer=actor, decided_at=now, comment=comment, **extra)
+        report=report, version=version, filed_at=version.submitted_at, decision=decision,
+        reviewer=actor, decided_at=now, comment=comment, **extra)
     old = report.state
     report.state = decision
     report.decided_at = now
