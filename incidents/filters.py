@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from compliance.api.fields import IdFilter, SaneDateTimeFilter
 
+from . import search
 from .models import Category, Incident, IncidentStatus
 
 
@@ -50,7 +51,4 @@ class IncidentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value)
-            | Q(description__icontains=value) | Q(discovered_by_name__icontains=value)
-        )
+        return search.matching(queryset, value)

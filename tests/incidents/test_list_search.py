@@ -1,0 +1,102 @@
+"""The incident list's text search (`?q=`): the same answers on PostgreSQL, which reads
+them from a column and an index of their own, and elsewhere."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incidents import search, services
+from incidents.models import Incident
+
+from .factories import NOW, make_draft, make_filed
+
+URL = "/api/v1/incidents/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def cases(officer_a, officer_b):
+    seal = make_filed(officer_a, title="Seal broken on a meter",
+                      description="Found at intake.", discovered_by_name="Intake desk")
+    make_filed(officer_a, title="Clock drift", description="The vault clock ran 5% fast_ish.",
+               discovered_by_name="Lab bench")
+    make_draft(officer_a, title="Draft about firmware", description="",
+               discovered_by_name="Field team")
+    make_filed(officer_b, title="Another provider's seal", discovered_by_name="Bravo")
+    return seal
+
+
+def titles(client, query):
+    response = client.get(URL, query)
+    assert response.status_code == 200, response.content
+    return sorted(row["title"] for row in response.json()["results"])
+
+
+def test_it_finds_text_in_each_column_whatever_its_case(cases, officer_a, api_for):
+    client = api_for(officer_a)
+
+    assert titles(client, {"q": cases.reference.lower()}) == ["Seal broken on a meter"]
+    assert titles(client, {"q": "SEAL BROKEN"}) == ["Seal broken on a meter"]
+    assert titles(client, {"q": "at intake"}) == ["Seal broken on a meter"]
+    assert titles(client, {"q": "lab BENCH"}) == ["Clock drift"]
+    assert titles(client, {"q": "  firmware "}) == ["Draft about firmware"]
+    assert titles(client, {"q": "me"}) == ["Seal broken on a meter"]
+    assert titles(client, {"q": "a"}) == [
+        "Clock drift", "Draft about firmware", "Seal broken on a meter"]
+
+
+def test_it_searches_only_what_the_caller_may_see(cases, reviewer, api_for):
+    assert titles(api_for(reviewer), {"q": "seal"}) == [
+        "Another provider's seal", "Seal broken on a meter"]
+    assert titles(api_for(reviewer), {"q": "firmware"}) == []
+
+
+def test_it_takes_wildcards_as_plain_characters(cases, officer_a, api_for):
+    client = api_for(officer_a)
+
+    assert titles(client, {"q": "5%"}) == ["Clock drift"]
+    assert titles(client, {"q": "fast_ish"}) == ["Clock drift"]
+    assert titles(client, {"q": "5%f"}) == []
+    assert titles(client, {"q": "fast_is_"}) == []
+    assert titles(client, {"q": "m_ter"}) == []
+
+
+def test_it_never_matches_across_two_columns(cases, officer_a, api_for):
+    client = api_for(officer_a)
+
+    assert titles(client, {"q": "meter found"}) == []
+    assert titles(client, {"q": "intake. intake"}) == []
+    assert titles(client, {"q": f"meter{search.SEPARATOR}Found"}) == []
+    assert titles(client, {"q": f"seal{search.SEPARATOR}broken"}) == []
+
+
+def test_it_finds_a_case_by_what_it_says_now(officer_a, api_for):
+    draft = make_draft(officer_a, title="Printer jams")
+    client = api_for(officer_a)
+    assert titles(client, {"q": "printer"}) == ["Printer jams"]
+
+    services.update_draft(actor=officer_a, incident=Incident.objects.get(pk=draft.pk),
+                          title="Token expired", discovered_by_name="Night shift")
+
+    assert titles(client, {"q": "printer"}) == []
+    assert titles(client, {"q": "token"}) == ["Token expired"]
+    assert titles(client, {"q": "night"}) == ["Token expired"]
+
+
+def test_it_searches_one_column_on_postgresql(cases, officer_a, api_for):
+    def searched(text):
+        with CaptureQueriesContext(connection) as captured:
+            api_for(officer_a).get(URL, {"q": text})
+        return " ".join(query["sql"] for query in captured.captured_queries)
+
+    one_column = connection.vendor == "postgresql"
+    assert (search.COLUMN in searched("seal")) is one_column
+    assert search.COLUMN not in searched(f"seal{search.SEPARATOR}broken")
