@@ -8,6 +8,7 @@ from compliance.api.fields import IdFilter, SaneDateTimeFilter
 
 from . import search
 from .models import Category, Incident, IncidentStatus
+from .models.incident import OPEN_UNTIL
 
 
 def overdue(now):
@@ -44,8 +45,8 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_open_at(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(submitted_at__lte=value).filter(
-            Q(closed_at__isnull=True) | Q(closed_at__gt=value))
+        return queryset.alias(open_until=OPEN_UNTIL).filter(submitted_at__lte=value,
+                                                            open_until__gt=value)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -1,5 +1,8 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from .choices import Category, IncidentStatus, RevenueRisk, Subtype
 
@@ -21,6 +24,11 @@ class IncidentQuerySet(models.QuerySet):
 
     def filed(self):
         return self.exclude(status=IncidentStatus.DRAFT)
+
+
+# Until when a filed case is open: its closing time, or for ever while it is not closed.
+OPEN_UNTIL = Coalesce("closed_at", models.Value(datetime.max.replace(tzinfo=UTC)),
+                      output_field=models.DateTimeField())
 
 
 class Incident(models.Model):
@@ -116,6 +124,10 @@ class Incident(models.Model):
             # Cases open at an instant: filed by then and closed after it (or not closed).
             models.Index(fields=["submitted_at", "closed_at", "status"],
                          name="incident_open_interval"),
+            # The list's cases open at an instant: those open until after it, filed by then
+            # (the index answers alone, within a provider too).
+            models.Index(OPEN_UNTIL, "submitted_at", "status", "provider", "closed_at",
+                         name="incident_open_until"),
             # Metrics: filings of a period (with the columns their figures read, so the
             # index answers alone), and cases still open at an instant.
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",

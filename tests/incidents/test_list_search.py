@@ -1,5 +1,8 @@
-"""The incident list's text search (`?q=`): the same answers on PostgreSQL, which reads
-them from a column and an index of their own, and elsewhere."""
+"""The incident list's text search (`?q=`) and its cases open at an instant (`?open_at=`):
+the same answers on PostgreSQL, which reads them from columns and indexes of their own,
+and elsewhere."""
+
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -100,3 +103,26 @@ def test_it_searches_one_column_on_postgresql(cases, officer_a, api_for):
     one_column = connection.vendor == "postgresql"
     assert (search.COLUMN in searched("seal")) is one_column
     assert search.COLUMN not in searched(f"seal{search.SEPARATOR}broken")
+
+
+def close(incident, at):
+    Incident.objects.filter(pk=incident.pk).update(status="closed", closed_at=at)
+
+
+def test_it_lists_the_cases_open_at_an_instant(officer_a, api_for):
+    at = NOW - timedelta(days=10)
+    make_filed(officer_a, at=at - timedelta(days=5), title="Open still")
+    close(make_filed(officer_a, at=at - timedelta(days=5), title="Closed after"),
+          at + timedelta(seconds=1))
+    close(make_filed(officer_a, at=at - timedelta(days=5), title="Closed at the instant"), at)
+    close(make_filed(officer_a, at=at - timedelta(days=5), title="Closed before"),
+          at - timedelta(days=1))
+    make_filed(officer_a, at=at, title="Filed at the instant")
+    make_filed(officer_a, at=at + timedelta(seconds=1), title="Filed after")
+    make_draft(officer_a, title="A draft", discovered_at=at - timedelta(days=20))
+
+    body = api_for(officer_a).get(URL, {"open_at": at.isoformat()}).json()
+
+    assert sorted(row["title"] for row in body["results"]) == [
+        "Closed after", "Filed at the instant", "Open still"]
+    assert body["count"] == 3
