@@ -1,7 +1,8 @@
-"""The incident list's text search (`?q=`) and its cases open at an instant (`?open_at=`):
-the same answers on PostgreSQL, which reads them from columns and indexes of their own,
-and elsewhere."""
+"""The incident list's text search (`?q=`), its cases open at an instant (`?open_at=`) and
+its pages of a few matches: the same answers on PostgreSQL, which reads them from columns
+and indexes of their own, and elsewhere."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,3 +127,36 @@ def test_it_lists_the_cases_open_at_an_instant(officer_a, api_for):
     assert sorted(row["title"] for row in body["results"]) == [
         "Closed after", "Filed at the instant", "Open still"]
     assert body["count"] == 3
+
+
+def test_it_pages_a_few_matches_in_the_lists_order(officer_a, api_for):
+    for hours in (5, 1, 4, 2, 3):
+        make_filed(officer_a, title=f"Vault {hours}", discovered_at=NOW - timedelta(hours=hours))
+    make_filed(officer_a, title="Clock drift", discovered_at=NOW - timedelta(hours=6))
+    client = api_for(officer_a)
+
+    def pages(**query):
+        bodies = [client.get(URL, {"page_size": 2, "page": n, **query}).json()
+                  for n in (1, 2, 3)]
+        return ([body["count"] for body in bodies],
+                [[row["title"] for row in body["results"]] for body in bodies])
+
+    assert pages(q="vault") == (
+        [5, 5, 5], [["Vault 1", "Vault 2"], ["Vault 3", "Vault 4"], ["Vault 5"]])
+    # Counted from the case counts rather than the rows.
+    assert pages(status="submitted") == (
+        [6, 6, 6], [["Vault 1", "Vault 2"], ["Vault 3", "Vault 4"], ["Vault 5", "Clock drift"]])
+    assert client.get(URL, {"page_size": 2, "page": 4, "q": "vault"}).status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads few by ids")
+def test_it_reads_a_page_of_few_matches_by_the_pages_ids(officer_a, api_for):
+    for hours in (1, 2, 3):
+        make_filed(officer_a, title=f"Vault {hours}", discovered_at=NOW - timedelta(hours=hours))
+
+    with CaptureQueriesContext(connection) as captured:
+        api_for(officer_a).get(URL, {"page_size": 2, "page": 2, "q": "vault"})
+
+    page = captured.captured_queries[-1]["sql"]
+    listed = re.search(r'"incidents_incident"\."id" IN \(([^)]*)\)', page).group(1)
+    assert listed == str(Incident.objects.get(title="Vault 3").pk)
