@@ -3,8 +3,9 @@
 A list ordered by an index and cut to one page lets PostgreSQL walk that index until the
 page is full. When the filter matches only a few rows, scattered, and PostgreSQL expects
 more of them, the walk reads most of the table to find them. So once the count says there
-are at most `FEW`, this paginator reads their ids (from the rows the count has just read)
-and the page by those ids; with more, the walk finds its page quickly among so many.
+are at most `FEW`, this paginator reads their ids in the list's order (all of them, which
+PostgreSQL finds as it found them to count, then sorts), and the page's rows by the
+page's ids; with more, the walk finds its page quickly among so many.
 """
 
 from django.core.paginator import Paginator
@@ -22,8 +23,13 @@ class FewRowsPaginator(Paginator):
 
     def page(self, number):
         rows = self.object_list
-        if (isinstance(rows, QuerySet) and connections[rows.db].vendor == "postgresql"
+        if not (isinstance(rows, QuerySet) and connections[rows.db].vendor == "postgresql"
                 and 0 < self.count <= FEW):
-            ids = list(rows.order_by().values_list("pk", flat=True))
-            self.object_list = rows.filter(pk__in=ids)
-        return super().page(number)
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(rows.values_list("pk", flat=True))[bottom:top]
+        return self._get_page(rows.filter(pk__in=ids), number, self)

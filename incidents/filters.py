@@ -4,8 +4,10 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance.aggregates import until
 from compliance.api.fields import IdFilter, SaneDateTimeFilter
 
+from . import search
 from .models import Category, Incident, IncidentStatus
 
 
@@ -43,14 +45,11 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_open_at(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(submitted_at__lte=value).filter(
-            Q(closed_at__isnull=True) | Q(closed_at__gt=value))
+        return (queryset.alias(open_until=until("closed_at"))
+                .filter(submitted_at__lte=value, open_until__gt=value))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value)
-            | Q(description__icontains=value) | Q(discovered_by_name__icontains=value)
-        )
+        return search.matching(queryset, value)

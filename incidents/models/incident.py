@@ -124,8 +124,9 @@ class Incident(models.Model):
             models.Index(fields=["submitted_at", "discovered_at", "triaged_at", "status",
                                  "provider"], name="incident_submitted_at"),
             models.Index(fields=["closed_at"], name="incident_closed_at"),
-            # Metrics: cases open at an instant, as one range (closed at or after it, or
-            # not closed), with what the figures read of them, so the index answers alone.
+            # Cases open at an instant (the list's `open_at`, the metrics' backlog and open
+            # cases by risk) as one range: open until after it, filed by then; with what
+            # those read of them, so the index answers alone, within a provider too.
             models.Index(until("closed_at"), F("submitted_at"), F("status"),
                          F("revenue_risk"), F("provider"), F("closed_at"), F("id"),
                          name="incident_open_until"),
