@@ -149,25 +149,28 @@ def reminder_schedule(due_at, offsets_hours, escalation, usps_target=False):
     Step keys carry the due instant, so a moved deadline gets a fresh set of steps. A USPS
     target (`usps_target`) has its reminders and a single escalation at its due time.
     """
+    return list(_schedule(due_at, offsets_hours, escalation, usps_target))
+
+
+def _schedule(due_at, offsets_hours, escalation, usps_target):
+    """`reminder_schedule`, a step at a time: a walk that stops early computes no more."""
     require_aware(due_at, "due_at")
     due = due_at.astimezone(UTC)
     stamp = _stamp(due)
-    steps = [
-        (f"{stamp}:before-{h:g}h", due - timedelta(hours=h),
-         USPS_REMINDER if usps_target else PROVIDER)
-        for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True)
-    ]
+    for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True):
+        yield (f"{stamp}:before-{h:g}h", due - timedelta(hours=h),
+               USPS_REMINDER if usps_target else PROVIDER)
     if usps_target:
-        return [*steps, (f"{stamp}:overdue-0", due, USPS_ESCALATION)]
+        yield (f"{stamp}:overdue-0", due, USPS_ESCALATION)
+        return
     gaps = [float(g) for g in escalation.get("repeat_after_hours", [])] or [24.0]
     managers_after = timedelta(hours=float(escalation.get("managers_after_hours", 24)))
     count = int(escalation.get("max_escalations", 10))
     at = due
     for n in range(count):
         audience = ESCALATION_WITH_MANAGERS if at - due >= managers_after else ESCALATION
-        steps.append((f"{stamp}:overdue-{n}", at, audience))
+        yield (f"{stamp}:overdue-{n}", at, audience)
         at = at + timedelta(hours=gaps[min(n, len(gaps) - 1)])
-    return steps
 
 
 def _stamp(due_at):
@@ -182,7 +185,7 @@ def step_applies(step_key, due_at):
 
 def next_step_at(due_at, offsets_hours, escalation, after, usps_target=False):
     """When the first step strictly after `after` falls, or None when none is left."""
-    for _, at, _ in reminder_schedule(due_at, offsets_hours, escalation, usps_target):
+    for _, at, _ in _schedule(due_at, offsets_hours, escalation, usps_target):
         if after is None or at > after:
             return at
     return None
@@ -200,7 +203,7 @@ def steps_due(due_at, offsets_hours, escalation, after, until, usps_target=False
     """(steps with `after` < at <= `until`, when the next step after `until` falls or None),
     from one walk of the schedule: what a sweep at `until` sends, and when to look again."""
     due, later = [], None
-    for step in reminder_schedule(due_at, offsets_hours, escalation, usps_target):
+    for step in _schedule(due_at, offsets_hours, escalation, usps_target):
         at = step[1]
         if at > until:
             later = at

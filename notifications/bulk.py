@@ -10,7 +10,7 @@ import json
 
 from django.db import connection
 
-from compliance.models import Obligation
+from compliance.models import Obligation, ObligationState
 
 from .models import EmailState, OutboundEmail
 
@@ -25,25 +25,41 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def set_sweep_cursor(rows, done_until):
-    """rows: (obligation id, next_action_at or None); every row's steps are done until
-    `done_until`."""
-    if not rows:
+def update_due(missed_ids, cursors, now):
+    """One write per due obligation: those of `missed_ids` become missed at `now`; those of
+    `cursors` ((id, next_action_at or None) pairs) have their steps done until `now`."""
+    missed_ids = set(missed_ids)
+    cursors = dict(cursors)
+    ids = sorted(missed_ids | set(cursors))
+    if not ids:
         return
     table = _table(Obligation)
     if connection.vendor == "postgresql":
-        ids, next_ats = zip(*rows, strict=True)
-        sql = (f"UPDATE {table} AS o SET next_action_at = v.next_at, steps_done_until = %s "
-               "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_at) "
-               "WHERE o.id = v.id")
+        sql = (f"UPDATE {table} AS o SET "
+               "state = CASE WHEN v.missed THEN %(missed)s ELSE o.state END, "
+               "missed_at = CASE WHEN v.missed THEN %(now)s ELSE o.missed_at END, "
+               "next_action_at = CASE WHEN v.stepped THEN v.next_at ELSE o.next_action_at END, "
+               "steps_done_until = CASE WHEN v.stepped THEN %(now)s ELSE o.steps_done_until END "
+               "FROM unnest(%(ids)s::bigint[], %(missed_flags)s::boolean[], "
+               "%(stepped_flags)s::boolean[], %(next_ats)s::timestamptz[]) "
+               "AS v(id, missed, stepped, next_at) WHERE o.id = v.id")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [done_until, list(ids), list(next_ats)])
+            cursor.execute(sql, {
+                "missed": ObligationState.MISSED, "now": now, "ids": ids,
+                "missed_flags": [pk in missed_ids for pk in ids],
+                "stepped_flags": [pk in cursors for pk in ids],
+                "next_ats": [cursors.get(pk) for pk in ids],
+            })
         return
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.executemany(
+            f"UPDATE {table} SET state = %s, missed_at = %s WHERE id = %s",
+            [(ObligationState.MISSED, adapt(now), pk) for pk in sorted(missed_ids)],
+        )
+        cursor.executemany(
             f"UPDATE {table} SET next_action_at = %s, steps_done_until = %s WHERE id = %s",
-            [(adapt(next_at), adapt(done_until), pk) for pk, next_at in rows],
+            [(adapt(next_at), adapt(now), pk) for pk, next_at in cursors.items()],
         )
 
 
@@ -104,29 +120,49 @@ def claim_emails(now, lease_end, limit):
         return [row[0] for row in cursor.fetchall()]
 
 
-def mark_missed_postgresql(now, batch):
-    """Open obligations past due become missed, in one statement; returns their
-    (id, provider_id, incident_id, subject, due_at, usps_visible, kind) for the audit
-    events.
+# What the sweep reads of a due obligation.
+DUE_COLUMNS = ("id", "kind", "provider_id", "incident_id", "subject", "due_at", "state",
+               "usps_visible", "reviewer_id", "steps_done_until", "next_action_at")
 
-    Rows another sweep holds are skipped (`SKIP LOCKED`), so concurrent sweeps split the
-    work.
+
+def claim_due(now, batch):
+    """Lock what has come due at `now`, in one statement: up to `batch` open obligations
+    past their due time (earliest first, index `obligation_open_due`) and up to `batch`
+    whose next reminder or escalation step has come (index `obligation_next_action`).
+
+    Returns each once, as a dict of DUE_COLUMNS with `missed` and `stepped` saying which
+    of the two it is (or both). Rows another sweep holds are skipped (`SKIP LOCKED`), so
+    concurrent sweeps split the work.
     """
-    obligations = _table(Obligation)
+    if connection.vendor != "postgresql":
+        rows = Obligation.objects.select_for_update(skip_locked=True).values(*DUE_COLUMNS)
+        missed = rows.filter(state=ObligationState.OPEN, due_at__lte=now).order_by("due_at")
+        due = {row["id"]: {**row, "missed": True, "stepped": False} for row in missed[:batch]}
+        stepped = rows.filter(next_action_at__lte=now).order_by("next_action_at")
+        for row in stepped[:batch]:
+            due.setdefault(row["id"], {**row, "missed": False})["stepped"] = True
+        return list(due.values())
+    table = _table(Obligation)
+    columns = ", ".join(DUE_COLUMNS)
+    # Each part reads its rows as it locks them, the version another sweep may have just
+    # committed included.
     sql = f"""
-        WITH due AS (
-            SELECT id FROM {obligations}
-            WHERE state = 'open' AND due_at <= %(now)s
+        WITH missed AS (
+            SELECT {columns} FROM {table}
+            WHERE state = %(open)s AND due_at <= %(now)s
             ORDER BY due_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
+        ), stepped AS (
+            SELECT {columns} FROM {table}
+            WHERE next_action_at <= %(now)s
+            ORDER BY next_action_at LIMIT %(batch)s
+            FOR UPDATE SKIP LOCKED
         )
-        UPDATE {obligations} AS o SET state = 'missed', missed_at = %(now)s
-        FROM due WHERE o.id = due.id
-        RETURNING o.id, o.provider_id, o.incident_id, o.subject, o.due_at, o.usps_visible,
-                  o.kind
+        SELECT {columns}, true, id IN (SELECT id FROM stepped) FROM missed
+        UNION ALL
+        SELECT {columns}, false, true FROM stepped WHERE id NOT IN (SELECT id FROM missed)
     """
+    names = (*DUE_COLUMNS, "missed", "stepped")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "batch": batch})
-        columns = ("id", "provider_id", "incident_id", "subject", "due_at", "usps_visible",
-                   "kind")
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(sql, {"open": ObligationState.OPEN, "now": now, "batch": batch})
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

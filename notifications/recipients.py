@@ -36,13 +36,14 @@ class RecipientBook:
             User.objects.filter(is_active=True)
             .exclude(email="")
             .filter(Q(provider_id__in=provider_ids) | Q(provider__isnull=True))
+            .select_related("email_preference")
+            # What choosing recipients and addressing them reads, and no more.
+            .only("id", "email", "role", "provider_id", "email_preference__user",
+                  "email_preference__muted_kinds", "email_preference__daily_digest")
         )
         self.users = {u.pk: u for u in users}
-        from .models import EmailPreference
-
-        self.preferences = {
-            p.user_id: p for p in EmailPreference.objects.filter(user_id__in=list(self.users))
-        }
+        self.preferences = {pk: u.email_preference for pk, u in self.users.items()
+                            if hasattr(u, "email_preference")}
         self.staff_by_provider = defaultdict(list)
         self.reviewers, self.managers = [], []
         for user in self.users.values():

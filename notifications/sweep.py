@@ -1,10 +1,13 @@
 """The deadline sweep: one pass finds what has come due through two partial indexes.
 
-1. Open obligations past `due_at` become missed (index `obligation_open_due`).
+1. Open obligations past `due_at` become missed (index `obligation_open_due`), each with
+   an audit event.
 2. Obligations whose `next_action_at` has come get their reminder or escalation e-mails
    written as rows with a unique key (obligation, step, recipient), before any is sent
-   (index `obligation_next_action`). Rows are claimed with `skip_locked`, so two sweeps
-   running at once split the work instead of repeating it.
+   (index `obligation_next_action`).
+   Both in one transaction, set-wise: one statement locks the due rows, one writes them,
+   one inserts the e-mails, one appends the audit events. Rows are claimed with
+   `skip_locked`, so two sweeps running at once split the work instead of repeating it.
 3. Proceedings' changes of a provider's authorization status take effect on their dates
    (indexes `proceeding_suspension_end` and `step_status_due`).
 The worker sends them after commit, draining the outbox (`services.send_due_emails`); each
@@ -12,19 +15,21 @@ e-mail is rendered then, from the obligation as it is at that attempt.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from compliance.deadlines import steps_due
 from compliance.enforcement.services import end_due_suspensions
 from compliance.enforcement.status import apply_due_status_changes
-from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, ObligationState
+from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation
 from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
 from compliance.services.chain import append_events
 
-from .bulk import insert_emails, mark_missed_postgresql, set_sweep_cursor
+from .bulk import claim_due, insert_emails, update_due
 from .recipients import RecipientBook
 
 BATCH = 500
@@ -49,74 +54,91 @@ class SweepResult:
                 "authorization status change(s) applied")
 
 
-def mark_missed(now, batch=BATCH):
-    """Open obligations whose due time has passed become missed, each with an audit event."""
+class Due(NamedTuple):
+    """An obligation the sweep has locked, as it reads it (`bulk.DUE_COLUMNS`)."""
+
+    id: int
+    kind: str
+    provider_id: int
+    incident_id: int | None
+    subject: str
+    due_at: datetime
+    state: str
+    usps_visible: bool
+    reviewer_id: int | None
+    steps_done_until: datetime | None
+    next_action_at: datetime | None
+
+    @classmethod
+    def of(cls, row):
+        return cls(*(row[name] for name in cls._fields))
+
+    @property
+    def is_usps_target(self):
+        return self.kind in USPS_KINDS
+
+
+def missed_event(obligation, now, ctype):
+    usps_target = obligation.is_usps_target
+    return AuditEvent(
+        at=now, actor_id=None, provider_id=obligation.provider_id, content_type_id=ctype.pk,
+        object_id=str(obligation.id), object_repr=obligation.subject[:300],
+        case_id=obligation.incident_id,
+        action="usps_target.missed" if usps_target else "obligation.missed",
+        usps_only=usps_target, changes={"state": ["open", "missed"]}, reason=MISSED_REASON,
+        # A draft's missed duty is the provider's alone, like the draft.
+        drafting_stage=not obligation.usps_visible)
+
+
+def step_emails(obligations, policy, now):
+    """(e-mail rows, (id, next_action_at) cursors) of the steps of `obligations` that have
+    come due at `now`."""
+    if not obligations:
+        return [], []
+    book = RecipientBook({o.provider_id for o in obligations})
+    emails, cursors = [], []
+    for obligation in obligations:
+        next_at = None
+        if obligation.state in OUTSTANDING_STATES:
+            usps_target = obligation.is_usps_target
+            steps, next_at = steps_due(
+                obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation,
+                obligation.steps_done_until, now, usps_target=usps_target)
+            if steps:
+                # After an outage only the latest step goes out: it supersedes the rest.
+                key, _, audience = steps[-1]
+                emails.extend(
+                    (f"obligation:{obligation.id}:{key}:{user.pk}",
+                     USPS_REMINDER_TEMPLATE if usps_target else REMINDER, user.pk,
+                     user.email, {}, obligation.id, key, audience)
+                    for user in book.for_step(obligation, audience)
+                )
+        cursors.append((obligation.id, next_at))
+    return emails, cursors
+
+
+def handle_due(now, policy, batch=BATCH):
+    """In one transaction, what has come due at `now`: open obligations past their due time
+    become missed, each with an audit event; every reminder or escalation step that has
+    come due gets its e-mails written. One write per obligation, one insert of e-mails and
+    one append to the audit chain, its last write.
+
+    Returns (obligations missed, obligations stepped, e-mails queued)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            due = mark_missed_postgresql(now, batch)
-        else:
-            due = list(
-                Obligation.objects.select_for_update(skip_locked=True)
-                .filter(state=ObligationState.OPEN, due_at__lte=now)
-                .order_by("due_at")
-                .values("id", "provider_id", "incident_id", "subject", "due_at",
-                        "usps_visible", "kind")[:batch]
-            )
-            Obligation.objects.filter(id__in=[o["id"] for o in due],
-                                      state=ObligationState.OPEN).update(
-                state=ObligationState.MISSED, missed_at=now)
+        due = claim_due(now, batch)
         if not due:
-            return 0
-        ctype = ContentType.objects.get_for_model(Obligation)
-        append_events([
-            AuditEvent(at=now, actor=None, provider_id=o["provider_id"], content_type=ctype,
-                       object_id=str(o["id"]), object_repr=o["subject"][:300],
-                       case_id=o["incident_id"],
-                       action=("usps_target.missed" if o["kind"] in USPS_KINDS
-                               else "obligation.missed"),
-                       usps_only=o["kind"] in USPS_KINDS,
-                       changes={"state": ["open", "missed"]},
-                       reason=MISSED_REASON,
-                       # A draft's missed duty is the provider's alone, like the draft.
-                       drafting_stage=not o["usps_visible"])
-            for o in sorted(due, key=lambda o: (o["due_at"], o["id"]))
-        ])
-        return len(due)
-
-
-def queue_due_steps(now, policy, batch=BATCH):
-    """Write the e-mails of every reminder or escalation step that has come due."""
-    with transaction.atomic():
-        obligations = list(
-            Obligation.objects.select_for_update(skip_locked=True)
-            .filter(next_action_at__lte=now)
-            .order_by("next_action_at")
-            .only("id", "kind", "provider_id", "due_at", "state", "steps_done_until",
-                  "usps_visible", "reviewer_id")[:batch]
-        )
-        if not obligations:
-            return 0, 0
-        book = RecipientBook({o.provider_id for o in obligations})
-        emails, cursors = [], []
-        for obligation in obligations:
-            next_at = None
-            if obligation.state in OUTSTANDING_STATES:
-                usps_target = obligation.is_usps_target
-                steps, next_at = steps_due(
-                    obligation.due_at, policy.offsets_for(obligation.kind), policy.escalation,
-                    obligation.steps_done_until, now, usps_target=usps_target)
-                if steps:
-                    # After an outage only the latest step goes out: it supersedes the rest.
-                    key, _, audience = steps[-1]
-                    emails.extend(
-                        (f"obligation:{obligation.pk}:{key}:{user.pk}",
-                         USPS_REMINDER_TEMPLATE if usps_target else REMINDER, user.pk,
-                         user.email, {}, obligation.pk, key, audience)
-                        for user in book.for_step(obligation, audience)
-                    )
-            cursors.append((obligation.pk, next_at))
-        set_sweep_cursor(cursors, now)
-        return len(obligations), len(insert_emails(emails, now))
+            return 0, 0, 0
+        missed = sorted((Due.of(row) for row in due if row["missed"]),
+                        key=lambda o: (o.due_at, o.id))
+        stepped = sorted((Due.of(row) for row in due if row["stepped"]),
+                         key=lambda o: (o.next_action_at, o.id))
+        emails, cursors = step_emails(stepped, policy, now)
+        update_due([o.id for o in missed], cursors, now)
+        queued = insert_emails(emails, now)
+        if missed:
+            ctype = ContentType.objects.get_for_model(Obligation)
+            append_events([missed_event(o, now, ctype) for o in missed])
+        return len(missed), len(stepped), len(queued)
 
 
 def sweep(now=None, batch=BATCH):
@@ -124,11 +146,11 @@ def sweep(now=None, batch=BATCH):
     now = now or timezone.now()
     policy = DeadlinePolicy.in_force()
     result = SweepResult()
-    result.missed = mark_missed(now, batch)
-    result.obligations_stepped, result.emails_queued = queue_due_steps(now, policy, batch)
+    result.missed, result.obligations_stepped, result.emails_queued = handle_due(
+        now, policy, batch)
     # Proceedings' status changes take effect on their dates: suspensions that have run
     # their course first (their reinstatement is a step), then every change now due.
-    result.suspensions_ended = end_due_suspensions(now)
+    result.suspensions_ended = end_due_suspensions(now, policy=policy)
     result.status_changes = apply_due_status_changes(now)
     Heartbeat.record("sweep", now)
     return result

@@ -306,14 +306,18 @@ def add_proceeding_note(*, actor, proceeding, body):
     return note
 
 
-def end_due_suspensions(now, batch=100):
+def end_due_suspensions(now, batch=100, policy=None):
     """What the sweep runs: each decided suspension whose last day has ended gets its
     reinstatement step, issued by the system and effective at that end (through the
-    partial index `proceeding_suspension_end`). Returns how many ended."""
-    policy = DeadlinePolicy.in_force()
+    partial index `proceeding_suspension_end`), under `policy` (by default the one in
+    force). Returns how many ended."""
+    ended = Proceeding.objects.filter(suspension_ends_at__lte=now)
+    if not ended.exists():  # most passes: one query, no transaction
+        return 0
+    policy = policy or DeadlinePolicy.in_force()
     with transaction.atomic():
-        due = list(Proceeding.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("provider").filter(suspension_ends_at__lte=now)
+        due = list(ended.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("provider")
                    .order_by("suspension_ends_at", "id")[:batch])
         for proceeding in due:
             ends = proceeding.suspension_ends_at

@@ -50,8 +50,10 @@ def apply_due_status_changes(now, batch=BATCH):
     """What the sweep runs: every status change whose effective time has come, oldest
     first, through the partial index `step_status_due`. Two sweeps at once split the rows.
     Returns how many changed a provider's status."""
+    due = ProceedingStep.objects.status_due(now)
+    if not due.exists():  # most passes: one query, no transaction
+        return 0
     with transaction.atomic():
-        steps = list(ProceedingStep.objects.status_due(now).select_for_update(
-            skip_locked=True, of=("self",)).select_related("proceeding")
-            .order_by("effective_at", "id")[:batch])
+        steps = list(due.select_for_update(skip_locked=True, of=("self",))
+                     .select_related("proceeding").order_by("effective_at", "id")[:batch])
         return sum(apply_status_change(step, now) for step in steps)

@@ -11,9 +11,11 @@ several events appends them together as its last write (`appended_at_end`): one 
 read of the chain's end and one insert, held for the commit alone.
 """
 
+import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -89,7 +91,36 @@ def append_events(events):
             event.sequence = sequence
             event.previous_sha256 = previous
             event.sha256 = previous = event_sha256(event.chain_values())
+        return _insert(events)
+
+
+def _insert(events):
+    """Insert unsaved events in one statement and return them saved. On PostgreSQL their
+    values travel as one JSON document read by `jsonb_to_recordset`: for the hundreds of
+    events of a sweep, building it costs a fraction of preparing every field of every
+    model."""
+    if connection.vendor != "postgresql":
         return AuditEvent.objects.bulk_create(events)
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    record = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+    document = json.dumps([{f.column: _json_value(getattr(event, f.attname)) for f in fields}
+                           for event in events])
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({names}) "
+                       f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS v({record}) "
+                       'ORDER BY "sequence" RETURNING "sequence", id', [document])
+        ids = dict(cursor.fetchall())
+    for event in events:
+        event.pk = ids[event.sequence]
+        event._state.adding = False
+        event._state.db = connection.alias
+    return events
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 @dataclass

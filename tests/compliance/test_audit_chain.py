@@ -15,7 +15,7 @@ from compliance.audit_chain import GENESIS, canonical_bytes, event_sha256
 from compliance.models import AuditEvent, ObligationKind
 from compliance.services.chain import verify_chain
 from incidents.models import IncidentVersion
-from notifications.sweep import mark_missed
+from notifications.sweep import sweep
 from reports.models import ReportVersion
 from tests import factories
 from tests.conftest import require_service
@@ -116,11 +116,36 @@ def test_it_chains_the_events_the_sweep_writes(provider_a, manager):
     for _ in range(3):
         factories.ObligationFactory(provider=provider_a, due_at=due, original_due_at=due)
 
-    assert mark_missed(due + timedelta(minutes=1)) == 3
+    assert sweep(due + timedelta(minutes=1)).missed == 3
 
     report = verify_chain()
     assert report.ok and report.checked == 4
     assert AuditEvent.objects.filter(action="obligation.missed").count() == 3
+
+
+def test_events_appended_together_are_stored_as_they_were_hashed(provider_a, manager):
+    from django.contrib.contenttypes.models import ContentType
+
+    from compliance.services.chain import append_events
+
+    at = datetime(2026, 6, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    ctype = ContentType.objects.get_for_model(provider_a)
+    changes = [{"name": ["Alpha", "Älpha — “Postage”"]}, {"nested": {"a": [1, None, True]}}, {}]
+    with transaction.atomic():
+        appended = append_events([
+            AuditEvent(at=at, actor=manager if n else None, provider_id=provider_a.pk,
+                       content_type=ctype, object_id=str(provider_a.pk),
+                       object_repr="Alpha \u00e9", case_id=None if n else 7,
+                       action="provider.updated", changes=change, reason=f"Reason {n}",
+                       usps_only=bool(n % 2), drafting_stage=n == 2)
+            for n, change in enumerate(changes)])
+
+    stored = list(AuditEvent.objects.order_by("sequence"))
+    assert [e.pk for e in stored] == [e.pk for e in appended] == sorted(e.pk for e in stored)
+    assert [e.chain_values() for e in stored] == [e.chain_values() for e in appended]
+    assert [e.sha256 for e in stored] == [e.sha256 for e in appended]
+    report = verify_chain()
+    assert report.ok and report.checked == 3
 
 
 def test_it_keeps_events_of_a_user_who_cannot_be_deleted(events, manager):

@@ -135,10 +135,10 @@ def test_assigning_a_reviewer_changes_nothing_the_provider_sees(api_for, officer
 
 
 def test_a_draft_missing_its_due_time_stays_the_providers(officer_a, reviewer):
-    from notifications.sweep import mark_missed
+    from notifications.sweep import sweep
 
     draft = _draft_with_history(officer_a)
-    mark_missed(NOW + timedelta(days=2))
+    sweep(NOW + timedelta(days=2))
 
     missed = AuditEvent.objects.get(case_id=draft.pk, action="obligation.missed")
     assert missed.drafting_stage is True
