@@ -42,7 +42,8 @@ class AuditEvent(models.Model):
     provider = models.ForeignKey(
         "compliance.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # Indexed as the first column of the (content type, object, time) index below.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(max_length=300)
