@@ -164,6 +164,9 @@ class Obligation(models.Model):
             models.Index(fields=["due_at", "incident_id", "kind", "usps_visible", "provider"],
                          name="obligation_outstanding_due",
                          condition=Q(state__in=["open", "missed"])),
+            # ... how much USPS sees owed in all (its home page counts it) ...
+            models.Index(fields=["kind"], name="obligation_owed_kind",
+                         condition=Q(state__in=["open", "missed"], usps_visible=True)),
             # ... what one provider owes (its staff's home page) ...
             models.Index(fields=["provider", "due_at", "kind"],
                          name="obligation_outstanding_owner",
