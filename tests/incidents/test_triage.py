@@ -386,7 +386,7 @@ def test_the_review_part_of_the_case_page_reads_the_reviewers_once(
     services.assign_reviewer(actor=manager, incident=filed, reviewer=reviewer)
     client.force_login(manager)
     client.get(f"/incidents/{filed.pk}/")
-    with django_assert_num_queries(18) as one:
+    with django_assert_num_queries(16) as one:
         page = client.get(f"/incidents/{filed.pk}/").content.decode()
     factories.ReviewerFactory.create_batch(3)
     with django_assert_num_queries(len(one.captured_queries)):
