@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views import View
@@ -31,8 +32,12 @@ def home(request):
     user = request.user
     outstanding = (Obligation.objects.visible_to(user).provider_duties().outstanding()
                    .order_by("due_at", "id"))
+    obligations = list(outstanding.select_related("provider")[:DASHBOARD_ROWS])
+    for obligation in obligations:  # each row's links, reversed here once
+        obligation.path = reverse("obligation-detail", args=[obligation.pk])
+        obligation.case_path = _case_path(obligation) or _proceeding_path(obligation)
     context = {
-        "obligations": outstanding.select_related("provider")[:DASHBOARD_ROWS],
+        "obligations": obligations,
         "outstanding_count": outstanding.count(),
         "now": timezone.now(),
     }
@@ -51,6 +56,17 @@ def home(request):
     return render(request, "compliance/home.html", context)
 
 
+def _case_path(item):
+    """The page of the case an obligation or a USPS target belongs to, if any."""
+    return reverse("incident-detail", args=[item.incident_id]) if item.incident_id else None
+
+
+def _proceeding_path(obligation):
+    """The page of the proceeding a period belongs to, if any."""
+    return (reverse("proceeding-detail", args=[obligation.proceeding_id])
+            if obligation.proceeding_id else None)
+
+
 def inbox_context(request, filterset):
     """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
     items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -58,6 +74,7 @@ def inbox_context(request, filterset):
     for target in page:
         target.inbox_kind = LABELS[short_kind(target)]
         target.path = target_path(target)
+        target.case_path = _case_path(target)
     return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": list_query(request),
             "inbox_kinds": list(LABELS.items()),
             "current": {key: request.GET.get(key, "") for key in ("kind", "assigned_to_me")}}

@@ -62,6 +62,9 @@ class ObligationState(models.TextChoices):
 # States in which the duty is still owed: open (not yet due) and missed (due, not met).
 OUTSTANDING_STATES = (ObligationState.OPEN, ObligationState.MISSED)
 
+KIND_LABELS = dict(ObligationKind.choices)
+STATE_LABELS = dict(ObligationState.choices)
+
 
 class ObligationQuerySet(ProviderScopedQuerySet):
     def visible_to(self, user):
@@ -182,6 +185,14 @@ class Obligation(models.Model):
     def __str__(self):
         # No time here: the text is kept in audit events and read in each viewer's zone.
         return f"{self.get_kind_display()} for {self.subject}"
+
+    # The labels of the kind and the state, which every row of a list of duties shows, read
+    # from tables made once (Django's own get_FOO_display makes the table on each call).
+    def get_kind_display(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def get_state_display(self):
+        return STATE_LABELS.get(self.state, self.state)
 
     @property
     def is_outstanding(self):

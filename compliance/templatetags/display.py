@@ -3,6 +3,7 @@ builtins, so no template needs to `load` them)."""
 
 from django import template
 from django.utils import timesince as durations
+from django.utils import timezone
 
 from compliance import labels
 from compliance.display import time_html
@@ -16,6 +17,15 @@ def when(value, seconds=""):
     """A time in the viewer's zone, with UTC on hover: `{{ at|when }}`; `{{ at|when:"s" }}`
     shows seconds too. Empty for None."""
     return time_html(value, seconds=bool(seconds))
+
+
+@register.filter
+def iso(value):
+    """A time in ISO 8601 in the viewer's zone, as scripts read it (`data-deadline`):
+    `|date:"c"` without the date formats' machinery. Empty for None."""
+    if value is None or value == "":
+        return ""
+    return timezone.localtime(value).isoformat()
 
 
 class _Unit:
