@@ -14,7 +14,7 @@ from .api.filters import ObligationFilter, ProviderFilter
 from .exports.columns import inbox_columns, obligation_columns
 from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
-from .inbox import LABELS, InboxFilter, inbox, short_kind, target_path
+from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
 
 DASHBOARD_ROWS = 50
@@ -52,7 +52,9 @@ def home(request):
         if export is not None:
             return export
         context["provider_count"] = Provider.objects.visible_to(user).count()
-        context.update(inbox_context(request, filterset))
+        # The navigation's counts, counted here: the whole inbox is paged on them.
+        context["usps_inbox"] = inbox_counts(user, context["now"])
+        context.update(inbox_context(request, filterset, context["usps_inbox"]["waiting"]))
     return render(request, "compliance/home.html", context)
 
 
@@ -67,10 +69,15 @@ def _proceeding_path(obligation):
             if obligation.proceeding_id else None)
 
 
-def inbox_context(request, filterset):
-    """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
-    items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(items, INBOX_ROWS).get_page(request.GET.get("page"))
+def inbox_context(request, filterset, waiting):
+    """The "Waiting on USPS" list of the USPS home page, filtered and paginated; `waiting`:
+    how many items wait on USPS in all."""
+    valid = filterset.is_valid()
+    items = filterset.qs if valid else filterset.queryset.none()
+    paginator = Paginator(items, INBOX_ROWS)
+    if valid and all(value in (None, "") for value in filterset.form.cleaned_data.values()):
+        paginator.count = waiting  # the whole inbox
+    page = paginator.get_page(request.GET.get("page"))
     for target in page:
         target.inbox_kind = LABELS[short_kind(target)]
         target.path = target_path(target)
