@@ -54,3 +54,12 @@ def test_an_obligations_kind_and_state_read_as_their_labels():
             assert obligation.get_state_display() == Model._get_FIELD_display(
                 obligation, Obligation._meta.get_field("state"))
     assert Obligation(kind="usps_triage").get_kind_display() == "Triage (USPS target)"
+
+
+def test_pages_read_durations_through_these_filters():
+    from compliance.templatetags import display
+
+    libraries = engines["django"].engine.template_builtins
+    for name in ("timesince", "timeuntil"):
+        last = [library for library in libraries if name in library.filters][-1]
+        assert last.filters[name] is getattr(display, name)
