@@ -32,12 +32,7 @@ def home(request):
     user = request.user
     outstanding = (Obligation.objects.visible_to(user).provider_duties().outstanding()
                    .order_by("due_at", "id"))
-    obligations = list(outstanding.select_related("provider")[:DASHBOARD_ROWS])
-    for obligation in obligations:  # each row's links, reversed here once
-        obligation.path = reverse("obligation-detail", args=[obligation.pk])
-        obligation.case_path = _case_path(obligation) or _proceeding_path(obligation)
     context = {
-        "obligations": obligations,
         "outstanding_count": outstanding.count(),
         "now": timezone.now(),
     }
@@ -55,7 +50,17 @@ def home(request):
         # The navigation's counts, counted here: the whole inbox is paged on them.
         context["usps_inbox"] = inbox_counts(user, context["now"])
         context.update(inbox_context(request, filterset, context["usps_inbox"]["waiting"]))
+    context["obligations"] = _with_links(outstanding.select_related("provider")[:DASHBOARD_ROWS])
     return render(request, "compliance/home.html", context)
+
+
+def _with_links(obligations):
+    """The rows of what is owed, each with the paths it links to (reversed here)."""
+    rows = list(obligations)
+    for obligation in rows:
+        obligation.path = reverse("obligation-detail", args=[obligation.pk])
+        obligation.case_path = _case_path(obligation) or _proceeding_path(obligation)
+    return rows
 
 
 def _case_path(item):
