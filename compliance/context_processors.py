@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from .inbox import inbox_counts
 from .models import Heartbeat, ProceedingStep
@@ -27,11 +28,12 @@ def sweep_watchdog(request):
 
 def usps_inbox_counts(request):
     """For USPS staff: how many items wait on USPS, and how many are past their target, for
-    the navigation of every page (one query)."""
+    the navigation of every page (one query, made when the page shows them: not when the
+    page has counted them itself, as the home page does)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_usps:
         return {}
-    return {"usps_inbox": inbox_counts(user, timezone.now())}
+    return {"usps_inbox": SimpleLazyObject(lambda: inbox_counts(user, timezone.now()))}
 
 
 def authorization_banner(request):

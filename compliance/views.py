@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views import View
@@ -13,7 +14,7 @@ from .api.filters import ObligationFilter, ProviderFilter
 from .exports.columns import inbox_columns, obligation_columns
 from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
-from .inbox import LABELS, InboxFilter, inbox, short_kind, target_path
+from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
 
 DASHBOARD_ROWS = 50
@@ -32,7 +33,6 @@ def home(request):
     outstanding = (Obligation.objects.visible_to(user).provider_duties().outstanding()
                    .order_by("due_at", "id"))
     context = {
-        "obligations": outstanding.select_related("provider")[:DASHBOARD_ROWS],
         "outstanding_count": outstanding.count(),
         "now": timezone.now(),
     }
@@ -47,17 +47,46 @@ def home(request):
         if export is not None:
             return export
         context["provider_count"] = Provider.objects.visible_to(user).count()
-        context.update(inbox_context(request, filterset))
+        # The navigation's counts, counted here: the whole inbox is paged on them.
+        context["usps_inbox"] = inbox_counts(user, context["now"])
+        context.update(inbox_context(request, filterset, context["usps_inbox"]["waiting"]))
+    context["obligations"] = _with_links(outstanding.select_related("provider")[:DASHBOARD_ROWS])
     return render(request, "compliance/home.html", context)
 
 
-def inbox_context(request, filterset):
-    """The "Waiting on USPS" list of the USPS home page, filtered and paginated."""
-    items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(items, INBOX_ROWS).get_page(request.GET.get("page"))
+def _with_links(obligations):
+    """The rows of what is owed, each with the paths it links to (reversed here)."""
+    rows = list(obligations)
+    for obligation in rows:
+        obligation.path = reverse("obligation-detail", args=[obligation.pk])
+        obligation.case_path = _case_path(obligation) or _proceeding_path(obligation)
+    return rows
+
+
+def _case_path(item):
+    """The page of the case an obligation or a USPS target belongs to, if any."""
+    return reverse("incident-detail", args=[item.incident_id]) if item.incident_id else None
+
+
+def _proceeding_path(obligation):
+    """The page of the proceeding a period belongs to, if any."""
+    return (reverse("proceeding-detail", args=[obligation.proceeding_id])
+            if obligation.proceeding_id else None)
+
+
+def inbox_context(request, filterset, waiting):
+    """The "Waiting on USPS" list of the USPS home page, filtered and paginated; `waiting`:
+    how many items wait on USPS in all."""
+    valid = filterset.is_valid()
+    items = filterset.qs if valid else filterset.queryset.none()
+    paginator = Paginator(items, INBOX_ROWS)
+    if valid and all(value in (None, "") for value in filterset.form.cleaned_data.values()):
+        paginator.count = waiting  # the whole inbox
+    page = paginator.get_page(request.GET.get("page"))
     for target in page:
         target.inbox_kind = LABELS[short_kind(target)]
         target.path = target_path(target)
+        target.case_path = _case_path(target)
     return {"inbox_page": page, "inbox_filter": filterset, "inbox_query": list_query(request),
             "inbox_kinds": list(LABELS.items()),
             "current": {key: request.GET.get(key, "") for key in ("kind", "assigned_to_me")}}

@@ -13,6 +13,15 @@ def reviewer_choices():
     return User.objects.reviewers().order_by("username")
 
 
+def offer_reviewers(field, people=None):
+    """`field` takes any active USPS reviewer. A page that shows two reviewer choices reads
+    the reviewers once and gives the list (`people`) to both, offered as it is."""
+    field.queryset = reviewer_choices()
+    if people is not None:
+        field.choices = [("", field.empty_label),
+                         *((person.pk, field.label_from_instance(person)) for person in people)]
+
+
 class TriageForm(forms.Form):
     revenue_risk = forms.ChoiceField(choices=[("", "Choose…"), *RevenueRisk.choices])
     rationale = forms.CharField(
@@ -32,10 +41,10 @@ class TriageForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
                                       label="Assigned reviewer")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reviewers=None, **kwargs):
         kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewer_choices()
+        offer_reviewers(self.fields["reviewer"], reviewers)
 
     def clean(self):
         data = super().clean()
@@ -61,9 +70,9 @@ class AssignForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody",
                                       label="Reviewer")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reviewers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewer_choices()
+        offer_reviewers(self.fields["reviewer"], reviewers)
 
 
 class BulkAssignForm(forms.Form):
@@ -77,7 +86,7 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["incidents"].queryset = Incident.objects.visible_to(user).filed()
-        self.fields["reviewer"].queryset = reviewer_choices()
+        offer_reviewers(self.fields["reviewer"])
 
 
 class CommentForm(forms.Form):

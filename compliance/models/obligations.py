@@ -64,6 +64,9 @@ class ObligationState(models.TextChoices):
 # States in which the duty is still owed: open (not yet due) and missed (due, not met).
 OUTSTANDING_STATES = (ObligationState.OPEN, ObligationState.MISSED)
 
+KIND_LABELS = dict(ObligationKind.choices)
+STATE_LABELS = dict(ObligationState.choices)
+
 
 class ObligationQuerySet(ProviderScopedQuerySet):
     def visible_to(self, user):
@@ -169,6 +172,9 @@ class Obligation(models.Model):
             models.Index(fields=["due_at", "incident_id", "kind", "usps_visible", "provider"],
                          name="obligation_outstanding_due",
                          condition=Q(state__in=["open", "missed"])),
+            # ... how much USPS sees owed in all (its home page counts it) ...
+            models.Index(fields=["kind"], name="obligation_owed_kind",
+                         condition=Q(state__in=["open", "missed"], usps_visible=True)),
             # ... what one provider owes (its staff's home page) ...
             models.Index(fields=["provider", "due_at", "kind"],
                          name="obligation_outstanding_owner",
@@ -184,6 +190,14 @@ class Obligation(models.Model):
     def __str__(self):
         # No time here: the text is kept in audit events and read in each viewer's zone.
         return f"{self.get_kind_display()} for {self.subject}"
+
+    # The labels of the kind and the state, which every row of a list of duties shows, read
+    # from tables made once (Django's own get_FOO_display makes the table on each call).
+    def get_kind_display(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def get_state_display(self):
+        return STATE_LABELS.get(self.state, self.state)
 
     @property
     def is_outstanding(self):

@@ -2,6 +2,8 @@
 builtins, so no template needs to `load` them)."""
 
 from django import template
+from django.utils import timesince as durations
+from django.utils import timezone
 
 from compliance import labels
 from compliance.display import time_html
@@ -15,6 +17,52 @@ def when(value, seconds=""):
     """A time in the viewer's zone, with UTC on hover: `{{ at|when }}`; `{{ at|when:"s" }}`
     shows seconds too. Empty for None."""
     return time_html(value, seconds=bool(seconds))
+
+
+@register.filter
+def iso(value):
+    """A time in ISO 8601 in the viewer's zone, as scripts read it (`data-deadline`):
+    `|date:"c"` without the date formats' machinery. Empty for None."""
+    if value is None or value == "":
+        return ""
+    return timezone.localtime(value).isoformat()
+
+
+class _Unit:
+    """One of Django's duration units in English ("1 day", "3 days"), ready-made: the site
+    speaks English only, and the translation lookup of Django's own units, on each row of
+    a long list, costs more than the arithmetic."""
+
+    def __init__(self, name):
+        self.one, self.many = f"%(num)d {name}", f"%(num)d {name}s"
+
+    def __mod__(self, values):
+        return (self.one if values["num"] == 1 else self.many) % values
+
+
+UNITS = {name: _Unit(name) for name in durations.TIME_STRINGS}
+
+
+@register.filter(is_safe=False)
+def timesince(value, arg=None):
+    """Django's `timesince` ("4 days, 6 hours"), word for word, with the units above."""
+    if not value:
+        return ""
+    try:
+        return durations.timesince(value, arg or None, time_strings=UNITS)
+    except (ValueError, TypeError):
+        return ""
+
+
+@register.filter(is_safe=False)
+def timeuntil(value, arg=None):
+    """Django's `timeuntil`, word for word, with the units above."""
+    if not value:
+        return ""
+    try:
+        return durations.timeuntil(value, arg, time_strings=UNITS)
+    except (ValueError, TypeError):
+        return ""
 
 
 @register.filter

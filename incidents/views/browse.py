@@ -48,20 +48,21 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
                    comment_form=None):
     user = request.user
     versions = list(incident.versions.select_related("submitted_by").order_by("number"))
+    # The case's duties and USPS targets the user may see, read once for the page's lists
+    # of them (its obligations, what waits on USPS, the reports' duties).
+    owed = list(Obligation.objects.visible_to(user).filter(incident_id=incident.pk)
+                .order_by("due_at", "id")) if not incident.is_draft else []
     return {
         "incident": incident,
         "receipt": versions[-1] if versions else None,
         "first_version": versions[0] if versions else None,
         "attachments": incident.attachments.select_related("uploaded_by").order_by(
             "uploaded_at", "id"),
-        "obligations": Obligation.objects.visible_to(user).provider_duties()
-        .filter(incident_id=incident.pk).order_by("due_at", "id")
-        if not incident.is_draft else [],
+        "obligations": [o for o in owed if not o.is_usps_target],
         "history": timeline(user, incident),
         # USPS's own targets on the case, for USPS staff only (the door hides them anyway).
-        "usps_waiting": Obligation.objects.visible_to(user).usps_targets().outstanding()
-        .filter(incident_id=incident.pk).order_by("due_at", "id")
-        if user.is_usps and not incident.is_draft else [],
+        "usps_waiting": [o for o in owed if o.is_usps_target and o.is_outstanding]
+        if user.is_usps else [],
         "now": timezone.now(),
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),

@@ -9,7 +9,8 @@ def load_incident(request, pk):
     """The incident if the user may see it, else 404."""
     return get_object_or_404(
         Incident.objects.visible_to(request.user)
-        .select_related("provider", "discovered_by_affiliate", "submitted_by", "created_by")
+        .select_related("provider", "discovered_by_affiliate", "submitted_by", "created_by",
+                        "assigned_reviewer")
         .prefetch_related("pes_models", Prefetch(
             "risk_statements",
             queryset=RiskStatement.objects.select_related("pes_model").order_by("position"))),

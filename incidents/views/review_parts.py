@@ -5,7 +5,7 @@ from django.utils import timezone
 from compliance.deadlines import risk_window, written_report_due_at
 from compliance.models import DeadlinePolicy
 from incidents.models import Comment, IncidentStatus, RevenueRisk
-from incidents.review_forms import AssignForm, CommentForm, TriageForm
+from incidents.review_forms import AssignForm, CommentForm, TriageForm, reviewer_choices
 from incidents.services import may_comment
 from incidents.services.triage import TRIAGE_STATES
 
@@ -44,11 +44,13 @@ def review_context(request, incident, triage_form=None, comment_form=None):
     if may_comment(user, incident):
         context["comment_form"] = comment_form or CommentForm(user=user)
     if user.is_usps and incident.status in TRIAGE_STATES:
+        people = list(reviewer_choices())  # read once for both forms
         context["triage_form"] = triage_form or TriageForm(
-            initial=triage_initial(request, incident))
+            initial=triage_initial(request, incident), reviewers=people)
         if incident.triaged_at is None:  # the first triage needs its rationale
             context["triage_form"].fields["rationale"].required_when = "at first triage"
-        context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id})
+        context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id},
+                                            reviewers=people)
         context["policy_defaults"] = policy_defaults(timezone.now())
         context["first_triage"] = incident.triaged_at is None
         context["is_closed"] = incident.status == IncidentStatus.CLOSED

@@ -1,16 +1,18 @@
 """The reports section of an incident page, computed here so the incident view needs to
-pass nothing: three queries whatever the number of reports."""
+pass nothing but the case's obligations it has read: two queries whatever the number of
+reports."""
 
 from django import template
 from django.db.models import Prefetch
 
-from compliance.models import Obligation
 from compliance.models.obligations import OUTSTANDING_STATES
 from reports.models import OBLIGATION_KIND, Report, ReportKind, ReportState, ReportVersion
 from reports.services.access import may_file
 from reports.services.filing import SINGLE_KINDS, kinds_fileable
 
 register = template.Library()
+
+DUTY_KINDS = frozenset(OBLIGATION_KIND.values())
 
 
 def _actions(incident, reports):
@@ -28,7 +30,9 @@ def _actions(incident, reports):
 
 
 @register.inclusion_tag("reports/_reports_section.html", takes_context=True)
-def incident_reports(context, incident):
+def incident_reports(context, incident, obligations):
+    """`obligations`: the case's obligations the user may see, as the page has read them
+    (the reports' duties are among them)."""
     user = context["request"].user
     if incident.is_draft:
         return {"incident": incident, "hidden": True}
@@ -40,14 +44,12 @@ def incident_reports(context, incident):
     for report in reports:
         versions = list(report.versions.all())
         report.receipt = versions[-1] if versions else None
-    duties = Obligation.objects.visible_to(user).filter(
-        incident_id=incident.pk, kind__in=list(OBLIGATION_KIND.values()),
-        state__in=OUTSTANDING_STATES).order_by("due_at", "id")
+    duties = [o for o in obligations if o.kind in DUTY_KINDS and o.state in OUTSTANDING_STATES]
     can_file = may_file(user, incident)
     return {
         "incident": incident,
         "reports": reports,
-        "duties": list(duties),
+        "duties": duties,
         "actions": _actions(incident, reports) if can_file else [],
         "can_file": can_file,
     }

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils.timesince import timeuntil
 
 from compliance.models import Obligation, ObligationKind
 from incidents import services as incidents
@@ -127,6 +128,18 @@ def test_the_usps_home_page_leads_with_what_waits_on_usps(signed_in, reviewer, w
     assert "5\xa0hours" in table  # how long the filing has waited
 
 
+def test_the_home_page_says_how_long_is_left_before_a_target(signed_in, reviewer, waiting,
+                                                             frozen):
+    triage = Obligation.objects.get(kind=ObligationKind.USPS_TRIAGE,
+                                    object_id=waiting["filing"].pk)
+    body = signed_in(reviewer).get("/").content.decode()
+
+    table = body[body.index('data-testid="inbox-items"'):body.index("</table>",
+                                                                 body.index("inbox-items"))]
+    left = timeuntil(triage.due_at, NOW)
+    assert left != "0\xa0minutes" and f"{left} left" in table
+
+
 def test_the_home_page_flags_an_item_the_provider_filed_late(signed_in, reviewer, officer_a,
                                                              frozen):
     make_filed(officer_a, at=NOW - timedelta(hours=1), late_reason="Weekend.",
@@ -168,7 +181,7 @@ def test_provider_staff_see_no_inbox_nor_its_counts(signed_in, officer_a, viewer
 def test_the_home_page_reads_in_the_same_number_of_queries_however_many_items(
         signed_in, reviewer, officer_a, waiting, django_assert_num_queries):
     client = signed_in(reviewer)
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(8) as few:
         client.get("/")
     for n in range(30):
         make_filed(officer_a, at=NOW - timedelta(minutes=n + 1))
@@ -176,3 +189,23 @@ def test_the_home_page_reads_in_the_same_number_of_queries_however_many_items(
         response = client.get("/")
     assert len(response.context["inbox_page"]) == 25
     assert Obligation.objects.outstanding().filter(kind=ObligationKind.USPS_TRIAGE).count() == 31
+
+
+def test_the_home_page_pages_the_inbox_on_what_it_shows(signed_in, reviewer, officer_a,
+                                                       waiting, django_assert_num_queries):
+    for n in range(30):
+        make_filed(officer_a, at=NOW - timedelta(minutes=n + 1))
+    client = signed_in(reviewer)
+
+    with django_assert_num_queries(8):  # the navigation's count pages the whole inbox
+        everything = client.get("/")
+    triage = client.get("/", {"kind": "triage"})
+    others = client.get("/", {"assigned_to_me": "false", "page": "2"})
+
+    assert "Page 1 of 2 (34 in all)" in everything.content.decode()
+    assert everything.context["usps_inbox"]["waiting"] == 34
+    assert "Page 1 of 2 (31 in all)" in triage.content.decode()
+    assert "Page 2 of 2 (34 in all)" in others.content.decode()
+    assert len(others.context["inbox_page"]) == 9
+    mine = client.get("/", {"assigned_to_me": "true"}).content.decode()
+    assert "Nothing waits on USPS that matches" in mine and "in all)" not in mine

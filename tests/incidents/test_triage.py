@@ -379,3 +379,20 @@ def test_it_assigns_from_the_incident_page(filed, reviewer, manager, client):
     assert response.status_code == 302 and response["Location"] == f"/incidents/{filed.pk}/"
     filed.refresh_from_db()
     assert filed.assigned_reviewer == reviewer
+
+
+def test_the_review_part_of_the_case_page_reads_the_reviewers_once(
+        filed, reviewer, manager, client, django_assert_num_queries):
+    services.assign_reviewer(actor=manager, incident=filed, reviewer=reviewer)
+    client.force_login(manager)
+    client.get(f"/incidents/{filed.pk}/")
+    with django_assert_num_queries(16) as one:
+        page = client.get(f"/incidents/{filed.pk}/").content.decode()
+    factories.ReviewerFactory.create_batch(3)
+    with django_assert_num_queries(len(one.captured_queries)):
+        more = client.get(f"/incidents/{filed.pk}/").content.decode()
+
+    reads = [q["sql"] for q in one.captured_queries if '"role" = ' in q["sql"]]
+    assert len(reads) == 1  # the assign form and the triage form share one list
+    assert f'<option value="{reviewer.pk}" selected>{reviewer}</option>' in page
+    assert more.count("<option value=") == page.count("<option value=") + 6

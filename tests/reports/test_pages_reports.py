@@ -8,6 +8,7 @@ import time_machine
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from compliance.models import Obligation
 from reports.models import Report, ReportState
 
 from .factories import NOW, case_under_review, file_report_at, investigating
@@ -26,10 +27,15 @@ WRITTEN_FORM = {"circumstances": "Forged reset accepted.", "investigative_proced
 
 
 def section(user, incident):
+    """The reports section as the case page shows it, with the case's obligations the
+    page reads (read here in the section's queries)."""
     request = RequestFactory().get("/")
     request.user = user
     template = Template('{% include "reports/_incident_reports.html" %}')
-    return template.render(Context({"incident": incident, "request": request}))
+    obligations = (Obligation.objects.visible_to(user).provider_duties()
+                   .filter(incident_id=incident.pk).order_by("due_at", "id"))
+    return template.render(Context({"incident": incident, "request": request,
+                                    "obligations": obligations}))
 
 
 def test_the_section_offers_the_written_report_to_officers_only(officer_a, viewer_a, reviewer,
