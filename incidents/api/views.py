@@ -82,7 +82,11 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return self.get_paginated_response(listing.rows(page))
 
     def _fresh(self, incident):
-        return incidents_for(self.request.user).get(pk=incident.pk)
+        """The incident as the API shows it, read again after the change: one row with its
+        PES models and risk statements, by the list's reader (the serializer's JSON, field
+        for field)."""
+        found = Incident.objects.visible_to(self.request.user).filter(pk=incident.pk)
+        return listing.rows(listing.list_rows(found))[0]
 
     @extend_schema(summary="Create a draft incident (provider officers)")
     def create(self, request, *args, **kwargs):
@@ -90,8 +94,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer.is_valid(raise_exception=True)
         incident = services.create_draft(actor=request.user,
                                 **serializer.validated_data)
-        return Response(self.get_serializer(self._fresh(incident)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a draft (409 once submitted)",
                    responses={200: IncidentSerializer, 409: OpenApiResponse(
@@ -104,7 +107,7 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer.is_valid(raise_exception=True)
         incident = services.update_draft(actor=request.user, incident=incident,
                                 **serializer.validated_data)
-        return Response(self.get_serializer(self._fresh(incident)).data)
+        return Response(self._fresh(incident))
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):

@@ -106,3 +106,24 @@ def test_it_lists_in_a_fixed_number_of_queries(cases, officer_a, reviewer, api_f
         assert "pes_models" not in captured.captured_queries[0]["sql"]
     with django_assert_num_queries(1):
         assert api_for(officer_a).get(URL + "?q=nothing-like-this").json()["results"] == []
+
+
+def test_it_answers_a_new_or_changed_draft_as_the_serializer_would(officer_a, api_for):
+    model = factories.PESModelFactory(provider=officer_a.provider, name="Meter")
+    client = api_for(officer_a)
+
+    created = client.post(URL, {
+        "category": "cyber_attack", "subtype": "denial_of_service", "title": "Outage",
+        "description": "Resets failed for an hour.", "discovered_at": NOW.isoformat(),
+        "discovery_timezone": "America/Chicago", "discovered_by_name": "Ops",
+        "risk_statements": [{"pes_model": model.pk, "nature_of_risk": "Outage",
+                             "effect_on_pes": "Resets impossible"}]}, format="json")
+    assert created.status_code == 201
+    assert created.json() == serialized(officer_a)[0]
+    assert created.json()["risk_statements"][0]["nature_of_risk"] == "Outage"
+
+    changed = client.patch(f"{URL}{created.json()['id']}/", {"title": "Long outage"},
+                           format="json")
+    assert changed.status_code == 200
+    assert changed.json() == serialized(officer_a)[0]
+    assert changed.json()["title"] == "Long outage"
