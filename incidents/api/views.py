@@ -6,7 +6,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.api.pagination import FewRowsPagination
@@ -61,6 +61,13 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             # with what it needs.
             return Incident.objects.visible_to(self.request.user)
         return incidents_for(self.request.user)
+
+    def filter_queryset(self, queryset):
+        """The list's filters narrow what is read; a change names its incident by id alone
+        (a filing or an amendment is not refused for a query string)."""
+        if self.request.method not in SAFE_METHODS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def known_count(self):
         """The list's count from the case counts, when its filters are among those the

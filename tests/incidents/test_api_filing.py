@@ -34,6 +34,21 @@ def test_it_answers_a_submission_with_the_receipt(officer_a, api_for):
     assert hashlib.sha256(version.canonical_json.encode()).hexdigest() == receipt["sha256"]
 
 
+def test_a_query_string_neither_refuses_a_filing_nor_opens_another_providers(
+        officer_a, officer_b, api_for):
+    with time_machine.travel(NOW, tick=False):
+        draft = make_draft(officer_a, discovered_at=NOW - timedelta(hours=1))
+        theirs = make_draft(officer_b, discovered_at=NOW - timedelta(hours=1))
+        filed = api_for(officer_a).post(detail(draft, "submit/?status=closed&q=nothing"), {})
+        refused = api_for(officer_a).post(detail(theirs, "submit/?provider="
+                                                 f"{theirs.provider_id}"), {})
+
+    assert filed.status_code == 201
+    assert refused.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.reference is None and not theirs.versions.exists()
+
+
 def test_it_refuses_a_late_submission_without_reason_with_a_clear_message(officer_a, api_for):
     with time_machine.travel(NOW, tick=False):
         draft = make_draft(officer_a, discovered_at=NOW - timedelta(hours=25))
