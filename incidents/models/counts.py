@@ -1,20 +1,12 @@
 from django.db import models
 
 from .choices import IncidentStatus
+from .incident import CaseDoorQuerySet
 
 
-class CaseCountQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The counts of the cases the user sees, as `Incident.objects.visible_to` sees
-        them: provider staff their provider's, drafts included; USPS staff every provider's
-        filed cases, never a draft."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_usps:
-            return self.exclude(status=IncidentStatus.DRAFT)
-        if user.provider_id is None:
-            return self.none()
-        return self.filter(provider_id=user.provider_id)
+class CaseCountQuerySet(CaseDoorQuerySet):
+    """Counts through the incidents' own door: a count row carries its cases' provider
+    and status."""
 
     def total(self):
         return self.aggregate(total=models.Sum("cases"))["total"] or 0

@@ -7,7 +7,10 @@ from compliance.aggregates import until
 from .choices import Category, IncidentStatus, RevenueRisk, Subtype
 
 
-class IncidentQuerySet(models.QuerySet):
+class CaseDoorQuerySet(models.QuerySet):
+    """Rows of cases, or about cases, that carry the case's provider and status: incidents
+    and their counts."""
+
     def visible_to(self, user):
         """The one door: provider staff see their provider's incidents, drafts included;
         USPS staff see filed incidents of every provider and never a draft."""
@@ -19,11 +22,21 @@ class IncidentQuerySet(models.QuerySet):
             return self.none()
         return self.filter(provider_id=user.provider_id)
 
+
+class IncidentQuerySet(CaseDoorQuerySet):
     def drafts(self):
         return self.filter(status=IncidentStatus.DRAFT)
 
     def filed(self):
         return self.exclude(status=IncidentStatus.DRAFT)
+
+    def with_content(self):
+        """With what an incident's content reads: its provider and affiliate, its PES
+        models, and its risk statements in order with theirs."""
+        return self.select_related("provider", "discovered_by_affiliate").prefetch_related(
+            "pes_models", models.Prefetch(
+                "risk_statements", queryset=RiskStatement.objects.select_related("pes_model")
+                .order_by("position", "id")))
 
 
 class Incident(models.Model):

@@ -4,7 +4,6 @@ from datetime import UTC
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from compliance.canonical import changes_between, freeze
@@ -14,13 +13,7 @@ from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, User
 from compliance.services import fulfil_obligation, open_usps_target, record_event
 from compliance.services.chain import appended_at_end
-from incidents.models import (
-    Incident,
-    IncidentStatus,
-    IncidentVersion,
-    ReferenceCounter,
-    RiskStatement,
-)
+from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
 
 from .access import require_officer
 from .canonical import content_of, filing_document
@@ -50,13 +43,7 @@ def next_reference(year):
 def locked_for_filing(incident):
     """The incident read again and locked, with everything its filed document and its
     checks read: provider, affiliate, PES models and risk statements."""
-    return (Incident.objects.select_for_update(of=("self",))
-            .select_related("provider", "discovered_by_affiliate")
-            .prefetch_related("pes_models", Prefetch(
-                "risk_statements",
-                queryset=RiskStatement.objects.select_related("pes_model")
-                .order_by("position", "id")))
-            .get(pk=incident.pk))
+    return Incident.objects.select_for_update(of=("self",)).with_content().get(pk=incident.pk)
 
 
 def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):

@@ -5,7 +5,6 @@ reports."""
 from django import template
 from django.db.models import Prefetch
 
-from compliance.models.obligations import OUTSTANDING_STATES
 from reports.models import OBLIGATION_KIND, Report, ReportKind, ReportState, ReportVersion
 from reports.services.access import may_file
 from reports.services.filing import SINGLE_KINDS, kinds_fileable
@@ -44,7 +43,7 @@ def incident_reports(context, incident, obligations):
     for report in reports:
         versions = list(report.versions.all())
         report.receipt = versions[-1] if versions else None
-    duties = [o for o in obligations if o.kind in DUTY_KINDS and o.state in OUTSTANDING_STATES]
+    duties = [o for o in obligations if o.kind in DUTY_KINDS and o.is_outstanding]
     can_file = may_file(user, incident)
     return {
         "incident": incident,
