@@ -222,15 +222,19 @@ def filing(server, cast, goals):
 
 
 def reference_gaps():
+    """Every number up to the year's counter on one filing, or in reserve for the next."""
     from django.utils import timezone
 
-    from incidents.models import Incident, ReferenceCounter
+    from incidents.models import Incident, ReferenceCounter, ReferenceReservation
 
     year = timezone.now().year
     numbers = sorted(int(ref.rsplit("-", 1)[1]) for ref in Incident.objects.filter(
         reference__startswith=f"PES-{year}-").values_list("reference", flat=True))
+    reserved = sorted(ReferenceReservation.objects.filter(year=year)
+                      .values_list("number", flat=True))
     last = ReferenceCounter.objects.filter(year=year).values_list("last_number", flat=True)
     last = last[0] if last else 0
-    if numbers == list(range(1, last + 1)):
-        return f"gap-free, 1 to {last}"
-    return f"{len(numbers)} references for a counter at {last}: gaps or repeats"
+    if sorted(numbers + reserved) == list(range(1, last + 1)):
+        return f"gap-free, 1 to {last} ({len(reserved)} in reserve)"
+    return (f"{len(numbers)} references and {len(reserved)} in reserve for a counter at "
+            f"{last}: gaps or repeats")

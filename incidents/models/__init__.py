@@ -9,7 +9,7 @@ from .choices import (
 )
 from .comments import Comment, CommentVisibility
 from .counts import CaseCount
-from .filing import IncidentVersion, ReferenceCounter
+from .filing import IncidentVersion, ReferenceCounter, ReferenceReservation
 from .incident import Incident, RiskStatement
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "IncidentStatus",
     "IncidentVersion",
     "ReferenceCounter",
+    "ReferenceReservation",
     "RevenueRisk",
     "RiskStatement",
     "SUBTYPES_BY_CATEGORY",

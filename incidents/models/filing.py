@@ -26,8 +26,8 @@ class IncidentVersion(FrozenVersion):
 
 
 class ReferenceCounter(models.Model):
-    """The last reference number given in a year. Locked while a submission takes the next
-    one, so numbers are unique and without gaps even under concurrent submissions."""
+    """The last reference number given out in a year. Its row is locked while a number is
+    taken, so each number is given once (see `incidents.services.references`)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
@@ -37,3 +37,22 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class ReferenceReservation(models.Model):
+    """A reference number given out by the year's counter and not yet on a filing: taken
+    ahead of a submission, or given back by one that failed. The next submission uses the
+    lowest, so no number is lost."""
+
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"],
+                                    name="reference_reservation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.number} in reserve"

@@ -3,7 +3,7 @@
 from datetime import UTC
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from compliance.canonical import changes_between, freeze
@@ -13,8 +13,9 @@ from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, User
 from compliance.services import fulfil_obligation, open_usps_target, record_event
 from compliance.services.chain import appended_at_end
-from incidents.models import Incident, IncidentStatus, IncidentVersion, ReferenceCounter
+from incidents.models import Incident, IncidentStatus, IncidentVersion
 
+from . import references
 from .access import require_officer
 from .canonical import content_of, filing_document
 from .content import apply_relations, apply_scalars
@@ -23,21 +24,6 @@ from .validation import current_values, validate_content
 
 # A filed discovery time keeps its 24-hour clock on record; it is not amended.
 FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
-
-
-def next_reference(year):
-    """Take the next reference number of `year`, in one statement. Call inside the
-    submitting transaction, as late as it can: the counter row stays locked until the
-    commit (numbers are unique and without gaps), and a rollback gives the number back."""
-    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
-    year_column, number = (connection.ops.quote_name(c) for c in ("year", "last_number"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({year_column}, {number}) VALUES (%s, 1) "
-            f"ON CONFLICT ({year_column}) DO UPDATE SET {number} = {table}.{number} + 1 "
-            f"RETURNING {number}", [year])
-        last_number = cursor.fetchone()[0]
-    return f"PES-{year}-{last_number:05d}"
 
 
 def locked_for_filing(incident):
@@ -67,21 +53,29 @@ def _late_message(incident, now):
             "Give the reason for the delay.")
 
 
-@transaction.atomic
 def submit_incident(*, actor, incident, late_reason=""):
     """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
     freeze version 1, meet (or meet late) the notification duty and show the case to
     USPS, where it waits for triage (a USPS target). A late filing needs `late_reason`.
     Returns the version (the receipt).
 
-    Everything is read and checked first; then the year's reference counter is taken and
-    the filing written, its audit events last: the counter's and the audit chain's locks
-    are held for the writes and the commit only."""
+    The reference number is taken into reserve before the filing's transaction, so the
+    year's counter is not held while the filing is written (`references`)."""
+    now = timezone.now()
+    with references.reserved_for(now.astimezone(UTC).year) as reservation:
+        return _submit(actor=actor, incident=incident, late_reason=late_reason, now=now,
+                       reservation=reservation)
+
+
+@transaction.atomic
+def _submit(*, actor, incident, late_reason, now, reservation):
+    """Everything is read and checked first; then the reference claimed and the filing
+    written, its audit events last: the audit chain's lock is held for their insert and the
+    commit only."""
     require_officer(actor, incident.provider_id)
     incident = locked_for_filing(incident)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
-    now = timezone.now()
     validate_content(provider=incident.provider, values=current_values(incident), now=now,
                      for_filing=True)
     late = is_late(incident.notification_due_at, now)
@@ -94,7 +88,7 @@ def submit_incident(*, actor, incident, late_reason=""):
     policy = DeadlinePolicy.in_force()
     reviewers = list(User.objects.reviewers())
     with appended_at_end():
-        incident.reference = next_reference(now.astimezone(UTC).year)
+        incident.reference = reservation.claim()
         incident.status = IncidentStatus.SUBMITTED
         incident.submitted_at = now
         incident.submitted_by = actor
