@@ -25,6 +25,10 @@ from .validation import current_values, validate_content
 # A filed discovery time keeps its 24-hour clock on record; it is not amended.
 FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
 
+# What submitting a draft writes on it.
+FILED_FIELDS = ("reference", "status", "submitted_at", "submitted_by", "is_late",
+                "late_reason", "current_version", "updated_at")
+
 
 def locked_for_filing(incident):
     """The incident read again and locked, with everything its filed document and its
@@ -60,7 +64,11 @@ def submit_incident(*, actor, incident, late_reason=""):
     Returns the version (the receipt).
 
     The reference number is taken into reserve before the filing's transaction, so the
-    year's counter is not held while the filing is written (`references`)."""
+    year's counter is not held while the filing is written (`references`); what is refused
+    on sight is refused before."""
+    require_officer(actor, incident.provider_id)
+    if not incident.is_draft:
+        raise Conflict("This incident has already been filed.")
     now = timezone.now()
     with references.reserved_for(now.astimezone(UTC).year) as reservation:
         return _submit(actor=actor, incident=incident, late_reason=late_reason, now=now,
@@ -72,8 +80,8 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     """Everything is read and checked first; then the reference claimed and the filing
     written, its audit events last: the audit chain's lock is held for their insert and the
     commit only."""
-    require_officer(actor, incident.provider_id)
     incident = locked_for_filing(incident)
+    require_officer(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
     validate_content(provider=incident.provider, values=current_values(incident), now=now,
@@ -96,7 +104,7 @@ def _submit(*, actor, incident, late_reason, now, reservation):
         incident.late_reason = late_reason if late else ""
         incident.current_version = 1
         incident.updated_at = now
-        incident.save()
+        incident.save(update_fields=FILED_FIELDS)
         version = _freeze(incident, number=1, actor=actor, at=now)
         for obligation in duties:
             fulfil_obligation(actor=actor, obligation=obligation, at=now,

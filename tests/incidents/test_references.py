@@ -139,3 +139,14 @@ def test_a_filing_in_progress_does_not_hold_up_the_next_and_loses_no_number(offi
                   .values_list("reference", flat=True)) == [
         f"PES-{year()}-00001", f"PES-{year()}-00002"]
     assert (counter(), in_reserve()) == (2, [])
+
+
+def test_a_second_submission_of_a_draft_filed_meanwhile_gives_its_number_back(officer_a):
+    draft = fresh_draft(officer_a)
+    services.submit_incident(actor=officer_a, incident=Incident.objects.get(pk=draft.pk))
+
+    with pytest.raises(Conflict):
+        services.submit_incident(actor=officer_a, incident=draft)  # read as a draft before
+
+    assert Incident.objects.get(pk=draft.pk).reference == f"PES-{year()}-00001"
+    assert (counter(), in_reserve()) == (1, [])
