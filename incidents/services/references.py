@@ -6,8 +6,10 @@ into reserve (`ReferenceReservation`) and the counter is free again. The filing 
 in its own transaction, claims the lowest number in reserve that no other filing holds
 and removes it from the reserve; the claimed row stays locked until the filing commits,
 and if the filing rolls back, the number is back in reserve for the next submission.
-A submission that fails gives back what is in reserve at the top of the counter, so that
-when no submission is under way the counter is at the last reference on a filing.
+A submission that fails, or files under another number than the one it reserved, gives
+its own back to the counter when it is still the last taken. Otherwise it stays in
+reserve, where the next submission takes it: every number up to the counter is on a
+filing or in reserve, none is lost.
 
 Inside a transaction the caller owns (nothing could commit early), the filing takes its
 number from the counter directly and the counter stays locked until that transaction ends.
@@ -81,21 +83,20 @@ def claim(year):
     return held[0] if held else take_number(year)
 
 
-def give_back(year):
-    """After a submission failed: the numbers in reserve at the top of the counter, that no
-    filing holds, go back to it. One lower down waits for the next submission."""
+def give_back(year, number):
+    """`number` back to the year's counter, if it is still in reserve, no filing holds it,
+    and it is the counter's last: a submission gives back the number it reserved and did
+    not file under. If a later number was taken since, it stays in reserve for the next
+    filing (a later one may be another submission's, reserved and not yet claimed)."""
     with transaction.atomic():
         counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
-        if counter is None:
+        if counter is None or counter.last_number != number:
             return
-        free = dict(ReferenceReservation.objects.select_for_update(skip_locked=True)
-                    .filter(year=year).values_list("number", "pk"))
-        returned = []
-        while counter.last_number in free:
-            returned.append(free[counter.last_number])
+        free = (ReferenceReservation.objects.select_for_update(skip_locked=True)
+                .filter(year=year, number=number).first())
+        if free is not None:
+            free.delete()
             counter.last_number -= 1
-        if returned:
-            ReferenceReservation.objects.filter(pk__in=returned).delete()
             counter.save(update_fields=["last_number"])
 
 
@@ -117,10 +118,10 @@ class Reservation:
 @contextmanager
 def reserved_for(year):
     """`with reserved_for(year) as reservation:` around a submission's transaction: one
-    number in reserve for it beforehand. If the submission fails, or files under another
-    number (an older one in reserve), what is left at the top is given back. Inside a
-    transaction of the caller's, nothing is reserved: the filing's claim takes from the
-    counter when the reserve has nothing free."""
+    number in reserve for it beforehand, given back (`give_back`) if the submission fails or
+    files under another number (an older one in reserve). Inside a transaction of the
+    caller's, nothing is reserved: the filing's claim takes from the counter when the
+    reserve has nothing free."""
     if transaction.get_connection().in_atomic_block:
         yield Reservation(year)
         return
@@ -128,14 +129,14 @@ def reserved_for(year):
     try:
         yield reservation
     except BaseException:
-        _give_back_quietly(year)
+        _give_back_quietly(reservation)
         raise
     if reservation.claimed != reservation.number:
-        _give_back_quietly(year)
+        _give_back_quietly(reservation)
 
 
-def _give_back_quietly(year):
+def _give_back_quietly(reservation):
     # A number this cannot give back (the connection lost, say) stays in reserve, and
     # the next submission uses it.
     with suppress(DatabaseError):
-        give_back(year)
+        give_back(reservation.year, reservation.number)

@@ -85,13 +85,16 @@ def test_a_number_left_in_reserve_goes_to_the_next_filing(officer_a):
     assert (counter(), in_reserve()) == (2, [])
 
 
-def test_a_failure_gives_back_only_the_free_numbers_at_the_top(officer_a):
+def test_a_number_goes_back_to_the_counter_only_while_it_is_the_last_taken(officer_a):
     for _ in range(3):
         references.reserve(year())
     ReferenceReservation.objects.filter(number=2).delete()  # 2 filed meanwhile
 
-    references.give_back(year())
-
+    references.give_back(year(), 1)  # 3 was taken since: 1 waits for the next filing
+    assert (counter(), in_reserve()) == (3, [1, 3])
+    references.give_back(year(), 3)
+    assert (counter(), in_reserve()) == (2, [1])
+    references.give_back(year(), 2)  # on a filing, not in reserve
     assert (counter(), in_reserve()) == (2, [1])
 
 
