@@ -17,7 +17,7 @@ number from the counter directly and the counter stays locked until that transac
 
 from contextlib import contextmanager, suppress
 
-from django.db import DatabaseError, connection, transaction
+from django.db import Error, connection, transaction
 
 from incidents.models import ReferenceCounter, ReferenceReservation
 
@@ -138,5 +138,5 @@ def reserved_for(year):
 def _give_back_quietly(reservation):
     # A number this cannot give back (the connection lost, say) stays in reserve, and
     # the next submission uses it.
-    with suppress(DatabaseError):
+    with suppress(Error):
         give_back(reservation.year, reservation.number)

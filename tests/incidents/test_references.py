@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections, transaction
+from django.db import InterfaceError, connection, connections, transaction
 from django.utils import timezone
 
 from compliance.errors import Conflict
@@ -152,4 +152,19 @@ def test_a_second_submission_of_a_draft_filed_meanwhile_gives_its_number_back(of
         services.submit_incident(actor=officer_a, incident=draft)  # read as a draft before
 
     assert Incident.objects.get(pk=draft.pk).reference == f"PES-{year()}-00001"
+    assert (counter(), in_reserve()) == (1, [])
+
+
+def test_a_number_that_cannot_be_given_back_waits_in_reserve(officer_a, monkeypatch):
+    def connection_lost(year, number):
+        raise InterfaceError("connection already closed")
+
+    late = make_draft(officer_a, discovered_at=timezone.now() - timedelta(days=3))
+    with monkeypatch.context() as patch:
+        patch.setattr(references, "give_back", connection_lost)
+        with pytest.raises(ValidationError):  # the refusal, not the failure after it
+            services.submit_incident(actor=officer_a, incident=late)
+
+    assert (counter(), in_reserve()) == (1, [1])
+    assert file(officer_a).reference == f"PES-{year()}-00001"
     assert (counter(), in_reserve()) == (1, [])
