@@ -27,16 +27,27 @@ from compliance.models import AuditEvent
 CHAIN_LOCK = 0x6175646974
 
 
-def _lock_chain():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-
-
 def chain_end():
     """(sequence, sha256) of the last event, or (0, GENESIS) for an empty chain."""
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "sha256").first()
     return last or (0, GENESIS)
+
+
+def _locked_chain_end():
+    """Take the chain's lock, then read its end. On PostgreSQL both go in one round trip, as
+    two statements: the read, a statement of its own after the lock, sees the commit of the
+    writer before (the holder waits for no turn of its own process in between)."""
+    if connection.vendor != "postgresql":
+        return chain_end()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock(%s); "
+                       f"SELECT {quote('sequence')}, {quote('sha256')} "
+                       f"FROM {quote(AuditEvent._meta.db_table)} "
+                       f"ORDER BY {quote('sequence')} DESC LIMIT 1", [CHAIN_LOCK])
+        cursor.nextset()
+        last = cursor.fetchone()
+    return tuple(last) if last else (0, GENESIS)
 
 
 # Events waiting for the end of an `appended_at_end` block, or None outside one.
@@ -84,8 +95,7 @@ def append_events(events):
         return []
     # No savepoint: a failed append fails the change it records.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        sequence, previous = chain_end()
+        sequence, previous = _locked_chain_end()
         for event in events:
             sequence += 1
             event.sequence = sequence
