@@ -53,6 +53,12 @@ class InboxFilter(django_filters.FilterSet):
         model = Obligation
         fields = []
 
+    def shows_everything(self):
+        """Whether the list is the whole inbox (valid, no filter given): its count is then
+        the navigation's `waiting` (`inbox_counts`)."""
+        return self.is_valid() and all(value in (None, "")
+                                       for value in self.form.cleaned_data.values())
+
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind=INBOX_KINDS[value]) if value else queryset
 

@@ -77,11 +77,10 @@ def _proceeding_path(obligation):
 def inbox_context(request, filterset, waiting):
     """The "Waiting on USPS" list of the USPS home page, filtered and paginated; `waiting`:
     how many items wait on USPS in all."""
-    valid = filterset.is_valid()
-    items = filterset.qs if valid else filterset.queryset.none()
+    items = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     paginator = Paginator(items, INBOX_ROWS)
-    if valid and all(value in (None, "") for value in filterset.form.cleaned_data.values()):
-        paginator.count = waiting  # the whole inbox
+    if filterset.shows_everything():
+        paginator.count = waiting
     page = paginator.get_page(request.GET.get("page"))
     for target in page:
         target.inbox_kind = LABELS[short_kind(target)]

@@ -2,7 +2,7 @@
 registered when the app is ready."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Q, Value
+from django.db.models import Count, F, Max, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -10,11 +10,6 @@ from compliance.aggregates import HoursBetween, Median
 from compliance.canonical import utc_iso
 
 from .models import Incident
-
-
-def _open_at(provider_id, at):
-    return (Incident.objects.filed().filter(provider_id=provider_id, submitted_at__lte=at)
-            .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=at)))
 
 
 class IncidentCases:
@@ -39,8 +34,8 @@ class IncidentCases:
 
     def open_cases(self, provider_id, at):
         age = HoursBetween(Value(at), F("submitted_at")) / 24
-        figures = _open_at(provider_id, at).aggregate(count=Count("pk"), median=Median(age),
-                                                      oldest=Max(age))
+        figures = (Incident.objects.filed().filter(provider_id=provider_id).open_at(at)
+                   .aggregate(count=Count("pk"), median=Median(age), oldest=Max(age)))
         return {"count": figures["count"],
                 "age_days": {"median": _days(figures["median"]),
                              "max": _days(figures["oldest"])}}

@@ -4,7 +4,6 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from compliance.aggregates import until
 from compliance.api.fields import IdFilter, SaneDateTimeFilter
 
 from . import search
@@ -45,8 +44,7 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_open_at(self, queryset, name, value):
         if value is None:
             return queryset
-        return (queryset.alias(open_until=until("closed_at"))
-                .filter(submitted_at__lte=value, open_until__gt=value))
+        return queryset.open_at(value)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

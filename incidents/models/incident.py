@@ -30,6 +30,12 @@ class IncidentQuerySet(CaseDoorQuerySet):
     def filed(self):
         return self.exclude(status=IncidentStatus.DRAFT)
 
+    def open_at(self, instant):
+        """The cases open at `instant`: filed by then, not closed by then (one range of the
+        index `incident_open_until`)."""
+        return (self.alias(open_until=until("closed_at"))
+                .filter(submitted_at__lte=instant, open_until__gt=instant))
+
     def with_content(self):
         """With what an incident's content reads: its provider and affiliate, its PES
         models, and its risk statements in order with theirs."""
