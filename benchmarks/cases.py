@@ -3,9 +3,11 @@ ceiling, every list filter, the pages, and filing by eight officers at once. Eac
 through the server (`benchmarks.server`); query counts are read in-process."""
 
 import threading
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from benchmarks.server import WORKERS
 from benchmarks.stats import line, summary
 
 ROUNDS = 40          # A/B rounds of the list against its ceiling, per user
@@ -175,10 +177,10 @@ def filing(server, cast, goals):
     print(f"\nFiling: {FILERS} officers of {FILERS} providers at once, {FILINGS} filings "
           "each (GET /api/v1/me/, create, submit)")
     me, create, submit, both, errors = [], [], [], [], []
+    served = Counter()  # (officer, server process) -> requests
     lock = threading.Lock()
 
-    def officer_loop(officer_id, model_id, start):
-        client = server.client(Authorization=api_token(officer_id))
+    def officer_loop(officer_id, model_id, client, start):
         start.wait()
         for n in range(FILINGS):
             _, _, t_me = client.get("/api/v1/me/")
@@ -192,6 +194,7 @@ def filing(server, cast, goals):
                 errors.append((status, body[:300]))
                 continue
             with lock:
+                served[officer_id, client.worker] += 3
                 me.append(t_me)
                 create.append(t_create)
                 submit.append(t_submit)
@@ -199,8 +202,10 @@ def filing(server, cast, goals):
 
     officers = [(cast.officers[p][1], PESModel.objects.filter(provider_id=p).first().pk)
                 for p in cast.providers[:FILERS]]
+    clients = spread_evenly(server, [api_token(o) for o, _ in officers])
     start = threading.Event()
-    threads = [threading.Thread(target=officer_loop, args=(o, m, start)) for o, m in officers]
+    threads = [threading.Thread(target=officer_loop, args=(o, m, client, start))
+               for (o, m), client in zip(officers, clients, strict=True)]
     for thread in threads:
         thread.start()
     start.set()
@@ -213,12 +218,46 @@ def filing(server, cast, goals):
     print(line("create + submit", both))
     ratio = summary(both)[1] / summary(me)[1]
     print(f"  create + submit p50 is {ratio:.1f}x the p50 of GET /api/v1/me/")
+    print(f"  {spread(served)}")
     gaps = reference_gaps()
     print(f"  references this year: {gaps}")
     goals.at_most("filing p50 (create + submit) vs GET /me p50", ratio, 5)
     goals.below("submit p95 with 8 officers filing at once", summary(submit)[2], 100)
     goals.check("references gap-free under load", gaps, "none missing, none twice",
                 gaps.startswith("gap-free"))
+
+
+def spread_evenly(server, tokens):
+    """One keep-alive connection per token, the same number on each server process: a
+    connection stays with the process that took it, and the figures depend on how they
+    fall (with all on one process its threads take turns and GET /me waits less)."""
+    share = -(-len(tokens) // WORKERS)
+    held, clients = Counter(), []
+    for token in tokens:
+        for _ in range(200):
+            client = server.client(Authorization=token)
+            client.get("/api/v1/me/")
+            if held[client.worker] < share:
+                break
+            client.close()
+        else:
+            raise RuntimeError("the server's processes did not take the connections evenly")
+        held[client.worker] += 1
+        clients.append(client)
+    return clients
+
+
+def spread(served):
+    """How the officers' keep-alive connections fell on the server's processes: the figures
+    above depend on it (the processes share the cores; threads of one share its lock)."""
+    requests, officers = Counter(), Counter()
+    for (_, worker), count in served.items():
+        requests[worker] += count
+    for officer in {officer for officer, _ in served}:
+        officers[max(requests, key=lambda w: served[officer, w])] += 1
+    workers = sorted(requests, key=requests.get, reverse=True)
+    return ("officers per server process: " + " / ".join(str(officers[w]) for w in workers)
+            + "; requests: " + " / ".join(str(requests[w]) for w in workers))
 
 
 def reference_gaps():

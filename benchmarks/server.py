@@ -56,10 +56,12 @@ class Server:
 
 
 class Client:
-    """One keep-alive connection; each call returns (status, body, milliseconds)."""
+    """One keep-alive connection; each call returns (status, body, milliseconds).
+    `worker` is the server process that answered the last call."""
 
     def __init__(self, port, headers=None):
         self.port = port
+        self.worker = None
         self.headers = {"Host": "127.0.0.1", **(headers or {})}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
@@ -80,7 +82,11 @@ class Client:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             data = response.read()
+        self.worker = response.getheader("X-Bench-Worker")
         return response.status, data, (time.perf_counter() - started) * 1000
+
+    def close(self):
+        self.connection.close()
 
     def get(self, path):
         return self.request("GET", path)

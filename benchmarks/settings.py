@@ -20,3 +20,4 @@ WHITENOISE_USE_FINDERS = True
 API_RATES = {"token": "1000000/minute", "address": "1000000/minute"}
 MFA_REQUIRED_ROLES = []
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MIDDLEWARE = ["benchmarks.worker.WorkerHeader", *MIDDLEWARE]  # noqa: F405
