@@ -33,6 +33,7 @@ def prepare(name, total, obligations, emails):
         print(f"seeding {total:,} incidents into {name} ...", flush=True)
         seed_cases(total, cast, progress=lambda text: print(text, flush=True))
         sweep.pad(name, obligations, emails)
+    print(f"vacuumed {name} ({database.vacuum(name):.0f} s)", flush=True)
     return cast
 
 
