@@ -13,6 +13,7 @@ from django.conf import settings
 from compliance.models import User
 from notifications.services import queue_email
 
+from . import secrets
 from .receivers import SIGNED_IN_AT
 from .services import mfa_required
 from .services.factors import FACTOR_TYPES
@@ -79,6 +80,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text):
+        """Second-factor secrets are stored sealed (`accounts.secrets`)."""
+        return secrets.seal(text)
+
+    def decrypt(self, encrypted_text):
+        return secrets.unseal(encrypted_text)
+
     def can_delete_authenticator(self, authenticator):
         """A role that needs a second factor may drop one only while it keeps another; to
         replace its only one it resets it (password and code) and enrols again."""

@@ -76,13 +76,34 @@ def signed_in(client):
     return sign_in
 
 
-def sign_in_with_password(client, username, password=factories.PASSWORD, code=None):
+def sign_in_with_password(client, username, password=factories.PASSWORD, code=None,
+                          secret=None):
     """Sign in through the real sign-in page, and the second-factor page when `code` is
-    given (see `factories.enrol_totp` and `factories.totp_code`). Returns the last answer."""
+    given, or the code of the authenticator app with `secret` (`factories.enrol_totp`),
+    read once the password is through: a code read before could be a period old by then.
+    Returns the last answer."""
     response = client.post("/accounts/login/", {"login": username, "password": password})
+    if secret is not None:
+        code = factories.totp_code(secret)
     if code is not None:
         response = client.post("/accounts/2fa/authenticate/", {"code": code})
     return response
+
+
+def setting_from_environment(name, tmp_path, **environment):
+    """The value of setting `name`, as printed, in a fresh process of the real settings
+    given only `environment` (and a PATH and a VAR_DIR under `tmp_path`)."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path),
+           "PATH": "/usr/bin:/bin", **environment}
+    script = f"from django.conf import settings; print(repr(settings.{name}))"
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], env=env,
+                         cwd=settings.BASE_DIR, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
 
 
 def api_as(user):

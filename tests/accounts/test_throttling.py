@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from compliance.services import create_api_token
+from tests.conftest import setting_from_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,6 @@ def test_it_ignores_a_forged_forwarded_for_header(officer_a, officer_b, low_rate
 
 
 def test_it_reads_the_rates_from_the_environment(tmp_path):
-    import subprocess
-    import sys
+    rates = setting_from_environment("API_RATES", tmp_path, API_RATE_PER_TOKEN="10/second")
 
-    from django.conf import settings
-
-    script = "from django.conf import settings; print(settings.API_RATES)"
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path),
-           "PATH": "/usr/bin:/bin", "API_RATE_PER_TOKEN": "10/second"}
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], env=env,
-                         cwd=settings.BASE_DIR, capture_output=True, text=True, check=True)
-    assert "'token': '10/second'" in out.stdout
+    assert "'token': '10/second'" in rates

@@ -1,0 +1,80 @@
+"""Second-factor secrets at rest: the authenticator apps' TOTP keys and the recovery codes'
+seeds that allauth keeps in `Authenticator.data` are sealed with Fernet (`cryptography`:
+AES in CBC mode with an HMAC-SHA256 tag), so a copy of the database alone does not give
+anyone a second factor.
+
+The key is derived from `SECRET_KEY`, as Django derives its signing keys; after a change of
+`SECRET_KEY`, the old one in `SECRET_KEY_FALLBACKS` still opens what it sealed, and
+`manage.py reseal_mfa_secrets` seals everything again under the new one. A secret stored
+before sealing began reads as it is until it is sealed (the migration that introduced
+sealing sealed those there were).
+"""
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+PREFIX = "sealed:"
+# The fields of `Authenticator.data` that hold secrets (allauth: TOTP, recovery codes).
+SECRET_FIELDS = ("secret", "seed")
+SECRET_LISTS = ("migrated_codes",)
+
+
+class UnsealError(Exception):
+    """A sealed secret that none of the keys opens."""
+
+
+def _fernet(secret_key):
+    digest = salted_hmac("accounts.secrets", "second factors", secret=secret_key,
+                         algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _keys():
+    """The current key first (it seals), then the fallbacks' (they only open)."""
+    return MultiFernet([_fernet(key) for key in
+                        (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)])
+
+
+def seal(text):
+    return PREFIX + _keys().encrypt(text.encode()).decode()
+
+
+def unseal(stored):
+    """The secret in `stored`; a value stored before sealing began is returned as it is."""
+    if not stored.startswith(PREFIX):
+        return stored
+    try:
+        return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
+    except InvalidToken:
+        raise UnsealError(
+            "A second-factor secret could not be opened: it was sealed under a SECRET_KEY "
+            "that is neither the current one nor in SECRET_KEY_FALLBACKS.") from None
+
+
+def resealed(data):
+    """A copy of an authenticator's `data` with every secret sealed under the current key
+    (secrets stored before sealing began included)."""
+    data = dict(data)
+    for field in SECRET_FIELDS:
+        if isinstance(data.get(field), str):
+            data[field] = seal(unseal(data[field]))
+    for field in SECRET_LISTS:
+        if isinstance(data.get(field), list):
+            data[field] = [seal(unseal(value)) for value in data[field]]
+    return data
+
+
+def reseal_all(authenticators):
+    """Seal the secrets of every authenticator of the queryset under the current key.
+    Returns how many were written."""
+    written = 0
+    for authenticator in authenticators.iterator():
+        data = resealed(authenticator.data or {})
+        if data != authenticator.data:
+            authenticator.data = data
+            authenticator.save(update_fields=["data"])
+            written += 1
+    return written
