@@ -27,20 +27,19 @@ def postgresql():
         require_service("concurrent submissions need DATABASE_URL to name PostgreSQL")
 
 
-def test_it_gives_concurrent_submissions_unique_gap_free_references(postgresql, provider_a,
-                                                                    provider_b):
-    officers = [factories.OfficerFactory(provider=provider_a if n % 2 else provider_b)
-                for n in range(SUBMISSIONS)]
-    drafts = [make_draft(officer, discovered_at=timezone.now() - timedelta(hours=1))
-              for officer in officers]
-    barrier = threading.Barrier(SUBMISSIONS)
-    errors = []
+def submit_at_once(officers, drafts):
+    """Each officer submits their draft, all released together from a barrier. Returns the
+    ids of the drafts refused (ValidationError) and any other error raised."""
+    barrier = threading.Barrier(len(officers))
+    refused, errors = [], []
 
     def submit(officer, draft):
         try:
             barrier.wait(timeout=10)
             services.submit_incident(actor=officer, incident=draft)
-        except Exception as exc:  # reported below
+        except ValidationError:
+            refused.append(draft.pk)
+        except Exception as exc:  # reported by the caller
             errors.append(exc)
         finally:
             connections.close_all()
@@ -51,8 +50,19 @@ def test_it_gives_concurrent_submissions_unique_gap_free_references(postgresql, 
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return refused, errors
 
-    assert errors == []
+
+def test_it_gives_concurrent_submissions_unique_gap_free_references(postgresql, provider_a,
+                                                                    provider_b):
+    officers = [factories.OfficerFactory(provider=provider_a if n % 2 else provider_b)
+                for n in range(SUBMISSIONS)]
+    drafts = [make_draft(officer, discovered_at=timezone.now() - timedelta(hours=1))
+              for officer in officers]
+
+    refused, errors = submit_at_once(officers, drafts)
+
+    assert (refused, errors) == ([], [])
     year = timezone.now().year
     references = sorted(Incident.objects.values_list("reference", flat=True))
     assert references == [f"PES-{year}-{n:05d}" for n in range(1, SUBMISSIONS + 1)]
@@ -67,26 +77,8 @@ def test_failures_among_concurrent_submissions_lose_no_number(postgresql, provid
     drafts = [make_draft(officer, discovered_at=timezone.now()
                          - (timedelta(days=3) if n % 3 == 0 else timedelta(hours=1)))
               for n, officer in enumerate(officers)]
-    barrier = threading.Barrier(SUBMISSIONS)
-    refused, errors = [], []
 
-    def submit(officer, draft):
-        try:
-            barrier.wait(timeout=10)
-            services.submit_incident(actor=officer, incident=draft)
-        except ValidationError:
-            refused.append(draft.pk)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(officers, drafts,
-                                                                           strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    refused, errors = submit_at_once(officers, drafts)
 
     assert errors == []
     assert sorted(refused) == sorted(d.pk for n, d in enumerate(drafts) if n % 3 == 0)
