@@ -21,4 +21,4 @@ RUN pip install --no-cache-dir . && mkdir -p /app/var/media \
 RUN useradd --system --home /app pes && chown -R pes /app/var
 USER pes
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "config/gunicorn.py"]

@@ -1,5 +1,6 @@
-"""The project served as in production (gunicorn, two workers of four threads) on the
-benchmark database, and a keep-alive HTTP client that times each request."""
+"""The project served as in production (gunicorn with `config/gunicorn.py`: two processes
+of four threads) on the benchmark database, and a keep-alive HTTP client that times each
+request."""
 
 import http.client
 import json
@@ -30,12 +31,13 @@ class Server:
 
     def __enter__(self):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-               "DATABASE_URL": self.database_url, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+               "DATABASE_URL": self.database_url, "DEBUG": "false", "LOG_LEVEL": "WARNING",
+               "WEB_CONCURRENCY": str(WORKERS), "WEB_THREADS": str(THREADS)}
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class",
-             "gthread", "--keep-alive", "30", "--log-level", "warning"],
+            [str(gunicorn), "--config", "config/gunicorn.py",
+             "--bind", f"127.0.0.1:{self.port}", "--keep-alive", "30",
+             "--log-level", "warning"],
             cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

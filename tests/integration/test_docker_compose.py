@@ -1,6 +1,8 @@
 import os
+import runpy
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,38 @@ def test_it_refuses_to_deploy_without_a_secret_key(docker_compose):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_web_app_is_served_by_threaded_gunicorn_from_one_config(docker_compose):
+    env = {**os.environ, "SECRET_KEY": "x" * 50}
+    result = subprocess.run([docker_compose, "config"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    web = yaml.safe_load(result.stdout)["services"]["web"]
+    assert "gunicorn --config config/gunicorn.py" in str(web["command"])
+    assert '"gunicorn", "--config", "config/gunicorn.py"' in (ROOT / "Dockerfile").read_text()
+    assert (web["environment"]["WEB_CONCURRENCY"], web["environment"]["WEB_THREADS"]) == (
+        "2", "4")
+
+
+def test_gunicorn_takes_its_processes_and_threads_from_the_environment(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    default = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "6")
+    configured = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+
+    assert (default["workers"], default["threads"]) == (2, 4)
+    assert (configured["workers"], configured["threads"]) == (3, 6)
+    assert configured["worker_class"] == "gthread"
+    assert configured["wsgi_app"] == "config.wsgi"
+
+
+def test_gunicorn_accepts_the_config_and_loads_the_app():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {**os.environ, "SECRET_KEY": "x" * 50, "DEBUG": "false"}
+    result = subprocess.run([str(gunicorn), "--config", "config/gunicorn.py", "--check-config"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr

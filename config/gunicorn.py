@@ -1,0 +1,13 @@
+"""gunicorn's settings for the web app: the same in production (Dockerfile, docker-compose)
+and under `make bench`. Each process serves requests on a few threads, so a quick request
+is not queued behind a slow one; `WEB_CONCURRENCY` sets the processes, `WEB_THREADS` the
+threads of each."""
+
+import os
+
+wsgi_app = "config.wsgi"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 5
