@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    # Every API request counts against its address's rate, before it is authenticated.
+    "compliance.api.throttling.AddressLimitMiddleware",
     "compliance.middleware.UserTimezoneMiddleware",
     "compliance.middleware.StyledMethodNotAllowedMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
@@ -228,10 +230,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "compliance.api.pagination.PageNumberPagination",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "compliance.api.throttling.TokenRateThrottle",
-        "compliance.api.throttling.AddressRateThrottle",
-    ],
+    # The address's rate is counted earlier, by compliance.api.throttling's middleware.
+    "DEFAULT_THROTTLE_CLASSES": ["compliance.api.throttling.TokenRateThrottle"],
     # The client's address is REMOTE_ADDR, or the proxy's X-Forwarded-For when BEHIND_PROXY.
     "NUM_PROXIES": 0,
     "PAGE_SIZE": 50,
