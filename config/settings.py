@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every API request counts against its address's rate, before its session, token or
+    # body is read.
+    "compliance.api.throttling.AddressLimitMiddleware",
     # Before anything reads the body: oversized uploads are refused unread.
     "compliance.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,8 +72,6 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.NoStoreMiddleware",
-    # Every API request counts against its address's rate, before it is authenticated.
-    "compliance.api.throttling.AddressLimitMiddleware",
     "compliance.middleware.UserTimezoneMiddleware",
     "compliance.middleware.StyledMethodNotAllowedMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.

@@ -12,6 +12,7 @@ without limit.
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -50,7 +51,9 @@ class AddressRateThrottle(_SettingsRate):
 
 class AddressLimitMiddleware:
     """Counts every API request against its address's allowance, signed in or not, and
-    answers 429 past it, as DRF would (`{"detail"}`, `Retry-After`)."""
+    answers 429 past it, as DRF would (`{"detail"}`, `Retry-After`), kept by no cache.
+    It comes before the middleware that reads sessions and bodies, so a refused request
+    costs no query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,5 +66,6 @@ class AddressLimitMiddleware:
                 answer = JsonResponse({"detail": str(refusal.detail)}, status=refusal.status_code)
                 if refusal.wait is not None:
                     answer["Retry-After"] = str(refusal.wait)  # whole seconds, rounded up
+                add_never_cache_headers(answer)
                 return answer
         return self.get_response(request)

@@ -113,3 +113,15 @@ def test_pages_do_not_count_against_the_api_allowance(officer_a, client, low_rat
         client.get("/accounts/login/", REMOTE_ADDR="203.0.113.9")
 
     assert token_client(officer_a, "203.0.113.9").get(ME).status_code == 200
+
+
+def test_a_refused_request_costs_no_query(officer_a, low_rates, django_assert_num_queries):
+    api = token_client(officer_a, "203.0.113.11")
+    for _ in range(5):
+        api.get(ME)
+    api.cookies["sessionid"] = "k" * 32  # a well-formed key, which a session store looks up
+
+    with django_assert_num_queries(0):
+        answer = api.get(ME)
+
+    assert answer.status_code == 429
