@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("compliance.urls")),
 ]
 
+handler400 = "compliance.api.exceptions.bad_request"
 handler500 = "config.views.server_error"
 handler404 = "compliance.api.exceptions.not_found"

@@ -1,9 +1,16 @@
 """One exception handler for the whole API: the services' refusals
 (`compliance.errors`) as HTTP answers, with the body shapes the schema documents."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
@@ -51,6 +58,23 @@ def as_api_exception(exc):
 def exception_handler(exc, context):
     """DRF's handler, after mapping `compliance.errors` and Django's ValidationError."""
     return drf_exception_handler(as_api_exception(exc), context)
+
+
+def bad_request(request, exception):
+    """The 400 of a request Django refuses before any view reads it (a multipart body with
+    too many fields or files, or one that cannot be parsed, read by the upload limit):
+    JSON under /api/, as the schema documents; the usual page elsewhere."""
+    if not request.path_info.startswith("/api/"):
+        return bad_request_page(request, exception)
+    if isinstance(exception, TooManyFieldsSent):
+        detail = "The body has too many fields."
+    elif isinstance(exception, TooManyFilesSent):
+        detail = "The body has too many files."
+    elif isinstance(exception, MultiPartParserError):
+        detail = "The multipart body could not be read."
+    else:
+        detail = "The request could not be read."
+    return JsonResponse({"detail": detail}, status=400)
 
 
 def not_found(request, exception):

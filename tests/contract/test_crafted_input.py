@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from compliance.models import AuditEvent, DeadlinePolicy, Obligation
+from compliance.models import AuditEvent, DeadlinePolicy, Obligation, Proceeding
 from compliance.models.policy import (
     DEFAULT_ESCALATION,
     DEFAULT_REMINDER_OFFSETS_HOURS,
@@ -204,6 +204,52 @@ def test_unknown_api_urls_answer_json_404(api_for, officer_a):
     response = api_for(officer_a).get("/api/v1/affiliates/1.5/")
 
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def _multipart(fields, boundary="crafted0boundary"):
+    """(body, content type) of a multipart form of `fields`, (name, value) pairs."""
+    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                   f"{value}\r\n" for name, value in fields)
+    return f"{body}--{boundary}--\r\n", f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize(("who", "path"), [("officer_a", "/api/v1/incidents/"),
+                                           ("manager", "/api/v1/proceedings/")])
+def test_a_multipart_body_of_too_many_fields_answers_json_400(request, api_for, settings,
+                                                              who, path):
+    fields = [("title", "x")] + [("incidents", "1")] * settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    body, content_type = _multipart(fields)
+    before, proceedings = _state(), Proceeding.objects.count()
+
+    response = api_for(request.getfixturevalue(who)).generic(
+        "POST", path, body, content_type=content_type)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The body has too many fields."}
+    assert (_state(), Proceeding.objects.count()) == (before, proceedings)
+
+
+def test_a_multipart_body_without_its_boundary_answers_json_400(api_for, officer_a):
+    body, _ = _multipart([("title", "x")])
+    before = _state()
+
+    response = api_for(officer_a).generic("POST", "/api/v1/incidents/", body,
+                                          content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The multipart body could not be read."}
+    assert _state() == before
+
+
+def test_a_page_answers_its_400_page_to_too_many_fields(signed_in, officer_a, settings):
+    body, content_type = _multipart(
+        [("title", "x")] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+
+    response = signed_in(officer_a).generic("POST", "/incidents/new/", body,
+                                            content_type=content_type)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_the_schema_says_what_may_be_null(api_for, officer_a):
