@@ -229,6 +229,23 @@ def test_a_multipart_body_of_too_many_fields_answers_json_400(request, api_for, 
     assert (_state(), Proceeding.objects.count()) == (before, proceedings)
 
 
+def test_a_multipart_body_of_too_many_files_answers_json_400(api_for, officer_a, settings):
+    boundary = "crafted0boundary"
+    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="note.txt"\r\nContent-Type: text/plain\r\n\r\nnote\r\n')
+    body = part * (settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1) + f"--{boundary}--\r\n"
+    incident = make_filed(officer_a)
+    attachments = incident.attachments.count()
+
+    response = api_for(officer_a).generic(
+        "POST", f"/api/v1/incidents/{incident.pk}/attachments/", body,
+        content_type=f"multipart/form-data; boundary={boundary}")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The body has too many files."}
+    assert incident.attachments.count() == attachments
+
+
 def test_a_multipart_body_without_its_boundary_answers_json_400(api_for, officer_a):
     body, _ = _multipart([("title", "x")])
     before = _state()
