@@ -258,15 +258,20 @@ def test_a_multipart_body_without_its_boundary_answers_json_400(api_for, officer
     assert _state() == before
 
 
-def test_a_page_answers_its_400_page_to_too_many_fields(signed_in, officer_a, settings):
+def test_a_page_answers_a_styled_400_page_to_too_many_fields(signed_in, officer_a, settings):
     body, content_type = _multipart(
         [("title", "x")] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    before = _state()
 
     response = signed_in(officer_a).generic("POST", "/incidents/new/", body,
                                             content_type=content_type)
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and 'class="mainnav"' in page
+    assert "Nothing was changed" in page
+    assert _state() == before
 
 
 def test_the_schema_says_what_may_be_null(api_for, officer_a):
