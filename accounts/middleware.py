@@ -9,10 +9,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from compliance.middleware import API_PREFIX
+
 from .receivers import SEEN_AT, SIGNED_IN_AT
 from .services import has_factor, mfa_required
-
-API_PREFIX = "/api/"
 
 
 class SessionLifetimeMiddleware:

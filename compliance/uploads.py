@@ -21,12 +21,12 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 
 from compliance.errors import TooLarge
+from compliance.middleware import API_PREFIX
 
 from .filetypes import detect_content_type
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 256 * 1024
-API_PREFIX = "/api/"
 # The file's kind is decided on this many first bytes.
 HEAD_BYTES = 64 * 1024
 

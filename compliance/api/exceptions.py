@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from compliance.errors import Conflict, TooLarge
+from compliance.middleware import API_PREFIX
 
 
 class ConflictError(exceptions.APIException):
@@ -49,7 +50,11 @@ def as_api_exception(exc):
     if isinstance(exc, TooLarge | RequestDataTooBig):
         return TooLargeError(getattr(exc, "message", None) or str(exc))
     if isinstance(exc, TooManyFieldsSent):
-        return exceptions.ParseError(str(exc))
+        return exceptions.ParseError("The body has too many fields.")
+    if isinstance(exc, TooManyFilesSent):
+        return exceptions.ParseError("The body has too many files.")
+    if isinstance(exc, MultiPartParserError):
+        return exceptions.ParseError("The multipart body could not be read.")
     if isinstance(exc, DjangoValidationError):
         return as_drf_error(exc)
     return exc
@@ -64,22 +69,17 @@ def bad_request(request, exception):
     """The 400 of a request Django refuses before any view reads it (a multipart body with
     too many fields or files, or one that cannot be parsed, read by the upload limit):
     JSON under /api/, as the schema documents; the usual page elsewhere."""
-    if not request.path_info.startswith("/api/"):
+    if not request.path_info.startswith(API_PREFIX):
         return bad_request_page(request, exception)
-    if isinstance(exception, TooManyFieldsSent):
-        detail = "The body has too many fields."
-    elif isinstance(exception, TooManyFilesSent):
-        detail = "The body has too many files."
-    elif isinstance(exception, MultiPartParserError):
-        detail = "The multipart body could not be read."
-    else:
-        detail = "The request could not be read."
-    return JsonResponse({"detail": detail}, status=400)
+    refusal = as_api_exception(exception)
+    if not isinstance(refusal, exceptions.ParseError):
+        refusal = exceptions.ParseError("The request could not be read.")
+    return JsonResponse({"detail": str(refusal.detail)}, status=refusal.status_code)
 
 
 def not_found(request, exception):
     """The 404 of a URL nothing answers: JSON under /api/, as the schema documents; the
     usual page elsewhere."""
-    if request.path_info.startswith("/api/"):
+    if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)

@@ -229,6 +229,18 @@ def test_a_multipart_body_of_too_many_fields_answers_json_400(request, api_for, 
     assert (_state(), Proceeding.objects.count()) == (before, proceedings)
 
 
+def test_a_form_body_of_too_many_fields_answers_the_same_400(api_for, officer_a, settings):
+    body = "&".join(["incidents=1"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    before = _state()
+
+    response = api_for(officer_a).generic("POST", "/api/v1/incidents/", body,
+                                          content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The body has too many fields."}
+    assert _state() == before
+
+
 def test_a_multipart_body_of_too_many_files_answers_json_400(api_for, officer_a, settings):
     boundary = "crafted0boundary"
     part = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
