@@ -78,6 +78,11 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
     return obligation
 
 
+# What meeting a duty may change on it, its reminder schedule included.
+FULFILLED_FIELDS = ("state", "met_at", "subject", "usps_visible", "next_action_at",
+                    "steps_done_until")
+
+
 @transaction.atomic(savepoint=False)
 def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False,
                       locked=False):
@@ -103,7 +108,7 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
         changes["usps_visible"] = [False, True]
     if "state" in changes:
         reschedule_reminders(obligation)
-    obligation.save()
+    obligation.save(update_fields=FULFILLED_FIELDS)
     if changes:
         record_obligation_event(obligation, actor=actor,
                                 action=f"obligation.{obligation.state}", changes=changes, at=at)

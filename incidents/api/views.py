@@ -56,10 +56,14 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        if self.action in ("list", "submit"):
-            # The list reads rows of its own; the filing reads the incident again, locked,
-            # with what it needs.
+        if self.action == "list":
+            # The list reads rows of its own.
             return Incident.objects.visible_to(self.request.user)
+        if self.action == "submit":
+            # What the checks before the filing read; the filing reads the incident again,
+            # locked, with what it needs.
+            return Incident.objects.visible_to(self.request.user).only(
+                "id", "provider_id", "status")
         return incidents_for(self.request.user)
 
     def filter_queryset(self, queryset):
