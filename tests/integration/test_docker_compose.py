@@ -69,6 +69,21 @@ def test_the_web_app_is_served_by_threaded_gunicorn_from_one_config(docker_compo
         "2", "4")
 
 
+def test_postgres_gets_shared_buffers_for_the_cases_table_and_can_be_given_more(
+        docker_compose):
+    def postgres_command(**extra):
+        env = {k: v for k, v in os.environ.items() if k != "POSTGRES_SHARED_BUFFERS"}
+        env.update(SECRET_KEY="x" * 50, **extra)
+        result = subprocess.run([docker_compose, "config"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return yaml.safe_load(result.stdout)["services"]["postgres"]["command"]
+
+    assert postgres_command() == ["postgres", "-c", "shared_buffers=512MB"]
+    assert postgres_command(POSTGRES_SHARED_BUFFERS="2GB") == [
+        "postgres", "-c", "shared_buffers=2GB"]
+
+
 def test_gunicorn_takes_its_processes_and_threads_from_the_environment(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
