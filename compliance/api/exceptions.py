@@ -1,6 +1,7 @@
 """One exception handler for the whole API: the services' refusals
 (`compliance.errors`) as HTTP answers, with the body shapes the schema documents."""
 
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     RequestDataTooBig,
@@ -47,8 +48,12 @@ def as_api_exception(exc):
     """The DRF exception a service refusal reads as; other exceptions unchanged."""
     if isinstance(exc, Conflict):
         return ConflictError(exc.message)
-    if isinstance(exc, TooLarge | RequestDataTooBig):
-        return TooLargeError(getattr(exc, "message", None) or str(exc))
+    if isinstance(exc, TooLarge):
+        return TooLargeError(exc.message)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return TooLargeError(f"The body's fields are larger than accepted: at most {limit:,} "
+                             f"bytes ({limit / 1048576:g} MB), files aside.")
     if isinstance(exc, TooManyFieldsSent):
         return exceptions.ParseError("The body has too many fields.")
     if isinstance(exc, TooManyFilesSent):
@@ -66,13 +71,14 @@ def exception_handler(exc, context):
 
 
 def bad_request(request, exception):
-    """The 400 of a request Django refuses before any view reads it (a multipart body with
-    too many fields or files, or one that cannot be parsed, read by the upload limit):
-    JSON under /api/, as the schema documents; the usual page elsewhere."""
+    """The answer to a request Django refuses before any view reads it (a multipart body
+    read by the upload limit: too many fields or files, fields too large, or a body that
+    cannot be parsed): under /api/ the JSON refusal a view would have answered (400, or 413
+    for fields too large), as the schema documents; the usual 400 page elsewhere."""
     if not request.path_info.startswith(API_PREFIX):
         return bad_request_page(request, exception)
     refusal = as_api_exception(exception)
-    if not isinstance(refusal, exceptions.ParseError):
+    if not isinstance(refusal, exceptions.APIException):
         refusal = exceptions.ParseError("The request could not be read.")
     return JsonResponse({"detail": str(refusal.detail)}, status=refusal.status_code)
 

@@ -270,6 +270,26 @@ def test_a_multipart_body_without_its_boundary_answers_json_400(api_for, officer
     assert _state() == before
 
 
+@pytest.mark.parametrize("media_type", ["multipart/form-data", "application/json"])
+def test_fields_larger_than_accepted_answer_413_whoever_reads_the_body(api_for, officer_a,
+                                                                       settings, media_type):
+    # A multipart body is read by the upload limit before any view; JSON by the view.
+    title = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    if media_type == "application/json":
+        body, content_type = json.dumps({"title": title}), media_type
+    else:
+        body, content_type = _multipart([("title", title)])
+    before = _state()
+
+    response = api_for(officer_a).generic("POST", "/api/v1/incidents/", body,
+                                          content_type=content_type)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The body's fields are larger than accepted: at "
+                                         "most 2,621,440 bytes (2.5 MB), files aside."}
+    assert _state() == before
+
+
 def test_a_page_answers_a_styled_400_page_to_too_many_fields(signed_in, officer_a, settings):
     body, content_type = _multipart(
         [("title", "x")] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
