@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 import holidays
 
 NOTIFICATION_WINDOW = timedelta(hours=24)
-# The last second of a day: a deadline "by the end of" a day ends here, in a named zone.
-END_OF_DAY = time(23, 59, 59)
 # USPS counts its own targets on its headquarters' calendar (Washington, D.C.).
 USPS_TIME_ZONE = "America/New_York"
 # US federal holidays, observed days included (a Saturday holiday is observed on Friday).
@@ -34,8 +32,11 @@ def is_late(due_at: datetime, at: datetime) -> bool:
 
 
 def end_of_day(day: date, zone_name: str) -> datetime:
-    """23:59:59 of `day` in the zone `zone_name`, as an aware UTC time."""
-    return datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+    """The last second of `day` in the zone `zone_name` (23:59:59 there), as an aware UTC
+    time: a deadline "by the end of" a day ends here. It is the second before the next day
+    starts, so where the clocks go back at midnight (Santiago, Cairo, Beirut) it is the
+    second, later 23:59:59."""
+    return start_of_day(day + timedelta(days=1), zone_name) - timedelta(seconds=1)
 
 
 def is_business_day(day: date) -> bool:
@@ -111,7 +112,8 @@ def suspension_ends_at(effective_at: datetime, days: int, zone_name: str) -> dat
 
 def start_of_day(day: date, zone_name: str) -> datetime:
     """00:00:00 of `day` in the zone `zone_name`, as an aware UTC time: when a change
-    "effective on" that day takes effect."""
+    "effective on" that day takes effect. Where the clocks skip midnight it is the day's
+    first instant (01:00 there)."""
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
 
 

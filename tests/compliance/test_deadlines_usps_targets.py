@@ -104,6 +104,20 @@ def test_the_end_of_a_day_is_its_last_second_in_the_zone_given():
     assert end_of_day(date(2026, 7, 15), "UTC") == datetime(2026, 7, 15, 23, 59, 59, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("zone, day, last_second", [
+    # The clocks go back at midnight: 23:59:59 comes twice, and the day ends at the second.
+    ("America/Santiago", date(2026, 4, 4), datetime(2026, 4, 5, 3, 59, 59, tzinfo=UTC)),
+    ("Africa/Cairo", date(2026, 10, 29), datetime(2026, 10, 29, 21, 59, 59, tzinfo=UTC)),
+    ("Asia/Beirut", date(2026, 10, 24), datetime(2026, 10, 24, 21, 59, 59, tzinfo=UTC)),
+    # The clocks skip midnight: the day before ends as usual, the day itself an hour short.
+    ("America/Santiago", date(2026, 9, 5), datetime(2026, 9, 6, 3, 59, 59, tzinfo=UTC)),
+    ("America/Santiago", date(2026, 9, 6), datetime(2026, 9, 7, 2, 59, 59, tzinfo=UTC)),
+])
+def test_the_end_of_a_day_is_its_last_second_where_the_clocks_change_at_midnight(
+        zone, day, last_second):
+    assert end_of_day(day, zone) == last_second
+
+
 def test_a_usps_target_is_reminded_before_and_escalated_once_at_its_due_time():
     due = datetime(2026, 6, 16, 3, 59, 59, tzinfo=UTC)
     ladder = {"repeat_after_hours": [4], "managers_after_hours": 0, "max_escalations": 10}

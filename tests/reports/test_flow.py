@@ -256,3 +256,23 @@ def test_closing_waives_a_missed_duty_too(officer_a, reviewer):
     extra.refresh_from_db()
     assert extra.state == ObligationState.WAIVED
     assert AuditEvent.objects.for_object(extra).filter(action="obligation.closed").exists()
+
+
+def test_a_final_summary_filed_late_on_its_due_day_where_the_clocks_go_back_is_on_time(
+        officer_a, reviewer):
+    # Santiago's clocks go back at midnight on April 4, 2026: 23:59:59 comes twice, and a
+    # final summary due by the end of that day may be filed until the second one.
+    provider = officer_a.provider
+    provider.timezone = "America/Santiago"
+    provider.save()
+    start = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    incident = case_under_review(officer_a, at=start)
+    report, _ = file_report_at(officer_a, incident, "written", at=start + DAY,
+                               anticipated_completion_date=date(2026, 4, 4))
+    with at(start + 2 * DAY):
+        services.accept_report(actor=reviewer, report=report)
+    [final] = duties(incident, "final_summary")
+    assert final.due_at == datetime(2026, 4, 5, 3, 59, 59, tzinfo=UTC)
+    file_report_at(officer_a, incident, "final", at=datetime(2026, 4, 5, 3, 30, tzinfo=UTC))
+    final.refresh_from_db()
+    assert final.state == ObligationState.MET
