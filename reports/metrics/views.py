@@ -29,7 +29,9 @@ def resolve_scope(request):
             raise Http404("No such provider.")
         provider = get_object_or_404(Provider.objects.visible_to(user), pk=int(raw))
     incidents = Incident.objects.visible_to(user).filed()
-    ledger = Obligation.objects.visible_to(user)
+    # The record counts duties of filed cases: a draft's 24-hour clock is its provider's
+    # alone until it files, so both sides count the same duties of a provider.
+    ledger = Obligation.objects.visible_to(user).filter(usps_visible=True)
     reviews = ReportReview.objects.visible_to(user)
     if provider is not None:
         incidents = incidents.filter(provider=provider)

@@ -63,6 +63,8 @@ def ledger(provider_a, provider_b):
     duty(provider_a, n, at(3, 30), s.OPEN)
     duty(provider_a, n, datetime(2025, 12, 20, tzinfo=UTC), s.MET)  # before the period
     duty(provider_b, n, at(1, 12), s.MISSED, missed_at=at(1, 12))
+    # An unfiled draft's 24-hour duty: the provider's own clock, not yet on the record.
+    duty(provider_a, n, at(1, 25), s.MISSED, missed_at=at(1, 25), usps_visible=False)
 
 
 def test_it_computes_the_on_time_rate_per_clause_per_month(signed_in, officer_a, ledger):
@@ -79,6 +81,20 @@ def test_it_computes_the_on_time_rate_per_clause_per_month(signed_in, officer_a,
     ]
     assert {r["provider"] for r in rows} == {"Alpha Postage"}
     assert {(r["from"], r["to"]) for r in rows} == {("2026-01-01", "2026-03-31")}
+
+
+def test_the_provider_and_usps_count_the_same_duties_of_a_provider(signed_in, officer_a,
+                                                                  reviewer, ledger, provider_a):
+    def table(rows):
+        return [(r["month"], r["clause"], r["due"], r["missed"], r["on-time rate (%)"])
+                for r in rows]
+
+    own = table(rows_of(signed_in(officer_a), "on-time"))
+    seen_by_usps = table(rows_of(signed_in(reviewer), "on-time",
+                                 f"{PERIOD}&provider={provider_a.pk}"))
+
+    assert own == seen_by_usps
+    assert ("2026-01", "§ 501.11(b)", "2", "0", "50.0") in own
 
 
 def test_it_counts_every_provider_for_usps_and_one_when_chosen(signed_in, reviewer, ledger,
