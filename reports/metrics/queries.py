@@ -80,22 +80,24 @@ def late_and_missed(on_time_rows, period):
 
 def hours_distributions(queryset, measures):
     """For each measure, how many rows fall in each bucket of hours and the median, in one
-    query. `measures` maps a name to (end field, start field, buckets); buckets are
-    contiguous (label, low, high), the last with high None. A row whose end is empty (not
-    yet triaged, say) counts in no bucket and not in the median."""
+    query. `measures` maps a name to (end field, start field, buckets, bounds); buckets
+    are contiguous (label, low, high), the last with high None, and `bounds` says which
+    bound a bucket holds (`BELOW` or `UP_TO`). A row whose end is empty (not yet triaged,
+    say) counts in no bucket and not in the median."""
     annotations, aggregates = {}, {}
-    for name, (end, start, buckets) in measures.items():
+    for name, (end, start, buckets, bounds) in measures.items():
         annotations[f"{name}_hours"] = HoursBetween(F(end), F(start))
         aggregates[f"{name}_total"] = Count(end)
         aggregates[f"{name}_median"] = Median(f"{name}_hours")
-        # Cumulative counts below each upper bound, compared as times (end < start + high
-        # hours): far cheaper per row than hours computed again for every bucket.
+        # Cumulative counts below (or up to) each upper bound, compared as times (end <
+        # start + high hours, or <=): far cheaper per row than hours computed again for
+        # every bucket.
         for n, (_, _, high) in enumerate(buckets[:-1]):
             aggregates[f"{name}_below{n}"] = _count(
-                end, Q(**{f"{end}__lt": F(start) + timedelta(hours=high)}))
+                end, Q(**{f"{end}__{bounds}": F(start) + timedelta(hours=high)}))
     figures = queryset.annotate(**annotations).aggregate(**aggregates)
     result = {}
-    for name, (_, _, buckets) in measures.items():
+    for name, (_, _, buckets, _) in measures.items():
         below = [figures[f"{name}_below{n}"] for n in range(len(buckets) - 1)]
         below.append(figures[f"{name}_total"])
         counts = [count - (below[n - 1] if n else 0) for n, count in enumerate(below)]
@@ -109,9 +111,15 @@ def hours_distributions(queryset, measures):
     return result
 
 
-NOTIFICATION_BUCKETS = [("under 6 h", 0, 6), ("6 to 12 h", 6, 12), ("12 to 18 h", 12, 18),
-                        ("18 to 24 h", 18, 24), ("24 to 48 h (late)", 24, 48),
-                        ("48 h or more (late)", 48, None)]
+# Which bound of its hours a bucket holds: from its low bound to below its high one, or
+# from above its low bound up to its high one (a duty done at its due time is on time).
+BELOW, UP_TO = "lt", "lte"
+# Hours from discovery to notification, UP_TO: filed at exactly 24 hours is on time
+# (`deadlines.is_late`).
+NOTIFICATION_BUCKETS = [
+    ("6 h or less", 0, 6), ("6 to 12 h", 6, 12), ("12 to 18 h", 12, 18),
+    ("18 to 24 h", 18, 24), ("over 24 h, to 48 h (late)", 24, 48),
+    ("over 48 h (late)", 48, None)]
 TURNAROUND_BUCKETS = [("under 1 day", 0, 24), ("1 to 2 days", 24, 48),
                       ("2 to 5 days", 48, 120), ("5 to 10 days", 120, 240),
                       ("10 days or more", 240, None)]
@@ -122,8 +130,8 @@ def filing_times(incidents, period):
     for those triaged, from filing to triage (`triage`); one query."""
     filed = incidents.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
     return hours_distributions(filed, {
-        "notification": ("submitted_at", "discovered_at", NOTIFICATION_BUCKETS),
-        "triage": ("triaged_at", "submitted_at", TURNAROUND_BUCKETS),
+        "notification": ("submitted_at", "discovered_at", NOTIFICATION_BUCKETS, UP_TO),
+        "triage": ("triaged_at", "submitted_at", TURNAROUND_BUCKETS, BELOW),
     })
 
 
@@ -131,7 +139,7 @@ def report_to_review(reviews, period):
     """Reviews of report versions filed in the period: hours from filing to decision."""
     decided = reviews.filter(filed_at__gte=period.start, filed_at__lt=period.end)
     return hours_distributions(decided, {
-        "review": ("decided_at", "filed_at", TURNAROUND_BUCKETS)})["review"]
+        "review": ("decided_at", "filed_at", TURNAROUND_BUCKETS, BELOW)})["review"]
 
 
 def open_at(incidents, instant):

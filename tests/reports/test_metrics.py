@@ -188,16 +188,28 @@ def test_it_distributes_the_time_from_discovery_to_notification(signed_in, offic
     rows = rows_of(signed_in(officer_a), "notification-time")
 
     assert [(r["hours from discovery to notification"], r["incidents"]) for r in rows] == [
-        ("under 6 h", "1"), ("6 to 12 h", "1"), ("12 to 18 h", "0"), ("18 to 24 h", "1"),
-        ("24 to 48 h (late)", "1"), ("48 h or more (late)", "0"),
+        ("6 h or less", "1"), ("6 to 12 h", "1"), ("12 to 18 h", "0"), ("18 to 24 h", "1"),
+        ("over 24 h, to 48 h (late)", "1"), ("over 48 h (late)", "0"),
         ("median hours", "14.0"), ("incidents filed", "4")]
+
+
+def test_a_notification_filed_at_exactly_24_hours_counts_as_on_time(signed_in, officer_a,
+                                                                    provider_a):
+    for hours in (6, 24, 48):
+        filed(provider_a, at(2, 1), at(2, 1) + timedelta(hours=hours))
+
+    rows = rows_of(signed_in(officer_a), "notification-time")
+
+    assert [(r["hours from discovery to notification"], r["incidents"]) for r in rows][:6] == [
+        ("6 h or less", "1"), ("6 to 12 h", "0"), ("12 to 18 h", "0"), ("18 to 24 h", "1"),
+        ("over 24 h, to 48 h (late)", "1"), ("over 48 h (late)", "0")]
 
 
 def test_it_takes_every_providers_filings_for_usps(signed_in, reviewer, filings):
     rows = rows_of(signed_in(reviewer), "notification-time")
 
     figures = {r["hours from discovery to notification"]: r["incidents"] for r in rows}
-    assert figures["48 h or more (late)"] == "1"
+    assert figures["over 48 h (late)"] == "1"
     assert figures["median hours"] == "20.0"
     assert figures["incidents filed"] == "5"
 
