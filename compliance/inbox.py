@@ -75,7 +75,7 @@ def inbox_counts(user, now):
     if not (user.is_authenticated and user.is_usps):
         return {"waiting": 0, "past_target": 0}
     return (Obligation.objects.visible_to(user).usps_targets().outstanding().order_by()
-            .aggregate(waiting=Count("pk"), past_target=Count("pk", filter=Q(due_at__lte=now))))
+            .aggregate(waiting=Count("pk"), past_target=Count("pk", filter=Q(due_at__lt=now))))
 
 
 def short_kind(target):

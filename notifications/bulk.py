@@ -128,7 +128,8 @@ DUE_COLUMNS = ("id", "kind", "provider_id", "incident_id", "subject", "due_at", 
 def claim_due(now, batch):
     """Lock what has come due at `now`, in one statement: up to `batch` open obligations
     past their due time (earliest first, index `obligation_open_due`) and up to `batch`
-    whose next reminder or escalation step has come (index `obligation_next_action`).
+    whose next reminder or escalation step has come (index `obligation_next_action`). A
+    duty is on time up to its due instant (`is_late`): it is missed only after it.
 
     Returns each once, as a dict of DUE_COLUMNS with `missed` and `stepped` saying which
     of the two it is (or both). Rows another sweep holds are skipped (`SKIP LOCKED`), so
@@ -136,7 +137,7 @@ def claim_due(now, batch):
     """
     if connection.vendor != "postgresql":
         rows = Obligation.objects.select_for_update(skip_locked=True).values(*DUE_COLUMNS)
-        missed = rows.filter(state=ObligationState.OPEN, due_at__lte=now).order_by("due_at")
+        missed = rows.filter(state=ObligationState.OPEN, due_at__lt=now).order_by("due_at")
         due = {row["id"]: {**row, "missed": True, "stepped": False} for row in missed[:batch]}
         stepped = rows.filter(next_action_at__lte=now).order_by("next_action_at")
         for row in stepped[:batch]:
@@ -149,7 +150,7 @@ def claim_due(now, batch):
     sql = f"""
         WITH missed AS (
             SELECT {columns} FROM {table}
-            WHERE state = %(open)s AND due_at <= %(now)s
+            WHERE state = %(open)s AND due_at < %(now)s
             ORDER BY due_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
         ), stepped AS (

@@ -163,7 +163,7 @@ def _digest(email, context, now):
         "obligations": list(outstanding.select_related("provider").order_by("due_at")
                             [:DIGEST_ROWS]),
         "total": outstanding.count(),
-        "overdue": outstanding.filter(due_at__lte=now).count(),
+        "overdue": outstanding.filter(due_at__lt=now).count(),
         "usps_inbox": inbox_counts(reviewer, now),
         "now": now,
     }

@@ -172,6 +172,15 @@ def test_the_navigation_counts_what_waits_and_what_is_past_target(signed_in, rev
     assert "2 past target" in nav  # the triage and the extension decision
 
 
+def test_an_item_at_its_target_instant_is_not_yet_past_it(reviewer, waiting):
+    from compliance.inbox import inbox_counts
+
+    first = Obligation.objects.usps_targets().outstanding().order_by("due_at").first()
+    assert inbox_counts(reviewer, first.due_at)["past_target"] == 0
+    assert inbox_counts(reviewer, first.due_at + timedelta(microseconds=1))[
+        "past_target"] >= 1
+
+
 def test_provider_staff_see_no_inbox_nor_its_counts(signed_in, officer_a, viewer_a, waiting):
     for user in (officer_a, viewer_a):
         body = signed_in(user).get("/").content.decode()

@@ -60,6 +60,10 @@ def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
     run_sweep_at(DUE - timedelta(seconds=1))
     obligation.refresh_from_db()
     assert obligation.state == ObligationState.OPEN
+    # Met at its due instant it would be on time (`is_late` is strict): not missed yet.
+    run_sweep_at(DUE)
+    obligation.refresh_from_db()
+    assert obligation.state == ObligationState.OPEN
 
     run_sweep_at(DUE + timedelta(seconds=5))
 
