@@ -22,11 +22,13 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 class JsonErrorsMixin:
-    """Errors are JSON, like everywhere in the API, whatever file format was asked for."""
+    """Errors are JSON, like everywhere in the API, whatever file format was asked for; so
+    is the description of the endpoint that OPTIONS answers."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
+        if isinstance(response, Response) and (response.status_code >= 400
+                                               or request.method == "OPTIONS"):
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
         return response

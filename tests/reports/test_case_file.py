@@ -159,6 +159,15 @@ def test_it_refuses_a_format_not_offered(api_for, officer_a, case):
     assert response.status_code == 406
 
 
+def test_it_describes_itself_in_json_to_options(api_for, officer_a, reviewer, case):
+    for user in (officer_a, reviewer):
+        response = api_for(user).options(url(case))
+
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["name"] == "Case File"
+
+
 def test_it_links_the_case_file_from_the_case_page(signed_in, officer_a, case):
     response = signed_in(officer_a).get(f"/incidents/{case.pk}/")
 
