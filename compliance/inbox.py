@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.urls import reverse
 
+from .api.fields import StrictBooleanFilter
 from .models import ExtensionRequest, Obligation, ObligationKind
 
 # The inbox's short names for the target kinds (API and filters), in display order.
@@ -46,8 +47,7 @@ class InboxFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=[(name, LABELS[name]) for name in INBOX_KINDS], method="filter_kind",
         label="What waits")
-    assigned_to_me = django_filters.BooleanFilter(method="filter_mine",
-                                                  label="Assigned to me")
+    assigned_to_me = StrictBooleanFilter(method="filter_mine", label="Assigned to me")
 
     class Meta:
         model = Obligation

@@ -103,7 +103,8 @@ def obligation_list(request):
     export = list_export(request, filterset, obligation_columns, "obligations")
     if export is not None:
         return export
-    obligations = filterset.qs if filterset.is_valid() else Obligation.objects.none()
+    valid = filterset.is_valid()
+    obligations = filterset.qs if valid else Obligation.objects.none()
     return render(request, "compliance/obligation_list.html", {
         "page": Paginator(obligations, 50).get_page(request.GET.get("page")),
         "filterset": filterset,
@@ -111,7 +112,7 @@ def obligation_list(request):
         "providers": Provider.objects.visible_to(user).order_by("name") if user.is_usps
         else None,
         "now": timezone.now(),
-    })
+    }, status=200 if valid else 400)
 
 
 @login_required

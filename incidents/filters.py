@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from compliance.api.fields import IdFilter, SaneDateTimeFilter
+from compliance.api.fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 
 from . import search
 from .models import Category, Incident, IncidentStatus
@@ -20,7 +20,7 @@ class IncidentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
     provider = IdFilter(field_name="provider_id", label="Provider id")
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue", label="With a duty past its due time (true) or not (false)")
     discovered_after = SaneDateTimeFilter(field_name="discovered_at", lookup_expr="gte",
                                            label="Discovered at or after (with offset)")

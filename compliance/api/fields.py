@@ -18,6 +18,11 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().visible_to(request.user)
 
     def to_internal_value(self, data):
+        # A JSON number with a fraction names no object (1.9 is not model 1).
+        if isinstance(data, float):
+            if not data.is_integer():
+                self.fail("incorrect_type", data_type="number with a fraction")
+            data = int(data)
         # An id past the database's integer range cannot exist: "not found", not a 500.
         if isinstance(data, int | str) and not isinstance(data, bool):
             try:
@@ -71,6 +76,29 @@ class SaneDateTimeFilter(django_filters.Filter):
     """A filter on a time: ISO 8601 with its offset, in the sane window."""
 
     field_class = SaneDateTimeFormField
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (or 1 or 0, in any case); empty means "either". Anything else is
+    refused: a misspelt yes-or-no filter must not quietly widen a list."""
+
+    default_error_messages = {"invalid": "Give true or false."}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in ("true", "1"):
+            return True
+        if word in ("false", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes-or-no filter that refuses what it cannot read (400), as every filter does."""
+
+    field_class = StrictBooleanField
 
 
 class SaneDateFilter(django_filters.Filter):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from compliance.models import Affiliate, Obligation, PESModel, Provider
 from compliance.models.obligations import OUTSTANDING_STATES
 
-from .fields import IdFilter, SaneDateTimeFilter
+from .fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 
 
 def visible_providers(request):
@@ -45,7 +45,7 @@ class ObligationFilter(django_filters.FilterSet):
     incident = IdFilter(field_name="incident_id")
     due_before = SaneDateTimeFilter(field_name="due_at", lookup_expr="lt")
     due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    outstanding = django_filters.BooleanFilter(
+    outstanding = StrictBooleanFilter(
         method="filter_outstanding", label="Still owed (open or missed): true, or done: false")
 
     class Meta:

@@ -12,6 +12,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from compliance.api.fields import StrictBooleanFilter
 from compliance.api.filters import visible_providers
 from compliance.exports.api import CsvListMixin
 from compliance.models import (
@@ -83,8 +84,8 @@ class ProceedingFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
     kind = django_filters.ChoiceFilter(choices=ProceedingKind.choices)
     state = django_filters.ChoiceFilter(choices=ProceedingState.choices)
-    open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull",
-                                        label="Still open (true) or closed (false)")
+    open = StrictBooleanFilter(field_name="closed_at", lookup_expr="isnull",
+                               label="Still open (true) or closed (false)")
 
     class Meta:
         model = Proceeding

@@ -56,6 +56,10 @@ def test_it_answers_400_naming_the_filter(api_for, reviewer, path):
     "/incidents/?discovered_before=2026-02-04T02:17:04%2B21:00",
     "/incidents/queue/?discovered_after=2026-02-04T02:17:04-19:01",
     "/incidents/queue/?provider=99999999999999999999",
+    "/incidents/?overdue=maybe",
+    "/incidents/queue/?overdue=yes",
+    "/obligations/?outstanding=maybe",
+    "/proceedings/?open=maybe",
 ])
 def test_the_pages_answer_400_to_the_same_filters(signed_in, reviewer, path):
     assert signed_in(reviewer).get(path).status_code == 400
@@ -127,6 +131,46 @@ def test_it_refuses_numbers_out_of_range(api_for, officer_a, provider_a, number)
 
     assert response.status_code == 400, response.content
     assert _state() == before
+
+
+def test_it_refuses_an_id_with_a_fraction(api_for, officer_a, provider_a):
+    values = draft_values(provider_a)
+    [model] = values["pes_models"]
+    body = {**{k: v for k, v in values.items() if k != "pes_models"},
+            "discovered_at": values["discovered_at"].isoformat(),
+            "pes_models": [model.pk + 0.9]}
+    before = _state()
+
+    response = api_for(officer_a).post("/api/v1/incidents/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert "pes_models" in response.json()
+    assert _state() == before
+
+
+YES_OR_NO = ["/api/v1/incidents/?overdue=", "/api/v1/obligations/?outstanding=",
+             "/api/v1/proceedings/?open=", "/api/v1/usps-inbox/?assigned_to_me="]
+
+
+@pytest.mark.parametrize("path", YES_OR_NO)
+@pytest.mark.parametrize("word", ["yes", "maybe", "on", "2"])
+def test_it_refuses_a_yes_or_no_filter_it_cannot_read(api_for, reviewer, path, word):
+    response = api_for(reviewer).get(path + word)
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {path.split("?")[1][:-1]: ["Give true or false."]}
+
+
+@pytest.mark.parametrize("path", YES_OR_NO)
+def test_a_yes_or_no_filter_reads_true_and_false_in_any_case(api_for, reviewer, officer_a,
+                                                             path):
+    make_filed(officer_a)
+    client = api_for(reviewer)
+
+    for same, words in ((True, ("true", "TRUE", "1")), (False, ("false", "False", "0"))):
+        answers = [client.get(path + word) for word in words]
+        assert {a.status_code for a in answers} == {200}, (same, answers[0].content)
+        assert len({json.dumps(a.json(), sort_keys=True) for a in answers}) == 1
 
 
 def test_it_refuses_a_written_report_due_in_year_9999(api_for, officer_a, reviewer):
