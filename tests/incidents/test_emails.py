@@ -48,6 +48,21 @@ def test_it_queues_a_receipt_and_a_new_filing_email_for_the_worker_to_send(
     assert f"/incidents/{draft.pk}/" in filed.body
 
 
+def test_subjects_and_text_carry_the_title_as_typed_and_html_escapes_it(
+        officer_a, reviewer, mailoutbox):
+    title = "O'Brien's \"seal\" <test> & reset"
+    with time_machine.travel(NOW, tick=False):
+        draft = make_draft(officer_a, discovered_at=NOW - timedelta(hours=1), title=title)
+        services.submit_incident(actor=officer_a, incident=draft)
+
+    filed = send_all(mailoutbox)[reviewer.email]
+
+    assert filed.subject.endswith(title), filed.subject
+    assert title in filed.body
+    html = filed.alternatives[0][0]
+    assert title not in html and "&lt;test&gt; &amp; reset" in html
+
+
 def test_it_sends_nothing_when_the_filing_is_refused(officer_a, reviewer,
                                                      django_capture_on_commit_callbacks):
     with time_machine.travel(NOW, tick=False):
