@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from compliance.models import Affiliate, Obligation, PESModel, Provider
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OUTSTANDING_STATES, PROVIDER_KINDS
 
 from .fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 
@@ -51,6 +51,13 @@ class ObligationFilter(django_filters.FilterSet):
     class Meta:
         model = Obligation
         fields = ["state", "kind", "provider", "incident", "due_before", "due_after"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if not (user is not None and user.is_authenticated and user.is_usps):
+            # Provider staff choose among their duties: USPS's targets are never named.
+            self.filters["kind"].extra["choices"] = [(k.value, k.label) for k in PROVIDER_KINDS]
 
     def filter_outstanding(self, queryset, name, value):
         if value is None:

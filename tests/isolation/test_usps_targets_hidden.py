@@ -65,11 +65,19 @@ def test_the_obligations_api_lists_no_target_whatever_the_filter(request, api_fo
                                                                  overdue_targets):
     for user in provider_staff(request):
         client = api_for(user)
-        for query in ("", "?kind=usps_triage", "?state=missed", "?page_size=200"):
+        for query in ("", "?state=missed", "?page_size=200"):
             response = client.get(f"/api/v1/obligations/{query}")
             assert response.status_code == 200
             assert all(not row["kind"].startswith("usps_") for row in response.json()["results"])
             assert "usps_" not in response.content.decode()
+        # A target's kind is no kind to provider staff: refused as a made-up one is.
+        target_kind = client.get("/api/v1/obligations/?kind=usps_triage")
+        made_up = client.get("/api/v1/obligations/?kind=usps_tea_break")
+        assert target_kind.status_code == made_up.status_code == 400
+        assert target_kind.json() == {"kind": [
+            "Select a valid choice. usps_triage is not one of the available choices."]}
+        assert made_up.json()["kind"][0].replace("usps_tea_break", "usps_triage") == (
+            target_kind.json()["kind"][0])
 
 
 def test_provider_pages_never_mention_a_target(request, signed_in, overdue_targets):
@@ -77,7 +85,8 @@ def test_provider_pages_never_mention_a_target(request, signed_in, overdue_targe
     pages = ["/", f"/incidents/{items['filing'].pk}/", f"/incidents/{items['case'].pk}/",
              f"/reports/{items['report'].pk}/",
              f"/obligations/{items['extension'].obligation_id}/", "/procedures/",
-             f"/procedures/{items['procedures'].pk}/", "/incidents/", "/notifications/preferences/"]
+             f"/procedures/{items['procedures'].pk}/", "/incidents/", "/notifications/preferences/",
+             "/obligations/"]
     for user in provider_staff(request):
         client = signed_in(user)
         for page in pages:
