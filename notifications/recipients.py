@@ -91,18 +91,22 @@ class RecipientBook:
         else:
             people = [u for u in staff if u.role == Role.PROVIDER_OFFICER]
             if obligation.usps_visible:  # drafts are the provider's alone
-                reviewer = self.users.get(obligation.reviewer_id)
-                people += [reviewer] if reviewer else self.reviewers
+                people += self._assigned_else_reviewers(obligation)
                 if audience == ESCALATION_WITH_MANAGERS:
                     people += self.managers
         return self._choose(obligation, audience, people)
+
+    def _assigned_else_reviewers(self, obligation):
+        """The reviewer assigned, while still at USPS (one who has since joined a provider
+        reads nothing of it); else every reviewer."""
+        reviewer = self.users.get(obligation.reviewer_id)
+        return [reviewer] if reviewer is not None and reviewer.is_usps else self.reviewers
 
     def _for_usps_target(self, obligation, audience):
         """USPS's own work: the reminder to the assigned reviewer (else every reviewer),
         the escalation to the USPS managers. Never anyone of a provider."""
         if audience == USPS_REMINDER:
-            reviewer = self.users.get(obligation.reviewer_id)
-            people = [reviewer] if reviewer else self.reviewers
+            people = self._assigned_else_reviewers(obligation)
         elif audience == USPS_ESCALATION:
             people = self.managers
         else:

@@ -74,6 +74,13 @@ def queue_email(*, recipients, template, context, key=None):
 
 # --- Sending (the worker) ------------------------------------------------------------
 
+def skip_unsent_to(user, reason):
+    """Mark skipped every e-mail still waiting to go to `user`, with `reason`: each was
+    written for who they were when it was queued. Returns how many."""
+    return OutboundEmail.objects.filter(recipient=user, state__in=UNSENT).update(
+        state=EmailState.SKIPPED, last_error=f"Not sent: {reason}.")
+
+
 def claim(pk, now=None):
     """Take e-mail `pk` for sending if it is due and nobody holds it; True if we got it."""
     now = now or timezone.now()

@@ -3,7 +3,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.models import ApiToken, Provider, Role, User
+from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
+from notifications.services import skip_unsent_to
 
 from .rules import may_manage, refuse
 from .sessions import end_sessions
@@ -73,6 +75,11 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
         user.provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
         user.full_clean(exclude=["password"])  # the role/provider constraint, readably
         user.save(update_fields=["role", "provider"])
+        changes = {"role": [old_role, role], "provider": [old_provider, provider_id]}
+        if old_provider != provider_id or (old_role in USPS_ROLES) != user.is_usps:
+            # What waits to be sent was written for the side they have left.
+            changes["emails_skipped"] = [None, skip_unsent_to(
+                user, "the recipient has moved to another side since it was written")]
         record_event(actor=actor, obj=user, action="user.role_changed", reason=reason,
-                     changes={"role": [old_role, role], "provider": [old_provider, provider_id]})
+                     changes=changes)
     return user

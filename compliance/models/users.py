@@ -58,8 +58,9 @@ class UserQuerySet(models.QuerySet):
                            is_active=True).order_by("pk")
 
     def reviewers_for(self, assigned):
-        """Who reads a case's news at USPS: its assigned reviewer, else every reviewer."""
-        if assigned is not None and assigned.is_active:
+        """Who reads a case's news at USPS: its assigned reviewer, else every reviewer (also
+        when the one assigned has since left USPS, for a provider's staff say)."""
+        if assigned is not None and assigned.is_active and assigned.is_usps:
             return [assigned]
         return list(self.reviewers())
 
