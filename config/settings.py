@@ -226,7 +226,7 @@ OUTBOX_INTERVAL_SECONDS = env.int("OUTBOX_INTERVAL_SECONDS", default=5)
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "compliance.api.authentication.ApiTokenAuthentication",
+        "accounts.authentication.FactorCheckedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -29,6 +29,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = ApiTokenAuthentication
+    match_subclasses = True
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

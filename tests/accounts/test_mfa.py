@@ -31,6 +31,52 @@ def test_it_refuses_the_api_to_a_session_without_a_factor(signed_in, reviewer, m
     assert "second factor" in response.json()["detail"]
 
 
+def token_client(user):
+    from rest_framework.test import APIClient
+
+    from compliance import services
+
+    _, key = services.create_api_token(user=user, name="tooling")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_it_refuses_the_api_to_a_token_of_a_viewer_made_officer_without_a_factor(
+        viewer_a, manager, mfa_on):
+    from accounts.services import change_role
+    from incidents.models import Incident
+    from tests.incidents.factories import draft_values
+
+    client = token_client(viewer_a)
+    assert client.get("/api/v1/me/").status_code == 200  # a viewer needs no factor
+    change_role(actor=manager, user=viewer_a, role="provider_officer",
+                provider_id=viewer_a.provider_id)
+    values = draft_values(viewer_a.provider)
+    body = {**values, "discovered_at": values["discovered_at"].isoformat(),
+            "pes_models": [m.pk for m in values["pes_models"]]}
+
+    me = client.get("/api/v1/me/")
+    create = client.post("/api/v1/incidents/", body, format="json")
+
+    assert me.status_code == create.status_code == 403
+    assert "second factor" in me.json()["detail"]
+    assert not Incident.objects.exists()
+
+
+def test_it_refuses_the_api_to_a_token_once_a_manager_reset_the_factor(officer_a, manager,
+                                                                      mfa_on):
+    from accounts.services import reset_user_factor
+
+    factories.enrol_totp(officer_a)
+    client = token_client(officer_a)
+    assert client.get("/api/v1/me/").status_code == 200
+
+    reset_user_factor(actor=manager, user=officer_a, reason="Lost phone")
+
+    assert client.get("/api/v1/me/").status_code == 403
+
+
 def test_it_lets_roles_outside_the_list_in_without_a_factor(signed_in, viewer_a, mfa_on):
     assert signed_in(viewer_a).get("/").status_code == 200
 
