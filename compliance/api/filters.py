@@ -56,8 +56,13 @@ class ObligationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         if not (user is not None and user.is_authenticated and user.is_usps):
-            # Provider staff choose among their duties: USPS's targets are never named.
-            self.filters["kind"].extra["choices"] = [(k.value, k.label) for k in PROVIDER_KINDS]
+            # Provider staff choose among their duties: USPS's targets are never named. A
+            # new filter, as the class's own may hold its form field, choices made.
+            kind = django_filters.ChoiceFilter(
+                field_name="kind", label=self.filters["kind"].label,
+                choices=[(k.value, k.label) for k in PROVIDER_KINDS])
+            kind.model, kind.parent = self.filters["kind"].model, self
+            self.filters["kind"] = kind
 
     def filter_outstanding(self, queryset, name, value):
         if value is None:
