@@ -317,12 +317,16 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Failures per username are django-axes' business (below, visible to USPS managers);
-# allauth keeps counting failures per address.
+# allauth keeps counting failures per address, and per account the wrong second-factor
+# codes (the same rule, keyed by the account at the code step: from however many
+# addresses, a code is guessed twice LOGIN_FAILURE_LIMIT times at most in the window;
+# wrong passwords for a username meet django-axes' lock well before).
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_LOCKOUT_MINUTES}m/ip",
+    "login_failed": (f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_LOCKOUT_MINUTES}m/ip,"
+                     f"{2 * LOGIN_FAILURE_LIMIT}/{LOGIN_LOCKOUT_MINUTES}m/key"),
 }
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)

@@ -146,6 +146,22 @@ def test_it_refuses_a_wrong_code_and_records_it(client, officer_a, mfa_on):
     assert event.object_id == str(officer_a.pk) and "sign-in" in event.reason
 
 
+def test_it_limits_wrong_codes_per_account_from_however_many_addresses(client, officer_a,
+                                                                      mfa_on):
+    secret = factories.enrol_totp(officer_a)
+    assert sign_in_with_password(client, "officer_a")["Location"] == "/accounts/2fa/authenticate/"
+
+    answers = [client.post("/accounts/2fa/authenticate/", {"code": "000000"},
+                           REMOTE_ADDR=f"198.51.100.{n + 1}").content.decode()
+               for n in range(11)]
+    client.post("/accounts/2fa/authenticate/", {"code": factories.totp_code(secret)},
+                REMOTE_ADDR="198.51.100.200")
+
+    assert not any("Too many" in page for page in answers[:10])
+    assert "Too many" in answers[10]
+    assert client.get("/").status_code == 302  # not signed in, even with the right code
+
+
 def test_it_refuses_a_replayed_code(client, officer_a, mfa_on):
     secret = factories.enrol_totp(officer_a)
     code = factories.totp_code(secret)
