@@ -23,6 +23,14 @@ class InvitationUnusable(Exception):
         self.reason = reason
 
 
+def _inviter_may_still(invitation):
+    """Whether whoever sent the invitation may still give its role at its provider: an
+    invitation of someone deactivated, or no longer an officer, is withdrawn with them."""
+    inviter = invitation.invited_by
+    return inviter is not None and may_manage(inviter, role=invitation.role,
+                                              provider_id=invitation.provider_id)
+
+
 def invitation_link(invitation, secret):
     return settings.SITE_URL + reverse("invitation-accept",
                                        kwargs={"pk": invitation.pk, "secret": secret})
@@ -88,7 +96,7 @@ def check_invitation(pk, secret, now=None):
             record_event(actor=None, obj=invitation, action="invitation.link_rejected",
                          reason="The link was opened again after it was used.")
         raise InvitationUnusable("used")
-    if invitation.revoked_at:
+    if invitation.revoked_at or not _inviter_may_still(invitation):
         raise InvitationUnusable("revoked")
     if invitation.expires_at <= now:
         raise InvitationUnusable("expired")
@@ -108,6 +116,8 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
         invitation = Invitation.objects.select_for_update().get(pk=pk)
         if invitation.accepted_at or invitation.revoked_at:  # spent while the form was open
             raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
+        if not _inviter_may_still(invitation):
+            raise InvitationUnusable("revoked")
         user = create_user(actor=invitation.invited_by, username=username,
                            role=invitation.role, password=password,
                            provider=invitation.provider, email=invitation.email,

@@ -15,6 +15,9 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
     user = User(username=username, role=role, provider=provider, email=email,
                 timezone=timezone_name, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
+    # Sign-in reads usernames in any case: a twin in another case would lock both out.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
     user.full_clean()  # runs the role/provider constraint with a readable message
     validate_password(password, user)
     user.set_password(password)

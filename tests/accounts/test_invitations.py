@@ -158,6 +158,35 @@ def test_it_refuses_a_taken_username(client, invitation, officer_a):
     assert Invitation.objects.get().accepted_at is None
 
 
+@pytest.mark.parametrize("twin", ["OFFICER_A", "Officer_A"])
+def test_it_refuses_a_username_taken_in_another_case(client, invitation, officer_a, twin):
+    response = client.post(link_path(invitation[1]), accept_form(username=twin))
+
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(username__iexact="officer_a").count() == 1
+    assert Invitation.objects.get().accepted_at is None
+
+
+@pytest.mark.parametrize("change", ["deactivated", "made a viewer"])
+def test_an_invitation_dies_with_its_inviters_right_to_send_it(client, invitation, officer_a,
+                                                              manager, change):
+    from accounts.services import change_role, deactivate_user
+
+    if change == "deactivated":
+        deactivate_user(actor=manager, user=officer_a, reason="Left the company")
+    else:
+        change_role(actor=manager, user=officer_a, role="provider_viewer",
+                    provider_id=officer_a.provider_id)
+
+    shown = client.get(link_path(invitation[1]))
+    response = client.post(link_path(invitation[1]), accept_form())
+
+    assert shown.status_code == response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+    assert not User.objects.filter(username="nina").exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
 def test_it_refuses_a_used_link_and_records_it(client, invitation):
     client.post(link_path(invitation[1]), accept_form())
     client.post("/accounts/logout/")
