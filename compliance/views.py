@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.views import View
 
 from . import services
+from .api.fields import id_from
 from .api.filters import ObligationFilter, ProviderFilter
 from .exports.columns import inbox_columns, obligation_columns
 from .exports.pages import list_export, list_query
@@ -216,7 +217,8 @@ def profile(request):
                 _, new_key = services.create_api_token(user=user,
                                                        name=token_form.cleaned_data["name"])
         elif action == "revoke_token":
-            token = get_object_or_404(user.api_tokens.all(), pk=request.POST.get("token"))
+            token = get_object_or_404(user.api_tokens.all(),
+                                      pk=id_from(request.POST.get("token")))
             services.revoke_api_token(user=user, token=token)
             messages.success(request, f"Token {token.prefix}… revoked.")
             return redirect("profile")

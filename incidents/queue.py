@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from compliance.api.fields import MAX_ID
+from compliance.api.fields import id_from
 from compliance.models import Obligation, User
 from compliance.models.obligations import OUTSTANDING_STATES
 
@@ -111,8 +111,8 @@ class QueueFilter(IncidentFilter):
             return queryset.filter(assigned_reviewer__isnull=True)
         if value == "me":
             return queryset.filter(assigned_reviewer=self.request.user)
-        if value.isdigit() and int(value) <= MAX_ID:
-            return queryset.filter(assigned_reviewer_id=int(value))
+        if id_from(value) is not None:
+            return queryset.filter(assigned_reviewer_id=id_from(value))
         return queryset if not value else queryset.none()
 
     @property

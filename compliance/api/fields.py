@@ -111,6 +111,15 @@ class SaneDateFilter(django_filters.Filter):
 MAX_ID = 2**63 - 1
 
 
+def id_from(value):
+    """A query or form value read as an object id the database can hold, else None: ASCII
+    digits only ("²" is a digit to `str.isdigit`, and no number to `int`)."""
+    text = str(value if value is not None else "").strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 class IdFilter(django_filters.Filter):
     """A filter on an object id: a whole number the database can hold, else 400."""
 

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from compliance import services
-from compliance.errors import REFUSALS
+from compliance.api.fields import id_from
+from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent, ExtensionRequest, Obligation
 
@@ -74,7 +75,7 @@ def _decide(request, obligation):
     if not request.user.is_usps:
         raise PermissionDenied
     extension = get_object_or_404(ExtensionRequest.objects.filter(obligation=obligation),
-                                  pk=request.POST.get("extension"))
+                                  pk=id_from(request.POST.get("extension")))
     form = DecisionForm(request.POST, user=request.user)
     if not form.is_valid():
         return _render(request, obligation, decision_form=form, status=400)
@@ -86,6 +87,11 @@ def _decide(request, obligation):
         else:
             services.deny_extension(actor=request.user, extension=extension,
                                     comment=data["comment"])
+    except Conflict as exc:
+        # Decided meanwhile (twice sent, or by another reviewer): the page no longer shows
+        # a decision form to say it on.
+        messages.error(request, exc.message)
+        return redirect("obligation-detail", pk=obligation.pk)
     except REFUSALS as exc:
         return _render(request, obligation, decision_form=form,
                        status=refuse_on_form(form, exc))

@@ -7,14 +7,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 
+from compliance.api.fields import id_from
 from compliance.exports import Column, csv_response
 from compliance.models import Obligation, Provider
 from incidents.models import Incident
 from reports.models import ReportReview
 
 from .figures import Scope, build_figure, figures_for
-
-MAX_ID_DIGITS = 18  # beyond a 64-bit id: no such provider
 
 
 def resolve_scope(request):
@@ -25,9 +24,9 @@ def resolve_scope(request):
     raw = request.GET.get("provider", "").strip()
     provider = None
     if raw:
-        if not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+        if id_from(raw) is None:
             raise Http404("No such provider.")
-        provider = get_object_or_404(Provider.objects.visible_to(user), pk=int(raw))
+        provider = get_object_or_404(Provider.objects.visible_to(user), pk=id_from(raw))
     incidents = Incident.objects.visible_to(user).filed()
     # The record counts duties of filed cases: a draft's 24-hour clock is its provider's
     # alone until it files, so both sides count the same duties of a provider.

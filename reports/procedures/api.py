@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance import services
-from compliance.api.fields import SaneDateField
+from compliance.api.fields import SaneDateField, id_from
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
 
@@ -46,8 +46,8 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
         qs = ProcedureDocument.objects.visible_to(self.request.user).select_related(
             "uploaded_by", "reviewed_by")
         provider = self.request.query_params.get("provider", "")
-        if provider.isdigit():
-            qs = qs.filter(provider_id=int(provider))
+        if id_from(provider) is not None:
+            qs = qs.filter(provider_id=id_from(provider))
         return qs.order_by("provider_id", "-version")
 
     def create(self, request, *args, **kwargs):

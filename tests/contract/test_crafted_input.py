@@ -65,6 +65,31 @@ def test_the_pages_answer_400_to_the_same_filters(signed_in, reviewer, path):
     assert signed_in(reviewer).get(path).status_code == 400
 
 
+@pytest.mark.parametrize("path, status", [
+    ("/metrics/?provider=²", 404),
+    ("/metrics/?provider=99999999999999999999", 404),
+    ("/incidents/queue/?reviewer=²", 200),
+    ("/api/v1/procedures/?provider=²", 200),
+])
+def test_a_digit_that_is_no_number_reads_as_no_such_id(signed_in, reviewer, path, status):
+    # "²" is a digit to str.isdigit and no number to int().
+    assert signed_in(reviewer).get(path).status_code == status
+
+
+@pytest.mark.parametrize("token", ["abc", "²", "99999999999999999999999"])
+def test_revoking_a_token_that_is_no_id_answers_404_and_revokes_nothing(signed_in, officer_a,
+                                                                        token):
+    from compliance import services
+    from compliance.models import ApiToken
+
+    services.create_api_token(user=officer_a, name="tooling")
+
+    response = signed_in(officer_a).post("/profile/", {"action": "revoke_token", "token": token})
+
+    assert response.status_code == 404
+    assert ApiToken.objects.get().revoked_at is None
+
+
 def test_the_provider_list_of_staff_west_of_utc_survives_an_early_discovery(
         api_for, signed_in, officer_a):
     draft = make_draft(officer_a)

@@ -204,6 +204,36 @@ def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, re
     assert "Obligation extension granted" in html and "Granted" in html
 
 
+def test_a_second_decision_on_the_page_says_the_request_was_already_decided(
+        client, reviewer, obligation, pending):
+    client.force_login(reviewer)
+    client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                   "comment": "OK"})
+    obligation.refresh_from_db()
+    granted_due = obligation.due_at
+
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "deny",
+                                              "comment": "Sent twice"}, follow=True)
+
+    assert "This request was already granted." in response.content.decode()
+    pending.refresh_from_db()
+    obligation.refresh_from_db()
+    assert (pending.state, pending.comment, obligation.due_at) == ("granted", "OK", granted_due)
+
+
+@pytest.mark.parametrize("extension", ["abc", "²", "99999999999999999999999", ""])
+def test_a_decision_naming_no_request_answers_404_and_changes_nothing(
+        client, reviewer, obligation, pending, extension):
+    client.force_login(reviewer)
+
+    response = client.post(page(obligation), {"extension": extension, "decision": "grant",
+                                              "comment": "OK"})
+
+    assert response.status_code == 404
+    pending.refresh_from_db()
+    assert pending.state == "pending"
+
+
 def test_a_denial_without_a_comment_is_refused_on_the_page(client, reviewer, obligation,
                                                           pending):
     client.force_login(reviewer)
