@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from compliance.errors import REFUSALS
+from compliance.errors import REFUSALS, Conflict
 from compliance.exports.columns import obligation_columns, proceeding_columns
 from compliance.exports.pages import list_export, list_query
 from compliance.forms import refuse_on_form
@@ -194,8 +194,8 @@ def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None
         "step_form": step_form or (StepForm(proceeding=proceeding, kinds=kinds)
                                    if kinds else None),
         "amend_step": last if may_amend else None,
-        "amend_form": amend_form or (AmendForm(initial={"body": last.body})
-                                     if may_amend else None),
+        "amend_form": (amend_form or AmendForm(initial={"body": last.body}))
+        if may_amend else None,
         "notes": proceeding.notes.visible_to(user).select_related("author")
         if user.is_usps else [],
         "note_form": note_form or (NoteForm() if user.is_usps else None),
@@ -245,6 +245,9 @@ def proceeding_step_amend(request, pk, step_pk):
     step = get_object_or_404(ProceedingStep.objects.filter(proceeding=proceeding), pk=step_pk)
     if request.method != "POST":
         return _back(proceeding, f"#step-{step.number}")
+    if step != list(proceeding.steps.all())[-1] and services.may_amend(request.user, step):
+        messages.error(request, "A later step has followed this one: it is no longer amended.")
+        return _back(proceeding, f"#step-{step.number}")
     form = AmendForm(request.POST)
     if not form.is_valid():
         return _detail(request, proceeding, amend_form=form, status=400)
@@ -252,6 +255,11 @@ def proceeding_step_amend(request, pk, step_pk):
         version = services.amend_step(actor=request.user, step=step,
                                       body=form.cleaned_data["body"],
                                       reason=form.cleaned_data["amendment_reason"])
+    except Conflict as exc:
+        # The other side has answered meanwhile (or the system issued the step): the page
+        # no longer offers to amend it.
+        messages.error(request, exc.message)
+        return _back(proceeding, f"#step-{step.number}")
     except REFUSALS as exc:
         status = refuse_on_form(form, exc)
         return _detail(request, proceeding, amend_form=form, status=status)

@@ -118,6 +118,22 @@ def test_the_manager_amends_the_notice_on_the_page(client, suspension, manager):
     assert step.versions.count() == 2
 
 
+@pytest.mark.parametrize("body", ["Corrected grounds.", ""])
+def test_a_notice_answered_meanwhile_is_not_amended_and_the_page_says_why(
+        client, suspension, manager, officer_a, body):
+    step = suspension.steps.get()
+    client.force_login(manager)
+    issue(officer_a, suspension, "correction", T0 + DAY)
+
+    response = post(client, page(suspension, f"steps/{step.pk}/amend/"),
+                    {"body": body, "amendment_reason": "Wrong date."}, T0 + 2 * DAY)
+    shown = client.get(response["Location"]).content.decode()
+
+    assert response.status_code == 302
+    assert "A later step has followed this one: it is no longer amended." in shown
+    assert step.versions.count() == 1
+
+
 def test_the_detail_page_reads_in_a_fixed_number_of_queries(client, suspension, manager,
                                                            officer_a):
     client.force_login(manager)
