@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from compliance.errors import TooLarge
 from compliance.middleware import API_PREFIX
@@ -98,10 +99,17 @@ class LimitedUploadHandler(FileUploadHandler):
 
 
 def too_large_response(request, message):
+    """The 413, answered before the middleware that sets the site's headers: it sets the
+    ones that matter itself (not kept, not framed, nothing loaded)."""
     if request.path_info.startswith(API_PREFIX):
-        return JsonResponse({"detail": message}, status=413)
-    return HttpResponse(f"<!doctype html><title>Too large</title><p>{message}</p>",
-                        status=413)
+        response = JsonResponse({"detail": message}, status=413)
+    else:
+        response = HttpResponse(f"<!doctype html><title>Too large</title><p>{message}</p>",
+                                status=413)
+    add_never_cache_headers(response)
+    response["X-Frame-Options"] = "DENY"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    return response
 
 
 class UploadLimitMiddleware:

@@ -72,3 +72,15 @@ def test_no_template_or_script_runs_inline_code():
             offenders += [(str(path), m) for m in re.findall(r"\son[a-z]+=\"", text)]
             offenders += [(str(path), m) for m in re.findall(r'\sstyle="', text)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("path", ["/profile/", "/api/v1/incidents/"])
+def test_a_body_refused_as_too_large_carries_the_headers_too(signed_in, officer_a, path):
+    # Refused before the middleware that sets the site's headers.
+    response = signed_in(officer_a).post(path, data=b"x", content_type="text/plain",
+                                         CONTENT_LENGTH=str(10 ** 10))
+
+    assert response.status_code == 413
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
