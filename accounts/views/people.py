@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import FactorResetForm, ReasonForm, RoleForm
 from accounts.models import Invitation
+from compliance.api.fields import id_from
 from compliance.models import AuditEvent, Provider, Role, User
 from compliance.models.users import PROVIDER_ROLES
 
@@ -19,30 +20,40 @@ PAGE_SIZE = 50
 
 @manages_people
 def people(request):
-    """Everyone the signed-in manager or officer looks after, and invitations still open."""
+    """Everyone the signed-in manager or officer looks after, and invitations still open,
+    each list paged on its own."""
     user = request.user
     staff = User.objects.visible_to(user).select_related("provider").order_by("username")
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     provider = request.GET.get("provider", "")
-    if q:
+    # PostgreSQL refuses a NUL in text: like the other lists' filters, the search is refused.
+    valid = "\x00" not in q
+    if not valid:
+        staff, q = staff.none(), ""
+    elif q:
         staff = staff.filter(Q(username__icontains=q) | Q(email__icontains=q)
                              | Q(first_name__icontains=q) | Q(last_name__icontains=q))
     if role in Role.values:
         staff = staff.filter(role=role)
-    if provider.isdigit() and user.is_usps_manager:
-        staff = staff.filter(provider_id=int(provider))
+    if id_from(provider) is not None and user.is_usps_manager:
+        staff = staff.filter(provider_id=id_from(provider))
     page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
-    invitations = (Invitation.objects.visible_to(user).pending()
-                   .select_related("provider", "invited_by")[:PAGE_SIZE])
-    query = urlencode({k: v for k, v in (("q", q), ("role", role), ("provider", provider)) if v})
+    invitations = Paginator(Invitation.objects.visible_to(user).pending()
+                            .select_related("provider", "invited_by"), PAGE_SIZE
+                            ).get_page(request.GET.get("invitations_page"))
+    filters = [(k, v) for k, v in (("q", q), ("role", role), ("provider", provider)) if v]
+    # Each pager keeps the filters and the other list's page.
+    kept_invitations = [("invitations_page", invitations.number)] if invitations.number > 1 else []
+    kept_page = [("page", page.number)] if page.number > 1 else []
     return render(request, "accounts/people.html", {
         "page": page, "invitations": invitations, "q": q, "role": role,
-        "provider": provider, "query": query,
+        "provider": provider, "query": urlencode(filters + kept_invitations),
+        "invitations_query": urlencode(filters + kept_page),
         "roles": Role.choices if user.is_usps_manager
         else [(r.value, r.label) for r in PROVIDER_ROLES],
         "providers": Provider.objects.order_by("name") if user.is_usps_manager else [],
-    })
+    }, status=200 if valid else 400)
 
 
 def _person(request, pk):

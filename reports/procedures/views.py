@@ -4,10 +4,14 @@ the permission-checked download."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 
 from compliance import services
+from compliance.api.fields import id_from
 from compliance.errors import REFUSALS
 from compliance.forms import refuse_on_form
 from compliance.models import (
@@ -15,10 +19,13 @@ from compliance.models import (
     Obligation,
     ObligationKind,
     ProcedureDocument,
+    ProcedureReview,
     Provider,
 )
 
 from .forms import ProcedureReviewForm, ProcedureUploadForm
+
+PAGE_SIZE = 50
 
 
 def _provider_for(request):
@@ -27,9 +34,20 @@ def _provider_for(request):
     if user.is_provider_staff:
         return user.provider
     raw = request.GET.get("provider", "")
-    if raw.isdigit():
-        return get_object_or_404(Provider.objects.visible_to(user), pk=int(raw))
+    if id_from(raw) is not None:
+        return get_object_or_404(Provider.objects.visible_to(user), pk=id_from(raw))
     return None
+
+
+def _standing(documents):
+    """Whether an accepted copy is on file, and the latest version with USPS (or None),
+    of the provider's whole list: one query while a version is with USPS, two otherwise."""
+    accepted = documents.filter(review_state=ProcedureReview.ACCEPTED)
+    with_usps = (documents.filter(review_state=ProcedureReview.PENDING).order_by("-version")
+                 .annotate(accepted_on_file=Exists(accepted)).first())
+    if with_usps is not None:
+        return with_usps.accepted_on_file, with_usps
+    return accepted.exists(), None
 
 
 @login_required
@@ -60,15 +78,17 @@ def procedures_list(request):
                 status = 400
     elif request.method == "POST":
         raise PermissionDenied
-    duty = None
+    duty = has_accepted = with_usps = None
     if provider is not None:
         duty = (Obligation.objects.visible_to(user).outstanding()
                 .filter(provider=provider, kind=ObligationKind.PROCEDURES).first())
-    documents = list(documents.order_by("provider__name", "provider_id", "-version")[:200])
-    has_accepted = any(d.review_state == "accepted" for d in documents)
-    with_usps = next((d for d in documents if d.review_state == "pending"), None)
+        # Read from the provider's whole list, not from the page shown.
+        has_accepted, with_usps = _standing(documents)
+    page = Paginator(documents.order_by("provider__name", "provider_id", "-version"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"provider": provider.pk}) if provider and user.is_usps else ""
     return render(request, "procedures/procedures_list.html", {
-        "provider": provider, "documents": documents, "form": form, "duty": duty,
+        "provider": provider, "page": page, "query": query, "form": form, "duty": duty,
         "has_accepted": has_accepted, "with_usps": with_usps}, status=status)
 
 

@@ -289,3 +289,29 @@ def test_it_does_not_send_an_invitation_revoked_before_its_turn(invitation, offi
 
     assert mailoutbox == []
     assert OutboundEmail.objects.get(template="invitation").state == "skipped"
+
+
+def test_it_pages_the_open_invitations_so_each_can_be_withdrawn(signed_in, manager,
+                                                               provider_a):
+    now = timezone.now()
+    Invitation.objects.bulk_create([
+        Invitation(email=f"invitee{n:02d}@example.com", role="provider_viewer",
+                   provider=provider_a, secret_hash=f"{n:064d}", invited_by=manager,
+                   created_at=now - timedelta(minutes=n), expires_at=now + timedelta(days=6))
+        for n in range(60)])
+    client = signed_in(manager)
+
+    first = client.get("/people/", {"q": "manager"}).content.decode()
+    second = client.get("/people/", {"q": "manager", "invitations_page": 2}).content.decode()
+
+    # Newest first, 50 a page; the pager keeps the people filter.
+    assert [n for n in range(60) if f"invitee{n:02d}@" in first] == list(range(50))
+    assert [n for n in range(60) if f"invitee{n:02d}@" in second] == list(range(50, 60))
+    assert "q=manager&amp;invitations_page=2" in first
+    oldest = Invitation.objects.get(email="invitee59@example.com")
+    assert f"/people/invitations/{oldest.pk}/revoke/" in second
+
+    client.post(f"/people/invitations/{oldest.pk}/revoke/")
+
+    oldest.refresh_from_db()
+    assert oldest.revoked_at is not None

@@ -175,3 +175,25 @@ def test_it_keeps_the_user_count_when_nothing_is_allowed(signed_in, officer_a):
     signed_in(officer_a).post("/people/invite/", {"email": "x@y.example",
                                                   "role": "usps_manager"})
     assert User.objects.count() == before
+
+
+def test_it_refuses_a_search_with_a_nul_byte_as_the_providers_list_does(signed_in, officer_a,
+                                                                       viewer_a, reviewer):
+    # PostgreSQL refuses a NUL in text; the providers list answers such a filter with 400.
+    assert signed_in(reviewer).get("/providers/", {"q": "a\x00b"}).status_code == 400
+
+    response = signed_in(officer_a).get("/people/", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+    assert "Nobody matches." in response.content.decode()
+
+
+def test_it_ignores_a_provider_filter_that_is_not_a_plain_number(signed_in, manager,
+                                                                 officer_a, officer_b):
+    client = signed_in(manager)
+
+    for made_up in ("abc", "\u00b2"):  # "²": isdigit() is true, int() refuses it
+        response = client.get("/people/", {"provider": made_up})
+        page = response.content.decode()
+        assert response.status_code == 200, made_up
+        assert "officer_a" in page and "officer_b" in page, made_up

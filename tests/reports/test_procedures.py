@@ -1,6 +1,6 @@
 """Internal reporting procedures through the pages and the API: checks, e-mails, isolation."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -33,6 +33,17 @@ def document(officer_a, reviewer):
     ensure_procedures_obligations()
     return services.upload_procedures(actor=officer_a, provider=officer_a.provider,
                                       uploaded_file=pdf(), effective_date=NOW.date())
+
+
+def versions(provider, states):
+    """Versions 1, 2, ... of `provider`'s procedures in the given review states, made at once."""
+    officer = factories.OfficerFactory(provider=provider)
+    return ProcedureDocument.objects.bulk_create([
+        ProcedureDocument(provider=provider, version=v, file=f"procedures/{provider.pk}-{v}",
+                          original_name=f"{provider.name} v{v}.pdf", size=10, sha256="0" * 64,
+                          content_type="application/pdf", effective_date=date(2026, 1, 1),
+                          uploaded_by=officer, uploaded_at=NOW, review_state=state)
+        for v, state in enumerate(states, start=1)])
 
 
 def recipients(template):
@@ -174,7 +185,9 @@ def test_home_asks_to_file_when_no_version_is_on_file(client, officer_a):
 def test_the_list_reads_in_a_fixed_number_of_queries(client, officer_a, reviewer, document,
                                                      django_assert_max_num_queries):
     client.force_login(reviewer)
-    with django_assert_max_num_queries(8) as few:
+    # 9: the pager counts the versions, and the provider's standing (accepted copy, version
+    # with USPS) is read from its whole list, not from the page shown.
+    with django_assert_max_num_queries(9) as few:
         client.get(f"/procedures/?provider={officer_a.provider_id}")
     for n in range(6):
         services.upload_procedures(actor=officer_a, provider=officer_a.provider,
@@ -194,3 +207,46 @@ def test_the_duty_is_due_thirty_days_after_registration(manager):
     duty = Obligation.objects.get(provider=provider, kind=ObligationKind.PROCEDURES)
     # 30 days later, by the end of that day in the provider's zone (New York).
     assert duty.due_at == datetime(2026, 4, 2, 3, 59, 59, tzinfo=UTC)
+
+
+def test_the_usps_list_pages_to_every_providers_versions(client, reviewer):
+    for p in range(21):  # 210 versions, the last provider's after the 200th
+        versions(factories.ProviderFactory(name=f"Provider {p:02d}"), ["accepted"] * 10)
+    client.force_login(reviewer)
+
+    shown, number = [], 1
+    while True:
+        page = client.get("/procedures/", {"page": number}).content.decode()
+        shown += [name for name in ProcedureDocument.objects.values_list(
+            "original_name", flat=True) if f">{name}</a>" in page]
+        if f"page={number + 1}" not in page:
+            break
+        number += 1
+
+    assert number == 5  # 50 a page
+    assert sorted(shown) == sorted(ProcedureDocument.objects.values_list("original_name",
+                                                                          flat=True))
+
+
+def test_a_providers_standing_is_read_from_its_whole_list(client, officer_a, reviewer,
+                                                          provider_a):
+    # v1 accepted, far down the list (newest first); v205 with USPS.
+    versions(provider_a, ["accepted"] + ["changes_requested"] * 203 + ["pending"])
+
+    client.force_login(officer_a)
+    page = client.get("/procedures/").content.decode()
+    assert f">{provider_a.name} v1.pdf</a>" not in page  # the page shows v205 to v156
+    assert 'data-testid="procedures-with-usps"' in page and "Version 205 with USPS" in page
+    assert "until it is accepted no copy is on file" not in page
+    client.force_login(reviewer)
+    page = client.get("/procedures/", {"provider": provider_a.pk}).content.decode()
+    assert 'data-testid="procedures-warning"' not in page
+
+
+def test_it_ignores_a_provider_filter_that_is_not_a_plain_number(client, reviewer, document):
+    client.force_login(reviewer)
+
+    for made_up in ("abc", "\u00b2"):  # "²": isdigit() is true, int() refuses it
+        response = client.get("/procedures/", {"provider": made_up})
+        assert response.status_code == 200, made_up
+        assert "procedures.pdf" in response.content.decode(), made_up
