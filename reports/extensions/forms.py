@@ -38,9 +38,13 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")],
                                  widget=forms.HiddenInput,
                                  error_messages={"required": "Press Grant or Deny."})
+    # Shown to the second: it is pre-filled with the time asked for, often 23:59:59, and
+    # granting it as shown must grant exactly that, not the minute before.
     due_at = LocalDateTimeField(
         required=False, label="New due time if granted (your time zone)",
-        help_text="The time asked for, or another one USPS chooses.")
+        help_text="The time asked for, or another one USPS chooses.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"},
+                                   format="%Y-%m-%dT%H:%M:%S"))
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               label="Comment",
                               help_text="Required to deny; sent to the provider's officers.")

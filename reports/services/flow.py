@@ -3,6 +3,8 @@ status-report cadence, the final-summary due time, resubmissions and closing the
 Called inside the transactions of filing.py and review.py, with the deadline policy they
 read once; the arithmetic is `compliance.deadlines`'."""
 
+from datetime import date
+
 from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
 from compliance.models import Obligation, ObligationKind
 from compliance.models.obligations import OUTSTANDING_STATES
@@ -13,7 +15,14 @@ from compliance.services import (
     move_obligation_due,
     open_obligation,
 )
-from reports.models import OBLIGATION_KIND, ReportReview, ReportState
+from reports.models import (
+    OBLIGATION_KIND,
+    Report,
+    ReportKind,
+    ReportReview,
+    ReportState,
+    ReportVersion,
+)
 
 
 def provider_day_end(incident, day):
@@ -79,21 +88,42 @@ def open_next_status_report(actor, incident, now, policy):
                  f"{incident.reference} status report", now + status_interval(policy, incident))
 
 
+def last_reported_completion(report):
+    """The anticipated completion date the case stood at before this filing of `report`:
+    that of the newest earlier filed status-report version (this report's own earlier
+    versions included), else the accepted written report's."""
+    earlier = (ReportVersion.objects
+               .filter(report__incident_id=report.incident_id, report__kind=ReportKind.STATUS)
+               .exclude(report_id=report.pk, number__gte=report.current_version)
+               .order_by("-submitted_at", "-id").first())
+    if earlier is not None:
+        day = earlier.content.get("anticipated_completion_date")
+        return date.fromisoformat(day) if day else None
+    # An accepted report's fields hold its accepted (newest filed) version.
+    return (Report.objects.filter(incident_id=report.incident_id, kind=ReportKind.WRITTEN,
+                                  state=ReportState.ACCEPTED)
+            .values_list("anticipated_completion_date", flat=True).first())
+
+
 def follow_revised_completion(actor, report):
-    """A status report that revises the anticipated completion date moves the final
-    summary's due time to the end of that day (provider's time); the original due time
-    stays on record."""
+    """A status report (or its resubmission) that changes the anticipated completion date
+    last reported moves the final summary's due time to the end of the new day (provider's
+    time); the original due time stays on record. One that keeps the date leaves the due
+    time alone, so an extension USPS granted meanwhile stands."""
     duty = regular_duty(report.incident, ObligationKind.FINAL_SUMMARY)
     day = report.anticipated_completion_date
     if duty is None or day is None:
         return None
+    before = last_reported_completion(report)
+    if day == before:
+        return duty
     due_at = provider_day_end(report.incident, day)
     if duty.due_at == due_at:
         return duty
     return move_obligation_due(
         actor=actor, obligation=duty, due_at=due_at, action="obligation.due_revised",
-        reason=f"{report.reference} revises the anticipated completion date to "
-               f"{day.isoformat()}.")
+        reason=f"{report.reference} revises the anticipated completion date "
+               f"{f'from {before.isoformat()} ' if before else ''}to {day.isoformat()}.")
 
 
 def start_investigation(actor, incident, report, now, policy):

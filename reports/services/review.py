@@ -86,7 +86,9 @@ def accept_report(*, actor, report, comment=""):
 def return_report(*, actor, report, comment, resubmission_due_at=None):
     """Return the newest version for correction: the comment says what to change; a
     corrected version is owed by `resubmission_due_at` (default: the policy's written-
-    report window for the case's risk). The provider's officers are e-mailed."""
+    report window for the case's risk). The provider's officers are e-mailed. Refused (409)
+    once the case is closed: nothing is owed or filed on a closed case, so a correction
+    could never be filed; accepting the report closes its review instead."""
     require_usps(actor)
     now = timezone.now()
     comment = (comment or "").strip()
@@ -102,6 +104,9 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
     if errors:
         raise ValidationError(errors)
     incident, report = _lock(report)
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(f"The case is closed: no corrected version of {report.reference} "
+                       "can be filed, so it is not returned. Accept it to close its review.")
     due_at = resubmission_due_at or flow.default_resubmission_due(
         DeadlinePolicy.in_force(), incident, now)
     duty = flow.open_resubmission(actor, report, due_at)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from compliance.models import Obligation
 from reports.models import Report, ReportState
 from tests.incidents.factories import make_draft, make_filed
 
@@ -136,6 +137,25 @@ def test_filing_on_a_closed_case_is_409(api_for, officer_a, reviewer):
                                                        "anticipated_completion_date":
                                                            "2026-09-30"})
     assert response.status_code == 409
+
+
+def test_returning_a_report_on_a_closed_case_is_409_and_changes_nothing(
+        api_for, officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, at=NOW - timedelta(days=3))
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW - timedelta(days=2))
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW - timedelta(days=1))
+    client = api_for(reviewer)
+    assert client.post(f"/api/v1/reports/{final.pk}/accept/", {}).status_code == 200
+    owed = Obligation.objects.provider_duties().filter(incident_id=incident.pk,
+                                                       state__in=["open", "missed"])
+
+    response = client.post(f"/api/v1/reports/{status.pk}/return/", {"comment": "Say more."})
+
+    assert response.status_code == 409
+    assert "The case is closed" in response.json()["detail"]
+    status.refresh_from_db()
+    assert status.state == ReportState.SUBMITTED and not status.reviews.exists()
+    assert not owed.exists()
 
 
 def test_a_written_report_waits_for_the_deadline_usps_sets_at_triage(api_for, officer_a):

@@ -1,5 +1,6 @@
 """Extension requests through the API and the obligation page: rules, e-mails, isolation."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -202,6 +203,31 @@ def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, re
     client.force_login(officer_a)
     html = client.get(page(obligation)).content.decode()
     assert "Obligation extension granted" in html and "Granted" in html
+
+
+def test_granting_the_time_the_page_shows_grants_exactly_the_time_asked(
+        client, api_for, officer_a, reviewer, obligation):
+    # The end of a day, as an integration asks for it: the page must not drop the seconds.
+    with factories.committed():
+        asked = api_for(officer_a).post(requests_url(obligation), {
+            "requested_due_at": "2026-03-11T23:59:59-05:00", "justification": "Lab delay."})
+    assert asked.status_code == 201
+    pending = ExtensionRequest.objects.get()
+    client.force_login(reviewer)
+    html = client.get(page(obligation)).content.decode()
+    shown = re.search(r'<input[^>]*name="due_at"[^>]*>', html).group(0)
+    value = re.search(r'value="([^"]*)"', shown).group(1)
+
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                              "due_at": value, "comment": "OK"})
+
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    obligation.refresh_from_db()
+    assert pending.granted_due_at == pending.requested_due_at == datetime(
+        2026, 3, 12, 4, 59, 59, tzinfo=UTC)
+    assert obligation.due_at == pending.requested_due_at
+    assert 'step="1"' in shown  # so a browser keeps and lets the reviewer edit the seconds
 
 
 def test_a_second_decision_on_the_page_says_the_request_was_already_decided(

@@ -17,7 +17,7 @@ from compliance.models import (
     ObligationKind,
     ObligationState,
 )
-from compliance.services import open_obligation
+from compliance.services import grant_extension, open_obligation, request_extension
 from incidents.models import IncidentStatus
 from reports import services
 from reports.models import ReportReview, ReportState
@@ -276,3 +276,124 @@ def test_a_final_summary_filed_late_on_its_due_day_where_the_clocks_go_back_is_o
     file_report_at(officer_a, incident, "final", at=datetime(2026, 4, 5, 3, 30, tzinfo=UTC))
     final.refresh_from_db()
     assert final.state == ObligationState.MET
+
+
+def extend(officer, reviewer, duty, due_at, moment):
+    """The officer asks for `due_at` on `duty` and USPS grants it, at `moment`."""
+    with at(moment):
+        extension = request_extension(actor=officer, obligation=duty, requested_due_at=due_at,
+                                      justification="The lab is booked.")
+        grant_extension(actor=reviewer, extension=extension)
+    duty.refresh_from_db()
+    assert duty.due_at == due_at
+
+
+def test_a_status_report_keeping_the_date_leaves_a_granted_extension_alone(officer_a,
+                                                                           reviewer):
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    extend(officer_a, reviewer, final, END_OF_SEPT_30 + 14 * DAY, NOW + DAY)
+
+    file_report_at(officer_a, incident, "status", at=NOW + 2 * DAY, **STATUS)
+
+    final.refresh_from_db()
+    assert final.due_at == END_OF_SEPT_30 + 14 * DAY
+    assert not AuditEvent.objects.for_object(final).filter(
+        action="obligation.due_revised").exists()
+
+
+def test_a_status_report_is_compared_with_the_date_last_reported_not_the_due_time(
+        officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    # The first status report revises the date: the final summary follows it.
+    file_report_at(officer_a, incident, "status", at=NOW + DAY,
+                   anticipated_completion_date=date(2026, 10, 15))
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 10, 16, 3, 59, 59, tzinfo=UTC)
+    extend(officer_a, reviewer, final, datetime(2026, 10, 31, 3, 59, 59, tzinfo=UTC),
+           NOW + 2 * DAY)
+
+    # The next one repeats October 15: nothing changed, the extension stands.
+    file_report_at(officer_a, incident, "status", at=NOW + 3 * DAY,
+                   anticipated_completion_date=date(2026, 10, 15))
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 10, 31, 3, 59, 59, tzinfo=UTC)
+
+    # A later one that does change the date moves the due time again.
+    file_report_at(officer_a, incident, "status", at=NOW + 4 * DAY,
+                   anticipated_completion_date=date(2026, 11, 5))
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 11, 6, 4, 59, 59, tzinfo=UTC)  # EST: UTC-5
+    moved = AuditEvent.objects.for_object(final).filter(
+        action="obligation.due_revised").order_by("id")
+    assert [e.reason for e in moved][-1].endswith("from 2026-10-15 to 2026-11-05.")
+    assert moved.count() == 2
+
+
+def test_a_corrected_status_report_keeping_the_date_leaves_a_granted_extension_alone(
+        officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    with at(NOW + 2 * DAY):
+        services.return_report(actor=reviewer, report=report, comment="More detail.")
+    extend(officer_a, reviewer, final, END_OF_SEPT_30 + 14 * DAY, NOW + 3 * DAY)
+
+    _, v2 = file_report_at(officer_a, incident, "status", at=NOW + 4 * DAY,
+                           progress="Much more detail.")
+
+    assert v2.number == 2
+    final.refresh_from_db()
+    assert final.due_at == END_OF_SEPT_30 + 14 * DAY
+
+
+def test_a_corrected_status_report_changing_the_date_moves_the_final_summary(officer_a,
+                                                                             reviewer):
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    with at(NOW + 2 * DAY):
+        services.return_report(actor=reviewer, report=report, comment="Is the date right?")
+
+    file_report_at(officer_a, incident, "status", at=NOW + 3 * DAY,
+                   anticipated_completion_date=date(2026, 10, 15))
+
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 10, 16, 3, 59, 59, tzinfo=UTC)
+    assert final.original_due_at == END_OF_SEPT_30
+
+
+def test_a_report_is_not_returned_once_the_case_is_closed(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
+    with at(NOW + 3 * DAY):
+        services.accept_report(actor=reviewer, report=final)
+    obligations = list(Obligation.objects.filter(incident_id=incident.pk)
+                       .order_by("id").values())
+    events = AuditEvent.objects.count()
+
+    with at(NOW + 4 * DAY), pytest.raises(Conflict) as refused:
+        services.return_report(actor=reviewer, report=status, comment="Say more.")
+
+    assert "The case is closed" in refused.value.message
+    status.refresh_from_db()
+    assert status.state == ReportState.SUBMITTED and not status.reviews.exists()
+    assert list(Obligation.objects.filter(incident_id=incident.pk)
+                .order_by("id").values()) == obligations
+    assert AuditEvent.objects.count() == events
+
+
+def test_usps_closes_its_review_of_a_report_on_a_closed_case_by_accepting_it(officer_a,
+                                                                             reviewer):
+    incident = investigating(officer_a, reviewer)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
+    with at(NOW + 3 * DAY):
+        services.accept_report(actor=reviewer, report=final)
+        services.accept_report(actor=reviewer, report=status)
+    status.refresh_from_db()
+    assert status.state == ReportState.ACCEPTED
+    assert not Obligation.objects.filter(incident_id=incident.pk,
+                                         state__in=["open", "missed"]).exists()

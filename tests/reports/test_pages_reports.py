@@ -148,6 +148,26 @@ def test_the_reviewer_returns_then_accepts_from_the_page(signed_in, officer_a, r
     assert case.status == "investigating"
 
 
+def test_the_page_refuses_to_return_a_report_on_a_closed_case_and_says_why(
+        signed_in, officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, at=NOW - timedelta(days=3))
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW - timedelta(days=2))
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW - timedelta(days=1))
+    client = signed_in(reviewer)
+    assert client.post(f"/reports/{final.pk}/accept/", {"comment": ""}).status_code == 302
+    owed = Obligation.objects.provider_duties().filter(incident_id=incident.pk,
+                                                       state__in=["open", "missed"])
+
+    response = client.post(f"/reports/{status.pk}/return/", {"comment": "Say more."},
+                           follow=True)
+
+    assert response.redirect_chain == [(f"/reports/{status.pk}/", 302)]
+    assert "The case is closed" in response.content.decode()
+    status.refresh_from_db()
+    assert status.state == ReportState.SUBMITTED and not status.reviews.exists()
+    assert not owed.exists()
+
+
 def test_the_incident_page_includes_the_reports_section(signed_in, officer_a, case, filed):
     page = signed_in(officer_a).get(f"/incidents/{case.pk}/").content.decode()
     assert 'data-testid="reports"' in page and filed.reference in page
