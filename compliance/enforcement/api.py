@@ -28,7 +28,7 @@ from compliance.models import (
 )
 
 from . import services
-from .record import Period, compliance_record, default_period
+from .record import compliance_record, requested_period
 from .serializers import (
     AmendSerializer,
     ComplianceRecordSerializer,
@@ -44,8 +44,10 @@ from .serializers import (
 
 
 @extend_schema(tags=["enforcement"], parameters=[
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (provider's zone)."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, included."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day (provider's zone); "
+                     "alone, the period runs 365 days from it, never past today."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, included; alone, the "
+                     "period is the 365 days to it."),
 ], responses={200: ComplianceRecordSerializer})
 class ComplianceRecordView(generics.GenericAPIView):
     """The compliance record of a provider over a period, per clause of § 501.11: duties
@@ -62,9 +64,8 @@ class ComplianceRecordView(generics.GenericAPIView):
         query = RecordQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         now = timezone.now()
-        period = default_period(provider, now)
-        period = Period(query.validated_data.get("from") or period.first,
-                        query.validated_data.get("to") or period.last, provider.timezone)
+        period = requested_period(provider, now, query.validated_data.get("from"),
+                                  query.validated_data.get("to"))
         record = compliance_record(provider, period, now)
         return Response(ComplianceRecordSerializer({
             "provider": provider.pk, "from": period.first, "to": period.last, **record}).data)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q
 
 from compliance.aggregates import HoursBetween, Median
@@ -60,8 +61,25 @@ class Period:
 
 def default_period(provider, now):
     """The last year, to today in the provider's zone."""
+    return requested_period(provider, now)
+
+
+def requested_period(provider, now, first=None, last=None):
+    """The period asked for (the page's and the API's `?from=&to=`): a bound not given is
+    DEFAULT_DAYS from the other — the last never after today, in the provider's zone —
+    and the last year to today without either. A period that would end before it starts
+    is refused (ValidationError on `from`)."""
     today = now.astimezone(ZoneInfo(provider.timezone)).date()
-    return Period(today - timedelta(days=DEFAULT_DAYS - 1), today, provider.timezone)
+    span = timedelta(days=DEFAULT_DAYS - 1)
+    if last is None:
+        last = min(first + span, today) if first else today
+    if first is None:
+        first = last - span
+    if last < first:
+        raise ValidationError({"from": [
+            f"Give a first day no later than the last ({last.isoformat()}; without a last "
+            "day, today in the provider's time)."]})
+    return Period(first, last, provider.timezone)
 
 
 def duties_in(provider, period):

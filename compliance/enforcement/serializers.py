@@ -24,7 +24,8 @@ from . import flow
 
 class RecordQuerySerializer(serializers.Serializer):
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD`: whole days in the provider's time zone, both
-    included; by default the last 365 days to today."""
+    included; one alone reads the 365 days beside it (never past today), neither the last
+    365 days to today."""
 
     to = SaneDateField(required=False)
 

@@ -261,7 +261,8 @@ def may_amend(user, step):
 @transaction.atomic
 def amend_step(*, actor, step, body, reason):
     """File a new version of the step's text, by its own side, while nothing has followed
-    it; the clocks it set do not move. Earlier versions stay."""
+    it; the clocks it set do not move. Earlier versions stay. Amending the opening notice
+    amends the proceeding's grounds with it."""
     proceeding = step.proceeding
     require_side(actor, proceeding, step.side)
     if step.issued_by_id is None:
@@ -278,12 +279,21 @@ def amend_step(*, actor, step, body, reason):
     now = timezone.now()
     previous = step.versions.order_by("-number").first()
     content = {**previous.content, "body": body}
+    # The opening notice's text is the proceeding's grounds: the new version's document
+    # and the proceeding (its page, the API) carry the amended text with it.
+    opening = step.number == 1
+    if opening:
+        content["grounds"] = body
     version = freeze_version(step, content=content, actor=actor, at=now,
                              previous_sha256=previous.sha256, previous=previous,
                              amendment_reason=reason)
     step.body = body
     step.current_version = version.number
     step.save(update_fields=["body", "current_version"])
+    if opening:
+        proceeding.grounds = body
+        proceeding.updated_at = now
+        proceeding.save(update_fields=["grounds", "updated_at"])
     record_event(actor=actor, obj=proceeding, action="proceeding.step_amended", at=now,
                  changes={"step": [None, step.number],
                           "version": [previous.number, version.number]}, reason=reason)

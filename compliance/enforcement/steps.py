@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 
 from compliance import deadlines
+from compliance.display import display_time
 from compliance.models import Outcome, ProceedingKind, StepKind
 from compliance.models.register import AuthorizationStatus
 from compliance.window import check_date
@@ -65,6 +66,18 @@ def _in_force(proceeding):
         to_status=AuthorizationStatus.AUTHORIZED).exists()
 
 
+def _check_ends_early(proceeding, effective_at):
+    """A reinstatement ends a suspension early: one dated after the suspension's end
+    would prolong it (the sweep reinstates the provider at the end)."""
+    ends = proceeding.suspension_ends_at
+    if ends is not None and effective_at > ends:
+        last_day = ends.astimezone(ZoneInfo(proceeding.provider.timezone)).date()
+        raise ValidationError({"effective_date": [
+            f"The suspension ends at {display_time(ends)}, when the provider is reinstated: "
+            f"a reinstatement ends it early, so give a date no later than its last day, "
+            f"{last_day.isoformat()} (the provider's time)."]})
+
+
 def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
     """The step's own fields, checked (ValidationError): {outcome, days, effective_at,
     to_status}. Values a step of this kind does not take are ignored."""
@@ -82,6 +95,7 @@ def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
         terms["days"] = _days(days, "days", required=True)
     elif kind == StepKind.REINSTATEMENT:
         terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=False)
+        _check_ends_early(proceeding, terms["effective_at"])
         terms["to_status"] = AuthorizationStatus.AUTHORIZED
     elif suspension and (kind == StepKind.WITHDRAWAL or (
             kind == StepKind.APPEAL_DECISION and terms["outcome"] == Outcome.REVERSE)):

@@ -4,7 +4,7 @@ officers answer). Through the same services as the API."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,10 +34,10 @@ from .record import (
     FIGURE_LABELS,
     FIGURES,
     LISTS,
-    Period,
     compliance_record,
     default_period,
     duties_behind,
+    requested_period,
 )
 from .serializers import may_issue
 
@@ -49,13 +49,15 @@ def _provider(request, pk):
 
 
 def _period(request, provider, now):
+    """(form, period, status): the period asked for, else the default one and 400."""
     form = RecordPeriodForm(request.GET)
-    default = default_period(provider, now)
-    if not form.is_valid():
-        return form, default, 400
-    data = form.cleaned_data
-    return form, Period(data["start"] or default.first, data["end"] or default.last,
-                        provider.timezone), 200
+    if form.is_valid():
+        try:
+            return form, requested_period(provider, now, form.cleaned_data["start"],
+                                          form.cleaned_data["end"]), 200
+        except ValidationError as exc:
+            form.add_error("start", exc.message_dict["from"])
+    return form, default_period(provider, now), 400
 
 
 @login_required
@@ -96,6 +98,9 @@ def compliance_record_duties(request, pk):
     kind = request.GET.get("kind", "")
     figure = request.GET.get("figure", "owed")
     if kind not in ("", *RECORD_KINDS) or figure not in LISTS:
+        # On the form, so that the CSV is refused like the page (list_export answers 400).
+        form.add_error(None, f"Choose a clause ({', '.join(RECORD_KINDS)}, or none for all) "
+                             f"and a figure ({', '.join(LISTS)}).")
         kind, figure, status = "", "owed", 400
     duties = duties_behind(provider, period, kind or None, figure).order_by(
         "original_due_at", "id")

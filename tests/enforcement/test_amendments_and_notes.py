@@ -26,13 +26,44 @@ def test_usps_amends_its_notice_as_a_new_version(suspension, manager):
 
     first, second = notice.versions.order_by("number")
     assert (version.number, second.amendment_reason) == (2, "A typo in the date.")
-    assert second.changes == {"body": [first.content["body"], "Corrected grounds."]}
+    assert second.changes == {"body": [first.content["body"], "Corrected grounds."],
+                              "grounds": [first.content["grounds"], "Corrected grounds."]}
     assert second.document["previous_sha256"] == first.sha256
     assert second.sha256 == sha256_of(second.canonical_json) != first.sha256
     assert second.content["evidence"] == first.content["evidence"]
     notice.refresh_from_db()
     assert (notice.body, notice.current_version) == ("Corrected grounds.", 2)
     assert period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).due_at == due
+
+
+def test_amending_the_opening_notice_amends_the_grounds(suspension, manager, officer_a,
+                                                       api_for, client):
+    notice = suspension.steps.get()
+    original = suspension.grounds
+    with at(T0 + DAY):
+        version = amend_step(actor=manager, step=notice, body="Corrected grounds.",
+                             reason="A typo.")
+
+    first = notice.versions.get(number=1)
+    assert version.content["grounds"] == version.content["body"] == "Corrected grounds."
+    assert first.content["grounds"] == first.content["body"] == original
+    suspension.refresh_from_db()
+    assert suspension.grounds == "Corrected grounds."
+    body = api_for(manager).get(f"/api/v1/proceedings/{suspension.pk}/").json()
+    assert body["grounds"] == "Corrected grounds."
+    client.force_login(officer_a)
+    html = client.get(f"/proceedings/{suspension.pk}/").content.decode()
+    grounds = html.split("<h2>Grounds</h2>", 1)[1].split("</p>", 1)[0]
+    assert "Corrected grounds." in grounds and original not in grounds
+
+    # Only the opening notice's text is the grounds: amending the answer leaves them.
+    answer = issue(officer_a, suspension, "correction", T0 + 2 * DAY)
+    with at(T0 + 3 * DAY):
+        amended = amend_step(actor=officer_a, step=answer, body="Fixed, with proof.",
+                             reason="The proof.")
+    suspension.refresh_from_db()
+    assert suspension.grounds == "Corrected grounds."
+    assert "grounds" not in amended.content
 
 
 def test_a_step_answered_is_no_longer_amended(suspension, manager, officer_a):

@@ -138,6 +138,26 @@ def test_a_step_is_amended_through_the_api(api_for, suspension, manager):
     assert post(api_for(manager), url, {"body": "x"}).status_code == 400
 
 
+def test_a_reinstatement_after_the_suspension_ends_answers_400(api_for, suspension, manager,
+                                                                officer_a):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY)
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend", days=10)
+    steps = ProceedingStep.objects.filter(proceeding=suspension).count()
+
+    response = post(api_for(manager), steps_url(suspension),
+                    {"kind": "reinstatement", "body": "Early end.",
+                     "effective_date": "2026-12-31"}, T0 + 5 * DAY)
+
+    assert response.status_code == 400
+    assert "2026-06-22 03:59 UTC" in response.json()["effective_date"][0]
+    assert ProceedingStep.objects.filter(proceeding=suspension).count() == steps
+    suspension.refresh_from_db()
+    assert suspension.state == "decided" and suspension.suspension_ends_at is not None
+
+
 def test_internal_notes_are_for_usps_staff_only(api_for, suspension, reviewer, officer_a):
     url = f"/api/v1/proceedings/{suspension.pk}/notes/"
     created = post(api_for(reviewer), url, {"body": "Counsel prefers revocation."})

@@ -152,6 +152,55 @@ def test_the_api_refuses_a_bad_period(provider_a, reviewer, api_for, query):
     assert response.status_code == 400
 
 
+def record_periods(client, provider, query):
+    """(API body, page period, duties page period) for `query`, each answered 200."""
+    with time_machine.travel(NOW, tick=False):
+        api = client["api"].get(f"/api/v1/providers/{provider.pk}/compliance-record/{query}")
+        page = client["page"].get(f"/providers/{provider.pk}/compliance-record/{query}")
+        duties = client["page"].get(
+            f"/providers/{provider.pk}/compliance-record/duties/{query}")
+    assert [r.status_code for r in (api, page, duties)] == [200, 200, 200]
+    body = api.json()
+    return ((body["from"], body["to"]),
+            tuple(d.isoformat() for d in (page.context["period"].first,
+                                          page.context["period"].last)),
+            tuple(d.isoformat() for d in (duties.context["period"].first,
+                                          duties.context["period"].last)))
+
+
+@pytest.fixture
+def clients(reviewer, api_for, client):
+    client.force_login(reviewer)
+    return {"api": api_for(reviewer), "page": client}
+
+
+@pytest.mark.parametrize("query, period", [
+    ("?to=2024-12-31", ("2024-01-02", "2024-12-31")),    # 365 days to the last
+    ("?to=2026-03-31", ("2025-04-01", "2026-03-31")),
+    ("?from=2025-01-01", ("2025-01-01", "2025-12-31")),  # 365 days from the first
+    ("?from=2026-01-01", ("2026-01-01", "2026-06-10")),  # ... never after today
+])
+def test_a_single_bound_reads_the_365_days_beside_it(provider_a, clients, query, period):
+    assert record_periods(clients, provider_a, query) == (period, period, period)
+
+
+def test_a_first_day_after_today_alone_is_refused(provider_a, clients):
+    query = "?from=2026-07-01"
+    with time_machine.travel(NOW, tick=False):
+        api = clients["api"].get(f"/api/v1/providers/{provider_a.pk}/compliance-record/"
+                                 f"{query}")
+        page = clients["page"].get(f"/providers/{provider_a.pk}/compliance-record/{query}")
+        base = f"/providers/{provider_a.pk}/compliance-record/duties/{query}"
+        duties = clients["page"].get(base)
+        export = clients["page"].get(base + "&format=csv")
+
+    assert [r.status_code for r in (api, page, duties, export)] == [400, 400, 400, 400]
+    assert "2026-06-10" in api.json()["from"][0]
+    assert "2026-06-10" in page.context["form"].errors["start"][0]
+    assert 'data-testid="error-summary"' in page.content.decode()
+    assert not export["Content-Type"].startswith("text/csv")
+
+
 def test_the_page_links_each_figure_to_the_duties_behind_it(ledger, cases, provider_a,
                                                             reviewer, client):
     client.force_login(reviewer)

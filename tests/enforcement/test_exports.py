@@ -67,3 +67,20 @@ def test_the_duties_behind_a_figure_export_as_csv(signed_in, officer_a, officer_
 
     assert [r["id"] for r in exported] == [str(missed_duty.pk)]
     assert signed_in(officer_b).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("choice", ["kind=nonsense&figure=missed", "kind=written_report&figure=x"])
+def test_the_duties_csv_refuses_a_bad_kind_or_figure_like_the_page(signed_in, reviewer,
+                                                                   suspension, missed_duty,
+                                                                   choice):
+    url = (f"/providers/{suspension.provider_id}/compliance-record/duties/"
+           f"?from=2026-05-01&to=2026-05-31&{choice}")
+    client = signed_in(reviewer)
+
+    page = client.get(url)
+    export = client.get(url + "&format=csv")
+
+    assert (page.status_code, export.status_code) == (400, 400)
+    assert export["Content-Type"].startswith("text/plain")
+    assert "Choose a clause (notification, written_report," in export.content.decode()
+    assert "Choose a clause" in page.content.decode()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from compliance.enforcement.services import open_proceeding
 from compliance.errors import Conflict
@@ -22,7 +23,7 @@ from compliance.models import (
 from notifications.models import OutboundEmail
 from tests import factories
 
-from .helpers import DAY, T0, at, issue, open_suspension
+from .helpers import DAY, T0, at, end_of_day_new_york, issue, open_suspension
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,34 @@ def test_a_decision_needs_its_outcome(suspension, manager, officer_a, unchanged)
             issue(manager, suspension, "decision", T0 + 4 * DAY, outcome=outcome)
         assert "outcome" in refused.value.message_dict
     unchanged()
+
+
+def test_a_reinstatement_after_the_suspension_ends_is_refused(suspension, manager, officer_a,
+                                                              provider_a, unchanged):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY)
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend", days=10)
+    suspension.refresh_from_db()
+    ends = suspension.suspension_ends_at
+    assert ends == end_of_day_new_york(date(2026, 6, 21))
+    unchanged()
+
+    # A reinstatement ends a suspension early: one dated after its end would prolong it.
+    with pytest.raises(ValidationError) as refused, timezone.override("America/New_York"):
+        issue(manager, suspension, "reinstatement", T0 + 5 * DAY,
+              effective_date=date(2026, 6, 22))
+
+    [message] = refused.value.message_dict["effective_date"]
+    assert "ends at 2026-06-21 23:59 EDT" in message and "last day, 2026-06-21" in message
+    unchanged()
+    suspension.refresh_from_db()
+    assert suspension.suspension_ends_at == ends
+    provider_a.refresh_from_db()
+    assert provider_a.authorization_status == "suspended"
+
+    # Its last day is still early enough.
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 6, 21))
+    suspension.refresh_from_db()
+    assert (suspension.state, suspension.suspension_ends_at) == ("reinstated", None)
