@@ -23,8 +23,8 @@ def wants(user, kind, audience, preference):
     """Whether `user` takes an e-mail of this kind and audience, given their preference."""
     if preference is None:
         return True
-    if user.is_usps and preference.daily_digest:
-        return False  # the digest covers it
+    if user.role == Role.USPS_REVIEWER and preference.daily_digest:
+        return False  # the digest covers it (a reviewer's only: one promoted keeps the flag)
     if user.is_provider_staff and (audience != PROVIDER or kind in UNMUTABLE_KINDS):
         return True
     return kind not in (preference.muted_kinds or [])

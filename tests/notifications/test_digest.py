@@ -84,3 +84,30 @@ def test_the_digest_counts_what_waits_on_usps_apart_from_what_providers_owe(
     body = mail.outbox[0].body
     assert "2 items waiting on USPS, 1 past USPS's target." in body
     assert "2 obligations still owed by providers, 1 past due." in body
+
+
+def test_a_reviewer_on_the_digest_made_manager_gets_the_managers_escalations(
+        provider_a, reviewer, django_capture_on_commit_callbacks):
+    from accounts.services import change_role
+    from compliance.models import DeadlinePolicy, ObligationKind, Role
+    from notifications.models import OutboundEmail
+    from notifications.schedule import reschedule_reminders
+    from notifications.sweep import sweep
+
+    boss = factories.ManagerFactory(username="boss")
+    EmailPreference.objects.create(user=reviewer, daily_digest=True)
+    change_role(actor=boss, user=reviewer, role=Role.USPS_MANAGER)  # the flag stays stored
+    due = NOON + timedelta(days=2)
+    with time_machine.travel(NOON, tick=False):
+        target = factories.ObligationFactory(
+            provider=provider_a, kind=ObligationKind.USPS_TRIAGE, clause="USPS target",
+            due_at=due, original_due_at=due, incident_id=1, object_id=1)
+        reschedule_reminders(target, DeadlinePolicy.in_force())
+        target.save()
+
+    with time_machine.travel(due + timedelta(minutes=1), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        sweep()
+
+    escalated = OutboundEmail.objects.filter(obligation=target, audience="usps_escalation")
+    assert sorted(e.to_address for e in escalated) == sorted([boss.email, reviewer.email])
