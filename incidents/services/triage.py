@@ -5,6 +5,7 @@ from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from compliance import deadlines
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
+from compliance.models.obligations import OUTSTANDING_STATES
 from compliance.services import (
     assign_obligations_reviewer,
     meet_usps_target,
@@ -36,11 +38,13 @@ def require_usps(actor):
 
 
 def written_report_obligation(incident, lock=False):
-    """The incident's written-report duty in the ledger (the first one), or None."""
+    """The incident's written-report duty in the ledger, or None: the one still owed (the
+    resubmission of a returned report, say), else the first."""
     qs = Obligation.objects.filter(incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT)
     if lock:
         qs = qs.select_for_update()
-    return qs.order_by("id").first()
+    owed_first = Case(When(state__in=OUTSTANDING_STATES, then=Value(0)), default=Value(1))
+    return qs.order_by(owed_first, "id").first()
 
 
 def _check_reviewer(reviewer):

@@ -396,3 +396,34 @@ def test_the_review_part_of_the_case_page_reads_the_reviewers_once(
     assert len(reads) == 1  # the assign form and the triage form share one list
     assert f'<option value="{reviewer.pk}" selected>{reviewer}</option>' in page
     assert more.count("<option value=") == page.count("<option value=") + 6
+
+
+def test_retriage_moves_the_correction_owed_after_a_returned_written_report(officer_a,
+                                                                           reviewer):
+    from compliance.models import AuditEvent, Obligation, ObligationKind
+    from reports import services as reports
+    from tests.factories import committed
+    from tests.reports.factories import NOW as REPORTS_NOW
+    from tests.reports.factories import case_under_review, file_report_at
+
+    with time_machine.travel(REPORTS_NOW, tick=False):
+        case = case_under_review(officer_a, at=REPORTS_NOW - timedelta(hours=3))
+        report, _ = file_report_at(officer_a, case, "written",
+                                   at=REPORTS_NOW - timedelta(hours=2))
+        with committed():
+            reports.return_report(actor=reviewer, report=report, comment="Say more")
+        first, correction = Obligation.objects.filter(
+            incident_id=case.pk, kind=ObligationKind.WRITTEN_REPORT).order_by("id")
+        original = correction.original_due_at
+        new_due = REPORTS_NOW + timedelta(days=2)
+
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="moderate",
+                                 rationale="Hurry the correction",
+                                 written_report_due_at=new_due)
+
+    correction.refresh_from_db()
+    assert (correction.due_at, correction.original_due_at) == (new_due, original)
+    first.refresh_from_db()
+    assert first.state == "met"
+    assert AuditEvent.objects.for_object(correction).filter(
+        action="obligation.due_moved").exists()
