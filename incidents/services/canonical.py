@@ -39,6 +39,21 @@ def content_of(incident):
     }
 
 
+def stated(content):
+    """What the provider states in `content`: the register's names beside the ids left out,
+    so that a rename in the register (a PES model, an affiliate, the provider) is not read
+    as the provider's amendment."""
+    affiliate = content.get("discovered_by_affiliate")
+    return {
+        **content,
+        "provider": {"id": content["provider"]["id"]},
+        "discovered_by_affiliate": {"id": affiliate["id"]} if affiliate else None,
+        "pes_models": [{"id": m["id"]} for m in content["pes_models"]],
+        "risk_statements": [{**r, "pes_model": {"id": r["pes_model"]["id"]}}
+                            for r in content["risk_statements"]],
+    }
+
+
 def filing_document(incident, *, number, submitted_by, submitted_at, amendment_reason=""):
     """The whole filed version: metadata of the filing plus the content."""
     return {

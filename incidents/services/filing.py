@@ -17,7 +17,7 @@ from incidents.models import Incident, IncidentStatus, IncidentVersion
 
 from . import references
 from .access import require_officer
-from .canonical import content_of, filing_document
+from .canonical import content_of, filing_document, stated
 from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
 from .validation import current_values, validate_content
@@ -150,7 +150,7 @@ def amend_incident(*, actor, incident, amendment_reason, **changes):
     apply_scalars(incident, values)
     incident.updated_at = now
     apply_relations(incident, values)
-    if not changes_between(previous.content, content_of(incident)):
+    if not changes_between(stated(previous.content), stated(content_of(incident))):
         raise ValidationError({"non_field_errors": [
             "Nothing changed: an amendment must change at least one field."]})
     incident.current_version += 1

@@ -109,6 +109,25 @@ def test_it_refuses_an_amendment_that_changes_nothing(officer_a, api_for):
     assert IncidentVersion.objects.count() == 1
 
 
+@pytest.mark.parametrize("renamed", ["pes_model", "provider"])
+def test_a_rename_in_the_register_is_no_amendment_of_the_provider(officer_a, api_for,
+                                                                  renamed):
+    from compliance.models import PESModel, Provider
+
+    filed = make_filed(officer_a)
+    if renamed == "pes_model":
+        PESModel.objects.filter(pk=filed.pes_models.get().pk).update(name="Renamed by USPS")
+    else:
+        Provider.objects.filter(pk=filed.provider_id).update(name="Alpha Renamed")
+
+    response = api_for(officer_a).post(detail(filed, "amend/"),
+                                       {"title": filed.title, "amendment_reason": "Typo"})
+
+    assert response.status_code == 400
+    assert "Nothing changed" in response.json()["non_field_errors"][0]
+    assert IncidentVersion.objects.count() == 1
+
+
 def test_it_keeps_the_filed_discovery_time(officer_a, api_for):
     filed = make_filed(officer_a)
     response = api_for(officer_a).post(detail(filed, "amend/"), {
