@@ -63,15 +63,22 @@ def update_due(missed_ids, cursors, now):
         )
 
 
-def insert_emails(rows, now):
+def insert_emails(rows, now, rearm_skipped=False):
     """rows: tuples in EMAIL_COLUMNS order (`context` as JSON-ready data), written pending
-    and due at `now` in one statement; a key already present is skipped.
+    and due at `now` in one statement; a key already present is skipped, unless
+    `rearm_skipped` and its e-mail was skipped: then it is pending again (a reminder step
+    due again, its deadline moved away and back).
 
-    Returns the ids of the new rows.
+    Returns the ids of the new (and re-armed) rows.
     """
     if not rows:
         return []
     table = _table(OutboundEmail)
+    conflict = "DO NOTHING"
+    if rearm_skipped:
+        conflict = (f"DO UPDATE SET state = '{EmailState.PENDING.value}', attempts = 0, "
+                    f"last_error = '', next_attempt_at = excluded.next_attempt_at "
+                    f"WHERE {table}.state = '{EmailState.SKIPPED.value}'")
     columns = ", ".join(connection.ops.quote_name(c) for c in EMAIL_COLUMNS)
     fixed = "subject, state, attempts, last_error, next_attempt_at, created_at"
     if connection.vendor == "postgresql":
@@ -83,7 +90,7 @@ def insert_emails(rows, now):
         sql = (f"INSERT INTO {table} ({columns}, {fixed}) "
                f"SELECT {values}, '', %s, 0, '', %s, %s "
                f"FROM jsonb_to_recordset(%s::jsonb) AS v({record}) "
-               "ON CONFLICT (key) DO NOTHING RETURNING id")
+               f"ON CONFLICT (key) {conflict} RETURNING id")
         document = json.dumps([dict(zip(EMAIL_COLUMNS, row, strict=True)) for row in rows])
         with connection.cursor() as cursor:
             cursor.execute(sql, [EmailState.PENDING, now, now, document])
@@ -97,7 +104,7 @@ def insert_emails(rows, now):
             chunk = rows[start:start + SQLITE_CHUNK]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}, {fixed}) VALUES "
-                f"{', '.join([marks] * len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id",
+                f"{', '.join([marks] * len(chunk))} ON CONFLICT (key) {conflict} RETURNING id",
                 [v for row in chunk for v in (*row, EmailState.PENDING, now, now)],
             )
             ids += [r[0] for r in cursor.fetchall()]

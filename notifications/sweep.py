@@ -134,7 +134,7 @@ def handle_due(now, policy, batch=BATCH):
                          key=lambda o: (o.next_action_at, o.id))
         emails, cursors = step_emails(stepped, policy, now)
         update_due([o.id for o in missed], cursors, now)
-        queued = insert_emails(emails, now)
+        queued = insert_emails(emails, now, rearm_skipped=True)
         if missed:
             ctype = ContentType.objects.get_for_model(Obligation)
             append_events([missed_event(o, now, ctype) for o in missed])

@@ -204,3 +204,34 @@ def test_the_key_has_one_index_the_unique_one():
 
     on_key = [c for c in constraints.values() if c["columns"] == ["key"]]
     assert len(on_key) == 1 and on_key[0]["unique"]
+
+
+def test_a_reminder_skipped_while_its_deadline_was_moved_away_goes_out_once_moved_back(
+        provider_a, officer_a, reviewer):
+    from compliance.models import DeadlinePolicy, ObligationKind
+    from compliance.services.obligations import move_obligation_due
+    from notifications.schedule import reschedule_reminders
+
+    with time_machine.travel(DUE - timedelta(days=5), tick=False):
+        duty = factories.ObligationFactory(
+            provider=provider_a, kind=ObligationKind.WRITTEN_REPORT, clause="§ 501.11(c)",
+            due_at=DUE, original_due_at=DUE, incident_id=3)
+        reschedule_reminders(duty, DeadlinePolicy.in_force())
+        duty.save()
+    with time_machine.travel(DUE - timedelta(hours=24), tick=False):
+        sweep()  # the 24-hour reminder is written
+        move_obligation_due(actor=reviewer, obligation=duty, due_at=DUE + timedelta(days=7),
+                            reason="The wrong case")
+        services.send_due_emails()  # not sent: the due time has moved
+    reminder = OutboundEmail.objects.get(obligation=duty, recipient=officer_a)
+    assert reminder.state == EmailState.SKIPPED
+
+    with time_machine.travel(DUE - timedelta(hours=23), tick=False):
+        move_obligation_due(actor=reviewer, obligation=duty, due_at=DUE,
+                            reason="Back to the deadline set")
+        sweep()
+        services.send_due_emails()
+
+    reminder.refresh_from_db()
+    assert reminder.state == EmailState.SENT
+    assert [m.to for m in mail.outbox].count([officer_a.email]) == 1
