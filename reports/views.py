@@ -10,6 +10,7 @@ from django.urls import reverse
 from compliance.errors import REFUSALS, Conflict, TooLarge
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent
+from incidents.models import IncidentStatus
 from incidents.views.common import load_incident
 from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
@@ -42,6 +43,8 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         "can_edit": may_file(user, report.incident)
         and report.state in (ReportState.DRAFT, ReportState.RETURNED),
         "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
+        # Nothing is owed on a closed case: a correction could never be filed.
+        "can_return": report.incident.status != IncidentStatus.CLOSED,
         "accept_form": accept_form or AcceptForm(),
         "return_form": return_form or ReturnForm(zone_name=report.incident.provider.timezone),
     }, status=status)

@@ -157,6 +157,9 @@ def test_the_page_refuses_to_return_a_report_on_a_closed_case_and_says_why(
     assert client.post(f"/reports/{final.pk}/accept/", {"comment": ""}).status_code == 302
     owed = Obligation.objects.provider_duties().filter(incident_id=incident.pk,
                                                        state__in=["open", "missed"])
+    page = client.get(f"/reports/{status.pk}/").content.decode()
+    assert 'data-testid="accept-form"' in page and 'data-testid="no-return"' in page
+    assert 'data-testid="return-form"' not in page  # not offered on a closed case
 
     response = client.post(f"/reports/{status.pk}/return/", {"comment": "Say more."},
                            follow=True)
