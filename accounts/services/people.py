@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Invitation
 from compliance.models import ApiToken, Provider, Role, User
 from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
@@ -20,6 +21,15 @@ def _lock_manageable(actor, user):
     return user
 
 
+def _withdraw_invitations_beyond(user, now):
+    """Withdraw the pending invitations `user` sent that they may no longer send (all of
+    them once deactivated): returns how many."""
+    beyond = [invitation.pk for invitation in Invitation.objects.filter(invited_by=user)
+              .pending(now) if not may_manage(user, role=invitation.role,
+                                              provider_id=invitation.provider_id)]
+    return Invitation.objects.filter(pk__in=beyond).update(revoked_at=now)
+
+
 @transaction.atomic
 def deactivate_user(*, actor, user, reason=""):
     """Close `user`'s account: they cannot sign in, their sessions end on the server and
@@ -33,9 +43,11 @@ def deactivate_user(*, actor, user, reason=""):
     user.save(update_fields=["is_active"])
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     ended = end_sessions(user)
+    withdrawn = _withdraw_invitations_beyond(user, now)
     record_event(actor=actor, obj=user, action="user.deactivated", at=now, reason=reason,
                  changes={"is_active": [True, False], "api_tokens_revoked": [None, revoked],
-                          "sessions_ended": [None, ended]})
+                          "sessions_ended": [None, ended],
+                          "invitations_withdrawn": [None, withdrawn]})
     return user
 
 
@@ -76,6 +88,9 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
         user.full_clean(exclude=["password"])  # the role/provider constraint, readably
         user.save(update_fields=["role", "provider"])
         changes = {"role": [old_role, role], "provider": [old_provider, provider_id]}
+        withdrawn = _withdraw_invitations_beyond(user, timezone.now())
+        if withdrawn:
+            changes["invitations_withdrawn"] = [None, withdrawn]
         if old_provider != provider_id or (old_role in USPS_ROLES) != user.is_usps:
             # What waits to be sent was written for the side they have left.
             changes["emails_skipped"] = [None, skip_unsent_to(

@@ -184,7 +184,11 @@ def test_an_invitation_dies_with_its_inviters_right_to_send_it(client, invitatio
     assert shown.status_code == response.status_code == 410
     assert "withdrawn" in response.content.decode()
     assert not User.objects.filter(username="nina").exists()
-    assert Invitation.objects.get().accepted_at is None
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_at is None
+    # Withdrawn with the change, so no list shows it as waiting.
+    assert invitation.revoked_at is not None
+    assert not Invitation.objects.pending().exists()
 
 
 def test_it_refuses_a_used_link_and_records_it(client, invitation):
