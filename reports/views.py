@@ -10,7 +10,6 @@ from django.urls import reverse
 from compliance.errors import REFUSALS, Conflict, TooLarge
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent
-from incidents.models import IncidentStatus
 from incidents.views.common import load_incident
 from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
@@ -43,8 +42,7 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         "can_edit": may_file(user, report.incident)
         and report.state in (ReportState.DRAFT, ReportState.RETURNED),
         "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
-        # Nothing is owed on a closed case: a correction could never be filed.
-        "can_return": report.incident.status != IncidentStatus.CLOSED,
+        "can_return": services.returnable(report.incident),
         "accept_form": accept_form or AcceptForm(),
         "return_form": return_form or ReturnForm(zone_name=report.incident.provider.timezone),
     }, status=status)

@@ -258,22 +258,28 @@ def may_amend(user, step):
     return user.is_provider_officer and user.provider_id == step.proceeding.provider_id
 
 
+def require_amendable(actor, step):
+    """Refuse to amend `step` to anyone but its own side (PermissionDenied), and to anyone
+    once the system issued it or a later step has followed it (Conflict)."""
+    require_side(actor, step.proceeding, step.side)
+    if step.issued_by_id is None:
+        raise Conflict("A step the system issued is not amended.")
+    if step.proceeding.steps.filter(number__gt=step.number).exists():
+        raise Conflict("A later step has followed this one: it is no longer amended.")
+
+
 @transaction.atomic
 def amend_step(*, actor, step, body, reason):
     """File a new version of the step's text, by its own side, while nothing has followed
     it; the clocks it set do not move. Earlier versions stay. Amending the opening notice
     amends the proceeding's grounds with it."""
-    proceeding = step.proceeding
-    require_side(actor, proceeding, step.side)
-    if step.issued_by_id is None:
-        raise Conflict("A step the system issued is not amended.")
+    require_amendable(actor, step)
     body = _text(body, "body", "Write the text of the step.")
     reason = _text(reason, "amendment_reason", "Say why the step is amended.")
-    proceeding = _lock(proceeding)
+    proceeding = _lock(step.proceeding)
     step = ProceedingStep.objects.select_for_update().get(pk=step.pk)
     step.proceeding = proceeding
-    if proceeding.steps.filter(number__gt=step.number).exists():
-        raise Conflict("A later step has followed this one: it is no longer amended.")
+    require_amendable(actor, step)  # again, locked: nothing follows it while it is written
     if body == step.body:
         raise ValidationError({"body": ["Nothing changed: an amendment changes the text."]})
     now = timezone.now()

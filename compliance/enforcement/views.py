@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from compliance.api.fields import id_from
 from compliance.errors import REFUSALS, Conflict
 from compliance.exports.columns import obligation_columns, proceeding_columns
 from compliance.exports.pages import list_export, list_query
@@ -142,7 +143,7 @@ def proceeding_create(request):
     """USPS managers: choose the provider, then the kind, the grounds and what to cite."""
     if not request.user.is_usps_manager:
         raise PermissionDenied
-    provider = Provider.objects.filter(pk=_int(request.GET.get("provider"))).first()
+    provider = Provider.objects.filter(pk=id_from(request.GET.get("provider"))).first()
     if provider is None:
         return render(request, "enforcement/proceeding_provider.html",
                       {"providers": Provider.objects.order_by("name")})
@@ -164,13 +165,6 @@ def proceeding_create(request):
                 return redirect("proceeding-detail", pk=proceeding.pk)
     return render(request, "enforcement/proceeding_form.html",
                   {"form": form, "provider": provider}, status=status)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _load(request, pk):
@@ -250,19 +244,17 @@ def proceeding_step_amend(request, pk, step_pk):
     step = get_object_or_404(ProceedingStep.objects.filter(proceeding=proceeding), pk=step_pk)
     if request.method != "POST":
         return _back(proceeding, f"#step-{step.number}")
-    if step != list(proceeding.steps.all())[-1] and services.may_amend(request.user, step):
-        messages.error(request, "A later step has followed this one: it is no longer amended.")
-        return _back(proceeding, f"#step-{step.number}")
     form = AmendForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, proceeding, amend_form=form, status=400)
     try:
+        # Before the form: a step the page no longer offers to amend is told as such.
+        services.require_amendable(request.user, step)
+        if not form.is_valid():
+            return _detail(request, proceeding, amend_form=form, status=400)
         version = services.amend_step(actor=request.user, step=step,
                                       body=form.cleaned_data["body"],
                                       reason=form.cleaned_data["amendment_reason"])
     except Conflict as exc:
-        # The other side has answered meanwhile (or the system issued the step): the page
-        # no longer offers to amend it.
+        # The other side has answered meanwhile (or the system issued the step).
         messages.error(request, exc.message)
         return _back(proceeding, f"#step-{step.number}")
     except REFUSALS as exc:

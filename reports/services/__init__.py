@@ -8,7 +8,7 @@ from .filing import (
     submit_report,
     update_report_draft,
 )
-from .review import accept_report, return_report
+from .review import accept_report, return_report, returnable
 
 __all__ = [
     "accept_report",
@@ -16,6 +16,7 @@ __all__ = [
     "file_report",
     "kinds_fileable",
     "return_report",
+    "returnable",
     "submit_report",
     "update_report_draft",
 ]

@@ -82,6 +82,12 @@ def accept_report(*, actor, report, comment=""):
     return review
 
 
+def returnable(incident):
+    """Whether a report of `incident` may be returned for correction: not once the case is
+    closed, as nothing is owed or filed on a closed case."""
+    return incident.status != IncidentStatus.CLOSED
+
+
 @transaction.atomic
 def return_report(*, actor, report, comment, resubmission_due_at=None):
     """Return the newest version for correction: the comment says what to change; a
@@ -104,7 +110,7 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
     if errors:
         raise ValidationError(errors)
     incident, report = _lock(report)
-    if incident.status == IncidentStatus.CLOSED:
+    if not returnable(incident):
         raise Conflict(f"The case is closed: no corrected version of {report.reference} "
                        "can be filed, so it is not returned. Accept it to close its review.")
     due_at = resubmission_due_at or flow.default_resubmission_due(
