@@ -111,8 +111,9 @@ class QueueFilter(IncidentFilter):
             return queryset.filter(assigned_reviewer__isnull=True)
         if value == "me":
             return queryset.filter(assigned_reviewer=self.request.user)
-        if id_from(value) is not None:
-            return queryset.filter(assigned_reviewer_id=id_from(value))
+        reviewer_id = id_from(value)
+        if reviewer_id is not None:
+            return queryset.filter(assigned_reviewer_id=reviewer_id)
         return queryset if not value else queryset.none()
 
     @property

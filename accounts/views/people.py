@@ -36,8 +36,9 @@ def people(request):
                              | Q(first_name__icontains=q) | Q(last_name__icontains=q))
     if role in Role.values:
         staff = staff.filter(role=role)
-    if id_from(provider) is not None and user.is_usps_manager:
-        staff = staff.filter(provider_id=id_from(provider))
+    provider_id = id_from(provider)
+    if provider_id is not None and user.is_usps_manager:
+        staff = staff.filter(provider_id=provider_id)
     page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
     invitations = Paginator(Invitation.objects.visible_to(user).pending()
                             .select_related("provider", "invited_by"), PAGE_SIZE

@@ -24,9 +24,10 @@ def resolve_scope(request):
     raw = request.GET.get("provider", "").strip()
     provider = None
     if raw:
-        if id_from(raw) is None:
+        provider_id = id_from(raw)
+        if provider_id is None:
             raise Http404("No such provider.")
-        provider = get_object_or_404(Provider.objects.visible_to(user), pk=id_from(raw))
+        provider = get_object_or_404(Provider.objects.visible_to(user), pk=provider_id)
     incidents = Incident.objects.visible_to(user).filed()
     # The record counts duties of filed cases: a draft's 24-hour clock is its provider's
     # alone until it files, so both sides count the same duties of a provider.

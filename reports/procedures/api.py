@@ -45,9 +45,9 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         qs = ProcedureDocument.objects.visible_to(self.request.user).select_related(
             "uploaded_by", "reviewed_by")
-        provider = self.request.query_params.get("provider", "")
-        if id_from(provider) is not None:
-            qs = qs.filter(provider_id=id_from(provider))
+        provider_id = id_from(self.request.query_params.get("provider"))
+        if provider_id is not None:
+            qs = qs.filter(provider_id=provider_id)
         return qs.order_by("provider_id", "-version")
 
     def create(self, request, *args, **kwargs):

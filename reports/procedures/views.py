@@ -33,9 +33,9 @@ def _provider_for(request):
     user = request.user
     if user.is_provider_staff:
         return user.provider
-    raw = request.GET.get("provider", "")
-    if id_from(raw) is not None:
-        return get_object_or_404(Provider.objects.visible_to(user), pk=id_from(raw))
+    provider_id = id_from(request.GET.get("provider"))
+    if provider_id is not None:
+        return get_object_or_404(Provider.objects.visible_to(user), pk=provider_id)
     return None
 
 
