@@ -34,11 +34,12 @@ class HoursBetween(models.Func):
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def until(column):
-    """When an interval ended (a case closed, a duty met), or FOREVER while it goes on:
-    "open at an instant" becomes one range, `until(...) >= instant`, that an index over
-    this same expression answers alone (see the models' `*_until` indexes)."""
-    return Coalesce(column, models.Value(FOREVER), output_field=models.DateTimeField())
+def until(*columns):
+    """When an interval ended (a case closed, a duty met), the first of `columns` set, or
+    FOREVER while it goes on: "open at an instant" becomes one range, `until(...) >=
+    instant`, that an index over this same expression answers alone (see the models'
+    `*_until` indexes)."""
+    return Coalesce(*columns, models.Value(FOREVER), output_field=models.DateTimeField())
 
 
 class Median(models.Aggregate):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from compliance.api.fields import id_from
 from compliance.models import Obligation, User
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OWED
 
 from .filters import IncidentFilter, overdue
 from .models import CaseCount, Incident, IncidentStatus, RevenueRisk
@@ -30,8 +30,7 @@ QUEUE_STATES = (*OPEN_STATES, IncidentStatus.CLOSED)
 
 def _owed():
     """What is still owed on the incident (correlated with the outer incident)."""
-    return Obligation.objects.filter(incident_id=OuterRef("pk"), state__in=OUTSTANDING_STATES,
-                                     usps_visible=True)
+    return Obligation.objects.filter(OWED, incident_id=OuterRef("pk"), usps_visible=True)
 
 
 RISK_RANK = Case(*[When(revenue_risk=risk, then=Value(rank)) for rank, risk in enumerate(

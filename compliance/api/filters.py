@@ -1,8 +1,7 @@
 import django_filters
-from django.db.models import Q
 
 from compliance.models import Affiliate, Obligation, PESModel, Provider
-from compliance.models.obligations import OUTSTANDING_STATES, PROVIDER_KINDS
+from compliance.models.obligations import OWED, PROVIDER_KINDS
 
 from .fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 
@@ -67,5 +66,4 @@ class ObligationFilter(django_filters.FilterSet):
     def filter_outstanding(self, queryset, name, value):
         if value is None:
             return queryset
-        owed = Q(state__in=OUTSTANDING_STATES)
-        return queryset.filter(owed) if value else queryset.exclude(owed)
+        return queryset.filter(OWED) if value else queryset.exclude(OWED)

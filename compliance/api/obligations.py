@@ -17,7 +17,8 @@ class ObligationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Obligation
         fields = ["id", "kind", "clause", "incident", "provider", "subject", "due_at",
-                  "original_due_at", "state", "met_at", "missed_at", "waived_reason"]
+                  "original_due_at", "state", "met_at", "missed_at", "waived_reason",
+                  "closed_at", "closed_reason"]
         read_only_fields = fields
 
 

@@ -17,6 +17,7 @@ def obligation_evidence(obligation):
         "due_at": utc_iso(obligation.due_at), "state": obligation.state,
         "met_at": utc_iso(obligation.met_at), "missed_at": utc_iso(obligation.missed_at),
         "waived_reason": obligation.waived_reason,
+        "closed_at": utc_iso(obligation.closed_at), "closed_reason": obligation.closed_reason,
     }
 
 

@@ -23,6 +23,8 @@ def obligation_columns(user):
         time_column("met", lambda o: o.met_at),
         time_column("missed", lambda o: o.missed_at),
         Column("waived reason", lambda o: o.waived_reason),
+        time_column("closed", lambda o: o.closed_at),
+        Column("closed reason", lambda o: o.closed_reason),
     ]
     return columns
 

@@ -61,8 +61,11 @@ class ObligationState(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
-# States in which the duty is still owed: open (not yet due) and missed (due, not met).
+# States in which the duty is still owed: open (not yet due) and missed (due, not met) ...
 OUTSTANDING_STATES = (ObligationState.OPEN, ObligationState.MISSED)
+# ... until its case closes or its proceeding goes on: a duty missed by then stays missed
+# (the record of it is permanent) and is owed no more (`closed_at`).
+OWED = Q(state__in=OUTSTANDING_STATES, closed_at__isnull=True)
 
 KIND_LABELS = dict(ObligationKind.choices)
 STATE_LABELS = dict(ObligationState.choices)
@@ -80,7 +83,7 @@ class ObligationQuerySet(ProviderScopedQuerySet):
         return qs.filter(kind__in=PROVIDER_KINDS)
 
     def outstanding(self):
-        return self.filter(state__in=OUTSTANDING_STATES)
+        return self.filter(OWED)
 
     def provider_duties(self):
         """What providers owe (their § 501.11 duties and their periods in proceedings),
@@ -128,6 +131,12 @@ class Obligation(models.Model):
     met_at = models.DateTimeField(null=True, blank=True)
     missed_at = models.DateTimeField(null=True, blank=True)
     waived_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the duty stopped being owed, unmet, because its case closed or its "
+                  "proceeding went on: an open one is waived then, a missed one stays missed.")
+    # With a database default, as bulk loads write rows without it.
+    closed_reason = models.TextField(blank=True, default="", db_default="")
     usps_visible = models.BooleanField(
         default=True, help_text="False while the incident is a draft the provider has not filed."
     )
@@ -153,38 +162,37 @@ class Obligation(models.Model):
             models.Index(fields=["next_action_at"], name="obligation_next_action",
                          condition=Q(next_action_at__isnull=False)),
             # Metrics: duties by the month of their original due time, and duties owed at
-            # an instant as one range (met at or after it, or not met); each with the
-            # columns the figures read, so the index answers alone.
+            # an instant as one range (met or closed at or after it, or neither); each
+            # with the columns the figures read, so the index answers alone.
             models.Index(fields=["original_due_at", "kind", "clause", "state",
                                  "usps_visible", "provider"], name="obligation_original_due"),
-            models.Index(until("met_at"), F("created_at"), F("state"), F("kind"),
+            models.Index(until("met_at", "closed_at"), F("created_at"), F("state"), F("kind"),
                          F("usps_visible"), F("provider"), F("incident_id"), F("met_at"),
                          name="obligation_owed_until"),
             # The USPS inbox: what still waits on USPS, nearest target first.
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
-                         condition=Q(state__in=["open", "missed"], kind__in=[
-                             k.value for k in USPS_KINDS])),
+                         condition=OWED & Q(kind__in=[k.value for k in USPS_KINDS])),
             models.Index(fields=["kind", "object_id"], name="obligation_usps_object",
                          condition=Q(object_id__isnull=False)),
-            # What is still owed (open or missed), nearest due first, with the columns the
-            # questions about it read, so the index answers alone: everything owed and
-            # whether past due (the home page) ...
+            # What is still owed (OWED), nearest due first, with the columns the questions
+            # about it read, so the index answers alone: everything owed and whether past
+            # due (the home page) ...
             models.Index(fields=["due_at", "incident_id", "kind", "usps_visible", "provider"],
                          name="obligation_outstanding_due",
-                         condition=Q(state__in=["open", "missed"])),
+                         condition=OWED),
             # ... how much USPS sees owed in all (its home page counts it) ...
             models.Index(fields=["kind"], name="obligation_owed_kind",
-                         condition=Q(state__in=["open", "missed"], usps_visible=True)),
+                         condition=OWED & Q(usps_visible=True)),
             # ... what one provider owes (its staff's home page) ...
             models.Index(fields=["provider", "due_at", "kind"],
                          name="obligation_outstanding_owner",
-                         condition=Q(state__in=["open", "missed"])),
+                         condition=OWED),
             # ... and what is owed on each case: the case clock's three times, which its
             # triggers read again whenever one of the case's duties changes
             # (incidents/clock.py), and the queue's kind of the next duty.
             models.Index(fields=["incident_id", "due_at", "kind", "created_at", "usps_visible"],
                          name="obligation_owed_on_case",
-                         condition=Q(state__in=["open", "missed"], incident_id__isnull=False)),
+                         condition=OWED & Q(incident_id__isnull=False)),
         ]
 
     def __str__(self):
@@ -201,7 +209,14 @@ class Obligation(models.Model):
 
     @property
     def is_outstanding(self):
-        return self.state in OUTSTANDING_STATES
+        return self.state in OUTSTANDING_STATES and self.closed_at is None
+
+    @property
+    def standing(self):
+        """How a duty no longer owed stands, after "An obligation …" in a refusal."""
+        if self.state == ObligationState.MISSED and self.closed_at is not None:
+            return "that was missed and is closed"
+        return f"that is {self.get_state_display().lower()}"
 
     @property
     def is_usps_target(self):

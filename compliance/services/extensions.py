@@ -45,9 +45,8 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
         raise ValidationError({"justification": ["Say why more time is needed."]})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not obligation.is_outstanding:
-        raise Conflict(
-            f"An obligation that is {obligation.get_state_display().lower()} is not owed; "
-            "there is no due time to extend.")
+        raise Conflict(f"An obligation {obligation.standing} is not owed; there is no due "
+                       "time to extend.")
     if not obligation.usps_visible:
         raise Conflict("File the case first: USPS decides extensions on filed cases.")
     if requested_due_at <= obligation.due_at:

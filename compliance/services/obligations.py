@@ -7,7 +7,6 @@ from django.utils import timezone
 from compliance.deadlines import is_late, require_aware
 from compliance.errors import Conflict
 from compliance.models import CLAUSES, Obligation, ObligationState
-from compliance.models.obligations import OUTSTANDING_STATES
 
 from .audit import record_event
 from .schedule import reschedule_reminders
@@ -94,7 +93,7 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
     if not locked:
         obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     changes = {}
-    if obligation.state in OUTSTANDING_STATES:
+    if obligation.is_outstanding:
         new_state = (ObligationState.LATE if is_late(obligation.due_at, at)
                      else ObligationState.MET)
         changes["state"] = [obligation.state, new_state.value]
@@ -125,10 +124,8 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the due time moves."})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if obligation.state not in OUTSTANDING_STATES:
-        raise Conflict(
-            f"An obligation that is {obligation.get_state_display().lower()} has no due time "
-            "to move.")
+    if not obligation.is_outstanding:
+        raise Conflict(f"An obligation {obligation.standing} has no due time to move.")
     changes = {"due_at": [_iso(obligation.due_at), _iso(due_at)]}
     obligation.due_at = due_at
     if obligation.state == ObligationState.MISSED and due_at > timezone.now():
@@ -151,17 +148,23 @@ def assign_obligations_reviewer(*, incident_id, reviewer):
 
 @transaction.atomic
 def close_obligation(*, actor, obligation, reason):
-    """End a duty that is no longer owed because the case closed (e.g. the next status
-    report once the final summary is accepted): it is waived, with the reason."""
+    """End a duty that is no longer owed because its case closed (e.g. the next status
+    report once the final summary is accepted) or its proceeding went on. An open duty is
+    waived, with the reason; a missed one stays missed, for good (its record is
+    permanent), and is closed: owed no more, with the time and the reason."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if obligation.state not in OUTSTANDING_STATES:
+    if not obligation.is_outstanding:
         return obligation
-    old = obligation.state
-    obligation.state = ObligationState.WAIVED
-    obligation.waived_reason = reason
+    now = timezone.now()
+    obligation.closed_at = now
+    obligation.closed_reason = reason
+    changes = {"closed_at": [None, _iso(now)]}
+    if obligation.state == ObligationState.OPEN:
+        changes["state"] = [obligation.state, ObligationState.WAIVED.value]
+        obligation.state = ObligationState.WAIVED
+        obligation.waived_reason = reason
     reschedule_reminders(obligation)
     obligation.save()
     record_obligation_event(obligation, actor=actor, action="obligation.closed",
-                            changes={"state": [old, ObligationState.WAIVED.value]},
-                            reason=reason)
+                            changes=changes, reason=reason, at=now)
     return obligation

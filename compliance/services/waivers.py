@@ -4,7 +4,6 @@ from django.utils import timezone
 
 from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
-from compliance.models.obligations import OUTSTANDING_STATES
 
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
@@ -18,9 +17,8 @@ def waive_obligation(*, actor, obligation, reason):
     if not reason.strip():
         raise ValidationError({"reason": "Say why the obligation is waived."})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if obligation.state not in OUTSTANDING_STATES:
-        raise Conflict(f"An obligation that is {obligation.get_state_display().lower()} "
-                              "cannot be waived.")
+    if not obligation.is_outstanding:
+        raise Conflict(f"An obligation {obligation.standing} cannot be waived.")
     old = obligation.state
     obligation.state = ObligationState.WAIVED
     obligation.waived_reason = reason

@@ -13,7 +13,7 @@ from compliance import deadlines
 from compliance.deadlines import require_aware
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role, User
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OWED
 from compliance.services import (
     assign_obligations_reviewer,
     meet_usps_target,
@@ -43,7 +43,7 @@ def written_report_obligation(incident, lock=False):
     qs = Obligation.objects.filter(incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT)
     if lock:
         qs = qs.select_for_update()
-    owed_first = Case(When(state__in=OUTSTANDING_STATES, then=Value(0)), default=Value(1))
+    owed_first = Case(When(OWED, then=Value(0)), default=Value(1))
     return qs.order_by(owed_first, "id").first()
 
 

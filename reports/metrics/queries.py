@@ -149,8 +149,9 @@ def open_at(incidents, instant):
 
 
 def owed_at(obligations, instant):
-    """The duties owed at `instant`: created before it, not met by then, never waived."""
-    return (obligations.alias(owed_until=until("met_at"))
+    """The duties owed at `instant`: created before it, neither met nor closed by then,
+    never waived."""
+    return (obligations.alias(owed_until=until("met_at", "closed_at"))
             .filter(created_at__lt=instant, owed_until__gte=instant)
             .exclude(state=ObligationState.WAIVED))
 
@@ -185,15 +186,15 @@ def open_by_risk(incidents, obligations, period):
 
 def backlog(incidents, obligations, period):
     """At the end of each month of the period: cases open (filed, not yet closed) and
-    duties owed (created, not yet met, not waived). One query each, one count per month,
-    over what was open (or owed) at some month's end and no more."""
+    duties owed (created, neither met nor closed yet, not waived). One query each, one
+    count per month, over what was open (or owed) at some month's end and no more."""
     ends = period.month_ends()
     cases = (incidents.alias(open_until=until("closed_at"))
              .filter(open_until__gte=ends[0], submitted_at__lt=ends[-1])
              .aggregate(**{f"m{n}": _count("submitted_at", Q(submitted_at__lt=end,
                                                               open_until__gte=end))
                            for n, end in enumerate(ends)}))
-    duties = (obligations.alias(owed_until=until("met_at"))
+    duties = (obligations.alias(owed_until=until("met_at", "closed_at"))
               .filter(owed_until__gte=ends[0], created_at__lt=ends[-1])
               .exclude(state=ObligationState.WAIVED)
               .aggregate(**{f"m{n}": _count("created_at", Q(created_at__lt=end,

@@ -7,7 +7,7 @@ from datetime import date
 
 from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
 from compliance.models import Obligation, ObligationKind
-from compliance.models.obligations import OUTSTANDING_STATES
+from compliance.models.obligations import OWED
 from compliance.services import (
     assign_obligations_reviewer,
     close_obligation,
@@ -50,8 +50,7 @@ def _resubmission_ids(incident):
 
 def regular_duty(incident, kind):
     """The earliest outstanding duty of `kind` of the case that is not a resubmission."""
-    return (Obligation.objects.filter(incident_id=incident.pk, kind=kind,
-                                      state__in=OUTSTANDING_STATES)
+    return (Obligation.objects.filter(OWED, incident_id=incident.pk, kind=kind)
             .exclude(pk__in=_resubmission_ids(incident)).order_by("due_at", "id").first())
 
 
@@ -144,10 +143,11 @@ def open_resubmission(actor, report, due_at):
 
 
 def close_all_duties(actor, incident, reason):
-    """Waive every duty of the provider still owed on the case: nothing is owed on a closed
-    case. What still waits on USPS (a report to review) keeps its USPS target."""
+    """Close every duty of the provider still owed on the case (`close_obligation`: an open
+    one is waived, a missed one stays missed): nothing is owed on a closed case. What
+    still waits on USPS (a report to review) keeps its USPS target."""
     closed = []
     for duty in Obligation.objects.provider_duties().filter(
-            incident_id=incident.pk, state__in=OUTSTANDING_STATES).order_by("id"):
+            OWED, incident_id=incident.pk).order_by("id"):
         closed.append(close_obligation(actor=actor, obligation=duty, reason=reason))
     return closed

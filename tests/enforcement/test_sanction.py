@@ -56,7 +56,10 @@ def test_usps_decides_after_an_unanswered_defense_period(sanction, manager):
 
     issue(manager, sanction, "decision", T0 + 31 * DAY)
 
-    assert period_of(sanction, ObligationKind.PROCEEDING_DEFENSE).state == "waived"
+    # Missed for good, and owed no more.
+    period = period_of(sanction, ObligationKind.PROCEEDING_DEFENSE)
+    assert (period.state, period.is_outstanding) == ("missed", False)
+    assert period.closed_at is not None and period.next_action_at is None
 
 
 def test_the_appeal_and_its_decision_close_the_proceeding(sanction, officer_a, manager,

@@ -62,7 +62,8 @@ def test_it_opens_with_a_notice_that_freezes_the_cited_record(suspension, missed
         "subject": missed_case.reference, "incident": missed_case.pk,
         "original_due_at": "2026-05-28T16:00:00.000000Z",
         "due_at": "2026-05-28T16:00:00.000000Z", "state": "missed", "met_at": None,
-        "missed_at": "2026-05-29T16:00:00.000000Z", "waived_reason": ""}]
+        "missed_at": "2026-05-29T16:00:00.000000Z", "waived_reason": "",
+        "closed_at": None, "closed_reason": ""}]
     [case] = evidence["cases"]
     filing = IncidentVersion.objects.get(incident=missed_case)
     assert (case["reference"], case["revenue_risk"]) == (missed_case.reference, "high")
@@ -141,8 +142,10 @@ def test_a_missed_period_lets_usps_go_on_and_is_then_closed(suspension, manager)
     issue(manager, suspension, "suspension_notice", T0 + 15 * DAY,
           effective_date=date(2026, 6, 26))
 
+    # It stays missed (the record is permanent) and is owed no more.
     period.refresh_from_db()
-    assert period.state == "waived" and "went on" in period.waived_reason
+    assert (period.state, period.waived_reason, period.is_outstanding) == ("missed", "", False)
+    assert "went on" in period.closed_reason and period.closed_at is not None
 
 
 def test_the_notice_of_suspension_opens_thirty_days_to_defend(suspension, officer_a, manager):

@@ -244,18 +244,34 @@ def test_a_manager_may_accept(officer_a, manager):
     assert review.decision == "accepted"
 
 
-def test_closing_waives_a_missed_duty_too(officer_a, reviewer):
+def test_closing_keeps_a_missed_duty_missed_and_owed_no_more(officer_a, reviewer):
     incident = investigating(officer_a, reviewer)
     with at(NOW):
-        extra = open_obligation(actor=None, kind="status_report", provider=incident.provider,
-                                subject="extra", due_at=NOW + DAY, incident_id=incident.pk)
-    Obligation.objects.filter(pk=extra.pk).update(state=ObligationState.MISSED)
+        missed = open_obligation(actor=None, kind="status_report", provider=incident.provider,
+                                 subject="missed", due_at=NOW + DAY, incident_id=incident.pk)
+        ahead = open_obligation(actor=None, kind="status_report", provider=incident.provider,
+                                subject="ahead", due_at=NOW + 9 * DAY, incident_id=incident.pk)
+    Obligation.objects.filter(pk=missed.pk).update(state=ObligationState.MISSED,
+                                                   missed_at=NOW + DAY)
     final, _ = file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
     with at(NOW + 3 * DAY):
         services.accept_report(actor=reviewer, report=final)
-    extra.refresh_from_db()
-    assert extra.state == ObligationState.WAIVED
-    assert AuditEvent.objects.for_object(extra).filter(action="obligation.closed").exists()
+
+    missed.refresh_from_db()
+    ahead.refresh_from_db()
+    # The record of the miss is permanent; the case being closed, it is owed no more.
+    assert (missed.state, missed.missed_at, missed.waived_reason) == (
+        ObligationState.MISSED, NOW + DAY, "")
+    assert missed.closed_at == NOW + 3 * DAY and "is closed" in missed.closed_reason
+    assert missed.next_action_at is None and not missed.is_outstanding
+    # What was not yet due is waived, and closed at the same time.
+    assert (ahead.state, ahead.closed_at) == (ObligationState.WAIVED, NOW + 3 * DAY)
+    assert "is closed" in ahead.waived_reason
+    assert not Obligation.objects.outstanding().filter(incident_id=incident.pk).exists()
+    incident.refresh_from_db()
+    assert incident.owed_due_at is None
+    event = AuditEvent.objects.for_object(missed).get(action="obligation.closed")
+    assert "state" not in event.changes and event.changes["closed_at"][0] is None
 
 
 def test_a_final_summary_filed_late_on_its_due_day_where_the_clocks_go_back_is_on_time(
