@@ -11,12 +11,17 @@ from .schedule import reschedule_reminders
 
 @transaction.atomic
 def waive_obligation(*, actor, obligation, reason):
-    """USPS releases a provider from an obligation that is still owed; the reason is kept."""
+    """USPS releases a provider from an obligation that is still owed; the reason is kept.
+    USPS's own targets are not waived."""
     if not actor.is_usps:
         raise PermissionDenied("Only USPS staff waive obligations.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the obligation is waived."})
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.is_usps_target:
+        # What waits on USPS would leave its inbox, and a missed target its on-time rate.
+        raise Conflict("A USPS target is not waived: it is met when USPS does what waits "
+                       "on it (triage, review or decision).")
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} cannot be waived.")
     old = obligation.state

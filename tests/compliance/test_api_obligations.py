@@ -93,6 +93,25 @@ def test_a_waiver_needs_a_reason_and_an_owed_obligation(api_for, reviewer, oblig
     assert client.post(url, {"reason": "Again."}).status_code == 409
 
 
+def test_usps_cannot_waive_its_own_target_away_from_the_inbox(api_for, officer_a, reviewer):
+    from compliance.models import Obligation
+    from tests.incidents.factories import NOW, make_filed
+
+    incident = make_filed(officer_a, at=NOW)
+    target = Obligation.objects.get(kind="usps_triage", object_id=incident.pk)
+    before = Obligation.objects.filter(pk=target.pk).values().get()
+    api = api_for(reviewer)
+    events = AuditEvent.objects.count()
+
+    response = api.post(f"/api/v1/obligations/{target.pk}/waive/", {"reason": "Not now."})
+
+    assert response.status_code == 409 and "not waived" in response.json()["detail"]
+    assert Obligation.objects.filter(pk=target.pk).values().get() == before
+    assert AuditEvent.objects.count() == events
+    inbox = api.get("/api/v1/usps-inbox/?kind=triage").json()["results"]
+    assert [item["object_id"] for item in inbox] == [incident.pk]
+
+
 def test_providers_cannot_waive_and_usps_cannot_reach_drafts(api_for, officer_a, reviewer,
                                                             obligations):
     url = f"/api/v1/obligations/{obligations['a'].pk}/waive/"
