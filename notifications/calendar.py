@@ -58,6 +58,13 @@ def revoke_calendar_feed(*, actor):
     return feed
 
 
+def retire_calendar_feed(user, at):
+    """Stop `user`'s feed for good, as their account closes or they move to another side
+    (a reactivated account needs a new one): how many stopped, 0 or 1. The caller records
+    it with its change."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=at)
+
+
 def feed_for_secret(secret):
     """The active feed the secret opens (with its user), or None."""
     if not secret:

@@ -6,6 +6,7 @@ from accounts.models import Invitation
 from compliance.models import ApiToken, Provider, Role, User
 from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
+from notifications.calendar import retire_calendar_feed
 from notifications.services import skip_unsent_to
 
 from .rules import may_manage, refuse
@@ -33,8 +34,8 @@ def _withdraw_invitations_beyond(user, now):
 @transaction.atomic
 def deactivate_user(*, actor, user, reason=""):
     """Close `user`'s account: they cannot sign in, their sessions end on the server and
-    their API tokens are revoked. USPS managers, or an officer for their own provider's staff.
-    """
+    their API tokens and calendar feed are revoked. USPS managers, or an officer for their
+    own provider's staff."""
     user = _lock_manageable(actor, user)
     if not user.is_active:
         return user
@@ -44,16 +45,18 @@ def deactivate_user(*, actor, user, reason=""):
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     ended = end_sessions(user)
     withdrawn = _withdraw_invitations_beyond(user, now)
+    feeds = retire_calendar_feed(user, now)
     record_event(actor=actor, obj=user, action="user.deactivated", at=now, reason=reason,
                  changes={"is_active": [True, False], "api_tokens_revoked": [None, revoked],
                           "sessions_ended": [None, ended],
-                          "invitations_withdrawn": [None, withdrawn]})
+                          "invitations_withdrawn": [None, withdrawn],
+                          "calendar_feeds_revoked": [None, feeds]})
     return user
 
 
 @transaction.atomic
 def reactivate_user(*, actor, user, reason=""):
-    """Open a closed account again; its old API tokens stay revoked."""
+    """Open a closed account again; its old API tokens and calendar feed stay revoked."""
     user = _lock_manageable(actor, user)
     if user.is_active:
         return user
@@ -95,6 +98,9 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
             # What waits to be sent was written for the side they have left.
             changes["emails_skipped"] = [None, skip_unsent_to(
                 user, "the recipient has moved to another side since it was written")]
+            # A calendar app holding the feed's URL would read the new side's deadlines.
+            changes["calendar_feeds_revoked"] = [None, retire_calendar_feed(
+                user, timezone.now())]
         record_event(actor=actor, obj=user, action="user.role_changed", reason=reason,
                      changes=changes)
     return user

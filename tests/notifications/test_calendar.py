@@ -129,6 +129,48 @@ def test_it_answers_404_for_a_deactivated_user(client, officer_a):
     assert client.get(path).status_code == 404
 
 
+def test_a_feed_stays_dead_once_its_owner_is_deactivated_and_reactivated(
+        client, officer_a, provider_a):
+    from accounts.services.people import deactivate_user, reactivate_user
+
+    colleague = factories.OfficerFactory(provider=provider_a)
+    path = make_feed(client, officer_a)
+    client.logout()
+
+    deactivate_user(actor=colleague, user=officer_a, reason="Left the company.")
+    reactivate_user(actor=colleague, user=officer_a, reason="Came back.")
+
+    assert client.get(path).status_code == 404
+    assert CalendarFeed.objects.get(user=officer_a).revoked_at is not None
+    event = AuditEvent.objects.for_object(officer_a).get(action="user.deactivated")
+    assert event.changes["calendar_feeds_revoked"] == [None, 1]
+
+
+def test_a_feed_stops_when_its_owner_moves_to_another_side(client, officer_a, manager):
+    from accounts.services.people import change_role
+
+    path = make_feed(client, officer_a)
+    client.logout()
+
+    change_role(actor=manager, user=officer_a, role="usps_reviewer", reason="Joined USPS.")
+
+    assert client.get(path).status_code == 404
+    event = AuditEvent.objects.for_object(officer_a).get(action="user.role_changed")
+    assert event.changes["calendar_feeds_revoked"] == [None, 1]
+
+
+def test_a_feed_survives_a_change_of_role_on_the_same_side(client, officer_a, provider_a):
+    from accounts.services.people import change_role
+
+    path = make_feed(client, officer_a)
+    client.logout()
+
+    change_role(actor=factories.OfficerFactory(provider=provider_a), user=officer_a,
+                role="provider_viewer", provider_id=provider_a.pk, reason="Reads only now.")
+
+    assert client.get(path).status_code == 200
+
+
 def test_it_records_audit_events_for_the_feed(client, officer_a):
     make_feed(client, officer_a)
     make_feed(client, officer_a)
