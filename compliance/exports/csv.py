@@ -84,10 +84,12 @@ def viewer_zone(user):
 
 
 def header_row(columns, zone_name):
+    # Each header once, also for a viewer whose own zone is UTC.
+    local = "your zone, UTC" if zone_name == "UTC" else zone_name
     headers = []
     for column in columns:
         if column.time:
-            headers += [f"{column.header} (UTC)", f"{column.header} ({zone_name})"]
+            headers += [f"{column.header} (UTC)", f"{column.header} ({local})"]
         else:
             headers.append(column.header)
     return headers

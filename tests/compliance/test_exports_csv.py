@@ -48,6 +48,18 @@ def test_it_writes_times_in_utc_and_in_the_viewers_zone(officer_a):
     assert second == ["none", "", ""]
 
 
+def test_a_viewer_whose_zone_is_utc_gets_each_header_once(officer_a):
+    officer_a.timezone = "UTC"
+    officer_a.save()
+    columns = [Column("name", lambda r: r["name"]), time_column("due", lambda r: r["due"])]
+
+    header, first = read_csv(csv_response([{"name": "x", "due": DUE}], columns, name="t",
+                                          user=officer_a))
+
+    assert header == ["name", "due (UTC)", "due (your zone, UTC)"]
+    assert first == ["x", "2026-03-08T06:30:00Z", "2026-03-08T06:30:00+00:00"]
+
+
 # --- Obligations: the page and the API ---
 
 
