@@ -3,7 +3,7 @@ for one period and one scope."""
 
 from dataclasses import dataclass, field
 
-from compliance.models import CLAUSES, ObligationKind
+from compliance.models import ObligationKind
 from compliance.models.obligations import PROVIDER_KINDS, USPS_KINDS
 from incidents.models import RevenueRisk
 
@@ -56,10 +56,11 @@ def on_time(scope, period):
     rows = queries.on_time(scope.once(queries.ledger_by_month, scope.ledger, period),
                            PROVIDER_KINDS, "clause")
     months = period.months()
-    clauses = sorted({CLAUSES[kind] for kind in PROVIDER_KINDS})
+    # The clauses the rows name: a proceeding's periods fall under its own section.
+    clauses = sorted({r["clause"] for r in rows})
     by_key = {(r["month"], r["clause"]): r for r in rows}
     series = [(clause, [by_key.get((m, clause), {}).get("rate") for m in months])
-              for clause in clauses if any((m, clause) in by_key for m in months)]
+              for clause in clauses]
     return {
         "headers": ["month", "clause", "due", "met on time", "met late", "missed", "waived",
                     "open", "on-time rate (%)"],

@@ -1,7 +1,7 @@
 """Metrics: every figure against numbers computed by hand, the door (provider staff count
 their own provider only; USPS all or one), bad periods, constant queries."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -28,7 +28,8 @@ def today():
 
 
 def duty(provider, kind, due, state, **extra):
-    clause = "§ 501.11(b)" if kind == ObligationKind.NOTIFICATION else "§ 501.11(c)"
+    clause = extra.pop("clause", None) or (
+        "§ 501.11(b)" if kind == ObligationKind.NOTIFICATION else "§ 501.11(c)")
     return factories.ObligationFactory(provider=provider, kind=kind, clause=clause, due_at=due,
                                        original_due_at=due, state=state, **extra)
 
@@ -81,6 +82,28 @@ def test_it_computes_the_on_time_rate_per_clause_per_month(signed_in, officer_a,
     ]
     assert {r["provider"] for r in rows} == {"Alpha Postage"}
     assert {(r["from"], r["to"]) for r in rows} == {("2026-01-01", "2026-03-31")}
+
+
+def test_the_on_time_chart_draws_a_line_for_every_clause_of_its_table(provider_a):
+    from compliance.models import Obligation
+    from incidents.models import Incident
+    from reports.metrics import figures
+    from reports.metrics.period import Period
+    from reports.models import ReportReview
+
+    # A sanction's (§ 501.12) defense period met late, beside a notification met on time.
+    duty(provider_a, ObligationKind.PROCEEDING_DEFENSE, at(3, 10), ObligationState.LATE,
+         met_at=at(3, 12), clause="§ 501.12")
+    duty(provider_a, ObligationKind.NOTIFICATION, at(3, 10), ObligationState.MET,
+         met_at=at(3, 9))
+    ledger = Obligation.objects.filter(provider=provider_a)
+    scope = figures.Scope(Incident.objects.filed(), ledger, ledger.provider_duties(),
+                          ReportReview.objects.all(), usps=True)
+
+    figure = figures.on_time(scope, Period(date(2026, 1, 1), date(2026, 3, 31)))
+
+    assert [row[1] for row in figure["rows"]] == ["§ 501.11(b)", "§ 501.12"]
+    assert "§ 501.12" in figure["chart"] and "§ 501.11(b)" in figure["chart"]
 
 
 def test_the_provider_and_usps_count_the_same_duties_of_a_provider(signed_in, officer_a,
