@@ -114,8 +114,8 @@ def _round(hours):
 
 def compliance_record(provider, period, now):
     """The record of `provider` over `period`: {"clauses": [{kind, label, clause, and a
-    count per figure}], "notification_hours", "open_cases" (open at the end of the period,
-    or now if it ends later), "open_case_age_days", "open_cases_at"}."""
+    count per figure}], "notification_hours", "open_cases" (open at the last instant of the
+    period, or now if it ends later), "open_case_age_days", "open_cases_at"}."""
     counts = {row.pop("kind"): row for row in (
         duties_in(provider, period).order_by().values("kind")
         .annotate(**{name: Count("pk", filter=condition)
@@ -123,7 +123,9 @@ def compliance_record(provider, period, now):
     clauses = [{"kind": kind.value, "label": kind.label, "clause": CLAUSES[kind],
                 **{name: counts.get(kind.value, {}).get(name, 0) for name in FIGURES}}
                for kind in RECORD_KINDS]
-    at = min(period.end, now)
+    # The period ends before `end`: a case filed at `end` is not open in it, one closed then
+    # still was (the cases open at an instant count those filed at it).
+    at = min(period.end - timedelta(microseconds=1), now)
     cases = case_source().open_cases(provider.pk, at)
     return {
         "clauses": clauses,

@@ -97,10 +97,21 @@ def test_it_counts_each_clause_from_hand_computed_data(ledger, cases, provider_a
     assert record["notification_hours"] == {"count": 3, "median": 18.0, "max": 36.0}
 
 
+def test_a_case_filed_as_the_period_ends_is_not_open_in_it_and_one_closed_then_is(
+        provider_a):
+    end = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # midnight after May 31 in New York
+    IncidentFactory(provider=provider_a, status="submitted", submitted_at=end,
+                    reference="PES-2026-00001")
+    IncidentFactory(provider=provider_a, status="closed", submitted_at=utc(5, 3),
+                    closed_at=end, reference="PES-2026-00002")
+
+    assert compliance_record(provider_a, MAY, NOW)["open_cases"] == 1
+
+
 def test_it_counts_the_cases_open_at_the_end_of_the_period(ledger, cases, provider_a):
     record = compliance_record(provider_a, MAY, NOW)
 
-    assert record["open_cases_at"] == datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    assert record["open_cases_at"] == datetime(2026, 6, 1, 3, 59, 59, 999999, tzinfo=UTC)
     assert record["open_cases"] == 2
     assert record["open_case_age_days"] == {"median": 21.0, "max": 31.0}
 
