@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from compliance.window import check_datetime
-from incidents.forms import LocalDateTimeField
+from incidents.forms import LocalDateTimeField, local_to_aware
 
 
 class ExtensionRequestForm(forms.Form):
@@ -49,16 +49,31 @@ class DecisionForm(forms.Form):
                               label="Comment",
                               help_text="Required to deny; sent to the provider's officers.")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, asked=None, **kwargs):
+        """`asked`: the instant the pending request asks for, pre-filled as the time to
+        grant (in `user`'s zone)."""
         kwargs.setdefault("auto_id", "decide_%s")
+        self.zone_name = user.timezone
+        self.asked = asked.astimezone(zoneinfo.ZoneInfo(user.timezone)) if asked else None
+        if self.asked is not None:
+            kwargs.setdefault("initial", {"due_at": self.asked.replace(tzinfo=None)})
         super().__init__(*args, **kwargs)
-        self.zone = zoneinfo.ZoneInfo(user.timezone)
 
     def clean_due_at(self):
-        value = self.cleaned_data.get("due_at")
-        if value is None:
+        local = self.cleaned_data.get("due_at")
+        if local is None:
             return None
+        if self.asked is not None and (self.asked.replace(tzinfo=None, microsecond=0)
+                                       == local.replace(microsecond=0)):
+            # The time asked, as shown: exactly that instant, also when the clocks showed
+            # it twice (they went back that night).
+            instant, message = self.asked, None
+        else:
+            instant, _, message = local_to_aware(local, self.zone_name)
+        if message:
+            raise forms.ValidationError(message.replace(" Say which one.", " Choose a time "
+                                                        "outside that hour."))
         try:
-            return check_datetime(value.replace(tzinfo=self.zone))
+            return check_datetime(instant)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from compliance import services
 from compliance.api.fields import id_from
@@ -29,8 +28,7 @@ def _render(request, obligation, request_form=None, decision_form=None, status=2
                    and obligation.usps_visible and pending is None)
     may_decide = user.is_usps and pending is not None
     if may_decide and decision_form is None:
-        decision_form = DecisionForm(user=user, initial={"due_at": timezone.localtime(
-            pending.requested_due_at).replace(tzinfo=None)})
+        decision_form = DecisionForm(user=user, asked=pending.requested_due_at)
     context = {
         "obligation": obligation,
         "extensions": extensions,
@@ -76,7 +74,7 @@ def _decide(request, obligation):
         raise PermissionDenied
     extension = get_object_or_404(ExtensionRequest.objects.filter(obligation=obligation),
                                   pk=id_from(request.POST.get("extension")))
-    form = DecisionForm(request.POST, user=request.user)
+    form = DecisionForm(request.POST, user=request.user, asked=extension.requested_due_at)
     if not form.is_valid():
         return _render(request, obligation, decision_form=form, status=400)
     data = form.cleaned_data

@@ -230,6 +230,47 @@ def test_granting_the_time_the_page_shows_grants_exactly_the_time_asked(
     assert 'step="1"' in shown  # so a browser keeps and lets the reviewer edit the seconds
 
 
+@pytest.mark.parametrize("offset", ["-04:00", "-05:00"])
+def test_granting_as_shown_a_time_the_clocks_showed_twice_grants_the_one_asked(
+        client, api_for, officer_a, reviewer, obligation, offset):
+    # New York's clocks go back on 2026-11-01: 01:30 comes at -04:00, then at -05:00.
+    with factories.committed():
+        asked = api_for(officer_a).post(requests_url(obligation), {
+            "requested_due_at": f"2026-11-01T01:30:00{offset}", "justification": "Lab."})
+    assert asked.status_code == 201
+    pending = ExtensionRequest.objects.get()
+    client.force_login(reviewer)
+    html = client.get(page(obligation)).content.decode()
+    shown = re.search(r'<input[^>]*name="due_at"[^>]*>', html).group(0)
+    value = re.search(r'value="([^"]*)"', shown).group(1)
+    assert value == "2026-11-01T01:30:00"
+
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                              "due_at": value, "comment": "OK"})
+
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.granted_due_at == pending.requested_due_at
+    assert pending.granted_due_at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("typed, says", [("2026-11-01T01:15:00", "happened twice"),
+                                         ("2026-03-08T02:30:00", "does not exist")])
+def test_another_time_the_clocks_showed_twice_or_skipped_is_refused_on_the_page(
+        client, reviewer, obligation, pending, typed, says):
+    before = ExtensionRequest.objects.filter(pk=pending.pk).values().get()
+    due = obligation.due_at
+    client.force_login(reviewer)
+
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                              "due_at": typed, "comment": "OK"})
+
+    assert response.status_code == 400 and says in response.content.decode()
+    assert ExtensionRequest.objects.filter(pk=pending.pk).values().get() == before
+    obligation.refresh_from_db()
+    assert obligation.due_at == due
+
+
 def test_a_second_decision_on_the_page_says_the_request_was_already_decided(
         client, reviewer, obligation, pending):
     client.force_login(reviewer)
