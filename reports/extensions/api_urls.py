@@ -4,7 +4,7 @@ compliance router so `obligations/{id}/extension-requests/` is ours."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reports.procedures.api import ProcedureDocumentListView
+from reports.procedures.api import ProcedureDocumentDownloadView, ProcedureDocumentListView
 
 from .api import ExtensionRequestViewSet, ObligationExtensionRequestsView
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("obligations/<int:pk>/extension-requests/", ObligationExtensionRequestsView.as_view(),
          name="obligation-extension-requests"),
     path("procedures/", ProcedureDocumentListView.as_view(), name="api-procedures"),
+    path("procedures/<int:pk>/download/", ProcedureDocumentDownloadView.as_view(),
+         name="api-procedures-download"),
     *router.urls,
 ]

@@ -1,7 +1,9 @@
 """API: a provider's internal reporting procedures, § 501.11(d)."""
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -10,6 +12,9 @@ from compliance import services
 from compliance.api.fields import SaneDateField, id_from
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
+from incidents.api.views import AnyContentNegotiation
+
+from .downloads import procedures_response
 
 
 class ProcedureDocumentSerializer(serializers.ModelSerializer):
@@ -30,8 +35,12 @@ class ProcedureDocumentSerializer(serializers.ModelSerializer):
                             "content_type", "uploaded_by", "uploaded_at", "review_state",
                             "reviewed_by", "reviewed_at", "review_comment"]
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document) -> str:
-        return reverse("procedures-download", args=[document.pk])
+        """The file through the API, for a token as for a session."""
+        path = reverse("api-procedures-download", args=[document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 @extend_schema(tags=["procedures"])
@@ -60,3 +69,17 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
             uploaded_file=data["file"], effective_date=data["effective_date"],
             summary_of_changes=data.get("summary_of_changes", ""))
         return Response(self.get_serializer(document).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["procedures"])
+class ProcedureDocumentDownloadView(generics.GenericAPIView):
+    """A version's file, as `Content-Disposition: attachment`; 404 outside the caller's
+    scope."""
+
+    content_negotiation_class = AnyContentNegotiation
+    serializer_class = None
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        return procedures_response(get_object_or_404(
+            ProcedureDocument.objects.visible_to(request.user), pk=pk))

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
@@ -23,6 +22,7 @@ from compliance.models import (
     Provider,
 )
 
+from .downloads import procedures_response
 from .forms import ProcedureReviewForm, ProcedureUploadForm
 
 PAGE_SIZE = 50
@@ -131,10 +131,4 @@ def procedures_review(request, pk):
 
 @login_required
 def procedures_download(request, pk):
-    document = _load(request, pk)
-    response = FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.original_name,
-                            content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return procedures_response(_load(request, pk))

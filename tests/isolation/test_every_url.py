@@ -69,6 +69,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "api-incident-attachments": "/api/v1/incidents/{incident}/attachments/",
     "api-incident-attachment-download":
         "/api/v1/incidents/{incident}/attachments/{attachment}/download/",
+    "api-procedures-download": "/api/v1/procedures/{procedures}/download/",
     "api-incident-triage": "/api/v1/incidents/{incident}/triage/",
     "api-incident-assign": "/api/v1/incidents/{incident}/assign/",
     "api-incident-comments": "/api/v1/incidents/{incident}/comments/",

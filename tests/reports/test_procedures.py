@@ -143,6 +143,32 @@ def test_the_download_is_an_attachment_for_those_in_scope(client, officer_a, off
     assert client.get(url).status_code == 404
 
 
+def test_a_token_client_downloads_the_file_the_api_lists(officer_a, officer_b, reviewer,
+                                                        document):
+    from compliance.services.users import create_api_token
+    from rest_framework.test import APIClient
+
+    def token_client(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user=user)[1]}")
+        return client
+
+    officer = token_client(officer_a)
+    [listed] = officer.get("/api/v1/procedures/").json()["results"]
+    url = listed["download_url"]
+    assert url == f"http://testserver/api/v1/procedures/{document.pk}/download/"
+
+    for client in (officer, token_client(reviewer)):
+        response = client.get(url, HTTP_ACCEPT="application/pdf")
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(response.streaming_content) == PDF
+    response = token_client(officer_b).get(url)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert APIClient().get(url).status_code == 401
+
+
 def test_the_pages_are_isolated(client, officer_a, officer_b, viewer_a, document):
     assert client.get("/procedures/").status_code == 302
     assert client.get(f"/procedures/{document.pk}/").status_code == 302
