@@ -149,9 +149,10 @@ def assign_obligations_reviewer(*, incident_id, reviewer):
 @transaction.atomic
 def close_obligation(*, actor, obligation, reason):
     """End a duty that is no longer owed because its case closed (e.g. the next status
-    report once the final summary is accepted) or its proceeding went on. An open duty is
-    waived, with the reason; a missed one stays missed, for good (its record is
-    permanent), and is closed: owed no more, with the time and the reason."""
+    report once the final summary is accepted) or its proceeding went on. A duty not yet
+    due is waived, with the reason; a missed one (or one past its due time the sweep has
+    not marked yet) stays missed, for good (its record is permanent), and is closed: owed
+    no more, with the time and the reason."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not obligation.is_outstanding:
         return obligation
@@ -159,7 +160,11 @@ def close_obligation(*, actor, obligation, reason):
     obligation.closed_at = now
     obligation.closed_reason = reason
     changes = {"closed_at": [None, _iso(now)]}
-    if obligation.state == ObligationState.OPEN:
+    if obligation.state == ObligationState.OPEN and is_late(obligation.due_at, now):
+        changes["state"] = [obligation.state, ObligationState.MISSED.value]
+        obligation.state = ObligationState.MISSED
+        obligation.missed_at = now
+    elif obligation.state == ObligationState.OPEN:
         changes["state"] = [obligation.state, ObligationState.WAIVED.value]
         obligation.state = ObligationState.WAIVED
         obligation.waived_reason = reason

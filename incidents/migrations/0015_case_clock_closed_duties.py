@@ -1,6 +1,7 @@
 """The case clock leaves closed duties out, and duties waived when their case closed (or
-their proceeding went on) while missed are missed again: the record of a missed duty is
-permanent. Each such duty's `obligation.closed` audit event says when and why it closed."""
+their proceeding went on) while missed, or past their due time unmet, are missed again:
+the record of a missed duty is permanent. Each such duty's `obligation.closed` audit event
+says when and why it closed."""
 
 from django.db import migrations
 from django.db.models import F
@@ -30,9 +31,13 @@ def restore_missed(apps, schema_editor):
     last = {int(object_id): (at, reason) for object_id, at, reason in closings}
     for duty in Obligation.objects.filter(pk__in=list(last), closed_at__isnull=True):
         duty.closed_at, duty.closed_reason = last[duty.pk]
-        if duty.state == "waived" and duty.missed_at is not None and duty.met_at is None:
+        # Missed by then: marked so, or past its due time (on time up to that instant).
+        if duty.state == "waived" and duty.met_at is None and (
+                duty.missed_at is not None or duty.due_at < duty.closed_at):
             duty.state, duty.waived_reason = "missed", ""
-        duty.save(update_fields=["closed_at", "closed_reason", "state", "waived_reason"])
+            duty.missed_at = duty.missed_at or duty.closed_at
+        duty.save(update_fields=["closed_at", "closed_reason", "state", "waived_reason",
+                                 "missed_at"])
 
 
 def waive_missed_again(apps, schema_editor):

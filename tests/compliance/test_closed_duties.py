@@ -45,6 +45,22 @@ def missed_then_closed(provider, reviewer):
     return duty
 
 
+@pytest.mark.parametrize("closed_after, state", [(timedelta(seconds=1), "missed"),
+                                                 (timedelta(0), "waived")])
+def test_a_duty_past_due_that_the_sweep_has_not_marked_yet_closes_missed(
+        provider_a, reviewer, closed_after, state):
+    duty = factories.ObligationFactory(provider=provider_a, due_at=DUE, original_due_at=DUE)
+    with time_machine.travel(DUE + closed_after, tick=False), factories.committed():
+        close_obligation(actor=reviewer, obligation=duty, reason="The case is closed.")
+
+    duty.refresh_from_db()
+    # On time up to its due instant: only after it is an unmet duty missed.
+    assert (duty.state, duty.closed_at) == (state, DUE + closed_after)
+    assert duty.missed_at == (DUE + closed_after if state == "missed" else None)
+    event = AuditEvent.objects.for_object(duty).get(action="obligation.closed")
+    assert event.changes["state"] == ["open", state]
+
+
 def test_the_record_and_the_metrics_count_it_missed_and_owed_until_it_closed(
         provider_a, reviewer):
     duty = missed_then_closed(provider_a, reviewer)
@@ -119,6 +135,9 @@ def test_the_upgrade_makes_duties_waived_at_closing_while_missed_missed_again(
     closed_missed = waived(DUE, "obligation.closed")
     closed_open = waived(None, "obligation.closed")
     usps_waived = waived(DUE, "obligation.waived")
+    # Past due at the closing, not yet marked missed by the sweep.
+    closed_unswept = waived(None, "obligation.closed")
+    Obligation.objects.filter(pk=closed_unswept.pk).update(due_at=DUE)
     migration = importlib.import_module("incidents.migrations.0015_case_clock_closed_duties")
 
     migration.restore_missed(apps, None)
@@ -128,5 +147,7 @@ def test_the_upgrade_makes_duties_waived_at_closing_while_missed_missed_again(
     assert (restored.state, restored.waived_reason, restored.closed_at,
             restored.closed_reason) == ("missed", "", CLOSED, "Case closed.")
     assert not restored.is_outstanding
+    unswept = rows[closed_unswept.pk]
+    assert (unswept.state, unswept.missed_at, unswept.closed_at) == ("missed", CLOSED, CLOSED)
     assert (rows[closed_open.pk].state, rows[closed_open.pk].closed_at) == ("waived", CLOSED)
     assert (rows[usps_waived.pk].state, rows[usps_waived.pk].closed_at) == ("waived", None)

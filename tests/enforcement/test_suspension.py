@@ -148,6 +148,17 @@ def test_a_missed_period_lets_usps_go_on_and_is_then_closed(suspension, manager)
     assert "went on" in period.closed_reason and period.closed_at is not None
 
 
+def test_a_period_run_out_unswept_when_usps_goes_on_is_closed_missed(suspension, manager):
+    # The correction period ended on June 24 (New York); no sweep has run since.
+    issue(manager, suspension, "suspension_notice", T0 + 15 * DAY,
+          effective_date=date(2026, 6, 26))
+
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    assert period.due_at < T0 + 15 * DAY and period.met_at is None
+    assert (period.state, period.missed_at, period.closed_at) == (
+        "missed", T0 + 15 * DAY, T0 + 15 * DAY)
+
+
 def test_the_notice_of_suspension_opens_thirty_days_to_defend(suspension, officer_a, manager):
     notice = noticed(suspension, officer_a, manager)
 
@@ -197,7 +208,9 @@ def test_usps_decides_after_the_defense_period_and_the_suspension_runs_ninety_da
     assert suspension.suspension_ends_at == end_of_day_new_york(date(2026, 9, 12))
     appeal = period_of(suspension, ObligationKind.PROCEEDING_APPEAL)
     assert appeal.due_at == end_of_day_new_york(date(2026, 8, 12))  # July 13 + 30 days
-    assert period_of(suspension, ObligationKind.PROCEEDING_DEFENSE).state == "waived"
+    # No defense came within its thirty days: missed, and owed no more.
+    defense = period_of(suspension, ObligationKind.PROCEEDING_DEFENSE)
+    assert (defense.state, defense.is_outstanding) == ("missed", False)
 
 
 def test_the_sweep_reinstates_the_provider_when_the_suspension_ends(

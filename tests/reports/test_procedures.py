@@ -145,8 +145,9 @@ def test_the_download_is_an_attachment_for_those_in_scope(client, officer_a, off
 
 def test_a_token_client_downloads_the_file_the_api_lists(officer_a, officer_b, reviewer,
                                                         document):
-    from compliance.services.users import create_api_token
     from rest_framework.test import APIClient
+
+    from compliance.services.users import create_api_token
 
     def token_client(user):
         client = APIClient()
