@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from ..timezones import known_timezones
 
@@ -105,6 +106,11 @@ class User(AbstractUser):
                     "Provider staff belong to exactly one provider; USPS staff to none."
                 ),
             ),
+            # Sign-in reads usernames in any case: a twin in another case would lock both
+            # out, however close together two accounts are made.
+            models.UniqueConstraint(
+                Lower("username"), name="user_username_any_case",
+                violation_error_message="A user with that username already exists."),
         ]
 
     def __str__(self):

@@ -1,11 +1,17 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.models import ApiToken, User
 
 from .audit import record_event
+
+
+def _refuse_taken(username):
+    # Sign-in reads usernames in any case: a twin in another case would lock both out.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
 
 
 @transaction.atomic
@@ -15,13 +21,17 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
     user = User(username=username, role=role, provider=provider, email=email,
                 timezone=timezone_name, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
-    # Sign-in reads usernames in any case: a twin in another case would lock both out.
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": ["A user with that username already exists."]})
+    _refuse_taken(username)
     user.full_clean()  # runs the role/provider constraint with a readable message
     validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Made meanwhile by another request: the database holds one name in any case.
+        _refuse_taken(username)
+        raise
     record_event(actor=actor, obj=user, action="user.created",
                  changes={"role": [None, role],
                           "provider": [None, provider.pk if provider else None]})

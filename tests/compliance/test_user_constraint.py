@@ -45,3 +45,38 @@ def test_it_makes_a_superuser_a_usps_manager(db):
 
     assert user.role == Role.USPS_MANAGER
     assert user.provider is None
+
+
+def test_the_database_holds_one_username_in_any_case(provider_a):
+    User.objects.create(username="officer_x", role=Role.PROVIDER_OFFICER, provider=provider_a)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="OFFICER_X", role=Role.PROVIDER_OFFICER,
+                            provider=provider_a)
+
+    assert User.objects.filter(username__iexact="officer_x").count() == 1
+
+
+def test_a_twin_made_meanwhile_is_refused_as_a_taken_username(monkeypatch, provider_a):
+    from compliance.services import users
+
+    User.objects.create(username="officer_x", role=Role.PROVIDER_OFFICER, provider=provider_a)
+    looks = []
+    look = users._refuse_taken
+
+    def too_early(username):  # the first look comes before the twin is made
+        looks.append(username)
+        if len(looks) > 1:
+            look(username)
+
+    monkeypatch.setattr(users, "_refuse_taken", too_early)
+    monkeypatch.setattr(User, "validate_constraints", lambda self, exclude=None: None)
+
+    with pytest.raises(ValidationError) as refused:
+        users.create_user(username="OFFICER_X", role=Role.PROVIDER_OFFICER,
+                          provider=provider_a, password="a long pass phrase 4 tests")
+
+    assert refused.value.message_dict == {
+        "username": ["A user with that username already exists."]}
+    assert looks == ["OFFICER_X", "OFFICER_X"]
+    assert User.objects.filter(username__iexact="officer_x").count() == 1
