@@ -41,6 +41,14 @@ def resolve_scope(request):
                  usps=user.is_usps), provider
 
 
+def scope_name(user, provider):
+    """Whose figures these are: the provider chosen, else all providers for USPS staff and
+    their own provider for provider staff."""
+    if provider is not None:
+        return provider.name
+    return "all providers" if user.is_usps else user.provider.name
+
+
 @login_required
 def metrics_page(request):
     """Every figure the viewer may see, each with its period picker, chart, table and CSV
@@ -58,6 +66,7 @@ def metrics_page(request):
     return render(request, "metrics/metrics.html", {
         "figures": figures,
         "provider": provider,
+        "scope_name": scope_name(request.user, provider),
         "providers": Provider.objects.visible_to(request.user).order_by("name")
         if request.user.is_usps else None,
         "period_from": request.GET.get("from", ""),
@@ -77,11 +86,10 @@ def metrics_csv(request, slug):
     width = len(figure.headers)
     rows = [*figure.rows, *([label, value, *[""] * (width - 2)] for label, value in
                             figure.notes)]
-    scope_name = provider.name if provider else (
-        "all providers" if request.user.is_usps else request.user.provider.name)
+    whose = scope_name(request.user, provider)
     columns = [Column("from", lambda row: figure.period.first),
                Column("to", lambda row: figure.period.last),
-               Column("provider", lambda row: scope_name),
+               Column("provider", lambda row: whose),
                *[Column(header, itemgetter(n)) for n, header in enumerate(figure.headers)]]
     return csv_response(rows, columns, name=f"metrics-{slug}", user=request.user)
 

@@ -1,6 +1,7 @@
 """Metrics: every figure against numbers computed by hand, the door (provider staff count
 their own provider only; USPS all or one), bad periods, constant queries."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -389,6 +390,16 @@ def test_it_draws_the_page_in_a_fixed_number_of_queries(signed_in, reviewer, pro
 
     with django_assert_num_queries(12):
         client.get(f"/metrics/?{PERIOD}")
+
+
+def test_the_page_says_whose_figures_it_shows(signed_in, officer_a, reviewer, provider_a):
+    def whose(user, query=""):
+        html = signed_in(user).get(f"/metrics/{query}").content.decode()
+        return re.search(r'data-testid="metrics-whose">([^<]*)<', html).group(1)
+
+    assert whose(officer_a) == "Alpha Postage"  # their own provider's, never "all"
+    assert whose(reviewer) == "all providers"
+    assert whose(reviewer, f"?provider={provider_a.pk}") == "Alpha Postage"
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client):
