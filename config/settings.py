@@ -278,7 +278,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Failures and lockouts are audit events: axes' own line per sign-in is noise; and
     # WeasyPrint and fontTools narrate every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+        # Django's lines reach the root's console once (Django's own console handler,
+        # active with DEBUG, printed each of them a second time).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # --- Incidents: uploads larger than this are refused with 413. ---

@@ -70,3 +70,15 @@ def test_it_warns_when_debug_is_on(tmp_path):
 
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_a_django_warning_is_logged_once_in_development(tmp_path):
+    script = ("import django, logging; django.setup(); "
+              "logging.getLogger('django.request').warning('Forbidden: /somewhere/')")
+    env = production_env(tmp_path, DEBUG="true")
+
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("Forbidden: /somewhere/") == 1
