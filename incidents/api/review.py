@@ -76,7 +76,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["incident"]
 
     def get_author_side(self, comment) -> str:
-        return "usps" if comment.author.is_usps else "provider"
+        return comment.author_side
 
 
 class CommentInputSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from .choices import (
     RevenueRisk,
     Subtype,
 )
-from .comments import Comment, CommentVisibility
+from .comments import Comment, CommentSide, CommentVisibility
 from .counts import CaseCount
 from .filing import IncidentVersion, ReferenceCounter, ReferenceReservation
 from .incident import Incident, RiskStatement
@@ -18,6 +18,7 @@ __all__ = [
     "CATEGORIES_NEEDING_PES_MODEL",
     "Category",
     "Comment",
+    "CommentSide",
     "CommentVisibility",
     "Incident",
     "IncidentStatus",

@@ -7,6 +7,11 @@ class CommentVisibility(models.TextChoices):
     INTERNAL = "internal", "Internal to USPS"
 
 
+class CommentSide(models.TextChoices):
+    USPS = "usps", "USPS"
+    PROVIDER = "provider", "Provider"
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Comments on the incidents the user may see; provider staff never see internal ones."""
@@ -29,6 +34,9 @@ class Comment(models.Model):
     body = models.TextField()
     visibility = models.CharField(max_length=10, choices=CommentVisibility.choices,
                                   default=CommentVisibility.SHARED)
+    # The side the author wrote for, kept as written: someone who later moves to another
+    # side (or provider) did not write this comment for it.
+    author_side = models.CharField(max_length=8, choices=CommentSide.choices)
     created_at = models.DateTimeField()
 
     objects = CommentQuerySet.as_manager()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from compliance.errors import Conflict
 from compliance.models import User
 from compliance.services import record_event
-from incidents.models import Comment, CommentVisibility, Incident
+from incidents.models import Comment, CommentSide, CommentVisibility, Incident
 from notifications.services import queue_email
 
 MAX_BODY = 10_000
@@ -44,8 +44,9 @@ def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
     if incident.is_draft:
         raise Conflict("File the notification first: USPS cannot see a draft.")
     now = timezone.now()
-    comment = Comment.objects.create(incident=incident, author=actor, body=body,
-                                     visibility=visibility, created_at=now)
+    comment = Comment.objects.create(
+        incident=incident, author=actor, body=body, visibility=visibility, created_at=now,
+        author_side=CommentSide.USPS if actor.is_usps else CommentSide.PROVIDER)
     # The event names the comment, never its text; an internal one is USPS-only.
     record_event(actor=actor, obj=incident, action="incident.comment_added", at=now,
                  changes={"comment": [None, comment.pk], "visibility": [None, visibility]},

@@ -290,3 +290,50 @@ def test_it_pins_the_incident_page_query_count_with_a_thread(thread, reviewer, o
     with django_assert_max_num_queries(30) as large:
         client.get(f"/incidents/{thread.pk}/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.fixture
+def moved_after_commenting(filed, officer_a, provider_b, manager):
+    """A reviewer's shared comment; the reviewer then joins Bravo, before its e-mail goes."""
+    from accounts.services import change_role
+
+    former = factories.ReviewerFactory(username="former.reviewer")
+    with factories.committed():
+        comment = services.add_comment(actor=former, incident=filed, visibility="shared",
+                                       body="Please send the meter logs.")
+    change_role(actor=manager, user=former, role="provider_officer",
+                provider_id=provider_b.pk, reason="Joined Bravo.")
+    return comment
+
+
+def test_a_comment_keeps_the_side_its_author_wrote_for(moved_after_commenting, filed,
+                                                        officer_a, api_for, signed_in):
+    from django.core import mail
+
+    from notifications.services import send_due_emails
+
+    send_due_emails()
+
+    [to_alpha] = [m for m in mail.outbox if officer_a.email in m.to]
+    for body in (to_alpha.body, to_alpha.alternatives[0][0]):
+        assert "former.reviewer (USPS) commented" in body and "Bravo" not in body
+    [row] = api_for(officer_a).get(f"/api/v1/incidents/{filed.pk}/comments/").json()["results"]
+    assert row["author_side"] == "usps"
+    page = signed_in(officer_a).get(f"/incidents/{filed.pk}/").content.decode()
+    assert '<span class="side">USPS</span>' in page
+
+
+def test_the_upgrade_gives_existing_comments_their_authors_side_when_written(
+        moved_after_commenting, officer_a, filed):
+    import importlib
+
+    from django.apps import apps
+
+    own = services.add_comment(actor=officer_a, incident=filed, body="Logs attached.")
+    Comment.objects.update(author_side="")
+    migration = importlib.import_module("incidents.migrations.0016_comment_author_side")
+
+    migration.fill_sides(apps, None)
+
+    sides = dict(Comment.objects.values_list("pk", "author_side"))
+    assert sides == {moved_after_commenting.pk: "usps", own.pk: "provider"}
