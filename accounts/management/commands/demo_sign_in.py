@@ -34,6 +34,9 @@ class Command(BaseCommand):
                                                 type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, DEMO_TOTP_SECRET)
         self.stdout.write(f"Demo second factor: authenticator secret {DEMO_TOTP_SECRET}")
+        self.stdout.write("After the password, every demo sign-in asks for the newest code "
+                          "below. A code signs each person in once: to sign the same person "
+                          "in again, wait for the next one.")
         while True:
             now = time.time()
             left = PERIOD - int(now) % PERIOD
