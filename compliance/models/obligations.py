@@ -166,9 +166,11 @@ class Obligation(models.Model):
             # with the columns the figures read, so the index answers alone.
             models.Index(fields=["original_due_at", "kind", "clause", "state",
                                  "usps_visible", "provider"], name="obligation_original_due"),
+            # (PostgreSQL answers from the index alone only when it holds each column the
+            # expression reads, met_at and closed_at among them.)
             models.Index(until("met_at", "closed_at"), F("created_at"), F("state"), F("kind"),
                          F("usps_visible"), F("provider"), F("incident_id"), F("met_at"),
-                         name="obligation_owed_until"),
+                         F("closed_at"), name="obligation_owed_until"),
             # The USPS inbox: what still waits on USPS, nearest target first.
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=OWED & Q(kind__in=[k.value for k in USPS_KINDS])),
