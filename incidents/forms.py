@@ -89,9 +89,13 @@ class IncidentForm(forms.Form):
         label="Affected PES models",
         help_text="At least one for test findings and security weaknesses.")
 
-    def __init__(self, *args, provider, **kwargs):
+    def __init__(self, *args, provider, discovered=None, **kwargs):
+        """`discovered`: the draft's discovery time and zone as stored, kept as they are
+        when the form sends them back unchanged (the page shows minutes, and one choice
+        of a time the clocks showed twice)."""
         super().__init__(*args, **kwargs)
         self.provider = provider
+        self.discovered = discovered
         # A draft may be saved without it; filing needs it (the marker says so).
         self.fields["description"].required_when = "to file"
         self.fields["discovered_by_affiliate"].queryset = provider.affiliates.all()
@@ -101,7 +105,9 @@ class IncidentForm(forms.Form):
     def clean(self):
         data = super().clean()
         local, zone = data.get("discovered_at"), data.get("discovery_timezone")
-        if local is not None and zone:
+        if local is not None and zone and self._unchanged(local, zone):
+            data["discovered_at"] = self.discovered[0]
+        elif local is not None and zone:
             aware, field, message = local_to_aware(local, zone,
                                                    data.get("discovered_at_fold", ""))
             if message:
@@ -109,6 +115,12 @@ class IncidentForm(forms.Form):
             else:
                 data["discovered_at"] = aware
         return data
+
+    def _unchanged(self, local, zone):
+        if self.discovered is None or zone != self.discovered[1]:
+            return False
+        shown = self.discovered[0].astimezone(zoneinfo.ZoneInfo(zone))
+        return shown.replace(tzinfo=None, second=0, microsecond=0) == local
 
     def service_values(self):
         data = self.cleaned_data

@@ -39,7 +39,10 @@ def _initial(incident, with_discovery=True):
     if with_discovery:
         zone = zoneinfo.ZoneInfo(incident.discovery_timezone)
         initial["discovery_timezone"] = incident.discovery_timezone
-        initial["discovered_at"] = incident.discovered_at.astimezone(zone).replace(tzinfo=None)
+        local = incident.discovered_at.astimezone(zone)
+        initial["discovered_at"] = local.replace(tzinfo=None)
+        if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
+            initial["discovered_at_fold"] = "later" if local.fold else "earlier"
     return initial
 
 
@@ -53,8 +56,10 @@ def _edit(request, *, incident, form_class, template, save, initial=None, risk_i
     provider = incident.provider if incident else request.user.provider
     risk_errors = []
     status = 400 if request.method == "POST" else 200
+    discovered = ((incident.discovered_at, incident.discovery_timezone)
+                  if incident is not None else None)
     if request.method == "POST":
-        form = form_class(request.POST, provider=provider)
+        form = form_class(request.POST, provider=provider, discovered=discovered)
         formset = RiskStatementFormSet(request.POST, prefix="risk",
                                        form_kwargs={"provider": provider})
         cyber = request.POST.get("category") == Category.CYBER_ATTACK

@@ -1,0 +1,95 @@
+"""Editing a draft on its page keeps what the officer did not touch: the discovery time as
+stored, to the second, also when the clocks showed it twice."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from tests.incidents.factories import NOW, make_draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def form_values(page):
+    """What the browser would post back from the edit page, untouched."""
+    data = {}
+    for m in re.finditer(r'<input[^>]*>', page):
+        tag = m.group(0)
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        name = name.group(1)
+        typ = (re.search(r'type="([^"]+)"', tag) or [None, "text"])[1]
+        value = re.search(r'value="([^"]*)"', tag)
+        value = value.group(1) if value else ""
+        if typ in ("checkbox", "radio"):
+            if "checked" in tag:
+                data.setdefault(name, []).append(value)
+        elif typ != "submit":
+            data[name] = value
+    for m in re.finditer(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        sel = re.search(r'<option value="([^"]*)"[^>]*selected', m.group(2))
+        data[m.group(1)] = sel.group(1) if sel else ""
+    for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[m.group(1)] = m.group(2).strip("\n")
+    return data
+
+
+def test_saving_an_untouched_draft_keeps_the_seconds_of_the_discovery_time(
+        signed_in, officer_a, model_a):
+    # Drafted through the API (or tooling) with seconds: 07:30:45 in New York.
+    discovered = datetime(2026, 6, 10, 11, 30, 45, tzinfo=UTC)
+    draft = make_draft(officer_a, pes_models=[model_a], discovered_at=discovered)
+    client = signed_in(officer_a)
+    page = client.get(f"/incidents/{draft.pk}/edit/").content.decode()
+    data = form_values(page)
+    data["title"] = "A better title"  # the only change the officer makes
+
+    response = client.post(f"/incidents/{draft.pk}/edit/", data)
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "A better title"
+    assert draft.discovered_at == discovered, draft.discovered_at  # not moved to 11:30:00
+
+
+def test_saving_an_untouched_draft_discovered_in_the_repeated_hour_works(
+        signed_in, officer_a, model_a):
+    # 01:30 EST (the second 01:30 of 2026-11-01 in New York) = 06:30 UTC.
+    discovered = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 11, 1, 8, 0, tzinfo=UTC), tick=False):
+        draft = make_draft(officer_a, pes_models=[model_a], discovered_at=discovered)
+        client = signed_in(officer_a)
+        page = client.get(f"/incidents/{draft.pk}/edit/").content.decode()
+        data = form_values(page)
+        data["title"] = "A better title"
+        response = client.post(f"/incidents/{draft.pk}/edit/", data)
+
+    assert response.status_code == 302, re.findall(r'field-error[^>]*>([^<]*)',
+                                                   response.content.decode())
+    draft.refresh_from_db()
+    assert draft.title == "A better title" and draft.discovered_at == discovered
+
+
+def test_a_discovery_time_the_officer_changes_is_read_as_typed(signed_in, officer_a,
+                                                               model_a):
+    discovered = datetime(2026, 6, 10, 11, 30, 45, tzinfo=UTC)
+    draft = make_draft(officer_a, pes_models=[model_a], discovered_at=discovered)
+    client = signed_in(officer_a)
+    data = form_values(client.get(f"/incidents/{draft.pk}/edit/").content.decode())
+    assert data["discovered_at"] == "2026-06-10T07:30"
+    data["discovered_at"] = "2026-06-10T07:31"
+
+    assert client.post(f"/incidents/{draft.pk}/edit/", data).status_code == 302
+
+    draft.refresh_from_db()
+    assert draft.discovered_at == datetime(2026, 6, 10, 11, 31, tzinfo=UTC)
+    assert draft.notification_due_at == draft.discovered_at + timedelta(hours=24)
