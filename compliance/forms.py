@@ -82,18 +82,21 @@ def refuse_on_form(form, exc, extra_targets=None):
     status the page answers with: 400 for invalid input, 409 for a conflict with the
     object's state, 413 for too large.
 
-    A ValidationError's messages go beside their fields, or into `extra_targets`
-    ({key: list}) for parts of the page that are not form fields; the rest become the
-    form's non-field errors, as does the message of a Conflict or TooLarge (on its field
-    when it names one the form has).
+    A ValidationError's messages go beside their fields (the form's `fields_for`, {the
+    service's name: the form's}, names a field the service calls otherwise), or into
+    `extra_targets` ({key: list}) for parts of the page that are not form fields; the rest
+    become the form's non-field errors, as does the message of a Conflict or TooLarge (on
+    its field when it names one the form has).
     """
     extra_targets = extra_targets or {}
+    fields_for = getattr(form, "fields_for", {})
     if isinstance(exc, Conflict | TooLarge):
         field = getattr(exc, "field", None)
         form.add_error(field if field in form.fields else None, exc.message)
         return exc.status_code
     items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
     for field, messages in items:
+        field = fields_for.get(field, field)
         if field in extra_targets:
             extra_targets[field].extend(messages)
             continue

@@ -50,6 +50,9 @@ class AcceptForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    # The service's name of the due time the day becomes (a refusal is shown by the day).
+    fields_for = {"resubmission_due_at": "resubmission_due_on"}
+
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="What the provider must correct; shared with its "
                                         "officers.")

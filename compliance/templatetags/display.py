@@ -89,3 +89,11 @@ def label_of(value, field):
     """A recorded value (a frozen document's) as a reader sees it: `{{ value|label_of:"state" }}`
     gives the choice's label, a time in the viewer's zone, "—" for nothing."""
     return labels.value_text(field, value)
+
+
+@register.filter
+def chosen_file(field):
+    """The file a form sent for `field` (a bound field), or None: a page that comes back
+    with errors names it, as the browser does not keep it."""
+    files = getattr(field.form, "files", None)
+    return files.get(field.html_name) if files else None

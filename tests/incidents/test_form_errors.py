@@ -195,3 +195,45 @@ def test_a_review_without_a_decision_changes_nothing(signed_in, reviewer, waitin
     assert "Choose: accept this version, or ask for changes." in response.content.decode()
     document.refresh_from_db()
     assert document.review_state == "pending"
+
+
+def test_a_past_resubmission_day_is_refused_beside_the_day(signed_in, reviewer, waiting):
+    report = waiting["report"]
+
+    response = signed_in(reviewer).post(f"/reports/{report.pk}/return/", {
+        "comment": "Name the firmware.", "resubmission_due_on": "2026-01-01"})
+
+    assert_comes_back_at(response, "return", "Corrected version due by the end of:")
+    form = response.context["return_form"]
+    assert list(form.errors) == ["resubmission_due_on"]
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_a_failed_upload_asks_for_the_chosen_file_again(signed_in, officer_a, settings,
+                                                        tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response = signed_in(officer_a).post("/procedures/", {
+        "file": SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 procedures",
+                                   content_type="application/pdf"),
+        "effective_date": "not a day"})
+
+    assert response.status_code == 400
+    assert "Choose procedures.pdf again" in form_html(response, "upload")
+
+
+def test_each_error_is_summed_up_once_and_help_is_where_fields_point(signed_in, reviewer,
+                                                                     officer_a, waiting):
+    extension = waiting["extension"]
+
+    response = signed_in(reviewer).post(f"/obligations/{extension.obligation_id}/", {
+        "extension": extension.pk, "decision": "", "comment": ""})
+
+    assert response.status_code == 400
+    summary = form_html(response, "decide")
+    summary = summary[summary.index('data-testid="error-summary"'):]
+    assert summary[:summary.index("</div>")].count("Press Grant or Deny.") == 1
+    page = signed_in(officer_a).get("/incidents/new/").content.decode()
+    described = {name for value in re.findall(r'aria-describedby="([^"]+)"', page)
+                 for name in value.split()}
+    assert described and described <= set(re.findall(r'\sid="([^"]+)"', page))
