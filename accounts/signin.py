@@ -4,9 +4,11 @@ import math
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm
+from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.html import format_html
 
 LOCKED_MESSAGE = ("Too many failed sign-ins for this username. Try again in {minutes} "
                   "minutes, or ask a USPS manager to clear the lockout.")
@@ -32,8 +34,10 @@ def locked_out(request, response, credentials):
     """The sign-in page with one message, whether or not the username has an account."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     form = LoginForm(request=request)
-    answer = render(request, "account/login.html",
-                    {"form": form, "locked_message": LOCKED_MESSAGE.format(minutes=minutes)},
-                    status=429)
+    going = get_next_redirect_url(request)  # kept for the next try, as allauth's page does
+    answer = render(request, "account/login.html", {
+        "form": form, "locked_message": LOCKED_MESSAGE.format(minutes=minutes),
+        "redirect_field": format_html('<input type="hidden" name="next" value="{}">', going)
+        if going else ""}, status=429)
     answer["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return answer

@@ -187,3 +187,24 @@ def test_it_still_lets_tests_use_client_login_with_a_request(client, officer_a):
     assert client.login(request=HttpRequest(), username="officer_a",
                         password=factories.PASSWORD)
     assert client.get("/").status_code == 200
+
+
+def test_a_sign_in_without_a_password_says_what_is_wrong(client, officer_a):
+    response = client.post("/accounts/login/", {"login": "officer_a", "password": ""})
+
+    page = response.content.decode()
+    assert re.search(r'id="id_password"[^>]*>\s*<p class="error field-error">[^<]+</p>', page)
+
+
+def test_the_locked_out_page_keeps_where_the_user_was_going(client, officer_a):
+    for _ in range(6):
+        response = client.post("/accounts/login/?next=/incidents/",
+                               {"login": "officer_a", "password": "guess", "next": "/incidents/"},
+                               REMOTE_ADDR="203.0.113.7")
+
+    assert response.status_code == 429
+    assert '<input type="hidden" name="next" value="/incidents/">' in response.content.decode()
+    response = client.post("/accounts/login/", {"login": "officer_a", "password": "guess",
+                                                "next": "https://evil.example/"},
+                           REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 429 and "evil.example" not in response.content.decode()
