@@ -80,8 +80,12 @@ def _terms(kind, willful, correction_period_days, revenue_risk, cases, amount):
     """(willful, correction days, revenue risk, amount) checked for the kind."""
     errors = {}
     if kind == ProceedingKind.SANCTION:
-        if willful or correction_period_days:
-            errors["willful"] = ["Only a suspension has a period to correct deficiencies."]
+        # Said beside what was given: the days, or the willful box.
+        if correction_period_days:
+            errors["correction_period_days"] = [
+                "Only a suspension has a period to correct deficiencies."]
+        if willful:
+            errors["willful"] = ["Only a suspension names a willful violation (§ 501.6)."]
         willful, correction_period_days = False, None
     elif willful and correction_period_days:
         errors["correction_period_days"] = [

@@ -54,6 +54,18 @@ def test_a_refused_opening_comes_back_with_its_errors(client, manager, provider_
     assert not Proceeding.objects.exists()
 
 
+def test_days_to_correct_on_a_sanction_are_refused_beside_the_days(client, manager,
+                                                                   provider_a):
+    client.force_login(manager)
+    response = post(client, f"/proceedings/new/?provider={provider_a.pk}", {
+        "kind": "sanction", "grounds": "Revenue lost.", "correction_period_days": "30"})
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == ["correction_period_days"]
+    assert not Proceeding.objects.exists()
+
+
 def test_only_managers_reach_the_opening_form(client, reviewer, officer_a, provider_a):
     for user in (reviewer, officer_a):
         client.force_login(user)
