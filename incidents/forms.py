@@ -131,6 +131,10 @@ class IncidentForm(forms.Form):
 class AmendmentForm(IncidentForm):
     amendment_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                                        help_text="Why the filing is amended; USPS sees it.")
+    # The version the page was filled from: the page posts every field as it showed them,
+    # so one filled before another officer's amendment would undo it.
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": "Reload the page: it does not say which version it was filled from."})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +145,7 @@ class AmendmentForm(IncidentForm):
     def service_values(self):
         values = super().service_values()
         values.pop("amendment_reason", None)
+        values.pop("based_on", None)
         return values
 
 

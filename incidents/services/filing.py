@@ -124,14 +124,19 @@ def _submit(*, actor, incident, late_reason, now, reservation):
 
 
 @transaction.atomic
-def amend_incident(*, actor, incident, amendment_reason, **changes):
+def amend_incident(*, actor, incident, amendment_reason, based_on=None, **changes):
     """File version n+1 of a filed incident with the changed fields and the reason; earlier
     versions stay. The discovery time is not amended, and an amendment must change
-    something."""
+    something. `based_on`: the version the changes were made to (a page posting every
+    field); refused (Conflict) once another has been filed since."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("A draft is edited, not amended; submit it first.")
+    if based_on is not None and based_on != incident.current_version:
+        raise Conflict(f"Version {incident.current_version} was filed since this page was "
+                       f"filled from version {based_on}: open the page again to see it, "
+                       "then amend.")
     errors = {}
     amendment_reason = (amendment_reason or "").strip()
     if not amendment_reason:

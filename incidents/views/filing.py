@@ -131,14 +131,15 @@ def amend(request, pk):
 
     def save(form, values):
         version = services.amend_incident(
-            actor=request.user, incident=incident,
+            actor=request.user, incident=incident, based_on=form.cleaned_data["based_on"],
             amendment_reason=form.cleaned_data["amendment_reason"], **values)
         messages.success(request, f"Amendment filed as version {version.number}.")
         return redirect("incident-detail", pk=incident.pk)
 
     return _edit(request, incident=incident, form_class=AmendmentForm, save=save,
                  template="incidents/incident_amend.html",
-                 initial=_initial(incident, with_discovery=False),
+                 initial={**_initial(incident, with_discovery=False),
+                          "based_on": incident.current_version},
                  risk_initial=_risk_initial(incident))
 
 

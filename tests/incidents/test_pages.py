@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from compliance.models import Obligation
+from compliance.models import AuditEvent, Obligation
 from incidents.models import Attachment, Incident, IncidentVersion
 from tests import factories
 
@@ -212,9 +212,11 @@ def test_it_amends_and_shows_the_differences(signed_in, officer_a, model_a):
     filed = make_filed(officer_a, pes_models=[model_a])
     client = signed_in(officer_a)
     data = report_form(model_a, title="Sharper title", description=filed.description,
-                       amendment_reason="Precision")
+                       amendment_reason="Precision", based_on=1)
     for key in ("discovery_timezone", "discovered_at"):
         data.pop(key)
+    assert 'name="based_on" value="1"' in client.get(
+        f"/incidents/{filed.pk}/amend/").content.decode()
 
     response = client.post(f"/incidents/{filed.pk}/amend/", data)
 
@@ -222,6 +224,29 @@ def test_it_amends_and_shows_the_differences(signed_in, officer_a, model_a):
     page = client.get(f"/incidents/{filed.pk}/versions/").content.decode()
     assert "Version 2" in page and "Sharper title" in page and "Precision" in page
     assert filed.title in page
+
+
+def test_an_amendment_from_a_page_filled_before_another_is_refused(signed_in, officer_a,
+                                                                   model_a):
+    filed = make_filed(officer_a, pes_models=[model_a])
+    client = signed_in(officer_a)
+    page = report_form(model_a, title=filed.title, description=filed.description, based_on=1)
+    for key in ("discovery_timezone", "discovered_at"):
+        page.pop(key)
+    first = {**page, "title": "Sharper title", "amendment_reason": "Firmware found."}
+    assert client.post(f"/incidents/{filed.pk}/amend/", first).status_code == 302
+    events = AuditEvent.objects.count()
+
+    # Another tab, filled from version 1, changes the description only.
+    stale = {**page, "description": "Also on 4.1.", "amendment_reason": "Earlier firmware."}
+    response = client.post(f"/incidents/{filed.pk}/amend/", stale)
+
+    assert response.status_code == 409
+    assert "Version 2 was filed since this page was filled from version 1" in (
+        response.content.decode())
+    filed.refresh_from_db()
+    assert (filed.current_version, filed.title) == (2, "Sharper title")
+    assert AuditEvent.objects.count() == events
 
 
 def test_it_uploads_and_downloads_a_file_from_the_page(signed_in, officer_a, officer_b):
