@@ -1,6 +1,8 @@
 """Page forms. They shape input for the services, which hold the rules (completeness is
 checked by the service when filing, so a draft may be saved half done)."""
 
+import secrets
+
 from django import forms
 
 from compliance.deadlines import end_of_day
@@ -25,8 +27,14 @@ HELP = {
 class ReportForm(forms.Form):
     """The content fields of one kind of report."""
 
-    def __init__(self, *args, kind, zone_name="America/New_York", **kwargs):
+    def __init__(self, *args, kind, zone_name="America/New_York", once=False, **kwargs):
+        """`once`: the page starts a report, and carries a key that files it once however
+        often it is sent (`file_report`'s `submission_key`)."""
         super().__init__(*args, **kwargs)
+        if once:
+            self.fields["submission_key"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, max_length=64,
+                initial=secrets.token_urlsafe(24))
         for name in CONTENT_FIELDS[kind]:
             if name == "anticipated_completion_date":
                 field = SaneDateFormField(required=False, widget=forms.DateInput(

@@ -84,7 +84,8 @@ def report_create(request, incident_pk, kind):
         state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
     if open_report is not None:
         return redirect("report-edit", pk=open_report.pk)
-    form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone)
+    form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone,
+                      once=True)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             return services.file_report(actor=request.user, incident=incident, kind=kind,

@@ -55,6 +55,9 @@ class Report(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The key of the page that started the report: the same page sent twice (a double
+    # click, a retry) files one report.
+    submission_key = models.CharField(max_length=64, null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -63,6 +66,9 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "number"],
                                     name="report_number_unique"),
+            models.UniqueConstraint(fields=["incident", "submission_key"],
+                                    name="report_submission_once",
+                                    condition=models.Q(submission_key__isnull=False)),
         ]
         indexes = [models.Index(fields=["incident", "kind", "state"],
                                 name="report_incident_kind_state")]

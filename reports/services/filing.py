@@ -66,9 +66,10 @@ def _open_report(incident, kind, states=OPEN_STATES):
 
 
 @transaction.atomic
-def create_report_draft(*, actor, incident, kind, **fields):
+def create_report_draft(*, actor, incident, kind, submission_key=None, **fields):
     """Start a report of `kind` on a filed case, private to the provider until filed. A
-    case has one written report and one final summary, and one draft of each kind."""
+    case has one written report and one final summary, and one draft of each kind.
+    `submission_key`: see `file_report`."""
     require_officer(actor, incident.provider_id)
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [f"Choose one of {', '.join(ReportKind.values)}."]})
@@ -85,7 +86,8 @@ def create_report_draft(*, actor, incident, kind, **fields):
     report = Report.objects.create(
         incident=incident, provider_id=incident.provider_id, kind=kind, number=number,
         reference=f"{incident.reference}-{REFERENCE_CODES[kind]}{number}",
-        created_by=actor, created_at=now, updated_at=now, **values)
+        created_by=actor, created_at=now, updated_at=now, submission_key=submission_key,
+        **values)
     record_event(actor=actor, obj=report, action="report.draft_created", at=now,
                  changes={"kind": [None, kind], "reference": [None, report.reference]})
     return report
@@ -186,12 +188,19 @@ def submit_report(*, actor, report, **fields):
 
 
 @transaction.atomic
-def file_report(*, actor, incident, kind, draft=False, **fields):
+def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fields):
     """What an officer's "file a report of this kind" means in the case's state: fill in
     and file the open draft, correct the returned report, or start a new one. With
-    `draft`, only save. Returns (report, version or None)."""
+    `draft`, only save. Returns (report, version or None).
+
+    `submission_key` names the page that sent it: sent again (a double click, a retry),
+    the report it started is answered, unchanged, and nothing else is filed."""
     require_officer(actor, incident.provider_id)
     incident = _lock_incident(incident)
+    if submission_key:
+        sent = Report.objects.filter(incident=incident, submission_key=submission_key).first()
+        if sent is not None:
+            return sent, sent.versions.order_by("-number").first()
     if kind in ReportKind.values:
         check_incident_state(incident, kind)
     existing = (_open_report(incident, kind, (ReportState.DRAFT,))
@@ -206,9 +215,10 @@ def file_report(*, actor, incident, kind, draft=False, **fields):
                                 "version (drafts of a resubmission are not kept).")
         if existing is None:
             return create_report_draft(actor=actor, incident=incident, kind=kind,
-                                       **fields), None
+                                       submission_key=submission_key, **fields), None
         return update_report_draft(actor=actor, report=existing, **fields), None
-    report = existing or create_report_draft(actor=actor, incident=incident, kind=kind)
+    report = existing or create_report_draft(actor=actor, incident=incident, kind=kind,
+                                             submission_key=submission_key)
     version = submit_report(actor=actor, report=report, **fields)
     report.refresh_from_db()
     return report, version

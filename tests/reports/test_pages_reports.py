@@ -256,3 +256,32 @@ def test_the_detail_page_takes_a_fixed_number_of_queries(signed_in, officer_a, r
                        circumstances=f"Version {n + 2}.")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(f"/reports/{report.pk}/").status_code == 200
+
+
+def test_the_same_report_page_sent_twice_files_one_report(signed_in, officer_a, reviewer):
+    import re
+    from datetime import timedelta as span
+
+    from notifications.models import OutboundEmail
+    from tests.reports.factories import STATUS
+
+    incident = investigating(officer_a, reviewer)
+    client = signed_in(officer_a)
+    url = f"/reports/incident/{incident.pk}/status/"
+    with time_machine.travel(NOW + span(days=2), tick=False):
+        page = client.get(url).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    body = {"progress": STATUS["progress"], "submission_key": key,
+            "anticipated_completion_date": STATUS["anticipated_completion_date"].isoformat()}
+
+    with time_machine.travel(NOW + span(days=2), tick=False):
+        first = client.post(url, body)
+        emails = OutboundEmail.objects.count()
+    with time_machine.travel(NOW + span(days=2, seconds=1), tick=False):
+        second = client.post(url, body)  # a double click, or the browser's retry
+
+    [report] = Report.objects.filter(incident=incident, kind="status")
+    assert first["Location"] == second["Location"] == f"/reports/{report.pk}/"
+    duties = Obligation.objects.filter(incident_id=incident.pk, kind="status_report")
+    assert [d.state for d in duties.order_by("id")] == ["met", "open"]
+    assert OutboundEmail.objects.count() == emails
