@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.models import Obligation, ObligationState
+from compliance.models import Obligation, ObligationState, User
 from compliance.services import record_event
 
 from .models import CalendarFeed
@@ -25,7 +26,11 @@ PRODID = "-//USPS PES security-weakness cases//Obligations//EN"
 @transaction.atomic
 def make_calendar_feed(*, actor):
     """Give `actor` a new feed secret; an earlier one stops working. Returns (feed, secret):
-    the secret is not stored and cannot be shown again."""
+    the secret is not stored and cannot be shown again. The user's row is locked first: two
+    requests at once take turns, and a deactivation or move to another side (which revoke
+    the feed) is waited for and seen."""
+    if not User.objects.select_for_update().filter(pk=actor.pk, is_active=True).exists():
+        raise PermissionDenied("This account is closed.")
     secret = CalendarFeed.generate_secret()
     now = timezone.now()
     feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()

@@ -131,3 +131,20 @@ def test_it_accepts_a_session_write_with_csrf(session_client):
     )
 
     assert response.status_code == 201, response.json()
+
+
+def test_a_token_asked_for_by_a_request_read_before_a_deactivation_is_refused(provider_a):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services.people import deactivate_user
+    from compliance.models import ApiToken, User
+    from compliance.services import create_api_token
+
+    officer = factories.OfficerFactory(provider=provider_a)
+    read_before = User.objects.get(pk=officer.pk)  # the request's user, then deactivated
+    deactivate_user(actor=factories.ManagerFactory(), user=officer)
+
+    with pytest.raises(ValidationError):
+        create_api_token(user=read_before, name="retry")
+
+    assert not ApiToken.objects.filter(user=officer).exists()

@@ -11,6 +11,7 @@ from compliance.models import AuditEvent, Obligation, ObligationKind, Obligation
 from notifications.calendar import render_calendar
 from notifications.models import CalendarFeed
 from tests import factories
+from tests.concurrency import postgresql  # noqa: F401  (a fixture)
 
 PAGE = "/notifications/preferences/"
 DUE = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # the morning US clocks spring forward
@@ -311,3 +312,40 @@ def test_it_writes_a_calendar_that_parses_back(provider_a, obligation_a):
     assert calendar["X-WR-CALNAME"] == "PES obligations"
     assert event.decoded("DTSTART") == DUE
     assert str(event["SUMMARY"]) == "Written report: PES-2026-00007 Meter"
+
+
+def test_a_feed_asked_for_by_a_request_read_before_a_deactivation_is_refused(provider_a):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services.people import deactivate_user
+    from compliance.models import User
+    from notifications.calendar import make_calendar_feed
+
+    officer = factories.OfficerFactory(provider=provider_a)
+    read_before = User.objects.get(pk=officer.pk)
+    deactivate_user(actor=factories.ManagerFactory(), user=officer)
+
+    with pytest.raises(PermissionDenied):
+        make_calendar_feed(actor=read_before)
+
+    assert not CalendarFeed.objects.filter(user=officer).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("postgresql")
+def test_a_feed_asked_for_twice_at_once_is_made_once():
+    from compliance.models import User
+    from notifications.calendar import make_calendar_feed
+    from tests.concurrency import rendezvous, run_together
+
+    officer = factories.OfficerFactory()
+    first, second = User.objects.get(pk=officer.pk), User.objects.get(pk=officer.pk)
+
+    # Each request reaches the secret's hashing (after looking for a feed) before the other
+    # saves one, unless it waits for the other's lock first.
+    with rendezvous("notifications.calendar.CalendarFeed.hash_secret"):
+        results = run_together(lambda: make_calendar_feed(actor=first),
+                               lambda: make_calendar_feed(actor=second))
+
+    assert [exc for _, exc in results] == [None, None]
+    assert CalendarFeed.objects.filter(user=officer).count() == 1
