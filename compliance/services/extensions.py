@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.case_locks import lock_case
 from compliance.changes import publish
 from compliance.display import display_time
 from compliance.errors import Conflict
@@ -43,6 +44,9 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     check_datetime(requested_due_at, "requested_due_at")
     if not (justification or "").strip():
         raise ValidationError({"justification": ["Say why more time is needed."]})
+    # The case first: its target's insert updates the case's row. The duty is read under
+    # both locks, its reviewer as any assignment to the case left it.
+    lock_case(obligation.incident_id)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} is not owed; there is no due "
@@ -78,7 +82,11 @@ def _require_usps(actor):
 
 
 def _lock_pending(actor, extension):
+    """Lock the request and its obligation, after the obligation's case: deciding writes
+    the case's duties, which update its row."""
     _require_usps(actor)
+    lock_case(ExtensionRequest.objects.filter(pk=extension.pk)
+              .values_list("obligation__incident_id", flat=True).first())
     extension = (ExtensionRequest.objects.select_for_update()
                  .select_related("obligation").get(pk=extension.pk))
     if extension.state != ExtensionState.PENDING:
