@@ -7,7 +7,7 @@ history like any other change."""
 from django.db import transaction
 
 from compliance.changes import publish
-from compliance.models import ProceedingStep, Provider, ProviderStatusChange
+from compliance.models import Proceeding, ProceedingStep, Provider, ProviderStatusChange
 from compliance.services.audit import record_event
 
 STATUS_CHANGED = "provider.status_changed"
@@ -49,11 +49,21 @@ def cancel_pending_status_changes(proceeding, keep=None):
 def apply_due_status_changes(now, batch=BATCH):
     """What the sweep runs: every status change whose effective time has come, oldest
     first, through the partial index `step_status_due`. Two sweeps at once split the rows.
-    Returns how many changed a provider's status."""
+    Returns how many changed a provider's status.
+
+    Locks go in the order of a step issued on a proceeding (the proceeding, its provider,
+    then its pending steps), the proceedings first: one another transaction holds is left
+    to the next pass. Each step is read again under the lock, as that transaction left it
+    (a withdrawal cancels it)."""
     due = ProceedingStep.objects.status_due(now)
     if not due.exists():  # most passes: one query, no transaction
         return 0
     with transaction.atomic():
-        steps = list(due.select_for_update(skip_locked=True, of=("self",))
-                     .select_related("proceeding").order_by("effective_at", "id")[:batch])
+        seen = list(due.order_by("effective_at", "id").values_list("pk", "proceeding_id")[:batch])
+        proceedings = list(Proceeding.objects.filter(pk__in={p for _, p in seen})
+                           .select_for_update(skip_locked=True).order_by("pk")
+                           .values_list("pk", flat=True))
+        steps = list(due.filter(pk__in=[pk for pk, _ in seen], proceeding__in=proceedings)
+                     .select_for_update(skip_locked=True, of=("self",))
+                     .select_related("proceeding").order_by("effective_at", "id"))
         return sum(apply_status_change(step, now) for step in steps)

@@ -97,4 +97,7 @@ def test_a_sanction_has_no_period_to_correct(manager, provider_a):
 
     with pytest.raises(ValidationError) as refused:
         open_sanction(manager, provider_a, correction_period_days=10)
-    assert "willful" in refused.value.message_dict
+    assert list(refused.value.message_dict) == ["correction_period_days"]
+    with pytest.raises(ValidationError) as refused:
+        open_sanction(manager, provider_a, willful=True)
+    assert list(refused.value.message_dict) == ["willful"]
