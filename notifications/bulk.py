@@ -10,6 +10,7 @@ import json
 
 from django.db import connection
 
+from compliance.case_locks import case_model
 from compliance.models import Obligation, ObligationState
 
 from .models import EmailState, OutboundEmail
@@ -141,6 +142,11 @@ def claim_due(now, batch):
     Returns each once, as a dict of DUE_COLUMNS with `missed` and `stepped` saying which
     of the two it is (or both). Rows another sweep holds are skipped (`SKIP LOCKED`), so
     concurrent sweeps split the work.
+
+    A duty of a case is claimed with its case, the case's row locked first, as a filing
+    locks them (the case, then the audit chain, then the duty): a duty whose case another
+    transaction holds waits for the next pass, so the sweep, which appends to the chain
+    last, never holds a duty that transaction needs.
     """
     if connection.vendor != "postgresql":
         rows = Obligation.objects.select_for_update(skip_locked=True).values(*DUE_COLUMNS)
@@ -152,17 +158,28 @@ def claim_due(now, batch):
         return list(due.values())
     table = _table(Obligation)
     columns = ", ".join(DUE_COLUMNS)
+    case = ""
+    if case_model() is not None:
+        # Evaluated for each row before the row is locked: its case first. Not the key's
+        # lock: an insert of a row that refers to the case does not hold the sweep back.
+        # A duty naming no case that exists is claimed alone.
+        model = case_model()
+        key = connection.ops.quote_name(model._meta.pk.column)
+        of_case = f"FROM {_table(model)} AS c WHERE c.{key} = {table}.incident_id"
+        case = ("AND (incident_id IS NULL "
+                f"OR EXISTS (SELECT 1 {of_case} FOR NO KEY UPDATE SKIP LOCKED) "
+                f"OR NOT EXISTS (SELECT 1 {of_case}))")
     # Each part reads its rows as it locks them, the version another sweep may have just
     # committed included.
     sql = f"""
         WITH missed AS (
             SELECT {columns} FROM {table}
-            WHERE state = %(open)s AND due_at < %(now)s
+            WHERE state = %(open)s AND due_at < %(now)s {case}
             ORDER BY due_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
         ), stepped AS (
             SELECT {columns} FROM {table}
-            WHERE next_action_at <= %(now)s
+            WHERE next_action_at <= %(now)s {case}
             ORDER BY next_action_at LIMIT %(batch)s
             FOR UPDATE SKIP LOCKED
         )
