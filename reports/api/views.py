@@ -1,8 +1,9 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -41,6 +42,23 @@ def _content(data):
     return {k: v for k, v in data.items() if k not in ("kind", "draft")}
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    description="Optional, up to 64 printable characters: a POST sent again with the same "
+                "key (a retry) answers the report the first one started, and files nothing "
+                "more.")
+
+
+def idempotency_key(request):
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not (0 < len(key) <= 64 and key.isprintable() and key.isascii()):
+        raise ValidationError({"Idempotency-Key": [
+            "Give up to 64 printable ASCII characters, or leave the header out."]})
+    return key
+
+
 @extend_schema(tags=["reports"])
 class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAPIView):
     """The § 501.11(c) reports of an incident. Officers POST a report of a `kind`: it is
@@ -55,7 +73,7 @@ class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCrea
             return Report.objects.none()
         return reports_for(self.request.user).filter(incident=self.get_incident())
 
-    @extend_schema(request=ReportCreateSerializer,
+    @extend_schema(request=ReportCreateSerializer, parameters=[IDEMPOTENCY_KEY],
                    responses={201: ReportSerializer, 409: CONFLICT})
     def post(self, request, *args, **kwargs):
         incident = self.get_incident()
@@ -63,7 +81,8 @@ class IncidentReportListView(IncidentChildMixin, CsvListMixin, generics.ListCrea
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         report, _ = services.file_report(actor=request.user, incident=incident,
-                                 kind=data["kind"], draft=data["draft"], **_content(data))
+                                 kind=data["kind"], draft=data["draft"],
+                                 submission_key=idempotency_key(request), **_content(data))
         return Response(ReportSerializer(reports_for(request.user).get(pk=report.pk)).data,
                         status=status.HTTP_201_CREATED)
 

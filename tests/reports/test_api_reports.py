@@ -44,6 +44,30 @@ def test_an_officer_files_a_written_report_in_one_post_and_gets_the_receipt(
     assert body["anticipated_completion_date"] == "2026-09-30"
 
 
+def test_a_post_sent_again_with_its_idempotency_key_files_nothing_more(api_for, officer_a,
+                                                                       reviewer):
+    from notifications.models import OutboundEmail
+
+    from .factories import STATUS
+
+    case = investigating(officer_a, reviewer)
+    body = {"kind": "status", "progress": STATUS["progress"],
+            "anticipated_completion_date": STATUS["anticipated_completion_date"].isoformat()}
+    api = api_for(officer_a)
+
+    first = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="status-2026-06-10")
+    emails = OutboundEmail.objects.count()
+    again = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="status-2026-06-10")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert Report.objects.filter(incident=case, kind="status").count() == 1
+    assert OutboundEmail.objects.count() == emails
+    other = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="x" * 65)
+    assert other.status_code == 400 and "Idempotency-Key" in other.json()
+    assert Report.objects.filter(incident=case, kind="status").count() == 1
+
+
 def test_an_incomplete_report_is_400_keyed_by_field(api_for, officer_a, case):
     response = api_for(officer_a).post(url(case), {"kind": "written", "circumstances": "x",
                                                    "anticipated_completion_date": "2026-01-01"})
