@@ -105,7 +105,8 @@ class IncidentForm(forms.Form):
     def clean(self):
         data = super().clean()
         local, zone = data.get("discovered_at"), data.get("discovery_timezone")
-        if local is not None and zone and self._unchanged(local, zone):
+        if local is not None and zone and self._unchanged(local, zone,
+                                                          data.get("discovered_at_fold")):
             data["discovered_at"] = self.discovered[0]
         elif local is not None and zone:
             aware, field, message = local_to_aware(local, zone,
@@ -116,10 +117,13 @@ class IncidentForm(forms.Form):
                 data["discovered_at"] = aware
         return data
 
-    def _unchanged(self, local, zone):
+    def _unchanged(self, local, zone, fold_choice):
         if self.discovered is None or zone != self.discovered[1]:
             return False
         shown = self.discovered[0].astimezone(zoneinfo.ZoneInfo(zone))
+        ambiguous = shown.utcoffset() != shown.replace(fold=1 - shown.fold).utcoffset()
+        if ambiguous and fold_choice and fold_choice != ("later" if shown.fold else "earlier"):
+            return False  # the other of the two times the clocks showed
         return shown.replace(tzinfo=None, second=0, microsecond=0) == local
 
     def service_values(self):

@@ -71,6 +71,7 @@ def create_report_draft(*, actor, incident, kind, submission_key=None, **fields)
     case has one written report and one final summary, and one draft of each kind.
     `submission_key`: see `file_report`."""
     require_officer(actor, incident.provider_id)
+    submission_key = submission_key or None
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [f"Choose one of {', '.join(ReportKind.values)}."]})
     incident = _lock_incident(incident)
@@ -197,6 +198,7 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
     the report it started is answered, unchanged, and nothing else is filed."""
     require_officer(actor, incident.provider_id)
     incident = _lock_incident(incident)
+    submission_key = submission_key or None
     if submission_key:
         sent = Report.objects.filter(incident=incident, submission_key=submission_key).first()
         if sent is not None:
@@ -217,6 +219,10 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
             return create_report_draft(actor=actor, incident=incident, kind=kind,
                                        submission_key=submission_key, **fields), None
         return update_report_draft(actor=actor, report=existing, **fields), None
+    if existing is not None and submission_key and existing.submission_key is None:
+        # Sent again, the key answers the report it filed (a draft filled in, a correction).
+        existing.submission_key = submission_key
+        existing.save(update_fields=["submission_key"])
     report = existing or create_report_draft(actor=actor, incident=incident, kind=kind,
                                              submission_key=submission_key)
     version = submit_report(actor=actor, report=report, **fields)

@@ -93,3 +93,21 @@ def test_a_discovery_time_the_officer_changes_is_read_as_typed(signed_in, office
     draft.refresh_from_db()
     assert draft.discovered_at == datetime(2026, 6, 10, 11, 31, tzinfo=UTC)
     assert draft.notification_due_at == draft.discovered_at + timedelta(hours=24)
+
+
+def test_choosing_the_other_of_the_two_repeated_times_moves_the_discovery_time(
+        signed_in, officer_a, model_a):
+    # Stored as the second 01:30 of 2026-11-01 in New York (EST), 06:30 UTC; the officer
+    # corrects it to the first 01:30 (EDT), 05:30 UTC, by choosing "earlier".
+    discovered = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 11, 1, 8, 0, tzinfo=UTC), tick=False):
+        draft = make_draft(officer_a, pes_models=[model_a], discovered_at=discovered)
+        client = signed_in(officer_a)
+        data = form_values(client.get(f"/incidents/{draft.pk}/edit/").content.decode())
+        assert data["discovered_at_fold"] == "later"
+        data["discovered_at_fold"] = "earlier"
+        response = client.post(f"/incidents/{draft.pk}/edit/", data)
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.discovered_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)

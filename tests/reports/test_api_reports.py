@@ -68,6 +68,23 @@ def test_a_post_sent_again_with_its_idempotency_key_files_nothing_more(api_for, 
     assert Report.objects.filter(incident=case, kind="status").count() == 1
 
 
+def test_a_keyed_post_that_files_a_saved_draft_files_nothing_more_when_retried(
+        api_for, officer_a, reviewer):
+    from .factories import STATUS
+
+    case = investigating(officer_a, reviewer)
+    body = {"kind": "status", "progress": STATUS["progress"],
+            "anticipated_completion_date": STATUS["anticipated_completion_date"].isoformat()}
+    api = api_for(officer_a)
+    assert api.post(url(case), {**body, "draft": True}).status_code == 201
+
+    first = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="file-status-1")
+    again = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="file-status-1")
+
+    assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert Report.objects.filter(incident=case, kind="status").count() == 1
+
+
 def test_an_incomplete_report_is_400_keyed_by_field(api_for, officer_a, case):
     response = api_for(officer_a).post(url(case), {"kind": "written", "circumstances": "x",
                                                    "anticipated_completion_date": "2026-01-01"})

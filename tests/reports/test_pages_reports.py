@@ -285,3 +285,26 @@ def test_the_same_report_page_sent_twice_files_one_report(signed_in, officer_a, 
     duties = Obligation.objects.filter(incident_id=incident.pk, kind="status_report")
     assert [d.state for d in duties.order_by("id")] == ["met", "open"]
     assert OutboundEmail.objects.count() == emails
+
+
+def test_report_pages_sent_without_a_key_each_file_their_report(signed_in, officer_a,
+                                                                reviewer):
+    """A page served before the key existed sends none: each files, as before."""
+    from datetime import timedelta as span
+
+    from tests.reports.factories import STATUS
+
+    incident = investigating(officer_a, reviewer)
+    client = signed_in(officer_a)
+    url = f"/reports/incident/{incident.pk}/status/"
+    body = {"progress": STATUS["progress"],
+            "anticipated_completion_date": STATUS["anticipated_completion_date"].isoformat()}
+
+    with time_machine.travel(NOW + span(days=2), tick=False):
+        first = client.post(url, body)
+    with time_machine.travel(NOW + span(days=2, hours=1), tick=False):
+        second = client.post(url, {**body, "progress": "More progress."})
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first["Location"] != second["Location"]
+    assert Report.objects.filter(incident=incident, kind="status").count() == 2
