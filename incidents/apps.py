@@ -6,11 +6,10 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from compliance import labels
-        from compliance.case_locks import register_case_model
         from compliance.enforcement.cases import register_case_source
 
         from .cases import IncidentCases
-        from .models import Category, Incident, IncidentStatus, Subtype
+        from .models import Category, IncidentStatus, Subtype
         from .models.comments import CommentVisibility
         from .templatetags.incident_tags import FIELD_LABELS
 
@@ -20,4 +19,3 @@ class IncidentsConfig(AppConfig):
         labels.register_choices(IncidentStatus, "status")
         labels.register_choices(CommentVisibility, "visibility")
         register_case_source(IncidentCases())
-        register_case_model(Incident)

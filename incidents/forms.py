@@ -46,9 +46,18 @@ class LocalDateTimeField(forms.Field):
         raise forms.ValidationError("Enter the date and time, e.g. 2026-03-01 14:30.")
 
 
-def local_to_aware(local, zone_name, fold_choice=""):
+def fold_choice_of(local):
+    """"earlier" or "later" for an aware local time the clocks showed twice, as the form's
+    choice names it; "" for any other time."""
+    if local.utcoffset() == local.replace(fold=1 - local.fold).utcoffset():
+        return ""
+    return "later" if local.fold else "earlier"
+
+
+def local_to_aware(local, zone_name, fold_choice="", choosable=True):
     """The instant a wall-clock time names in a zone: (instant, None, None), or
-    (None, form field, message) when the time does not exist or is ambiguous."""
+    (None, form field, message) when the time does not exist or is ambiguous (the message
+    asks which one when the form offers the choice, `choosable`)."""
     zone = zoneinfo.ZoneInfo(zone_name)
     first = local.replace(tzinfo=zone, fold=0)
     second = local.replace(tzinfo=zone, fold=1)
@@ -63,7 +72,8 @@ def local_to_aware(local, zone_name, fold_choice=""):
             return second, None, None
         return None, "discovered_at_fold", (
             f"{local:%Y-%m-%d %H:%M} happened twice in {zone_name} (the clocks went back): "
-            f"at UTC{first:%z} and then at UTC{second:%z}. Say which one.")
+            f"at UTC{first:%z} and then at UTC{second:%z}. "
+            + ("Say which one." if choosable else "Choose a time outside that hour."))
     return first, None, None
 
 
@@ -121,8 +131,7 @@ class IncidentForm(forms.Form):
         if self.discovered is None or zone != self.discovered[1]:
             return False
         shown = self.discovered[0].astimezone(zoneinfo.ZoneInfo(zone))
-        ambiguous = shown.utcoffset() != shown.replace(fold=1 - shown.fold).utcoffset()
-        if ambiguous and fold_choice and fold_choice != ("later" if shown.fold else "earlier"):
+        if fold_choice and fold_choice_of(shown) not in ("", fold_choice):
             return False  # the other of the two times the clocks showed
         return shown.replace(tzinfo=None, second=0, microsecond=0) == local
 

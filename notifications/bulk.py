@@ -10,7 +10,7 @@ import json
 
 from django.db import connection
 
-from compliance.case_locks import case_model
+from compliance.enforcement.cases import case_source
 from compliance.models import Obligation, ObligationState
 
 from .models import EmailState, OutboundEmail
@@ -159,11 +159,11 @@ def claim_due(now, batch):
     table = _table(Obligation)
     columns = ", ".join(DUE_COLUMNS)
     case = ""
-    if case_model() is not None:
+    model = case_source().model
+    if model is not None:
         # Evaluated for each row before the row is locked: its case first. Not the key's
         # lock: an insert of a row that refers to the case does not hold the sweep back.
         # A duty naming no case that exists is claimed alone.
-        model = case_model()
         key = connection.ops.quote_name(model._meta.pk.column)
         of_case = f"FROM {_table(model)} AS c WHERE c.{key} = {table}.incident_id"
         case = ("AND (incident_id IS NULL "

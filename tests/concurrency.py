@@ -2,11 +2,12 @@
 held at chosen calls until the others reach theirs. PostgreSQL only (its row locks)."""
 
 import threading
+import time
 from contextlib import ExitStack, contextmanager
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from tests.conftest import require_service
 
@@ -60,3 +61,27 @@ def rendezvous(*targets, parties=2, timeout=3):
             original = mock.patch(target).get_original()[0]
             stack.enter_context(mock.patch(target, side_effect=waiting(original)))
         yield
+
+
+class HeldRow:
+    """Rows another transaction locks until released: run `hold` in one thread of
+    `run_together`; another runs `meanwhile(call)`, which waits until they are held, times
+    `call` and releases them, returning (what `call` returned, its seconds)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.held, self.released = threading.Event(), threading.Event()
+
+    def hold(self):
+        with transaction.atomic():
+            list(self.queryset.select_for_update())
+            self.held.set()
+            self.released.wait(10)
+
+    def meanwhile(self, call):
+        self.held.wait(10)
+        started = time.monotonic()
+        try:
+            return call(), time.monotonic() - started
+        finally:
+            self.released.set()

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.case_locks import lock_case
 from compliance.changes import publish
 from compliance.display import display_time
+from compliance.enforcement.cases import case_source
 from compliance.errors import Conflict
 from compliance.models import ExtensionRequest, ExtensionState, Obligation, ObligationKind
 from compliance.models.obligations import ObligationState
@@ -46,7 +46,7 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
         raise ValidationError({"justification": ["Say why more time is needed."]})
     # The case first: its target's insert updates the case's row. The duty is read under
     # both locks, its reviewer as any assignment to the case left it.
-    lock_case(obligation.incident_id)
+    case_source().lock(obligation.incident_id)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} is not owed; there is no due "
@@ -85,8 +85,8 @@ def _lock_pending(actor, extension):
     """Lock the request and its obligation, after the obligation's case: deciding writes
     the case's duties, which update its row."""
     _require_usps(actor)
-    lock_case(ExtensionRequest.objects.filter(pk=extension.pk)
-              .values_list("obligation__incident_id", flat=True).first())
+    case_source().lock(ExtensionRequest.objects.filter(pk=extension.pk)
+                       .values_list("obligation__incident_id", flat=True).first())
     extension = (ExtensionRequest.objects.select_for_update()
                  .select_related("obligation").get(pk=extension.pk))
     if extension.state != ExtensionState.PENDING:

@@ -51,8 +51,8 @@ def create_api_token(*, user, name=""):
     """Make a token; returns (token, key). The key is not stored and cannot be shown again.
     The user is read again, locked: a deactivation committed meanwhile (which revokes their
     tokens) is seen, and one in progress is waited for."""
-    stored = User.objects.select_for_update().get(pk=user.pk)
-    if not (user.is_active and stored.is_active):
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
         raise ValidationError("An inactive user cannot have API tokens.")
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.case_locks import lock_case
+from compliance.enforcement.cases import case_source
 from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
 
@@ -18,7 +18,8 @@ def waive_obligation(*, actor, obligation, reason):
         raise PermissionDenied("Only USPS staff waive obligations.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the obligation is waived."})
-    lock_case(obligation.incident_id)  # before the duty, whose waiver moves the case's clock
+    # Before the duty, whose waiver moves the case's clock (`case_source` says why).
+    case_source().lock(obligation.incident_id)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.is_usps_target:
         # What waits on USPS would leave its inbox, and a missed target its on-time rate.

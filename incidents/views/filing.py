@@ -19,6 +19,7 @@ from incidents.forms import (
     IncidentForm,
     RiskStatementFormSet,
     SubmitForm,
+    fold_choice_of,
     risk_statements_of,
 )
 from incidents.models import Category
@@ -41,8 +42,7 @@ def _initial(incident, with_discovery=True):
         initial["discovery_timezone"] = incident.discovery_timezone
         local = incident.discovered_at.astimezone(zone)
         initial["discovered_at"] = local.replace(tzinfo=None)
-        if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
-            initial["discovered_at_fold"] = "later" if local.fold else "earlier"
+        initial["discovered_at_fold"] = fold_choice_of(local)
     return initial
 
 

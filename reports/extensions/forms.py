@@ -69,10 +69,9 @@ class DecisionForm(forms.Form):
             # it twice (they went back that night).
             instant, message = self.asked, None
         else:
-            instant, _, message = local_to_aware(local, self.zone_name)
+            instant, _, message = local_to_aware(local, self.zone_name, choosable=False)
         if message:
-            raise forms.ValidationError(message.replace(" Say which one.", " Choose a time "
-                                                        "outside that hour."))
+            raise forms.ValidationError(message)
         try:
             return check_datetime(instant)
         except ValidationError as exc:

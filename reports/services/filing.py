@@ -198,7 +198,6 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
     the report it started is answered, unchanged, and nothing else is filed."""
     require_officer(actor, incident.provider_id)
     incident = _lock_incident(incident)
-    submission_key = submission_key or None
     if submission_key:
         sent = Report.objects.filter(incident=incident, submission_key=submission_key).first()
         if sent is not None:

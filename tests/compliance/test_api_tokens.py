@@ -88,6 +88,7 @@ def test_it_refuses_to_make_a_token_for_an_inactive_user(officer_a):
     from django.core.exceptions import ValidationError
 
     officer_a.is_active = False
+    officer_a.save()
     with pytest.raises(ValidationError):
         create_api_token(user=officer_a)
     assert not ApiToken.objects.exists()

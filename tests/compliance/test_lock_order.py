@@ -2,7 +2,6 @@
 the incidents app (an assignment, a filing): a write of the duty updates the case's row
 too (its clock, by trigger), so the opposite order deadlocks against them."""
 
-import threading
 import time
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from compliance.services.waivers import waive_obligation
 from incidents.models import Incident
 from incidents.services.triage import assign_reviewer
 from tests import factories
-from tests.concurrency import postgresql, rendezvous, run_together  # noqa: F401
+from tests.concurrency import HeldRow, postgresql, rendezvous, run_together  # noqa: F401
 from tests.reports.factories import case_under_review, written_duty
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
@@ -84,27 +83,18 @@ def test_a_service_on_a_duty_waits_for_its_case_before_locking_the_duty(
         "waive": lambda: waive_obligation(actor=reviewer, obligation=duty,
                                           reason="The case is closed by agreement."),
     }
-    held, release = threading.Event(), threading.Event()
-
-    def hold_case():
-        with transaction.atomic():
-            Incident.objects.select_for_update().get(pk=incident.pk)
-            held.set()
-            release.wait(10)
+    case = HeldRow(Incident.objects.filter(pk=incident.pk))
 
     def run_service():
-        held.wait(10)
+        case.held.wait(10)
         return calls[service]()
 
     def duty_locked_meanwhile():
-        held.wait(10)
         time.sleep(0.5)  # the service has started and waits for a lock by now
-        try:
-            return _is_locked(duty)
-        finally:
-            release.set()
+        return _is_locked(duty)
 
-    results = run_together(hold_case, run_service, duty_locked_meanwhile)
+    results = run_together(case.hold, run_service,
+                           lambda: case.meanwhile(duty_locked_meanwhile))
 
     assert [exc for _, exc in results] == [None, None, None]
-    assert results[2][0] is False
+    assert results[2][0][0] is False

@@ -2,18 +2,15 @@
 proceeding: both lock the proceeding before its steps and the provider, so neither waits
 on the other holding what the other needs."""
 
-import threading
-import time
 from datetime import date
 
 import pytest
 import time_machine
-from django.db import transaction
 
 from compliance.enforcement import services
 from compliance.enforcement.status import apply_due_status_changes
 from compliance.models import Proceeding
-from tests.concurrency import postgresql, rendezvous, run_together  # noqa: F401
+from tests.concurrency import HeldRow, postgresql, rendezvous, run_together  # noqa: F401
 
 from .helpers import DAY, T0, issue
 
@@ -51,24 +48,11 @@ def test_the_sweep_leaves_a_proceeding_another_holds_to_its_next_pass(
         suspension, notice_due, provider_a):
     """The sweep does not wait for a proceeding another transaction holds; it applies the
     change on a pass after."""
-    held, release = threading.Event(), threading.Event()
-
-    def hold_proceeding():
-        with transaction.atomic():
-            Proceeding.objects.select_for_update().get(pk=suspension.pk)
-            held.set()
-            release.wait(10)
-
-    def sweep_while_held():
-        held.wait(10)
-        started = time.monotonic()
-        try:
-            return apply_due_status_changes(notice_due), time.monotonic() - started
-        finally:
-            release.set()
+    proceeding = HeldRow(Proceeding.objects.filter(pk=suspension.pk))
 
     with time_machine.travel(notice_due, tick=False):
-        results = run_together(hold_proceeding, sweep_while_held)
+        results = run_together(proceeding.hold, lambda: proceeding.meanwhile(
+            lambda: apply_due_status_changes(notice_due)))
         applied, waited = results[1][0]
         assert [exc for _, exc in results] == [None, None]
         assert applied == 0 and waited < 5

@@ -3,18 +3,15 @@ locks them (the case, the audit chain, then the duty): a duty whose case another
 transaction holds is left to a later pass, and the sweep never holds a duty that a filing
 waits for while it waits for the chain."""
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
 
 from incidents.models import Incident
 from notifications.sweep import sweep
 from reports import services
-from tests.concurrency import postgresql, rendezvous, run_together  # noqa: F401
+from tests.concurrency import HeldRow, postgresql, rendezvous, run_together  # noqa: F401
 from tests.reports.factories import NOW, WRITTEN, case_under_review, written_duty
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
@@ -42,24 +39,10 @@ def test_the_sweep_leaves_a_duty_whose_case_another_holds_to_a_later_pass(office
     claims its duty; a later pass marks the duty missed."""
     incident = case_under_review(officer_a, at=NOW, written_due=timedelta(days=14))
     now = written_duty(incident).due_at + timedelta(minutes=1)
-    held, release = threading.Event(), threading.Event()
-
-    def hold_case():
-        with transaction.atomic():
-            Incident.objects.select_for_update().get(pk=incident.pk)
-            held.set()
-            release.wait(10)
-
-    def sweep_while_held():
-        held.wait(10)
-        started = time.monotonic()
-        try:
-            return sweep(now).missed, time.monotonic() - started
-        finally:
-            release.set()
+    case = HeldRow(Incident.objects.filter(pk=incident.pk))
 
     with time_machine.travel(now, tick=False):
-        results = run_together(hold_case, sweep_while_held)
+        results = run_together(case.hold, lambda: case.meanwhile(lambda: sweep(now).missed))
         assert [exc for _, exc in results] == [None, None]
         missed, waited = results[1][0]
         assert missed == 0 and waited < 5
