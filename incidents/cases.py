@@ -17,7 +17,7 @@ class IncidentCases:
 
     def lock(self, case_id):
         if case_id is not None:
-            list(Incident.objects.select_for_update().filter(pk=case_id).values_list("pk"))
+            list(Incident.objects.select_for_update(no_key=True).filter(pk=case_id).values_list("pk"))
     def evidence(self, provider_id, case_ids):
         ids = sorted({int(pk) for pk in case_ids})
         incidents = list(Incident.objects.filed().filter(provider_id=provider_id, pk__in=ids)

@@ -149,7 +149,8 @@ def claim_due(now, batch):
     last, never holds a duty that transaction needs.
     """
     if connection.vendor != "postgresql":
-        rows = Obligation.objects.select_for_update(skip_locked=True).values(*DUE_COLUMNS)
+        rows = (Obligation.objects.select_for_update(no_key=True, skip_locked=True)
+                .values(*DUE_COLUMNS))
         missed = rows.filter(state=ObligationState.OPEN, due_at__lt=now).order_by("due_at")
         due = {row["id"]: {**row, "missed": True, "stepped": False} for row in missed[:batch]}
         stepped = rows.filter(next_action_at__lte=now).order_by("next_action_at")
@@ -176,12 +177,12 @@ def claim_due(now, batch):
             SELECT {columns} FROM {table}
             WHERE state = %(open)s AND due_at < %(now)s {case}
             ORDER BY due_at LIMIT %(batch)s
-            FOR UPDATE SKIP LOCKED
+            FOR NO KEY UPDATE SKIP LOCKED
         ), stepped AS (
             SELECT {columns} FROM {table}
             WHERE next_action_at <= %(now)s {case}
             ORDER BY next_action_at LIMIT %(batch)s
-            FOR UPDATE SKIP LOCKED
+            FOR NO KEY UPDATE SKIP LOCKED
         )
         SELECT {columns}, true, id IN (SELECT id FROM stepped) FROM missed
         UNION ALL

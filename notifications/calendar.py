@@ -29,11 +29,11 @@ def make_calendar_feed(*, actor):
     the secret is not stored and cannot be shown again. The user's row is locked first: two
     requests at once take turns, and a deactivation or move to another side (which revoke
     the feed) is waited for and seen."""
-    if not User.objects.select_for_update().filter(pk=actor.pk, is_active=True).exists():
+    if not User.objects.select_for_update(no_key=True).filter(pk=actor.pk, is_active=True).exists():
         raise PermissionDenied("This account is closed.")
     secret = CalendarFeed.generate_secret()
     now = timezone.now()
-    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()
+    feed = CalendarFeed.objects.select_for_update(no_key=True).filter(user=actor).first()
     replaced = feed is not None and feed.is_active
     if feed is None:
         feed = CalendarFeed(user=actor)
@@ -53,7 +53,7 @@ def make_calendar_feed(*, actor):
 @transaction.atomic
 def revoke_calendar_feed(*, actor):
     """Stop `actor`'s feed from answering; a no-op when there is none or it is revoked."""
-    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()
+    feed = CalendarFeed.objects.select_for_update(no_key=True).filter(user=actor).first()
     if feed is None or not feed.is_active:
         return feed
     feed.revoked_at = timezone.now()

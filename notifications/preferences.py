@@ -58,7 +58,7 @@ def update_email_preference(*, actor, muted_kinds, daily_digest):
     if daily_digest and not can_take_digest(actor):
         raise ValidationError({"daily_digest": "Only USPS reviewers can take the daily digest."})
 
-    preference, _ = EmailPreference.objects.select_for_update().get_or_create(user=actor)
+    preference, _ = EmailPreference.objects.select_for_update(no_key=True).get_or_create(user=actor)
     changes = {}
     if sorted(preference.muted_kinds or []) != muted:
         changes["muted_kinds"] = [sorted(preference.muted_kinds or []), muted]

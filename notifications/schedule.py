@@ -17,7 +17,7 @@ __all__ = ["reschedule_reminders", "schedule_reminders"]
 def schedule_reminders(obligation):
     """Redo the schedule of obligation `obligation` (an id) as it is now, with the policy
     in force (read once)."""
-    row = Obligation.objects.select_for_update().filter(pk=obligation).first()
+    row = Obligation.objects.select_for_update(no_key=True).filter(pk=obligation).first()
     if row is None:
         return None
     reschedule_reminders(row, DeadlinePolicy.in_force())

@@ -51,7 +51,7 @@ def reset_user_factor(*, actor, user, reason):
     their sessions end, and they enrol again at their next sign-in."""
     if not (actor.is_active and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers reset another person's second factor.")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.pk == actor.pk:
         raise ValidationError("Reset your own second factor from your profile.")
     if not reason.strip():

@@ -113,7 +113,7 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
     """
     check_invitation(pk, secret)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=pk)
+        invitation = Invitation.objects.select_for_update(no_key=True).get(pk=pk)
         if invitation.accepted_at or invitation.revoked_at:  # spent while the form was open
             raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
         if not _inviter_may_still(invitation):
@@ -134,7 +134,7 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
 @transaction.atomic
 def revoke_invitation(*, actor, invitation):
     """Withdraw a pending invitation so its link no longer works."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if not may_manage(actor, role=invitation.role, provider_id=invitation.provider_id):
         raise PermissionDenied("You may not withdraw this invitation.")
     if invitation.accepted_at or invitation.revoked_at:

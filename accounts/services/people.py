@@ -14,7 +14,7 @@ from .sessions import end_sessions
 
 
 def _lock_manageable(actor, user):
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.pk == actor.pk:
         raise ValidationError("You cannot do this to your own account.")
     if not may_manage(actor, role=user.role, provider_id=user.provider_id):

@@ -17,7 +17,7 @@ def provider_period(proceeding, lock=False):
     periods = (Obligation.objects.outstanding()
                .filter(kind__in=PROCEEDING_KINDS, object_id=proceeding.pk))
     if lock:
-        periods = periods.select_for_update()
+        periods = periods.select_for_update(no_key=True)
     return periods.order_by("id").first()
 
 

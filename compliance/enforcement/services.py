@@ -140,7 +140,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
         kind, willful, correction_period_days, revenue_risk, cases, amount)
     now = timezone.now()
     policy = DeadlinePolicy.in_force()
-    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     if kind == ProceedingKind.SUSPENSION and Proceeding.objects.open().filter(
             provider=provider, kind=kind).exists():
         raise Conflict("A suspension proceeding against this provider is already open.")
@@ -171,7 +171,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
 
 
 def _lock(proceeding):
-    return Proceeding.objects.select_for_update().select_related("provider").get(
+    return Proceeding.objects.select_for_update(no_key=True).select_related("provider").get(
         pk=proceeding.pk)
 
 
@@ -281,7 +281,7 @@ def amend_step(*, actor, step, body, reason):
     body = _text(body, "body", "Write the text of the step.")
     reason = _text(reason, "amendment_reason", "Say why the step is amended.")
     proceeding = _lock(step.proceeding)
-    step = ProceedingStep.objects.select_for_update().get(pk=step.pk)
+    step = ProceedingStep.objects.select_for_update(no_key=True).get(pk=step.pk)
     step.proceeding = proceeding
     require_amendable(actor, step)  # again, locked: nothing follows it while it is written
     if body == step.body:
@@ -336,7 +336,7 @@ def end_due_suspensions(now, batch=100, policy=None):
         return 0
     policy = policy or DeadlinePolicy.in_force()
     with transaction.atomic():
-        due = list(ended.select_for_update(skip_locked=True, of=("self",))
+        due = list(ended.select_for_update(no_key=True, skip_locked=True, of=("self",))
                    .select_related("provider")
                    .order_by("suspension_ends_at", "id")[:batch])
         for proceeding in due:

@@ -18,7 +18,7 @@ def apply_status_change(step, now):
     """Give the provider the status `step` brings (locked; inside a transaction); a no-op
     when it already has it. Marks the step applied either way."""
     proceeding = step.proceeding
-    provider = Provider.objects.select_for_update().get(pk=proceeding.provider_id)
+    provider = Provider.objects.select_for_update(no_key=True).get(pk=proceeding.provider_id)
     old = provider.authorization_status
     step.status_applied_at = now
     ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
@@ -61,9 +61,9 @@ def apply_due_status_changes(now, batch=BATCH):
     with transaction.atomic():
         seen = list(due.order_by("effective_at", "id").values_list("pk", "proceeding_id")[:batch])
         proceedings = list(Proceeding.objects.filter(pk__in={p for _, p in seen})
-                           .select_for_update(skip_locked=True).order_by("pk")
+                           .select_for_update(no_key=True, skip_locked=True).order_by("pk")
                            .values_list("pk", flat=True))
         steps = list(due.filter(pk__in=[pk for pk, _ in seen], proceeding__in=proceedings)
-                     .select_for_update(skip_locked=True, of=("self",))
+                     .select_for_update(no_key=True, skip_locked=True, of=("self",))
                      .select_related("proceeding").order_by("effective_at", "id"))
         return sum(apply_status_change(step, now) for step in steps)

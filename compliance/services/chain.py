@@ -9,6 +9,15 @@ same. The unique `sequence` is the last guard: a fork could not be stored.
 The lock is the one every writer of every provider waits for, so a change that records
 several events appends them together as its last write (`appended_at_end`): one lock, one
 read of the chain's end and one insert, held for the commit alone.
+
+The commit checks the foreign keys of the rows the transaction inserted (PostgreSQL's
+deferred constraints), each check taking a key-share lock on the row referred to — the
+provider, the actor, the people e-mailed — while the chain's lock is held. A writer that
+locks a row and then appends must leave those checks free, or each would wait for the
+other: services lock the rows they change `FOR NO KEY UPDATE`
+(`select_for_update(no_key=True)`), which excludes every other writer of the row but not
+a check of a key that refers to it. `FOR UPDATE` is kept for rows about to be deleted;
+a change of a unique column takes the chain's lock first (`hold_chain`).
 """
 
 import json
@@ -48,6 +57,17 @@ def _locked_chain_end():
         cursor.nextset()
         last = cursor.fetchone()
     return tuple(last) if last else (0, GENESIS)
+
+
+def hold_chain():
+    """Inside a transaction: take the chain's lock now, before a write that locks a row
+    beyond `FOR NO KEY UPDATE` — a new value in a column with a unique index, such as a
+    provider's new name, locks the row as `FOR UPDATE` does. A commit holding the chain
+    while it checks a key referring to that row then finishes first, instead of each
+    waiting for the other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
 # Events waiting for the end of an `appended_at_end` block, or None outside one.

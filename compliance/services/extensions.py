@@ -47,7 +47,7 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     # The case first: its target's insert updates the case's row. The duty is read under
     # both locks, its reviewer as any assignment to the case left it.
     case_source().lock(obligation.incident_id)
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} is not owed; there is no due "
                        "time to extend.")
@@ -87,7 +87,7 @@ def _lock_pending(actor, extension):
     _require_usps(actor)
     case_source().lock(ExtensionRequest.objects.filter(pk=extension.pk)
                        .values_list("obligation__incident_id", flat=True).first())
-    extension = (ExtensionRequest.objects.select_for_update()
+    extension = (ExtensionRequest.objects.select_for_update(no_key=True)
                  .select_related("obligation").get(pk=extension.pk))
     if extension.state != ExtensionState.PENDING:
         raise Conflict(

@@ -54,7 +54,7 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
     """Correct the due time (and the subject) of a duty USPS cannot see yet, e.g. when a
     draft's discovery time is edited. Both `due_at` and `original_due_at` move: nothing
     has been promised to USPS. A missed duty whose new due time is still ahead reopens."""
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
     if obligation.usps_visible:
         raise ValueError("A duty USPS can see keeps its original due time.")
     changes = {}
@@ -91,7 +91,7 @@ def fulfil_obligation(*, actor, obligation, at, subject=None, show_to_usps=False
     `locked`: the caller read `obligation` with `select_for_update` in this transaction."""
     require_aware(at, "at")
     if not locked:
-        obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+        obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
     changes = {}
     if obligation.is_outstanding:
         new_state = (ObligationState.LATE if is_late(obligation.due_at, at)
@@ -123,7 +123,7 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
     require_aware(due_at, "due_at")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the due time moves."})
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} has no due time to move.")
     changes = {"due_at": [_iso(obligation.due_at), _iso(due_at)]}
@@ -153,7 +153,7 @@ def close_obligation(*, actor, obligation, reason):
     due is waived, with the reason; a missed one (or one past its due time the sweep has
     not marked yet) stays missed, for good (its record is permanent), and is closed: owed
     no more, with the time and the reason."""
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
     if not obligation.is_outstanding:
         return obligation
     now = timezone.now()

@@ -213,7 +213,7 @@ def in_force_periods(policy):
 
 
 def _save_next_version(actor, values, note):
-    latest = DeadlinePolicy.objects.select_for_update().order_by("-version").first()
+    latest = DeadlinePolicy.objects.select_for_update(no_key=True).order_by("-version").first()
     previous = latest or DeadlinePolicy.defaults()
     policy = DeadlinePolicy.objects.create(
         version=previous.version + 1, note=note, created_by=actor, **values)

@@ -107,7 +107,7 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
     check_date(effective_date, "effective_date")
     original_name, content_type, sha256 = check_upload(uploaded_file)
     # Locking the provider serializes version numbers per provider.
-    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     last = provider.procedure_documents.aggregate(v=Max("version"))["v"] or 0
     summary = (summary_of_changes or "").strip()
     if last and not summary:
@@ -140,8 +140,8 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
 def _lock_pending(actor, document):
     if not actor.is_usps:
         raise PermissionDenied("Only USPS staff review internal reporting procedures.")
-    document = ProcedureDocument.objects.select_for_update().select_related("provider").get(
-        pk=document.pk)
+    document = (ProcedureDocument.objects.select_for_update(no_key=True)
+                .select_related("provider").get(pk=document.pk))
     if document.review_state != ProcedureReview.PENDING:
         raise Conflict(
             f"Version {document.version} was already reviewed "

@@ -5,6 +5,7 @@ from django.utils import timezone
 from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
 
 from .audit import diff_fields, record_event
+from .chain import hold_chain
 from .procedures import open_procedures_obligation
 
 
@@ -55,7 +56,7 @@ def create_provider(*, actor, name, authorization_number="", authorization_statu
 def update_provider(*, actor, provider, reason="", **values):
     """Change a provider's details; a change of authorization status needs a reason."""
     _require_manager(actor)
-    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     changes = diff_fields(provider, values)
     if not changes:
         return provider
@@ -63,6 +64,8 @@ def update_provider(*, actor, provider, reason="", **values):
     if "authorization_status" in changes:
         if not reason.strip():
             raise ValidationError({"reason": "Say why the authorization status changes."})
+    if "name" in changes:
+        hold_chain()  # the new name locks the row beyond FOR NO KEY UPDATE
     _apply(provider, values)
     if "authorization_status" in changes:
         ProviderStatusChange.objects.create(
@@ -102,7 +105,7 @@ def create_affiliate(*, actor, provider, name, relationship, country):
 @transaction.atomic
 def update_affiliate(*, actor, affiliate, **values):
     _check_may_edit_affiliates(actor, affiliate.provider)
-    affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+    affiliate = Affiliate.objects.select_for_update(no_key=True).get(pk=affiliate.pk)
     if "country" in values:
         values["country"] = str(values["country"]).upper()
     values.pop("provider", None)  # an affiliate never moves to another provider
@@ -130,7 +133,7 @@ def create_pes_model(*, actor, provider, name, kind, approval_status, approved_b
 @transaction.atomic
 def update_pes_model(*, actor, pes_model, **values):
     _require_manager(actor)
-    pes_model = PESModel.objects.select_for_update().get(pk=pes_model.pk)
+    pes_model = PESModel.objects.select_for_update(no_key=True).get(pk=pes_model.pk)
     values.pop("provider", None)
     changes = diff_fields(pes_model, values)
     if changes:

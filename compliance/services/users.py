@@ -51,7 +51,7 @@ def create_api_token(*, user, name=""):
     """Make a token; returns (token, key). The key is not stored and cannot be shown again.
     The user is read again, locked: a deactivation committed meanwhile (which revokes their
     tokens) is seen, and one in progress is waited for."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if not user.is_active:
         raise ValidationError("An inactive user cannot have API tokens.")
     key = ApiToken.generate_key()
@@ -65,7 +65,7 @@ def create_api_token(*, user, name=""):
 
 @transaction.atomic
 def revoke_api_token(*, user, token):
-    token = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
+    token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk, user=user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -15,7 +15,7 @@ def add_attachment(*, actor, incident, uploaded_file):
     """Store a file on a draft or filed incident under a random name, with its size and
     SHA-256. Too large: TooLarge; not an accepted kind: ValidationError."""
     require_officer(actor, incident.provider_id)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     name, content_type, sha256 = check_upload(uploaded_file)
     now = timezone.now()
     attachment = Attachment(incident=incident, name=name, content_type=content_type,

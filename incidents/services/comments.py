@@ -40,7 +40,7 @@ def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
         raise ValidationError({"body": ["Write the comment."]})
     if len(body) > MAX_BODY:
         raise ValidationError({"body": [f"At most {MAX_BODY:,} characters."]})
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("File the notification first: USPS cannot see a draft.")
     now = timezone.now()

@@ -50,5 +50,5 @@ def notification_obligation(incident, lock=False):
     """The incident's § 501.11(b) duty in the ledger, or None."""
     qs = Obligation.objects.filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)
     return qs.order_by("id").first()

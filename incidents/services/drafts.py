@@ -46,7 +46,7 @@ def update_draft(*, actor, incident, **changes):
     """Change some fields of a draft. A new discovery time moves the notification due time
     (and its unfiled duty); a filed incident is not edited (Conflict)."""
     require_officer(actor, incident.provider_id)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if not incident.is_draft:
         raise Conflict("This incident has been filed: it is not edited; amend it.")
     now = timezone.now()

@@ -33,7 +33,8 @@ FILED_FIELDS = ("reference", "status", "submitted_at", "submitted_by", "is_late"
 def locked_for_filing(incident):
     """The incident read again and locked, with everything its filed document and its
     checks read: provider, affiliate, PES models and risk statements."""
-    return Incident.objects.select_for_update(of=("self",)).with_content().get(pk=incident.pk)
+    return (Incident.objects.select_for_update(no_key=True, of=("self",)).with_content()
+            .get(pk=incident.pk))
 
 
 def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):
@@ -90,7 +91,7 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     late_reason = (late_reason or "").strip()
     if late and not late_reason:
         raise ValidationError({"late_reason": [_late_message(incident, now)]})
-    duties = list(Obligation.objects.select_for_update()
+    duties = list(Obligation.objects.select_for_update(no_key=True)
                   .filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
                   .order_by("id"))
     policy = DeadlinePolicy.in_force()
@@ -130,7 +131,7 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
     something. `based_on`: the version the changes were made to (a page posting every
     field); refused (Conflict) once another has been filed since."""
     require_officer(actor, incident.provider_id)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("A draft is edited, not amended; submit it first.")
     if based_on is not None and based_on != incident.current_version:

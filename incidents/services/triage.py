@@ -42,7 +42,7 @@ def written_report_obligation(incident, lock=False):
     resubmission of a returned report, say), else the first."""
     qs = Obligation.objects.filter(incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)
     owed_first = Case(When(OWED, then=Value(0)), default=Value(1))
     return qs.order_by(owed_first, "id").first()
 
@@ -89,7 +89,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     officers are e-mailed the deadline after commit.
     """
     require_usps(actor)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.status not in TRIAGE_STATES:
         raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
@@ -196,7 +196,7 @@ def assign_reviewer(*, actor, incident, reviewer):
     """Assign a filed incident to a USPS reviewer (or to nobody, with None); escalations of
     its duties go to them from now on. Internal to USPS."""
     require_usps(actor)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("A draft is not reviewed.")
     reviewer = _check_reviewer(reviewer)

@@ -52,12 +52,12 @@ def check_incident_state(incident, kind):
 
 
 def _lock_incident(incident):
-    return Incident.objects.select_for_update(of=("self",)).select_related(
+    return Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=incident.pk)
 
 
 def _lock_report(report):
-    return Report.objects.select_for_update().get(pk=report.pk)
+    return Report.objects.select_for_update(no_key=True).get(pk=report.pk)
 
 
 def _open_report(incident, kind, states=OPEN_STATES):

@@ -18,9 +18,9 @@ from .emails import queue_decision_email
 
 
 def _lock(report):
-    incident = Incident.objects.select_for_update(of=("self",)).select_related(
+    incident = Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=report.incident_id)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
     report.incident = incident
     if report.state != ReportState.SUBMITTED:
         raise Conflict(f"{report.reference} is {report.get_state_display().lower()}: "
