@@ -5,7 +5,12 @@ import time
 
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_reset
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -60,6 +65,15 @@ def audit_factor_added(sender, request, user, authenticator, **kwargs):
     with transaction.atomic():
         record_event(actor=user, obj=user, action="user.factor_enrolled",
                      changes={"second_factor": [None, authenticator.type]})
+
+
+@receiver(authenticator_removed, sender=Authenticator)
+def audit_factor_removed(sender, request, user, authenticator, **kwargs):
+    """Someone switched a factor of their own off (a role needing none may): recorded, as
+    its enrolment was. Its recovery codes, removed with the last factor, are recorded too."""
+    with transaction.atomic():
+        record_event(actor=user, obj=user, action="user.factor_removed",
+                     changes={"second_factor": [authenticator.type, None]})
 
 
 @receiver(authenticator_reset, sender=Authenticator)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from . import services
@@ -31,6 +32,14 @@ class USPSManagerAdminSite(admin.AdminSite):
             raise PermissionDenied("The administration is for USPS managers.")
         return redirect_to_login(request.GET.get("next") or reverse("admin:index"),
                                  login_url=reverse("account_login"))
+
+    def password_change(self, request, extra_context=None):
+        """No password change of its own either: the site's, which records the change,
+        tells its owner and ends their other sessions."""
+        return redirect("account_change_password")
+
+    def password_change_done(self, request, extra_context=None):
+        return redirect("account_change_password")
 
 
 admin_site = USPSManagerAdminSite(name="admin")

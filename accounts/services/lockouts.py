@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from compliance.models import User
@@ -35,8 +36,9 @@ def current_lockouts(now=None):
             .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
             .order_by("-last", "username"))
     rows = list(rows)
-    users = {u.username.casefold(): u for u in
-             User.objects.filter(username__in=[r["username"] for r in rows])}
+    # Attempts are kept under the folded username; an account's may have capitals.
+    users = {u.username.casefold(): u for u in User.objects.alias(folded=Lower("username"))
+             .filter(folded__in=[r["username"].lower() for r in rows])}
     return [Lockout(username=r["username"], failures=r["failures"], first_failure_at=r["first"],
                     last_failure_at=r["last"], until=r["last"] + settings.AXES_COOLOFF_TIME,
                     user=users.get(r["username"].casefold())) for r in rows]

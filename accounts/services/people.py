@@ -98,9 +98,12 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
             # What waits to be sent was written for the side they have left.
             changes["emails_skipped"] = [None, skip_unsent_to(
                 user, "the recipient has moved to another side since it was written")]
-            # A calendar app holding the feed's URL would read the new side's deadlines.
-            changes["calendar_feeds_revoked"] = [None, retire_calendar_feed(
-                user, timezone.now())]
+            # A calendar app holding the feed's URL would read the new side's deadlines,
+            # and the tooling holding a token would act with the new side's rights.
+            now = timezone.now()
+            changes["calendar_feeds_revoked"] = [None, retire_calendar_feed(user, now)]
+            changes["api_tokens_revoked"] = [None, ApiToken.objects.filter(
+                user=user, revoked_at__isnull=True).update(revoked_at=now)]
         record_event(actor=actor, obj=user, action="user.role_changed", reason=reason,
                      changes=changes)
     return user

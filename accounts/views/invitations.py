@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import AcceptInvitationForm, InviteForm
 from accounts.models import Invitation
+from compliance.display import display_time
 
 from .common import add_errors, manages_people
 
@@ -39,7 +40,7 @@ def invite(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Invitation sent to {invitation.email}. The link works "
-                                      f"once, until {invitation.expires_at:%Y-%m-%d %H:%M %Z}.")
+                                      f"once, until {display_time(invitation.expires_at)}.")
             return redirect("people")
     return render(request, "accounts/invite.html", {"form": form})
 

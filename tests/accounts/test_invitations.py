@@ -1,6 +1,7 @@
 """Invitations: who may invite whom, the single-use expiring link, and accepting it."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -67,6 +68,18 @@ def test_it_lets_a_manager_invite_usps_staff_and_any_providers_staff(signed_in, 
 
     assert set(Invitation.objects.values_list("role", "provider")) == {
         ("usps_reviewer", None), ("provider_officer", provider_b.pk)}
+
+
+def test_it_confirms_the_expiry_in_the_inviters_own_zone(signed_in, officer_a):
+    officer_a.timezone = "Asia/Tokyo"
+    officer_a.save(update_fields=["timezone"])
+
+    response = signed_in(officer_a).post("/people/invite/", invite_form(), follow=True)
+
+    expires = Invitation.objects.get().expires_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    message = next(iter(response.context["messages"])).message
+    assert message == ("Invitation sent to nina@alpha.example. The link works once, until "
+                       f"{expires:%Y-%m-%d %H:%M} JST.")
 
 
 def test_it_keeps_the_expiry_configurable(signed_in, officer_a, settings):

@@ -162,6 +162,19 @@ def test_it_shows_lockouts_to_managers_who_clear_them(client, signed_in, officer
     assert attempt(Client(), "officer_a").status_code == 302
 
 
+def test_it_names_the_account_of_a_locked_username_whatever_its_case(client, signed_in,
+                                                                    manager, provider_a):
+    """Attempts are kept under the folded username: the page still links the account."""
+    alice = factories.OfficerFactory(username="Alice.Smith", provider=provider_a)
+    fail(client, "Alice.Smith", 5)
+
+    page = signed_in(manager).get("/people/lockouts/").content.decode()
+
+    assert "alice.smith" in page
+    assert f"/people/{alice.pk}/" in page
+    assert "no such account" not in page
+
+
 @pytest.mark.parametrize("who", ["officer_a", "reviewer"])
 def test_it_keeps_lockouts_from_everyone_but_managers(who, request, client, signed_in):
     fail(client, "victim", 5)

@@ -110,6 +110,20 @@ def test_it_enrols_an_authenticator_app_with_recovery_codes(client, officer_a, m
     assert AuditEvent.objects.filter(action="user.factor_enrolled", actor=officer_a).exists()
 
 
+def test_switching_off_an_authenticator_app_is_recorded(client, viewer_a, mfa_on):
+    """A viewer's role needs no second factor: they may switch theirs off, and the change
+    is recorded as its enrolment was."""
+    secret = factories.enrol_totp(viewer_a)
+    sign_in_with_password(client, "viewer_a", secret=secret)
+
+    response = client.post("/accounts/2fa/totp/deactivate/")
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=viewer_a).exists()
+    removed = AuditEvent.objects.filter(action="user.factor_removed", actor=viewer_a)
+    assert [e.changes["second_factor"] for e in removed] == [["totp", None]]
+
+
 def test_it_refuses_a_wrong_code_at_enrolment(client, officer_a, mfa_on):
     sign_in_with_password(client, "officer_a")
     client.get(ACTIVATE)

@@ -9,6 +9,7 @@ from compliance.models import AuditEvent, User
 from compliance.services import create_api_token
 from tests import factories
 from tests.conftest import sign_in_with_password
+from tests.incidents.factories import make_filed
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,47 @@ def test_it_lets_a_manager_move_someone_to_usps(signed_in, manager, viewer_a):
 
     viewer_a.refresh_from_db()
     assert (viewer_a.role, viewer_a.provider) == ("usps_reviewer", None)
+
+
+def _tooling(user):
+    """A client of `user`'s own tooling, holding a personal token."""
+    _, key = create_api_token(user=user, name="security tooling")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+@pytest.mark.parametrize("move", [{"role": "provider_viewer", "to_b": True},
+                                  {"role": "usps_reviewer", "to_b": False}],
+                         ids=["to provider B", "to USPS"])
+def test_a_move_to_another_side_revokes_the_tokens_made_on_the_side_left(
+        signed_in, manager, viewer_a, officer_b, provider_b, move):
+    """The tooling of provider A holding the token would act with provider B's (or USPS's)
+    rights: it answers 401, and the move records the revocation."""
+    tooling = _tooling(viewer_a)
+    case_of_b = make_filed(officer_b)
+    form = {"role": move["role"]}
+    if move["to_b"]:
+        form["provider"] = provider_b.pk
+
+    signed_in(manager).post(f"/people/{viewer_a.pk}/role/", form)
+
+    viewer_a.refresh_from_db()
+    assert viewer_a.role == move["role"]
+    assert tooling.get(f"/api/v1/incidents/{case_of_b.pk}/").status_code == 401
+    assert tooling.get("/api/v1/me/").status_code == 401
+    event = AuditEvent.objects.get(action="user.role_changed")
+    assert event.changes["api_tokens_revoked"] == [None, 1]
+
+
+def test_a_move_within_the_provider_keeps_the_tokens(signed_in, officer_a, viewer_a):
+    tooling = _tooling(viewer_a)
+
+    signed_in(officer_a).post(f"/people/{viewer_a.pk}/role/", {"role": "provider_officer"})
+
+    viewer_a.refresh_from_db()
+    assert viewer_a.role == "provider_officer"
+    assert tooling.get("/api/v1/me/").json()["role"] == "provider_officer"
 
 
 def test_it_refuses_a_provider_role_without_a_provider(signed_in, manager, reviewer):

@@ -64,6 +64,21 @@ def test_it_keeps_a_manager_without_a_second_factor_out_of_the_admin(client, man
     assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
+@pytest.mark.parametrize("path", ["/admin/password_change/", "/admin/password_change/done/"])
+def test_it_has_no_password_change_of_its_own_but_the_sites(manager_client, manager, path):
+    """The site's change records it, tells the manager and ends their other sessions; a
+    change posted to the admin's own page changes nothing."""
+    assert manager_client.get(path)["Location"] == "/accounts/password/change/"
+
+    response = manager_client.post(path, {
+        "old_password": factories.PASSWORD, "new_password1": "a-Much-longer-pass-2026",
+        "new_password2": "a-Much-longer-pass-2026"})
+
+    assert response["Location"] == "/accounts/password/change/"
+    manager.refresh_from_db()
+    assert manager.check_password(factories.PASSWORD)
+
+
 def test_it_refuses_a_signed_in_reviewer_at_the_admin_sign_in(client, reviewer):
     client.force_login(reviewer)
 
