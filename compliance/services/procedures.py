@@ -15,6 +15,8 @@ The `procedures` obligation follows these rules:
 - USPS asking for changes on a version opens the duty again (due `due_at`, or by the end
   of the day `PROCEDURES_DUE_DAYS` days later in the provider's time zone) when none is
   outstanding: a revised copy is owed. An earlier accepted version stays on file meanwhile.
+  A later version already filed (waiting on USPS, or accepted) is that revised copy:
+  changes asked on an older one then open nothing.
 
 The file is checked on its content (`compliance.uploads.check_upload`, as for attachments)
 and stored under a random name with its size and SHA-256. Uploads and reviews are
@@ -181,7 +183,8 @@ def accept_procedures(*, actor, document, comment=""):
 @transaction.atomic
 def request_procedure_changes(*, actor, document, comment, due_at=None):
     """USPS asks for changes to a version, saying what; a revised copy is owed again
-    (due `due_at`, or `PROCEDURES_DUE_DAYS` days from now)."""
+    (due `due_at`, or `PROCEDURES_DUE_DAYS` days from now) unless a later version is
+    already filed."""
     if not actor.is_usps:
         raise PermissionDenied("Only USPS staff review internal reporting procedures.")
     if not (comment or "").strip():
@@ -192,5 +195,9 @@ def request_procedure_changes(*, actor, document, comment, due_at=None):
     if due_at is not None and due_at <= now:
         raise ValidationError({"due_at": ["Give a time in the future."]})
     _review(actor, document, ProcedureReview.CHANGES_REQUESTED.value, comment.strip(), now)
-    open_procedures_obligation(actor=actor, provider=document.provider, due_at=due_at)
+    revised = document.provider.procedure_documents.filter(
+        version__gt=document.version,
+        review_state__in=[ProcedureReview.PENDING, ProcedureReview.ACCEPTED])
+    if not revised.exists():
+        open_procedures_obligation(actor=actor, provider=document.provider, due_at=due_at)
     return document

@@ -18,7 +18,7 @@ def _content_fields(required=False):
             required=required, allow_null=True,
             help_text="Written and status reports: when the investigation is expected to "
                       "end (YYYY-MM-DD, not in the past when filed). The final summary is "
-                      "due at the end of that day, UTC."),
+                      "due at the end of that day in the provider's time zone."),
         "progress": serializers.CharField(help_text="Status report: progress made.", **text),
         "findings": serializers.CharField(
             help_text="Final summary: the investigative findings.", **text),

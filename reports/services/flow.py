@@ -4,9 +4,10 @@ Called inside the transactions of filing.py and review.py, with the deadline pol
 read once; the arithmetic is `compliance.deadlines`'."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
-from compliance.models import Obligation, ObligationKind
+from compliance.models import Obligation, ObligationKind, ObligationState
 from compliance.models.obligations import OWED
 from compliance.services import (
     assign_obligations_reviewer,
@@ -108,11 +109,15 @@ def follow_revised_completion(actor, report):
     """A status report (or its resubmission) that changes the anticipated completion date
     last reported moves the final summary's due time to the end of the new day (provider's
     time); the original due time stays on record. One that keeps the date leaves the due
-    time alone, so an extension USPS granted meanwhile stands."""
+    time alone, so an extension USPS granted meanwhile stands. A final summary already
+    missed stays missed, still owed: a date reported after it does not undo the miss (only
+    USPS moves a missed duty's due time)."""
     duty = regular_duty(report.incident, ObligationKind.FINAL_SUMMARY)
     day = report.anticipated_completion_date
     if duty is None or day is None:
         return None
+    if duty.state == ObligationState.MISSED:
+        return duty
     before = last_reported_completion(report)
     if day == before:
         return duty
@@ -127,13 +132,19 @@ def follow_revised_completion(actor, report):
 
 def start_investigation(actor, incident, report, now, policy):
     """An accepted written report starts the status-report cadence and opens the final
-    summary, due at the end of the anticipated completion date (provider's time)."""
+    summary, due at the end of the anticipated completion date (provider's time). A date
+    that passed while the report waited on USPS (the provider could not revise it: a filed
+    report is not edited, and status reports start at acceptance) gives way to the end of
+    the day the first status report is due, where the provider reports a new date."""
     first_status = _open(actor, incident, ObligationKind.STATUS_REPORT,
                          f"{incident.reference} status report",
                          now + status_interval(policy, incident))
+    due_at = provider_day_end(incident, report.anticipated_completion_date)
+    if due_at < now:
+        zone = ZoneInfo(incident.provider.timezone)
+        due_at = provider_day_end(incident, first_status.due_at.astimezone(zone).date())
     final = _open(actor, incident, ObligationKind.FINAL_SUMMARY,
-                  f"{incident.reference} final summary",
-                  provider_day_end(incident, report.anticipated_completion_date))
+                  f"{incident.reference} final summary", due_at)
     return first_status, final
 
 

@@ -16,6 +16,7 @@ from compliance.services import (
     request_procedure_changes,
     upload_procedures,
 )
+from notifications.sweep import sweep
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -132,6 +133,34 @@ def test_changes_requested_keep_a_single_open_duty(officer_a, reviewer, provider
     request_procedure_changes(actor=reviewer, document=second, comment="Still more.")
 
     assert sorted(duties(provider_a).values_list("state", flat=True)) == ["met", "open"]
+
+
+def test_changes_on_a_version_a_later_one_answers_owe_nothing_more(officer_a, reviewer,
+                                                                   provider_a):
+    """The revised copy is already with USPS: how long USPS takes to review it never makes
+    the provider late."""
+    ensure_procedures_obligations()
+    first = upload(officer_a)
+    upload(officer_a, summary="Named the deputy.")
+
+    request_procedure_changes(actor=reviewer, document=first, comment="Name the deputy.")
+    with time_machine.travel(NOW + timedelta(days=45), tick=False):
+        sweep(NOW + timedelta(days=45))
+
+    assert list(duties(provider_a).values_list("state", flat=True)) == ["met"]
+
+
+def test_changes_on_an_old_version_while_a_later_is_accepted_owe_nothing(officer_a, reviewer,
+                                                                          provider_a):
+    ensure_procedures_obligations()
+    first = upload(officer_a)
+    accept_procedures(actor=reviewer, document=upload(officer_a, summary="Named the deputy."))
+
+    request_procedure_changes(actor=reviewer, document=first, comment="Old version: no.")
+
+    assert list(duties(provider_a).values_list("state", flat=True)) == ["met"]
+    first.refresh_from_db()
+    assert first.review_state == "changes_requested"
 
 
 def test_it_wants_a_comment_to_request_changes(officer_a, reviewer):

@@ -19,8 +19,10 @@ from compliance.models import (
 )
 from compliance.services import grant_extension, open_obligation, request_extension
 from incidents.models import IncidentStatus
+from notifications.sweep import sweep
 from reports import services
 from reports.models import ReportReview, ReportState
+from tests.factories import committed
 
 from .factories import (
     NOW,
@@ -163,6 +165,51 @@ def test_a_status_report_keeping_the_date_leaves_the_final_summary_alone(officer
     assert final.due_at == final.original_due_at == END_OF_SEPT_30
     assert not AuditEvent.objects.for_object(final).filter(
         action="obligation.due_revised").exists()
+
+
+def test_a_date_reported_after_the_final_summary_was_missed_leaves_it_missed(officer_a,
+                                                                             reviewer):
+    """The record that it was missed is permanent: a provider's later date does not reopen
+    it; it stays owed, and its filing is late."""
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    after = END_OF_SEPT_30 + DAY
+    with at(after), committed():
+        sweep(after)
+
+    file_report_at(officer_a, incident, "status", at=after + DAY,
+                   **{**STATUS, "anticipated_completion_date": date(2026, 11, 30)})
+
+    final.refresh_from_db()
+    assert (final.state, final.due_at) == (ObligationState.MISSED, END_OF_SEPT_30)
+    assert not AuditEvent.objects.for_object(final).filter(
+        action="obligation.due_revised").exists()
+    file_report_at(officer_a, incident, "final", at=after + 2 * DAY)
+    final.refresh_from_db()
+    assert final.state == ObligationState.LATE
+
+
+def test_a_completion_date_passed_while_usps_held_the_report_gives_way_to_the_first_status(
+        officer_a, reviewer):
+    """Filed June 11 expecting to finish June 12, accepted June 15: the provider could not
+    revise the date meanwhile, so the final summary is due with the first status report's
+    day, not overdue from the start."""
+    incident = case_under_review(officer_a, at=NOW)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW + DAY,
+                               **{**WRITTEN, "anticipated_completion_date": date(2026, 6, 12)})
+    accepted = NOW + 5 * DAY
+    with at(accepted), committed():
+        services.accept_report(actor=reviewer, report=report)
+        sweep(accepted + DAY)
+
+    [status] = duties(incident, "status_report")
+    [final] = duties(incident, "final_summary")
+    assert status.due_at == accepted + 14 * DAY
+    # 23:59:59 of that day in New York (EDT, UTC-4)
+    day = (status.due_at - timedelta(hours=4)).date()
+    assert final.due_at == datetime(day.year, day.month, day.day, 3, 59, 59,
+                                    tzinfo=UTC) + DAY
+    assert final.state == ObligationState.OPEN
 
 
 def test_a_returned_status_report_is_corrected_without_opening_another_cadence_duty(
