@@ -22,8 +22,9 @@ def provider_period(proceeding, lock=False):
 
 
 def is_running(period, now):
-    """Whether the provider may still act within `period` without being late."""
-    return period is not None and period.is_outstanding and period.due_at > now
+    """Whether the provider may still act within `period` without being late: up to its
+    due instant, included (`is_late`)."""
+    return period is not None and period.is_outstanding and period.due_at >= now
 
 
 def open_period(actor, proceeding, step, policy, now):

@@ -1,5 +1,6 @@
 """The API's shapes for the compliance record and for proceedings, their steps and notes."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -201,7 +202,7 @@ class ProceedingRowSerializer(serializers.ModelSerializer):
 def may_issue(user, proceeding):
     """The step kinds `user` may issue on `proceeding` now (their side's turn)."""
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
-                              proceeding.suspension_ends_at is not None)
+                              proceeding.suspension_runs_at(timezone.now()))
     if user.is_usps_manager:
         return [s for s in allowed if flow.side_of(s) == "usps"]
     if user.is_provider_officer and user.provider_id == proceeding.provider_id:

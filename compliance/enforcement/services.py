@@ -25,6 +25,7 @@ from compliance.models import (
     Proceeding,
     ProceedingKind,
     ProceedingNote,
+    ProceedingState,
     ProceedingStep,
     Provider,
     RevenueRisk,
@@ -141,6 +142,10 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
     now = timezone.now()
     policy = DeadlinePolicy.in_force()
     provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
+    if (kind == ProceedingKind.SUSPENSION
+            and provider.authorization_status == AuthorizationStatus.REVOKED):
+        raise Conflict(f"{provider.name}'s authorization is revoked: there is no approval "
+                       "left to suspend.")
     if kind == ProceedingKind.SUSPENSION and Proceeding.objects.open().filter(
             provider=provider, kind=kind).exists():
         raise Conflict("A suspension proceeding against this provider is already open.")
@@ -190,7 +195,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     proceeding = _lock(proceeding)
     now = timezone.now()
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
-                              proceeding.suspension_ends_at is not None)
+                              proceeding.suspension_runs_at(now))
     if kind not in allowed:
         follow = ", ".join(StepKind(s).label.lower() for s in allowed) or "nothing"
         raise Conflict(f"A {StepKind(kind).label.lower()} does not follow now: the "
@@ -214,8 +219,11 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                   period=period)
 
 
-def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, opening=None):
-    """Write the step and its version 1, then what it sets running."""
+def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, opening=None,
+           keep_state=False):
+    """Write the step and its version 1, then what it sets running. `keep_state`: the step
+    leaves the proceeding where it is, and what waits on USPS waiting (the sweep's
+    reinstatement while an appeal waits for its decision)."""
     previous = proceeding.steps.order_by("-number").first()
     previous_version = (previous.versions.order_by("-number").first() if previous else None)
     step = ProceedingStep.objects.create(
@@ -224,7 +232,7 @@ def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, openi
     if step.side == Side.PROVIDER:
         periods.answer_period(actor, proceeding, period, policy, now)
         step.answered = period
-    elif kind in flow.LEADS_TO:
+    elif kind in flow.LEADS_TO and not keep_state:
         periods.move_on(actor, proceeding, step, now)
     step.period = periods.open_period(actor, proceeding, step, policy, now)
     apply_step_terms(proceeding, step, policy, now)
@@ -233,9 +241,10 @@ def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, openi
                    at=now, previous_sha256=previous_version.sha256 if previous_version
                    else None)
     old_state = proceeding.state
-    proceeding.state = flow.LEADS_TO.get(kind, proceeding.state)
+    if not keep_state:
+        proceeding.state = flow.LEADS_TO.get(kind, proceeding.state)
     proceeding.updated_at = now
-    if flow.is_final(proceeding.kind, proceeding.state, proceeding.suspension_ends_at is not None):
+    if flow.is_final(proceeding.kind, proceeding.state, proceeding.suspension_runs_at(now)):
         proceeding.closed_at = now
     proceeding.save()
     record_event(actor=actor, obj=proceeding, action=f"proceeding.{kind}", at=now,
@@ -330,7 +339,8 @@ def end_due_suspensions(now, batch=100, policy=None):
     """What the sweep runs: each decided suspension whose last day has ended gets its
     reinstatement step, issued by the system and effective at that end (through the
     partial index `proceeding_suspension_end`), under `policy` (by default the one in
-    force). Returns how many ended."""
+    force). An appeal waiting for its decision still waits for it: the proceeding stays
+    appealed, and USPS's target to decide stays open. Returns how many ended."""
     ended = Proceeding.objects.filter(suspension_ends_at__lte=now)
     if not ended.exists():  # most passes: one query, no transaction
         return 0
@@ -341,10 +351,12 @@ def end_due_suspensions(now, batch=100, policy=None):
                    .order_by("suspension_ends_at", "id")[:batch])
         for proceeding in due:
             ends = proceeding.suspension_ends_at
+            appealed = proceeding.state == ProceedingState.APPEALED
             body = (f"The suspension of {proceeding.suspension_days} days ended at "
                     f"{ends.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. The provider's "
-                    "authorization is restored.")
+                    "authorization is restored."
+                    + (" The appeal remains to be decided." if appealed else ""))
             _issue(None, proceeding, StepKind.REINSTATEMENT, body,
                    {"effective_at": ends, "to_status": AuthorizationStatus.AUTHORIZED},
-                   policy, now)
+                   policy, now, keep_state=appealed)
         return len(due)

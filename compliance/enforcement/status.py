@@ -37,12 +37,17 @@ def apply_status_change(step, now):
     return True
 
 
-def cancel_pending_status_changes(proceeding, keep=None):
-    """Status changes of the proceeding not yet in effect are ended by a later step."""
+def cancel_pending_status_changes(proceeding, keep=None, from_=None):
+    """Status changes of the proceeding not yet in effect are ended by a later step: all
+    of them, or (`from_`, the step's own effective time) those that would take effect
+    from then on. One dated before still takes effect first: a reinstatement dated after
+    a suspension begins ends it early; it does not undo it."""
     pending = ProceedingStep.objects.filter(proceeding=proceeding, status_applied_at__isnull=True,
                                             status_cancelled=False).exclude(to_status="")
     if keep is not None:
         pending = pending.exclude(pk=keep.pk)
+    if from_ is not None:
+        pending = pending.filter(effective_at__gte=from_)
     return pending.update(status_cancelled=True)
 
 

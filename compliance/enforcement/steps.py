@@ -130,7 +130,10 @@ def apply_step_terms(proceeding, step, policy, now):
     if ends:
         proceeding.suspension_ends_at = None
         step.save()
-        cancel_pending_status_changes(proceeding, keep=step)
+        # A step dated later ends only what would come from its date on; one in effect
+        # now ends everything still to come.
+        later = step.effective_at if step.effective_at and step.effective_at > now else None
+        cancel_pending_status_changes(proceeding, keep=step, from_=later)
     if step.to_status and step.effective_at <= now:
         step.save()
         apply_status_change(step, now)

@@ -126,6 +126,11 @@ class Proceeding(models.Model):
     def section(self):
         return SECTIONS[self.kind]
 
+    def suspension_runs_at(self, now):
+        """Whether a decided suspension still runs at `now`: the provider is authorized
+        again from its end, even before the sweep files the reinstatement."""
+        return self.suspension_ends_at is not None and now < self.suspension_ends_at
+
 
 class ProceedingStepQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -124,6 +124,21 @@ def test_usps_waits_for_the_end_of_the_period_unless_the_provider_answers(
     assert suspension.state == "noticed"
 
 
+def test_usps_waits_through_the_periods_last_instant_when_the_provider_is_still_on_time(
+        suspension, manager, officer_a):
+    """At the due instant the provider's answer is on time: the period still runs."""
+    due = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).due_at
+    assert due == end_of_day_new_york(date(2026, 6, 24))
+
+    with pytest.raises(Conflict, match="period runs until"):
+        issue(manager, suspension, "suspension_notice", due, effective_date=date(2026, 6, 30))
+    suspension.refresh_from_db()
+    assert suspension.state == "proposed" and suspension.steps.count() == 1
+
+    correction = issue(officer_a, suspension, "correction", due)
+    assert correction.is_late is False
+
+
 def test_an_answer_in_time_meets_the_period_and_starts_usps_clock(suspension, officer_a):
     step = issue(officer_a, suspension, "correction", T0 + DAY, body="Report filed.")
 
@@ -236,6 +251,54 @@ def test_the_sweep_reinstates_the_provider_when_the_suspension_ends(
     assert period_of(suspension, ObligationKind.PROCEEDING_APPEAL).state == "waived"
 
 
+def test_a_suspension_past_its_end_is_neither_extended_nor_ended_before_the_sweep(
+        suspension, officer_a, manager, provider_a):
+    """The provider is authorized again from the suspension's end, whether or not the sweep
+    has filed the reinstatement yet."""
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 5 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 6 * DAY, outcome="suspend", days=10)
+    suspension.refresh_from_db()
+    ends = suspension.suspension_ends_at
+
+    with pytest.raises(Conflict, match="what may follow is: appeal"):
+        issue(manager, suspension, "extension", ends + DAY / 1440, days=30)
+
+    suspension.refresh_from_db()
+    assert (suspension.suspension_days, suspension.suspension_ends_at) == (10, ends)
+    assert suspension.steps.count() == 5
+
+
+def test_an_appeal_waiting_when_the_suspension_ends_is_still_decided(
+        suspension, officer_a, manager, provider_a):
+    """The sweep reinstates the provider at the end; the appeal stays for USPS to decide,
+    its target to decide still open."""
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend", days=10)
+    issue(officer_a, suspension, "appeal", T0 + 5 * DAY, body="The facts differ.")
+
+    sweep_at(T0 + 15 * DAY)
+
+    assert status_of(provider_a) == "authorized"
+    suspension.refresh_from_db()
+    assert (suspension.state, suspension.suspension_ends_at) == ("appealed", None)
+    assert suspension.closed_at is None
+    last = suspension.steps.order_by("-number").first()
+    assert last.kind == "reinstatement" and "appeal remains to be decided" in last.body
+    target = period_of(suspension, ObligationKind.USPS_PROCEEDING_DECISION)
+    assert target.state == "open"
+
+    issue(manager, suspension, "appeal_decision", T0 + 16 * DAY, outcome="reverse")
+
+    target.refresh_from_db()
+    suspension.refresh_from_db()
+    assert target.state == "met"
+    assert (suspension.state, suspension.outcome) == ("appeal_decided", "reverse")
+    assert suspension.closed_at == T0 + 16 * DAY
+    assert status_of(provider_a) == "authorized"
+
+
 def test_usps_extends_a_running_suspension(suspension, officer_a, manager):
     noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
     issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="suspend")
@@ -263,6 +326,40 @@ def test_a_revocation_takes_effect_and_nothing_reinstates_the_provider(
     assert status_of(provider_a) == "revoked"
     assert list(ProviderStatusChange.objects.filter(provider=provider_a)
                 .values_list("to_status", flat=True)[:2]) == ["revoked", "suspended"]
+
+
+def test_a_revoked_provider_is_not_suspended_by_another_proceeding(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke")
+    issue(officer_a, suspension, "appeal", T0 + 34 * DAY, body="Appeal.")
+    issue(manager, suspension, "appeal_decision", T0 + 35 * DAY, outcome="affirm")
+    assert status_of(provider_a) == "revoked"
+
+    with pytest.raises(Conflict, match="revoked"):
+        open_suspension(manager, provider_a, obligations=[missed_duty],
+                        at_time=T0 + 36 * DAY, willful=True)
+
+    assert provider_a.proceedings.count() == 1
+    assert status_of(provider_a) == "revoked"
+
+
+def test_an_early_reinstatement_dated_after_the_suspension_begins_shortens_it(
+        suspension, officer_a, manager, provider_a):
+    """Suspended from June 30 for 90 days, ended early on July 10: suspended June 30 to
+    July 9, authorized from July 10."""
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 30))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 7, 10))
+
+    sweep_at(start_of_day_new_york(date(2026, 6, 30)) + DAY / 24)
+    assert status_of(provider_a) == "suspended"
+    sweep_at(start_of_day_new_york(date(2026, 7, 10)) + DAY / 24)
+    assert status_of(provider_a) == "authorized"
+    assert list(ProviderStatusChange.objects.filter(provider=provider_a)
+                .order_by("changed_at").values_list("to_status", flat=True)) == [
+        "suspended", "authorized"]
 
 
 def test_an_appeal_in_time_and_its_reversal_reinstate_the_provider(
