@@ -45,6 +45,10 @@ class IncidentQuerySet(CaseDoorQuerySet):
                 .order_by("position", "id")))
 
 
+# The columns of the case clock (the database writes them).
+CLOCK = ("owed_due_at", "next_due_at", "waiting_since")
+
+
 class Incident(models.Model):
     """One discovered weakness, tampering method or cyber attack: one case under § 501.11.
 
@@ -102,7 +106,8 @@ class Incident(models.Model):
     current_version = models.PositiveIntegerField(
         default=0, help_text="The number of the newest filed version; 0 while a draft."
     )
-    # The case clock, kept by the database from the case's obligations (incidents/clock.py).
+    # The case clock, kept by the database from the case's obligations (incidents/clock.py);
+    # a save leaves it alone (CLOCK).
     owed_due_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="The earliest due time of the provider's duties still owed on the case.")
@@ -162,6 +167,14 @@ class Incident(models.Model):
 
     def __str__(self):
         return self.reference or f"Draft incident {self.pk}"
+
+    def save(self, *args, **kwargs):
+        """The case clock is the database's: saving a case read before its duties changed
+        (in the same transaction) leaves the clock as the triggers set it."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in CLOCK]
+        super().save(*args, **kwargs)
 
     @property
     def audit_case_id(self):

@@ -13,6 +13,7 @@ from compliance.models.policy import DEFAULT_ESCALATION, DEFAULT_REMINDER_OFFSET
 from incidents import services
 from incidents.models import Incident, IncidentStatus
 from notifications.models import OutboundEmail
+from notifications.sweep import sweep
 from tests import factories
 
 from .factories import NOW, make_draft, make_filed
@@ -153,6 +154,40 @@ def test_it_moves_only_the_deadline_when_the_risk_stays(filed, reviewer):
 
     assert duty.due_at == later and duty.original_due_at == NOW + timedelta(days=7)
     assert filed.status_report_interval_days == 7
+
+
+def test_a_deadline_moved_at_retriage_moves_the_case_clock(filed, reviewer, officer_a,
+                                                           api_for):
+    """The case clock follows the duty moved: the case is overdue once the new, earlier
+    time passes, in the provider's list as in USPS's."""
+    triage(reviewer, filed, "high")
+    earlier = NOW + timedelta(days=2)
+
+    triage(reviewer, filed, "high", rationale="Tighter after a call",
+           written_report_due_at=earlier)
+
+    case = Incident.objects.get(pk=filed.pk)
+    assert (case.owed_due_at, case.next_due_at) == (earlier, earlier)
+    with time_machine.travel(NOW + timedelta(days=3), tick=False):
+        for user in (officer_a, reviewer):
+            listed = api_for(user).get("/api/v1/incidents/?overdue=true").json()["results"]
+            assert [row["id"] for row in listed] == [filed.pk]
+
+
+def test_more_time_for_a_missed_written_report_takes_the_case_out_of_overdue(
+        filed, reviewer, officer_a, api_for):
+    triage(reviewer, filed, "critical")
+    later = NOW + timedelta(days=5)
+    with time_machine.travel(later, tick=False):
+        sweep()
+        assert api_for(officer_a).get("/api/v1/incidents/?overdue=true").json()["count"] == 1
+
+        duty = triage(reviewer, filed, "critical", rationale="Lab outage: more time",
+                      written_report_due_at=later + timedelta(days=7))
+
+        assert (duty.state, duty.due_at) == ("open", later + timedelta(days=7))
+        assert Incident.objects.get(pk=filed.pk).owed_due_at == later + timedelta(days=7)
+        assert api_for(officer_a).get("/api/v1/incidents/?overdue=true").json()["count"] == 0
 
 
 def test_it_needs_a_rationale_for_a_later_change(filed, reviewer):
