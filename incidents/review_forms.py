@@ -41,10 +41,15 @@ class TriageForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
                                       label="Assigned reviewer")
 
-    def __init__(self, *args, reviewers=None, **kwargs):
+    def __init__(self, *args, reviewers=None, interval=None, **kwargs):
         kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
         offer_reviewers(self.fields["reviewer"], reviewers)
+        field = self.fields["status_report_interval_days"]
+        field.help_text = ("Leave empty to take the policy's interval for the risk."
+                           if interval is None else
+                           f"Now every {interval} days. Leave empty to keep it, or with a new "
+                           "risk to take the policy's interval for that risk.")
 
     def clean(self):
         data = super().clean()

@@ -143,7 +143,7 @@ def triage(request, pk):
     _require_usps(request)
     if request.method != "POST":
         return _form_page(request, incident, "triage")
-    form = TriageForm(request.POST)
+    form = TriageForm(request.POST, interval=incident.status_report_interval_days)
     if form.is_valid():
         try:
             services.triage_incident(actor=request.user, incident=incident,

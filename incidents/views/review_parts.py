@@ -26,7 +26,8 @@ def policy_defaults(now):
 def triage_initial(request, incident):
     return {
         "revenue_risk": incident.revenue_risk or "",
-        "status_report_interval_days": incident.status_report_interval_days,
+        # Left empty: a value shown there would be sent back as the reviewer's own, and a
+        # new risk would keep the old interval instead of taking the policy's.
         "reviewer": incident.assigned_reviewer_id,
         "due_timezone": request.user.timezone,
     }
@@ -46,7 +47,8 @@ def review_context(request, incident, triage_form=None, comment_form=None):
     if user.is_usps and incident.status in TRIAGE_STATES:
         people = list(reviewer_choices())  # read once for both forms
         context["triage_form"] = triage_form or TriageForm(
-            initial=triage_initial(request, incident), reviewers=people)
+            initial=triage_initial(request, incident), reviewers=people,
+            interval=incident.status_report_interval_days)
         if incident.triaged_at is None:  # the first triage needs its rationale
             context["triage_form"].fields["rationale"].required_when = "at first triage"
         context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id},

@@ -1,6 +1,7 @@
 """Triage by USPS: the revenue risk, the written-report deadline from the policy or the
 reviewer, later changes with a rationale, assignment; service, API, page and e-mail."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -369,6 +370,37 @@ def test_it_triages_from_the_page_with_a_local_due_time(filed, reviewer, client)
     assert duty.due_at == datetime(2026, 6, 20, 16, 0, tzinfo=UTC)  # 18:00 in Paris (CEST)
     filed.refresh_from_db()
     assert filed.status_report_interval_days == 9
+
+
+def test_a_new_risk_chosen_on_the_page_takes_the_policys_interval_for_it(filed, reviewer,
+                                                                         client):
+    """The page shows the interval in force without sending it back as the reviewer's own:
+    a risk raised alone takes the policy's interval for the new risk, as through the API."""
+    triage(reviewer, filed, "low")
+    assert filed.status_report_interval_days == 30
+    client.force_login(reviewer)
+
+    page = client.get(f"/incidents/{filed.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="status_report_interval_days"[^>]*>', page).group(0)
+    assert "value=" not in field
+    assert "Now every 30 days." in page
+    client.post(f"/incidents/{filed.pk}/triage/", page_form(
+        revenue_risk="critical", rationale="Seen in the wild"))
+
+    filed.refresh_from_db()
+    assert (filed.revenue_risk, filed.status_report_interval_days) == ("critical", 3)
+
+
+def test_an_interval_left_empty_on_the_page_stays_as_it_was(filed, reviewer, client):
+    triage(reviewer, filed, "low", status_report_interval_days=21)
+    client.force_login(reviewer)
+
+    client.post(f"/incidents/{filed.pk}/triage/", page_form(
+        revenue_risk="low", rationale="Deadline only",
+        written_report_due_at="2026-06-25T18:00"))
+
+    filed.refresh_from_db()
+    assert filed.status_report_interval_days == 21
 
 
 def test_it_shows_triage_errors_on_the_page(filed, reviewer, client):
