@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "compliance.api.openapi.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "compliance.exports.api.ContentNegotiation",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["compliance.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "compliance.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

@@ -7,6 +7,8 @@ from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
+from compliance.api.renderers import JSONRenderer
+
 from .csv import Column, csv_response, time_column
 
 
@@ -29,7 +31,7 @@ class JsonErrorsMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response) and (response.status_code >= 400
                                                or request.method == "OPTIONS"):
-            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
         return response
 

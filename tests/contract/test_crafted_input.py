@@ -415,3 +415,43 @@ def test_the_report_page_refuses_a_discovery_time_outside_the_window(
     assert response.status_code == 400
     assert "Give a date between 1990 and 2100." in response.content.decode()
     assert _state() == before
+
+
+def _choice_requests(officer):
+    """(method, path, body with a lone surrogate as the chosen value, the field)."""
+    draft, filed = make_draft(officer), make_filed(officer)
+    case = case_under_review(officer)
+    surrogate = "\ud800"  # valid JSON as the escape json.dumps writes
+    return [
+        ("POST", "/api/v1/incidents/", {"category": surrogate}, "category"),
+        ("PATCH", f"/api/v1/incidents/{draft.pk}/", {"subtype": surrogate}, "subtype"),
+        ("POST", f"/api/v1/incidents/{filed.pk}/comments/",
+         {"body": "Which firmware?", "visibility": surrogate}, "visibility"),
+        ("POST", "/api/v1/affiliates/",
+         {"name": "Sub GmbH", "relationship": surrogate, "country": "DE"}, "relationship"),
+        ("POST", f"/api/v1/incidents/{case.pk}/reports/", {"kind": surrogate}, "kind"),
+    ]
+
+
+def test_a_lone_surrogate_as_a_choice_answers_json_400_naming_the_field(api_for, officer_a):
+    """The refusal repeats the value, which UTF-8 cannot encode: the answer escapes it."""
+    client = api_for(officer_a)
+    client.raise_request_exception = False
+    for method, path, body, field in _choice_requests(officer_a):
+        before = _state()
+
+        response = client.generic(method, path, json.dumps(body),
+                                  content_type="application/json")
+
+        assert response.status_code == 400, (path, response.content[:200])
+        assert response["Content-Type"] == "application/json"
+        assert response.json()[field] == ['"\ud800" is not a valid choice.']
+        assert _state() == before, path
+
+
+def test_an_answer_without_a_surrogate_stays_utf_8(api_for, officer_a):
+    response = api_for(officer_a).post("/api/v1/incidents/", {"category": "sécurité"},
+                                       format="json")
+
+    assert response.status_code == 400
+    assert "sécurité".encode() in response.content  # not escaped
