@@ -134,7 +134,17 @@ class ProviderAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
                                         reason=form.cleaned_data.get("reason", ""), **values)
 
 
-class AffiliateAdminForm(forms.ModelForm):
+class OfProviderForm(forms.ModelForm):
+    """An entry of a provider's register, its name unique within the provider: the
+    provider is read-only once the entry exists, and still counts in that check."""
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("provider")
+        return exclude
+
+
+class AffiliateAdminForm(OfProviderForm):
     class Meta:
         model = Affiliate
         fields = ["provider", "name", "relationship", "country"]
@@ -158,7 +168,7 @@ class AffiliateAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
         return services.update_affiliate(actor=actor, affiliate=instance, **values)
 
 
-class PESModelAdminForm(forms.ModelForm):
+class PESModelAdminForm(OfProviderForm):
     class Meta:
         model = PESModel
         fields = ["provider", "name", "kind", "approval_status", "approved_by"]

@@ -21,10 +21,11 @@ from compliance.models import (
     ObligationKind,
     ProcedureDocument,
     ProceedingStep,
+    ProviderStatusChange,
     Side,
     User,
 )
-from compliance.services import extensions, procedures
+from compliance.services import extensions, procedures, register
 
 from .services import queue_email
 
@@ -109,6 +110,21 @@ def proceeding_step_issued(step, version=1):
     queue_email(recipients=recipients, template="proceeding_step",
                 context=_proceeding_context(step, version),
                 key=f"proceeding:{step.proceeding_id}:step:{step.number}:v{version}")
+
+
+@subscribe(register.STATUS_SET)
+def authorization_status_set(provider, change):
+    """A status a manager set in the register, with its reason (the provider's own status
+    history shows it too)."""
+    change = (ProviderStatusChange.objects.select_related("provider").filter(pk=change)
+              .first())
+    if change is None:
+        return
+    queue_email(recipients=[*User.objects.officers_of(provider), *User.objects.managers()],
+                template="authorization_status_set",
+                context={"change": change, "provider": change.provider,
+                         "provider_path": reverse("provider-detail", args=[provider])},
+                key=f"authorization:{provider}:change:{change.pk}")
 
 
 @subscribe(enforcement_status.STATUS_CHANGED)

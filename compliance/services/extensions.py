@@ -56,9 +56,12 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     if requested_due_at <= obligation.due_at:
         raise ValidationError({"requested_due_at": [
             f"Ask for a time after the current due time ({display_time(obligation.due_at)})."]})
+    now = timezone.now()
+    if requested_due_at <= now:
+        raise ValidationError({"requested_due_at": [
+            f"{display_time(requested_due_at)} has passed: ask for a time to come."]})
     if obligation.extension_requests.pending().exists():
         raise Conflict("An extension request on this obligation is already pending.")
-    now = timezone.now()
     extension = ExtensionRequest.objects.create(
         obligation=obligation, requested_by=actor, due_at_when_requested=obligation.due_at,
         requested_due_at=requested_due_at, justification=justification.strip(),
@@ -98,7 +101,8 @@ def _lock_pending(actor, extension):
 @transaction.atomic
 def grant_extension(*, actor, extension, comment="", due_at=None):
     """USPS grants more time: the obligation's `due_at` moves to `due_at` when given (a
-    time USPS chose, later than the current due time), else to the time asked for; its
+    time USPS chose, later than the current due time and to come), else to the time asked
+    for (refused once it has passed); its
     `original_due_at` stays. The comment, else the justification, is the recorded reason."""
     check_datetime(due_at, "due_at")
     extension = _lock_pending(actor, extension)
@@ -107,9 +111,13 @@ def grant_extension(*, actor, extension, comment="", due_at=None):
         raise ValidationError({"due_at": [
             "Grant a time after the current due time "
             f"({display_time(extension.obligation.due_at)})."]})
+    now = timezone.now()
+    if granted <= now:
+        # The duty would be due, and perhaps missed, before the time granted it.
+        raise ValidationError({"due_at": [
+            f"{display_time(granted)} has passed: grant a time to come."]})
     comment = (comment or "").strip()
     reason = f"Extension granted. {comment or extension.justification}"
-    now = timezone.now()
     obligation = move_obligation_due(
         actor=actor, obligation=extension.obligation, due_at=granted,
         reason=reason, action="obligation.extension_granted")

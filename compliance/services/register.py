@@ -2,11 +2,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.changes import publish
 from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
 
 from .audit import diff_fields, record_event
 from .chain import hold_chain
 from .procedures import open_procedures_obligation
+
+# A manager set a provider's authorization status in the register (the notifications app
+# tells the provider's officers and the managers, as it does for a proceeding's change).
+STATUS_SET = "provider.status_set"
 
 
 def _require_manager(actor):
@@ -68,7 +73,7 @@ def update_provider(*, actor, provider, reason="", **values):
         hold_chain()  # the new name locks the row beyond FOR NO KEY UPDATE
     _apply(provider, values)
     if "authorization_status" in changes:
-        ProviderStatusChange.objects.create(
+        change = ProviderStatusChange.objects.create(
             provider=provider,
             from_status=old_status,
             to_status=provider.authorization_status,
@@ -76,6 +81,7 @@ def update_provider(*, actor, provider, reason="", **values):
             changed_by=actor,
             changed_at=timezone.now(),
         )
+        publish(STATUS_SET, provider=provider.pk, change=change.pk)
     record_event(actor=actor, obj=provider, action="provider.updated", changes=changes,
                  reason=reason)
     return provider

@@ -41,12 +41,19 @@ def _freeze(incident, *, number, actor, at, amendment_reason="", previous=None):
     document = filing_document(incident, number=number, submitted_by=actor, submitted_at=at,
                                amendment_reason=amendment_reason)
     text, sha256 = freeze(document)
-    changes = changes_between(previous.content, document["content"]) if previous else {}
+    changes = _provider_changes(previous.content, document["content"]) if previous else {}
     return IncidentVersion.objects.create(
         incident=incident, number=number, canonical_json=text, sha256=sha256,
         submitted_by=actor, submitted_at=at, amendment_reason=amendment_reason,
         changes=changes,
     )
+
+
+def _provider_changes(before, after):
+    """{field: [before, after]} of the fields the provider changed, as filed (names
+    included): a field whose only difference is a rename in the register is not one."""
+    return {field: [before.get(field), after.get(field)]
+            for field in changes_between(stated(before), stated(after))}
 
 
 def _late_message(incident, now):

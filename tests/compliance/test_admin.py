@@ -230,3 +230,27 @@ def test_it_shows_a_user_without_letting_it_be_changed(manager_client, officer_a
     assert response.status_code == 403
     officer_a.refresh_from_db()
     assert officer_a.username == "officer_a"
+
+
+@pytest.mark.parametrize("entry", ["affiliate", "pesmodel"])
+def test_a_rename_to_a_name_its_provider_already_uses_is_refused_on_the_form(
+        manager_client, provider_a, entry):
+    if entry == "affiliate":
+        factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH", country="DE")
+        other = factories.AffiliateFactory(provider=provider_a, name="Alpha AG", country="AT",
+                                           relationship="subsidiary")
+        form = {"name": "Alpha GmbH", "relationship": "subsidiary", "country": "AT"}
+    else:
+        factories.PESModelFactory(provider=provider_a, name="Alpha GmbH")
+        other = factories.PESModelFactory(provider=provider_a, name="Alpha AG")
+        form = {"name": "Alpha GmbH", "kind": other.kind,
+                "approval_status": other.approval_status, "approved_by": "USPS"}
+    events = AuditEvent.objects.count()
+
+    response = manager_client.post(f"/admin/compliance/{entry}/{other.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    other.refresh_from_db()
+    assert other.name == "Alpha AG"
+    assert AuditEvent.objects.count() == events

@@ -96,6 +96,36 @@ def test_it_reopens_a_missed_obligation_on_grant(officer_a, reviewer, provider_a
     assert missed.state == "open"
 
 
+def test_it_wants_a_time_to_come_on_a_missed_obligation(officer_a, provider_a):
+    missed = factories.ObligationFactory(provider=provider_a, state=ObligationState.MISSED,
+                                         due_at=NOW - timedelta(days=3))
+
+    with pytest.raises(ValidationError) as exc:
+        ask(officer_a, missed, days=-1)
+
+    assert "has passed" in exc.value.message_dict["requested_due_at"][0]
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_it_refuses_to_grant_the_time_asked_once_it_has_passed(officer_a, reviewer, obligation):
+    """Decided after the time asked for, a grant as asked would leave the duty due (and
+    perhaps missed) before its new due time: USPS grants a time to come instead."""
+    extension = ask(officer_a, obligation, days=3)
+    later = NOW + timedelta(days=4)
+
+    with time_machine.travel(later, tick=False), pytest.raises(ValidationError) as exc:
+        grant_extension(actor=reviewer, extension=extension)
+
+    assert "has passed" in exc.value.message_dict["due_at"][0]
+    obligation.refresh_from_db()
+    extension.refresh_from_db()
+    assert (obligation.due_at, extension.state) == (NOW + timedelta(days=2), "pending")
+    with time_machine.travel(later, tick=False):
+        grant_extension(actor=reviewer, extension=extension, due_at=later + timedelta(days=1))
+    obligation.refresh_from_db()
+    assert obligation.due_at == later + timedelta(days=1)
+
+
 def test_it_keeps_the_due_time_on_deny_and_wants_a_comment(officer_a, reviewer, obligation):
     extension = ask(officer_a, obligation)
     with pytest.raises(ValidationError):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from compliance import services
 from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
+from notifications.models import OutboundEmail
 from tests import factories
 
 
@@ -50,6 +51,21 @@ def test_it_keeps_each_status_change(manager, provider_a):
         ("authorized", "suspended", "Notice of suspension"),
         ("suspended", "authorized", "Suspension withdrawn"),
     ]
+
+
+def test_a_status_set_in_the_register_is_e_mailed_to_the_providers_officers_and_managers(
+        manager, provider_a, officer_a, viewer_a, officer_b):
+    with factories.committed():
+        services.update_provider(actor=manager, provider=provider_a,
+                                 authorization_status="suspended",
+                                 reason="Meters tampered in the field.")
+
+    emails = OutboundEmail.objects.filter(template="authorization_status_set")
+    assert {e.recipient for e in emails} == {officer_a, manager}
+    sent = emails.get(recipient=officer_a).rendered
+    assert sent.subject == "Alpha Postage: authorization suspended"
+    assert "Meters tampered in the field." in sent.body_text
+    assert "keep reading and filing" in sent.body_text
 
 
 def test_it_needs_a_reason_for_a_status_change(manager, provider_a):

@@ -128,6 +128,37 @@ def test_a_rename_in_the_register_is_no_amendment_of_the_provider(officer_a, api
     assert IncidentVersion.objects.count() == 1
 
 
+@pytest.mark.parametrize("renamed", ["pes_model", "affiliate"])
+def test_an_amendment_after_a_rename_in_the_register_lists_only_the_providers_changes(
+        officer_a, provider_a, api_for, renamed):
+    """The reviewer reads the version's differences: a renamed PES model or affiliate is
+    not the provider's change; a field the provider changes shows its names as filed."""
+    from compliance.models import AuditEvent, PESModel
+
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH")
+    filed = make_filed(officer_a, discovered_by_affiliate=affiliate)
+    meter = filed.pes_models.get()
+    if renamed == "pes_model":
+        PESModel.objects.filter(pk=meter.pk).update(name="Renamed by USPS")
+    else:
+        type(affiliate).objects.filter(pk=affiliate.pk).update(name="Alpha Europe GmbH")
+    second = factories.PESModelFactory(provider=provider_a, name="Alpha A-2")
+
+    response = api_for(officer_a).post(detail(filed, "amend/"), {
+        "title": "Meter accepts forged resets (firmware 4.2)", "amendment_reason": "Clearer"})
+    again = api_for(officer_a).post(detail(filed, "amend/"), {
+        "pes_models": [meter.pk, second.pk], "amendment_reason": "A second model"})
+
+    assert (response.status_code, again.status_code) == (201, 201)
+    first, then = IncidentVersion.objects.filter(number__gt=1).order_by("number")
+    assert set(first.changes) == {"title"}
+    assert set(then.changes) == {"pes_models"}
+    assert [m["name"] for m in then.changes["pes_models"][1]] == [
+        PESModel.objects.get(pk=meter.pk).name, "Alpha A-2"]
+    event = AuditEvent.objects.filter(action="incident.amended").earliest("sequence")
+    assert set(event.changes) == {"version", "title"}
+
+
 def test_it_keeps_the_filed_discovery_time(officer_a, api_for):
     filed = make_filed(officer_a)
     response = api_for(officer_a).post(detail(filed, "amend/"), {
