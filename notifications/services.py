@@ -6,6 +6,7 @@ claiming due rows a batch at a time and rendering each at its attempt. A lost ta
 broker outage or a dead worker delays an e-mail, never loses it: the row stays due.
 """
 
+import hashlib
 import logging
 import time
 import uuid
@@ -30,6 +31,7 @@ BATCH = 20
 # busy with a long outbox still takes its other tasks (its heartbeat among them).
 RUN_SECONDS = 20
 UNSENT = (EmailState.PENDING, EmailState.SENDING)
+KEY_LENGTH = OutboundEmail._meta.get_field("key").max_length
 
 
 def backoff(attempts: int) -> timedelta:
@@ -62,9 +64,18 @@ def queue_emails(emails):
         people = {r.pk or r.email: r for r in email.recipients if r.email and r.is_active}
         # A recipient without an account yet (an invitee) is kept by address alone; the
         # template's builder says at sending whom the e-mail addresses.
-        rows += [(f"{stem}:{who}", email.template, person.pk, person.email, context, None,
+        rows += [(_key(stem, who), email.template, person.pk, person.email, context, None,
                   "", "") for who, person in people.items()]
     return insert_emails(rows, timezone.now())
+
+
+def _key(stem, who):
+    """`<stem>:<user id or address>`; an address too long for the column (one may have 254
+    characters) by its digest."""
+    key = f"{stem}:{who}"
+    if len(key) > KEY_LENGTH:
+        key = f"{stem}:{hashlib.sha256(str(who).lower().encode()).hexdigest()}"
+    return key
 
 
 def queue_email(*, recipients, template, context, key=None):
@@ -96,10 +107,13 @@ def claim_due(now, limit=BATCH):
     return claim_emails(now, now + LEASE, limit)
 
 
+def _rows(ids):
+    return (OutboundEmail.objects.select_related("recipient__provider", "obligation__provider")
+            .filter(pk__in=ids).order_by("pk"))
+
+
 def _claimed(ids):
-    emails = list(OutboundEmail.objects.select_related("recipient__provider",
-                                                       "obligation__provider")
-                  .filter(pk__in=ids).order_by("pk"))
+    emails = list(_rows(ids))
     return emails, load_refs(e.context for e in emails)
 
 
@@ -115,8 +129,12 @@ def send_due_emails():
             if not ids:
                 break
             emails, loaded = _claimed(ids)
-            sent += sum(_attempt(email, loaded, connection) == EmailState.SENT
-                        for email in emails)
+            for number, email in enumerate(emails):
+                if number:
+                    # Those before it took their time: its recipient and obligation as
+                    # they are now (a duty met meanwhile, a person moved).
+                    email = _rows([email.pk]).first() or email
+                sent += _attempt(email, loaded, connection) == EmailState.SENT
     finally:
         connection.close()
     return sent

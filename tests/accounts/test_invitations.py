@@ -82,6 +82,18 @@ def test_it_confirms_the_expiry_in_the_inviters_own_zone(signed_in, officer_a):
                        f"{expires:%Y-%m-%d %H:%M} JST.")
 
 
+def test_it_invites_an_address_as_long_as_addresses_go(signed_in, officer_a):
+    """187 characters, a valid address: its outbox key carries a digest of it instead."""
+    address = ("n" * 64) + "@" + ".".join(["a" * 40, "b" * 40, "c" * 40]) + ".example"
+
+    response = signed_in(officer_a).post("/people/invite/", invite_form(email=address))
+
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get(template="invitation")
+    assert email.to_address == address and len(email.key) <= 200
+    assert Invitation.objects.get().email == address
+
+
 def test_it_keeps_the_expiry_configurable(signed_in, officer_a, settings):
     settings.INVITATION_EXPIRY_DAYS = 2
 

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+import time_machine
 
 from compliance.canonical import sha256_of
 from compliance.errors import Conflict
@@ -422,9 +423,11 @@ def test_the_periods_are_obligations_the_provider_can_ask_to_extend(suspension, 
 
     period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
     later = period.due_at + 7 * DAY
-    extension = request_extension(actor=officer_a, obligation=period, requested_due_at=later,
-                                  justification="The auditor is away.")
-    grant_extension(actor=reviewer, extension=extension)
+    with time_machine.travel(T0 + DAY, tick=False):
+        extension = request_extension(actor=officer_a, obligation=period,
+                                      requested_due_at=later,
+                                      justification="The auditor is away.")
+        grant_extension(actor=reviewer, extension=extension)
 
     period.refresh_from_db()
     assert (period.due_at, period.original_due_at) == (later, end_of_day_new_york(

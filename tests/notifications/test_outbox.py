@@ -18,7 +18,7 @@ from notifications.sweep import sweep
 from tests import factories
 from tests.incidents.factories import make_draft
 
-from .backends import FlakyBackend
+from .backends import FlakyBackend, MeetingBackend
 from .conftest import DUE
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,45 @@ def test_it_does_not_send_to_someone_deactivated_meanwhile(obligation, officer_a
     assert mail.outbox == []
     email.refresh_from_db()
     assert email.state == EmailState.SKIPPED
+
+
+def test_a_reminder_of_a_duty_met_while_its_batch_is_sent_is_not_sent(
+        settings, obligation, officer_a, viewer_a):
+    """A batch is read once and sent a message at a time: each is rendered from its
+    obligation as it is at its own attempt."""
+    settings.EMAIL_BACKEND = "tests.notifications.backends.MeetingBackend"
+    MeetingBackend.meets, MeetingBackend.sent = obligation.pk, []
+    with time_machine.travel(DUE - timedelta(hours=4), tick=False):
+        sweep()
+        assert OutboundEmail.objects.count() == 2
+
+    send_at(DUE - timedelta(hours=4))
+
+    assert len(MeetingBackend.sent) == 1
+    assert sorted(OutboundEmail.objects.values_list("state", flat=True)) == [
+        EmailState.SENT, EmailState.SKIPPED]
+
+
+@pytest.mark.parametrize("change", ["moved", "demoted"])
+def test_a_reminder_goes_only_to_whom_the_sweep_would_still_send_it(
+        obligation, officer_a, provider_b, change):
+    """Written for provider A's officer: one who has since joined provider B (a change
+    that raced the sweep, so nothing skipped it then) gets nothing of A; one made a viewer
+    gets no escalation, which is for officers."""
+    if change == "moved":
+        email = queued_at(DUE - timedelta(hours=4))
+        type(officer_a).objects.filter(pk=officer_a.pk).update(provider=provider_b)
+    else:
+        email = queued_at(DUE + timedelta(minutes=1))
+        assert email.audience == "escalation"
+        type(officer_a).objects.filter(pk=officer_a.pk).update(role="provider_viewer")
+
+    send_at(email.next_attempt_at)
+
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.state == EmailState.SKIPPED
+    assert "role or provider has changed" in email.last_error
 
 
 def test_an_email_that_cannot_be_rendered_is_a_failed_attempt(reviewer):
