@@ -11,6 +11,7 @@ from compliance.models.obligations import USPS_KINDS
 from compliance.window import check_days, check_hours
 
 from .audit import record_event
+from .schedule import rearm_reminders
 
 RISK_WINDOW_FIELDS = ("written_report_days", "status_report_interval_days")
 ESCALATION_FIELDS = ("repeat_after_hours", "managers_after_hours", "max_escalations")
@@ -220,6 +221,8 @@ def _save_next_version(actor, values, note):
     changes = {field: [getattr(previous, field), value] for field, value in values.items()
                if getattr(previous, field) != value}
     changes["version"] = [latest.version if latest else None, policy.version]
+    if "reminder_offsets_hours" in changes or "escalation" in changes:
+        changes["reminder_cursors_moved"] = [None, rearm_reminders(policy, policy.created_at)]
     record_event(actor=actor, obj=policy, action="deadline_policy.saved", changes=changes,
                  reason=note, usps_only=True, at=policy.created_at)
     return policy

@@ -2,8 +2,13 @@
 cursor (`next_action_at`) points. Redone in the transaction of every change that opens an
 obligation, moves its due time or ends it, so the cursor commits with the change."""
 
-from compliance.deadlines import next_step_at
-from compliance.models import DeadlinePolicy
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from compliance.deadlines import next_step_at, reminder_schedule
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind
+from compliance.models.obligations import OUTSTANDING_STATES, OWED, USPS_KINDS
 
 # Changes published under this topic before the schedule was redone in the change's own
 # transaction are still handled by `notifications.schedule`.
@@ -24,3 +29,56 @@ def reschedule_reminders(obligation, policy=None):
         usps_target=obligation.is_usps_target)
     return obligation
 
+
+
+# Any due time: a schedule's steps as offsets from it.
+_REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _step_offsets(policy, kind):
+    """The steps of a duty of `kind` under `policy`, as offsets from its due time."""
+    return [at - _REFERENCE for _, at, _ in reminder_schedule(
+        _REFERENCE, policy.offsets_for(kind), policy.escalation,
+        usps_target=kind in USPS_KINDS)]
+
+
+def rearm_reminders(policy, now):
+    """A new policy's steps for the duties already owed: a step it adds before a duty's
+    cursor (a longer reminder offset, a shorter escalation gap) would never be reached,
+    the cursor pointing past it, so the cursor moves back to the first step still to come.
+    A cursor at a step the policy dropped stays: the sweep finds nothing due there and
+    moves on. Steps already past are not sent for the change. Returns how many moved."""
+    moved = 0
+    for kind in ObligationKind.values:
+        offsets = _step_offsets(policy, kind)
+        if not offsets:
+            continue
+        if connection.vendor == "postgresql":
+            moved += _rearm_in_sql(kind, offsets, now)
+            continue
+        for duty in Obligation.objects.filter(OWED, kind=kind).only(
+                "id", "due_at", "next_action_at", "steps_done_until"):
+            after = max(now, duty.steps_done_until or now)
+            first = min((duty.due_at + o for o in offsets if duty.due_at + o > after),
+                        default=None)
+            if first is not None and (duty.next_action_at is None
+                                      or first < duty.next_action_at):
+                moved += Obligation.objects.filter(pk=duty.pk).update(next_action_at=first)
+    return moved
+
+
+def _rearm_in_sql(kind, offsets, now):
+    table = Obligation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {table} AS o SET next_action_at = c.at
+            FROM (SELECT d.id, MIN(d.due_at + s.step) AS at
+                  FROM {table} AS d, unnest(%(offsets)s::interval[]) AS s(step)
+                  WHERE d.kind = %(kind)s AND d.state = ANY(%(owed)s)
+                    AND d.closed_at IS NULL
+                    AND d.due_at + s.step > GREATEST(%(now)s, d.steps_done_until)
+                  GROUP BY d.id) AS c
+            WHERE o.id = c.id AND (o.next_action_at IS NULL OR c.at < o.next_action_at)
+        """, {"offsets": offsets, "kind": kind, "now": now,
+              "owed": [str(state) for state in OUTSTANDING_STATES]})
+        return cursor.rowcount

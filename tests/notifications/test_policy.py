@@ -1,6 +1,6 @@
 """The deadline policy page for USPS managers and `save_deadline_policy`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -17,6 +17,9 @@ from compliance.models.policy import (
     DEFAULT_USPS_TARGETS,
 )
 from compliance.services.policy import save_deadline_policy
+from compliance.services.schedule import reschedule_reminders
+from notifications.models import OutboundEmail
+from notifications.sweep import sweep
 from tests import factories
 
 PAGE = "/notifications/policy/"
@@ -392,3 +395,52 @@ def test_a_new_period_applies_to_new_proceedings_only(manager, provider_a):
 
     assert Obligation.objects.get(object_id=first.pk).due_at == due
     assert (Obligation.objects.get(object_id=second.pk).due_at - due).days == -20
+
+
+def test_a_reminder_added_by_a_new_policy_goes_out_for_duties_already_owed(
+        manager, provider_a, officer_a):
+    """A written report due in ten days, opened when reminders came 72, 24 and 4 hours
+    before: a manager adds one a week before, and it goes out, then the 72-hour one. A
+    step already past when the policy changes is not sent for it."""
+    with time_machine.travel(DUE - timedelta(days=10), tick=False):
+        duty = factories.ObligationFactory(provider=provider_a,
+                                           kind=ObligationKind.WRITTEN_REPORT,
+                                           due_at=DUE, original_due_at=DUE)
+        reschedule_reminders(duty, DeadlinePolicy.in_force())
+        duty.save()
+        soon = factories.ObligationFactory(provider=provider_a,
+                                           kind=ObligationKind.WRITTEN_REPORT,
+                                           due_at=DUE - timedelta(days=8),
+                                           original_due_at=DUE - timedelta(days=8))
+        reschedule_reminders(soon, DeadlinePolicy.in_force())
+        soon.save()
+        policy = save(manager, note="Remind a week before written reports.",
+                      reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
+                                              "written_report": [168, 72, 24, 4]})
+
+    duty.refresh_from_db()
+    soon.refresh_from_db()
+    assert duty.next_action_at == DUE - timedelta(hours=168)
+    # Its week had passed: its cursor stays where the sweep will take it.
+    assert soon.next_action_at == DUE - timedelta(days=8, hours=72)
+    event = AuditEvent.objects.for_object(policy).get()
+    assert event.changes["reminder_cursors_moved"] == [None, 1]
+    for hours in (168, 72):
+        with time_machine.travel(DUE - timedelta(hours=hours, minutes=-1), tick=False):
+            sweep()
+    assert [e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.filter(
+        obligation=duty).order_by("id")] == ["before-168h", "before-72h"]
+
+
+def test_a_policy_without_new_steps_moves_no_cursor(manager, provider_a):
+    with time_machine.travel(DUE - timedelta(days=10), tick=False):
+        duty = factories.ObligationFactory(provider=provider_a, due_at=DUE,
+                                           original_due_at=DUE)
+        reschedule_reminders(duty, DeadlinePolicy.in_force())
+        duty.save()
+        cursor = Obligation.objects.get(pk=duty.pk).next_action_at
+        save(manager, note="Fewer reminders.",
+             reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
+                                     duty.kind: [4]})
+
+    assert Obligation.objects.get(pk=duty.pk).next_action_at == cursor
