@@ -49,8 +49,9 @@
     return asUtc - Math.floor(utcMs / 1000) * 1000;
   }
 
-  // The instant a wall-clock time names in a zone (the earlier one when it happened twice).
-  function wallToUtc(local, zone) {
+  // The instant a wall-clock time names in a zone; when it happened twice, the earlier one
+  // unless `later` (the form's "If that time happened twice" says the second).
+  function wallToUtc(local, zone, later) {
     const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(local);
     if (!m) return null;
     const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
@@ -58,18 +59,20 @@
       .map(function (off) { return wall - off; })
       .filter(function (utc) { return utc + offsetAt(utc, zone) === wall; })
       .sort(function (a, b) { return a - b; });
-    return candidates.length ? candidates[0] : null;
+    return candidates.length ? candidates[later ? candidates.length - 1 : 0] : null;
   }
 
   const local = form.querySelector("[name=discovered_at]");
   const zoneField = form.querySelector("[name=discovery_timezone]");
   const preview = form.querySelector("[data-due-text]");
   const countdown = form.querySelector("[data-due-countdown]");
+  const fold = form.querySelector("[name=discovered_at_fold]");
   function showDue() {
     if (!local || !zoneField || !preview) return;
     const zone = zoneField.value;
     let discovered = null;
-    try { discovered = local.value ? wallToUtc(local.value, zone) : null; } catch (e) { discovered = null; }
+    const later = fold !== null && fold.value === "later";
+    try { discovered = local.value ? wallToUtc(local.value, zone, later) : null; } catch (e) { discovered = null; }
     if (discovered === null) {
       preview.textContent = local.value ? "— that local time does not exist in " + zone
         : "once you enter the discovery time";
@@ -85,7 +88,7 @@
     preview.textContent = inZone + " (" + inUtc + ")";
     if (countdown) countdown.dataset.deadline = due.toISOString();
   }
-  [local, zoneField].forEach(function (el) {
+  [local, zoneField, fold].forEach(function (el) {
     if (el) { el.addEventListener("input", showDue); el.addEventListener("change", showDue); }
   });
   showDue();

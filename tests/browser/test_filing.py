@@ -55,3 +55,22 @@ def test_an_officer_files_a_cyber_attack_notification_and_sees_the_receipt(
     assert not incident.is_late
     notification = Obligation.objects.get(incident_id=incident.pk, kind="notification")
     assert notification.state == ObligationState.MET
+
+
+def test_the_due_time_shown_follows_the_choice_of_a_repeated_local_time(
+        page, sign_in, officer_a, provider_a):
+    """01:30 on 1 November 2026 happened twice in New York: 24 hours after the first is
+    00:30 EST, after the second 01:30 EST, as the server computes it."""
+    factories.PESModelFactory(provider=provider_a)
+    sign_in(officer_a)
+    page.click("text=Report a discovery")
+    page.wait_for_load_state("networkidle")
+
+    page.select_option("[name=discovery_timezone]", "America/New_York")
+    page.fill("[name=discovered_at]", "2026-11-01T01:30")
+    first = page.locator("[data-due-text]").inner_text()
+    page.select_option("[name=discovered_at_fold]", "later")
+    second = page.locator("[data-due-text]").inner_text()
+
+    assert "12:30 AM EST" in first and "5:30 AM UTC" in first
+    assert "1:30 AM EST" in second and "6:30 AM UTC" in second
