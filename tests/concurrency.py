@@ -63,6 +63,34 @@ def rendezvous(*targets, parties=2, timeout=3):
         yield
 
 
+@contextmanager
+def meet_at(*targets, timeout=5):
+    """Patch each (dotted path, n) so that its n-th call (from 1) waits until every target
+    has reached its own (or `timeout` passed), then calls the original: two transactions
+    held at chosen points, such as after one's first audit event and before the other's."""
+    barrier = threading.Barrier(len(targets))
+    counts, lock = {}, threading.Lock()
+
+    def waiting(path, nth, original):
+        def call(*args, **kwargs):
+            with lock:
+                counts[path] = counts.get(path, 0) + 1
+                reached = counts[path] == nth
+            if reached:
+                try:
+                    barrier.wait(timeout=timeout)
+                except threading.BrokenBarrierError:
+                    pass
+            return original(*args, **kwargs)
+        return call
+
+    with ExitStack() as stack:
+        for path, nth in targets:
+            original = mock.patch(path).get_original()[0]
+            stack.enter_context(mock.patch(path, side_effect=waiting(path, nth, original)))
+        yield
+
+
 class HeldRow:
     """Rows another transaction locks until released: run `hold` in one thread of
     `run_together`; another runs `meanwhile(call)`, which waits until they are held, times

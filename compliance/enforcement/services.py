@@ -34,6 +34,7 @@ from compliance.models import (
 )
 from compliance.models.register import AuthorizationStatus
 from compliance.services.audit import record_event
+from compliance.services.chain import appended_at_end
 
 from . import flow, periods
 from .cases import case_source
@@ -349,14 +350,22 @@ def end_due_suspensions(now, batch=100, policy=None):
         due = list(ended.select_for_update(no_key=True, skip_locked=True, of=("self",))
                    .select_related("provider")
                    .order_by("suspension_ends_at", "id")[:batch])
-        for proceeding in due:
-            ends = proceeding.suspension_ends_at
-            appealed = proceeding.state == ProceedingState.APPEALED
-            body = (f"The suspension of {proceeding.suspension_days} days ended at "
-                    f"{ends.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. The provider's "
-                    "authorization is restored."
-                    + (" The appeal remains to be decided." if appealed else ""))
-            _issue(None, proceeding, StepKind.REINSTATEMENT, body,
-                   {"effective_at": ends, "to_status": AuthorizationStatus.AUTHORIZED},
-                   policy, now, keep_state=appealed)
+        # Each reinstatement locks its provider after the step before's events: all the
+        # pass's events go last, so no provider is waited for holding the audit chain.
+        with appended_at_end():
+            for proceeding in due:
+                _end_suspension(proceeding, policy, now)
         return len(due)
+
+
+def _end_suspension(proceeding, policy, now):
+    """The system's reinstatement of a suspension that has run its course."""
+    ends = proceeding.suspension_ends_at
+    appealed = proceeding.state == ProceedingState.APPEALED
+    body = (f"The suspension of {proceeding.suspension_days} days ended at "
+            f"{ends.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. The provider's "
+            "authorization is restored."
+            + (" The appeal remains to be decided." if appealed else ""))
+    _issue(None, proceeding, StepKind.REINSTATEMENT, body,
+           {"effective_at": ends, "to_status": AuthorizationStatus.AUTHORIZED},
+           policy, now, keep_state=appealed)

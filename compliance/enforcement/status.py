@@ -9,6 +9,7 @@ from django.db import transaction
 from compliance.changes import publish
 from compliance.models import Proceeding, ProceedingStep, Provider, ProviderStatusChange
 from compliance.services.audit import record_event
+from compliance.services.chain import appended_at_end
 
 STATUS_CHANGED = "provider.status_changed"
 BATCH = 100
@@ -71,4 +72,5 @@ def apply_due_status_changes(now, batch=BATCH):
         steps = list(due.filter(pk__in=[pk for pk, _ in seen], proceeding__in=proceedings)
                      .select_for_update(no_key=True, skip_locked=True, of=("self",))
                      .select_related("proceeding").order_by("effective_at", "id"))
-        return sum(apply_status_change(step, now) for step in steps)
+        with appended_at_end():  # providers locked one after another: events last
+            return sum(apply_status_change(step, now) for step in steps)

@@ -21,6 +21,7 @@ from compliance.models.obligations import ObligationState
 from compliance.window import check_datetime
 
 from .audit import record_event
+from .chain import appended_at_end
 from .obligations import move_obligation_due
 from .targets import meet_usps_target, open_usps_target
 
@@ -99,6 +100,7 @@ def _lock_pending(actor, extension):
 
 
 @transaction.atomic
+@appended_at_end()
 def grant_extension(*, actor, extension, comment="", due_at=None):
     """USPS grants more time: the obligation's `due_at` moves to `due_at` when given (a
     time USPS chose, later than the current due time and to come), else to the time asked
@@ -133,6 +135,7 @@ def grant_extension(*, actor, extension, comment="", due_at=None):
 
 
 @transaction.atomic
+@appended_at_end()
 def deny_extension(*, actor, extension, comment):
     """USPS denies the request, saying why; the due time stays where it is."""
     _require_usps(actor)

@@ -45,6 +45,7 @@ from compliance.uploads import check_upload
 from compliance.window import check_date, check_datetime
 
 from .audit import record_event
+from .chain import appended_at_end
 from .obligations import fulfil_obligation, open_obligation
 from .targets import meet_usps_target, open_usps_target
 
@@ -96,6 +97,7 @@ def ensure_procedures_obligations(*, actor=None):
 
 
 @transaction.atomic
+@appended_at_end()
 def upload_procedures(*, actor, provider, uploaded_file, effective_date,
                       summary_of_changes=""):
     """File the next version of the provider's procedures (an officer of that provider).
@@ -167,6 +169,7 @@ def _review(actor, document, state, comment, now):
 
 
 @transaction.atomic
+@appended_at_end()
 def accept_procedures(*, actor, document, comment=""):
     """USPS accepts a version: it is the copy on file. A `procedures` duty still owed
     (opened after this version was filed, by changes asked on another one) is met as of
@@ -181,6 +184,7 @@ def accept_procedures(*, actor, document, comment=""):
 
 
 @transaction.atomic
+@appended_at_end()
 def request_procedure_changes(*, actor, document, comment, due_at=None):
     """USPS asks for changes to a version, saying what; a revised copy is owed again
     (due `due_at`, or `PROCEDURES_DUE_DAYS` days from now) unless a later version is

@@ -21,6 +21,7 @@ from compliance.services import (
     open_obligation,
     record_event,
 )
+from compliance.services.chain import appended_at_end
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus, RevenueRisk
 from notifications.services import queue_email
@@ -212,10 +213,13 @@ def assign_reviewers(*, actor, incidents, reviewer):
     none. Returns how many changed hands."""
     require_usps(actor)
     changed = 0
-    for incident in sorted(incidents, key=lambda i: i.pk):  # a fixed lock order
-        before = incident.assigned_reviewer_id
-        after = assign_reviewer(actor=actor, incident=incident, reviewer=reviewer)
-        changed += before != after.assigned_reviewer_id
+    # A fixed lock order, and the events appended last: a case locked after another's
+    # event would wait holding the audit chain, which its holder may be waiting for.
+    with appended_at_end():
+        for incident in sorted(incidents, key=lambda i: i.pk):
+            before = incident.assigned_reviewer_id
+            after = assign_reviewer(actor=actor, incident=incident, reviewer=reviewer)
+            changed += before != after.assigned_reviewer_id
     return changed
 
 
