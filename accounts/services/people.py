@@ -14,10 +14,16 @@ from .sessions import end_sessions
 
 
 def _lock_manageable(actor, user):
-    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    """`user` read again and locked, with `actor` (in id order): each as the other's
+    change left them, so two officers closing each other's accounts at once cannot both
+    succeed."""
     if user.pk == actor.pk:
         raise ValidationError("You cannot do this to your own account.")
-    if not may_manage(actor, role=user.role, provider_id=user.provider_id):
+    locked = {person.pk: person for person in User.objects.select_for_update(no_key=True)
+              .filter(pk__in=[actor.pk, user.pk]).order_by("pk")}
+    actor, user = locked[actor.pk], locked[user.pk]
+    if not actor.is_active or not may_manage(actor, role=user.role,
+                                             provider_id=user.provider_id):
         raise PermissionDenied("You may not manage this person.")
     return user
 
@@ -28,7 +34,8 @@ def _withdraw_invitations_beyond(user, now):
     beyond = [invitation.pk for invitation in Invitation.objects.filter(invited_by=user)
               .pending(now) if not may_manage(user, role=invitation.role,
                                               provider_id=invitation.provider_id)]
-    return Invitation.objects.filter(pk__in=beyond).update(revoked_at=now)
+    # Still pending as the update finds them: one accepted meanwhile is not withdrawn.
+    return Invitation.objects.filter(pk__in=beyond).pending(now).update(revoked_at=now)
 
 
 @transaction.atomic

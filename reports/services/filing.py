@@ -218,8 +218,9 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
             return create_report_draft(actor=actor, incident=incident, kind=kind,
                                        submission_key=submission_key, **fields), None
         return update_report_draft(actor=actor, report=existing, **fields), None
-    if existing is not None and submission_key and existing.submission_key is None:
-        # Sent again, the key answers the report it filed (a draft filled in, a correction).
+    if existing is not None and submission_key and existing.submission_key != submission_key:
+        # Sent again, the key answers the report it filed (a draft filled in, a correction):
+        # the report keeps the key of its latest filing, which a retry follows closely.
         existing.submission_key = submission_key
         existing.save(update_fields=["submission_key"])
     report = existing or create_report_draft(actor=actor, incident=incident, kind=kind,

@@ -68,6 +68,43 @@ def test_a_post_sent_again_with_its_idempotency_key_files_nothing_more(api_for, 
     assert Report.objects.filter(incident=case, kind="status").count() == 1
 
 
+@pytest.mark.parametrize("kind", ["status", "written"])
+def test_a_retried_correction_of_a_returned_report_files_nothing_more(api_for, officer_a,
+                                                                     reviewer, kind):
+    """The report was first filed with a key of its own; its correction's key answers
+    the correction's retry (it filed a second status report; a written report's retry
+    answered 409)."""
+    from reports import services as reports
+
+    from .factories import STATUS, case_under_review
+
+    if kind == "status":
+        case = investigating(officer_a, reviewer)
+        body = {"kind": "status", "progress": STATUS["progress"],
+                "anticipated_completion_date": STATUS["anticipated_completion_date"]
+                .isoformat()}
+        correction = {**body, "progress": "Replayed on meters M-1 and M-2."}
+    else:
+        case = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+        body = WRITTEN_BODY
+        correction = {**body, "circumstances": "Meters M-1 and M-2 accepted a forged reset."}
+    api = api_for(officer_a)
+    first = api.post(url(case), body, HTTP_IDEMPOTENCY_KEY="first-filing")
+    report = Report.objects.get(pk=first.json()["id"])
+    reports.return_report(actor=reviewer, report=report, comment="Name the meters.")
+
+    again = api.post(url(case), correction, HTTP_IDEMPOTENCY_KEY="the-correction")
+    duties = Obligation.objects.filter(incident_id=case.pk).count()
+    retry = api.post(url(case), correction, HTTP_IDEMPOTENCY_KEY="the-correction")
+
+    assert (first.status_code, again.status_code, retry.status_code) == (201, 201, 201)
+    assert retry.json()["id"] == again.json()["id"] == report.pk
+    assert Report.objects.filter(incident=case, kind=kind).count() == 1
+    report.refresh_from_db()
+    assert report.current_version == 2
+    assert Obligation.objects.filter(incident_id=case.pk).count() == duties
+
+
 def test_a_keyed_post_that_files_a_saved_draft_files_nothing_more_when_retried(
         api_for, officer_a, reviewer):
     from .factories import STATUS

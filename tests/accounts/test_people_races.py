@@ -1,0 +1,56 @@
+"""Two managing people at once, on PostgreSQL: each change sees the other's."""
+
+import pytest
+
+from accounts.services import accept_invitation, invite_user
+from accounts.services.people import deactivate_user
+from compliance.models import AuditEvent, User
+from tests import factories
+from tests.concurrency import postgresql, rendezvous, run_together  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
+
+
+def _errors(results):
+    return [repr(exc) for _, exc in results if exc is not None]
+
+
+def test_two_officers_deactivating_each_other_at_once_do_not_both_succeed(officer_a,
+                                                                          provider_a):
+    """Each locks both accounts and reads itself again: the second finds its own account
+    closed and is refused; the provider keeps an officer."""
+    other = factories.OfficerFactory(username="officer_a2", provider=provider_a)
+
+    with rendezvous("accounts.services.people.end_sessions"):
+        results = run_together(
+            lambda: deactivate_user(actor=officer_a, user=other, reason="Left the company."),
+            lambda: deactivate_user(actor=other, user=officer_a, reason="Left the company."))
+
+    active = set(User.objects.filter(pk__in=[officer_a.pk, other.pk], is_active=True)
+                 .values_list("username", flat=True))
+    assert len(active) == 1, (active, _errors(results))
+    assert [type(exc).__name__ for _, exc in results if exc] == ["PermissionDenied"]
+    assert AuditEvent.objects.filter(action="user.deactivated").count() == 1
+
+
+def test_an_invitation_accepted_while_its_inviter_is_deactivated_is_not_also_withdrawn(
+        officer_a, manager):
+    """The acceptance has locked the invitation and found its inviter still active; the
+    deactivation lists the inviter's pending invitations, then waits for the invitation's
+    row: it withdraws only what is still pending once the acceptance has committed."""
+    invitation, link = invite_user(actor=officer_a, email="nina@alpha.example",
+                                   role="provider_viewer", provider_id=officer_a.provider_id)
+    secret = link.rstrip("/").rsplit("/", 1)[-1].split("-", 1)[1]
+    with rendezvous("accounts.services.invitations.create_user",
+                    "accounts.services.people._withdraw_invitations_beyond"):
+        results = run_together(
+            lambda: accept_invitation(pk=invitation.pk, secret=secret, username="nina",
+                                      password="A long passphrase 2026!"),
+            lambda: deactivate_user(actor=manager, user=officer_a, reason="Left."))
+
+    assert _errors(results) == []
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+    assert invitation.revoked_at is None
+    event = AuditEvent.objects.get(action="user.deactivated")
+    assert event.changes["invitations_withdrawn"] == [None, 0]
