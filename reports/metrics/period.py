@@ -50,12 +50,17 @@ class Period:
 
 
 def default_period(today=None):
-    """The last twelve calendar months, this one included."""
+    """The last twelve calendar months, this one included (to `today`)."""
     today = today or timezone.now().astimezone(UTC).date()
-    first = today.replace(day=1)
+    return Period(_twelve_months_to(today), today)
+
+
+def _twelve_months_to(last):
+    """The first day of the twelve calendar months ending with `last`'s."""
+    first = last.replace(day=1)
     for _ in range(11):
         first = (first - timedelta(days=1)).replace(day=1)
-    return Period(first, today)
+    return first
 
 
 def _day(value, name):
@@ -71,12 +76,15 @@ def _day(value, name):
 
 def parse_period(params, prefix="", today=None):
     """The period named by `<prefix>from` and `<prefix>to` (YYYY-MM-DD) in `params`, or
-    by plain `from` and `to`, or the default; PeriodError when it cannot be used."""
+    by plain `from` and `to`, or the default (a last day alone: the twelve months ending
+    with it); PeriodError when it cannot be used."""
     default = default_period(today)
     raw_from = params.get(f"{prefix}from") or params.get("from") or ""
     raw_to = params.get(f"{prefix}to") or params.get("to") or ""
-    first = _day(raw_from, "first") if raw_from else default.first
     last = _day(raw_to, "last") if raw_to else default.last
+    # A last day alone ends twelve months of its own, not the default's.
+    first = (_day(raw_from, "first") if raw_from
+             else _twelve_months_to(last) if raw_to else default.first)
     if last < first:
         raise PeriodError(f"The period ends ({last}) before it starts ({first}).")
     period = Period(first, last)

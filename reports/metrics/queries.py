@@ -148,12 +148,17 @@ def open_at(incidents, instant):
             .filter(submitted_at__lt=instant, open_until__gte=instant))
 
 
+# A waiver by USPS keeps no time: such a duty is left out of what was owed at any instant.
+# One waived when its case closed was owed until then (`closed_at`), as a missed one is.
+WAIVED_UNTIMED = Q(state=ObligationState.WAIVED, closed_at__isnull=True)
+
+
 def owed_at(obligations, instant):
     """The duties owed at `instant`: created before it, neither met nor closed by then,
-    never waived."""
+    not waived by USPS."""
     return (obligations.alias(owed_until=until("met_at", "closed_at"))
             .filter(created_at__lt=instant, owed_until__gte=instant)
-            .exclude(state=ObligationState.WAIVED))
+            .exclude(WAIVED_UNTIMED))
 
 
 def _joined_counts(rows, key, cases, group):
@@ -173,8 +178,8 @@ def _joined_counts(rows, key, cases, group):
 
 def open_by_risk(incidents, obligations, period):
     """At the end of the period, per revenue risk: cases open (filed, not closed) and the
-    duties still owed on them then (created, neither met nor waived); two queries, each
-    over what was open (or owed) then and no more."""
+    duties still owed on them then (created, neither met nor closed, not waived by USPS);
+    two queries, each over what was open (or owed) then and no more."""
     cases = open_at(incidents, period.end)
     case_counts = {row["revenue_risk"]: row["n"] for row in cases.values("revenue_risk")
                    .order_by("revenue_risk").annotate(n=Count("*"))}
@@ -186,7 +191,7 @@ def open_by_risk(incidents, obligations, period):
 
 def backlog(incidents, obligations, period):
     """At the end of each month of the period: cases open (filed, not yet closed) and
-    duties owed (created, neither met nor closed yet, not waived). One query each, one
+    duties owed (created, neither met nor closed yet, not waived by USPS). One query each, one
     count per month, over what was open (or owed) at some month's end and no more."""
     ends = period.month_ends()
     cases = (incidents.alias(open_until=until("closed_at"))
@@ -196,7 +201,7 @@ def backlog(incidents, obligations, period):
                            for n, end in enumerate(ends)}))
     duties = (obligations.alias(owed_until=until("met_at", "closed_at"))
               .filter(owed_until__gte=ends[0], created_at__lt=ends[-1])
-              .exclude(state=ObligationState.WAIVED)
+              .exclude(WAIVED_UNTIMED)
               .aggregate(**{f"m{n}": _count("created_at", Q(created_at__lt=end,
                                                             owed_until__gte=end))
                             for n, end in enumerate(ends)}))

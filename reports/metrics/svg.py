@@ -12,12 +12,16 @@ from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 680, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 34, 46
-COLOURS = ["#1f4e79", "#b35c00", "#2e7d32", "#6a1b9a"]
-DASHES = ["", "7 4", "2 3", "9 3 2 3"]
+# Six series styles, each its own colour, dash, marker and fill: a chart of USPS's five
+# kinds of target, or of five clauses, reads without colour.
+COLOURS = ["#1f4e79", "#b35c00", "#2e7d32", "#6a1b9a", "#8b1a1a", "#00606b"]
+DASHES = ["", "7 4", "2 3", "9 3 2 3", "12 3", "4 2 1 2"]
+STYLES = len(COLOURS)
 
 
 def _patterns(chart_id):
-    """Fill patterns, one per series: solid, diagonal hatch, dots, cross-hatch."""
+    """Fill patterns, one per series: solid, diagonal hatch, dots, cross-hatch, horizontal
+    and vertical stripes."""
     c = COLOURS
     return (
         f'<defs>'
@@ -30,11 +34,17 @@ def _patterns(chart_id):
         f'<pattern id="{chart_id}-p3" width="6" height="6" patternUnits="userSpaceOnUse">'
         f'<rect width="6" height="6" fill="#fff"/><path d="M0 0L6 6M6 0L0 6" '
         f'stroke="{c[3]}" stroke-width="1.4"/></pattern>'
+        f'<pattern id="{chart_id}-p4" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="#fff"/><rect width="6" height="3" '
+        f'fill="{c[4]}"/></pattern>'
+        f'<pattern id="{chart_id}-p5" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="#fff"/><rect width="3" height="6" '
+        f'fill="{c[5]}"/></pattern>'
         f'</defs>')
 
 
 def _fill(chart_id, n):
-    return COLOURS[0] if n % 4 == 0 else f"url(#{chart_id}-p{n % 4})"
+    return COLOURS[0] if n % STYLES == 0 else f"url(#{chart_id}-p{n % STYLES})"
 
 
 def _marker(shape, x, y, colour):
@@ -45,8 +55,14 @@ def _marker(shape, x, y, colour):
     if shape == 2:
         return (f'<path d="M{x:.1f} {y - 4.5:.1f}L{x + 4.5:.1f} {y + 3.5:.1f}'
                 f'L{x - 4.5:.1f} {y + 3.5:.1f}Z" fill="{colour}"/>')
-    return (f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}'
-            f'L{x - 5:.1f} {y:.1f}Z" fill="{colour}"/>')
+    if shape == 3:
+        return (f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}'
+                f'L{x - 5:.1f} {y:.1f}Z" fill="{colour}"/>')
+    if shape == 4:  # a triangle pointing down
+        return (f'<path d="M{x:.1f} {y + 4.5:.1f}L{x + 4.5:.1f} {y - 3.5:.1f}'
+                f'L{x - 4.5:.1f} {y - 3.5:.1f}Z" fill="{colour}"/>')
+    return (f'<path d="M{x - 4:.1f} {y - 4:.1f}L{x + 4:.1f} {y + 4:.1f}M{x + 4:.1f} '
+            f'{y - 4:.1f}L{x - 4:.1f} {y + 4:.1f}" stroke="{colour}" stroke-width="2.2"/>')
 
 
 def _nice_max(value):
@@ -96,10 +112,10 @@ def _legend(chart_id, names, kind):
             parts.append(f'<rect x="{x}" y="8" width="14" height="14" '
                          f'fill="{_fill(chart_id, n)}" stroke="#333" stroke-width="0.8"/>')
         else:
-            colour = COLOURS[n % 4]
+            colour = COLOURS[n % STYLES]
             parts.append(f'<line x1="{x}" y1="15" x2="{x + 22}" y2="15" stroke="{colour}" '
-                         f'stroke-width="2" stroke-dasharray="{DASHES[n % 4]}"/>')
-            parts.append(_marker(n % 4, x + 11, 15, colour))
+                         f'stroke-width="2" stroke-dasharray="{DASHES[n % STYLES]}"/>')
+            parts.append(_marker(n % STYLES, x + 11, 15, colour))
         label_x = x + (20 if kind == "bar" else 28)
         parts.append(f'<text x="{label_x}" y="19" font-size="12" fill="#111">'
                      f'{escape(name)}</text>')
@@ -141,7 +157,7 @@ def line_chart(chart_id, title, categories, series, *, y_unit="", y_max=None,
     parts, band, plot_h = _frame(chart_id, title, description or title, y_max, y_unit,
                                  categories)
     for s, (_, values) in enumerate(series):
-        colour, runs, run = COLOURS[s % 4], [], []
+        colour, runs, run = COLOURS[s % STYLES], [], []
         for n, value in enumerate(values):
             if value is None:
                 runs, run = runs + [run] if run else runs, []
@@ -151,8 +167,8 @@ def line_chart(chart_id, title, categories, series, *, y_unit="", y_max=None,
         for points in runs:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                         f'stroke-width="2" stroke-dasharray="{DASHES[s % 4]}"/>')
-            parts += [_marker(s % 4, x, y, colour) for x, y in points]
+                         f'stroke-width="2" stroke-dasharray="{DASHES[s % STYLES]}"/>')
+            parts += [_marker(s % STYLES, x, y, colour) for x, y in points]
     parts += _legend(chart_id, [name for name, _ in series], "line")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped

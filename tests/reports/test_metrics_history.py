@@ -1,0 +1,133 @@
+"""Metrics: figures at an instant in the past keep what was owed then; charts read
+without colour whatever the number of series; a last day alone names its own twelve
+months."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from compliance.models import ObligationKind, ObligationState
+from compliance.models.obligations import USPS_KINDS
+from incidents.models import IncidentStatus
+from tests import factories
+from tests.compliance.test_exports_csv import as_dicts
+from tests.incidents.factories import IncidentFactory
+
+TODAY = datetime(2026, 4, 15, 12, 0, tzinfo=UTC)
+PERIOD = "from=2026-01-01&to=2026-03-31"
+
+pytestmark = pytest.mark.django_db
+
+
+def at(month, day, hour=0):
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def rows_of(client, slug, query=PERIOD):
+    with time_machine.travel(TODAY, tick=False):
+        response = client.get(f"/metrics/{slug}.csv?{query}")
+    assert response.status_code == 200
+    return as_dicts(response)
+
+
+def closed_case_with_pending_status_report(provider, closed_at):
+    """A case filed Jan 2 and closed at `closed_at`; its status report, opened Jan 5 and
+    due Mar 10, was waived when the case closed (as `close_obligation` does it)."""
+    incident = IncidentFactory(provider=provider, status=IncidentStatus.CLOSED,
+                               discovered_at=at(1, 1), submitted_at=at(1, 2),
+                               revenue_risk="high", closed_at=closed_at,
+                               reference="PES-2026-00001")
+    with time_machine.travel(at(1, 5), tick=False):
+        factories.ObligationFactory(
+            provider=provider, kind=ObligationKind.STATUS_REPORT, clause="§ 501.11(c)",
+            incident_id=incident.pk, due_at=at(3, 10), original_due_at=at(3, 10),
+            state=ObligationState.WAIVED, waived_reason="The case closed.",
+            closed_at=closed_at, closed_reason="The case closed.")
+    return incident
+
+
+def test_backlog_counts_a_duty_owed_at_a_months_end_that_was_waived_later(
+        signed_in, officer_a, provider_a):
+    closed_case_with_pending_status_report(provider_a, closed_at=at(2, 20))
+
+    rows = rows_of(signed_in(officer_a), "backlog")
+
+    # End of January: the case was open and its status report owed (created Jan 5, not
+    # met, not closed until Feb 20). End of February and March: neither.
+    assert [(r["month"], r["open cases at its end"], r["duties owed at its end"])
+            for r in rows] == [("2026-01", "1", "1"), ("2026-02", "0", "0"),
+                               ("2026-03", "0", "0")]
+
+
+def test_open_by_risk_counts_a_duty_owed_at_the_periods_end_that_was_waived_later(
+        signed_in, officer_a, provider_a):
+    # The case closed on April 10, after the period (January to March) ended.
+    closed_case_with_pending_status_report(provider_a, closed_at=at(4, 10))
+
+    rows = {r["revenue risk"]: r for r in rows_of(signed_in(officer_a), "open-by-risk")}
+
+    assert rows["High"]["open cases"] == "1"
+    assert rows["High"]["duties owed on them"] == "1"
+
+
+def legend_styles(svg):
+    """(colour, dash, marker shape) of each legend entry of a line chart."""
+    entries = re.findall(r'<line x1="\d+(?:\.\d+)?" y1="15" x2="[\d.]+" y2="15" '
+                         r'stroke="([^"]+)" stroke-width="2" stroke-dasharray="([^"]*)"/>'
+                         r'(<circle|<rect|<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+Z|'
+                         r'<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+L)', svg)
+    return [(colour, dash, re.sub(r"[\d.]+", "n", marker)) for colour, dash, marker in entries]
+
+
+def test_usps_targets_chart_draws_each_of_the_five_kinds_distinguishably(signed_in, reviewer,
+                                                                          provider_a):
+    # One target of each of USPS's five kinds, all due in February and met on time.
+    due = datetime(2026, 2, 10, tzinfo=UTC)
+    for kind in USPS_KINDS:
+        factories.ObligationFactory(provider=provider_a, kind=kind, clause="USPS target",
+                                    due_at=due, original_due_at=due,
+                                    state=ObligationState.MET, met_at=due)
+    with time_machine.travel(TODAY, tick=False):
+        response = signed_in(reviewer).get(f"/metrics/?{PERIOD}")
+    figure = next(f for f in response.context["figures"] if f.slug == "usps-targets")
+    styles = legend_styles(str(figure.chart))
+
+    assert len(styles) == 5
+    # Two kinds drawn in the same colour, dash and marker cannot be told apart at all.
+    assert len(set(styles)) == 5, styles
+
+
+def test_on_time_chart_draws_each_of_five_clauses_distinguishably(signed_in, reviewer,
+                                                                  provider_a):
+    due = datetime(2026, 2, 10, tzinfo=UTC)
+    for kind, clause in ((ObligationKind.NOTIFICATION, "§ 501.11(b)"),
+                         (ObligationKind.WRITTEN_REPORT, "§ 501.11(c)"),
+                         (ObligationKind.PROCEDURES, "§ 501.11(d)"),
+                         (ObligationKind.PROCEEDING_DEFENSE, "§ 501.6"),
+                         (ObligationKind.PROCEEDING_APPEAL, "§ 501.12")):
+        factories.ObligationFactory(provider=provider_a, kind=kind, clause=clause,
+                                    due_at=due, original_due_at=due,
+                                    state=ObligationState.MET, met_at=due)
+    with time_machine.travel(TODAY, tick=False):
+        response = signed_in(reviewer).get(f"/metrics/?{PERIOD}")
+    figure = next(f for f in response.context["figures"] if f.slug == "on-time")
+    styles = legend_styles(str(figure.chart))
+
+    assert len(styles) == 5
+    assert len(set(styles)) == 5, styles
+
+
+def test_a_last_day_alone_before_the_default_start_is_not_refused(signed_in, officer_a):
+    client = signed_in(officer_a)
+    with time_machine.travel(TODAY, tick=False):
+        csv_answer = client.get("/metrics/backlog.csv?to=2025-12-31")  # fine: after May 1
+        early = client.get("/metrics/backlog.csv?to=2025-03-31")      # before May 1, 2025
+        page = client.get("/metrics/?to=2025-03-31")
+
+    assert csv_answer.status_code == 200
+    # Not "The period ends (2025-03-31) before it starts (2025-05-01)": a first day the
+    # user never chose (the default start, twelve months before today).
+    assert early.status_code == 200, early.content
+    assert page.status_code == 200
