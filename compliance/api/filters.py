@@ -46,6 +46,9 @@ class ObligationFilter(django_filters.FilterSet):
     due_after = SaneDateTimeFilter(field_name="due_at", lookup_expr="gte")
     outstanding = StrictBooleanFilter(
         method="filter_outstanding", label="Still owed (open or missed): true, or done: false")
+    owed_by = django_filters.ChoiceFilter(
+        method="filter_owed_by", label="Whose work: the providers' duties, or USPS's targets",
+        choices=[("provider", "Providers' duties"), ("usps", "USPS's targets")])
 
     class Meta:
         model = Obligation
@@ -62,6 +65,11 @@ class ObligationFilter(django_filters.FilterSet):
                 choices=[(k.value, k.label) for k in PROVIDER_KINDS])
             kind.model, kind.parent = self.filters["kind"].model, self
             self.filters["kind"] = kind
+
+    def filter_owed_by(self, queryset, name, value):
+        if value == "provider":
+            return queryset.provider_duties()
+        return queryset.usps_targets() if value == "usps" else queryset
 
     def filter_outstanding(self, queryset, name, value):
         if value is None:

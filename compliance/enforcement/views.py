@@ -24,10 +24,12 @@ from compliance.models import (
     ProceedingStep,
     ProceedingStepVersion,
     Provider,
+    Side,
+    StepKind,
 )
 from compliance.models.obligations import PROCEEDING_KINDS, RECORD_KINDS
 
-from . import services
+from . import flow, services
 from .api import ProceedingFilter
 from .cases import case_source
 from .forms import AmendForm, NoteForm, OpenProceedingForm, RecordPeriodForm, StepForm
@@ -200,8 +202,26 @@ def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None
         "note_form": note_form or (NoteForm() if user.is_usps else None),
         "history": AuditEvent.objects.visible_to(user).for_object(proceeding)
         .select_related("actor").order_by("at", "id"),
+        "next_turn": _next_turn(proceeding, timezone.now()),
         "now": timezone.now(),
     }, status=status)
+
+
+def _next_turn(proceeding, now):
+    """Who may act next and with what, whoever reads it: a viewer of the provider sees
+    that its officers must answer, a reviewer that it is the managers' turn."""
+    steps = flow.next_steps(proceeding.kind, proceeding.state,
+                            proceeding.suspension_runs_at(now))
+    labels = {}
+    for kind in steps:
+        labels.setdefault(flow.side_of(kind), []).append(StepKind(kind).label.lower())
+    turns = []
+    if Side.PROVIDER in labels:
+        turns.append("the provider's compliance officers may file "
+                     + " or ".join(labels[Side.PROVIDER]))
+    if Side.USPS in labels:
+        turns.append("USPS managers may issue " + " or ".join(labels[Side.USPS]))
+    return f"Next, {'; '.join(turns)}." if turns else ""
 
 
 @login_required

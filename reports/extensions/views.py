@@ -37,6 +37,9 @@ def _render(request, obligation, request_form=None, decision_form=None, status=2
         "request_form": request_form or (ExtensionRequestForm(user=user) if may_request
                                          else None),
         "may_decide": may_decide,
+        # Met, waived or closed meanwhile: no due time is left to move, only the request
+        # to close.
+        "may_grant": may_decide and obligation.is_outstanding,
         "decision_form": decision_form,
     }
     return render(request, "extensions/obligation_detail.html", context, status=status)

@@ -218,3 +218,22 @@ def test_the_home_page_pages_the_inbox_on_what_it_shows(signed_in, reviewer, off
     assert len(others.context["inbox_page"]) == 9
     mine = client.get("/", {"assigned_to_me": "true"}).content.decode()
     assert "Nothing waits on USPS that matches" in mine and "in all)" not in mine
+
+
+def test_the_homes_count_of_what_providers_owe_agrees_with_the_list_it_links_to(
+        signed_in, officer_a, reviewer):
+    """"Owed by providers" counts their duties; its list (and CSV) is of them alone, not of
+    USPS's own targets waiting beside them."""
+    waiting_on_usps(officer_a, at=NOW)
+    client = signed_in(reviewer)
+
+    home = client.get("/")
+    link = re.search(r'href="(/obligations/\?[^"]*)">All obligations owed', home.content
+                     .decode()).group(1).replace("&amp;", "&")
+    listed = client.get(link)
+
+    rows = list(listed.context["page"])
+    assert listed.context["page"].paginator.count == home.context["outstanding_count"] > 0
+    assert not any(o.is_usps_target for o in rows)
+    assert client.get("/obligations/?outstanding=true&owed_by=usps").context[
+        "page"].paginator.count == 4

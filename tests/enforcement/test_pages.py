@@ -2,6 +2,7 @@
 provider's officers answer, viewers read; a suspended provider's staff see a banner and
 still file."""
 
+import html
 from datetime import date
 
 import pytest
@@ -206,3 +207,21 @@ def test_the_pages_hide_another_providers_proceeding(client, suspension, officer
         assert client.get(page(suspension, tail)).status_code == 404
     assert client.get("/proceedings/").context["page"].paginator.count == 0
     assert ProceedingStep.objects.count() == 1
+
+
+def test_the_page_says_who_acts_next_whoever_reads_it(signed_in, suspension, officer_a,
+                                                      viewer_a, reviewer):
+    """During the correction period the provider's officers answer (USPS may also go on
+    once it ends); after their answer it is the managers' turn, for a reviewer too."""
+    url = f"/proceedings/{suspension.pk}/"
+    with time_machine.travel(T0 + DAY, tick=False):
+        viewer_page = html.unescape(signed_in(viewer_a).get(url).content.decode())
+    assert ("Next, the provider's compliance officers may file response or proof of "
+            "correction; USPS managers may issue notice of suspension or withdrawal."
+            in viewer_page)
+    assert "USPS acts next" not in viewer_page
+
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    with time_machine.travel(T0 + 2 * DAY, tick=False):
+        reviewer_page = html.unescape(signed_in(reviewer).get(url).content.decode())
+    assert "Next, USPS managers may issue notice of suspension or withdrawal." in reviewer_page

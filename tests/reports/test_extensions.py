@@ -205,6 +205,26 @@ def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, re
     assert "Obligation extension granted" in html and "Granted" in html
 
 
+def test_a_request_on_a_duty_met_meanwhile_is_offered_only_its_denial(client, reviewer,
+                                                                     obligation, pending):
+    """Nothing is left to extend once the duty is met: no Grant (it would be refused); the
+    request is closed by denying it."""
+    from compliance.services import fulfil_obligation
+
+    fulfil_obligation(actor=None, obligation=obligation, at=NOW)
+    client.force_login(reviewer)
+
+    html = client.get(page(obligation)).content.decode()
+    response = client.post(page(obligation), {"extension": pending.pk, "decision": "deny",
+                                              "comment": "Filed meanwhile."})
+
+    assert 'value="grant"' not in html and 'data-testid="nothing-to-extend"' in html
+    assert "This obligation is owed no more (met): no due time is left to extend." in html
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == "denied"
+
+
 def test_granting_the_time_the_page_shows_grants_exactly_the_time_asked(
         client, api_for, officer_a, reviewer, obligation):
     # The end of a day, as an integration asks for it: the page must not drop the seconds.
