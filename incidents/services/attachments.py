@@ -3,19 +3,23 @@
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.services import record_event
 from compliance.uploads import check_upload
-from incidents.models import Attachment, Incident
+from incidents.models import Attachment, Incident, IncidentStatus
 
 from .access import require_officer
 
 
 @transaction.atomic
 def add_attachment(*, actor, incident, uploaded_file):
-    """Store a file on a draft or filed incident under a random name, with its size and
-    SHA-256. Too large: TooLarge; not an accepted kind: ValidationError."""
+    """Store a file on a draft or filed incident (not a closed one: Conflict) under a
+    random name, with its size and SHA-256. Too large: TooLarge; not an accepted kind:
+    ValidationError."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict("The case is closed: no more files are added to it.")
     name, content_type, sha256 = check_upload(uploaded_file)
     now = timezone.now()
     attachment = Attachment(incident=incident, name=name, content_type=content_type,

@@ -22,6 +22,9 @@ from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
 from .validation import current_values, validate_content
 
+# A closed case's record is complete: its final summary was accepted on what it holds.
+CLOSED_CASE = "The case is closed: nothing more is filed on it, amendments included."
+
 # A filed discovery time keeps its 24-hour clock on record; it is not amended.
 FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
 
@@ -141,6 +144,8 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("A draft is edited, not amended; submit it first.")
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(CLOSED_CASE)
     if based_on is not None and based_on != incident.current_version:
         raise Conflict(f"Version {incident.current_version} was filed since this page was "
                        f"filled from version {based_on}: open the page again to see it, "

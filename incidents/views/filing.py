@@ -22,8 +22,9 @@ from incidents.forms import (
     fold_choice_of,
     risk_statements_of,
 )
-from incidents.models import Category
+from incidents.models import Category, IncidentStatus
 from incidents.services.access import may_change
+from incidents.services.filing import CLOSED_CASE
 
 from .browse import detail_context
 from .common import load_incident
@@ -128,6 +129,9 @@ def amend(request, pk):
     _require_officer(request, incident)
     if incident.is_draft:
         return redirect("incident-edit", pk=incident.pk)
+    if incident.status == IncidentStatus.CLOSED:
+        messages.error(request, CLOSED_CASE)
+        return redirect("incident-detail", pk=incident.pk)
 
     def save(form, values):
         version = services.amend_incident(

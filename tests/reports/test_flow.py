@@ -125,6 +125,41 @@ def test_the_whole_case_runs_from_written_report_to_closing(officer_a, reviewer)
         file_report_at(officer_a, incident, "status", at=closed_at + DAY)
 
 
+def test_nothing_more_is_filed_on_a_closed_case(officer_a, reviewer, api_for, client,
+                                               settings, tmp_path):
+    """Its final summary was accepted on what the case holds: no amendment of the
+    notification, no attachment, and the page offers neither (comments go on)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents.models import Attachment, Incident, IncidentVersion
+
+    settings.MEDIA_ROOT = tmp_path
+    incident = investigating(officer_a, reviewer)
+    final_report, _ = file_report_at(officer_a, incident, "final", at=NOW + DAY)
+    with at(NOW + 2 * DAY):
+        services.accept_report(actor=reviewer, report=final_report)
+    api = api_for(officer_a)
+
+    with at(NOW + 3 * DAY):
+        amended = api.post(f"/api/v1/incidents/{incident.pk}/amend/",
+                           {"title": "Meter accepts forged resets (4.2)",
+                            "amendment_reason": "Clearer title"})
+        attached = api.post(f"/api/v1/incidents/{incident.pk}/attachments/",
+                            {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n")},
+                            format="multipart")
+        client.force_login(officer_a)
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+        amend_page = client.get(f"/incidents/{incident.pk}/amend/")
+
+    assert (amended.status_code, attached.status_code) == (409, 409)
+    assert "The case is closed" in amended.json()["detail"]
+    assert Incident.objects.get(pk=incident.pk).current_version == 1
+    assert IncidentVersion.objects.filter(incident=incident).count() == 1
+    assert not Attachment.objects.filter(incident=incident).exists()
+    assert f"/incidents/{incident.pk}/amend/" not in page and 'id="attach"' not in page
+    assert amend_page.status_code == 302
+
+
 def test_a_status_report_after_its_due_time_is_late_and_the_next_still_follows(
         officer_a, reviewer):
     incident = investigating(officer_a, reviewer, interval=7)
