@@ -237,3 +237,9 @@ def test_it_keeps_one_chain_under_concurrent_writers(postgresql):
     assert report.checked == AuditEvent.objects.count() >= WRITERS * EVENTS_EACH
     sequences = list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == list(range(1, len(sequences) + 1))
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "many"])
+def test_it_refuses_a_chunk_size_that_is_no_positive_number(size):
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("verify_audit", "--chunk-size", size)

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from compliance.models import Obligation, ObligationKind, ObligationState
 from incidents.models import Incident, IncidentStatus
@@ -33,3 +33,10 @@ def test_it_gives_the_reviewer_an_item_of_each_kind_to_work(settings, tmp_path):
         ObligationKind.USPS_TRIAGE, ObligationKind.USPS_REPORT_REVIEW,
         ObligationKind.USPS_EXTENSION_DECISION, ObligationKind.USPS_PROCEDURES_REVIEW,
         ObligationKind.USPS_PROCEEDING_DECISION}
+
+
+def test_it_refuses_to_run_before_the_demo_people_exist():
+    with pytest.raises(CommandError, match="seed_demo` first"):
+        call_command("seed_demo_cases")
+
+    assert not Incident.objects.exists()

@@ -1,6 +1,19 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from compliance.services.chain import verify_chain
+
+
+def _positive(value):
+    """A whole number of events, one or more (a usage error otherwise, not a traceback)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of events, 1 or more, not {value!r}")
+    return number
 
 
 class Command(BaseCommand):
@@ -8,7 +21,7 @@ class Command(BaseCommand):
             "not verify (exit status 1), or print how many verified and the last hash.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--chunk-size", type=int, default=2000,
+        parser.add_argument("--chunk-size", type=_positive, default=2000,
                             help="Events read per query (memory stays flat).")
 
     def handle(self, *args, chunk_size, **options):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,8 +26,7 @@ class Command(BaseCommand):
             "officer.meridian", "officer.northgate", "officer.bluefin", "reviewer.usps",
             "manager.usps"])}
         if len(people) < 5:
-            self.stderr.write("Run `manage.py seed_demo` first.")
-            return
+            raise CommandError("Run `manage.py seed_demo` first: its people file the cases.")
         meridian, northgate = people["officer.meridian"], people["officer.northgate"]
         reviewer = people["reviewer.usps"]
         now = timezone.now()
