@@ -30,6 +30,21 @@ def wants(user, kind, audience, preference):
     return kind not in (preference.muted_kinds or [])
 
 
+def addressed(user, obligation, audience):
+    """Whether `user` is someone a step of `obligation` for `audience` goes to, as far as who
+    they are goes (their preference aside): a USPS target's to USPS staff; a provider
+    duty's to its provider's staff (escalations to its officers alone), or, escalated, to
+    USPS once the case is filed. The sweep chooses among these; at sending, an e-mail to
+    someone no longer among them (moved to another provider or side, an officer made a
+    viewer) is not sent."""
+    if obligation.is_usps_target:
+        return user.is_usps
+    if user.is_usps:
+        return obligation.usps_visible and audience != PROVIDER
+    return user.provider_id == obligation.provider_id and (
+        audience == PROVIDER or user.role == Role.PROVIDER_OFFICER)
+
+
 class Recipient(NamedTuple):
     """What choosing a user as a recipient and addressing them reads, as `wants` reads a
     user."""
@@ -111,15 +126,16 @@ class RecipientBook:
             people = self.managers
         else:
             people = []
-        return self._choose(obligation, audience, [u for u in people if u.is_usps])
+        return self._choose(obligation, audience, people)
 
     def _choose(self, obligation, audience, people):
         chosen = {}
         for user in people:
-            if wants(user, obligation.kind, audience, self.preferences.get(user.pk)):
+            if addressed(user, obligation, audience) and wants(
+                    user, obligation.kind, audience, self.preferences.get(user.pk)):
                 chosen[user.pk] = user
         return list(chosen.values())
 
 
 __all__ = ["ESCALATION", "ESCALATION_WITH_MANAGERS", "PROVIDER", "USPS_ESCALATION",
-           "USPS_REMINDER", "RecipientBook", "wants"]
+           "USPS_REMINDER", "RecipientBook", "addressed", "wants"]

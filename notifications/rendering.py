@@ -17,9 +17,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.deadlines import PROVIDER, step_applies
+from compliance.deadlines import step_applies
 from compliance.inbox import inbox_counts, target_path
-from compliance.models import Obligation, Role
+from compliance.models import Obligation
+
+from .recipients import addressed
 
 Rendered = namedtuple("Rendered", "subject body_text body_html")
 
@@ -137,20 +139,6 @@ def obligation_context(obligation, audience, now):
     }
 
 
-def still_addressed(recipient, obligation, audience):
-    """Whether `recipient` is still someone the sweep would send this step to, as far as
-    who they are goes: a USPS target's to USPS staff; a provider duty's to its provider's
-    staff (escalations to its officers alone), or to USPS once the case is filed. Someone
-    moved to another provider or side, or an officer made a viewer, since it was written
-    gets nothing of it."""
-    if obligation.is_usps_target:
-        return recipient.is_usps
-    if recipient.is_usps:
-        return obligation.usps_visible and audience != PROVIDER
-    return recipient.provider_id == obligation.provider_id and (
-        audience == PROVIDER or recipient.role == Role.PROVIDER_OFFICER)
-
-
 @builder("obligation_reminder")
 @builder("usps_target_reminder")
 def _reminder(email, context, now):
@@ -159,8 +147,8 @@ def _reminder(email, context, now):
         raise NotApplicable("the obligation is no longer owed")
     if not step_applies(email.step, obligation.due_at):
         raise NotApplicable("the obligation's due time has moved")
-    if email.recipient is not None and not still_addressed(email.recipient, obligation,
-                                                           email.audience):
+    if email.recipient is not None and not addressed(email.recipient, obligation,
+                                                     email.audience):
         raise NotApplicable("the recipient's role or provider has changed since it was "
                             "written")
     return obligation_context(obligation, email.audience, now)

@@ -32,8 +32,9 @@ from django.db import connection, transaction
 from compliance.audit_chain import GENESIS, event_sha256
 from compliance.models import AuditEvent
 
-# pg_advisory_xact_lock key of the chain ("audit" in ASCII).
+# pg_advisory_xact_lock key of the chain ("audit" in ASCII), and the statement taking it.
 CHAIN_LOCK = 0x6175646974
+TAKE_LOCK = "SELECT pg_advisory_xact_lock(%s)"
 
 
 def chain_end():
@@ -50,7 +51,7 @@ def _locked_chain_end():
         return chain_end()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_advisory_xact_lock(%s); "
+        cursor.execute(f"{TAKE_LOCK}; "
                        f"SELECT {quote('sequence')}, {quote('sha256')} "
                        f"FROM {quote(AuditEvent._meta.db_table)} "
                        f"ORDER BY {quote('sequence')} DESC LIMIT 1", [CHAIN_LOCK])
@@ -67,7 +68,7 @@ def hold_chain():
     waiting for the other."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            cursor.execute(TAKE_LOCK, [CHAIN_LOCK])
 
 
 # Events waiting for the end of an `appended_at_end` block, or None outside one.

@@ -56,6 +56,7 @@ def rearm_reminders(policy, now):
         if connection.vendor == "postgresql":
             moved += _rearm_in_sql(kind, offsets, now)
             continue
+        armed = []
         for duty in Obligation.objects.filter(OWED, kind=kind).only(
                 "id", "due_at", "next_action_at", "steps_done_until"):
             after = max(now, duty.steps_done_until or now)
@@ -63,7 +64,9 @@ def rearm_reminders(policy, now):
                         default=None)
             if first is not None and (duty.next_action_at is None
                                       or first < duty.next_action_at):
-                moved += Obligation.objects.filter(pk=duty.pk).update(next_action_at=first)
+                duty.next_action_at = first
+                armed.append(duty)
+        moved += Obligation.objects.bulk_update(armed, ["next_action_at"], batch_size=500)
     return moved
 
 
