@@ -2,6 +2,7 @@
 factor that the roles which need one cannot simply switch off."""
 
 import time
+from urllib.parse import quote
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -9,6 +10,7 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.urls import reverse
 
 from compliance.models import User
 from notifications.services import queue_email
@@ -57,15 +59,25 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
+    def get_reset_password_from_key_url(self, key):
+        """The reset link is on `SITE_URL`, as every link in an e-mail is: built from the
+        request's Host header, a reset asked for with another host would send the key
+        there."""
+        path = reverse("account_reset_password_from_key",
+                       kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", quote(key))
+        return settings.SITE_URL + path
+
     def send_mail(self, template_prefix, email, context):
-        """allauth's e-mails go through the outbox like every other e-mail."""
+        """allauth's e-mails go through the outbox like every other e-mail; a reset link
+        is kept there sealed, and opened when the e-mail is rendered."""
+        reset_url = context.get("password_reset_url", "")
         template = EMAIL_TEMPLATES.get(template_prefix)
         user = context.get("user")
         if template is None or not isinstance(user, User):
             return
         queue_email(recipients=[user], template=template, context={
             "notice": NOTICES.get(template_prefix, ""),
-            "reset_url": context.get("password_reset_url", ""),
+            "reset_url": secrets.seal(reset_url) if reset_url else "",
             "reset_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
             "at": context.get("timestamp"), "address": context.get("ip", ""),
         })

@@ -3,6 +3,8 @@
 from compliance.models import User
 from notifications.rendering import NotApplicable, builder
 
+from . import secrets
+
 
 @builder("invitation")
 def _invitation(email, context, now):
@@ -16,4 +18,11 @@ def _invitation(email, context, now):
                      provider_id=invitation.provider_id, first_name=invitation.first_name,
                      last_name=invitation.last_name,
                      timezone=getattr(inviter, "timezone", "UTC"))
-    return {**context, "recipient": recipient}
+    return {**context, "recipient": recipient,
+            "accept_url": secrets.unseal(context["accept_url"])}
+
+
+@builder("password_reset_key")
+def _password_reset_key(email, context, now):
+    """The reset link waits in the outbox sealed (`accounts.secrets`)."""
+    return {**context, "reset_url": secrets.unseal(context.get("reset_url", ""))}

@@ -1,7 +1,8 @@
-"""Second-factor secrets at rest: the authenticator apps' TOTP keys and the recovery codes'
-seeds that allauth keeps in `Authenticator.data` are sealed with Fernet (`cryptography`:
-AES in CBC mode with an HMAC-SHA256 tag), so a copy of the database alone does not give
-anyone a second factor.
+"""Secrets at rest: the authenticator apps' TOTP keys and the recovery codes' seeds that
+allauth keeps in `Authenticator.data`, and the links of queued e-mails that work without a
+password (an invitation's, a password reset's), are sealed with Fernet (`cryptography`: AES
+in CBC mode with an HMAC-SHA256 tag), so a copy of the database alone does not give anyone
+a second factor, an account or a new password.
 
 The key is derived from `SECRET_KEY`, as Django derives its signing keys; after a change of
 `SECRET_KEY`, the old one in `SECRET_KEY_FALLBACKS` still opens what it sealed, and

@@ -2,6 +2,7 @@
 out. No database here: a service reads the policy in force and `now` once, and passes both
 to every function it needs."""
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,11 @@ NOTIFICATION_WINDOW = timedelta(hours=24)
 # USPS counts its own targets on its headquarters' calendar (Washington, D.C.).
 USPS_TIME_ZONE = "America/New_York"
 # US federal holidays, observed days included (a Saturday holiday is observed on Friday).
+# The calendar fills in a year the first time it is asked about one, and that is not safe
+# between threads (a web process serves requests in several): two requests filling in two
+# years at once could leave one without its holidays. A lock makes each lookup whole.
 FEDERAL_HOLIDAYS = holidays.country_holidays("US", observed=True)
+_HOLIDAYS_LOCK = threading.Lock()
 
 
 def require_aware(value: datetime, name: str = "time") -> datetime:
@@ -41,7 +46,10 @@ def end_of_day(day: date, zone_name: str) -> datetime:
 
 def is_business_day(day: date) -> bool:
     """Monday to Friday, and not a US federal holiday (nor the day one is observed)."""
-    return day.weekday() < 5 and day not in FEDERAL_HOLIDAYS
+    if day.weekday() >= 5:
+        return False
+    with _HOLIDAYS_LOCK:
+        return day not in FEDERAL_HOLIDAYS
 
 
 def add_business_days(day: date, count: int) -> date:

@@ -2,6 +2,7 @@
 `icalendar` package, which keeps CRLF line ends, folding at 75 octets, escaping of TEXT
 values and UTC times right."""
 
+import unicodedata
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
@@ -93,9 +94,17 @@ def _uid_domain():
     return urlsplit(settings.SITE_URL).hostname or "pes-cases"
 
 
+def _text(value):
+    """A TEXT value with each control character (a case title may hold any) as a space,
+    but the tab and line breaks: RFC 5545 admits no other, the calendar library escapes
+    only line breaks, and a strict client would refuse the whole feed for one."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\t\n" else ch
+                   for ch in str(value).replace("\r\n", "\n"))
+
+
 def obligation_event(obligation, stamp):
     """One VEVENT for `obligation`: a 15-minute span from its due time, in UTC."""
-    summary = f"{obligation.get_kind_display()}: {obligation.subject}"
+    summary = _text(f"{obligation.get_kind_display()}: {obligation.subject}")
     if obligation.state == ObligationState.MISSED:
         summary = f"Overdue: {summary}"
     due = obligation.due_at.astimezone(UTC)
@@ -122,7 +131,7 @@ def render_calendar(obligations, name="PES obligations", now=None):
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _text(name))
     for obligation in obligations:
         calendar.add_component(obligation_event(obligation, stamp))
     return calendar.to_ical().decode("utf-8")

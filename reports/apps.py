@@ -6,12 +6,15 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from compliance import labels
+        from compliance.services.waivers import waived
 
         from .forms import LABELS
         from .models import ReportKind, ReportState, ReviewDecision
+        from .services.flow import after_waiver
 
         labels.register_fields(LABELS)
         labels.register_fields({"resubmission_due_at": "Corrected version due"})
         labels.register_choices(ReportKind, "kind")
         labels.register_choices(ReportState, "state")
         labels.register_choices(ReviewDecision, "decision")
+        waived.connect(after_waiver, dispatch_uid="reports.after_waiver")

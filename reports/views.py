@@ -10,6 +10,7 @@ from django.urls import reverse
 from compliance.errors import REFUSALS, Conflict, TooLarge
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent
+from incidents.models import IncidentStatus
 from incidents.views.common import load_incident
 from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
@@ -39,8 +40,7 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         "reviews": report.reviews.select_related("reviewer", "version").order_by(
             "decided_at", "id"),
         "history": _history(user, report),
-        "can_edit": may_file(user, report.incident)
-        and report.state in (ReportState.DRAFT, ReportState.RETURNED),
+        "can_edit": may_file(user, report.incident) and _open_to_filing(report),
         "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
         "can_return": services.returnable(report.incident),
         "accept_form": accept_form or AcceptForm(),
@@ -103,6 +103,12 @@ def report_create(request, incident_pk, kind):
     }, status=400 if request.method == "POST" else 200)
 
 
+def _open_to_filing(report):
+    """A draft, or a returned report, on a case still open: what an officer may file."""
+    return (report.state in (ReportState.DRAFT, ReportState.RETURNED)
+            and report.incident.status != IncidentStatus.CLOSED)
+
+
 @login_required
 def report_edit(request, pk):
     report = load_report(request, pk)
@@ -110,6 +116,9 @@ def report_edit(request, pk):
         raise PermissionDenied
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
         messages.error(request, f"{report.reference} has been filed: filings are append-only.")
+        return redirect("report-detail", pk=report.pk)
+    if not _open_to_filing(report):
+        messages.error(request, "The case is closed: no more reports are filed on it.")
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
     form = ReportForm(request.POST or None, kind=report.kind, initial=initial,

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import secrets
 from accounts.models import Invitation
 from compliance.models import Provider, Role, User
 from compliance.models.users import PROVIDER_ROLES
@@ -71,8 +72,9 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
         # The invitee has no account yet: the e-mail goes to an address, as a would-be user.
         invitee = User(email=invitation.email, role=role, provider=provider,
                        first_name=first_name, last_name=last_name, timezone=actor.timezone)
+        # The outbox keeps the link sealed: it is opened when the e-mail is rendered.
         queue_email(recipients=[invitee], template="invitation", context={
-            "invitation": invitation, "accept_url": link, "invited_by": actor,
+            "invitation": invitation, "accept_url": secrets.seal(link), "invited_by": actor,
         })
     return invitation, link
 

@@ -1,3 +1,4 @@
+from allauth.mfa.base.internal.flows import check_rate_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,15 +14,19 @@ from .common import add_errors, usps_manager_only
 
 @login_required
 def reset_own_factor(request):
-    """Replace one's second factor: password and a current code, then enrol again."""
+    """Replace one's second factor: password and a current code, then enrol again. Each try
+    counts against the same limit as the codes typed at sign-in (allauth's, per account),
+    so a code cannot be guessed here where it could not be there."""
     form = OwnFactorResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            cleared = check_rate_limit(request.user)
             services.reset_own_factor(actor=request.user, password=form.cleaned_data["password"],
                                       code=form.cleaned_data["code"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
+            cleared()
             messages.success(request, "Your second factor and recovery codes were removed. "
                                       "Add your new authenticator now.")
             return redirect("mfa_activate_totp")

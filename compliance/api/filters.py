@@ -1,6 +1,6 @@
 import django_filters
 
-from compliance.models import Affiliate, Obligation, PESModel, Provider
+from compliance.models import Affiliate, Obligation, PESModel, ProcedureDocument, Provider
 from compliance.models.obligations import OWED, PROVIDER_KINDS
 
 from .fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
@@ -75,3 +75,11 @@ class ObligationFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(OWED) if value else queryset.exclude(OWED)
+
+
+class ProcedureDocumentFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
+
+    class Meta:
+        model = ProcedureDocument
+        fields = ["provider"]

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from compliance.enforcement.cases import case_source
@@ -8,6 +9,10 @@ from compliance.models import Obligation, ObligationState
 
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
+
+# Sent in the waiver's transaction (obligation, actor, at): the apps above compliance act
+# on it there, e.g. the reports app keeps the status-report cadence going.
+waived = Signal()
 
 
 @transaction.atomic
@@ -34,7 +39,9 @@ def waive_obligation(*, actor, obligation, reason):
     reschedule_reminders(obligation)
     obligation.save(update_fields=["state", "waived_reason", "met_at", "next_action_at",
                                    "steps_done_until"])
+    now = timezone.now()
     record_obligation_event(obligation, actor=actor, action="obligation.waived",
                             changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
-                            at=timezone.now())
+                            at=now)
+    waived.send(sender=Obligation, obligation=obligation, actor=actor, at=now)
     return obligation

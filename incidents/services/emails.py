@@ -17,13 +17,17 @@ def filing_context(incident, version):
 
 def queue_filing_emails(incident, version, reviewers=None):
     """The receipt to the officer who filed `version`, and news of the filing (version 1)
-    or of the amendment to the active USPS reviewers (`reviewers` when the caller has
-    read them), in one write. Safe to call twice: keyed."""
+    to the active USPS reviewers (`reviewers` when the caller has read them), or of the
+    amendment to those who read the case's news (its assigned reviewer, else every
+    reviewer), in one write. Safe to call twice: keyed."""
     context = filing_context(incident, version)
     stem = f"incident:{incident.pk}:v{version.number}"
+    if reviewers is None:
+        reviewers = (list(User.objects.reviewers()) if version.number == 1
+                     else User.objects.reviewers_for(incident.assigned_reviewer))
     queue_emails([
         Email([version.submitted_by], "incident_receipt", context, f"{stem}:receipt"),
-        Email(list(User.objects.reviewers()) if reviewers is None else reviewers,
+        Email(reviewers,
               "incident_filed" if version.number == 1 else "incident_amended",
               context, f"{stem}:usps"),
     ])

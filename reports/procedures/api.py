@@ -9,7 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from compliance import services
-from compliance.api.fields import SaneDateField, id_from
+from compliance.api.fields import SaneDateField
+from compliance.api.filters import ProcedureDocumentFilter
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
 from incidents.api.views import AnyContentNegotiation
@@ -50,14 +51,11 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
 
     serializer_class = ProcedureDocumentSerializer
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    filterset_class = ProcedureDocumentFilter
 
     def get_queryset(self):
-        qs = ProcedureDocument.objects.visible_to(self.request.user).select_related(
-            "uploaded_by", "reviewed_by")
-        provider_id = id_from(self.request.query_params.get("provider"))
-        if provider_id is not None:
-            qs = qs.filter(provider_id=provider_id)
-        return qs.order_by("provider_id", "-version")
+        return ProcedureDocument.objects.visible_to(self.request.user).select_related(
+            "uploaded_by", "reviewed_by").order_by("provider_id", "-version")
 
     def create(self, request, *args, **kwargs):
         if not request.user.is_provider_officer:

@@ -114,11 +114,13 @@ def _apply(actor, report, values, now, action):
 def update_report_draft(*, actor, report, **fields):
     """Change a draft in place. A filed report is append-only: 409."""
     require_officer(actor, report.provider_id)
-    _lock_incident(report.incident)
+    incident = _lock_incident(report.incident)
     report = _lock_report(report)
     if not report.is_draft:
         raise Conflict(f"{report.reference} has been filed: it is not edited. "
                             "A returned report is corrected by filing a new version.")
+    if incident.status == IncidentStatus.CLOSED:
+        check_incident_state(incident, report.kind)
     _apply(actor, report, check_fields(report.kind, fields), timezone.now(),
            "report.draft_updated")
     return report
@@ -184,6 +186,8 @@ def submit_report(*, actor, report, **fields):
         if not resubmission:
             flow.open_next_status_report(actor, incident, now, policy)
         flow.follow_revised_completion(actor, report)
+    elif report.kind == ReportKind.FINAL:
+        flow.end_status_reports(actor, incident, report)
     queue_filed_email(report, version)
     return version
 

@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
-from compliance.models import Obligation, ObligationKind, ObligationState
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind, ObligationState
 from compliance.models.obligations import OWED
 from compliance.services import (
     assign_obligations_reviewer,
@@ -83,7 +83,11 @@ def meet_duty(actor, report, now):
 
 
 def open_next_status_report(actor, incident, now, policy):
-    """The cadence: a status report is next due one interval after this one was filed."""
+    """The cadence: a status report is next due one interval after this one was filed,
+    until the final summary is filed (the investigation is complete: § 501.11(c) asks for
+    status reports during it)."""
+    if summary_filed(incident):
+        return None
     return _open(actor, incident, ObligationKind.STATUS_REPORT,
                  f"{incident.reference} status report", now + status_interval(policy, incident))
 
@@ -128,6 +132,47 @@ def follow_revised_completion(actor, report):
         actor=actor, obligation=duty, due_at=due_at, action="obligation.due_revised",
         reason=f"{report.reference} revises the anticipated completion date "
                f"{f'from {before.isoformat()} ' if before else ''}to {day.isoformat()}.")
+
+
+def after_waiver(sender, *, obligation, actor, at, **kwargs):
+    """USPS waived a status report: that one is not owed, but the investigation goes on,
+    so the next is due one interval after the later of its due time and the waiver (as
+    one filed would set it). Not after the final summary is filed, nor for a correction
+    USPS had asked of a status report, nor while another status report is owed."""
+    from incidents.models import Incident, IncidentStatus
+
+    if obligation.kind != ObligationKind.STATUS_REPORT or obligation.incident_id is None:
+        return None
+    incident = Incident.objects.select_related("provider", "assigned_reviewer").get(
+        pk=obligation.incident_id)
+    if (incident.status != IncidentStatus.INVESTIGATING or summary_filed(incident)
+            or _resubmission_ids(incident).filter(
+                resubmission_obligation_id=obligation.pk).exists()
+            or regular_duty(incident, ObligationKind.STATUS_REPORT) is not None):
+        return None
+    policy = DeadlinePolicy.in_force()
+    return _open(actor, incident, ObligationKind.STATUS_REPORT,
+                 f"{incident.reference} status report",
+                 max(obligation.due_at, at) + status_interval(policy, incident))
+
+
+def summary_filed(incident):
+    """Whether the case's final summary has been filed (whatever USPS made of it since)."""
+    return Report.objects.filter(incident_id=incident.pk, kind=ReportKind.FINAL,
+                                 current_version__gt=0).exists()
+
+
+def end_status_reports(actor, incident, report):
+    """A filed final summary ends the status-report cadence: the status report owed is
+    owed no more (`close_obligation`: waived if not yet due, a missed one stays missed),
+    so USPS's time reviewing the summary makes no status report late. A correction USPS
+    asked of a status report stays owed."""
+    for duty in (Obligation.objects.filter(OWED, incident_id=incident.pk,
+                                           kind=ObligationKind.STATUS_REPORT)
+                 .exclude(pk__in=_resubmission_ids(incident)).order_by("id")):
+        close_obligation(actor=actor, obligation=duty,
+                         reason=f"{report.reference} is filed: the investigation is "
+                                "complete, and status reports are owed no more.")
 
 
 def start_investigation(actor, incident, report, now, policy):

@@ -344,3 +344,23 @@ def test_it_pages_the_open_invitations_so_each_can_be_withdrawn(signed_in, manag
 
     oldest.refresh_from_db()
     assert oldest.revoked_at is not None
+
+
+def test_the_outbox_keeps_the_invitation_link_sealed(manager, mailoutbox, client):
+    """The invitation keeps only its secret's hash; its e-mail waits in the outbox (and
+    stays there once sent) with the link sealed, so a copy of the database alone makes no
+    account. The e-mail sent carries the working link."""
+    import json
+    import re
+
+    _, link = invite_user(actor=manager, email="eve@usps.example", role="usps_manager")
+    secret = link.rstrip("/").rsplit("-", 1)[-1]
+    send_due_emails()
+
+    stored = json.dumps([row.context for row in OutboundEmail.objects.all()])
+    assert secret not in stored and "/accounts/invitation/" not in stored
+    [sent] = mailoutbox
+    assert link in sent.body
+    path = re.search(r"/accounts/invitation/\d+-[\w-]+/", sent.body).group(0)
+    client.post(path, accept_form(username="eve"))
+    assert User.objects.filter(username="eve", role="usps_manager").exists()

@@ -326,3 +326,27 @@ def test_it_does_not_count_recovery_codes_alone_as_a_factor(signed_in, officer_a
     RecoveryCodes.activate(officer_a)
 
     assert signed_in(officer_a).get("/")["Location"] == ACTIVATE
+
+
+def test_the_factor_reset_limits_wrong_codes_as_the_sign_in_does(client, officer_a, mfa_on,
+                                                                 settings):
+    """Wrong codes count against the account's limit (2 x LOGIN_FAILURE_LIMIT in the
+    window, as at sign-in), from any address: past it, even the right code is refused and
+    the factor stays."""
+    secret = factories.enrol_totp(officer_a)
+    sign_in_with_password(client, "officer_a", secret=secret)
+    cache_clear()
+    limit = 2 * settings.LOGIN_FAILURE_LIMIT
+    for n in range(limit):
+        client.post("/accounts/2fa/reset/", {"password": factories.PASSWORD,
+                                             "code": f"{n:06d}"},
+                    REMOTE_ADDR=f"198.51.100.{n + 1}")
+    assert AuditEvent.objects.filter(action="user.mfa_code_rejected").count() == limit
+
+    response = client.post("/accounts/2fa/reset/", {"password": factories.PASSWORD,
+                                                    "code": factories.totp_code(secret)},
+                           REMOTE_ADDR="198.51.100.200")
+
+    assert response.status_code == 200 and "Too many" in response.content.decode()
+    assert Authenticator.objects.filter(user=officer_a, type="totp").exists()
+    assert not AuditEvent.objects.filter(action="user.factor_reset").exists()

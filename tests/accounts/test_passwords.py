@@ -132,3 +132,25 @@ def test_it_tells_the_person_by_e_mail_when_their_password_changes(client, offic
 
     notice = OutboundEmail.objects.get(template="security_notice")
     assert notice.recipient == officer_a and "password was changed" in notice.rendered.body_text
+
+
+def test_the_outbox_keeps_the_reset_link_sealed(client, officer_a):
+    """A copy of the database alone gives no working reset link; the e-mail sent has it."""
+    import json
+
+    ask_reset(client, officer_a.email)
+    row = OutboundEmail.objects.get(template="password_reset_key")
+
+    assert "/accounts/password/reset/key/" not in json.dumps(row.context)
+    assert reset_link(officer_a).startswith("/accounts/password/reset/key/")
+
+
+def test_the_reset_link_is_on_site_url_whatever_host_asked(client, officer_a, settings):
+    settings.SITE_URL = "https://pes-cases.example.gov"
+    settings.ALLOWED_HOSTS = ["pes-cases.example.gov", "127.0.0.1"]
+
+    client.post("/accounts/password/reset/", {"email": officer_a.email}, HTTP_HOST="127.0.0.1")
+
+    body = OutboundEmail.objects.get(template="password_reset_key").rendered.body_text
+    [link] = [line for line in body.splitlines() if "/accounts/password/reset/key/" in line]
+    assert link.strip().startswith("https://pes-cases.example.gov/accounts/password/reset/key/")

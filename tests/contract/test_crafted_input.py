@@ -69,7 +69,7 @@ def test_the_pages_answer_400_to_the_same_filters(signed_in, reviewer, path):
     ("/metrics/?provider=²", 404),
     ("/metrics/?provider=99999999999999999999", 404),
     ("/incidents/queue/?reviewer=²", 200),
-    ("/api/v1/procedures/?provider=²", 200),
+    ("/api/v1/procedures/?provider=²", 400),
 ])
 def test_a_digit_that_is_no_number_reads_as_no_such_id(signed_in, reviewer, path, status):
     # "²" is a digit to str.isdigit and no number to int().

@@ -97,6 +97,26 @@ def test_it_sends_a_receipt_for_an_amendment(officer_a, reviewer, mailoutbox):
     assert "title" in sent[reviewer.email].body
 
 
+def test_an_amendment_goes_to_the_cases_reviewer_as_its_other_news_does(officer_a, reviewer):
+    """Assigned, the case's reviewer alone reads its news (reports, comments, requests);
+    unassigned, every reviewer."""
+    other = factories.ReviewerFactory(username="other_reviewer")
+    filed = make_filed(officer_a)
+    services.amend_incident(actor=officer_a, incident=filed, title="Better title",
+                            amendment_reason="Clearer")
+    services.assign_reviewer(actor=reviewer, incident=filed, reviewer=reviewer)
+    services.amend_incident(actor=officer_a, incident=filed, title="Best title",
+                            amendment_reason="Clearer still")
+
+    def to(version):
+        return set(OutboundEmail.objects.filter(
+            template="incident_amended", key__contains=f":v{version}:")
+            .values_list("recipient__username", flat=True))
+
+    assert to(2) == {reviewer.username, other.username}
+    assert to(3) == {reviewer.username}
+
+
 def test_it_does_not_email_usps_about_drafts(officer_a, reviewer):
     make_draft(officer_a)
 

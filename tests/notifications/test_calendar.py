@@ -349,3 +349,20 @@ def test_a_feed_asked_for_twice_at_once_is_made_once():
 
     assert [exc for _, exc in results] == [None, None]
     assert CalendarFeed.objects.filter(user=officer).count() == 1
+
+
+def test_a_title_with_control_characters_keeps_the_feed_valid(client, officer_a, reviewer):
+    """RFC 5545 admits no control character in a TEXT value but the tab; a case title may
+    hold any, and USPS's triage target names the case by it."""
+    import re
+
+    from tests.incidents.factories import make_filed
+
+    make_filed(officer_a, title="Meter\x0bresets\x1b[31m accepted\x7f\x85")
+    url = make_feed(client, reviewer)
+    client.logout()
+    body = client.get(urlsplit(url).path).content.decode()
+
+    assert "Meter resets [31m accepted" in unfold(body)
+    for line in body.split("\r\n"):
+        assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", line), repr(line)

@@ -195,7 +195,7 @@ def test_the_interval_falls_back_to_30_days_without_a_risk(officer_a, reviewer):
 
 def test_a_status_report_keeping_the_date_leaves_the_final_summary_alone(officer_a, reviewer):
     incident = investigating(officer_a, reviewer)
-    file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    file_report_at(officer_a, incident, "status", at=NOW + DAY)
     [final] = duties(incident, "final_summary")
     assert final.due_at == final.original_due_at == END_OF_SEPT_30
     assert not AuditEvent.objects.for_object(final).filter(
@@ -329,9 +329,11 @@ def test_a_manager_may_accept(officer_a, manager):
 def test_closing_keeps_a_missed_duty_missed_and_owed_no_more(officer_a, reviewer):
     incident = investigating(officer_a, reviewer)
     with at(NOW):
-        missed = open_obligation(actor=None, kind="status_report", provider=incident.provider,
+        # Duties of a kind the filing of the final summary leaves alone (it ends the
+        # status reports itself).
+        missed = open_obligation(actor=None, kind="written_report", provider=incident.provider,
                                  subject="missed", due_at=NOW + DAY, incident_id=incident.pk)
-        ahead = open_obligation(actor=None, kind="status_report", provider=incident.provider,
+        ahead = open_obligation(actor=None, kind="written_report", provider=incident.provider,
                                 subject="ahead", due_at=NOW + 9 * DAY, incident_id=incident.pk)
     Obligation.objects.filter(pk=missed.pk).update(state=ObligationState.MISSED,
                                                    missed_at=NOW + DAY)
@@ -392,7 +394,7 @@ def test_a_status_report_keeping_the_date_leaves_a_granted_extension_alone(offic
     [final] = duties(incident, "final_summary")
     extend(officer_a, reviewer, final, END_OF_SEPT_30 + 14 * DAY, NOW + DAY)
 
-    file_report_at(officer_a, incident, "status", at=NOW + 2 * DAY, **STATUS)
+    file_report_at(officer_a, incident, "status", at=NOW + 2 * DAY)
 
     final.refresh_from_db()
     assert final.due_at == END_OF_SEPT_30 + 14 * DAY
@@ -433,7 +435,7 @@ def test_a_corrected_status_report_keeping_the_date_leaves_a_granted_extension_a
         officer_a, reviewer):
     incident = investigating(officer_a, reviewer)
     [final] = duties(incident, "final_summary")
-    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
     with at(NOW + 2 * DAY):
         services.return_report(actor=reviewer, report=report, comment="More detail.")
     extend(officer_a, reviewer, final, END_OF_SEPT_30 + 14 * DAY, NOW + 3 * DAY)
@@ -450,7 +452,7 @@ def test_a_corrected_status_report_changing_the_date_moves_the_final_summary(off
                                                                              reviewer):
     incident = investigating(officer_a, reviewer)
     [final] = duties(incident, "final_summary")
-    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY, **STATUS)
+    report, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
     with at(NOW + 2 * DAY):
         services.return_report(actor=reviewer, report=report, comment="Is the date right?")
 
@@ -495,3 +497,120 @@ def test_usps_closes_its_review_of_a_report_on_a_closed_case_by_accepting_it(off
     assert status.state == ReportState.ACCEPTED
     assert not Obligation.objects.filter(incident_id=incident.pk,
                                          state__in=["open", "missed"]).exists()
+
+
+def test_a_filed_final_summary_ends_the_status_reports_while_usps_reviews_it(officer_a,
+                                                                            reviewer):
+    """The summary filed on day 1, the status report due on day 7, USPS accepting on day
+    11: the provider owes no status report meanwhile, and none is missed (§ 501.11(c):
+    status reports during the investigation, the summary on its completion)."""
+    incident = investigating(officer_a, reviewer, interval=7)
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + DAY)
+    [status] = duties(incident, "status_report")
+    assert status.state == ObligationState.WAIVED and status.closed_at == NOW + DAY
+    assert final.reference in status.closed_reason
+    with at(NOW + 10 * DAY), committed():
+        sweep()
+    with at(NOW + 11 * DAY), committed():
+        services.accept_report(actor=reviewer, report=final)
+    assert [d.state for d in duties(incident, "status_report")] == [ObligationState.WAIVED]
+
+
+def test_a_status_report_filed_after_the_final_summary_opens_no_next_one(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, interval=7)
+    file_report_at(officer_a, incident, "final", at=NOW + DAY)
+    file_report_at(officer_a, incident, "status", at=NOW + 2 * DAY)
+    assert not Obligation.objects.outstanding().filter(
+        incident_id=incident.pk, kind="status_report").exists()
+
+
+def test_a_status_report_missed_before_the_final_summary_stays_missed(officer_a, reviewer):
+    incident = investigating(officer_a, reviewer, interval=7)
+    with at(NOW + 8 * DAY), committed():
+        sweep()
+    file_report_at(officer_a, incident, "final", at=NOW + 9 * DAY)
+    [status] = duties(incident, "status_report")
+    assert status.state == ObligationState.MISSED and status.closed_at == NOW + 9 * DAY
+
+
+def test_waiving_a_status_report_keeps_the_cadence(officer_a, reviewer):
+    """USPS releases the provider from one status report; the investigation goes on, so
+    the next is due one interval after the waived one was."""
+    from compliance.services.waivers import waive_obligation
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    [first] = duties(incident, "status_report")
+    with at(NOW + DAY), committed():
+        waive_obligation(actor=reviewer, obligation=first, reason="The lab is closed.")
+    first.refresh_from_db()
+    [_, after] = duties(incident, "status_report")
+    assert first.state == ObligationState.WAIVED
+    assert (after.state, after.due_at) == (ObligationState.OPEN, first.due_at + 7 * DAY)
+
+
+def test_waiving_a_missed_status_report_sets_the_next_from_the_waiver(officer_a, reviewer):
+    from compliance.services.waivers import waive_obligation
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    with at(NOW + 9 * DAY), committed():
+        sweep()
+    [first] = duties(incident, "status_report")
+    with at(NOW + 10 * DAY), committed():
+        waive_obligation(actor=reviewer, obligation=first, reason="Reported by phone.")
+    [_, after] = duties(incident, "status_report")
+    assert after.due_at == NOW + 17 * DAY
+
+
+def test_waiving_a_status_report_after_the_final_summary_opens_none(officer_a, reviewer):
+    """A correction USPS asked of a status report, waived once the summary is filed."""
+    from compliance.services.waivers import waive_obligation
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    with at(NOW + DAY + timedelta(hours=1)), committed():
+        services.return_report(actor=reviewer, report=status, comment="More detail.")
+    file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
+    [correction] = Obligation.objects.outstanding().filter(incident_id=incident.pk,
+                                                           kind="status_report")
+    with at(NOW + 3 * DAY), committed():
+        waive_obligation(actor=reviewer, obligation=correction, reason="Not needed now.")
+    assert not Obligation.objects.outstanding().filter(
+        incident_id=incident.pk, kind="status_report").exists()
+
+
+def test_a_draft_report_is_not_changed_once_the_case_is_closed(officer_a, reviewer, api_for,
+                                                              client):
+    from compliance.models import AuditEvent
+    from reports.models import Report
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    draft, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY, draft=True)
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + DAY)
+    with at(NOW + 2 * DAY), committed():
+        services.accept_report(actor=reviewer, report=final)
+    before = (Report.objects.get(pk=draft.pk).progress, AuditEvent.objects.count())
+    client.force_login(officer_a)
+    with at(NOW + 3 * DAY):
+        answer = api_for(officer_a).patch(f"/api/v1/reports/{draft.pk}/",
+                                          {"progress": "Rewritten after closing."},
+                                          format="json")
+        page = client.get(f"/reports/{draft.pk}/").content.decode()
+        edit = client.get(f"/reports/{draft.pk}/edit/")
+    assert answer.status_code == 409 and "The case is closed" in answer.json()["detail"]
+    assert (Report.objects.get(pk=draft.pk).progress, AuditEvent.objects.count()) == before
+    assert 'data-testid="edit-report"' not in page
+    assert edit.status_code == 302
+
+
+def test_a_returned_report_on_a_closed_case_offers_no_correction(officer_a, reviewer, client):
+    incident = investigating(officer_a, reviewer, interval=7)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    with at(NOW + DAY + timedelta(hours=1)), committed():
+        services.return_report(actor=reviewer, report=status, comment="More detail.")
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + 2 * DAY)
+    with at(NOW + 3 * DAY), committed():
+        services.accept_report(actor=reviewer, report=final)
+    client.force_login(officer_a)
+    with at(NOW + 4 * DAY):
+        page = client.get(f"/reports/{status.pk}/").content.decode()
+    assert 'data-testid="edit-report"' not in page

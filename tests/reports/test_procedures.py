@@ -277,3 +277,25 @@ def test_it_ignores_a_provider_filter_that_is_not_a_plain_number(client, reviewe
         response = client.get("/procedures/", {"provider": made_up})
         assert response.status_code == 200, made_up
         assert "procedures.pdf" in response.content.decode(), made_up
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "99999999999999999999"])
+def test_the_api_refuses_a_provider_filter_that_names_no_provider(api_for, reviewer, document,
+                                                                  value):
+    """As every list's filter: 400 naming it, never the unfiltered list (its CSV too)."""
+    for suffix in ("", "&format=csv"):
+        response = api_for(reviewer).get(f"/api/v1/procedures/?provider={value}{suffix}")
+        assert response.status_code == 400, (value, suffix)
+        assert "provider" in response.json()
+
+
+def test_the_api_filters_by_provider_within_the_callers_scope(api_for, reviewer, officer_a,
+                                                              officer_b, document):
+    usps = api_for(reviewer)
+    own = usps.get(f"/api/v1/procedures/?provider={officer_a.provider_id}").json()
+    other = usps.get(f"/api/v1/procedures/?provider={officer_b.provider_id}").json()
+    assert [row["provider"] for row in own["results"]] == [officer_a.provider_id]
+    assert other["count"] == 0
+    # Another provider is no choice of an officer's: refused, as on every list.
+    refused = api_for(officer_b).get(f"/api/v1/procedures/?provider={officer_a.provider_id}")
+    assert refused.status_code == 400
