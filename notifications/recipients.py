@@ -118,9 +118,12 @@ class RecipientBook:
         return [reviewer] if reviewer is not None and reviewer.is_usps else self.reviewers
 
     def _for_usps_target(self, obligation, audience):
-        """USPS's own work: the reminder to the assigned reviewer (else every reviewer),
-        the escalation to the USPS managers. Never anyone of a provider."""
-        if audience == USPS_REMINDER:
+        """USPS's own work: the reminder to whoever does it — the assigned reviewer (else
+        every reviewer), the USPS managers for a proceeding's decision, which only they
+        take — and the escalation to the USPS managers. Never anyone of a provider."""
+        if audience == USPS_REMINDER and obligation.kind == ObligationKind.USPS_PROCEEDING_DECISION:
+            people = self.managers
+        elif audience == USPS_REMINDER:
             people = self._assigned_else_reviewers(obligation)
         elif audience == USPS_ESCALATION:
             people = self.managers

@@ -188,13 +188,15 @@ def _attempt(email, loaded, connection):
 
 
 def _failed(email, exc, now, started, subject=""):
-    """Record a failed attempt: retried after a backoff, failed for good after the last."""
+    """Record a failed attempt: retried after a backoff, failed for good after the last
+    (its `next_attempt_at` then keeps the time of that last try, which the page of
+    undelivered e-mails shows)."""
     attempts = email.attempts + 1
     state = EmailState.FAILED if attempts >= MAX_ATTEMPTS else EmailState.PENDING
     OutboundEmail.objects.filter(pk=email.pk).update(
         state=state, attempts=attempts, subject=subject or email.subject,
         last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
-        next_attempt_at=now + backoff(attempts),
+        next_attempt_at=now if state == EmailState.FAILED else now + backoff(attempts),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     log.warning("e-mail %s failed (attempt %s): %s", email.pk, attempts, exc)

@@ -121,3 +121,13 @@ def test_it_does_not_email_usps_about_drafts(officer_a, reviewer):
     make_draft(officer_a)
 
     assert not OutboundEmail.objects.exists()
+
+
+def test_the_receipt_names_the_provider_in_both_parts(officer_a, reviewer, mailoutbox):
+    make_filed(officer_a)
+    send_all(mailoutbox)
+
+    receipt = next(m for m in mailoutbox if m.subject.startswith("Receipt:"))
+    html = receipt.alternatives[0][0]
+    assert f"Provider:       {officer_a.provider.name}" in receipt.body
+    assert ">Provider</th><td>" in html, html

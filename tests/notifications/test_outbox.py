@@ -274,3 +274,28 @@ def test_a_reminder_skipped_while_its_deadline_was_moved_away_goes_out_once_move
     reminder.refresh_from_db()
     assert reminder.state == EmailState.SENT
     assert [m.to for m in mail.outbox].count([officer_a.email]) == 1
+
+
+def test_the_last_try_shown_is_the_time_of_the_last_try(settings, signed_in, manager,
+                                                         officer_a, reviewer):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
+    t0 = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+    with time_machine.travel(t0 - timedelta(minutes=1), tick=False):
+        incident = make_draft(officer_a)
+        services.queue_email(recipients=[reviewer], template="incident_filed",
+                             context={"incident": incident}, key="x")
+    when = t0
+    tries = []
+    while OutboundEmail.objects.get().state != EmailState.FAILED:
+        with time_machine.travel(when, tick=False):
+            services.send_due_emails()
+        tries.append(when)
+        when = OutboundEmail.objects.get().next_attempt_at
+    assert len(tries) == services.MAX_ATTEMPTS
+    last_try = tries[-1]  # 2026-06-10 16:31 UTC: 12:31 EDT
+
+    client = signed_in(manager)  # New York
+    with time_machine.travel(last_try + timedelta(minutes=1), tick=False):
+        page = client.get("/notifications/failed/").content.decode()
+
+    assert '<time datetime="2026-06-10T16:31:00+00:00"' in page, page[page.find("<tbody"):][:400]
