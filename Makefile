@@ -20,9 +20,10 @@ var:
 migrate: install var
 	$(BIN)/python manage.py migrate --no-input
 
+# Demo data and sign-ins with a published password: never on a deployment (DEBUG only).
 demo: migrate
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py seed_demo_cases
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py seed_demo_cases
 	DEBUG=true $(BIN)/python manage.py demo_sign_in
 
 # Web app, Celery worker and beat scheduler together; Ctrl-C stops all three.

@@ -11,3 +11,5 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = 5
+# The access log masks the secrets of calendar-feed, invitation and reset URLs.
+logger_class = "config.access_log.AccessLogger"

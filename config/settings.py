@@ -300,8 +300,11 @@ PROCEDURES_DUE_DAYS = env.int("PROCEDURES_DUE_DAYS", default=30)
 # --- Cache: rate limits, lockout counters and used TOTP codes must be shared by every
 # web process, so production points REDIS_URL at Redis; one process can keep them in memory.
 if "REDIS_URL" in env:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": env.str("REDIS_URL")}}
+    # Answers as an empty cache while Redis is away (config/cache.py); a Redis that hangs
+    # holds a request up for half a second at most.
+    CACHES = {"default": {"BACKEND": "config.cache.SharedCache",
+                          "LOCATION": env.str("REDIS_URL"),
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from compliance.enforcement.cases import case_source
 from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
+from compliance.models.obligations import PROCEEDING_KINDS
 
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
@@ -30,6 +31,12 @@ def waive_obligation(*, actor, obligation, reason):
         # What waits on USPS would leave its inbox, and a missed target its on-time rate.
         raise Conflict("A USPS target is not waived: it is met when USPS does what waits "
                        "on it (triage, review or decision).")
+    if obligation.kind in PROCEEDING_KINDS:
+        # The provider's time to answer under § 501.6 / § 501.12: USPS decides before it
+        # ends only once the provider has answered, and it ends with the proceeding's next
+        # step (or runs longer by an extension), never by a waiver.
+        raise Conflict("A provider's period in a proceeding is not waived: it ends with the "
+                       "proceeding's next step.")
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} cannot be waived.")
     old = obligation.state

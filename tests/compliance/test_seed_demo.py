@@ -19,6 +19,12 @@ from compliance.models import (
 from compliance.models.register import PESKind, Relationship
 
 
+@pytest.fixture(autouse=True)
+def demo_mode(settings):
+    """The demo is `make run`'s (DEBUG=true)."""
+    settings.DEBUG = True
+
+
 def seed():
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -77,7 +83,8 @@ def test_it_prints_the_demo_sign_ins_that_work_with_the_demo_second_factor(seede
         cache.clear()  # the same code again, for the next person: not a replay
 
 
-def test_it_gives_the_demo_second_factor_only_when_debug_is_on(seeded):
+def test_it_gives_the_demo_second_factor_only_when_debug_is_on(seeded, settings):
+    settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_sign_in", stdout=StringIO())
     assert not Authenticator.objects.exists()
@@ -100,3 +107,15 @@ def test_it_writes_the_register_through_audited_services(seeded):
 def test_it_puts_provider_staff_on_a_provider_and_usps_staff_on_none(seeded):
     for user in User.objects.all():
         assert (user.provider_id is None) == user.is_usps, user
+
+
+def test_it_refuses_to_run_on_a_deployment_and_makes_no_one(db, settings):
+    """Its sign-ins' password is published: with DEBUG off (a deployment) nothing is made,
+    no USPS manager anyone could sign in as."""
+    settings.DEBUG = False
+    before = counts()
+
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        seed()
+
+    assert counts() == before and not User.objects.filter(username="manager.usps").exists()

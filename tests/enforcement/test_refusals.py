@@ -205,3 +205,26 @@ def test_a_reinstatement_after_the_suspension_ends_is_refused(suspension, manage
     issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 6, 21))
     suspension.refresh_from_db()
     assert (suspension.state, suspension.suspension_ends_at) == ("reinstated", None)
+
+
+@pytest.mark.parametrize("actor_name", ["reviewer", "manager"])
+def test_a_providers_period_is_not_waived(suspension, actor_name, request, manager, unchanged):
+    """Its time to answer ends with the proceeding's next step: waived, it would no longer
+    hold USPS's decision back (a notice before the provider answered)."""
+    from compliance.models import ObligationKind
+    from tests.conftest import api_as
+
+    from .helpers import period_of
+
+    actor = request.getfixturevalue(actor_name)
+    correction = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    unchanged()
+    with at(T0 + DAY):
+        answer = api_as(actor).post(f"/api/v1/obligations/{correction.pk}/waive/",
+                                    {"reason": "Not needed."}, format="json")
+    assert answer.status_code == 409 and "not waived" in answer.json()["detail"]
+    unchanged()
+    with pytest.raises(Conflict, match="period runs until"):
+        issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+              effective_date=date(2026, 6, 20))
+    unchanged()

@@ -105,3 +105,98 @@ def test_gunicorn_accepts_the_config_and_loads_the_app():
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 0, result.stderr
+
+
+def compose_services(docker_compose, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in extra}
+    env.update(SECRET_KEY="x" * 50, **extra)
+    result = subprocess.run([docker_compose, "config"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)["services"]
+
+
+def test_the_sender_of_every_email_is_set_for_the_deployment(docker_compose):
+    sender = "PES Cases <no-reply@cases.example.gov>"
+    services = compose_services(docker_compose, DEFAULT_FROM_EMAIL=sender)
+    assert {services[name]["environment"]["DEFAULT_FROM_EMAIL"]
+            for name in ("web", "worker", "beat")} == {sender}
+
+
+def test_the_app_that_believes_proxy_headers_is_published_on_the_loopback_alone(
+        docker_compose):
+    """BEHIND_PROXY: X-Forwarded-For and -Proto are believed; a client reaching the port
+    directly would choose its own address for the per-address limits."""
+    web = compose_services(docker_compose)["web"]
+    assert web["environment"]["BEHIND_PROXY"] == "true"
+    # `docker-compose config` writes each as "host_ip:published:target" (or as a mapping).
+    hosts = {port.get("host_ip") if isinstance(port, dict) else str(port).split(":")[0]
+             for port in web["ports"]}
+    assert web["ports"] and hosts == {"127.0.0.1"}, web["ports"]
+
+
+def test_stopping_the_web_container_reaches_gunicorn(docker_compose):
+    """`docker stop` signals the container's first process: the shell must hand its place
+    to gunicorn (dash keeps itself the parent of the last command of an && list)."""
+    import signal
+    import time
+
+    command = compose_services(docker_compose)["web"]["command"]
+    script = command.removeprefix("sh -c ").strip().strip('"')
+    script = script.replace("python manage.py migrate --no-input", "true")
+    script = script.replace("gunicorn --config config/gunicorn.py --access-logfile -",
+                            "sleep 30")
+    assert "sleep 30" in script, script
+    shell = subprocess.Popen(["sh", "-c", script])
+    try:
+        time.sleep(0.5)
+        assert Path(f"/proc/{shell.pid}/cmdline").read_bytes().split(b"\0")[0] == b"sleep"
+    finally:
+        for child in subprocess.run(["pgrep", "-P", str(shell.pid)], capture_output=True,
+                                    text=True).stdout.split():
+            os.kill(int(child), signal.SIGKILL)
+        shell.kill()
+        shell.wait()
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("calendar-feed", {"secret": "Zx9secretCalendarFeedKey"}),
+    ("invitation-accept", {"pk": 12, "secret": "Zx9secretCalendarFeedKey"}),
+    ("account_reset_password_from_key", {"uidb36": "3", "key": "Zx9secretCalendarFeedKey"}),
+])
+def test_the_access_log_masks_the_secret_of_a_link(name, kwargs):
+    """Only the secret's hash is stored; the access log (`--access-logfile -`) must not
+    keep it either, in the request line, the path or the referrer."""
+    import io
+    import logging
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from gunicorn.config import Config
+
+    cfg = Config()
+    for key, value in runpy.run_path(str(ROOT / "config" / "gunicorn.py")).items():
+        if key in cfg.settings:
+            cfg.set(key, value)
+    cfg.set("accesslog", "-")
+    cfg.set("access_log_format", '%(h)s "%(r)s" %(U)s "%(f)s"')
+    logger = cfg.logger_class(cfg)
+    stream = io.StringIO()
+    for handler in logger.access_log.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(stream)
+    path = reverse(name, kwargs=kwargs)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path,
+               "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.9",
+               "HTTP_REFERER": f"https://pes-cases.example.gov{path}"}
+
+    class Response:
+        status = "200 OK"
+        sent = 10
+        headers = []
+
+    logger.access(Response(), [], environ, timedelta(milliseconds=3))
+
+    line = stream.getvalue().splitlines()[0]
+    assert line.count("[secret]") == 3, line  # the request line, the path, the referrer
+    assert "Zx9secretCalendarFeedKey" not in stream.getvalue()

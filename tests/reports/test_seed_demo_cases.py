@@ -7,6 +7,12 @@ from incidents.models import Incident, IncidentStatus
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def demo_mode(settings):
+    """The demo is `make run`'s (DEBUG=true)."""
+    settings.DEBUG = True
+
+
 def test_it_loads_a_case_at_each_stage_once(capsys):
     call_command("seed_demo")
     call_command("seed_demo_cases")
@@ -37,6 +43,16 @@ def test_it_gives_the_reviewer_an_item_of_each_kind_to_work(settings, tmp_path):
 
 def test_it_refuses_to_run_before_the_demo_people_exist():
     with pytest.raises(CommandError, match="seed_demo` first"):
+        call_command("seed_demo_cases")
+
+    assert not Incident.objects.exists()
+
+
+def test_it_refuses_to_run_on_a_deployment(settings):
+    call_command("seed_demo")
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG=true"):
         call_command("seed_demo_cases")
 
     assert not Incident.objects.exists()

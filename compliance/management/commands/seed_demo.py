@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from compliance import services
@@ -45,6 +46,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # Its sign-ins' password is published: on a real deployment they are anyone's.
+            raise CommandError("The demo data is for `make run` (DEBUG=true) only: its "
+                               "sign-ins have a published password.")
         system = User.objects.filter(username="manager.usps").first()
         if system is None:
             system = services.create_user(username="manager.usps", role=Role.USPS_MANAGER,

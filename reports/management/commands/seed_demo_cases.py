@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -22,6 +23,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo cases are for `make run` (DEBUG=true) only.")
         people = {u.username: u for u in User.objects.filter(username__in=[
             "officer.meridian", "officer.northgate", "officer.bluefin", "reviewer.usps",
             "manager.usps"])}
