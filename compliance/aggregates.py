@@ -1,8 +1,11 @@
 """Database expressions the figures need (the metrics, the compliance record), spelled
-for PostgreSQL and SQLite alike."""
+for PostgreSQL and SQLite alike; and on SQLite, the functions it lacks (a median) or has
+otherwise than PostgreSQL (LIKE folding ASCII letters alone)."""
 
+import re
 import statistics
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.db import models
 from django.db.backends.signals import connection_created
@@ -72,3 +75,37 @@ class _SQLiteMedian:
 def register_sqlite_median(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("MEDIAN", 1, _SQLiteMedian)
+
+
+@lru_cache(maxsize=512)
+def _like_pattern(pattern, escape):
+    """SQL's LIKE pattern as a regular expression: `%` any run, `_` any one character,
+    the escape character taking the next one as it is."""
+    parts, at = [], 0
+    while at < len(pattern):
+        char = pattern[at]
+        if escape and char == escape and at + 1 < len(pattern):
+            parts.append(re.escape(pattern[at + 1]))
+            at += 2
+            continue
+        parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        at += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _sqlite_like(pattern, value, escape=None):
+    """`value LIKE pattern [ESCAPE escape]` folding every letter's case, as PostgreSQL's
+    UPPER does for `icontains`, where SQLite's own folds ASCII letters alone (a search for
+    "MÜLLER" would miss "Müller")."""
+    if pattern is None or value is None:
+        return None
+    return int(_like_pattern(str(pattern).casefold(), escape)
+               .fullmatch(str(value).casefold()) is not None)
+
+
+@receiver(connection_created)
+def register_sqlite_like(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        for arguments in (2, 3):
+            connection.connection.create_function("like", arguments, _sqlite_like,
+                                                  deterministic=True)

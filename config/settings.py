@@ -113,6 +113,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # its cost estimates start it on figures it then spends longer compiling than running.
     if not env.bool("POSTGRES_JIT", default=False):
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default (`make run`): web, worker and scheduler write to one file. Each
+    # transaction takes the write lock when it begins and waits its turn for it (SQLite
+    # would otherwise refuse a transaction that read first and then found another writing:
+    # "database is locked"); write-ahead logging lets readers, a long CSV download say,
+    # go on beside a writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE", "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "compliance.User"
