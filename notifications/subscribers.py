@@ -20,6 +20,7 @@ from compliance.models import (
     Obligation,
     ObligationKind,
     ProcedureDocument,
+    ProcedureReview,
     ProceedingStep,
     ProviderStatusChange,
     Side,
@@ -79,9 +80,15 @@ def procedures_reviewed(document):
         return
     duty = (Obligation.objects.outstanding()
             .filter(provider_id=document.provider_id, kind=ObligationKind.PROCEDURES).first())
+    # Changes asked on a version a later one (with USPS, or accepted) already answers owe
+    # nothing more: the e-mail says so rather than asking for an upload.
+    answered_by = (ProcedureDocument.objects
+                   .filter(provider_id=document.provider_id, version__gt=document.version,
+                           review_state__in=[ProcedureReview.PENDING, ProcedureReview.ACCEPTED])
+                   .order_by("version").values_list("version", flat=True).first())
     queue_email(recipients=User.objects.officers_of(document.provider_id),
                 template="procedures_reviewed",
-                context={"document": document, "duty": duty,
+                context={"document": document, "duty": duty, "answered_by": answered_by,
                          "list_path": reverse("procedures-list")},
                 key=f"procedures_reviewed:{document.pk}")
 

@@ -22,8 +22,13 @@ class ProcedureDocumentQuerySet(ProviderScopedQuerySet):
         return self.filter(review_state=ProcedureReview.ACCEPTED)
 
     def pending(self):
-        """Versions filed and waiting for USPS's review."""
-        return self.filter(review_state=ProcedureReview.PENDING)
+        """Versions filed and waiting for USPS's review: not one a later version accepted
+        has superseded (USPS may still review it, but nothing waits on it)."""
+        accepted_later = ProcedureDocument.objects.filter(
+            provider_id=models.OuterRef("provider_id"), version__gt=models.OuterRef("version"),
+            review_state=ProcedureReview.ACCEPTED)
+        return self.filter(review_state=ProcedureReview.PENDING).exclude(
+            models.Exists(accepted_later))
 
     def has_accepted(self):
         """Whether an accepted copy is on file (templates call it on a provider's

@@ -16,7 +16,10 @@ The `procedures` obligation follows these rules:
   of the day `PROCEDURES_DUE_DAYS` days later in the provider's time zone) when none is
   outstanding: a revised copy is owed. An earlier accepted version stays on file meanwhile.
   A later version already filed (waiting on USPS, or accepted) is that revised copy:
-  changes asked on an older one then open nothing.
+  changes asked on an older one then open nothing; accepting an older version leaves the
+  revision owed for changes asked on a later one.
+- Accepting a version supersedes the earlier ones still waiting: USPS's targets to review
+  them close (USPS may still review them; nothing waits on it).
 
 The file is checked on its content (`compliance.uploads.check_upload`, as for attachments)
 and stored under a random name with its size and SHA-256. Uploads and reviews are
@@ -46,7 +49,7 @@ from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .chain import appended_at_end
-from .obligations import fulfil_obligation, open_obligation
+from .obligations import close_obligation, fulfil_obligation, open_obligation
 from .targets import meet_usps_target, open_usps_target
 
 UPLOADED = "procedures.uploaded"
@@ -171,15 +174,28 @@ def _review(actor, document, state, comment, now):
 @transaction.atomic
 @appended_at_end()
 def accept_procedures(*, actor, document, comment=""):
-    """USPS accepts a version: it is the copy on file. A `procedures` duty still owed
-    (opened after this version was filed, by changes asked on another one) is met as of
-    when this version was filed."""
+    """USPS accepts a version: it is the copy on file. A `procedures` duty still owed that
+    this version answers (opened after it was filed, for a provider with no duty before)
+    is met as of when it was filed, or opened; one opened by changes USPS asked on a later
+    version is that later version's, and stays owed. Earlier versions still waiting are
+    superseded: USPS's targets to review them close."""
     document = _lock_pending(actor, document)
     now = timezone.now()
     _review(actor, document, ProcedureReview.ACCEPTED.value, (comment or "").strip(), now)
-    duty = _outstanding_duty(document.provider)
-    if duty is not None:
-        fulfil_obligation(actor=actor, obligation=duty, at=document.uploaded_at)
+    provider = document.provider
+    duty = _outstanding_duty(provider)
+    changes_asked_later = provider.procedure_documents.filter(
+        version__gt=document.version, review_state=ProcedureReview.CHANGES_REQUESTED)
+    if duty is not None and not changes_asked_later.exists():
+        fulfil_obligation(actor=actor, obligation=duty,
+                          at=max(document.uploaded_at, duty.created_at))
+    superseded = provider.procedure_documents.filter(
+        version__lt=document.version, review_state=ProcedureReview.PENDING).values("pk")
+    for target in (Obligation.objects.usps_targets().outstanding()
+                   .filter(kind=ObligationKind.USPS_PROCEDURES_REVIEW,
+                           object_id__in=superseded).order_by("id")):
+        close_obligation(actor=actor, obligation=target,
+                         reason=f"Version {document.version}, filed after it, is accepted.")
     return document
 
 

@@ -43,7 +43,7 @@ def _standing(documents):
     """Whether an accepted copy is on file, and the latest version with USPS (or None),
     of the provider's whole list: one query while a version is with USPS, two otherwise."""
     accepted = documents.filter(review_state=ProcedureReview.ACCEPTED)
-    with_usps = (documents.filter(review_state=ProcedureReview.PENDING).order_by("-version")
+    with_usps = (documents.pending().order_by("-version")
                  .annotate(accepted_on_file=Exists(accepted)).first())
     if with_usps is not None:
         return with_usps.accepted_on_file, with_usps

@@ -176,3 +176,110 @@ def test_it_reviews_a_version_once_and_only_usps_reviews(officer_a, reviewer):
     with pytest.raises(Conflict):
         request_procedure_changes(actor=reviewer, document=document, comment="Late thought.")
     assert ProcedureDocument.objects.get().review_state == "accepted"
+
+
+# Versions reviewed out of order: the duty owed whatever order USPS reviews in, a missed
+# duty never rewritten, a superseded version no longer waiting on USPS.
+
+def test_a_missed_revision_is_not_rewritten_met_on_time_by_accepting_an_older_version(
+        officer_a, reviewer, provider_a):
+    """v1 and v2 wait on USPS; USPS asks for changes on v2 (a revised copy is owed, due
+    in 14 days). The provider sends nothing and the sweep marks the duty missed. When USPS
+    later accepts the old v1, the missed duty must not turn into "met on time", met
+    before it was even opened: the record of a missed duty is permanent."""
+    ensure_procedures_obligations()
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        first = upload(officer_a)
+        second = upload(officer_a, summary="New escalation path.")
+    request_procedure_changes(actor=reviewer, document=second, comment="Name the deputy.",
+                              due_at=NOW + timedelta(days=14))
+    revision = duties(provider_a).get(state="open")
+
+    later = NOW + timedelta(days=20)
+    with time_machine.travel(later, tick=False):
+        sweep(later)
+        revision.refresh_from_db()
+        assert revision.state == "missed"
+        accept_procedures(actor=reviewer, document=first)
+
+    revision.refresh_from_db()
+    assert revision.state != "met", (revision.state, revision.met_at, revision.created_at)
+    assert revision.met_at is None or revision.met_at >= revision.created_at
+
+
+def test_the_order_of_usps_reviews_does_not_decide_whether_a_revision_is_owed(
+        officer_a, officer_b, reviewer, provider_a, provider_b):
+    """Two providers, each with v1 and v2 waiting on USPS; USPS accepts v1 and asks for
+    changes on v2 for both, in opposite orders. Same versions, same decisions: the same
+    revised copy is owed (README: asking for changes opens the duty again unless a
+    *later* version is already filed; v1 is earlier)."""
+    ensure_procedures_obligations()
+    a1, a2 = upload(officer_a), upload(officer_a, summary="More.")
+    b1, b2 = upload(officer_b), upload(officer_b, summary="More.")
+
+    accept_procedures(actor=reviewer, document=a1)
+    request_procedure_changes(actor=reviewer, document=a2, comment="Name the deputy.")
+
+    request_procedure_changes(actor=reviewer, document=b2, comment="Name the deputy.")
+    accept_procedures(actor=reviewer, document=b1)
+
+    owed_a = sorted(duties(provider_a).values_list("state", flat=True))
+    owed_b = sorted(duties(provider_b).values_list("state", flat=True))
+    assert owed_a == ["met", "open"]
+    assert owed_b == owed_a
+
+
+def test_a_version_superseded_by_an_accepted_later_one_no_longer_waits_on_usps(
+        officer_a, reviewer, provider_a, client):
+    """v1 and v2 filed; USPS accepts v2, the provider's current copy. v1 is superseded:
+    it must not keep waiting on USPS for ever (an inbox item past target, escalated to
+    the managers), nor keep the provider's home page saying v1 is "with USPS"."""
+    ensure_procedures_obligations()
+    upload(officer_a)
+    second = upload(officer_a, summary="Named the deputy.")
+    accept_procedures(actor=reviewer, document=second)
+
+    waiting = Obligation.objects.filter(kind=ObligationKind.USPS_PROCEDURES_REVIEW,
+                                        provider=provider_a, state__in=["open", "missed"],
+                                        closed_at__isnull=True)
+    client.force_login(officer_a)
+    home = client.get("/").content.decode()
+    assert 'data-testid="procedures-with-usps"' not in home, home
+    assert list(waiting.values_list("subject", flat=True)) == []
+    [closed] = Obligation.objects.filter(kind=ObligationKind.USPS_PROCEDURES_REVIEW,
+                                         provider=provider_a, closed_at__isnull=False)
+    assert "Version 2, filed after it, is accepted." in closed.closed_reason
+
+
+def test_the_procedures_page_says_a_revised_copy_is_due_while_an_older_version_waits(
+        officer_a, reviewer, provider_a, client):
+    """v1 and v2 filed; USPS asks for changes on v2 (the latest): a revised copy is owed.
+    The procedures page must say so (with its due time), not only that v1 is with USPS."""
+    ensure_procedures_obligations()
+    upload(officer_a)
+    second = upload(officer_a, summary="Named the deputy.")
+    request_procedure_changes(actor=reviewer, document=second, comment="Name the deputy.")
+    assert duties(provider_a).filter(state="open").exists()
+
+    client.force_login(officer_a)
+    page = client.get("/procedures/").content.decode()
+    assert "a revised copy is due" in page, page[page.find("<h1"):page.find("<table")]
+
+
+def test_changes_on_a_version_a_later_one_answers_do_not_ask_the_officers_to_upload(
+        officer_a, reviewer, provider_a):
+    """v2 is already with USPS when USPS asks for changes on v1: nothing is owed (the
+    service opens no duty), so the e-mail to the officers must not tell them to upload
+    a revised version."""
+    from notifications.models import OutboundEmail
+    from tests.factories import committed
+
+    ensure_procedures_obligations()
+    first = upload(officer_a)
+    upload(officer_a, summary="Named the deputy.")
+    with committed():
+        request_procedure_changes(actor=reviewer, document=first, comment="Name the deputy.")
+
+    assert not duties(provider_a).filter(state="open").exists()
+    email = OutboundEmail.objects.get(template="procedures_reviewed").rendered
+    assert "Upload a revised version" not in email.body_text, email.body_text
