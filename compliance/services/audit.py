@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -8,13 +10,23 @@ from compliance.models import AuditEvent, Provider
 from .chain import append_or_hold
 
 
+def iso_time(value):
+    """A time as an event records it: ISO 8601 in UTC (a time typed in another zone is
+    recorded as the same instant in UTC), a date as it is; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        value = value.astimezone(UTC)
+    return value.isoformat()
+
+
 def _json_value(value):
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, Country):
         return value.code
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return iso_time(value)
     if isinstance(value, (list, tuple, set)):
         return [_json_value(v) for v in value]
     return value

@@ -20,7 +20,7 @@ from compliance.models import ExtensionRequest, ExtensionState, Obligation, Obli
 from compliance.models.obligations import ObligationState
 from compliance.window import check_datetime
 
-from .audit import record_event
+from .audit import iso_time, record_event
 from .chain import appended_at_end
 from .obligations import move_obligation_due
 from .targets import meet_usps_target, open_usps_target
@@ -30,7 +30,7 @@ DECIDED = "extension.decided"
 
 
 def _iso(value):
-    return value.isoformat() if value is not None else None
+    return iso_time(value)
 
 
 @transaction.atomic

@@ -8,12 +8,12 @@ from compliance.deadlines import is_late, require_aware
 from compliance.errors import Conflict
 from compliance.models import CLAUSES, Obligation, ObligationState
 
-from .audit import record_event
+from .audit import iso_time, record_event
 from .schedule import reschedule_reminders
 
 
 def _iso(value):
-    return value.isoformat() if value is not None else None
+    return iso_time(value)
 
 
 def record_obligation_event(obligation, *, action, usps_only=False, **kwargs):

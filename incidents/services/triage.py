@@ -1,7 +1,6 @@
 """Triage by USPS: the revenue risk, the written-report deadline, the status-report
 interval and the assigned reviewer. The risk rationale is internal to USPS."""
 
-from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +20,7 @@ from compliance.services import (
     open_obligation,
     record_event,
 )
+from compliance.services.audit import iso_time
 from compliance.services.chain import appended_at_end
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus, RevenueRisk
@@ -74,7 +74,7 @@ def _check_inputs(risk, written_report_due_at, interval, now):
 
 
 def _iso(value):
-    return value.astimezone(UTC).isoformat() if value is not None else None
+    return iso_time(value)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from compliance.deadlines import require_aware
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
+from compliance.services.audit import iso_time
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
@@ -40,7 +41,7 @@ def _decide(actor, report, decision, comment, now, **extra):
     report.save()
     changes = {"state": [old, report.state], "version": [None, review.version.number]}
     if review.resubmission_due_at:
-        changes["resubmission_due_at"] = [None, review.resubmission_due_at.isoformat()]
+        changes["resubmission_due_at"] = [None, iso_time(review.resubmission_due_at)]
     record_event(actor=actor, obj=report, action=f"report.{decision}", at=now,
                  changes=changes, reason=comment)
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_REPORT_REVIEW, object_id=report.pk,
