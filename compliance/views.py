@@ -52,7 +52,10 @@ def home(request):
         context["usps_inbox"] = inbox_counts(user, context["now"])
         context.update(inbox_context(request, filterset, context["usps_inbox"]["waiting"]))
     context["obligations"] = _with_links(outstanding.select_related("provider")[:DASHBOARD_ROWS])
-    return render(request, "compliance/home.html", context)
+    # A filter of the inbox it refuses is a bad request, as on every list (the page says
+    # what is wrong).
+    refused = user.is_usps and request.GET and not filterset.is_valid()
+    return render(request, "compliance/home.html", context, status=400 if refused else 200)
 
 
 def _with_links(obligations):

@@ -40,6 +40,7 @@ class TriageForm(forms.Form):
         label="Status-report interval in days (optional override)")
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
                                       label="Assigned reviewer")
+    first_triage = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, reviewers=None, interval=None, **kwargs):
         kwargs.setdefault("auto_id", "triage_%s")
@@ -66,9 +67,10 @@ class TriageForm(forms.Form):
 
     def service_values(self):
         data = self.cleaned_data
-        return {name: data.get(name) for name in (
+        return {**{name: data.get(name) for name in (
             "revenue_risk", "rationale", "written_report_due_at",
-            "status_report_interval_days", "reviewer")}
+            "status_report_interval_days", "reviewer")},
+            "expect_first": bool(data.get("first_triage"))}
 
 
 class AssignForm(forms.Form):

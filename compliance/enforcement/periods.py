@@ -48,12 +48,13 @@ def open_period(actor, proceeding, step, policy, now):
 
 def answer_period(actor, proceeding, period, policy, now):
     """The provider acted: its period is met (late after its due time), and USPS's target
-    to decide starts."""
+    to decide starts, flagged filed late when the answer came after the period."""
     if period is not None:
         fulfil_obligation(actor=actor, obligation=period, at=now)
     open_usps_target(actor=actor, kind=ObligationKind.USPS_PROCEEDING_DECISION,
                      provider=proceeding.provider, at=now, object_id=proceeding.pk,
                      policy=policy,
+                     filed_late=period is not None and deadlines.is_late(period.due_at, now),
                      subject=f"{proceeding.reference}: the provider's answer to decide on")
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.changes import publish
+from compliance.deadlines import is_late
 from compliance.display import display_time
 from compliance.enforcement.cases import case_source
 from compliance.errors import Conflict
@@ -75,7 +76,10 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
         subject=f"Extension of the {obligation.get_kind_display().lower()}: "
                 f"{obligation.subject}",
         at=now, object_id=extension.pk, incident_id=obligation.incident_id,
-        reviewer=obligation.reviewer, filed_late=obligation.state == ObligationState.MISSED)
+        reviewer=obligation.reviewer,
+        # By the time, as every filing is: the sweep may not have marked it missed yet.
+        filed_late=(obligation.state == ObligationState.MISSED
+                    or is_late(obligation.due_at, now)))
     publish(REQUESTED, extension=extension.pk)
     return extension
 

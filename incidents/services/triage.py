@@ -79,7 +79,7 @@ def _iso(value):
 
 @transaction.atomic
 def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_due_at=None,
-                    status_report_interval_days=None, reviewer=None):
+                    status_report_interval_days=None, reviewer=None, expect_first=False):
     """Set the revenue risk of a filed incident and what follows from it.
 
     The first triage puts the case under review, opens the written-report duty (due the
@@ -88,12 +88,18 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     changes the risk or a deadline needs a rationale and moves the duty's `due_at`;
     `original_due_at` stays. The rationale is recorded for USPS only. The provider's
     officers are e-mailed the deadline after commit.
+
+    `expect_first`: the caller offered a first triage (a page filled in before anyone
+    triaged): refused if someone has triaged meanwhile, whose triage it has not seen.
     """
     require_usps(actor)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.status not in TRIAGE_STATES:
         raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
+    if expect_first and incident.triaged_at is not None:
+        raise Conflict("This case was triaged meanwhile: open it again to see that triage, "
+                       "then change it if need be.")
     now = timezone.now()
     rationale = (rationale or "").strip()
     _check_inputs(revenue_risk, written_report_due_at, status_report_interval_days, now)

@@ -30,6 +30,9 @@ def triage_initial(request, incident):
         # new risk would keep the old interval instead of taking the policy's.
         "reviewer": incident.assigned_reviewer_id,
         "due_timezone": request.user.timezone,
+        # A page offering the first triage says so: sent after someone else triaged the
+        # case meanwhile, it is refused rather than taken as a change of their triage.
+        "first_triage": incident.triaged_at is None,
     }
 
 
