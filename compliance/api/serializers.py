@@ -25,7 +25,8 @@ class MeSerializer(serializers.ModelSerializer):
 class ProviderSerializer(serializers.ModelSerializer):
     reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True,
-        help_text="Why the authorization status changes (required when it does).",
+        help_text="Why the authorization status changes; recorded with the change (when "
+                  "none is given, that the change came through the API with no reason).",
     )
     timezone = serializers.CharField(
         required=False, help_text="IANA zone in which deadlines set by the end of a day end "

@@ -48,6 +48,9 @@ class ServiceViewSet(
                                                        serializer.validated_data)
 
 
+NO_REASON_GIVEN = "Set through the API; no reason given."
+
+
 @extend_schema(tags=["register"])
 class ProviderViewSet(ServiceViewSet):
     """Providers: USPS staff see all, provider staff their own; USPS managers write."""
@@ -64,6 +67,12 @@ class ProviderViewSet(ServiceViewSet):
         return services.create_provider(actor=self.request.user, **data)
 
     def update_with_service(self, instance, data):
+        # The published PATCH takes `authorization_status` alone: a status change without
+        # a reason is not refused here (a field the contract does not require), and the
+        # record says none was given.
+        if (data.get("authorization_status", instance.authorization_status)
+                != instance.authorization_status and not data.get("reason", "").strip()):
+            data["reason"] = NO_REASON_GIVEN
         return services.update_provider(actor=self.request.user, provider=instance, **data)
 
 

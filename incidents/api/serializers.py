@@ -60,6 +60,9 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class AmendmentSerializer(IncidentSerializer):
+    """The changed fields and the reason: every field but the reason may be left out (the
+    published schema says so too, as the endpoint reads it)."""
+
     amendment_reason = serializers.CharField(help_text="Why the filing is amended.")
 
     class Meta(IncidentSerializer.Meta):
@@ -69,6 +72,13 @@ class AmendmentSerializer(IncidentSerializer):
             "pes_models", "risk_statements", "amendment_reason",
         ]
         read_only_fields = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "amendment_reason":
+                field.required = False
+        return fields
 
 
 class ReceiptSerializer(serializers.ModelSerializer):

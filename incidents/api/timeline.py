@@ -1,3 +1,6 @@
+import re
+from datetime import UTC, datetime
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
@@ -6,6 +9,29 @@ from compliance.models import AuditEvent
 from incidents.views.common import timeline
 
 from .views import IncidentChildMixin
+
+# A time as events record it (ISO 8601 with an offset: `+00:00`, or an offset typed in).
+RECORDED_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+class ChangesField(serializers.JSONField):
+    """An event's changes, each time in them given as every answer gives times: UTC, `Z`.
+    (The record itself, hashed into the chain, is not touched.)"""
+
+    times = serializers.DateTimeField(default_timezone=UTC)
+
+    def to_representation(self, value):
+        return self._utc(super().to_representation(value))
+
+    def _utc(self, value):
+        if isinstance(value, str) and RECORDED_TIME.match(value):
+            return self.times.to_representation(
+                datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC))
+        if isinstance(value, list):
+            return [self._utc(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._utc(item) for key, item in value.items()}
+        return value
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -16,6 +42,8 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     object = serializers.CharField(source="object_repr", read_only=True)
     internal = serializers.BooleanField(source="usps_only", read_only=True,
                                         help_text="Internal to USPS (only USPS staff see it).")
+    changes = ChangesField(read_only=True,
+                           help_text="Each changed field: [before, after]; times in UTC.")
 
     class Meta:
         model = AuditEvent
