@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -57,6 +58,21 @@ class ExtensionRequest(models.Model):
                 condition=(Q(state="pending", decided_at__isnull=True)
                            | (~Q(state="pending") & Q(decided_at__isnull=False))),
             ),
+        ]
+        # The database refuses to remove one, to change what was asked, or to change a
+        # decided one (PostgreSQL): only the one decision is written, once.
+        triggers = [
+            pgtrigger.Protect(name="extension_request_kept", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="extension_request_decided_once", operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.state <> 'pending'"
+                    " OR OLD.obligation_id IS DISTINCT FROM NEW.obligation_id"
+                    " OR OLD.requested_by_id IS DISTINCT FROM NEW.requested_by_id"
+                    " OR OLD.due_at_when_requested IS DISTINCT FROM NEW.due_at_when_requested"
+                    " OR OLD.requested_due_at IS DISTINCT FROM NEW.requested_due_at"
+                    " OR OLD.justification IS DISTINCT FROM NEW.justification"
+                    " OR OLD.created_at IS DISTINCT FROM NEW.created_at")),
         ]
 
     def __str__(self):

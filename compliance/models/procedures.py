@@ -1,5 +1,6 @@
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -67,6 +68,26 @@ class ProcedureDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "version"],
                                     name="procedure_version_unique_per_provider"),
+        ]
+        # The database refuses to remove a filed version, to change what was filed, or to
+        # change a reviewed one (PostgreSQL): only USPS's one review is written, once.
+        triggers = [
+            pgtrigger.Protect(name="procedure_document_kept", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="procedure_document_reviewed_once", operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.review_state <> 'pending'"
+                    " OR OLD.provider_id IS DISTINCT FROM NEW.provider_id"
+                    " OR OLD.version IS DISTINCT FROM NEW.version"
+                    " OR OLD.file IS DISTINCT FROM NEW.file"
+                    " OR OLD.original_name IS DISTINCT FROM NEW.original_name"
+                    " OR OLD.size IS DISTINCT FROM NEW.size"
+                    " OR OLD.sha256 IS DISTINCT FROM NEW.sha256"
+                    " OR OLD.content_type IS DISTINCT FROM NEW.content_type"
+                    " OR OLD.effective_date IS DISTINCT FROM NEW.effective_date"
+                    " OR OLD.summary_of_changes IS DISTINCT FROM NEW.summary_of_changes"
+                    " OR OLD.uploaded_by_id IS DISTINCT FROM NEW.uploaded_by_id"
+                    " OR OLD.uploaded_at IS DISTINCT FROM NEW.uploaded_at")),
         ]
 
     def __str__(self):

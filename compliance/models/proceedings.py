@@ -242,6 +242,8 @@ class ProceedingNote(models.Model):
 
     class Meta:
         ordering = ["proceeding_id", "created_at", "id"]
+        triggers = [pgtrigger.Protect(name="proceeding_note_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"Note on {self.proceeding.reference} by {self.author}"

@@ -1,5 +1,6 @@
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -36,6 +37,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["incident_id", "uploaded_at", "id"]
+        # Kept as added, whoever asks the database (PostgreSQL); the record names its hash.
+        triggers = [pgtrigger.Protect(name="attachment_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return self.name

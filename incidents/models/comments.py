@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -44,6 +45,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["incident_id", "created_at", "id"]
         indexes = [models.Index(fields=["incident", "created_at"], name="comment_incident")]
+        # The database refuses to change or remove one, whoever asks (PostgreSQL).
+        triggers = [pgtrigger.Protect(name="comment_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.get_visibility_display()} comment"

@@ -76,6 +76,8 @@ class ReportReview(models.Model):
         # them, so the index answers alone.
         indexes = [models.Index(fields=["filed_at", "decided_at", "report"],
                                 name="report_review_filed_at")]
+        triggers = [pgtrigger.Protect(name="report_review_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.report.reference} v{self.version.number} {self.decision}"
