@@ -21,8 +21,9 @@ class ZoneForm(forms.Form):
 
 
 def test_it_offers_every_known_zone_in_name_order():
-    assert [name for name, _ in timezone_choices()] == sorted(zoneinfo.available_timezones())
-    assert known_timezones() == zoneinfo.available_timezones()
+    places = zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"}
+    assert [name for name, _ in timezone_choices()] == sorted(places)
+    assert known_timezones() == places
 
 
 @pytest.mark.parametrize("value", [None, "", "UTC", "America/New_York", "Africa/Abidjan",
@@ -60,3 +61,16 @@ def test_it_reads_the_zone_database_once_per_process(monkeypatch):
     form = TriageForm({"due_timezone": "Europe/Paris"}, initial={"due_timezone": "UTC"})
     str(form["due_timezone"])
     assert form.is_valid() or "due_timezone" not in form.errors
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_it_offers_no_name_that_is_no_place(name, api_for, officer_a):
+    """"localtime" is whatever zone the server runs in; "Factory" has no offset of its own:
+    a deadline "by the end of the day" there means nothing to the provider."""
+    assert name not in known_timezones()
+    assert name not in dict(timezone_choices())
+    answer = api_for(officer_a).post("/api/v1/incidents/", {
+        "category": "security_weakness", "subtype": "equipment_defect", "title": "t",
+        "description": "d", "discovered_at": "2026-03-01T10:00:00Z",
+        "discovery_timezone": name, "discovered_by_name": "x", "pes_models": []})
+    assert answer.status_code == 400 and "discovery_timezone" in answer.json()
