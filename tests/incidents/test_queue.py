@@ -219,6 +219,17 @@ def test_it_ignores_an_unknown_sort(usps, three_cases):
     assert sorted_rows(usps, "bribes") == rows(usps.get(QUEUE))
 
 
+def test_filtering_keeps_the_sort_the_page_shows(usps, three_cases):
+    """The filter form sends the column sort the page is in along with the filters."""
+    page = usps.get(QUEUE, {"sort": "-filed"}).content.decode()
+    form = page[page.index('<form method="get" class="filters"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="hidden" name="sort" value="-filed">' in form
+    plain = usps.get(QUEUE).content.decode()
+    plain_form = plain[plain.index('<form method="get" class="filters"'):]
+    assert 'name="sort"' not in plain_form[:plain_form.index("</form>")]
+
+
 def test_it_marks_the_sorted_column_for_assistive_technology(usps, three_cases):
     page = usps.get(QUEUE, {"sort": "-filed", "provider": ""}).content.decode()
 
