@@ -15,22 +15,28 @@ RECORDED_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[
 
 
 class ChangesField(serializers.JSONField):
-    """An event's changes, each time in them given as every answer gives times: UTC, `Z`.
-    (The record itself, hashed into the chain, is not touched.)"""
+    """An event's changes, the times among them (fields named `…_at`) given as every answer
+    gives times: UTC, `Z`. Text filed by people (a title, a description) is answered as
+    typed, whatever it looks like. (The record itself, hashed into the chain, is kept.)"""
 
     times = serializers.DateTimeField(default_timezone=UTC)
 
     def to_representation(self, value):
-        return self._utc(super().to_representation(value))
+        value = super().to_representation(value)
+        if not isinstance(value, dict):
+            return value
+        return {key: self._utc(item) if key.endswith("_at") else item
+                for key, item in value.items()}
 
     def _utc(self, value):
-        if isinstance(value, str) and RECORDED_TIME.match(value):
-            return self.times.to_representation(
-                datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC))
         if isinstance(value, list):
             return [self._utc(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self._utc(item) for key, item in value.items()}
+        if isinstance(value, str) and RECORDED_TIME.match(value):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return value
+            return self.times.to_representation(moment.astimezone(UTC))
         return value
 
 

@@ -3,10 +3,15 @@ agree: no unpublished field required, no published field marked required where t
 endpoint takes it as optional, every time in an answer in UTC with `Z`."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 
-from tests.incidents.factories import make_filed
+from incidents import services as incidents
+from tests.conftest import api_as
+from tests.factories import committed
+from tests.incidents.factories import NOW, make_filed
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,30 @@ def test_the_timeline_gives_times_in_utc_with_z(api_for, officer_a):
              if isinstance(after, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", after)]
     assert times, events
     assert all(Z_TIME.match(t) for t in times), times
+
+
+# Text people filed is answered as typed, whatever it looks like; only recorded times
+# are given in UTC.
+
+def _amend_title(officer, title):
+    case = make_filed(officer, at=NOW)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False), committed():
+        incidents.amend_incident(actor=officer, incident=case, title=title,
+                                 amendment_reason="The title was wrong.")
+    return case
+
+
+def test_a_title_looking_like_an_impossible_time_does_not_break_the_timeline(
+        officer_a, viewer_a, reviewer):
+    case = _amend_title(officer_a, "2026-02-30T10:00Z")
+    for user in (viewer_a, reviewer):
+        response = api_as(user).get(f"/api/v1/incidents/{case.pk}/timeline/?page_size=200")
+        assert response.status_code == 200, response.status_code
+
+
+def test_a_title_looking_like_a_time_is_answered_as_typed(officer_a, viewer_a):
+    case = _amend_title(officer_a, "2026-01-01T10:00+05:00")
+    events = api_as(viewer_a).get(
+        f"/api/v1/incidents/{case.pk}/timeline/?page_size=200").json()["results"]
+    amended = [e for e in events if e["action"] == "incident.amended"][0]
+    assert amended["changes"]["title"][1] == "2026-01-01T10:00+05:00"
