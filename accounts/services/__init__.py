@@ -10,14 +10,15 @@ from .invitations import (
     revoke_invitation,
 )
 from .lockouts import clear_lockout, current_lockouts, record_lockout
-from .people import change_role, deactivate_user, reactivate_user
+from .people import change_role, deactivate_user, may_reactivate, reactivate_user
 from .rules import may_manage, mfa_required
 from .sessions import end_sessions
 
 __all__ = [
     "InvitationUnusable", "accept_invitation", "change_role", "check_invitation",
     "clear_lockout", "current_lockouts", "deactivate_user", "end_sessions", "has_factor",
-    "invitation_link", "invite_user", "may_manage", "mfa_required", "reactivate_user",
+    "invitation_link", "invite_user", "may_manage", "may_reactivate", "mfa_required",
+    "reactivate_user",
     "record_lockout", "reset_own_factor", "reset_user_factor", "revoke_invitation",
     "verify_code",
 ]

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation
-from compliance.models import ApiToken, Provider, Role, User
+from compliance.models import ApiToken, AuditEvent, Provider, Role, User
 from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
 from notifications.calendar import retire_calendar_feed
@@ -61,12 +61,27 @@ def deactivate_user(*, actor, user, reason=""):
     return user
 
 
+def closed_by_usps(user):
+    """Whether the account was last closed by USPS staff (a USPS manager's decision, which
+    a provider's officer does not undo)."""
+    last = (AuditEvent.objects.for_object(user).filter(action="user.deactivated")
+            .select_related("actor").order_by("-sequence").first())
+    return last is not None and last.actor is not None and last.actor.is_usps
+
+
+def may_reactivate(actor, user):
+    return not user.is_active and (actor.is_usps_manager or not closed_by_usps(user))
+
+
 @transaction.atomic
 def reactivate_user(*, actor, user, reason=""):
-    """Open a closed account again; its old API tokens and calendar feed stay revoked."""
+    """Open a closed account again; its old API tokens and calendar feed stay revoked. An
+    account USPS closed is opened again by a USPS manager only."""
     user = _lock_manageable(actor, user)
     if user.is_active:
         return user
+    if not may_reactivate(actor, user):
+        raise PermissionDenied("USPS closed this account: only a USPS manager opens it again.")
     user.is_active = True
     user.save(update_fields=["is_active"])
     record_event(actor=actor, obj=user, action="user.reactivated", reason=reason,

@@ -76,6 +76,7 @@ def person_detail(request, pk, forms=None):
             "role": person.role, "provider": person.provider if request.user.is_usps_manager
             else person.provider_id}),
         "reason_form": forms.get("reason") or ReasonForm(),
+        "may_reactivate": services.may_reactivate(request.user, person),
         "factor_form": forms.get("factor") or FactorResetForm(),
         "history": history,
     })

@@ -203,6 +203,31 @@ def test_it_reactivates_an_account_whose_old_tokens_stay_revoked(signed_in, mana
     assert AuditEvent.objects.filter(action="user.reactivated").exists()
 
 
+def test_an_account_usps_closed_is_opened_again_by_a_usps_manager_only(signed_in, manager,
+                                                                      officer_a, viewer_a):
+    """A USPS manager's closing of an account is not undone by the provider's officer; one
+    the officer closed, the officer may open again."""
+    signed_in(manager).post(f"/people/{viewer_a.pk}/deactivate/", {"reason": "Misuse."})
+    officer = signed_in(officer_a)
+    page = officer.get(f"/people/{viewer_a.pk}/").content.decode()
+    events = AuditEvent.objects.count()
+
+    refused = officer.post(f"/people/{viewer_a.pk}/reactivate/", {"reason": "Back."})
+
+    viewer_a.refresh_from_db()
+    assert not viewer_a.is_active and AuditEvent.objects.count() == events
+    assert refused.status_code == 302
+    assert "/reactivate/" not in page and 'data-testid="closed-by-usps"' in page
+
+    signed_in(manager).post(f"/people/{viewer_a.pk}/reactivate/", {"reason": "Cleared."})
+    viewer_a.refresh_from_db()
+    assert viewer_a.is_active
+    officer.post(f"/people/{viewer_a.pk}/deactivate/", {"reason": "Left."})
+    officer.post(f"/people/{viewer_a.pk}/reactivate/", {"reason": "Back."})
+    viewer_a.refresh_from_db()
+    assert viewer_a.is_active
+
+
 def test_it_shows_a_persons_history_to_their_officer(signed_in, officer_a, viewer_a):
     client = signed_in(officer_a)
     client.post(f"/people/{viewer_a.pk}/role/", {"role": "provider_officer"})
