@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -158,6 +159,9 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
                    request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, *args, **kwargs):
         incident = self.get_incident()
+        if not services.may_comment(request.user, incident):
+            # Who may not comment learns that first, whatever the body holds.
+            raise PermissionDenied("Only the provider's officers and USPS staff comment.")
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = services.add_comment(actor=request.user, incident=incident,

@@ -189,6 +189,8 @@ def test_it_keeps_the_comments_api_in_scope(filed, officer_a, officer_b, viewer_
     assert api_for(reviewer).get(comments_url(draft)).status_code == 404
     assert api_for(reviewer).post(comments_url(draft), {"body": "x"}).status_code == 404
     assert api_for(viewer_a).post(comments_url(filed), {"body": "x"}).status_code == 403
+    # Whatever the body: who may not comment is told so, not what is wrong with the body.
+    assert api_for(viewer_a).post(comments_url(filed), {"body": ""}).status_code == 403
     assert api_for(officer_a).post(comments_url(draft), {"body": "x"}).status_code == 409
     assert not Comment.objects.exists()
 
