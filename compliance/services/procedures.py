@@ -147,7 +147,10 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
 def _lock_pending(actor, document):
     if not actor.is_usps:
         raise PermissionDenied("Only USPS staff review internal reporting procedures.")
-    document = (ProcedureDocument.objects.select_for_update(no_key=True)
+    # The provider's row is locked with the version (as an upload locks it first): every
+    # review and upload of one provider's procedures runs in turn, so two reviews closing
+    # each other's earlier versions' targets never wait on each other.
+    document = (ProcedureDocument.objects.select_for_update(no_key=True, of=("self", "provider"))
                 .select_related("provider").get(pk=document.pk))
     if document.review_state != ProcedureReview.PENDING:
         raise Conflict(
