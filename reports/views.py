@@ -82,8 +82,11 @@ def report_create(request, incident_pk, kind):
     open_report = Report.objects.filter(
         incident=incident, kind=kind,
         state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
-    if open_report is not None:
+    if open_report is not None and request.method != "POST":
         return redirect("report-edit", pk=open_report.pk)
+    # Sent while a draft or a returned report of the kind was opened meanwhile (another tab,
+    # a colleague): the filing fills it in or corrects it, as through the API; nothing
+    # typed is dropped.
     form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone,
                       once=True)
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,7 @@ from .choices import (
     ReportState,
     ReviewDecision,
 )
-from .report import Report
+from .report import Report, ReportSubmissionKey
 from .versions import ReportReview, ReportVersion
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ReportKind",
     "ReportReview",
     "ReportState",
+    "ReportSubmissionKey",
     "ReportVersion",
     "ReviewDecision",
 ]

@@ -93,3 +93,21 @@ class Report(models.Model):
         """(field name, label, value) of this kind's content, in order."""
         return [(name, self._meta.get_field(name).verbose_name.capitalize(),
                  getattr(self, name)) for name in self.content_fields]
+
+
+class ReportSubmissionKey(models.Model):
+    """A key a page or an API client (`Idempotency-Key`) sent a report of a case with, and
+    the report it started, filled in or corrected: every key a report was touched with, so
+    a late retry of any of them answers that report and files nothing more."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=64)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT,
+                               related_name="submission_keys")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "key"],
+                                               name="report_key_once_per_case")]
+
+    def __str__(self):
+        return f"Key of {self.report}"

@@ -10,7 +10,14 @@ from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
 from compliance.services import open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus
-from reports.models import REFERENCE_CODES, Report, ReportKind, ReportState, ReportVersion
+from reports.models import (
+    REFERENCE_CODES,
+    Report,
+    ReportKind,
+    ReportState,
+    ReportSubmissionKey,
+    ReportVersion,
+)
 
 from . import flow
 from .access import require_officer
@@ -198,14 +205,36 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
     and file the open draft, correct the returned report, or start a new one. With
     `draft`, only save. Returns (report, version or None).
 
-    `submission_key` names the page that sent it: sent again (a double click, a retry),
-    the report it started is answered, unchanged, and nothing else is filed."""
+    `submission_key` names the page that sent it: sent again (a double click, a retry,
+    however late), the report it started, filled in or corrected is answered, unchanged,
+    and nothing else is filed; sent with another kind of report, it is refused (409)."""
     require_officer(actor, incident.provider_id)
     incident = _lock_incident(incident)
     if submission_key:
-        sent = Report.objects.filter(incident=incident, submission_key=submission_key).first()
+        sent = _sent_with(incident, submission_key)
         if sent is not None:
+            if sent.kind != kind:
+                raise Conflict(f"This key was sent with {sent.reference}, a "
+                               f"{sent.get_kind_display().lower()}: a new request takes a "
+                               "new key.")
             return sent, sent.versions.order_by("-number").first()
+    report, version = _file_or_draft(actor, incident, kind, draft, submission_key, fields)
+    if submission_key:
+        ReportSubmissionKey.objects.get_or_create(incident=incident, key=submission_key,
+                                                  defaults={"report": report})
+    return report, version
+
+
+def _sent_with(incident, key):
+    """The report `key` was sent with on the case, or None."""
+    kept = (ReportSubmissionKey.objects.filter(incident=incident, key=key)
+            .select_related("report").first())
+    if kept is not None:
+        return kept.report
+    return Report.objects.filter(incident=incident, submission_key=key).first()
+
+
+def _file_or_draft(actor, incident, kind, draft, submission_key, fields):
     if kind in ReportKind.values:
         check_incident_state(incident, kind)
     existing = (_open_report(incident, kind, (ReportState.DRAFT,))
