@@ -14,11 +14,18 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 
 from compliance.aggregates import HoursBetween, Median
 from compliance.deadlines import NOTIFICATION_WINDOW, start_of_day
-from compliance.models import CLAUSES, Obligation, ObligationKind, ObligationState
+from compliance.models import (
+    CLAUSES,
+    ExtensionRequest,
+    ExtensionState,
+    Obligation,
+    ObligationKind,
+    ObligationState,
+)
 from compliance.models.obligations import RECORD_KINDS
 
 from .cases import case_source
@@ -30,7 +37,10 @@ FIGURES = {
     "late": Q(state=ObligationState.LATE),
     "missed": Q(state=ObligationState.MISSED),
     "waived": Q(state=ObligationState.WAIVED),
-    "extended": Q(due_at__gt=F("original_due_at")),
+    # Given more time by USPS on a request (a due time the provider revised itself, or USPS
+    # moved at triage, is no extension).
+    "extended": Q(Exists(ExtensionRequest.objects.filter(obligation=OuterRef("pk"),
+                                                         state=ExtensionState.GRANTED))),
     "open": Q(state=ObligationState.OPEN),
 }
 # The lists behind the figures, and behind the notification hours (the filed ones).

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.enforcement.record import Period, compliance_record
+from compliance.models import ExtensionRequest, Obligation
 from tests import factories
 from tests.incidents.factories import IncidentFactory
 
@@ -58,7 +59,21 @@ def ledger(provider_a, provider_b):
     duty(a, "notification", utc(5, 13), "missed", usps_visible=False)
     duty(provider_b, "written_report", utc(5, 13), "missed")
     duty(a, "proceeding_defense", utc(5, 14), "missed")
+    # w1 was given more time by USPS on a request; s1's due time moved without one.
+    granted(rows["w1"], utc(5, 22))
+    Obligation.objects.filter(pk=rows["s1"].pk).update(due_at=utc(5, 6))
     return rows
+
+
+def granted(obligation, until):
+    officer = factories.OfficerFactory(provider=obligation.provider)
+    reviewer = factories.ReviewerFactory()
+    return ExtensionRequest.objects.create(
+        obligation=obligation, requested_by=officer, justification="The lab is booked.",
+        due_at_when_requested=obligation.original_due_at, requested_due_at=until,
+        granted_due_at=until, state="granted", decided_by=reviewer,
+        decided_at=obligation.original_due_at - timedelta(days=1),
+        created_at=obligation.original_due_at - timedelta(days=2))
 
 
 @pytest.fixture
