@@ -21,6 +21,10 @@ class ExtensionRequestQuerySet(models.QuerySet):
         return self.filter(state=ExtensionState.PENDING)
 
 
+# What USPS's decision writes on a request; nothing else of it ever changes.
+DECISION_FIELDS = ["state", "granted_due_at", "decided_by", "decided_at", "comment"]
+
+
 class ExtensionRequest(models.Model):
     """A provider officer's request for more time on an obligation, and USPS's decision.
 
@@ -63,16 +67,12 @@ class ExtensionRequest(models.Model):
         # decided one (PostgreSQL): only the one decision is written, once.
         triggers = [
             pgtrigger.Protect(name="extension_request_kept", operation=pgtrigger.Delete),
-            pgtrigger.Protect(
-                name="extension_request_decided_once", operation=pgtrigger.Update,
-                condition=pgtrigger.Condition(
-                    "OLD.state <> 'pending'"
-                    " OR OLD.obligation_id IS DISTINCT FROM NEW.obligation_id"
-                    " OR OLD.requested_by_id IS DISTINCT FROM NEW.requested_by_id"
-                    " OR OLD.due_at_when_requested IS DISTINCT FROM NEW.due_at_when_requested"
-                    " OR OLD.requested_due_at IS DISTINCT FROM NEW.requested_due_at"
-                    " OR OLD.justification IS DISTINCT FROM NEW.justification"
-                    " OR OLD.created_at IS DISTINCT FROM NEW.created_at")),
+            pgtrigger.Protect(name="extension_request_asked_as_filed",
+                              operation=pgtrigger.Update,
+                              condition=pgtrigger.AnyChange(exclude=DECISION_FIELDS)),
+            pgtrigger.Protect(name="extension_request_decided_once",
+                              operation=pgtrigger.Update,
+                              condition=~pgtrigger.Q(old__state=ExtensionState.PENDING)),
         ]
 
     def __str__(self):

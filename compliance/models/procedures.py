@@ -37,6 +37,10 @@ class ProcedureDocumentQuerySet(ProviderScopedQuerySet):
         return self.accepted().exists()
 
 
+# What USPS's review writes on a version; nothing else of it ever changes.
+REVIEW_FIELDS = ["review_state", "reviewed_by", "reviewed_at", "review_comment"]
+
+
 class ProcedureDocument(models.Model):
     """One version of a provider's internal reporting procedures, § 501.11(d), as filed
     with USPS for review. Versions are append-only; only the review fields change, once."""
@@ -73,21 +77,12 @@ class ProcedureDocument(models.Model):
         # change a reviewed one (PostgreSQL): only USPS's one review is written, once.
         triggers = [
             pgtrigger.Protect(name="procedure_document_kept", operation=pgtrigger.Delete),
-            pgtrigger.Protect(
-                name="procedure_document_reviewed_once", operation=pgtrigger.Update,
-                condition=pgtrigger.Condition(
-                    "OLD.review_state <> 'pending'"
-                    " OR OLD.provider_id IS DISTINCT FROM NEW.provider_id"
-                    " OR OLD.version IS DISTINCT FROM NEW.version"
-                    " OR OLD.file IS DISTINCT FROM NEW.file"
-                    " OR OLD.original_name IS DISTINCT FROM NEW.original_name"
-                    " OR OLD.size IS DISTINCT FROM NEW.size"
-                    " OR OLD.sha256 IS DISTINCT FROM NEW.sha256"
-                    " OR OLD.content_type IS DISTINCT FROM NEW.content_type"
-                    " OR OLD.effective_date IS DISTINCT FROM NEW.effective_date"
-                    " OR OLD.summary_of_changes IS DISTINCT FROM NEW.summary_of_changes"
-                    " OR OLD.uploaded_by_id IS DISTINCT FROM NEW.uploaded_by_id"
-                    " OR OLD.uploaded_at IS DISTINCT FROM NEW.uploaded_at")),
+            pgtrigger.Protect(name="procedure_document_filed_as_is",
+                              operation=pgtrigger.Update,
+                              condition=pgtrigger.AnyChange(exclude=REVIEW_FIELDS)),
+            pgtrigger.Protect(name="procedure_document_reviewed_once",
+                              operation=pgtrigger.Update,
+                              condition=~pgtrigger.Q(old__review_state=ProcedureReview.PENDING)),
         ]
 
     def __str__(self):
