@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .kept import filed_then_decided_once
+
 
 class ExtensionState(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -63,17 +65,9 @@ class ExtensionRequest(models.Model):
                            | (~Q(state="pending") & Q(decided_at__isnull=False))),
             ),
         ]
-        # The database refuses to remove one, to change what was asked, or to change a
-        # decided one (PostgreSQL): only the one decision is written, once.
-        triggers = [
-            pgtrigger.Protect(name="extension_request_kept", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="extension_request_asked_as_filed",
-                              operation=pgtrigger.Update,
-                              condition=pgtrigger.AnyChange(exclude=DECISION_FIELDS)),
-            pgtrigger.Protect(name="extension_request_decided_once",
-                              operation=pgtrigger.Update,
-                              condition=~pgtrigger.Q(old__state=ExtensionState.PENDING)),
-        ]
+        # Never deleted, what was filed never changed, USPS's one decision written once.
+        triggers = filed_then_decided_once("extension_request", decision_fields=DECISION_FIELDS,
+                                           pending=pgtrigger.Q(old__state=ExtensionState.PENDING))
 
     def __str__(self):
         return f"Extension request ({self.get_state_display().lower()})"

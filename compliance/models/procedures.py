@@ -4,6 +4,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 
+from .kept import filed_then_decided_once
 from .scoping import ProviderScopedQuerySet
 
 
@@ -73,17 +74,9 @@ class ProcedureDocument(models.Model):
             models.UniqueConstraint(fields=["provider", "version"],
                                     name="procedure_version_unique_per_provider"),
         ]
-        # The database refuses to remove a filed version, to change what was filed, or to
-        # change a reviewed one (PostgreSQL): only USPS's one review is written, once.
-        triggers = [
-            pgtrigger.Protect(name="procedure_document_kept", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="procedure_document_filed_as_is",
-                              operation=pgtrigger.Update,
-                              condition=pgtrigger.AnyChange(exclude=REVIEW_FIELDS)),
-            pgtrigger.Protect(name="procedure_document_reviewed_once",
-                              operation=pgtrigger.Update,
-                              condition=~pgtrigger.Q(old__review_state=ProcedureReview.PENDING)),
-        ]
+        # Never deleted, what was filed never changed, USPS's one decision written once.
+        triggers = filed_then_decided_once("procedure_document", decision_fields=REVIEW_FIELDS,
+                                           pending=pgtrigger.Q(old__review_state=ProcedureReview.PENDING))
 
     def __str__(self):
         return f"Internal reporting procedures v{self.version}"
