@@ -45,8 +45,8 @@ def _content(data):
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
     description="Optional, up to 64 printable characters: a POST sent again with the same "
-                "key (a retry) answers the report the first one started, and files nothing "
-                "more.")
+                "key (a retry, however late) answers the report the first one started, and "
+                "files nothing more; the key sent with another kind of report answers 409.")
 
 
 def idempotency_key(request):
