@@ -30,6 +30,10 @@ BATCH = 20
 # One run stops claiming after this long and the next scheduled run goes on, so a worker
 # busy with a long outbox still takes its other tasks (its heartbeat among them).
 RUN_SECONDS = 20
+# A batch's rows are read once and taken as they are for this long; an e-mail attempted
+# later (a slow mail server took the ones before it) is rendered from its rows read again:
+# a duty met or a person moved while the batch went out.
+FRESH_SECONDS = 1.0
 UNSENT = (EmailState.PENDING, EmailState.SENDING)
 KEY_LENGTH = OutboundEmail._meta.get_field("key").max_length
 
@@ -112,6 +116,12 @@ def _rows(ids):
             .filter(pk__in=ids).order_by("pk"))
 
 
+def _read_again(emails):
+    """`emails` with their recipients and obligations as they are now, in one query."""
+    fresh = _rows([email.pk for email in emails]).in_bulk()
+    return [fresh.get(email.pk, email) for email in emails]
+
+
 def _claimed(ids):
     emails = list(_rows(ids))
     return emails, load_refs(e.context for e in emails)
@@ -129,12 +139,12 @@ def send_due_emails():
             if not ids:
                 break
             emails, loaded = _claimed(ids)
-            for number, email in enumerate(emails):
-                if number:
-                    # Those before it took their time: its recipient and obligation as
-                    # they are now (a duty met meanwhile, a person moved).
-                    email = _rows([email.pk]).first() or email
-                sent += _attempt(email, loaded, connection) == EmailState.SENT
+            read_at = time.monotonic()
+            for number in range(len(emails)):
+                if time.monotonic() - read_at > FRESH_SECONDS:
+                    emails[number:] = _read_again(emails[number:])
+                    read_at = time.monotonic()
+                sent += _attempt(emails[number], loaded, connection) == EmailState.SENT
     finally:
         connection.close()
     return sent
