@@ -31,9 +31,16 @@ def notification_due_at(discovered_at: datetime) -> datetime:
     return discovered_at.astimezone(UTC) + NOTIFICATION_WINDOW
 
 
+def past_due(at: datetime) -> datetime:
+    """What a due time is held against at `at`: `at` to the whole second. Due times are
+    stated to the second (a day's ends at 23:59:59 there) and times are kept to the
+    microsecond, so all of a due time's last second is still in time."""
+    return require_aware(at).replace(microsecond=0)
+
+
 def is_late(due_at: datetime, at: datetime) -> bool:
-    """Late when done strictly after the due instant."""
-    return require_aware(at) > require_aware(due_at)
+    """Late when done after the second of the due time has passed (`past_due`)."""
+    return past_due(at) > require_aware(due_at)
 
 
 def end_of_day(day: date, zone_name: str) -> datetime:

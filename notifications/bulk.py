@@ -10,6 +10,7 @@ import json
 
 from django.db import connection
 
+from compliance.deadlines import past_due
 from compliance.enforcement.cases import case_source
 from compliance.models import Obligation, ObligationState
 
@@ -151,7 +152,8 @@ def claim_due(now, batch):
     if connection.vendor != "postgresql":
         rows = (Obligation.objects.select_for_update(no_key=True, skip_locked=True)
                 .values(*DUE_COLUMNS))
-        missed = rows.filter(state=ObligationState.OPEN, due_at__lt=now).order_by("due_at")
+        missed = (rows.filter(state=ObligationState.OPEN, due_at__lt=past_due(now))
+                  .order_by("due_at"))
         due = {row["id"]: {**row, "missed": True, "stepped": False} for row in missed[:batch]}
         stepped = rows.filter(next_action_at__lte=now).order_by("next_action_at")
         for row in stepped[:batch]:
@@ -175,7 +177,7 @@ def claim_due(now, batch):
     sql = f"""
         WITH missed AS (
             SELECT {columns} FROM {table}
-            WHERE state = %(open)s AND due_at < %(now)s {case}
+            WHERE state = %(open)s AND due_at < %(past_due)s {case}
             ORDER BY due_at LIMIT %(batch)s
             FOR NO KEY UPDATE SKIP LOCKED
         ), stepped AS (
@@ -190,5 +192,6 @@ def claim_due(now, batch):
     """
     names = (*DUE_COLUMNS, "missed", "stepped")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"open": ObligationState.OPEN, "now": now, "batch": batch})
+        cursor.execute(sql, {"open": ObligationState.OPEN, "now": now,
+                             "past_due": past_due(now), "batch": batch})
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

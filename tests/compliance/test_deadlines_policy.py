@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from compliance.deadlines import (
     days_later_end_of_day,
+    end_of_day,
+    is_late,
     proceeding_period_due_at,
     resubmission_due_at,
     risk_window,
@@ -85,3 +87,13 @@ def test_a_suspension_of_ninety_days_ends_at_the_end_of_its_ninetieth_day():
         2026, 9, 13, 3, 59, 59, tzinfo=UTC)
     assert suspension_ends_at(effective, 1, "America/New_York") == datetime(
         2026, 6, 16, 3, 59, 59, tzinfo=UTC)
+
+
+def test_all_of_the_last_second_of_a_due_day_is_in_time():
+    """By the end of 15 July in New York: 23:59:59.5 there is still the 15th, not late;
+    midnight is."""
+    due = end_of_day(date(2026, 7, 15), "America/New_York")
+    assert due == datetime(2026, 7, 16, 3, 59, 59, tzinfo=UTC)
+    assert not is_late(due, due + timedelta(microseconds=500_000))
+    assert not is_late(due, due)
+    assert is_late(due, due + timedelta(seconds=1))

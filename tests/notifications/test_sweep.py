@@ -64,6 +64,10 @@ def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
     run_sweep_at(DUE)
     obligation.refresh_from_db()
     assert obligation.state == ObligationState.OPEN
+    # Nor within its second (a day's end is 23:59:59 there, all of it still the day).
+    run_sweep_at(DUE + timedelta(microseconds=999_999))
+    obligation.refresh_from_db()
+    assert obligation.state == ObligationState.OPEN
 
     run_sweep_at(DUE + timedelta(seconds=5))
 
