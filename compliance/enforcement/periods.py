@@ -23,8 +23,9 @@ def provider_period(proceeding, lock=False):
 
 def is_running(period, now):
     """Whether the provider may still act within `period` without being late: up to its
-    due instant, included (`is_late`)."""
-    return period is not None and period.is_outstanding and period.due_at >= now
+    due time's second, included (`is_late`)."""
+    return (period is not None and period.is_outstanding
+            and not deadlines.is_late(period.due_at, now))
 
 
 def open_period(actor, proceeding, step, policy, now):

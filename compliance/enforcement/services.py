@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.changes import publish
+from compliance.deadlines import is_late
 from compliance.display import display_time
 from compliance.errors import Conflict
 from compliance.models import (
@@ -211,7 +212,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                        f"{display_time(period.due_at)}: decide once it ends, or once the "
                        "provider answers.")
     if side == Side.PROVIDER:
-        terms["is_late"] = period is not None and period.due_at < now
+        terms["is_late"] = period is not None and is_late(period.due_at, now)
         if terms["is_late"] and not late_reason:
             raise ValidationError({"late_reason": [
                 f"The period ended at {display_time(period.due_at)}: say why this comes late."]})

@@ -3,7 +3,7 @@ evidence, the period to correct, the notice of suspension and its effective date
 defense, the decision, the appeal, extensions and reinstatement."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -127,17 +127,21 @@ def test_usps_waits_for_the_end_of_the_period_unless_the_provider_answers(
 
 def test_usps_waits_through_the_periods_last_instant_when_the_provider_is_still_on_time(
         suspension, manager, officer_a):
-    """At the due instant the provider's answer is on time: the period still runs."""
+    """Within the due time's second the provider's answer is on time: the period still
+    runs."""
     due = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).due_at
     assert due == end_of_day_new_york(date(2026, 6, 24))
+    last_moment = due + timedelta(microseconds=999_999)
 
     with pytest.raises(Conflict, match="period runs until"):
-        issue(manager, suspension, "suspension_notice", due, effective_date=date(2026, 6, 30))
+        issue(manager, suspension, "suspension_notice", last_moment,
+              effective_date=date(2026, 6, 30))
     suspension.refresh_from_db()
     assert suspension.state == "proposed" and suspension.steps.count() == 1
 
-    correction = issue(officer_a, suspension, "correction", due)
+    correction = issue(officer_a, suspension, "correction", last_moment)
     assert correction.is_late is False
+    assert period_of(suspension, ObligationKind.PROCEEDING_CORRECTION).state == "met"
 
 
 def test_an_answer_in_time_meets_the_period_and_starts_usps_clock(suspension, officer_a):
