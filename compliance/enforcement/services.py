@@ -148,6 +148,16 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
             and provider.authorization_status == AuthorizationStatus.REVOKED):
         raise Conflict(f"{provider.name}'s authorization is revoked: there is no approval "
                        "left to suspend.")
+    revoking = (ProceedingStep.objects.filter(
+        proceeding__provider=provider, to_status=AuthorizationStatus.REVOKED,
+        status_applied_at__isnull=True, status_cancelled=False)
+        .select_related("proceeding").order_by("effective_at").first()
+        if kind == ProceedingKind.SUSPENSION else None)
+    if revoking is not None:
+        raise Conflict(f"{provider.name}'s authorization is revoked from "
+                       f"{display_time(revoking.effective_at)} "
+                       f"({revoking.proceeding.reference}): there is no approval left to "
+                       "suspend.")
     if kind == ProceedingKind.SUSPENSION and Proceeding.objects.open().filter(
             provider=provider, kind=kind).exists():
         raise Conflict("A suspension proceeding against this provider is already open.")
@@ -217,8 +227,12 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
             raise ValidationError({"late_reason": [
                 f"The period ended at {display_time(period.due_at)}: say why this comes late."]})
         terms["late_reason"] = late_reason if terms["is_late"] else ""
+    # USPS ending a suspension early leaves an appeal waiting for its decision, as the
+    # sweep's reinstatement at its end does.
+    appealed = (kind == StepKind.REINSTATEMENT
+                and proceeding.state == ProceedingState.APPEALED)
     return _issue(actor, proceeding, kind, body, terms, DeadlinePolicy.in_force(), now,
-                  period=period)
+                  period=period, keep_state=appealed)
 
 
 def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, opening=None,

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from compliance.changes import publish
 from compliance.models import Proceeding, ProceedingStep, Provider, ProviderStatusChange
+from compliance.models.register import AuthorizationStatus
 from compliance.services.audit import record_event
 from compliance.services.chain import appended_at_end
 
@@ -17,10 +18,19 @@ BATCH = 100
 
 def apply_status_change(step, now):
     """Give the provider the status `step` brings (locked; inside a transaction); a no-op
-    when it already has it. Marks the step applied either way."""
+    when it already has it. Marks the step applied either way, or cancelled when the
+    provider's approval is revoked and not by the step's own proceeding: a revocation
+    ends the approval, and only the proceeding that revoked it gives it back (a reversal
+    on appeal); another proceeding's notice, or the end of a suspension revoked meanwhile
+    in the register, changes nothing."""
     proceeding = step.proceeding
     provider = Provider.objects.select_for_update(no_key=True).get(pk=proceeding.provider_id)
     old = provider.authorization_status
+    if old == AuthorizationStatus.REVOKED != step.to_status and not proceeding.steps.filter(
+            to_status=AuthorizationStatus.REVOKED, status_applied_at__isnull=False).exists():
+        step.status_cancelled = True
+        ProceedingStep.objects.filter(pk=step.pk).update(status_cancelled=True)
+        return False
     step.status_applied_at = now
     ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
     if old == step.to_status:

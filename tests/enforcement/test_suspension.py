@@ -349,6 +349,75 @@ def test_a_revoked_provider_is_not_suspended_by_another_proceeding(
     assert status_of(provider_a) == "revoked"
 
 
+def test_a_provider_whose_revocation_is_decided_is_not_suspended_by_another_proceeding(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    """Revoked from October 1, the decision affirmed on appeal: a second proceeding's
+    notice of suspension would take effect after the revocation and undo it."""
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke",
+          effective_date=date(2026, 10, 1))
+    issue(officer_a, suspension, "appeal", T0 + 34 * DAY, body="Appeal.")
+    issue(manager, suspension, "appeal_decision", T0 + 35 * DAY, outcome="affirm")
+    assert status_of(provider_a) == "suspended"
+
+    with pytest.raises(Conflict, match="revoked from"):
+        open_suspension(manager, provider_a, obligations=[missed_duty],
+                        at_time=T0 + 36 * DAY, willful=True)
+
+    assert provider_a.proceedings.count() == 1
+    sweep_at(T0 + 200 * DAY)
+    assert status_of(provider_a) == "revoked"
+
+
+def test_the_end_of_a_suspension_does_not_reinstate_a_provider_revoked_meanwhile(
+        suspension, officer_a, manager, provider_a):
+    """USPS revokes the approval in the register while a suspension of ten days runs: its
+    end gives nothing back, and its reinstatement's status change stands cancelled."""
+    from compliance.services.register import update_provider
+
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend", days=10)
+    assert status_of(provider_a) == "suspended"
+    with time_machine.travel(T0 + 6 * DAY, tick=False):
+        update_provider(actor=manager, provider=provider_a, authorization_status="revoked",
+                        reason="Approval revoked.")
+
+    sweep_at(T0 + 15 * DAY)
+
+    assert status_of(provider_a) == "revoked"
+    reinstatement = suspension.steps.get(kind="reinstatement")
+    assert (reinstatement.status_applied_at, reinstatement.status_cancelled) == (None, True)
+    assert list(ProviderStatusChange.objects.filter(provider=provider_a)
+                .order_by("changed_at").values_list("to_status", flat=True)) == [
+        "suspended", "revoked"]
+
+
+def test_an_early_reinstatement_leaves_a_waiting_appeal_to_be_decided(
+        suspension, officer_a, manager, provider_a):
+    """USPS ends the suspension before deciding the appeal: as when the sweep ends it, the
+    appeal still waits, and so does USPS's target to decide it."""
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
+    issue(officer_a, suspension, "appeal", T0 + 5 * DAY, body="The facts differ.")
+
+    issue(manager, suspension, "reinstatement", T0 + 10 * DAY)
+
+    suspension.refresh_from_db()
+    target = period_of(suspension, ObligationKind.USPS_PROCEEDING_DECISION)
+    assert (suspension.state, suspension.closed_at, target.state) == ("appealed", None, "open")
+    assert status_of(provider_a) == "authorized"
+
+    issue(manager, suspension, "appeal_decision", T0 + 11 * DAY, outcome="affirm")
+
+    suspension.refresh_from_db()
+    target.refresh_from_db()
+    assert (suspension.state, suspension.closed_at) == ("appeal_decided", T0 + 11 * DAY)
+    assert target.state == "met"
+    assert status_of(provider_a) == "authorized"
+
+
 def test_an_early_reinstatement_dated_after_the_suspension_begins_shortens_it(
         suspension, officer_a, manager, provider_a):
     """Suspended from June 30 for 90 days, ended early on July 10: suspended June 30 to
