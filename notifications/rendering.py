@@ -192,8 +192,19 @@ def render_email(template, context, recipient):
     return Rendered(subject[:300], text, html)
 
 
+# What only USPS staff read: internal comments, USPS's targets, news of filings and
+# requests for USPS to act on, the digest. Sent to anyone else (someone who moved to a
+# provider since it was written) they would carry USPS's own business out.
+USPS_ONLY_TEMPLATES = frozenset({
+    "comment_internal", "usps_target_reminder", "incident_filed", "incident_amended",
+    "report_filed", "extension_requested", "procedures_uploaded", "daily_digest"})
+
+
 def render_one(email, loaded, now):
     """The e-mail as it would go out at `now`; NotApplicable when it should not go out."""
+    if (email.template in USPS_ONLY_TEMPLATES and email.recipient is not None
+            and not email.recipient.is_usps):
+        raise NotApplicable("the recipient is no longer USPS staff")
     context = decode(email.context, loaded)
     build = BUILDERS.get(email.template)
     if build is not None:

@@ -167,6 +167,8 @@ def _attempt(email, loaded, connection):
     """
     now = timezone.now()
     started = time.monotonic()
+    if not _still_ours(email):
+        return EmailState.SKIPPED
     try:
         rendered = render_one(email, loaded, now)
     except NotApplicable as reason:
@@ -195,6 +197,23 @@ def _attempt(email, loaded, connection):
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     return EmailState.SENT
+
+
+def _still_ours(email):
+    """Whether `email` is still ours to send, read just before it is rendered, with who
+    its recipient is now: a row skipped meanwhile (its recipient moved to the other side
+    or left) is not sent, and the recipient's role, provider and address are as they
+    are at this attempt (one light query; the rest of the row may be a moment older)."""
+    row = (OutboundEmail.objects.filter(pk=email.pk)
+           .values_list("state", "recipient__role", "recipient__provider_id",
+                        "recipient__is_active", "recipient__email").first())
+    if row is None or row[0] != EmailState.SENDING:
+        return False
+    if email.recipient is not None:
+        recipient = email.recipient
+        (recipient.role, recipient.provider_id, recipient.is_active,
+         recipient.email) = row[1:]
+    return True
 
 
 def _failed(email, exc, now, started, subject=""):

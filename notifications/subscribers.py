@@ -99,7 +99,10 @@ def _step(pk):
 
 
 def _proceeding_context(step, version=1):
+    # The text as that version has it: one sent after an amendment still says what it
+    # said.
     return {"step": step, "proceeding": step.proceeding, "version": version,
+            "step_version": step.versions.filter(number=version).first(),
             "period": step.period,
             "proceeding_path": reverse("proceeding-detail", args=[step.proceeding_id])}
 

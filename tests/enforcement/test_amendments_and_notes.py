@@ -10,6 +10,7 @@ from compliance.canonical import sha256_of
 from compliance.enforcement.services import add_proceeding_note, amend_step
 from compliance.errors import Conflict
 from compliance.models import AuditEvent, ObligationKind, ProceedingNote, ProceedingStepVersion
+from notifications.services import send_due_emails
 from tests.conftest import require_service
 
 from .helpers import DAY, T0, at, issue, period_of
@@ -64,6 +65,25 @@ def test_amending_the_opening_notice_amends_the_grounds(suspension, manager, off
     suspension.refresh_from_db()
     assert suspension.grounds == "Corrected grounds."
     assert "grounds" not in amended.content
+
+
+def test_the_email_of_a_notice_sent_after_its_amendment_says_what_it_said(
+        suspension, manager, officer_a, mailoutbox):
+    """Sent late (the mail server was away), the e-mail of version 1 carries version 1's
+    text, and the amendment's e-mail the amended text."""
+    notice = suspension.steps.get()
+    original = suspension.grounds
+    with at(T0 + DAY):
+        amend_step(actor=manager, step=notice, body="Corrected grounds.", reason="A typo.")
+    with at(T0 + DAY):
+        send_due_emails()
+
+    [first] = [m for m in mailoutbox if m.subject.endswith(": notice of proposed suspension")]
+    [amended] = [m for m in mailoutbox if m.subject.endswith("amended notice of proposed "
+                                                           "suspension")]
+    assert original in first.body and "Corrected grounds." not in first.body
+    assert original in first.alternatives[0][0]
+    assert "Corrected grounds." in amended.body and original not in amended.body
 
 
 def test_a_step_answered_is_no_longer_amended(suspension, manager, officer_a):

@@ -131,3 +131,38 @@ def test_the_receipt_names_the_provider_in_both_parts(officer_a, reviewer, mailo
     html = receipt.alternatives[0][0]
     assert f"Provider:       {officer_a.provider.name}" in receipt.body
     assert ">Provider</th><td>" in html, html
+
+
+def test_the_receipt_of_version_1_sent_after_an_amendment_shows_version_1(
+        officer_a, reviewer, mailoutbox):
+    """The mail server was away while the officer amended: the receipt of version 1 pairs
+    version 1's hash with what version 1 said, and so does USPS's news of it."""
+    case = make_filed(officer_a, title="Original title")
+    first = case.versions.get(number=1)
+    services.amend_incident(actor=officer_a, incident=case, amendment_reason="A typo.",
+                            title="Amended title")
+
+    send_all(mailoutbox)
+
+    receipt = next(m for m in mailoutbox if m.subject.startswith("Receipt:")
+                   and "version 1" in m.subject)
+    assert first.sha256 in receipt.body
+    assert "Title:          Original title" in receipt.body
+    assert "Original title" in receipt.alternatives[0][0]
+    news = next(m for m in mailoutbox if m.subject.startswith("New filing"))
+    assert news.subject.endswith("Original title")
+    assert "Amended title" not in news.body
+
+
+def test_the_text_part_carries_the_providers_name_as_typed(reviewer, mailoutbox):
+    provider = factories.ProviderFactory(name="Smith & O'Neil Postage")
+    officer = factories.OfficerFactory(username="officer_s", provider=provider)
+    make_filed(officer)
+
+    send_all(mailoutbox)
+
+    receipt = next(m for m in mailoutbox if m.to == [officer.email])
+    footer = receipt.body.rsplit("--", 1)[1]
+    assert "at Smith & O'Neil Postage." in footer, footer
+    assert "&amp;" not in receipt.body and "&#x27;" not in receipt.body
+    assert "Smith &amp; O&#x27;Neil Postage" in receipt.alternatives[0][0]

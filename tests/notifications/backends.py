@@ -40,3 +40,24 @@ class MeetingBackend(BaseEmailBackend):
             Obligation.objects.filter(pk=MeetingBackend.meets).update(
                 state=ObligationState.MET, next_action_at=None)
         return len(email_messages)
+
+
+class MovingBackend(BaseEmailBackend):
+    """A mail server that is slow to take the first message: meanwhile a USPS manager
+    moves someone to a provider (`move`: actor, user, provider). `sent` keeps the
+    messages it accepted."""
+
+    move = None
+    sent = []
+
+    def send_messages(self, email_messages):
+        from accounts.services import change_role
+        from compliance.models import Role
+
+        MovingBackend.sent.extend(email_messages)
+        if MovingBackend.move is not None:
+            actor, user, provider = MovingBackend.move
+            MovingBackend.move = None
+            change_role(actor=actor, user=user, role=Role.PROVIDER_OFFICER,
+                        provider_id=provider.pk)
+        return len(email_messages)

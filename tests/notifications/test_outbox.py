@@ -12,13 +12,14 @@ from django.test.utils import CaptureQueriesContext
 
 from compliance.models import ObligationState
 from incidents import services as incidents
+from incidents.services.comments import add_comment
 from notifications import services
 from notifications.models import EmailState, OutboundEmail
 from notifications.sweep import sweep
 from tests import factories
-from tests.incidents.factories import make_draft
+from tests.incidents.factories import make_draft, make_filed
 
-from .backends import FlakyBackend, MeetingBackend
+from .backends import FlakyBackend, MeetingBackend, MovingBackend
 from .conftest import DUE
 
 pytestmark = pytest.mark.django_db
@@ -169,8 +170,8 @@ def test_a_reminder_of_a_duty_met_while_its_batch_is_sent_is_not_sent(
 
 
 def test_a_batch_sent_at_once_is_read_once(obligation, officer_a, viewer_a, reviewer):
-    """Rows read a moment ago are as good as rows read now: a quick batch is not read again
-    e-mail by e-mail (one update each for its outcome, nothing more)."""
+    """Rows read a moment ago are as good as rows read now: a quick batch's rows are not
+    read again e-mail by e-mail (only whether each is still to be sent, and to whom)."""
     with time_machine.travel(DUE - timedelta(hours=4), tick=False):
         sweep()
     queued = OutboundEmail.objects.count()
@@ -179,9 +180,9 @@ def test_a_batch_sent_at_once_is_read_once(obligation, officer_a, viewer_a, revi
     with CaptureQueriesContext(connection) as queries:
         assert send_at(DUE - timedelta(hours=4)) == queued
 
-    reads = [q["sql"] for q in queries.captured_queries
-             if q["sql"].startswith('SELECT "notifications_outboundemail"')]
-    assert len(reads) == 1
+    rows = [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "notifications_outboundemail"."id"')]
+    assert len(rows) == 1
 
 
 @pytest.mark.parametrize("change", ["moved", "demoted"])
@@ -316,3 +317,47 @@ def test_the_last_try_shown_is_the_time_of_the_last_try(settings, signed_in, man
         page = client.get("/notifications/failed/").content.decode()
 
     assert '<time datetime="2026-06-10T16:31:00+00:00"' in page, page[page.find("<tbody"):][:400]
+
+
+def test_an_internal_comment_is_not_sent_to_someone_who_joined_a_provider_meanwhile(
+        settings, officer_a, provider_b, reviewer, manager):
+    """While the batch's first message goes out, the reviewer its second (USPS's internal
+    deliberation) is for joins provider B: the move skips their unsent e-mails, and the
+    batch, read before it, does not send it anyway."""
+    settings.EMAIL_BACKEND = "tests.notifications.backends.MovingBackend"
+    second = factories.ReviewerFactory(username="second_reviewer")
+    case = make_filed(officer_a)
+    OutboundEmail.objects.all().delete()
+    with factories.committed():
+        add_comment(actor=reviewer, incident=case, body="Please send the firmware log.")
+        add_comment(actor=reviewer, incident=case, body="Refer to enforcement?",
+                    visibility="internal")
+    internal = OutboundEmail.objects.get(template="comment_internal")
+    assert internal.recipient == second
+    MovingBackend.move, MovingBackend.sent = (manager, second, provider_b), []
+
+    services.send_due_emails()
+
+    assert [m.to for m in MovingBackend.sent] == [[officer_a.email]]
+    internal.refresh_from_db()
+    assert internal.state == EmailState.SKIPPED
+
+
+def test_what_is_only_for_usps_goes_to_usps_staff_alone(officer_a, provider_b, reviewer):
+    """Whoever an e-mail of USPS's own business was written for, it goes out only to
+    someone who is USPS staff when it is sent."""
+    case = make_filed(officer_a)
+    OutboundEmail.objects.all().delete()
+    second = factories.ReviewerFactory(username="second_reviewer")
+    add_comment(actor=reviewer, incident=case, body="Refer to enforcement?",
+                visibility="internal")
+    internal = OutboundEmail.objects.get(template="comment_internal")
+    type(second).objects.filter(pk=second.pk).update(role="provider_officer",
+                                                     provider=provider_b)
+
+    services.send_due_emails()
+
+    assert mail.outbox == []
+    internal.refresh_from_db()
+    assert internal.state == EmailState.SKIPPED
+    assert internal.last_error == "Not sent: the recipient is no longer USPS staff."
