@@ -195,3 +195,23 @@ def test_it_answers_a_reports_versions_as_csv(api_for, officer_a, officer_b, cas
     assert report.versions.get().sha256 in body
     assert api_for(officer_b).get(path).status_code == 404
     assert api_for(officer_a).get("/api/v1/reports/").status_code == 404
+
+
+# A link to a log bundle: 160 characters without a space.
+LINK = "https://evidence.alpha.example/bundles/" + "3f9a1c" * 20 + "/reset.log"
+
+
+def test_a_word_wider_than_the_page_is_kept_whole(api_for, officer_a, reviewer):
+    """The case file is the record: a link, a log line or a hash typed without spaces
+    breaks across lines, where it ran off the page's edge and was lost."""
+    incident = make_filed(officer_a, at=NOW, description=f"The log is at {LINK} for review.")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        incidents.add_comment(actor=officer_a, incident=incident, body=f"Mirror: {LINK}",
+                              visibility="shared")
+        incidents.amend_incident(actor=officer_a, incident=incident,
+                                 amendment_reason=f"Moved to {LINK}", title="Meter reset")
+
+    text = squashed(pdf_text(api_for(officer_a).get(url(incident))))
+
+    # The description, the comment, the version's reason and the timeline's.
+    assert text.count(squashed(LINK)) == 4, text
