@@ -93,8 +93,10 @@ class ProceedingFilter(django_filters.FilterSet):
         fields = ["provider", "kind", "state", "open"]
 
 
-def _objects(model, ids, field, **scope):
-    found = list(model.objects.filter(pk__in=ids, **scope))
+def _objects(visible, ids, field, **scope):
+    """The objects `ids` name among those `visible` (the caller's), or a 400 that says the
+    same of an id that names nothing as of one the caller may not see."""
+    found = list(visible.filter(pk__in=ids, **scope))
     if len(found) != len(set(ids)):
         raise ValidationError({field: ["Some of these ids name nothing of this provider."]})
     return found
@@ -129,10 +131,11 @@ class ProceedingViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveMode
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         provider = data.pop("provider")
-        data["obligations"] = _objects(Obligation, data["obligations"], "obligations",
-                                       provider=provider)
-        data["pes_models"] = _objects(PESModel, data["pes_models"], "pes_models",
-                                      provider=provider)
+        user = request.user
+        data["obligations"] = _objects(Obligation.objects.visible_to(user),
+                                       data["obligations"], "obligations", provider=provider)
+        data["pes_models"] = _objects(PESModel.objects.visible_to(user), data["pes_models"],
+                                      "pes_models", provider=provider)
         proceeding = services.open_proceeding(actor=request.user, provider=provider, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=proceeding.pk)).data,
                         status=status.HTTP_201_CREATED)

@@ -8,8 +8,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import Proceeding, ProceedingNote, ProceedingStep
+from compliance.models import Obligation, Proceeding, ProceedingNote, ProceedingStep
 from tests.factories import committed
+from tests.incidents.factories import make_draft
 
 from .helpers import DAY, T0, issue, open_sanction
 
@@ -70,6 +71,26 @@ def test_bad_input_answers_400_and_stores_nothing(api_for, manager, provider_a, 
 
     assert response.status_code == 400 and field in response.json()
     assert not Proceeding.objects.exists() and not ProceedingStep.objects.exists()
+
+
+def test_citing_a_duty_usps_may_not_see_answers_as_citing_nothing(api_for, manager,
+                                                                 officer_a, provider_a):
+    """A draft's notification duty is hidden from USPS: citing it answers as an id that
+    names nothing does, so the refusal tells no one that the provider has a draft."""
+    draft = make_draft(officer_a)
+    hidden = Obligation.objects.get(incident_id=draft.pk, kind="notification")
+    client = api_for(manager)
+    assert client.get(f"/api/v1/obligations/{hidden.pk}/").status_code == 404
+
+    def cite(pk):
+        return post(client, LIST, {"provider": provider_a.pk, "kind": "sanction",
+                                   "grounds": "Unpaid postage.", "obligations": [pk]})
+
+    on_hidden, on_nothing = cite(hidden.pk), cite(hidden.pk + 10_000)
+
+    assert on_nothing.status_code == 400
+    assert (on_hidden.status_code, on_hidden.json()) == (400, on_nothing.json())
+    assert not Proceeding.objects.exists()
 
 
 def test_each_side_sees_its_own_next_steps(api_for, suspension, manager, officer_a, viewer_a,
