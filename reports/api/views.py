@@ -46,7 +46,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
     description="Optional, up to 64 printable characters: a POST sent again with the same "
                 "key (a retry, however late) answers the report the first one started, and "
-                "files nothing more; the key sent with another kind of report answers 409.")
+                "files nothing more; the key sent with another kind of report, or other "
+                "content, answers 409 and changes nothing.")
 
 
 def idempotency_key(request):

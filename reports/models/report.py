@@ -104,6 +104,10 @@ class ReportSubmissionKey(models.Model):
     key = models.CharField(max_length=64)
     report = models.ForeignKey(Report, on_delete=models.PROTECT,
                                related_name="submission_keys")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="SHA-256 of what the request asked (kind, draft or not, content): the key "
+                  "sent again with anything else is refused. Empty for keys kept before.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "key"],

@@ -1,8 +1,11 @@
 """Drafting and filing reports: drafts edited in place, each filing frozen as a version
 with a receipt, the matching duty met, the cadence kept. Append-only once filed."""
 
+import hashlib
+import json
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from compliance.canonical import changes_between, freeze
@@ -207,31 +210,50 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
 
     `submission_key` names the page that sent it: sent again (a double click, a retry,
     however late), the report it started, filled in or corrected is answered, unchanged,
-    and nothing else is filed; sent with another kind of report, it is refused (409)."""
+    and nothing else is filed; sent with another kind of report, or with anything else
+    than the first time (other content, a draft then a filing), it is refused (409): what
+    it asks would otherwise be dropped unsaid."""
     require_officer(actor, incident.provider_id)
     incident = _lock_incident(incident)
+    asked = fingerprint(kind, draft, fields)
     if submission_key:
-        sent = _sent_with(incident, submission_key)
+        sent, first_asked = _sent_with(incident, submission_key)
         if sent is not None:
             if sent.kind != kind:
                 raise Conflict(f"This key was sent with {sent.reference}, a "
                                f"{sent.get_kind_display().lower()}: a new request takes a "
                                "new key.")
+            if first_asked and first_asked != asked:
+                raise Conflict(f"This key was sent with {sent.reference} and other content: "
+                               "a new request takes a new key.")
             return sent, sent.versions.order_by("-number").first()
     report, version = _file_or_draft(actor, incident, kind, draft, submission_key, fields)
     if submission_key:
-        ReportSubmissionKey.objects.get_or_create(incident=incident, key=submission_key,
-                                                  defaults={"report": report})
+        ReportSubmissionKey.objects.get_or_create(
+            incident=incident, key=submission_key,
+            defaults={"report": report, "fingerprint": asked})
     return report, version
 
 
+def fingerprint(kind, draft, fields):
+    """SHA-256 of what a request asks: the same for a retry of it, whatever the order of
+    its fields."""
+    def plain(value):
+        return value.pk if isinstance(value, models.Model) else str(value)
+
+    asked = json.dumps({"kind": kind, "draft": bool(draft), "fields": fields},
+                       sort_keys=True, default=plain, ensure_ascii=False)
+    return hashlib.sha256(asked.encode()).hexdigest()
+
+
 def _sent_with(incident, key):
-    """The report `key` was sent with on the case, or None."""
+    """(The report `key` was sent with on the case, or None; the fingerprint of what it
+    asked, or "" when not kept)."""
     kept = (ReportSubmissionKey.objects.filter(incident=incident, key=key)
             .select_related("report").first())
     if kept is not None:
-        return kept.report
-    return Report.objects.filter(incident=incident, submission_key=key).first()
+        return kept.report, kept.fingerprint
+    return Report.objects.filter(incident=incident, submission_key=key).first(), ""
 
 
 def _file_or_draft(actor, incident, kind, draft, submission_key, fields):

@@ -1,7 +1,7 @@
 """Keys a report was sent with (a page's, an API client's `Idempotency-Key`): a retry,
 however late, answers the report it started and files nothing more; a key sent with
-another kind of report is refused. And the create page, sent while a draft of the kind was
-opened meanwhile, files what was typed into it."""
+another kind of report, or other content, is refused. And the create page, sent while a
+draft of the kind was opened meanwhile, files what was typed into it."""
 
 from datetime import timedelta
 
@@ -87,6 +87,34 @@ def test_a_key_reused_for_another_kind_is_refused(api_for, officer_a, reviewer):
 
     assert response.status_code == 409 and written.reference in response.json()["detail"]
     assert not Report.objects.filter(incident=case, kind="final").exists()
+
+
+@pytest.mark.parametrize("change", ["content", "draft then filed"])
+def test_a_key_sent_again_with_anything_else_is_refused(api_for, officer_a, reviewer,
+                                                        change):
+    """Next period's status report sent (wrongly) with the key of the last one, or a saved
+    draft's key sent to file it: answered 201 with the report the key first touched, the
+    new content was dropped and the duty left open. Refused (409), nothing changed; the
+    same request sent again is still answered."""
+    case = investigating(officer_a, reviewer)
+    api = api_for(officer_a)
+    url = f"/api/v1/incidents/{case.pk}/reports/"
+    first_body = {**BODY, "draft": change == "draft then filed"}
+    first = api.post(url, first_body, format="json", HTTP_IDEMPOTENCY_KEY="case-status")
+    assert first.status_code == 201
+    again = ({**BODY, "progress": "Firmware 4.3 in test on 40 meters."}
+             if change == "content" else BODY)
+    reports = list(Report.objects.filter(incident=case).values())
+    versions, events = ReportVersion.objects.count(), AuditEvent.objects.count()
+
+    refused = api.post(url, again, format="json", HTTP_IDEMPOTENCY_KEY="case-status")
+
+    assert refused.status_code == 409
+    assert "other content" in refused.json()["detail"]
+    assert list(Report.objects.filter(incident=case).values()) == reports
+    assert (ReportVersion.objects.count(), AuditEvent.objects.count()) == (versions, events)
+    retry = api.post(url, first_body, format="json", HTTP_IDEMPOTENCY_KEY="case-status")
+    assert (retry.status_code, retry.json()["id"]) == (201, first.json()["id"])
 
 
 def test_filing_from_the_create_page_while_a_draft_is_open_does_not_drop_the_input(
