@@ -88,9 +88,11 @@ def _sort_links(sort):
 
 
 def _safe_next(request):
+    """The page to go back to: a path on this site (`/…`), or None. Anything else (another
+    host, a bare word `redirect` would take for a URL's name) is not followed."""
     target = request.POST.get("next", "") or request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return None
 

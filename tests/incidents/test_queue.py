@@ -160,6 +160,21 @@ def test_it_assigns_from_the_list_and_comes_back_to_it(usps, officer_a, reviewer
         f"/incidents/{incident.pk}/")
 
 
+@pytest.mark.parametrize("target", ["abc", "incident-queue", "0001-01-01", "a\x00b"])
+def test_a_next_that_is_not_a_path_leads_back_to_the_case_or_the_queue(
+        usps, officer_a, reviewer, target):
+    """A bare word is not followed (redirect would look it up as a URL's name: a 500)."""
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=1))
+
+    one = usps.post(f"/incidents/{incident.pk}/assign/",
+                    {"reviewer": reviewer.pk, "next": target})
+    many = usps.post("/incidents/queue/assign/",
+                     {"incidents": [incident.pk], "reviewer": reviewer.pk, "next": target})
+
+    assert (one.status_code, one["Location"]) == (302, f"/incidents/{incident.pk}/")
+    assert (many.status_code, many["Location"]) == (302, QUEUE)
+
+
 def test_it_keeps_the_same_query_count_for_3_and_30_incidents(usps, officer_a, officer_b,
                                                               reviewer,
                                                               django_assert_num_queries):
