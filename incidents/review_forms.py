@@ -1,5 +1,7 @@
 """Page forms for USPS review and the comment thread. They shape input for the services."""
 
+import secrets
+
 from django import forms
 
 from compliance.forms import TimeZoneField
@@ -106,12 +108,17 @@ class CommentForm(forms.Form):
         error_messages={"required": "Choose who sees it: shared with the provider, or "
                                     "internal to USPS."})
 
+    # Sent again (a double click, a retry), the form adds its comment once.
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "comment_%s")
         super().__init__(*args, **kwargs)
+        self.fields["submission_key"].initial = secrets.token_urlsafe(24)
         if not user.is_usps:  # provider staff write shared comments only
             del self.fields["visibility"]
 
     def service_values(self):
         return {"body": self.cleaned_data["body"],
-                "visibility": self.cleaned_data.get("visibility", CommentVisibility.SHARED)}
+                "visibility": self.cleaned_data.get("visibility", CommentVisibility.SHARED),
+                "submission_key": self.cleaned_data.get("submission_key", "")}

@@ -39,12 +39,18 @@ class Comment(models.Model):
     # side (or provider) did not write this comment for it.
     author_side = models.CharField(max_length=8, choices=CommentSide.choices)
     created_at = models.DateTimeField()
+    # The page's form sent it with this key (the form's own, and a digest of what it said):
+    # sent again (a double click, a retry after a lost answer), it is the same comment.
+    submission_key = models.CharField(max_length=100, blank=True, default="")
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["incident_id", "created_at", "id"]
         indexes = [models.Index(fields=["incident", "created_at"], name="comment_incident")]
+        constraints = [models.UniqueConstraint(
+            fields=["incident", "author", "submission_key"],
+            condition=~models.Q(submission_key=""), name="comment_sent_once")]
         # The database refuses to change or remove one, whoever asks (PostgreSQL).
         triggers = [pgtrigger.Protect(name="comment_append_only",
                                       operation=pgtrigger.Update | pgtrigger.Delete)]

@@ -1,5 +1,7 @@
 """The thread of an incident between its provider and USPS."""
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -24,10 +26,15 @@ def may_comment(user, incident):
 
 
 @transaction.atomic
-def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
+def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED,
+                submission_key=""):
     """Append a comment to a filed incident's thread. Provider officers write shared
     comments only; USPS staff may mark one internal, and then it reaches USPS alone (page,
-    API, e-mail, timeline). The other side is e-mailed after commit."""
+    API, e-mail, timeline). The other side is e-mailed after commit.
+
+    `submission_key`: the form's key. The same form sent again with the same comment (a
+    double click, a retry) answers the comment it added; nothing more is added (a comment
+    is never removed)."""
     if not may_comment(actor, incident):
         raise PermissionDenied("Only the provider's officers and USPS staff comment.")
     if visibility not in CommentVisibility.values:
@@ -43,16 +50,32 @@ def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED):
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.is_draft:
         raise Conflict("File the notification first: USPS cannot see a draft.")
+    key = _key(submission_key, body, visibility)
+    if key:
+        sent = Comment.objects.filter(incident=incident, author=actor,
+                                      submission_key=key).first()
+        if sent is not None:
+            return sent
     now = timezone.now()
     comment = Comment.objects.create(
         incident=incident, author=actor, body=body, visibility=visibility, created_at=now,
-        author_side=CommentSide.USPS if actor.is_usps else CommentSide.PROVIDER)
+        author_side=CommentSide.USPS if actor.is_usps else CommentSide.PROVIDER,
+        submission_key=key)
     # The event names the comment, never its text; an internal one is USPS-only.
     record_event(actor=actor, obj=incident, action="incident.comment_added", at=now,
                  changes={"comment": [None, comment.pk], "visibility": [None, visibility]},
                  usps_only=comment.is_internal)
     queue_comment_emails(comment)
     return comment
+
+
+def _key(submission_key, body, visibility):
+    """The form's key with a digest of what it said: the same form sent with another text
+    (edited after going back) adds that comment."""
+    if not submission_key:
+        return ""
+    digest = hashlib.sha256(f"{visibility}\n{body}".encode()).hexdigest()[:16]
+    return f"{submission_key[:64]}:{digest}"
 
 
 def _usps_readers(incident):

@@ -341,3 +341,28 @@ def test_the_upgrade_gives_existing_comments_their_authors_side_when_written(
 
     sides = dict(Comment.objects.values_list("pk", "author_side"))
     assert sides == {moved_after_commenting.pk: "usps", own.pk: "provider"}
+
+
+def test_the_comment_form_sent_twice_adds_its_comment_once(filed, officer_a, client):
+    """A double click, or a retry after a lost answer: a comment is never removed, so a
+    second copy would stay in the thread for good. The form's key adds it once (and
+    e-mails it once); the same form sent with another text adds that one."""
+    client.force_login(officer_a)
+    page = client.get(f"/incidents/{filed.pk}/")
+    key = page.context["comment_form"]["submission_key"].value()
+    assert key and f'value="{key}"' in page.content.decode()
+    form = {"body": "We isolated the affected meters.", "submission_key": key}
+
+    first = client.post(f"/incidents/{filed.pk}/comments/", form)
+    events, emails = AuditEvent.objects.count(), OutboundEmail.objects.count()
+    second = client.post(f"/incidents/{filed.pk}/comments/", form)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert [c.body for c in Comment.objects.filter(incident=filed)] == [form["body"]]
+    assert (AuditEvent.objects.count(), OutboundEmail.objects.count()) == (events, emails)
+
+    client.post(f"/incidents/{filed.pk}/comments/", {**form, "body": "And the spares."})
+    assert [c.body for c in Comment.objects.filter(incident=filed)] == [
+        form["body"], "And the spares."]
+    other = client.get(f"/incidents/{filed.pk}/").context["comment_form"]
+    assert other["submission_key"].value() != key
