@@ -205,6 +205,9 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     side = flow.side_of(kind)
     require_side(actor, proceeding, side)
     proceeding = _lock(proceeding)
+    # The provider's period held before the step's time is taken: a sweep that found it
+    # past due has marked it missed before, and this step is late by this time.
+    period = periods.provider_period(proceeding, lock=True)
     now = timezone.now()
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
                               proceeding.suspension_runs_at(now))
@@ -215,7 +218,6 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                        f"may follow is: {follow}.")
     body = _text(body, "body", "Write the text of the step.")
     terms = check_step_terms(proceeding, kind, outcome, days, effective_date, now)
-    period = periods.provider_period(proceeding, lock=True)
     late_reason = (late_reason or "").strip()
     if side == Side.USPS and kind in flow.AFTER_PERIOD and periods.is_running(period, now):
         raise Conflict(f"The provider's {period.get_kind_display().lower()} period runs until "

@@ -120,6 +120,10 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
     if last and not summary:
         raise ValidationError({"summary_of_changes": [
             f"Say what changed since version {last}."]})
+    # The duty held before the filing's time is taken: a sweep that finds it past due
+    # meanwhile either marked it missed before (and this filing is late) or waits.
+    duty = (Obligation.objects.outstanding().select_for_update(no_key=True)
+            .filter(provider=provider, kind=ObligationKind.PROCEDURES).first())
     now = timezone.now()
     document = ProcedureDocument(
         provider=provider, version=last + 1, original_name=original_name[:255],
@@ -132,9 +136,8 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
                  changes={"version": [None, document.version],
                           "sha256": [None, document.sha256],
                           "effective_date": [None, effective_date.isoformat()]})
-    duty = _outstanding_duty(provider)
     if duty is not None:
-        duty = fulfil_obligation(actor=actor, obligation=duty, at=now)
+        duty = fulfil_obligation(actor=actor, obligation=duty, at=now, locked=True)
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW, provider=provider,
         subject=f"Internal reporting procedures v{document.version} of {provider.name}",

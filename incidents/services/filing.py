@@ -95,15 +95,18 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     require_officer(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
+    duties = list(Obligation.objects.select_for_update(no_key=True)
+                  .filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
+                  .order_by("id"))
+    # The filing's time, taken with the case and its duty held: a sweep that found the
+    # duty past due before has marked it missed, and this filing is late by this time.
+    now = max(now, timezone.now())
     validate_content(provider=incident.provider, values=current_values(incident), now=now,
                      for_filing=True)
     late = is_late(incident.notification_due_at, now)
     late_reason = (late_reason or "").strip()
     if late and not late_reason:
         raise ValidationError({"late_reason": [_late_message(incident, now)]})
-    duties = list(Obligation.objects.select_for_update(no_key=True)
-                  .filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
-                  .order_by("id"))
     policy = DeadlinePolicy.in_force()
     # What addressing their e-mails reads of them.
     reviewers = list(User.objects.reviewers().only("id", "email", "is_active"))

@@ -9,6 +9,7 @@ from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
 from compliance.services.audit import iso_time
+from compliance.services.chain import appended_at_end
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
@@ -63,10 +64,15 @@ def _set_incident_status(actor, incident, status, now):
 
 
 @transaction.atomic
+@appended_at_end()
 def accept_report(*, actor, report, comment=""):
     """Accept the newest version. An accepted written report starts the investigation
     (status-report cadence, final-summary duty); an accepted final summary closes the
-    case and every duty still owed on it. The provider's officers are e-mailed."""
+    case and every duty still owed on it. The provider's officers are e-mailed.
+
+    Its audit events go last: the case's new status locks the row counting the
+    provider's cases, which a triage of another case holds before it appends to the
+    chain."""
     require_usps(actor)
     incident, report = _lock(report)
     now = timezone.now()
@@ -90,6 +96,7 @@ def returnable(incident):
 
 
 @transaction.atomic
+@appended_at_end()
 def return_report(*, actor, report, comment, resubmission_due_at=None):
     """Return the newest version for correction: the comment says what to change; a
     corrected version is owed by `resubmission_due_at` (default: the policy's written-
