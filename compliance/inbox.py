@@ -7,6 +7,7 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.urls import reverse
 
 from .api.fields import StrictBooleanFilter
+from .deadlines import past_due
 from .models import ExtensionRequest, Obligation, ObligationKind
 
 # The inbox's short names for the target kinds (API and filters), in display order.
@@ -74,8 +75,9 @@ def inbox_counts(user, now):
     their target}, in one query; zeros for anyone but USPS staff."""
     if not (user.is_authenticated and user.is_usps):
         return {"waiting": 0, "past_target": 0}
+    past = Q(due_at__lt=past_due(now))
     return (Obligation.objects.visible_to(user).usps_targets().outstanding().order_by()
-            .aggregate(waiting=Count("pk"), past_target=Count("pk", filter=Q(due_at__lt=now))))
+            .aggregate(waiting=Count("pk"), past_target=Count("pk", filter=past)))
 
 
 def short_kind(target):

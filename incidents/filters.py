@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance.api.fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
+from compliance.deadlines import past_due
 
 from . import search
 from .models import Category, Incident, IncidentStatus
@@ -12,8 +13,9 @@ from .models import Category, Incident, IncidentStatus
 
 def overdue(now):
     """The cases with a duty of the provider still owed past its due time (USPS's own
-    targets are not the provider's duties): the earliest such due time has passed."""
-    return Q(owed_due_at__lt=now)
+    targets are not the provider's duties): the earliest such due time has passed, its
+    last second included, as the sweep holds it (`past_due`)."""
+    return Q(owed_due_at__lt=past_due(now))
 
 
 class IncidentFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django.utils import timesince as durations
 from django.utils import timezone
 
 from compliance import labels
+from compliance.deadlines import is_late
 from compliance.display import time_html
 from compliance.models.users import ROLE_PHRASES
 
@@ -17,6 +18,13 @@ def when(value, seconds=""):
     """A time in the viewer's zone, with UTC on hover: `{{ at|when }}`; `{{ at|when:"s" }}`
     shows seconds too. Empty for None."""
     return time_html(value, seconds=bool(seconds))
+
+
+@register.filter
+def past(due_at, now):
+    """Whether `due_at` has passed at `now` as a filing and the sweep hold it: all of the
+    due time's last second is still in time (`compliance.deadlines.is_late`)."""
+    return due_at is not None and now is not None and is_late(due_at, now)
 
 
 @register.filter

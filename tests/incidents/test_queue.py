@@ -356,3 +356,27 @@ def test_its_pages_hold_the_whole_queue_in_order_whatever_the_sort(usps, officer
         shown = rows(usps.get(QUEUE, {"sort": sort})) + rows(
             usps.get(QUEUE, {"sort": sort, "page": 2}))
         assert shown == expected and len(expected) == 36, sort
+
+
+def test_a_case_is_overdue_only_once_its_due_times_last_second_has_passed(
+        usps, officer_a, reviewer):
+    """As the sweep holds it: within the written report's last second the duty is still
+    open, and the queue neither counts nor lists the case as overdue."""
+    from incidents.queue import state_counts
+    from notifications.sweep import sweep
+
+    incident = make_filed(officer_a, at=NOW)
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="high",
+                                 rationale="Reaches postage funds.")
+    duty = Obligation.objects.get(kind="written_report", incident_id=incident.pk)
+    within = duty.due_at + timedelta(microseconds=999_999)
+
+    with time_machine.travel(within, tick=False):
+        sweep()
+        duty.refresh_from_db()
+        assert duty.state == "open"
+        assert state_counts(reviewer, within)["overdue"] == 0
+        assert rows(usps.get(QUEUE, {"overdue": "true"})) == []
+    with time_machine.travel(duty.due_at + timedelta(seconds=1), tick=False):
+        assert state_counts(reviewer, duty.due_at + timedelta(seconds=1))["overdue"] == 1
