@@ -15,10 +15,11 @@ LOCKED_MESSAGE = ("Too many failed sign-ins for this username. Try again in {min
 
 
 def attempted_username(request, credentials):
-    """The username as allauth matches it (case-insensitively), so that changing its case
-    does not earn an attacker five more tries."""
+    """The username as allauth matches it (its `lower()`, not a Unicode folding that makes
+    two accounts one, as "strasse" and "straße"), so that changing its case does not earn
+    an attacker five more tries, nor failures on one account lock out another."""
     username = (credentials or {}).get("username") or request.POST.get("login", "")
-    return username.strip().casefold() or None
+    return username.strip().lower() or None
 
 
 def client_address(request):

@@ -36,12 +36,12 @@ def current_lockouts(now=None):
             .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
             .order_by("-last", "username"))
     rows = list(rows)
-    # Attempts are kept under the folded username; an account's may have capitals.
-    users = {u.username.casefold(): u for u in User.objects.alias(folded=Lower("username"))
+    # Attempts are kept under the username in lower case; an account's may have capitals.
+    users = {u.username.lower(): u for u in User.objects.alias(folded=Lower("username"))
              .filter(folded__in=[r["username"].lower() for r in rows])}
     return [Lockout(username=r["username"], failures=r["failures"], first_failure_at=r["first"],
                     last_failure_at=r["last"], until=r["last"] + settings.AXES_COOLOFF_TIME,
-                    user=users.get(r["username"].casefold())) for r in rows]
+                    user=users.get(r["username"].lower())) for r in rows]
 
 
 def _subject(username):

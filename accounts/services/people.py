@@ -57,16 +57,27 @@ def deactivate_user(*, actor, user, reason=""):
                  changes={"is_active": [True, False], "api_tokens_revoked": [None, revoked],
                           "sessions_ended": [None, ended],
                           "invitations_withdrawn": [None, withdrawn],
-                          "calendar_feeds_revoked": [None, feeds]})
+                          "calendar_feeds_revoked": [None, feeds],
+                          "closed_by": [None, USPS_SIDE if actor.is_usps else PROVIDER_SIDE]})
     return user
+
+
+USPS_SIDE, PROVIDER_SIDE = "usps", "provider"
 
 
 def closed_by_usps(user):
     """Whether the account was last closed by USPS staff (a USPS manager's decision, which
-    a provider's officer does not undo)."""
+    a provider's officer does not undo): the side its closer was on when they closed it,
+    whatever side they are on now."""
     last = (AuditEvent.objects.for_object(user).filter(action="user.deactivated")
             .select_related("actor").order_by("-sequence").first())
-    return last is not None and last.actor is not None and last.actor.is_usps
+    if last is None:
+        return False
+    side = (last.changes or {}).get("closed_by")
+    if side:
+        return side[1] == USPS_SIDE
+    # Closed before the side was kept: the closer's role now.
+    return last.actor is not None and last.actor.is_usps
 
 
 def may_reactivate(actor, user):

@@ -101,6 +101,17 @@ def test_it_counts_a_username_whatever_its_case(client, officer_a):
     assert attempt(client, "officer_a").status_code == 429
 
 
+def test_failures_on_one_account_do_not_lock_out_another_spelled_alike(client, provider_a):
+    """"strasse" and "straße" are two accounts, which sign-in tells apart: five failures
+    on one leave the other free."""
+    factories.OfficerFactory(username="strasse", provider=provider_a)
+    factories.OfficerFactory(username="straße", provider=provider_a)
+    fail(client, "strasse", 5)
+
+    assert attempt(client, "strasse").status_code == 429
+    assert sign_in_with_password(client, "straße").status_code != 429
+
+
 def test_it_unlocks_after_fifteen_minutes(client, officer_a):
     fail(client, "officer_a", 5)
 

@@ -5,6 +5,7 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts import services
 from compliance.models import AuditEvent, User
 from compliance.services import create_api_token
 from tests import factories
@@ -226,6 +227,25 @@ def test_an_account_usps_closed_is_opened_again_by_a_usps_manager_only(signed_in
     officer.post(f"/people/{viewer_a.pk}/reactivate/", {"reason": "Back."})
     viewer_a.refresh_from_db()
     assert viewer_a.is_active
+
+
+def test_an_account_usps_closed_stays_closed_after_its_closer_joins_a_provider(
+        signed_in, manager, officer_a, viewer_a, provider_b):
+    """Who closed it is the side its closer was on then: a USPS manager who later joins a
+    provider's staff does not hand the decision back to provider A's officer."""
+    closer = factories.ManagerFactory(username="closer")
+    services.deactivate_user(actor=closer, user=viewer_a, reason="Misuse.")
+    services.change_role(actor=manager, user=closer, role="provider_officer",
+                         provider_id=provider_b.pk)
+    officer = signed_in(officer_a)
+    page = officer.get(f"/people/{viewer_a.pk}/").content.decode()
+    events = AuditEvent.objects.count()
+
+    officer.post(f"/people/{viewer_a.pk}/reactivate/", {"reason": "Back."})
+
+    viewer_a.refresh_from_db()
+    assert not viewer_a.is_active and AuditEvent.objects.count() == events
+    assert "/reactivate/" not in page and 'data-testid="closed-by-usps"' in page
 
 
 def test_it_shows_a_persons_history_to_their_officer(signed_in, officer_a, viewer_a):
