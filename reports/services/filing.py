@@ -195,7 +195,7 @@ def submit_report(*, actor, report, **fields):
     if report.kind == ReportKind.STATUS:
         if not resubmission:
             flow.open_next_status_report(actor, incident, now, policy)
-        flow.follow_revised_completion(actor, report)
+        flow.follow_revised_completion(actor, report, now)
     elif report.kind == ReportKind.FINAL:
         flow.end_status_reports(actor, incident, report)
     queue_filed_email(report, version)

@@ -6,7 +6,12 @@ read once; the arithmetic is `compliance.deadlines`'."""
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from compliance.deadlines import end_of_day, resubmission_due_at, status_report_interval
+from compliance.deadlines import (
+    end_of_day,
+    is_late,
+    resubmission_due_at,
+    status_report_interval,
+)
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, ObligationState
 from compliance.models.obligations import OWED
 from compliance.services import (
@@ -109,18 +114,18 @@ def last_reported_completion(report):
             .values_list("anticipated_completion_date", flat=True).first())
 
 
-def follow_revised_completion(actor, report):
+def follow_revised_completion(actor, report, now):
     """A status report (or its resubmission) that changes the anticipated completion date
     last reported moves the final summary's due time to the end of the new day (provider's
     time); the original due time stays on record. One that keeps the date leaves the due
     time alone, so an extension USPS granted meanwhile stands. A final summary already
     missed stays missed, still owed: a date reported after it does not undo the miss (only
-    USPS moves a missed duty's due time)."""
+    USPS moves a missed duty's due time), whether or not the sweep has marked it yet."""
     duty = regular_duty(report.incident, ObligationKind.FINAL_SUMMARY)
     day = report.anticipated_completion_date
     if duty is None or day is None:
         return None
-    if duty.state == ObligationState.MISSED:
+    if duty.state == ObligationState.MISSED or is_late(duty.due_at, now):
         return duty
     before = last_reported_completion(report)
     if day == before:

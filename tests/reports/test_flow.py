@@ -202,6 +202,40 @@ def test_a_status_report_keeping_the_date_leaves_the_final_summary_alone(officer
         action="obligation.due_revised").exists()
 
 
+def test_a_date_reported_after_the_final_summary_fell_due_leaves_it_as_it_was_unswept(
+        officer_a, reviewer):
+    """A minute past the final summary's due time, before any sweep: a status report's new
+    date does not move the passed due time out of the miss (held against the filing's
+    time, as the sweep holds it); within its last second it still would."""
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+    assert final.due_at == END_OF_SEPT_30
+
+    file_report_at(officer_a, incident, "status", at=END_OF_SEPT_30 + timedelta(minutes=1),
+                   **{**STATUS, "anticipated_completion_date": date(2026, 11, 30)})
+
+    final.refresh_from_db()
+    assert final.due_at == END_OF_SEPT_30
+    assert not AuditEvent.objects.for_object(final).filter(
+        action="obligation.due_revised").exists()
+    sweep(END_OF_SEPT_30 + timedelta(minutes=2))
+    final.refresh_from_db()
+    assert final.state == "missed"
+
+
+def test_a_date_reported_within_the_final_summarys_last_second_still_moves_it(officer_a,
+                                                                             reviewer):
+    incident = investigating(officer_a, reviewer)
+    [final] = duties(incident, "final_summary")
+
+    file_report_at(officer_a, incident, "status",
+                   at=END_OF_SEPT_30 + timedelta(microseconds=500_000),
+                   **{**STATUS, "anticipated_completion_date": date(2026, 11, 30)})
+
+    final.refresh_from_db()
+    assert final.due_at > END_OF_SEPT_30 and final.state == "open"
+
+
 def test_a_date_reported_after_the_final_summary_was_missed_leaves_it_missed(officer_a,
                                                                              reviewer):
     """The record that it was missed is permanent: a provider's later date does not reopen
