@@ -149,7 +149,8 @@ def usps_target_due_at(policy, kind: str, at: datetime) -> datetime:
 
 # --- Reminder and escalation schedule -------------------------------------------------
 # A step is (key, at, audience): audience "provider" before the due time; "escalation"
-# at and after it; "escalation+managers" once the managers' threshold has passed.
+# once it is past (its last second gone by) and after; "escalation+managers" once the
+# managers' threshold has passed.
 
 PROVIDER = "provider"
 ESCALATION = "escalation"
@@ -177,16 +178,21 @@ def _schedule(due_at, offsets_hours, escalation, usps_target):
     for h in sorted({float(h) for h in offsets_hours if float(h) > 0}, reverse=True):
         yield (f"{stamp}:before-{h:g}h", due - timedelta(hours=h),
                USPS_REMINDER if usps_target else PROVIDER)
+    # Escalations start once the due time is past: all of its last second is in time.
+    # Each is named by its time after the first, as reminders are by theirs before the due
+    # time: a new policy's escalation at another time is another step, not one already
+    # sent under its number.
+    past = due.replace(microsecond=0) + timedelta(seconds=1)
     if usps_target:
-        yield (f"{stamp}:overdue-0", due, USPS_ESCALATION)
+        yield (f"{stamp}:overdue-0h", past, USPS_ESCALATION)
         return
     gaps = [float(g) for g in escalation.get("repeat_after_hours", [])] or [24.0]
     managers_after = timedelta(hours=float(escalation.get("managers_after_hours", 24)))
     count = int(escalation.get("max_escalations", 10))
-    at = due
+    at = past
     for n in range(count):
         audience = ESCALATION_WITH_MANAGERS if at - due >= managers_after else ESCALATION
-        yield (f"{stamp}:overdue-{n}", at, audience)
+        yield (f"{stamp}:overdue-{(at - past).total_seconds() / 3600:g}h", at, audience)
         at = at + timedelta(hours=gaps[min(n, len(gaps) - 1)])
 
 

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.deadlines import step_applies
+from compliance.deadlines import is_late, past_due, step_applies
 from compliance.inbox import inbox_counts, target_path
 from compliance.models import Obligation
 
@@ -132,7 +132,7 @@ def obligation_context(obligation, audience, now):
     return {
         "obligation": obligation,
         "audience": audience,
-        "overdue": left.total_seconds() < 0,
+        "overdue": is_late(obligation.due_at, now),
         "time_left": describe(abs(left)),
         "due_at_utc": obligation.due_at.astimezone(UTC),
         "case_url": f"{settings.SITE_URL}{path}",
@@ -169,7 +169,7 @@ def _digest(email, context, now):
         "obligations": list(outstanding.select_related("provider").order_by("due_at")
                             [:DIGEST_ROWS]),
         "total": outstanding.count(),
-        "overdue": outstanding.filter(due_at__lt=now).count(),
+        "overdue": outstanding.filter(due_at__lt=past_due(now)).count(),
         "usps_inbox": inbox_counts(reviewer, now),
         "now": now,
     }

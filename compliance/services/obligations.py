@@ -62,7 +62,7 @@ def correct_unfiled_obligation(*, actor, obligation, due_at=None, subject=None):
         require_aware(due_at, "due_at")
         changes["due_at"] = [_iso(obligation.due_at), _iso(due_at)]
         obligation.due_at = obligation.original_due_at = due_at
-        if obligation.state == ObligationState.MISSED and due_at > timezone.now():
+        if obligation.state == ObligationState.MISSED and not is_late(due_at, timezone.now()):
             changes["state"] = [obligation.state, ObligationState.OPEN.value]
             obligation.state = ObligationState.OPEN
             obligation.missed_at = None
@@ -128,7 +128,7 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
         raise Conflict(f"An obligation {obligation.standing} has no due time to move.")
     changes = {"due_at": [_iso(obligation.due_at), _iso(due_at)]}
     obligation.due_at = due_at
-    if obligation.state == ObligationState.MISSED and due_at > timezone.now():
+    if obligation.state == ObligationState.MISSED and not is_late(due_at, timezone.now()):
         changes["state"] = [obligation.state, ObligationState.OPEN.value]
         obligation.state = ObligationState.OPEN
         obligation.missed_at = None

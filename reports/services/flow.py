@@ -190,7 +190,7 @@ def start_investigation(actor, incident, report, now, policy):
                          f"{incident.reference} status report",
                          now + status_interval(policy, incident))
     due_at = provider_day_end(incident, report.anticipated_completion_date)
-    if due_at < now:
+    if is_late(due_at, now):
         zone = ZoneInfo(incident.provider.timezone)
         due_at = provider_day_end(incident, first_status.due_at.astimezone(zone).date())
     final = _open(actor, incident, ObligationKind.FINAL_SUMMARY,

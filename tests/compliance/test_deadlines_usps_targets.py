@@ -118,7 +118,7 @@ def test_the_end_of_a_day_is_its_last_second_where_the_clocks_change_at_midnight
     assert end_of_day(day, zone) == last_second
 
 
-def test_a_usps_target_is_reminded_before_and_escalated_once_at_its_due_time():
+def test_a_usps_target_is_reminded_before_and_escalated_once_when_it_is_past():
     due = datetime(2026, 6, 16, 3, 59, 59, tzinfo=UTC)
     ladder = {"repeat_after_hours": [4], "managers_after_hours": 0, "max_escalations": 10}
 
@@ -127,8 +127,8 @@ def test_a_usps_target_is_reminded_before_and_escalated_once_at_its_due_time():
     assert [(at, audience) for _, at, audience in steps] == [
         (due - timedelta(hours=24), USPS_REMINDER),
         (due - timedelta(hours=4), USPS_REMINDER),
-        (due, USPS_ESCALATION),
+        (due + timedelta(seconds=1), USPS_ESCALATION),
     ]
     # Nothing is left to send however long the target stays unmet.
-    assert steps_between(due, [24, 4], ladder, due, due + timedelta(days=60),
-                         usps_target=True) == []
+    assert steps_between(due, [24, 4], ladder, due + timedelta(seconds=1),
+                         due + timedelta(days=60), usps_target=True) == []

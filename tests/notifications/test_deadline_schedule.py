@@ -27,17 +27,22 @@ def test_it_reminds_before_the_due_time_at_each_offset_earliest_first():
                       (DUE - timedelta(hours=1), PROVIDER)]
 
 
-def test_it_escalates_at_due_then_with_backoff_and_adds_managers_after_a_day():
+def test_it_escalates_once_due_is_past_then_with_backoff_and_adds_managers_after_a_day():
+    """The first escalation comes once the due time's last second has gone by (all of it
+    is still in time), the others after it."""
+    past = timedelta(seconds=1)
     after = [(at - DUE, audience) for _, at, audience in reminder_schedule(DUE, [], LADDER)]
 
     assert after == [
-        (timedelta(0), ESCALATION),
-        (timedelta(hours=4), ESCALATION),
-        (timedelta(hours=16), ESCALATION),
-        (timedelta(hours=40), ESCALATION_WITH_MANAGERS),
-        (timedelta(hours=64), ESCALATION_WITH_MANAGERS),
-        (timedelta(hours=88), ESCALATION_WITH_MANAGERS),
+        (past, ESCALATION),
+        (past + timedelta(hours=4), ESCALATION),
+        (past + timedelta(hours=16), ESCALATION),
+        (past + timedelta(hours=40), ESCALATION_WITH_MANAGERS),
+        (past + timedelta(hours=64), ESCALATION_WITH_MANAGERS),
+        (past + timedelta(hours=88), ESCALATION_WITH_MANAGERS),
     ]
+    fractional = DUE + timedelta(microseconds=250_000)
+    assert reminder_schedule(fractional, [], LADDER)[0][1] == DUE + past
 
 
 def test_it_keys_steps_by_due_time_so_a_moved_deadline_gets_fresh_steps():
