@@ -27,7 +27,7 @@ from compliance.models import (
     Provider,
 )
 
-from . import services
+from . import periods, services
 from .record import compliance_record, requested_period
 from .serializers import (
     AmendSerializer,
@@ -75,10 +75,10 @@ def proceedings_for(user):
     steps = ProceedingStep.objects.select_related("issued_by", "period").prefetch_related(
         Prefetch("versions", queryset=ProceedingStepVersion.objects.select_related(
             "submitted_by").order_by("number"))).order_by("number")
-    return (Proceeding.objects.visible_to(user).select_related("opened_by")
-            .prefetch_related("pes_models", "cited_obligations",
-                              Prefetch("steps", queryset=steps))
-            .order_by("-opened_at", "-id"))
+    return periods.with_provider_period_due(
+        Proceeding.objects.visible_to(user).select_related("opened_by")
+        .prefetch_related("pes_models", "cited_obligations", Prefetch("steps", queryset=steps))
+        .order_by("-opened_at", "-id"))
 
 
 class ProceedingFilter(django_filters.FilterSet):

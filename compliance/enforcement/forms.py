@@ -106,7 +106,9 @@ class OpenProceedingForm(forms.Form):
 class StepForm(forms.Form):
     """The next step, of a kind the user's side may issue now."""
 
-    kind = forms.ChoiceField(label="Step")
+    kind = forms.ChoiceField(label="Step", error_messages={
+        "invalid_choice": "That step is not open to you now: choose one of those offered "
+                          "(the page says what comes next, and when)."})
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000,
                            label="Text")
     late_reason = forms.CharField(

@@ -3,6 +3,8 @@ defense, appeal), with reminders, escalations, extension requests and the calend
 like any duty; and USPS's target to decide once the provider has answered. Called inside
 the transaction of the step that opens, meets or ends them."""
 
+from django.db.models import OuterRef, Subquery
+
 from compliance import deadlines
 from compliance.models import Obligation, ObligationKind
 from compliance.models.obligations import PROCEEDING_KINDS
@@ -19,6 +21,30 @@ def provider_period(proceeding, lock=False):
     if lock:
         periods = periods.select_for_update(no_key=True)
     return periods.order_by("id").first()
+
+
+def with_provider_period_due(proceedings):
+    """`proceedings` with `provider_period_due_at`: the due time of the provider's period
+    still outstanding (`provider_period`), or None; in the same query, for lists."""
+    outstanding = (Obligation.objects.outstanding()
+                   .filter(kind__in=PROCEEDING_KINDS, object_id=OuterRef("pk"))
+                   .order_by("id").values("due_at")[:1])
+    return proceedings.annotate(provider_period_due_at=Subquery(outstanding))
+
+
+def provider_period_due(proceeding):
+    """The due time of the provider's period still outstanding, or None: from the
+    annotation of `with_provider_period_due` when the proceeding has it, else read."""
+    if hasattr(proceeding, "provider_period_due_at"):
+        return proceeding.provider_period_due_at
+    period = provider_period(proceeding)
+    return period.due_at if period is not None else None
+
+
+def period_runs(proceeding, now):
+    """Whether the provider's period runs at `now` (`is_running`)."""
+    due = provider_period_due(proceeding)
+    return due is not None and not deadlines.is_late(due, now)
 
 
 def is_running(period, now):

@@ -19,7 +19,7 @@ from compliance.models import (
 from compliance.models.obligations import RECORD_KINDS
 from compliance.models.register import AuthorizationStatus
 
-from . import flow
+from . import flow, periods
 
 # --- The compliance record ---------------------------------------------------------
 
@@ -200,11 +200,17 @@ class ProceedingRowSerializer(serializers.ModelSerializer):
 
 
 def may_issue(user, proceeding):
-    """The step kinds `user` may issue on `proceeding` now (their side's turn)."""
+    """The step kinds `user` may issue on `proceeding` now (their side's turn): not a
+    notice of suspension nor a decision while the provider's period runs unanswered,
+    which `issue_step` refuses."""
+    now = timezone.now()
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
-                              proceeding.suspension_runs_at(timezone.now()))
+                              proceeding.suspension_runs_at(now))
     if user.is_usps_manager:
-        return [s for s in allowed if flow.side_of(s) == "usps"]
+        kinds = [s for s in allowed if flow.side_of(s) == "usps"]
+        if set(kinds) & set(flow.AFTER_PERIOD) and periods.period_runs(proceeding, now):
+            kinds = [s for s in kinds if s not in flow.AFTER_PERIOD]
+        return kinds
     if user.is_provider_officer and user.provider_id == proceeding.provider_id:
         return [s for s in allowed if flow.side_of(s) == "provider"]
     return []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from compliance.api.fields import id_from
+from compliance.display import display_time
 from compliance.errors import REFUSALS, Conflict
 from compliance.exports.columns import obligation_columns, proceeding_columns
 from compliance.exports.pages import list_export, list_query
@@ -29,7 +30,7 @@ from compliance.models import (
 )
 from compliance.models.obligations import PROCEEDING_KINDS, RECORD_KINDS
 
-from . import flow, services
+from . import flow, periods, services
 from .api import ProceedingFilter
 from .cases import case_source
 from .forms import AmendForm, NoteForm, OpenProceedingForm, RecordPeriodForm, StepForm
@@ -173,9 +174,9 @@ def _load(request, pk):
     versions = ProceedingStepVersion.objects.select_related("submitted_by").order_by("number")
     steps = (ProceedingStep.objects.select_related("issued_by", "period")
              .prefetch_related(Prefetch("versions", queryset=versions)).order_by("number"))
-    return get_object_or_404(
+    return get_object_or_404(periods.with_provider_period_due(
         Proceeding.objects.visible_to(request.user).select_related("provider", "opened_by")
-        .prefetch_related("pes_models", Prefetch("steps", queryset=steps)), pk=pk)
+        .prefetch_related("pes_models", Prefetch("steps", queryset=steps))), pk=pk)
 
 
 def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None, status=200):
@@ -209,12 +210,18 @@ def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None
 
 def _next_turn(proceeding, now):
     """Who may act next and with what, whoever reads it: a viewer of the provider sees
-    that its officers must answer, a reviewer that it is the managers' turn."""
+    that its officers must answer, a reviewer that it is the managers' turn (a notice of
+    suspension or a decision once the provider's period ends, unless it answers first)."""
     steps = flow.next_steps(proceeding.kind, proceeding.state,
                             proceeding.suspension_runs_at(now))
+    waiting = periods.period_runs(proceeding, now)
     labels = {}
     for kind in steps:
-        labels.setdefault(flow.side_of(kind), []).append(StepKind(kind).label.lower())
+        label = StepKind(kind).label.lower()
+        if waiting and kind in flow.AFTER_PERIOD:
+            label += (f" once the provider answers or its period ends "
+                      f"({display_time(periods.provider_period_due(proceeding))})")
+        labels.setdefault(flow.side_of(kind), []).append(label)
     turns = []
     if Side.PROVIDER in labels:
         turns.append("the provider's compliance officers may file "

@@ -43,7 +43,8 @@ def test_a_manager_opens_a_proceeding_with_the_published_fields(
     assert body["obligations"] == [missed_duty.pk] and body["incidents"] == [missed_case.pk]
     assert body["evidence"]["obligations"][0]["state"] == "missed"
     assert [s["kind"] for s in body["steps"]] == ["proposal"]
-    assert body["next_steps"] == ["suspension_notice", "withdrawal"]
+    # The notice of suspension waits for the provider's answer or its period's end.
+    assert body["next_steps"] == ["withdrawal"]
     assert body["steps"][0]["period_due_at"] == "2026-06-25T03:59:59.000000Z"
 
 

@@ -88,14 +88,26 @@ def test_the_officer_answers_on_the_page_and_the_viewer_only_reads(client, suspe
     assert suspension.steps.order_by("-number").first().kind == "correction"
 
 
-def test_a_refused_step_comes_back_to_its_form(client, suspension, manager):
+def test_a_step_the_running_period_refuses_is_not_offered_nor_taken(client, suspension,
+                                                                    manager):
+    """While the provider's period runs unanswered, the manager is offered what may go on
+    (a withdrawal), not the notice of suspension the service would refuse; sent anyway
+    (a page from before), it comes back to its form and nothing is filed."""
     client.force_login(manager)
+    with time_machine.travel(T0 + DAY, tick=False):
+        html_page = client.get(page(suspension)).content.decode()
+    form = html_page[html_page.index('data-testid="step-form"'):]
+    offered = form[:form.index("</select>")]
+    assert 'value="withdrawal"' in offered and 'value="suspension_notice"' not in offered
+    assert "notice of suspension once the provider answers or its period ends" in (
+        html.unescape(html_page))
+
     response = post(client, page(suspension, "steps/"), {
         "kind": "suspension_notice", "body": "Suspended.", "effective_date": "2026-06-20"},
         T0 + DAY)
 
-    assert response.status_code == 409
-    assert "period runs until" in response.content.decode()
+    assert response.status_code == 400
+    assert "That step is not open to you now" in response.content.decode()
     assert suspension.steps.count() == 1
 
 
@@ -217,8 +229,9 @@ def test_the_page_says_who_acts_next_whoever_reads_it(signed_in, suspension, off
     with time_machine.travel(T0 + DAY, tick=False):
         viewer_page = html.unescape(signed_in(viewer_a).get(url).content.decode())
     assert ("Next, the provider's compliance officers may file response or proof of "
-            "correction; USPS managers may issue notice of suspension or withdrawal."
-            in viewer_page)
+            "correction; USPS managers may issue notice of suspension once the provider "
+            "answers or its period ends (" in viewer_page)
+    assert ") or withdrawal." in viewer_page
     assert "USPS acts next" not in viewer_page
 
     issue(officer_a, suspension, "correction", T0 + DAY)
