@@ -42,16 +42,30 @@ class InviteForm(_RoleFields):
     field_order = ["email", "first_name", "last_name", "role", "provider"]
 
 
-class RoleForm(_RoleFields):
+class _OwnIds:
+    """A form of a page that shows several, each with its own field ids (every label
+    names its own control)."""
+
+    prefix_ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.prefix_ids)
+        super().__init__(*args, **kwargs)
+
+
+class RoleForm(_OwnIds, _RoleFields):
+    prefix_ids = "role_%s"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     field_order = ["role", "provider", "reason"]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(_OwnIds, forms.Form):
+    prefix_ids = "account_%s"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class FactorResetForm(forms.Form):
+class FactorResetForm(_OwnIds, forms.Form):
+    prefix_ids = "factor_%s"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="How you confirmed who asked, e.g. a call back.")
 
