@@ -118,6 +118,9 @@ class DeadlinePolicyForm(forms.Form):
                                          label="Maximum escalations per deadline")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                            label="What changed and why")
+    # The version the page was filled from: saved over another manager's newer one, the
+    # form would put back what that one changed.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +162,7 @@ class DeadlinePolicyForm(forms.Form):
     def initial_for(cls, policy):
         periods = in_force_periods(policy)
         initial = {
+            "base_version": policy.version,
             "repeat_after_hours": policy.escalation.get("repeat_after_hours", []),
             "managers_after_hours": policy.escalation.get("managers_after_hours"),
             "max_escalations": policy.escalation.get("max_escalations"),
@@ -201,6 +205,7 @@ class DeadlinePolicyForm(forms.Form):
         data = self.cleaned_data
         managers_after = data["managers_after_hours"]
         return {
+            "base_version": data.get("base_version"),
             "risk_windows": {
                 risk.value: {field: data[f"{risk.value}__{field}"]
                              for field in RISK_WINDOW_FIELDS}

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from compliance.errors import REFUSALS
+from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
 from compliance.models.obligations import USPS_KINDS
@@ -90,14 +90,16 @@ def deadline_policy(request):
     """USPS managers: the deadline policy in force, its versions, and a form for the next."""
     if not request.user.is_usps_manager:
         raise PermissionDenied
-    form = None
+    form, status = None, 200
     if request.method == "POST":
         form = DeadlinePolicyForm(request.POST)
         if form.is_valid():
             try:
                 policy = save_deadline_policy(actor=request.user, **form.service_arguments())
             except REFUSALS as exc:
-                refuse_on_form(form, exc)
+                answer = refuse_on_form(form, exc)
+                if isinstance(exc, Conflict):  # another version was saved meanwhile
+                    status = answer
             else:
                 messages.success(request, f"Deadline policy version {policy.version} is in "
                                           "force. Deadlines already set do not move.")
@@ -121,4 +123,4 @@ def deadline_policy(request):
                          in_force.usps_target(kind.value)) for kind in USPS_KINDS],
         "period_rows": [(label, value) for (_, label), value in zip(
             DeadlinePolicyForm.period_labels(), _period_values(in_force), strict=True)],
-    })
+    }, status=status)

@@ -162,13 +162,15 @@ def clean_proceeding_periods(periods):
 
 
 def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalation, note,
-                         usps_targets=None, proceeding_periods=None):
+                         usps_targets=None, proceeding_periods=None, base_version=None):
     """Save the next version of the deadline policy; it is in force from now on.
 
     Only USPS managers (PermissionDenied otherwise). Values are checked and normalised
     (ValidationError); a note saying what changed is required. Without `usps_targets` or
     `proceeding_periods` those stay as in the version in force. Deadlines already set stay
-    as they are: obligations keep their `due_at`.
+    as they are: obligations keep their `due_at`. `base_version`: the version the values
+    were filled from (0 for the built-in defaults); refused (Conflict) once another has
+    been saved since, whose changes these values would undo unseen.
     """
     if not (actor.is_authenticated and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers change the deadline policy.")
@@ -199,6 +201,7 @@ def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalat
     for _ in range(VERSION_ATTEMPTS):
         try:
             with transaction.atomic():
+                _check_base_version(base_version)
                 return _save_next_version(actor, values, note)
         except IntegrityError:
             continue
@@ -211,6 +214,19 @@ def in_force_periods(policy):
                                 for risk in RevenueRisk},
             **{f"{period}_days": policy.proceeding_days(period)
                for period in ("defense", "appeal", "suspension")}}
+
+
+def _check_base_version(base_version):
+    """Refuse (Conflict) values filled from another version than the newest, read locked."""
+    if base_version is None:
+        return
+    latest = (DeadlinePolicy.objects.select_for_update(no_key=True, of=("self",))
+              .select_related("created_by").order_by("-version").first())
+    version = latest.version if latest else 0
+    if version != base_version:
+        by = f" by {latest.created_by}" if latest is not None else ""
+        raise Conflict(f"Version {version} was saved meanwhile{by}: open the page again to "
+                       "see it, then make your change.")
 
 
 def _save_next_version(actor, values, note):
