@@ -22,6 +22,7 @@ from compliance.errors import Conflict
 from compliance.models import (
     DeadlinePolicy,
     Obligation,
+    ObligationKind,
     ObligationState,
     Proceeding,
     ProceedingKind,
@@ -36,6 +37,7 @@ from compliance.models import (
 from compliance.models.register import AuthorizationStatus
 from compliance.services.audit import record_event
 from compliance.services.chain import appended_at_end
+from compliance.services.targets import hold_usps_target
 
 from . import flow, periods
 from .cases import case_source
@@ -208,6 +210,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     # The provider's period held before the step's time is taken: a sweep that found it
     # past due has marked it missed before, and this step is late by this time.
     period = periods.provider_period(proceeding, lock=True)
+    hold_usps_target(ObligationKind.USPS_PROCEEDING_DECISION, proceeding.pk)
     now = timezone.now()
     allowed = flow.next_steps(proceeding.kind, proceeding.state,
                               proceeding.suspension_runs_at(now))

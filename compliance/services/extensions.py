@@ -24,7 +24,7 @@ from compliance.window import check_datetime
 from .audit import iso_time, record_event
 from .chain import appended_at_end
 from .obligations import move_obligation_due
-from .targets import meet_usps_target, open_usps_target
+from .targets import hold_usps_target, meet_usps_target, open_usps_target
 
 REQUESTED = "extension.requested"
 DECIDED = "extension.decided"
@@ -100,6 +100,7 @@ def _lock_pending(actor, extension):
     if extension.state != ExtensionState.PENDING:
         raise Conflict(
             f"This request was already {extension.get_state_display().lower()}.")
+    hold_usps_target(ObligationKind.USPS_EXTENSION_DECISION, extension.pk)
     return extension
 
 

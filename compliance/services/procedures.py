@@ -50,7 +50,7 @@ from compliance.window import check_date, check_datetime
 from .audit import record_event
 from .chain import appended_at_end
 from .obligations import close_obligation, fulfil_obligation, open_obligation
-from .targets import meet_usps_target, open_usps_target
+from .targets import hold_usps_target, meet_usps_target, open_usps_target
 
 UPLOADED = "procedures.uploaded"
 REVIEWED = "procedures.reviewed"
@@ -159,6 +159,7 @@ def _lock_pending(actor, document):
         raise Conflict(
             f"Version {document.version} was already reviewed "
             f"({document.get_review_state_display().lower()}).")
+    hold_usps_target(ObligationKind.USPS_PROCEDURES_REVIEW, document.pk)
     return document
 
 

@@ -25,6 +25,14 @@ def open_usps_target(*, actor, kind, provider, subject, at, object_id, incident_
         filed_late=filed_late, reviewer=reviewer, policy=policy)
 
 
+def hold_usps_target(kind, object_id):
+    """Lock the outstanding target of `kind` for `object_id` (inside a transaction), before
+    the action that meets it takes its time: a sweep finding it past due meanwhile has
+    marked it missed first (and the action is late by its time), or passes it by."""
+    list(Obligation.objects.outstanding().select_for_update(no_key=True)
+         .filter(kind=kind, object_id=object_id).values_list("pk", flat=True))
+
+
 def meet_usps_target(*, actor, kind, object_id, at):
     """USPS acted on the item: its outstanding target of `kind` is met (late when past).
     Returns the target, or None when none is outstanding (e.g. filed before targets)."""

@@ -1,7 +1,7 @@
-"""A filing and the deadline sweep at once, around the due time: either the filing holds
-its duty first (the sweep passes it by, the filing is on time) or the sweep marks it
-missed first (the filing, stamped after, is late). Never met on time with a miss on
-record."""
+"""A filing (or USPS's action on one of its targets) and the deadline sweep at once,
+around the due time: either the action holds its duty first (the sweep passes it by, the
+action is on time) or the sweep marks it missed first (the action, stamped after, is
+late). Never met on time with a miss on record."""
 
 import threading
 from datetime import date, timedelta
@@ -14,13 +14,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance.enforcement import services as enforcement
 from compliance.models import AuditEvent, Obligation, ObligationKind
-from compliance.services import ensure_procedures_obligations, upload_procedures
+from compliance.services import (
+    accept_procedures,
+    ensure_procedures_obligations,
+    upload_procedures,
+)
 from incidents.models import Incident
 from incidents.services import submit_incident
 from notifications.sweep import sweep
 from tests.concurrency import postgresql, run_together  # noqa: F401
 from tests.enforcement.conftest import missed_case, missed_duty, suspension  # noqa: F401
-from tests.enforcement.helpers import period_of
+from tests.enforcement.helpers import T0, issue, period_of
 from tests.incidents.factories import NOW, make_draft
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
@@ -122,3 +126,51 @@ def test_a_notification_the_sweep_marked_missed_first_is_filed_late(officer_a):
     assert results[1][0].missed == 1
     assert Incident.objects.get(pk=draft.pk).is_draft
     assert record_of(duty) == ("missed", True, 1)
+
+
+def missed_target(target):
+    target.refresh_from_db()
+    return target.state, AuditEvent.objects.filter(action="usps_target.missed",
+                                                   object_id=str(target.pk)).count()
+
+
+def test_procedures_accepted_as_the_sweep_passes_meet_usps_target_in_time(
+        officer_a, provider_a, reviewer, settings, tmp_path):
+    """USPS's review holds its target (which names no case) before it takes its time."""
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(NOW, tick=False):
+        ensure_procedures_obligations()
+        document = upload_procedures(
+            actor=officer_a, provider=provider_a,
+            uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 procedures"),
+            effective_date=date(2026, 3, 1))
+    target = Obligation.objects.get(kind=ObligationKind.USPS_PROCEDURES_REVIEW,
+                                    object_id=document.pk)
+    patch, reached, go = held_at("compliance.services.procedures.meet_usps_target")
+
+    with time_machine.travel(target.due_at - timedelta(seconds=1), tick=False), patch:
+        results = run_together(
+            lambda: accept_procedures(actor=reviewer, document=document),
+            sweeping_at(target.due_at + timedelta(minutes=1), reached, go))
+
+    assert [repr(e) for _, e in results if e] == []
+    assert missed_target(target) == ("met", 0)
+
+
+def test_a_proceeding_step_as_the_sweep_passes_meets_usps_target_in_time(
+        suspension, officer_a, manager):  # noqa: F811
+    """The provider answered; the manager's step holds USPS's target to decide before it
+    takes its time."""
+    issue(officer_a, suspension, "correction", T0 + timedelta(days=1))
+    target = Obligation.objects.get(kind=ObligationKind.USPS_PROCEEDING_DECISION,
+                                    object_id=suspension.pk)
+    patch, reached, go = held_at("compliance.enforcement.periods.meet_usps_target")
+
+    with time_machine.travel(target.due_at - timedelta(seconds=1), tick=False), patch:
+        results = run_together(
+            lambda: enforcement.issue_step(actor=manager, proceeding=suspension,
+                                           kind="withdrawal", body="Corrected."),
+            sweeping_at(target.due_at + timedelta(minutes=1), reached, go))
+
+    assert [repr(e) for _, e in results if e] == []
+    assert missed_target(target) == ("met", 0)
