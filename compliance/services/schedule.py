@@ -43,30 +43,33 @@ def _step_offsets(policy, kind):
 
 
 def rearm_reminders(policy, now):
-    """A new policy's steps for the duties already owed: a step it adds before a duty's
-    cursor (a longer reminder offset, a shorter escalation gap) would never be reached,
-    the cursor pointing past it, so the cursor moves back to the first step still to come.
-    A cursor at a step the policy dropped stays: the sweep finds nothing due there and
-    moves on. Steps already past are not sent for the change. Returns how many moved."""
+    """A new policy's steps for the duties already owed, from `now` on: a duty whose cursor
+    is still ahead points at the first step of the new schedule after `now` (earlier, for a
+    step the policy adds, or later, past one it dropped), and steps already past are not
+    sent for the change (`steps_done_until` moves to `now` where the new schedule has one
+    the sweep has not handled). A cursor already due is left for the sweep to catch up.
+    Returns how many duties were re-armed."""
     moved = 0
     for kind in ObligationKind.values:
         offsets = _step_offsets(policy, kind)
-        if not offsets:
-            continue
         if connection.vendor == "postgresql":
             moved += _rearm_in_sql(kind, offsets, now)
             continue
         armed = []
         for duty in Obligation.objects.filter(OWED, kind=kind).only(
                 "id", "due_at", "next_action_at", "steps_done_until"):
-            after = max(now, duty.steps_done_until or now)
-            first = min((duty.due_at + o for o in offsets if duty.due_at + o > after),
-                        default=None)
-            if first is not None and (duty.next_action_at is None
-                                      or first < duty.next_action_at):
+            if duty.next_action_at is not None and duty.next_action_at <= now:
+                continue
+            steps = [duty.due_at + o for o in offsets]
+            first = min((at for at in steps if at > now), default=None)
+            done = duty.steps_done_until
+            unhandled = any((done is None or at > done) and at <= now for at in steps)
+            if first != duty.next_action_at or unhandled:
                 duty.next_action_at = first
+                duty.steps_done_until = now if unhandled else done
                 armed.append(duty)
-        moved += Obligation.objects.bulk_update(armed, ["next_action_at"], batch_size=500)
+        moved += Obligation.objects.bulk_update(armed, ["next_action_at", "steps_done_until"],
+                                                batch_size=500)
     return moved
 
 
@@ -74,14 +77,25 @@ def _rearm_in_sql(kind, offsets, now):
     table = Obligation._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            UPDATE {table} AS o SET next_action_at = c.at
-            FROM (SELECT d.id, MIN(d.due_at + s.step) AS at
-                  FROM {table} AS d, unnest(%(offsets)s::interval[]) AS s(step)
+            UPDATE {table} AS o
+            SET next_action_at = c.at,
+                steps_done_until = CASE WHEN c.unhandled THEN %(now)s
+                                        ELSE o.steps_done_until END
+            FROM (SELECT d.id,
+                         MIN(d.due_at + s.step) FILTER (WHERE d.due_at + s.step > %(now)s)
+                             AS at,
+                         COALESCE(BOOL_OR(d.due_at + s.step <= %(now)s
+                                          AND d.due_at + s.step
+                                              > COALESCE(d.steps_done_until, '-infinity')),
+                                  false) AS unhandled
+                  FROM {table} AS d
+                  LEFT JOIN unnest(%(offsets)s::interval[]) AS s(step) ON true
                   WHERE d.kind = %(kind)s AND d.state = ANY(%(owed)s)
                     AND d.closed_at IS NULL
-                    AND d.due_at + s.step > GREATEST(%(now)s, d.steps_done_until)
+                    AND (d.next_action_at IS NULL OR d.next_action_at > %(now)s)
                   GROUP BY d.id) AS c
-            WHERE o.id = c.id AND (o.next_action_at IS NULL OR c.at < o.next_action_at)
+            WHERE o.id = c.id
+              AND (o.next_action_at IS DISTINCT FROM c.at OR c.unhandled)
         """, {"offsets": offsets, "kind": kind, "now": now,
               "owed": [str(state) for state in OUTSTANDING_STATES]})
         return cursor.rowcount

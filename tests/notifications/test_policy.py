@@ -432,15 +432,45 @@ def test_a_reminder_added_by_a_new_policy_goes_out_for_duties_already_owed(
         obligation=duty).order_by("id")] == ["before-168h", "before-72h"]
 
 
-def test_a_policy_without_new_steps_moves_no_cursor(manager, provider_a):
+def test_a_policy_that_drops_steps_points_the_cursor_at_the_next_one_left(manager,
+                                                                         provider_a):
     with time_machine.travel(DUE - timedelta(days=10), tick=False):
         duty = factories.ObligationFactory(provider=provider_a, due_at=DUE,
                                            original_due_at=DUE)
         reschedule_reminders(duty, DeadlinePolicy.in_force())
         duty.save()
         cursor = Obligation.objects.get(pk=duty.pk).next_action_at
+        assert cursor < DUE - timedelta(hours=4)
         save(manager, note="Fewer reminders.",
              reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
                                      duty.kind: [4]})
 
-    assert Obligation.objects.get(pk=duty.pk).next_action_at == cursor
+    assert Obligation.objects.get(pk=duty.pk).next_action_at == DUE - timedelta(hours=4)
+    with time_machine.travel(cursor + timedelta(minutes=1), tick=False):
+        sweep()
+    assert not OutboundEmail.objects.filter(obligation=duty).exists()
+
+
+def test_a_step_a_new_policy_puts_in_the_past_is_not_sent_later(manager, provider_a,
+                                                                 officer_a):
+    """80 hours before a written report is due, the 72-hour reminder is replaced by a
+    100-hour one, whose time has passed: the next reminder is the 24-hour one, and the
+    100-hour one is never sent (it went out at the 72-hour cursor)."""
+    with time_machine.travel(DUE - timedelta(days=10), tick=False):
+        duty = factories.ObligationFactory(provider=provider_a,
+                                           kind=ObligationKind.WRITTEN_REPORT,
+                                           due_at=DUE, original_due_at=DUE)
+        reschedule_reminders(duty, DeadlinePolicy.in_force())
+        duty.save()
+    with time_machine.travel(DUE - timedelta(hours=80), tick=False):
+        save(manager, note="Remind earlier, once, before written reports.",
+             reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
+                                     "written_report": [100, 24, 4]})
+
+    duty.refresh_from_db()
+    assert duty.next_action_at == DUE - timedelta(hours=24)
+    for hours in (72, 24):
+        with time_machine.travel(DUE - timedelta(hours=hours, minutes=-1), tick=False):
+            sweep()
+    assert [e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.filter(
+        obligation=duty)] == ["before-24h"]
