@@ -83,8 +83,19 @@ class CommentSerializer(serializers.ModelSerializer):
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.comments.MAX_BODY)
     visibility = serializers.ChoiceField(
-        choices=CommentVisibility.choices, default=CommentVisibility.SHARED,
-        help_text="`internal` is for USPS staff only: never shown to the provider.")
+        choices=CommentVisibility.choices, required=False,
+        help_text="`shared` or `internal` (USPS staff only: never shown to the provider). "
+                  "USPS staff say which, as on the page, so that nothing internal is "
+                  "shared by a default; a provider officer's comment is `shared`.")
+
+    def validate(self, data):
+        user = self.context["request"].user
+        if "visibility" not in data:
+            if user.is_usps:
+                raise serializers.ValidationError({"visibility": [
+                    "Choose who sees it: shared with the provider, or internal to USPS."]})
+            data["visibility"] = CommentVisibility.SHARED
+        return data
 
 
 class ReviewActionView(generics.GenericAPIView):
@@ -162,7 +173,7 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
         if not services.may_comment(request.user, incident):
             # Who may not comment learns that first, whatever the body holds.
             raise PermissionDenied("Only the provider's officers and USPS staff comment.")
-        serializer = CommentInputSerializer(data=request.data)
+        serializer = CommentInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         comment = services.add_comment(actor=request.user, incident=incident,
                                **serializer.validated_data)

@@ -179,6 +179,20 @@ def test_it_posts_comments_through_the_api(filed, officer_a, reviewer, api_for):
     assert response.status_code == 400 and "body" in response.json()
 
 
+def test_usps_staff_say_who_sees_a_comment_through_the_api_as_on_the_page(
+        filed, officer_a, reviewer, api_for):
+    """Nothing internal is shared by a default: a USPS comment without `visibility` is
+    refused (400) and nothing is stored or e-mailed; a provider officer's is shared."""
+    emails = OutboundEmail.objects.count()
+
+    refused = api_for(reviewer).post(comments_url(filed), {"body": SECRET})
+
+    assert refused.status_code == 400 and "visibility" in refused.json()
+    assert not Comment.objects.filter(incident=filed).exists()
+    assert OutboundEmail.objects.count() == emails
+    assert api_for(officer_a).get(comments_url(filed)).json()["count"] == 0
+
+
 def test_it_keeps_the_comments_api_in_scope(filed, officer_a, officer_b, viewer_a, reviewer,
                                             api, api_for):
     draft = make_draft(officer_a)
