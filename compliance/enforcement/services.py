@@ -64,10 +64,16 @@ def require_side(actor, proceeding, side):
                                "defenses and appeals.")
 
 
+# The longest text of a step, its grounds, an amendment's reason or a note, by any door.
+MAX_TEXT = 50_000
+
+
 def _text(value, field, message):
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: [message]})
+    if len(value) > MAX_TEXT:
+        raise ValidationError({field: [f"At most {MAX_TEXT:,} characters."]})
     return value
 
 
@@ -222,6 +228,8 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     body = _text(body, "body", "Write the text of the step.")
     terms = check_step_terms(proceeding, kind, outcome, days, effective_date, now)
     late_reason = (late_reason or "").strip()
+    if len(late_reason) > MAX_TEXT:
+        raise ValidationError({"late_reason": [f"At most {MAX_TEXT:,} characters."]})
     if side == Side.USPS and kind in flow.AFTER_PERIOD and periods.is_running(period, now):
         raise Conflict(f"The provider's {period.get_kind_display().lower()} period runs until "
                        f"{display_time(period.due_at)}: decide once it ends, or once the "

@@ -217,3 +217,31 @@ def test_the_list_reads_in_a_fixed_number_of_queries(api_for, suspension, manage
 
     assert response.json()["count"] == 2
     assert len(two) == len(one)
+
+
+LONG = "x" * 60_000
+
+
+def test_texts_the_page_refuses_for_length_the_api_refuses_too(suspension, officer_a,
+                                                               manager, api_for):
+    """An answer, a note or an amendment over 50,000 characters: refused (400) by the API
+    as by the page, nothing filed."""
+    from compliance.models import ProceedingStepVersion
+    from tests.enforcement.helpers import at
+
+    url = f"/api/v1/proceedings/{suspension.pk}/"
+    notice = suspension.steps.get()
+    with at(T0 + DAY):
+        note = api_for(manager).post(f"{url}notes/", {"body": LONG}, format="json")
+        answer = api_for(officer_a).post(f"{url}steps/", {"kind": "correction", "body": LONG},
+                                         format="json")
+        amended = api_for(manager).post(f"{url}steps/{notice.pk}/amend/",
+                                        {"body": LONG, "amendment_reason": "Longer."},
+                                        format="json")
+
+    assert (note.status_code, answer.status_code) == (400, 400)
+    assert "body" in note.json() and "body" in answer.json()
+    assert amended.status_code == 400 and "body" in amended.json()
+    assert not ProceedingNote.objects.exists()
+    assert ProceedingStep.objects.filter(proceeding=suspension).count() == 1
+    assert ProceedingStepVersion.objects.filter(step=notice).count() == 1
