@@ -220,8 +220,11 @@ def _check_base_version(base_version):
     """Refuse (Conflict) values filled from another version than the newest, read locked."""
     if base_version is None:
         return
-    latest = (DeadlinePolicy.objects.select_for_update(no_key=True, of=("self",))
-              .select_related("created_by").order_by("-version").first())
+    # The lock first: a save that held it has committed its version by the time it is
+    # granted, which only a statement after it sees (the locked row is the one it waited
+    # for, not the newer one).
+    DeadlinePolicy.objects.select_for_update(no_key=True).order_by("-version").first()
+    latest = DeadlinePolicy.objects.select_related("created_by").order_by("-version").first()
     version = latest.version if latest else 0
     if version != base_version:
         by = f" by {latest.created_by}" if latest is not None else ""

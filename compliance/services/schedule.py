@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 from django.db import connection
 
-from compliance.deadlines import next_step_at, reminder_schedule
+from compliance.deadlines import (
+    PROVIDER,
+    USPS_REMINDER,
+    next_step_at,
+    reminder_schedule,
+)
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind
 from compliance.models.obligations import OUTSTANDING_STATES, OWED, USPS_KINDS
 
@@ -33,13 +38,20 @@ def reschedule_reminders(obligation, policy=None):
 
 # Any due time: a schedule's steps as offsets from it.
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
+BEFORE_DUE = (PROVIDER, USPS_REMINDER)
 
 
 def _step_offsets(policy, kind):
-    """The steps of a duty of `kind` under `policy`, as offsets from its due time."""
-    return [at - _REFERENCE for _, at, _ in reminder_schedule(
-        _REFERENCE, policy.offsets_for(kind), policy.escalation,
-        usps_target=kind in USPS_KINDS)]
+    """The steps of a duty of `kind` under `policy`, as (offset, escalation): a reminder's
+    from its due time, an escalation's from its due time to the whole second (escalations
+    start once that second has passed: `compliance.deadlines`)."""
+    return [(at - _REFERENCE, audience not in BEFORE_DUE) for _, at, audience in
+            reminder_schedule(_REFERENCE, policy.offsets_for(kind), policy.escalation,
+                              usps_target=kind in USPS_KINDS)]
+
+
+def _at(due_at, offset, escalation):
+    return (due_at.replace(microsecond=0) if escalation else due_at) + offset
 
 
 def rearm_reminders(policy, now):
@@ -60,7 +72,7 @@ def rearm_reminders(policy, now):
                 "id", "due_at", "next_action_at", "steps_done_until"):
             if duty.next_action_at is not None and duty.next_action_at <= now:
                 continue
-            steps = [duty.due_at + o for o in offsets]
+            steps = [_at(duty.due_at, o, esc) for o, esc in offsets]
             first = min((at for at in steps if at > now), default=None)
             done = duty.steps_done_until
             unhandled = any((done is None or at > done) and at <= now for at in steps)
@@ -82,20 +94,25 @@ def _rearm_in_sql(kind, offsets, now):
                 steps_done_until = CASE WHEN c.unhandled THEN %(now)s
                                         ELSE o.steps_done_until END
             FROM (SELECT d.id,
-                         MIN(d.due_at + s.step) FILTER (WHERE d.due_at + s.step > %(now)s)
+                         MIN(s.at) FILTER (WHERE s.at > %(now)s)
                              AS at,
-                         COALESCE(BOOL_OR(d.due_at + s.step <= %(now)s
-                                          AND d.due_at + s.step
+                         COALESCE(BOOL_OR(s.at <= %(now)s
+                                          AND s.at
                                               > COALESCE(d.steps_done_until, '-infinity')),
                                   false) AS unhandled
                   FROM {table} AS d
-                  LEFT JOIN unnest(%(offsets)s::interval[]) AS s(step) ON true
+                  LEFT JOIN LATERAL (
+                      SELECT CASE WHEN u.esc THEN date_trunc('second', d.due_at)
+                                  ELSE d.due_at END + u.offset_ AS at
+                      FROM unnest(%(offsets)s::interval[], %(esc)s::boolean[])
+                          AS u(offset_, esc)) AS s ON true
                   WHERE d.kind = %(kind)s AND d.state = ANY(%(owed)s)
                     AND d.closed_at IS NULL
                     AND (d.next_action_at IS NULL OR d.next_action_at > %(now)s)
                   GROUP BY d.id) AS c
             WHERE o.id = c.id
               AND (o.next_action_at IS DISTINCT FROM c.at OR c.unhandled)
-        """, {"offsets": offsets, "kind": kind, "now": now,
+        """, {"offsets": [o for o, _ in offsets], "esc": [e for _, e in offsets],
+              "kind": kind, "now": now,
               "owed": [str(state) for state in OUTSTANDING_STATES]})
         return cursor.rowcount

@@ -474,3 +474,28 @@ def test_a_step_a_new_policy_puts_in_the_past_is_not_sent_later(manager, provide
             sweep()
     assert [e.step.rsplit(":", 1)[1] for e in OutboundEmail.objects.filter(
         obligation=duty)] == ["before-24h"]
+
+
+def test_a_policy_change_elsewhere_leaves_an_escalating_cursor_alone(manager, provider_a):
+    """A written report due at a fraction of a second (its triage's) escalates on whole
+    seconds: a policy changing only the notification's reminders leaves its cursor where
+    the sweep put it, on PostgreSQL and SQLite alike."""
+    due = datetime(2026, 7, 1, 12, 0, 0, 500_000, tzinfo=UTC)
+    with time_machine.travel(due - timedelta(days=10), tick=False):
+        duty = factories.ObligationFactory(provider=provider_a,
+                                           kind=ObligationKind.WRITTEN_REPORT,
+                                           due_at=due, original_due_at=due)
+        reschedule_reminders(duty, DeadlinePolicy.in_force())
+        duty.save()
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
+        sweep()
+    cursor = Obligation.objects.get(pk=duty.pk).next_action_at
+    assert cursor == datetime(2026, 7, 1, 16, 0, 1, tzinfo=UTC)
+
+    with time_machine.travel(due + timedelta(hours=1), tick=False):
+        policy = save(manager, note="Earlier reminders for notifications only.",
+                      reminder_offsets_hours={**DEFAULT_REMINDER_OFFSETS_HOURS,
+                                              "notification": [16, 8, 2]})
+
+    moved = AuditEvent.objects.for_object(policy).get().changes["reminder_cursors_moved"]
+    assert (Obligation.objects.get(pk=duty.pk).next_action_at, moved) == (cursor, [None, 0])
