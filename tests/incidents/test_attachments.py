@@ -143,3 +143,52 @@ def test_it_adds_files_after_filing_and_shows_them_in_the_timeline(officer_a, re
     assert api_for(reviewer).get(url(filed)).json()["count"] == 1
     page = api_for(reviewer).get(response.json()["download_url"])
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("prefix", [b"\r\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf \n"],
+                         ids=["newline", "utf8-bom", "bom-and-space"])
+def test_a_pdf_after_white_space_or_a_byte_order_mark_is_a_pdf(officer_a, api_for, draft,
+                                                             prefix):
+    """Readers open a PDF whose header follows a stray newline or a byte-order mark (a
+    generating script's); so does the product, whole, as a PDF."""
+    content = prefix + PDF
+    response = upload(api_for(officer_a), draft, "report.pdf", content)
+
+    assert response.status_code == 201, response.json()
+    assert Attachment.objects.get().content_type == "application/pdf"
+    assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_text_before_a_pdf_header_is_not_a_pdf(officer_a, api_for, draft):
+    response = upload(api_for(officer_a), draft, "report.pdf", b"hello\n" + PDF)
+
+    assert response.status_code == 400 and "file" in response.json()
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "text", "content_type"), [
+    ("events.txt", "TimeCreated\tId\tMessage\r\n2026-06-10 08:00\t4625\tLogon failure\r\n",
+     "text/plain"),
+    ("serials.csv", "serial,firmware\r\nA1,4.2\r\n", "text/csv"),
+    ("alert.eml", "From: soc@example.com\r\nSubject: Alert\r\n\r\nBody\r\n",
+     "message/rfc822"),
+], ids=["txt", "csv", "eml"])
+def test_utf16_text_as_windows_writes_it_is_text(officer_a, api_for, draft, name, text,
+                                                 content_type):
+    """PowerShell's `>` and Out-File, Excel's "Unicode Text" and Notepad's "Unicode" write
+    UTF-16 with a byte-order mark: text, kept byte for byte."""
+    content = text.encode("utf-16")
+    response = upload(api_for(officer_a), draft, name, content)
+
+    assert response.status_code == 201, response.json()
+    assert Attachment.objects.get().content_type == content_type
+    assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_binary_behind_a_utf16_byte_order_mark_is_not_text(officer_a, api_for, draft):
+    """A zip behind those two bytes: its runs of zero bytes read as NUL characters."""
+    content = b"\xff\xfe" + b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
+    response = upload(api_for(officer_a), draft, "events.txt", content)
+
+    assert response.status_code == 400 and "file" in response.json()
+    assert not Attachment.objects.exists()
