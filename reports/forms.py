@@ -48,7 +48,13 @@ class ReportForm(forms.Form):
             self.fields[name] = field
 
 
-class AcceptForm(forms.Form):
+class _ReadVersion(forms.Form):
+    """The version the reviewer read: a newer one filed meanwhile is not decided unread."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class AcceptForm(_ReadVersion):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Shared with the provider's officers.")
 
@@ -57,7 +63,7 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(_ReadVersion):
     # The service's name of the due time the day becomes (a refusal is shown by the day).
     fields_for = {"resubmission_due_at": "resubmission_due_on"}
 

@@ -43,8 +43,9 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         "can_edit": may_file(user, report.incident) and _open_to_filing(report),
         "can_review": may_review(user) and report.state == ReportState.SUBMITTED,
         "can_return": services.returnable(report.incident),
-        "accept_form": accept_form or AcceptForm(),
-        "return_form": return_form or ReturnForm(zone_name=report.incident.provider.timezone),
+        "accept_form": accept_form or AcceptForm(initial={"version": report.current_version}),
+        "return_form": return_form or ReturnForm(zone_name=report.incident.provider.timezone,
+                                                 initial={"version": report.current_version}),
     }, status=status)
 
 
@@ -173,7 +174,8 @@ def _review(request, pk, form_class, decide, form_key, done):
 @login_required
 def report_accept(request, pk):
     return _review(request, pk, AcceptForm, lambda report, data: services.accept_report(
-        actor=request.user, report=report, comment=data["comment"]),
+        actor=request.user, report=report, comment=data["comment"],
+        expect_version=data["version"]),
         "accept_form", "Accepted {reference}. The provider's officers are e-mailed.")
 
 
@@ -181,6 +183,6 @@ def report_accept(request, pk):
 def report_return(request, pk):
     return _review(request, pk, ReturnForm, lambda report, data: services.return_report(
         actor=request.user, report=report, comment=data["comment"],
-        resubmission_due_at=data["resubmission_due_at"]),
+        resubmission_due_at=data["resubmission_due_at"], expect_version=data["version"]),
         "return_form", "Returned {reference} for correction. The provider's officers are "
                        "e-mailed.")

@@ -107,12 +107,18 @@ class ReportVersionSerializer(serializers.ModelSerializer):
                   "content"]
 
 
-class AcceptSerializer(serializers.Serializer):
+class _ReadVersion(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2_147_483_647,
+        help_text="Optional: the version read. Another filed since answers 409.")
+
+
+class AcceptSerializer(_ReadVersion):
     comment = serializers.CharField(required=False, allow_blank=True,
                                     help_text="Shared with the provider's officers.")
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(_ReadVersion):
     comment = serializers.CharField(allow_blank=True,
                                     help_text="What the provider must correct; shared with "
                                               "the provider's officers.")

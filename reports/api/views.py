@@ -151,7 +151,8 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         serializer = AcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.accept_report(actor=request.user, report=report,
-                     comment=serializer.validated_data.get("comment", ""))
+                     comment=serializer.validated_data.get("comment", ""),
+                     expect_version=serializer.validated_data.get("version"))
         return Response(self._fresh(report))
 
     @extend_schema(summary="Return the filed report for correction (USPS)",
@@ -164,7 +165,8 @@ class ReportViewSet(CsvExportMixin, mixins.RetrieveModelMixin, mixins.UpdateMode
         data = serializer.validated_data
         services.return_report(actor=request.user, report=report,
                      comment=data["comment"],
-                     resubmission_due_at=data.get("resubmission_due_at"))
+                     resubmission_due_at=data.get("resubmission_due_at"),
+                     expect_version=data.get("version"))
         return Response(self._fresh(report))
 
     @extend_schema(summary="Every filed version, oldest first",

@@ -19,7 +19,9 @@ from .access import require_usps
 from .emails import queue_decision_email
 
 
-def _lock(report):
+def _lock(report, expect_version=None):
+    """The case and the report, locked; Conflict unless the report awaits review, in the
+    version `expect_version` when given (the one the reviewer read)."""
     incident = Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=report.incident_id)
     report = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
@@ -27,6 +29,9 @@ def _lock(report):
     if report.state != ReportState.SUBMITTED:
         raise Conflict(f"{report.reference} is {report.get_state_display().lower()}: "
                             "only a filed report awaiting review is accepted or returned.")
+    if expect_version is not None and expect_version != report.current_version:
+        raise Conflict(f"Version {report.current_version} of {report.reference} was filed "
+                       f"after version {expect_version} was read: read it, then decide.")
     return incident, report
 
 
@@ -65,7 +70,7 @@ def _set_incident_status(actor, incident, status, now):
 
 @transaction.atomic
 @appended_at_end()
-def accept_report(*, actor, report, comment=""):
+def accept_report(*, actor, report, comment="", expect_version=None):
     """Accept the newest version. An accepted written report starts the investigation
     (status-report cadence, final-summary duty); an accepted final summary closes the
     case and every duty still owed on it. The provider's officers are e-mailed.
@@ -74,7 +79,7 @@ def accept_report(*, actor, report, comment=""):
     provider's cases, which a triage of another case holds before it appends to the
     chain."""
     require_usps(actor)
-    incident, report = _lock(report)
+    incident, report = _lock(report, expect_version)
     now = timezone.now()
     review = _decide(actor, report, ReviewDecision.ACCEPTED, (comment or "").strip(), now)
     if report.kind == ReportKind.WRITTEN and incident.status != IncidentStatus.INVESTIGATING:
@@ -97,12 +102,13 @@ def returnable(incident):
 
 @transaction.atomic
 @appended_at_end()
-def return_report(*, actor, report, comment, resubmission_due_at=None):
+def return_report(*, actor, report, comment, resubmission_due_at=None, expect_version=None):
     """Return the newest version for correction: the comment says what to change; a
     corrected version is owed by `resubmission_due_at` (default: the policy's written-
     report window for the case's risk). The provider's officers are e-mailed. Refused (409)
     once the case is closed: nothing is owed or filed on a closed case, so a correction
-    could never be filed; accepting the report closes its review instead."""
+    could never be filed; accepting the report closes its review instead. `expect_version`:
+    see `_lock`."""
     require_usps(actor)
     now = timezone.now()
     comment = (comment or "").strip()
@@ -117,7 +123,7 @@ def return_report(*, actor, report, comment, resubmission_due_at=None):
             errors["resubmission_due_at"] = ["The resubmission must be due in the future."]
     if errors:
         raise ValidationError(errors)
-    incident, report = _lock(report)
+    incident, report = _lock(report, expect_version)
     if not returnable(incident):
         raise Conflict(f"The case is closed: no corrected version of {report.reference} "
                        "can be filed, so it is not returned. Accept it to close its review.")

@@ -308,3 +308,50 @@ def test_report_pages_sent_without_a_key_each_file_their_report(signed_in, offic
     assert (first.status_code, second.status_code) == (302, 302)
     assert first["Location"] != second["Location"]
     assert Report.objects.filter(incident=incident, kind="status").count() == 2
+
+
+@pytest.mark.parametrize("decision", ["accept", "return"])
+def test_a_decision_from_a_page_showing_an_older_version_is_refused(client, officer_a,
+                                                                   reviewer, decision):
+    """The reviewer reads version 1; meanwhile a colleague returns it and the provider
+    files version 2. Accept (or return) sent from the page still showing version 1 does
+    not decide version 2, unread: refused, nothing decided."""
+    import re
+
+    from reports import services
+    from tests import factories
+
+    colleague = factories.ReviewerFactory(username="colleague")
+    case = case_under_review(officer_a, at=NOW - timedelta(days=2))
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=1))
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(reviewer)
+        page = client.get(f"/reports/{report.pk}/").content.decode()
+        form = page[page.index(f'data-testid="{decision}-form"'):]
+        read = re.search(r'name="version" value="(\d+)"', form).group(1)
+        assert read == "1"
+        services.return_report(actor=colleague, report=report, comment="Name the firmware.")
+        services.submit_report(actor=officer_a, report=report,
+                               circumstances="Something else, unseen by the reviewer.")
+        reviews = report.reviews.count()
+
+        response = client.post(f"/reports/{report.pk}/{decision}/",
+                               {"comment": "Looks complete.", "version": read}, follow=True)
+
+    report.refresh_from_db()
+    assert (report.state, report.current_version) == (ReportState.SUBMITTED, 2)
+    assert report.reviews.count() == reviews
+    assert "Version 2 of" in response.content.decode()
+
+
+def test_the_api_refuses_a_decision_on_a_version_other_than_the_one_read(
+        api_for, officer_a, reviewer):
+    case = case_under_review(officer_a, at=NOW - timedelta(days=2))
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=1))
+
+    stale = api_for(reviewer).post(f"/api/v1/reports/{report.pk}/accept/", {"version": 2},
+                                   format="json")
+    report.refresh_from_db()
+    assert stale.status_code == 409 and report.state == ReportState.SUBMITTED
+    assert api_for(reviewer).post(f"/api/v1/reports/{report.pk}/accept/", {"version": 1},
+                                  format="json").status_code == 200
