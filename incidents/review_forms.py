@@ -43,6 +43,9 @@ class TriageForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
                                       label="Assigned reviewer")
     first_triage = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The reviewer the page showed assigned: left as shown, the triage assigns no one (a
+    # reassignment made meanwhile stands).
+    reviewer_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, reviewers=None, interval=None, **kwargs):
         kwargs.setdefault("auto_id", "triage_%s")
@@ -69,10 +72,14 @@ class TriageForm(forms.Form):
 
     def service_values(self):
         data = self.cleaned_data
+        reviewer = data.get("reviewer")
+        if "reviewer_shown" in self.data and (reviewer.pk if reviewer else None) == data.get(
+                "reviewer_shown"):
+            reviewer = None  # as shown: not a choice of the reviewer
         return {**{name: data.get(name) for name in (
             "revenue_risk", "rationale", "written_report_due_at",
-            "status_report_interval_days", "reviewer")},
-            "expect_first": bool(data.get("first_triage"))}
+            "status_report_interval_days")},
+            "reviewer": reviewer, "expect_first": bool(data.get("first_triage"))}
 
 
 class AssignForm(forms.Form):

@@ -29,6 +29,7 @@ def triage_initial(request, incident):
         # Left empty: a value shown there would be sent back as the reviewer's own, and a
         # new risk would keep the old interval instead of taking the policy's.
         "reviewer": incident.assigned_reviewer_id,
+        "reviewer_shown": incident.assigned_reviewer_id,
         "due_timezone": request.user.timezone,
         # A page offering the first triage says so: sent after someone else triaged the
         # case meanwhile, it is refused rather than taken as a change of their triage.
