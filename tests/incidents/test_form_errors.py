@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import ExtensionRequest
 from incidents.models import Comment, IncidentStatus
 from reports.models import ReportState
+from tests import factories
+from tests.incidents.factories import make_draft, make_filed
 from tests.reports.factories import NOW, waiting_on_usps
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +239,73 @@ def test_each_error_is_summed_up_once_and_help_is_where_fields_point(signed_in, 
     described = {name for value in re.findall(r'aria-describedby="([^"]+)"', page)
                  for name in value.split()}
     assert described and described <= set(re.findall(r'\sid="([^"]+)"', page))
+
+
+def _discovery_post(model, **overrides):
+    data = {"category": "cyber_attack", "subtype": "unauthorized_access", "title": "x" * 250,
+            "description": "", "discovery_timezone": "Europe/Paris",
+            "discovered_at": "2026-06-10T10:00", "discovered_by_name": "",
+            "pes_models": [str(model.pk)],
+            "risk-TOTAL_FORMS": "1", "risk-INITIAL_FORMS": "0", "risk-MIN_NUM_FORMS": "0",
+            "risk-MAX_NUM_FORMS": "1000", "risk-0-pes_model": str(model.pk),
+            "risk-0-nature_of_risk": "Stolen credentials", "risk-0-effect_on_pes": ""}
+    data.update(overrides)
+    return data
+
+
+def test_a_failed_report_a_discovery_form_comes_back_with_a_summary_of_its_errors(
+        signed_in, officer_a, provider_a):
+    """README (Pages): "A form that fails comes back scrolled to that form with a summary of
+    its errors". The longest form of the product (title too long, no discoverer, a risk
+    statement half filled) comes back with its errors only beside the fields."""
+    model = factories.PESModelFactory(provider=provider_a)
+
+    response = signed_in(officer_a).post("/incidents/new/", _discovery_post(model))
+
+    assert response.status_code == 400
+    assert 'data-testid="error-summary"' in response.content.decode()
+
+
+def test_a_failed_edit_of_a_draft_comes_back_with_a_summary_of_its_errors(
+        signed_in, officer_a, provider_a):
+    model = factories.PESModelFactory(provider=provider_a)
+    draft = make_draft(officer_a, pes_models=[model])
+
+    response = signed_in(officer_a).post(f"/incidents/{draft.pk}/edit/",
+                                         _discovery_post(model, discovered_at="2026-03-29T02:30",
+                                                         title="ok", discovered_by_name="Dana",
+                                                         **{"risk-0-effect_on_pes": "E"}))
+
+    assert response.status_code == 400
+    assert "does not exist in Europe/Paris" in response.content.decode()
+    assert 'data-testid="error-summary"' in response.content.decode()
+
+
+def test_the_amend_page_shows_no_label_of_a_field_the_officer_cannot_fill(
+        signed_in, officer_a, provider_a):
+    """The amend form's hidden `based_on` is drawn like a visible field: a required
+    "Based on *" label with nothing beside it."""
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=1))
+
+    response = signed_in(officer_a).get(f"/incidents/{incident.pk}/amend/")
+
+    assert response.status_code == 200
+    assert 'for="id_based_on"' not in response.content.decode()
+
+
+def test_an_incomplete_draft_refused_at_submission_leads_to_its_edit_page(
+        signed_in, officer_a):
+    """Submitting a cyber-attack draft with no description and no risk statement is refused
+    on the submit page, whose only field is the reason for a delay: the page says what is
+    missing and leads to the draft's edit page, where it is added."""
+    draft = make_draft(officer_a, category="cyber_attack", subtype="unauthorized_access",
+                       description="", pes_models=[])
+
+    response = signed_in(officer_a).post(f"/incidents/{draft.pk}/submit/", {"late_reason": ""})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A cyber attack needs at least one risk statement" in page
+    assert f'href="/incidents/{draft.pk}/edit/"' in page
+    draft.refresh_from_db()
+    assert draft.is_draft
