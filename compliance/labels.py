@@ -24,6 +24,19 @@ def register_fields(labels):
     _FIELDS.update(labels)
 
 
+def register_values(field, labels):
+    """{stored value: label} for one field whose values are codes, not TextChoices."""
+    _CHOICES.setdefault(field, {}).update({str(k): str(v) for k, v in labels.items()})
+
+
+# Recorded for the event's own use, never meant to be read (an id the line stands for).
+_UNREAD = set()
+
+
+def register_unread(*fields):
+    _UNREAD.update(fields)
+
+
 def register_choices(choices, *fields):
     """The labels of a TextChoices class, for the named `fields` (any field if none)."""
     labels = {str(value): str(label) for value, label in choices.choices}
@@ -59,7 +72,19 @@ def value_text(field, value):
             except ValueError:
                 return value
         labels = _CHOICES.get(field, {})
+        parts = value.split(", ")
+        if len(parts) > 1 and all(part in labels for part in parts):
+            return ", ".join(labels[part] for part in parts)  # codes recorded joined
         return labels.get(value) or _ANY_FIELD.get(value) or value
+    if isinstance(value, dict):
+        # A related object as filed ({"id", "name"}), or a risk statement.
+        if "nature_of_risk" in value:
+            model = value.get("pes_model")
+            name = model.get("name") if isinstance(model, dict) else model
+            return (f"{name}: {value.get('nature_of_risk')} → "
+                    f"{value.get('effect_on_pes')}")
+        if "name" in value:
+            return str(value["name"])
     return str(value)
 
 
@@ -67,6 +92,8 @@ def change_rows(changes):
     """[(label, before or None, after)] of an event's recorded changes, readable."""
     rows = []
     for field, pair in (changes or {}).items():
+        if field in _UNREAD:
+            continue
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         rows.append((field_label(field),
                      None if before is None else value_text(field, before),

@@ -18,4 +18,5 @@ class IncidentsConfig(AppConfig):
         labels.register_choices(Subtype, "subtype")
         labels.register_choices(IncidentStatus, "status")
         labels.register_choices(CommentVisibility, "visibility")
+        labels.register_unread("comment")  # the comment's id: the line stands for it
         register_case_source(IncidentCases())
