@@ -33,6 +33,9 @@ TRIAGE_STATES = (IncidentStatus.SUBMITTED, IncidentStatus.UNDER_REVIEW,
 MAX_INTERVAL_DAYS = 365
 
 
+RETRIAGE_REASON = "USPS changed the deadline when it triaged the case again."
+
+
 def require_usps(actor):
     if not (actor.is_authenticated and actor.is_usps):
         raise PermissionDenied("Only USPS reviewers and managers review incidents.")
@@ -180,10 +183,10 @@ def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interva
         raise ValidationError({"rationale": [
             "A change of risk or deadline needs a rationale (USPS only)."]})
     if "written_report_due_at" in changes:
-        # The ledger keeps the reason for USPS; the provider sees the new time below.
+        # The duty's own history says when and to what it moved, for the provider too;
+        # why is USPS's (the rationale's event below).
         obligation = move_obligation_due(actor=actor, obligation=obligation, due_at=due_at,
-                                         reason=rationale, action="obligation.due_moved",
-                                         usps_only=True)
+                                         reason=RETRIAGE_REASON, action="obligation.due_moved")
     incident.revenue_risk = risk
     if interval is not None:
         incident.status_report_interval_days = interval

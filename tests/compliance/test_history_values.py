@@ -11,7 +11,9 @@ import time_machine
 from accounts import services as accounts
 from incidents import services as incidents
 from tests import factories
+from tests.enforcement.helpers import DAY, T0, at
 from tests.incidents.factories import NOW, make_filed
+from tests.reports.factories import case_under_review, written_duty
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,21 @@ def test_a_comment_event_shows_no_database_id(client, officer_a, reviewer):
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     line = event_line(page, 'data-testid="timeline"', "incident.comment_added")
     assert f"Comment: {comment.pk}" not in line, line
+
+
+def test_the_provider_reads_on_the_duty_that_usps_moved_its_due_time(client, officer_a,
+                                                                     reviewer):
+    """A re-triage moves the written report's due time: the duty's history tells the
+    provider when and to what; why stays USPS's."""
+    case = case_under_review(officer_a, at=T0 - 20 * DAY, risk="high", written_due=7 * DAY)
+    with at(T0 - 19 * DAY):
+        incidents.triage_incident(actor=reviewer, incident=case, revenue_risk="critical",
+                                  rationale="RATIONALE internal to USPS")
+    duty = written_duty(case)
+    assert duty.due_at != duty.original_due_at
+
+    client.force_login(officer_a)
+    page = client.get(f"/obligations/{duty.pk}/").content.decode()
+    assert "RATIONALE" not in page
+    line = event_line(page, '<section class="history">', "obligation.due_moved")
+    assert "USPS changed the deadline" in line
