@@ -100,6 +100,13 @@ def reactivate_user(*, actor, user, reason=""):
     return user
 
 
+def _provider_named(provider_id):
+    if provider_id is None:
+        return None
+    name = Provider.objects.filter(pk=provider_id).values_list("name", flat=True).first()
+    return {"id": provider_id, "name": name or str(provider_id)}
+
+
 def change_role(*, actor, user, role, provider_id=None, reason=""):
     """Give `user` another role (and provider, for a USPS manager's change).
 
@@ -123,7 +130,12 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
         user.provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
         user.full_clean(exclude=["password"])  # the role/provider constraint, readably
         user.save(update_fields=["role", "provider"])
-        changes = {"role": [old_role, role], "provider": [old_provider, provider_id]}
+        changes = {}
+        if old_role != role:
+            changes["role"] = [old_role, role]
+        if old_provider != provider_id:
+            # By name as well as id: the history reads the provider, not a number.
+            changes["provider"] = [_provider_named(old_provider), _provider_named(provider_id)]
         withdrawn = _withdraw_invitations_beyond(user, timezone.now())
         if withdrawn:
             changes["invitations_withdrawn"] = [None, withdrawn]

@@ -118,3 +118,17 @@ def test_the_provider_reads_on_the_duty_that_usps_moved_its_due_time(client, off
     assert "RATIONALE" not in page
     line = event_line(page, '<section class="history">', "obligation.due_moved")
     assert "USPS changed the deadline" in line
+
+
+def test_a_move_between_providers_names_them_and_only_what_changed(
+        client, manager, viewer_a, provider_a, provider_b, settings):
+    settings.MFA_REQUIRED_ROLES = []
+    with factories.committed():
+        accounts.change_role(actor=manager, user=viewer_a, role="provider_viewer",
+                             provider_id=provider_b.pk, reason="Joined Bravo.")
+
+    client.force_login(manager)
+    page = client.get(f"/people/{viewer_a.pk}/").content.decode()
+    line = event_line(page, '<section class="history">', "user.role_changed")
+    assert f"{provider_a.name} → {provider_b.name}" in line, line
+    assert "Role:" not in line  # the role did not change
