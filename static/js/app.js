@@ -13,7 +13,9 @@
       const due = Date.parse(el.dataset.deadline);
       if (isNaN(due)) return;
       const left = due - now;
-      el.textContent = left >= 0 ? describe(left) + " left" : describe(left) + " overdue";
+      // Each element may name its own word for "late" (USPS's targets are "past target").
+      const late = el.dataset.overdueText || "overdue";
+      el.textContent = left >= 0 ? describe(left) + " left" : describe(left) + " " + late;
       el.classList.toggle("overdue", left < 0);
     });
   }

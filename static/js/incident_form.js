@@ -27,6 +27,7 @@
 
   const addRisk = form.querySelector("[data-add-risk]");
   if (addRisk) {
+    addRisk.hidden = false;  // offered only where it works: with this script
     addRisk.addEventListener("click", function () {
       const total = form.querySelector("[name=risk-TOTAL_FORMS]");
       const template = form.querySelector("[data-risk-template]");
