@@ -9,24 +9,24 @@ from incidents.forms import LocalDateTimeField, local_to_aware
 
 
 class ExtensionRequestForm(forms.Form):
-    requested_due_at = forms.DateTimeField(
-        label="New due time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="In your time zone.")
+    requested_due_at = LocalDateTimeField(label="New due time", help_text="In your time zone.")
     justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
                                     help_text="Why more time is needed.")
 
     def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("auto_id", "ask_%s")
         super().__init__(*args, **kwargs)
-        self.zone = zoneinfo.ZoneInfo(user.timezone) if user else timezone.get_default_timezone()
+        self.zone_name = user.timezone if user else timezone.get_default_timezone_name()
 
     def clean_requested_due_at(self):
-        value = self.cleaned_data["requested_due_at"]
-        # The browser sends a wall-clock time; it is read in the user's own zone.
-        if timezone.is_aware(value):
-            value = timezone.make_naive(value)
+        # The browser sends a wall-clock time; it is read in the user's own zone, where it
+        # may not exist (the clocks jumped forward) or come twice (they went back).
+        local = self.cleaned_data["requested_due_at"]
+        instant, _, message = local_to_aware(local, self.zone_name, choosable=False)
+        if message:
+            raise forms.ValidationError(message)
         try:
-            return check_datetime(value.replace(tzinfo=self.zone))
+            return check_datetime(instant)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
 

@@ -189,6 +189,24 @@ def test_an_officer_asks_for_time_on_the_page_in_their_own_zone(client, officer_
     assert recipients("extension_requested") == ["reviewer"]
 
 
+@pytest.mark.parametrize("typed, says", [
+    ("2026-11-01T01:30", "happened twice in America/New_York (the clocks went back)"),
+    ("2026-03-08T02:30", "does not exist in America/New_York: the clocks jumped forward"),
+])
+def test_a_time_the_clocks_showed_twice_or_skipped_is_refused_saying_why(
+        client, officer_a, obligation, typed, says):
+    """Asked in the officer's zone: a time of the hour the clocks went back through, or
+    jumped over, is refused with what happened and what to type, nothing stored."""
+    client.force_login(officer_a)
+    response = client.post(page(obligation), {"requested_due_at": typed,
+                                              "justification": "Lab delay."})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert says in html and "may be ambiguous or it may not exist" not in html
+    assert not ExtensionRequest.objects.exists()
+
+
 def test_a_reviewer_grants_on_the_page_and_the_history_shows_the_move(client, reviewer,
                                                                      officer_a, obligation,
                                                                      pending):
