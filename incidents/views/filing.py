@@ -105,17 +105,15 @@ def report_discovery(request):
 def edit_draft(request, pk):
     incident = load_incident(request, pk)
     _require_officer(request, incident)
-    if not incident.is_draft:
+    if not incident.is_draft and request.method != "POST":
         messages.error(request, "A filed notification is not edited; amend it instead.")
         return redirect("incident-detail", pk=incident.pk)
 
     def save(form, values):
-        try:
-            services.update_draft(actor=request.user, incident=incident, **values)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Draft saved.")
+        # Filed meanwhile (a colleague submitted it): the refusal comes back on the form,
+        # with everything typed, to be carried into an amendment.
+        services.update_draft(actor=request.user, incident=incident, **values)
+        messages.success(request, "Draft saved.")
         return redirect("incident-detail", pk=incident.pk)
 
     return _edit(request, incident=incident, form_class=IncidentForm, save=save,

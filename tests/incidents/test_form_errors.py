@@ -10,9 +10,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance.models import ExtensionRequest
+from incidents import services as incident_services
 from incidents.models import Comment, IncidentStatus
 from reports.models import ReportState
 from tests import factories
+from tests.factories import committed
 from tests.incidents.factories import make_draft, make_filed
 from tests.reports.factories import NOW, waiting_on_usps
 
@@ -309,3 +311,31 @@ def test_an_incomplete_draft_refused_at_submission_leads_to_its_edit_page(
     assert f'href="/incidents/{draft.pk}/edit/"' in page
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_draft_filed_meanwhile_by_a_colleague_keeps_what_the_officer_typed(
+        signed_in, officer_a, provider_a):
+    """Two officers: one files the draft while the other edits it. The edit is refused (a
+    filed notification is amended, not edited) on the form, with every field as typed and
+    a way to the amendment; nothing changes."""
+    colleague = factories.OfficerFactory(provider=provider_a)
+    model = factories.PESModelFactory(provider=provider_a)
+    draft = make_draft(officer_a, pes_models=[model])
+    client = signed_in(officer_a)
+    client.get(f"/incidents/{draft.pk}/edit/")
+    with committed():
+        incident_services.submit_incident(actor=colleague, incident=draft, late_reason="")
+
+    typed = "Seal lifts on every M-1 sold since March: a long explanation typed here"
+    response = client.post(f"/incidents/{draft.pk}/edit/", {
+        "category": "security_weakness", "subtype": "equipment_defect", "title": "Seal lifts",
+        "description": typed, "discovery_timezone": "America/New_York",
+        "discovered_at": "2026-06-10T10:00", "discovered_by_name": "Dana",
+        "pes_models": [str(model.pk)], "risk-TOTAL_FORMS": "1", "risk-INITIAL_FORMS": "0",
+        "risk-MIN_NUM_FORMS": "0", "risk-MAX_NUM_FORMS": "1000"})
+
+    assert response.status_code == 409, response.get("Location")
+    page = response.content.decode()
+    assert typed in page and f'href="/incidents/{draft.pk}/amend/"' in page
+    draft.refresh_from_db()
+    assert typed not in draft.description
