@@ -339,3 +339,22 @@ def test_a_draft_filed_meanwhile_by_a_colleague_keeps_what_the_officer_typed(
     assert typed in page and f'href="/incidents/{draft.pk}/amend/"' in page
     draft.refresh_from_db()
     assert typed not in draft.description
+
+
+def test_every_link_of_the_incident_forms_summary_lands_on_the_page(signed_in, officer_a,
+                                                                    provider_a, provider_b):
+    """A PES model not offered (another provider's), a bad discovery time and a risk row
+    half filled: each line of the summary links to an id the page has."""
+    model = factories.PESModelFactory(provider=provider_a)
+    other = factories.PESModelFactory(provider=provider_b)
+
+    response = signed_in(officer_a).post("/incidents/new/", _discovery_post(
+        model, pes_models=[str(other.pk)], discovered_at="2026-03-29T02:30"))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('data-testid="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    targets = set(re.findall(r'<a href="#([\w-]+)">', summary))
+    assert {"id_pes_models_group", "id_discovered_at"} <= targets, targets
+    assert targets <= set(re.findall(r'\sid="([^"]+)"', page))
