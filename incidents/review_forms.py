@@ -127,5 +127,5 @@ class CommentForm(forms.Form):
 
     def service_values(self):
         return {"body": self.cleaned_data["body"],
-                "visibility": self.cleaned_data.get("visibility", CommentVisibility.SHARED),
+                "visibility": self.cleaned_data.get("visibility"),
                 "submission_key": self.cleaned_data.get("submission_key", "")}

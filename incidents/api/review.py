@@ -88,15 +88,6 @@ class CommentInputSerializer(serializers.Serializer):
                   "USPS staff say which, as on the page, so that nothing internal is "
                   "shared by a default; a provider officer's comment is `shared`.")
 
-    def validate(self, data):
-        user = self.context["request"].user
-        if "visibility" not in data:
-            if user.is_usps:
-                raise serializers.ValidationError({"visibility": [
-                    "Choose who sees it: shared with the provider, or internal to USPS."]})
-            data["visibility"] = CommentVisibility.SHARED
-        return data
-
 
 class ReviewActionView(generics.GenericAPIView):
     """A USPS action on a visible incident: 404 outside reach, then 403 for provider staff."""
@@ -173,7 +164,7 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
         if not services.may_comment(request.user, incident):
             # Who may not comment learns that first, whatever the body holds.
             raise PermissionDenied("Only the provider's officers and USPS staff comment.")
-        serializer = CommentInputSerializer(data=request.data, context={"request": request})
+        serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = services.add_comment(actor=request.user, incident=incident,
                                **serializer.validated_data)

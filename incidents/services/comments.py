@@ -26,17 +26,22 @@ def may_comment(user, incident):
 
 
 @transaction.atomic
-def add_comment(*, actor, incident, body, visibility=CommentVisibility.SHARED,
-                submission_key=""):
+def add_comment(*, actor, incident, body, visibility=None, submission_key=""):
     """Append a comment to a filed incident's thread. Provider officers write shared
-    comments only; USPS staff may mark one internal, and then it reaches USPS alone (page,
-    API, e-mail, timeline). The other side is e-mailed after commit.
+    comments only (the default); USPS staff say `shared` or `internal`, so that nothing
+    internal is shared by a default, and an internal one reaches USPS alone (page, API,
+    e-mail, timeline). The other side is e-mailed after commit.
 
     `submission_key`: the form's key. The same form sent again with the same comment (a
     double click, a retry) answers the comment it added; nothing more is added (a comment
     is never removed)."""
     if not may_comment(actor, incident):
         raise PermissionDenied("Only the provider's officers and USPS staff comment.")
+    if visibility is None:
+        if actor.is_usps:
+            raise ValidationError({"visibility": [
+                "Choose who sees it: shared with the provider, or internal to USPS."]})
+        visibility = CommentVisibility.SHARED
     if visibility not in CommentVisibility.values:
         raise ValidationError({"visibility": [
             f"Choose one of {', '.join(CommentVisibility.values)}."]})

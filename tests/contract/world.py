@@ -28,7 +28,8 @@ def _provider_world(officer, reviewer):
     report, _ = report_services.file_report(actor=officer, incident=case, kind="written",
                                             **{**WRITTEN, "anticipated_completion_date":
                                                (now + timedelta(days=60)).date()})
-    incident_services.add_comment(actor=reviewer, incident=case, body="Which firmware?")
+    incident_services.add_comment(actor=reviewer, incident=case, body="Which firmware?",
+                                  visibility="shared")
     incident_services.add_attachment(
         actor=officer, incident=case,
         uploaded_file=SimpleUploadedFile("notes.txt", b"Reset log\n", "text/plain"))

@@ -88,6 +88,11 @@ def test_it_refuses_empty_comments_bad_visibility_and_drafts(filed, officer_a, r
     with pytest.raises(Conflict):
         services.add_comment(actor=officer_a, incident=make_draft(officer_a), body="x",
                              visibility="shared")
+    # USPS staff say who sees it, by any door: nothing internal is shared by a default.
+    with pytest.raises(ValidationError) as refused:
+        services.add_comment(actor=reviewer, incident=filed, body="x")
+    assert "visibility" in refused.value.message_dict
+    assert not Comment.objects.exists() and not OutboundEmail.objects.exists()
 
 
 # --- E-mail --------------------------------------------------------------------------

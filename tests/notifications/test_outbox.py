@@ -329,7 +329,8 @@ def test_an_internal_comment_is_not_sent_to_someone_who_joined_a_provider_meanwh
     case = make_filed(officer_a)
     OutboundEmail.objects.all().delete()
     with factories.committed():
-        add_comment(actor=reviewer, incident=case, body="Please send the firmware log.")
+        add_comment(actor=reviewer, incident=case, body="Please send the firmware log.",
+                    visibility="shared")
         add_comment(actor=reviewer, incident=case, body="Refer to enforcement?",
                     visibility="internal")
     internal = OutboundEmail.objects.get(template="comment_internal")
