@@ -1,6 +1,5 @@
 """The API's shapes for the compliance record and for proceedings, their steps and notes."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +18,7 @@ from compliance.models import (
 from compliance.models.obligations import RECORD_KINDS
 from compliance.models.register import AuthorizationStatus
 
-from . import flow, periods
+from . import services
 
 # --- The compliance record ---------------------------------------------------------
 
@@ -178,7 +177,7 @@ class ProceedingSerializer(serializers.ModelSerializer):
         choices=StepKind.choices)))
     def get_next_steps(self, proceeding):
         """The steps the caller may issue now."""
-        return may_issue(self.context["request"].user, proceeding)
+        return services.may_issue(self.context["request"].user, proceeding)
 
 
 class ProceedingRowSerializer(serializers.ModelSerializer):
@@ -197,23 +196,6 @@ class ProceedingRowSerializer(serializers.ModelSerializer):
 
     def get_sha256(self, proceeding) -> str:
         return opening_version(proceeding).sha256
-
-
-def may_issue(user, proceeding):
-    """The step kinds `user` may issue on `proceeding` now (their side's turn): not a
-    notice of suspension nor a decision while the provider's period runs unanswered,
-    which `issue_step` refuses."""
-    now = timezone.now()
-    allowed = flow.next_steps(proceeding.kind, proceeding.state,
-                              proceeding.suspension_runs_at(now))
-    if user.is_usps_manager:
-        kinds = [s for s in allowed if flow.side_of(s) == "usps"]
-        if set(kinds) & set(flow.AFTER_PERIOD) and periods.period_runs(proceeding, now):
-            kinds = [s for s in kinds if s not in flow.AFTER_PERIOD]
-        return kinds
-    if user.is_provider_officer and user.provider_id == proceeding.provider_id:
-        return [s for s in allowed if flow.side_of(s) == "provider"]
-    return []
 
 
 def _ids(help_text):

@@ -283,6 +283,23 @@ def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, openi
     return step
 
 
+def may_issue(user, proceeding):
+    """The step kinds `user` may issue on `proceeding` now (their side's turn): not a
+    notice of suspension nor a decision while the provider's period runs unanswered,
+    which `issue_step` refuses."""
+    now = timezone.now()
+    allowed = flow.next_steps(proceeding.kind, proceeding.state,
+                              proceeding.suspension_runs_at(now))
+    if user.is_usps_manager:
+        kinds = [s for s in allowed if flow.side_of(s) == "usps"]
+        if set(kinds) & set(flow.AFTER_PERIOD) and periods.period_runs(proceeding, now):
+            kinds = [s for s in kinds if s not in flow.AFTER_PERIOD]
+        return kinds
+    if user.is_provider_officer and user.provider_id == proceeding.provider_id:
+        return [s for s in allowed if flow.side_of(s) == "provider"]
+    return []
+
+
 def may_act_on(user, proceeding):
     """Whether `user` ever issues steps on `proceeding`: USPS managers, and the officers of
     its provider."""

@@ -43,7 +43,6 @@ from .record import (
     duties_behind,
     requested_period,
 )
-from .serializers import may_issue
 
 PAGE_SIZE = 25
 
@@ -182,7 +181,7 @@ def _load(request, pk):
 def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None, status=200):
     user = request.user
     steps = list(proceeding.steps.all())
-    kinds = may_issue(user, proceeding)
+    kinds = services.may_issue(user, proceeding)
     last = steps[-1] if steps else None
     may_amend = last is not None and services.may_amend(user, last)
     opening = steps[0].versions.all()[0].content if steps else {}
@@ -243,7 +242,7 @@ def _back(proceeding, anchor):
 @login_required
 def proceeding_step(request, pk):
     proceeding = _load(request, pk)
-    kinds = may_issue(request.user, proceeding)
+    kinds = services.may_issue(request.user, proceeding)
     if request.method != "POST":
         return _back(proceeding, "#next-step")
     if not kinds:
