@@ -182,7 +182,7 @@ def _schedule(due_at, offsets_hours, escalation, usps_target):
     # Each is named by its time after the first, as reminders are by theirs before the due
     # time: a new policy's escalation at another time is another step, not one already
     # sent under its number.
-    past = due.replace(microsecond=0) + timedelta(seconds=1)
+    past = past_due(due) + timedelta(seconds=1)
     if usps_target:
         yield (f"{stamp}:overdue-0h", past, USPS_ESCALATION)
         return

@@ -10,6 +10,7 @@ from compliance.deadlines import (
     PROVIDER,
     USPS_REMINDER,
     next_step_at,
+    past_due,
     reminder_schedule,
 )
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind
@@ -51,7 +52,7 @@ def _step_offsets(policy, kind):
 
 
 def _at(due_at, offset, escalation):
-    return (due_at.replace(microsecond=0) if escalation else due_at) + offset
+    return (past_due(due_at) if escalation else due_at) + offset
 
 
 def rearm_reminders(policy, now):
