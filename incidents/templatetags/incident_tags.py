@@ -33,12 +33,6 @@ def as_text(value, field=""):
     labels for choices, times in the viewer's zone."""
     if value is None or value == "" or value == []:
         return "—"
-    if isinstance(value, dict):
-        if "nature_of_risk" in value:
-            model = value.get("pes_model") or {}
-            return (f"{model.get('name', model)}: {value['nature_of_risk']} "
-                    f"→ {value['effect_on_pes']}")
-        return str(value.get("name", value))
     if isinstance(value, list):
         return mark_safe("; ".join(conditional_escape(as_text(v, field)) for v in value))
     return labels.value_text(field, value)
