@@ -131,6 +131,10 @@ def test_it_lists_the_providers_incidents_with_countdowns_and_late_badges(
     assert draft.notification_due_at.isoformat() == "2026-06-11T10:00:00+00:00"
     assert 'data-deadline="2026-06-11T06:00:00-04:00"' in page  # in the officer's zone
     assert page.count("data-deadline") == 1
+    # What the countdown says is served with the page; the script keeps it running.
+    assert '-04:00">22\xa0hours left</span>' in page
+    detail = signed_in(officer_a).get(f"/incidents/{draft.pk}/").content.decode()
+    assert '-04:00">22\xa0hours left</span>' in detail
     assert 'class="badge late"' in page
 
 

@@ -380,3 +380,29 @@ def test_a_case_is_overdue_only_once_its_due_times_last_second_has_passed(
         assert rows(usps.get(QUEUE, {"overdue": "true"})) == []
     with time_machine.travel(duty.due_at + timedelta(seconds=1), tick=False):
         assert state_counts(reviewer, duty.due_at + timedelta(seconds=1))["overdue"] == 1
+
+
+def row_of(page, incident):
+    row = page[page.index(f'data-incident="{incident.pk}"'):]
+    return row[:row.index("</tr>")]
+
+
+def test_the_next_due_reads_how_long_is_left_or_past_without_the_script(
+        usps, officer_a, reviewer):
+    """The countdown's text is served with the page (the script keeps it running): time
+    left, a provider's duty overdue, USPS's own target past target."""
+    waiting = make_filed(officer_a, at=NOW - timedelta(days=10))
+    triaged = triage(reviewer, make_filed(officer_a, at=NOW - timedelta(hours=5)), "low")
+    late = make_filed(officer_a, at=NOW - timedelta(days=60))
+    with time_machine.travel(NOW - timedelta(days=59), tick=False):
+        triage(reviewer, late, "critical")
+    Obligation.objects.filter(kind="written_report", incident_id=late.pk).update(
+        due_at=NOW - timedelta(days=2, hours=3))
+
+    page = usps.get(QUEUE).content.decode()
+
+    assert "past target</span>" in row_of(page, waiting)
+    assert 'data-overdue-text="past target"' in row_of(page, waiting)
+    assert "left</span>" in row_of(page, triaged)
+    assert "2\xa0days, 3\xa0hours overdue</span>" in row_of(page, late)
+    assert 'data-overdue-text="overdue"' in row_of(page, late)
