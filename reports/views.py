@@ -37,7 +37,8 @@ def _detail(request, report, accept_form=None, return_form=None, status=200):
         "incident": report.incident,
         "versions": report.versions.select_related("submitted_by", "obligation").order_by(
             "-number"),
-        "reviews": report.reviews.select_related("reviewer", "version").order_by(
+        "reviews": report.reviews.select_related(
+            "reviewer", "version", "resubmission_obligation").order_by(
             "decided_at", "id"),
         "history": _history(user, report),
         "can_edit": may_file(user, report.incident) and _open_to_filing(report),

@@ -55,12 +55,21 @@ class ReportReviewSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
     reviewer = serializers.CharField(source="reviewer.username")
     decided_at = AwareDateTimeField()
-    resubmission_due_at = AwareDateTimeField(allow_null=True)
+    resubmission_due_at = AwareDateTimeField(
+        allow_null=True, help_text="The corrected version's due time as the return set it.")
+    resubmission_obligation = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The duty to file the corrected version "
+        "(/api/v1/obligations/{id}/), when returned.")
+    resubmission_obligation_due_at = AwareDateTimeField(
+        source="resubmission_obligation.due_at", read_only=True, allow_null=True,
+        help_text="That duty's due time in force: later than the return set it when USPS "
+                  "has granted more time or a re-triage moved it.")
 
     class Meta:
         model = ReportReview
         fields = ["version", "decision", "reviewer", "decided_at", "comment",
-                  "resubmission_due_at"]
+                  "resubmission_due_at", "resubmission_obligation",
+                  "resubmission_obligation_due_at"]
 
 
 class ReportSerializer(serializers.ModelSerializer):

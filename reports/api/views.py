@@ -32,7 +32,8 @@ def reports_for(user):
         .prefetch_related(
             Prefetch("versions", queryset=ReportVersion.objects.order_by("number")),
             Prefetch("reviews", queryset=ReportReview.objects.select_related(
-                "reviewer", "version").order_by("decided_at", "id")),
+                "reviewer", "version", "resubmission_obligation").order_by("decided_at",
+                                                                           "id")),
         )
         .order_by("created_at", "id")
     )

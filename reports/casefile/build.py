@@ -57,8 +57,9 @@ def load_case_file(user, incident_id):
                    Prefetch("versions", queryset=ReportVersion.objects
                             .select_related("submitted_by").order_by("number")),
                    Prefetch("reviews", queryset=ReportReview.objects
-                            .select_related("reviewer", "version").order_by("decided_at",
-                                                                             "id")))
+                            .select_related("reviewer", "version",
+                                            "resubmission_obligation")
+                            .order_by("decided_at", "id")))
                .order_by("created_at", "id"))
     return CaseFile(
         incident=incident,

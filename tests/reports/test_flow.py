@@ -648,3 +648,50 @@ def test_a_returned_report_on_a_closed_case_offers_no_correction(officer_a, revi
     with at(NOW + 4 * DAY):
         page = client.get(f"/reports/{status.pk}/").content.decode()
     assert 'data-testid="edit-report"' not in page
+
+
+def _returned_then_given_more_time(officer, reviewer):
+    """A written report returned with its correction due on day 5, then, on the officer's
+    request, given until day 12."""
+    incident = case_under_review(officer, at=NOW)
+    report, _ = file_report_at(officer, incident, "written", at=NOW + DAY)
+    with time_machine.travel(NOW + 2 * DAY, tick=False), committed():
+        review = services.return_report(actor=reviewer, report=report,
+                                        comment="Name the firmware versions.",
+                                        resubmission_due_at=NOW + 5 * DAY)
+    duty = review.resubmission_obligation
+    with time_machine.travel(NOW + 3 * DAY, tick=False), committed():
+        extension = request_extension(actor=officer, obligation=duty,
+                                      requested_due_at=NOW + 12 * DAY,
+                                      justification="The lab is booked.")
+        grant_extension(actor=reviewer, extension=extension)
+    return incident, report, duty
+
+
+def test_a_returned_reports_page_shows_the_corrections_due_time_in_force(
+        client, officer_a, reviewer):
+    _, report, duty = _returned_then_given_more_time(officer_a, reviewer)
+    client.force_login(officer_a)
+    with time_machine.travel(NOW + 4 * DAY, tick=False):
+        page = client.get(f"/reports/{report.pk}/").content.decode()
+    due = page[page.index('data-testid="resubmission-due"'):]
+    due = due[:due.index("</p>")]
+
+    assert due.index(f'datetime="{(NOW + 12 * DAY).isoformat()}"') \
+        < due.index(f'datetime="{(NOW + 5 * DAY).isoformat()}"')
+    assert "the return set" in due and "moved since" in due
+
+
+def test_the_reports_api_names_the_correction_duty_and_its_due_time_in_force(
+        api_for, officer_a, reviewer):
+    _, report, duty = _returned_then_given_more_time(officer_a, reviewer)
+    api = api_for(officer_a)
+    with time_machine.travel(NOW + 4 * DAY, tick=False):
+        review = api.get(f"/api/v1/reports/{report.pk}/").json()["reviews"][-1]
+        ledger = api.get(f"/api/v1/obligations/{review['resubmission_obligation']}/").json()
+
+    assert review["resubmission_obligation"] == duty.pk
+    assert datetime.fromisoformat(review["resubmission_obligation_due_at"]) \
+        == datetime.fromisoformat(ledger["due_at"]) == NOW + 12 * DAY
+    # What the return set stays on its record.
+    assert datetime.fromisoformat(review["resubmission_due_at"]) == NOW + 5 * DAY
