@@ -5,6 +5,7 @@ at once by the step itself when that date has come), and recorded in the provide
 history like any other change."""
 
 from django.db import transaction
+from django.db.models import Max
 
 from compliance.changes import publish
 from compliance.models import Proceeding, ProceedingStep, Provider, ProviderStatusChange
@@ -16,13 +17,35 @@ STATUS_CHANGED = "provider.status_changed"
 BATCH = 100
 
 
+def held_by_another(proceeding):
+    """Whether another proceeding of the provider holds it suspended or revoked: the last
+    status that proceeding's steps brought into effect is not "authorized", and no change
+    by hand in the register came after it."""
+    by_hand = (ProviderStatusChange.objects
+               .filter(provider_id=proceeding.provider_id, changed_by__isnull=False)
+               .aggregate(last=Max("changed_at"))["last"])
+    brought = {}
+    for other, status, at in (
+            ProceedingStep.objects
+            .filter(proceeding__provider_id=proceeding.provider_id,
+                    status_applied_at__isnull=False)
+            .exclude(proceeding_id=proceeding.pk).exclude(to_status="")
+            .order_by("status_applied_at", "id")
+            .values_list("proceeding_id", "to_status", "status_applied_at")):
+        brought[other] = (status, at)
+    return any(status != AuthorizationStatus.AUTHORIZED and (by_hand is None or at > by_hand)
+               for status, at in brought.values())
+
+
 def apply_status_change(step, now):
     """Give the provider the status `step` brings (locked; inside a transaction); a no-op
-    when it already has it. Marks the step applied either way, or cancelled when the
-    provider's approval is revoked and not by the step's own proceeding: a revocation
-    ends the approval, and only the proceeding that revoked it gives it back (a reversal
-    on appeal); another proceeding's notice, or the end of a suspension revoked meanwhile
-    in the register, changes nothing."""
+    when it already has it, or when the step would authorize a provider another
+    proceeding holds suspended (a reinstatement one proceeding dated ahead, then closed,
+    ends its own suspension, not one a later proceeding noticed). Marks the step applied
+    either way, or cancelled when the provider's approval is revoked and not by the
+    step's own proceeding: a revocation ends the approval, and only the proceeding that
+    revoked it gives it back (a reversal on appeal); another proceeding's notice, or the
+    end of a suspension revoked meanwhile in the register, changes nothing."""
     proceeding = step.proceeding
     provider = Provider.objects.select_for_update(no_key=True).get(pk=proceeding.provider_id)
     old = provider.authorization_status
@@ -33,7 +56,8 @@ def apply_status_change(step, now):
         return False
     step.status_applied_at = now
     ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
-    if old == step.to_status:
+    if old == step.to_status or (step.to_status == AuthorizationStatus.AUTHORIZED
+                                 and held_by_another(proceeding)):
         return False
     provider.authorization_status = step.to_status
     provider.save(update_fields=["authorization_status"])

@@ -506,3 +506,37 @@ def test_the_periods_are_obligations_the_provider_can_ask_to_extend(suspension, 
     assert (period.due_at, period.original_due_at) == (later, end_of_day_new_york(
         date(2026, 6, 24)))
     assert Obligation.objects.visible_to(officer_a).filter(pk=period.pk).exists()
+
+
+def test_a_closed_proceedings_reinstatement_dated_ahead_leaves_a_later_suspension_in_force(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    """The first proceeding suspends from June 12 and ends with a reinstatement dated July
+    20 (it closes at once); a second, opened meanwhile for a willful violation, notices a
+    suspension in force from June 20. On July 20 the first's reinstatement lifts nothing:
+    the second holds the provider suspended, until a step of its own ends it."""
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
+    reinstatement = issue(manager, suspension, "reinstatement", T0 + 5 * DAY,
+                          effective_date=date(2026, 7, 20))
+    suspension.refresh_from_db()
+    assert suspension.closed_at is not None and status_of(provider_a) == "suspended"
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty],
+                             grounds="A willful violation found on June 18.")
+    issue(manager, second, "suspension_notice", T0 + 10 * DAY,
+          effective_date=date(2026, 6, 20))
+    changes = ProviderStatusChange.objects.filter(provider=provider_a).count()
+
+    sweep_at(start_of_day_new_york(date(2026, 7, 20)) + DAY / 24)
+
+    assert status_of(provider_a) == "suspended"
+    assert ProviderStatusChange.objects.filter(provider=provider_a).count() == changes
+    # It ended the first proceeding's suspension: that one holds the provider no more.
+    assert ProceedingStep.objects.get(pk=reinstatement.pk).status_applied_at is not None
+
+    issue(manager, second, "withdrawal", T0 + 50 * DAY)
+
+    assert status_of(provider_a) == "authorized"
