@@ -191,7 +191,8 @@ class StepAmendView(ProceedingChildMixin, generics.GenericAPIView):
         body.is_valid(raise_exception=True)
         version = services.amend_step(actor=request.user, step=step,
                                       body=body.validated_data["body"],
-                                      reason=body.validated_data["amendment_reason"])
+                                      reason=body.validated_data["amendment_reason"],
+                                      based_on=body.validated_data["based_on"])
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 

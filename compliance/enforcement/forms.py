@@ -123,6 +123,8 @@ class StepForm(forms.Form):
     days = forms.IntegerField(required=False, min_value=1, max_value=3650, label="Days",
                               help_text="A suspension's length (default the policy's), or "
                                         "the days an extension adds.")
+    # The last step the page showed: a step filed since is told, not followed unseen.
+    after = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, proceeding, kinds, **kwargs):
         kwargs.setdefault("auto_id", "step_%s")
@@ -144,6 +146,8 @@ class AmendForm(forms.Form):
                            label="Corrected text")
     amendment_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
                                        label="Why it is amended")
+    # The version the page showed: one filed since is told, not replaced unseen.
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "amend_%s")

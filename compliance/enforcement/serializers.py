@@ -246,11 +246,19 @@ class StepCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=1, max_value=3650,
         help_text="A suspension's length (default the policy's), or the days an extension "
                   "adds.")
+    after = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0,
+        help_text="The number of the last step the caller read: a step filed since answers "
+                  "409, unless it is this very step sent again (answered as filed).")
 
 
 class AmendSerializer(serializers.Serializer):
     body = serializers.CharField()
     amendment_reason = serializers.CharField()
+    based_on = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1,
+        help_text="The version the caller read: a version filed since answers 409, unless "
+                  "it is this very amendment sent again (answered as filed).")
 
 
 class NoteSerializer(serializers.ModelSerializer):

@@ -202,17 +202,30 @@ def _lock(proceeding):
 
 @transaction.atomic
 def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=None,
-               outcome="", days=None):
+               outcome="", days=None, after=None):
     """Issue the next step of `kind`: USPS managers issue notices and decisions, the
     provider's officers file responses, defenses and appeals. A step out of turn is a
     Conflict; so is USPS's notice of suspension or decision before the provider's period
     ends, unless the provider has answered. A provider's step after its period needs
-    `late_reason`. Returns the step."""
+    `late_reason`. Returns the step.
+
+    `after`: the number of the last step the page showed. A step filed since is a
+    Conflict (the page decided on a proceeding that has moved), unless it is this very
+    step sent again (a double click, a retry), which answers the step it filed."""
     if kind not in StepKind.values:
         raise ValidationError({"kind": [f"Choose one of {', '.join(StepKind.values)}."]})
     side = flow.side_of(kind)
     require_side(actor, proceeding, side)
     proceeding = _lock(proceeding)
+    if after is not None:
+        since = list(proceeding.steps.filter(number__gt=after).order_by("number"))
+        if len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind \
+                and since[0].body == (body or "").strip():
+            return since[0]
+        if since:
+            raise Conflict(f"{since[-1].get_kind_display()} was filed as step "
+                           f"{since[-1].number} since this page was shown: read it, then "
+                           "decide what follows.")
     # The provider's period held before the step's time is taken: a sweep that found it
     # past due has marked it missed before, and this step is late by this time.
     period = periods.provider_period(proceeding, lock=True)
@@ -328,10 +341,14 @@ def require_amendable(actor, step):
 
 
 @transaction.atomic
-def amend_step(*, actor, step, body, reason):
+def amend_step(*, actor, step, body, reason, based_on=None):
     """File a new version of the step's text, by its own side, while nothing has followed
     it; the clocks it set do not move. Earlier versions stay. Amending the opening notice
-    amends the proceeding's grounds with it."""
+    amends the proceeding's grounds with it.
+
+    `based_on`: the version the page showed. A version filed since is a Conflict (the
+    page's text would replace it unseen), unless it is this very amendment sent again,
+    which answers the version it filed."""
     require_amendable(actor, step)
     body = _text(body, "body", "Write the text of the step.")
     reason = _text(reason, "amendment_reason", "Say why the step is amended.")
@@ -339,6 +356,13 @@ def amend_step(*, actor, step, body, reason):
     step = ProceedingStep.objects.select_for_update(no_key=True).get(pk=step.pk)
     step.proceeding = proceeding
     require_amendable(actor, step)  # again, locked: nothing follows it while it is written
+    if based_on is not None and based_on != step.current_version:
+        latest = step.versions.order_by("-number").first()
+        if latest.number == based_on + 1 and latest.submitted_by_id == actor.pk \
+                and step.body == body and latest.amendment_reason == reason:
+            return latest
+        raise Conflict(f"Version {step.current_version} of step {step.number} was filed "
+                       f"since this page showed version {based_on}: read it, then amend.")
     if body == step.body:
         raise ValidationError({"body": ["Nothing changed: an amendment changes the text."]})
     now = timezone.now()

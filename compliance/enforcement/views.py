@@ -192,11 +192,12 @@ def _detail(request, proceeding, step_form=None, amend_form=None, note_form=None
         "usps_waiting": Obligation.objects.visible_to(user).usps_targets().outstanding()
         .filter(object_id=proceeding.pk, kind="usps_proceeding_decision") if user.is_usps
         else [],
-        "step_form": step_form or (StepForm(proceeding=proceeding, kinds=kinds)
+        "step_form": step_form or (StepForm(proceeding=proceeding, kinds=kinds,
+                                            initial={"after": last.number if last else 0})
                                    if kinds else None),
         "amend_step": last if may_amend else None,
-        "amend_form": (amend_form or AmendForm(initial={"body": last.body}))
-        if may_amend else None,
+        "amend_form": (amend_form or AmendForm(initial={
+            "body": last.body, "based_on": last.current_version})) if may_amend else None,
         "notes": proceeding.notes.visible_to(user).select_related("author")
         if user.is_usps else [],
         "note_form": note_form or (NoteForm() if user.is_usps else None),
@@ -230,6 +231,13 @@ def _next_turn(proceeding, now):
     return f"Next, {'; '.join(turns)}." if turns else ""
 
 
+def _shown(form, field, value):
+    """The form as sent, its hidden `field` now naming what the page shows (`value`)."""
+    form.data = form.data.copy()
+    form.data[field] = str(value)
+    return form
+
+
 @login_required
 def proceeding_detail(request, pk):
     return _detail(request, _load(request, pk))
@@ -248,7 +256,10 @@ def proceeding_step(request, pk):
     if not kinds:
         if not services.may_act_on(request.user, proceeding):
             raise PermissionDenied
-        messages.error(request, "Nothing is for you to file now: the other side acts next.")
+        messages.error(request, (
+            f"This proceeding is closed ({proceeding.get_state_display().lower()}): no step "
+            "follows." if proceeding.closed_at else
+            "Nothing is for you to file now: the other side acts next."))
         return _detail(request, proceeding, status=409)
     form = StepForm(request.POST, proceeding=proceeding, kinds=kinds)
     if not form.is_valid():
@@ -258,7 +269,10 @@ def proceeding_step(request, pk):
                                    **form.cleaned_data)
     except REFUSALS as exc:
         status = refuse_on_form(form, exc)
-        return _detail(request, _load(request, pk), step_form=form, status=status)
+        proceeding = _load(request, pk)
+        # What was typed comes back, now answering the steps the page shows.
+        return _detail(request, proceeding, step_form=_shown(form, "after", max(
+            (s.number for s in proceeding.steps.all()), default=0)), status=status)
     messages.success(request, f"{step.get_kind_display()} filed as step {step.number}. "
                               "Keep its receipt (SHA-256) below.")
     return _back(proceeding, f"#step-{step.number}")
@@ -278,8 +292,18 @@ def proceeding_step_amend(request, pk, step_pk):
             return _detail(request, proceeding, amend_form=form, status=400)
         version = services.amend_step(actor=request.user, step=step,
                                       body=form.cleaned_data["body"],
-                                      reason=form.cleaned_data["amendment_reason"])
+                                      reason=form.cleaned_data["amendment_reason"],
+                                      based_on=form.cleaned_data["based_on"])
     except Conflict as exc:
+        step.refresh_from_db()
+        shown = getattr(form, "cleaned_data", {}).get("based_on")
+        if shown not in (None, step.current_version) and services.may_amend(
+                request.user, step) and not step.proceeding.steps.filter(
+                number__gt=step.number).exists():
+            # A colleague amended it meanwhile: what was typed comes back beside their text.
+            status = refuse_on_form(form, exc)
+            return _detail(request, _load(request, pk), status=status, amend_form=_shown(
+                form, "based_on", step.current_version))
         # The other side has answered meanwhile (or the system issued the step).
         messages.error(request, exc.message)
         return _back(proceeding, f"#step-{step.number}")

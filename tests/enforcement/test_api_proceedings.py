@@ -245,3 +245,30 @@ def test_texts_the_page_refuses_for_length_the_api_refuses_too(suspension, offic
     assert not ProceedingNote.objects.exists()
     assert ProceedingStep.objects.filter(proceeding=suspension).count() == 1
     assert ProceedingStepVersion.objects.filter(step=notice).count() == 1
+
+
+def test_a_step_or_an_amendment_naming_what_its_caller_read_is_refused_once_overtaken(
+        api_for, suspension, manager, officer_a):
+    """`after` (the last step read) and `based_on` (the version read): a step or version
+    filed since answers 409 and nothing is filed; the same request sent again answers
+    what it filed."""
+    notice = suspension.steps.get()
+    amend = f"{steps_url(suspension)}{notice.pk}/amend/"
+    api = api_for(manager)
+    first = post(api, amend, {"body": "Grounds, dated.", "amendment_reason": "Date.",
+                              "based_on": 1}, T0 + DAY)
+    again = post(api, amend, {"body": "Grounds, dated.", "amendment_reason": "Date.",
+                              "based_on": 1}, T0 + DAY)
+    stale = post(api, amend, {"body": "Grounds, priced.", "amendment_reason": "Price.",
+                              "based_on": 1}, T0 + DAY)
+
+    assert (first.status_code, again.status_code, stale.status_code) == (201, 201, 409)
+    assert again.json() == first.json()
+    assert notice.versions.count() == 2
+    assert ProceedingStep.objects.get(pk=notice.pk).body == "Grounds, dated."
+
+    issue(officer_a, suspension, "correction", T0 + 2 * DAY, body="We filed it.")
+    late = post(api_for(officer_a), steps_url(suspension), {
+        "kind": "correction", "body": "Filed again.", "after": 1}, T0 + 2 * DAY)
+    assert late.status_code == 409 and "step 2 since" in late.json()["detail"]
+    assert suspension.steps.count() == 2

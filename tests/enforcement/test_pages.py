@@ -238,3 +238,117 @@ def test_the_page_says_who_acts_next_whoever_reads_it(signed_in, suspension, off
     with time_machine.travel(T0 + 2 * DAY, tick=False):
         reviewer_page = html.unescape(signed_in(reviewer).get(url).content.decode())
     assert "Next, USPS managers may issue notice of suspension or withdrawal." in reviewer_page
+
+
+def hidden(page_html, form_testid, name):
+    """The value a page's form carries in its hidden field `name`."""
+    form = page_html[page_html.index(f'data-testid="{form_testid}"'):]
+    form = form[:form.index("</form>")]
+    field = form[form.index(f'name="{name}"'):]
+    return field[field.index('value="') + 7:].split('"', 1)[0]
+
+
+def decided(suspension, officer_a, manager):
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="suspend")
+    suspension.refresh_from_db()
+    return suspension
+
+
+def test_an_extension_sent_twice_extends_the_suspension_once(client, suspension, officer_a,
+                                                             manager):
+    decided(suspension, officer_a, manager)
+    days = suspension.suspension_days
+    client.force_login(manager)
+    with time_machine.travel(T0 + 40 * DAY, tick=False):
+        after = hidden(client.get(page(suspension)).content.decode(), "step-form", "after")
+    data = {"kind": "extension", "body": "Extended by 30 days.", "days": "30", "after": after}
+
+    first = post(client, page(suspension, "steps/"), data, T0 + 40 * DAY)
+    again = post(client, page(suspension, "steps/"), data, T0 + 40 * DAY)
+
+    suspension.refresh_from_db()
+    assert suspension.steps.filter(kind="extension").count() == 1
+    assert suspension.suspension_days == days + 30
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+
+
+def test_a_step_from_a_page_shown_before_a_colleagues_is_refused_with_what_was_typed(
+        client, suspension, officer_a, manager):
+    decided(suspension, officer_a, manager)
+    client.force_login(manager)
+    with time_machine.travel(T0 + 40 * DAY, tick=False):
+        after = hidden(client.get(page(suspension)).content.decode(), "step-form", "after")
+    issue(manager, suspension, "extension", T0 + 40 * DAY, days=10, body="Ten more days.")
+    days = Proceeding.objects.get(pk=suspension.pk).suspension_days
+
+    response = post(client, page(suspension, "steps/"), {
+        "kind": "extension", "body": "Thirty more days.", "days": "30", "after": after},
+        T0 + 41 * DAY)
+
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 409
+    assert "Extension of the suspension was filed as step 5 since this page was shown" in shown
+    assert "Thirty more days." in shown
+    assert hidden(shown, "step-form", "after") == "5"
+    assert suspension.steps.count() == 5
+    assert Proceeding.objects.get(pk=suspension.pk).suspension_days == days
+
+
+def test_an_amendment_from_a_page_shown_before_a_colleagues_is_refused(
+        client, suspension, manager):
+    from tests.factories import ManagerFactory
+
+    step = suspension.steps.get()
+    colleague = ManagerFactory(username="colleague")
+    client.force_login(colleague)
+    based_on = hidden(client.get(page(suspension)).content.decode(), "amend-form", "based_on")
+    client.force_login(manager)
+    post(client, page(suspension, f"steps/{step.pk}/amend/"), {
+        "body": "Grounds with the corrected date.", "amendment_reason": "Wrong date.",
+        "based_on": based_on}, T0 + DAY)
+    client.force_login(colleague)
+
+    response = post(client, page(suspension, f"steps/{step.pk}/amend/"), {
+        "body": "Grounds with the corrected amount.", "amendment_reason": "Wrong amount.",
+        "based_on": based_on}, T0 + DAY)
+
+    shown = html.unescape(response.content.decode())
+    step.refresh_from_db()
+    assert response.status_code == 409
+    assert "Version 2 of step 1 was filed since this page showed version 1" in shown
+    assert "Grounds with the corrected amount." in shown
+    assert hidden(shown, "amend-form", "based_on") == "2"
+    assert step.versions.count() == 2 and step.body == "Grounds with the corrected date."
+
+
+def test_an_amendment_sent_twice_files_one_version(client, suspension, manager):
+    step = suspension.steps.get()
+    client.force_login(manager)
+    data = {"body": "Corrected grounds.", "amendment_reason": "Wrong date.",
+            "based_on": hidden(client.get(page(suspension)).content.decode(), "amend-form",
+                               "based_on")}
+
+    first = post(client, page(suspension, f"steps/{step.pk}/amend/"), data, T0 + DAY)
+    again = post(client, page(suspension, f"steps/{step.pk}/amend/"), data, T0 + DAY)
+
+    assert first.status_code == again.status_code == 302
+    assert step.versions.count() == 2
+
+
+def test_an_answer_from_a_page_shown_before_a_withdrawal_is_told_the_proceeding_closed(
+        client, suspension, officer_a, manager):
+    issue(manager, suspension, "withdrawal", T0 + DAY, body="Corrected in full.")
+    client.force_login(officer_a)
+
+    response = post(client, page(suspension, "steps/"),
+                    {"kind": "correction", "body": "Our proof of correction."}, T0 + 2 * DAY)
+
+    text = html.unescape(response.content.decode())
+    assert response.status_code == 409
+    assert "This proceeding is closed (withdrawn): no step follows." in text
+    assert "the other side acts next" not in text
+    assert suspension.steps.count() == 2
