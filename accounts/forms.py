@@ -3,6 +3,7 @@ from django import forms
 from compliance.forms import TimeZoneField
 from compliance.models import Provider, Role
 from compliance.models.users import PROVIDER_ROLES
+from compliance.sent_once import SentOnceMixin
 
 
 class _RoleFields(forms.Form):
@@ -35,7 +36,7 @@ class _RoleFields(forms.Form):
         return value
 
 
-class InviteForm(_RoleFields):
+class InviteForm(SentOnceMixin, _RoleFields):
     email = forms.EmailField(label="E-mail address")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)

@@ -39,6 +39,10 @@ def beat_schedule(settings):
             "task": "notifications.tasks.send_digests_task",
             "schedule": crontab(hour=11, minute=0),
         },
+        "forget-sent-forms": {
+            "task": "compliance.tasks.forget_sent_forms_task",
+            "schedule": crontab(hour=4, minute=30),
+        },
     }
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django import forms
 
 from compliance.forms import TimeZoneField
+from compliance.sent_once import SentOnceMixin
 from compliance.window import in_window, window_message
 
 from .models import SUBTYPES_BY_CATEGORY, Category, Subtype
@@ -191,7 +192,7 @@ class SubmitForm(forms.Form):
         label="Reason for the delay", help_text="Required when filed after the 24-hour due time.")
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SentOnceMixin, forms.Form):
     file = forms.FileField(help_text="PDF, PNG, JPEG, plain text, CSV or e-mail (.eml).")
 
     def __init__(self, *args, **kwargs):

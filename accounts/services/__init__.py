@@ -7,6 +7,7 @@ from .invitations import (
     check_invitation,
     invitation_link,
     invite_user,
+    require_may_invite,
     revoke_invitation,
 )
 from .lockouts import clear_lockout, current_lockouts, record_lockout
@@ -18,6 +19,7 @@ __all__ = [
     "InvitationUnusable", "accept_invitation", "change_role", "check_invitation",
     "clear_lockout", "current_lockouts", "deactivate_user", "end_sessions", "has_factor",
     "invitation_link", "invite_user", "may_manage", "may_reactivate", "mfa_required",
+    "require_may_invite",
     "reactivate_user",
     "record_lockout", "reset_own_factor", "reset_user_factor", "revoke_invitation",
     "verify_code",

@@ -37,19 +37,28 @@ def invitation_link(invitation, secret):
                                        kwargs={"pk": invitation.pk, "secret": secret})
 
 
-def invite_user(*, actor, email, role, provider_id=None, first_name="", last_name=""):
-    """Invite `email` to make an account with `role` (and a provider for provider staff),
-    e-mailing a single-use link that expires after settings.INVITATION_EXPIRY_DAYS.
-
-    A provider officer may only invite officers and viewers of their own provider; any other
-    attempt is refused and recorded. Returns (invitation, link).
-    """
+def require_may_invite(actor, role, provider_id):
+    """Refuse (PermissionDenied) an invitation `actor` may not send; an officer's forged
+    one is recorded, in a transaction of its own: called before the transaction that would
+    send it, the record stays."""
     if not may_manage(actor, role=role, provider_id=provider_id):
         if actor.is_provider_officer:  # the officer's form offers neither: a forged request
             refuse(actor=actor, obj=actor, action="invitation.refused",
                    message="You can invite officers and viewers of your own provider only.",
                    changes={"role": [None, role], "provider": [None, provider_id]})
         raise PermissionDenied("You may not invite people.")
+
+
+def invite_user(*, actor, email, role, provider_id=None, first_name="", last_name=""):
+    """Invite `email` to make an account with `role` (and a provider for provider staff),
+    e-mailing a single-use link that expires after settings.INVITATION_EXPIRY_DAYS.
+
+    A provider officer may only invite officers and viewers of their own provider; any other
+    attempt is refused and recorded. A pending invitation of the same address to the same
+    provider (or to USPS) that the inviter may withdraw is withdrawn: the new link replaces
+    it, so one address makes one account. Returns (invitation, link).
+    """
+    require_may_invite(actor, role, provider_id)
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
     provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
@@ -59,9 +68,18 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
         raise ValidationError({"provider": "USPS staff belong to no provider."})
     now = timezone.now()
     secret = Invitation.generate_secret()
+    email = email.strip().lower()
     with transaction.atomic():
+        for earlier in Invitation.objects.select_for_update(no_key=True).filter(
+                email=email, provider=provider, accepted_at__isnull=True,
+                revoked_at__isnull=True).order_by("pk"):
+            if may_manage(actor, role=earlier.role, provider_id=earlier.provider_id):
+                earlier.revoked_at = now
+                earlier.save(update_fields=["revoked_at"])
+                record_event(actor=actor, obj=earlier, action="invitation.revoked", at=now,
+                             reason="Replaced by a new invitation to the same address.")
         invitation = Invitation.objects.create(
-            email=email.strip().lower(), role=role, provider=provider,
+            email=email, role=role, provider=provider,
             first_name=first_name, last_name=last_name,
             secret_hash=Invitation.hash_secret(secret), invited_by=actor, created_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS))
@@ -130,6 +148,16 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
         invitation.save(update_fields=["accepted_at", "accepted_user"])
         record_event(actor=user, obj=invitation, action="invitation.accepted",
                      at=invitation.accepted_at, changes={"user": [None, user.username]})
+        # The address has its account there: any other link to it is spent with this one.
+        for other in Invitation.objects.select_for_update(no_key=True).filter(
+                email=invitation.email, provider_id=invitation.provider_id,
+                accepted_at__isnull=True, revoked_at__isnull=True).order_by("pk"):
+            other.revoked_at = invitation.accepted_at
+            other.save(update_fields=["revoked_at"])
+            record_event(actor=user, obj=other, action="invitation.revoked",
+                         at=invitation.accepted_at,
+                         reason=f"The address made its account ({user.username}) through "
+                                "another invitation.")
     return user
 
 

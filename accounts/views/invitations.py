@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +11,7 @@ from accounts import services
 from accounts.forms import AcceptInvitationForm, InviteForm
 from accounts.models import Invitation
 from compliance.display import display_time
+from compliance.sent_once import ALREADY_SENT, first_sending
 
 from .common import add_errors, manages_people
 
@@ -30,10 +32,17 @@ def invite(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation, _ = services.invite_user(
-                actor=request.user, email=data["email"], role=data["role"],
-                provider_id=form.provider_id(), first_name=data["first_name"],
-                last_name=data["last_name"])
+            # Refused before the transaction that sends it: a forged form stays on record.
+            services.require_may_invite(request.user, data["role"], form.provider_id())
+            with transaction.atomic():
+                if not first_sending(request.user, data["submission_key"], data["email"],
+                                     data["role"], form.provider_id()):
+                    messages.info(request, ALREADY_SENT)
+                    return redirect("people")
+                invitation, _ = services.invite_user(
+                    actor=request.user, email=data["email"], role=data["role"],
+                    provider_id=form.provider_id(), first_name=data["first_name"],
+                    last_name=data["last_name"])
         except ValidationError as exc:
             add_errors(form, exc)
         except PermissionDenied as exc:

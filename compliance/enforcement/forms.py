@@ -11,6 +11,7 @@ from compliance.models import (
     RevenueRisk,
     StepKind,
 )
+from compliance.sent_once import SentOnceMixin
 from compliance.window import SaneDateFormField
 
 from . import flow
@@ -154,7 +155,7 @@ class AmendForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class NoteForm(forms.Form):
+class NoteForm(SentOnceMixin, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=50_000,
                            label="Internal note (USPS only)",
                            help_text="Never shown to the provider, never e-mailed.")

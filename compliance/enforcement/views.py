@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from compliance.models import (
     StepKind,
 )
 from compliance.models.obligations import PROCEEDING_KINDS, RECORD_KINDS
+from compliance.sent_once import ALREADY_SENT, first_sending
 
 from . import flow, periods, services
 from .api import ProceedingFilter
@@ -324,7 +326,12 @@ def proceeding_note(request, pk):
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, proceeding, note_form=form, status=400)
-    services.add_proceeding_note(actor=request.user, proceeding=proceeding,
-                                 body=form.cleaned_data["body"])
+    with transaction.atomic():
+        if not first_sending(request.user, form.cleaned_data["submission_key"],
+                             proceeding.pk, form.cleaned_data["body"]):
+            messages.info(request, ALREADY_SENT)
+            return _back(proceeding, "#notes")
+        services.add_proceeding_note(actor=request.user, proceeding=proceeding,
+                                     body=form.cleaned_data["body"])
     messages.success(request, "Note added (USPS only).")
     return _back(proceeding, "#notes")

@@ -16,7 +16,7 @@ from .proceedings import (
     StepKind,
 )
 from .register import Affiliate, PESModel, Provider, ProviderStatusChange
-from .system import Heartbeat
+from .system import Heartbeat, SentForm
 from .users import ApiToken, Role, User
 
 __all__ = [
@@ -48,5 +48,6 @@ __all__ = [
     "Provider",
     "ProviderStatusChange",
     "Role",
+    "SentForm",
     "User",
 ]

@@ -19,3 +19,20 @@ class Heartbeat(models.Model):
         """`name` was alive at `at`: one UPDATE, and an INSERT the first time."""
         if not cls.objects.filter(name=name).update(at=at):
             cls.objects.update_or_create(name=name, defaults={"at": at})
+
+
+class SentForm(models.Model):
+    """A page's form that was sent and acted on, by the key the page gave it
+    (`compliance.sent_once`): sent again (a double click, a retry after a lost answer)
+    it is told so, and nothing is done twice."""
+
+    user = models.ForeignKey("compliance.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="form_sent_once")]
+        indexes = [models.Index(fields=["sent_at"], name="sent_form_age")]
+
+    def __str__(self):
+        return f"{self.key} by {self.user_id}"

@@ -5,6 +5,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from compliance.deadlines import is_late
 from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
+from compliance.sent_once import ALREADY_SENT, first_sending
 from incidents import services
 from incidents.forms import (
     AmendmentForm,
@@ -185,9 +187,15 @@ def upload_attachment(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            attachment = services.add_attachment(actor=request.user, incident=incident,
-                                                 uploaded_file=form.cleaned_data["file"])
+            with transaction.atomic():
+                if not first_sending(request.user, form.cleaned_data["submission_key"],
+                                     incident.pk, upload.name, upload.size):
+                    messages.info(request, ALREADY_SENT)
+                    return redirect("incident-detail", pk=incident.pk)
+                attachment = services.add_attachment(actor=request.user, incident=incident,
+                                                     uploaded_file=upload)
         except REFUSALS as exc:
             status = refuse_on_form(form, exc)
         else:

@@ -1,9 +1,10 @@
 from django import forms
 
+from compliance.sent_once import SentOnceMixin
 from compliance.window import SaneDateFormField
 
 
-class ProcedureUploadForm(forms.Form):
+class ProcedureUploadForm(SentOnceMixin, forms.Form):
     file = forms.FileField(help_text="PDF, plain text or another accepted document.")
     effective_date = SaneDateFormField(widget=forms.DateInput(attrs={"type": "date"}),
                                      help_text="From when these procedures apply.")

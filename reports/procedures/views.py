@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -21,6 +22,7 @@ from compliance.models import (
     ProcedureReview,
     Provider,
 )
+from compliance.sent_once import ALREADY_SENT, first_sending
 
 from .downloads import procedures_response
 from .forms import ProcedureReviewForm, ProcedureUploadForm
@@ -65,11 +67,18 @@ def procedures_list(request):
         if request.method == "POST":
             form = ProcedureUploadForm(request.POST, request.FILES)
             if form.is_valid():
+                data = form.cleaned_data
                 try:
-                    document = services.upload_procedures(actor=user, provider=provider,
-                                                          uploaded_file=form.cleaned_data["file"],
-                                                          effective_date=form.cleaned_data["effective_date"],
-                                                          summary_of_changes=form.cleaned_data["summary_of_changes"])
+                    with transaction.atomic():
+                        if not first_sending(user, data["submission_key"], data["file"].name,
+                                             data["file"].size, data["effective_date"],
+                                             data["summary_of_changes"]):
+                            messages.info(request, ALREADY_SENT)
+                            return redirect("procedures-list")
+                        document = services.upload_procedures(
+                            actor=user, provider=provider, uploaded_file=data["file"],
+                            effective_date=data["effective_date"],
+                            summary_of_changes=data["summary_of_changes"])
                     messages.success(request, f"Version {document.version} filed for USPS review.")
                     return redirect("procedures-list")
                 except REFUSALS as exc:

@@ -10,7 +10,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import Proceeding, ProceedingStep
+from compliance.models import Proceeding, ProceedingNote, ProceedingStep
+from tests.compliance.test_sent_once import key_of, send_twice
 from tests.factories import committed
 from tests.incidents.factories import make_draft
 
@@ -352,3 +353,19 @@ def test_an_answer_from_a_page_shown_before_a_withdrawal_is_told_the_proceeding_
     assert "This proceeding is closed (withdrawn): no step follows." in text
     assert "the other side acts next" not in text
     assert suspension.steps.count() == 2
+
+
+def test_a_note_sent_twice_is_added_once(client, suspension, reviewer):
+    client.force_login(reviewer)
+    url = f"/proceedings/{suspension.pk}/"
+    with time_machine.travel(T0, tick=False):
+        data = {"body": "Counsel thinks the cure is adequate.",
+                "submission_key": key_of(client.get(url).content.decode())}
+        first, again = send_twice(client, f"{url}notes/", data)
+        edited = client.post(f"{url}notes/", {**data, "body": "On second thought: not."})
+
+    assert first.status_code == edited.status_code == 302
+    assert "This form was already sent" in again.content.decode()
+    assert list(ProceedingNote.objects.filter(proceeding=suspension).order_by("pk")
+                .values_list("body", flat=True)) == [
+        "Counsel thinks the cure is adequate.", "On second thought: not."]

@@ -1,0 +1,42 @@
+"""Forms that act once: a page gives each of its forms a key; sent again with the same key
+and the same content (a double click, a retry after a lost answer), the form is told it
+was sent, and what it does is not done twice. The key is claimed in the transaction that
+acts, so a refusal (nothing done) leaves it free for the corrected form, and a second
+sending while the first is still at work waits for it."""
+
+import hashlib
+import secrets
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import SentForm
+
+ALREADY_SENT = "This form was already sent: what it asked was done once, as shown here."
+
+
+class SentOnceMixin:
+    """A hidden `submission_key`, new each time the page is shown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=64,
+            initial=secrets.token_urlsafe(24))
+
+
+def first_sending(user, key, *content):
+    """Claim the form's `key` (with a digest of `content`, what it says: a form edited
+    after going back is another sending) inside the caller's transaction: True the first
+    time, False when it was sent and acted on before. Without a key, True."""
+    if not key:
+        return True
+    digest = hashlib.sha256("\n".join(map(str, content)).encode()).hexdigest()[:16]
+    try:
+        with transaction.atomic():
+            SentForm.objects.create(user=user, key=f"{key[:64]}:{digest}",
+                                    sent_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
