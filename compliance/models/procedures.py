@@ -32,6 +32,15 @@ class ProcedureDocumentQuerySet(ProviderScopedQuerySet):
         return self.filter(review_state=ProcedureReview.PENDING).exclude(
             models.Exists(accepted_later))
 
+    def with_superseded_by(self):
+        """Each version with `superseded_by`: the first later version USPS accepted, which
+        supersedes it (None when none has been)."""
+        return self.annotate(superseded_by=models.Subquery(
+            ProcedureDocument.objects.filter(
+                provider_id=models.OuterRef("provider_id"),
+                version__gt=models.OuterRef("version"), review_state=ProcedureReview.ACCEPTED)
+            .order_by("version").values("version")[:1]))
+
     def has_accepted(self):
         """Whether an accepted copy is on file (templates call it on a provider's
         `procedure_documents`)."""

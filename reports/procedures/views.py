@@ -56,7 +56,7 @@ def _standing(documents):
 def procedures_list(request):
     user = request.user
     provider = _provider_for(request)
-    documents = (ProcedureDocument.objects.visible_to(user)
+    documents = (ProcedureDocument.objects.visible_to(user).with_superseded_by()
                  .select_related("provider", "uploaded_by", "reviewed_by"))
     if provider is not None:
         documents = documents.filter(provider=provider)
@@ -103,6 +103,7 @@ def procedures_list(request):
 
 def _load(request, pk):
     return get_object_or_404(ProcedureDocument.objects.visible_to(request.user)
+                             .with_superseded_by()
                              .select_related("provider", "uploaded_by", "reviewed_by"), pk=pk)
 
 

@@ -299,3 +299,16 @@ def test_the_api_filters_by_provider_within_the_callers_scope(api_for, reviewer,
     # Another provider is no choice of an officer's: refused, as on every list.
     refused = api_for(officer_b).get(f"/api/v1/procedures/?provider={officer_a.provider_id}")
     assert refused.status_code == 400
+
+
+def test_a_version_a_later_accepted_one_superseded_does_not_say_it_awaits_usps(
+        client, officer_a, reviewer):
+    first, second, third = versions(officer_a.provider, ["pending", "accepted", "pending"])
+    client.force_login(officer_a)
+
+    listing = client.get("/procedures/").content.decode()
+    own_page = client.get(f"/procedures/{first.pk}/").content.decode()
+
+    assert listing.count("Awaiting USPS review") == 1  # version 3's
+    assert "Superseded by version 2" in listing and "Superseded by version 2" in own_page
+    assert "Awaiting USPS review" not in own_page
