@@ -106,3 +106,22 @@ def test_a_viewer_is_offered_no_action_it_cannot_take(provider_page, viewer_a, o
         body = provider_page(viewer_a, path)
         for action in actions:
             assert action not in body, (path, action)
+
+
+def test_an_amended_filing_reads_with_usps_since_it_was_filed_and_when_its_version_went(
+        signed_in, officer_a):
+    from datetime import timedelta
+
+    from incidents import services
+    from tests.factories import committed
+    from tests.incidents.factories import make_filed
+
+    incident = make_filed(officer_a, at=NOW)  # 08:00 in New York
+    with time_machine.travel(NOW + timedelta(hours=5), tick=False), committed():
+        services.amend_incident(actor=officer_a, incident=incident, based_on=1,
+                                amendment_reason="Typo.", title="Corrected title")
+    with time_machine.travel(NOW + timedelta(hours=6), tick=False):
+        body = text(signed_in(officer_a).get(f"/incidents/{incident.pk}/").content.decode())
+
+    assert ("Notification with USPS since 2026-06-10 08:00 EDT (version 2 filed "
+            "2026-06-10 13:00 EDT") in body
