@@ -119,15 +119,24 @@ def report_edit(request, pk):
     report = load_report(request, pk)
     if not may_file(request.user, report.incident):
         raise PermissionDenied
-    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        messages.error(request, f"{report.reference} has been filed: filings are append-only.")
-        return redirect("report-detail", pk=report.pk)
-    if not _open_to_filing(report):
-        messages.error(request, "The case is closed: no more reports are filed on it.")
+    filed = report.state not in (ReportState.DRAFT, ReportState.RETURNED)
+    refusal = (f"{report.reference} has been filed: filings are append-only." if filed else
+               None if _open_to_filing(report) else
+               "The case is closed: no more reports are filed on it.")
+    if refusal and request.method != "POST":
+        messages.error(request, refusal)
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
     form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
                       zone_name=report.incident.provider.timezone)
+    if refusal:
+        # Filed (or the case closed) while this page was open: what was typed comes back
+        # beside the refusal, nothing of it filed.
+        form.is_valid()
+        form.add_error(None, f"{refusal} It was filed or closed while this page was "
+                             "open: what you typed is below, not filed. Open the report "
+                             "to read what was filed.")
+        return _edit_page(request, report, form, status=409, refused=True)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             if drafting and report.is_draft:
@@ -139,14 +148,18 @@ def report_edit(request, pk):
         try:
             response = _file_or_save(request, form, save)
         except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("report-detail", pk=report.pk)
+            form.add_error(None, f"{exc.message} What you typed is below, not filed.")
+            return _edit_page(request, report, form, status=409)
         if response is not None:
             return response
+    return _edit_page(request, report, form, status=400 if request.method == "POST" else 200)
+
+
+def _edit_page(request, report, form, status, refused=False):
     return render(request, "reports/report_form.html", {
         "form": form, "incident": report.incident, "kind_label": report.get_kind_display(),
-        "report": report, "may_draft": report.is_draft,
-    }, status=400 if request.method == "POST" else 200)
+        "report": report, "may_draft": report.is_draft, "refused": refused,
+    }, status=status)
 
 
 def _review(request, pk, form_class, decide, form_key, done):

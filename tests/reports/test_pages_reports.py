@@ -115,7 +115,7 @@ def test_an_officer_saves_a_draft_then_files_it(signed_in, officer_a, case):
 def test_a_filed_report_is_not_edited_from_the_page(signed_in, officer_a, filed):
     response = signed_in(officer_a).post(f"/reports/{filed.pk}/edit/",
                                          {**WRITTEN_FORM, "circumstances": "Changed."})
-    assert response.status_code == 302
+    assert response.status_code == 409 and "has been filed" in response.content.decode()
     filed.refresh_from_db()
     assert filed.circumstances != "Changed." and filed.current_version == 1
 
@@ -355,3 +355,31 @@ def test_the_api_refuses_a_decision_on_a_version_other_than_the_one_read(
     assert stale.status_code == 409 and report.state == ReportState.SUBMITTED
     assert api_for(reviewer).post(f"/api/v1/reports/{report.pk}/accept/", {"version": 1},
                                   format="json").status_code == 200
+
+
+def test_a_draft_a_colleague_filed_meanwhile_comes_back_with_what_was_typed(client,
+                                                                             officer_a):
+    from tests import factories
+
+    colleague = factories.OfficerFactory(username="colleague", provider=officer_a.provider)
+    with time_machine.travel(NOW, tick=False):
+        case = case_under_review(officer_a, at=NOW - timedelta(hours=2))
+        draft, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=1),
+                                  draft=True)
+        client.force_login(colleague)
+        assert client.get(f"/reports/{draft.pk}/edit/").status_code == 200
+        file_report_at(officer_a, case, "written", at=NOW)  # files the draft
+        filed = Report.objects.get(pk=draft.pk)
+
+        response = client.post(f"/reports/{draft.pk}/edit/", {
+            "circumstances": "My own account of the circumstances, typed for an hour.",
+            "investigative_procedure": "My procedure.",
+            "anticipated_completion_date": "2026-09-30", "file": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "typed for an hour" in page and "has been filed" in page
+    assert 'data-testid="file-report"' not in page
+    after = Report.objects.get(pk=draft.pk)
+    assert (after.current_version, after.circumstances) == (filed.current_version,
+                                                            filed.circumstances)
