@@ -8,8 +8,8 @@ COUNT(*), which lets PostgreSQL answer from an index alone where one holds the c
 from datetime import UTC, timedelta
 
 from django.db import connections
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateTimeField, F, Q
+from django.db.models.functions import Trunc, TruncMonth
 
 from compliance.aggregates import HoursBetween, Median, until
 from compliance.models import ObligationState
@@ -89,12 +89,19 @@ def hours_distributions(queryset, measures):
         annotations[f"{name}_hours"] = HoursBetween(F(end), F(start))
         aggregates[f"{name}_total"] = Count(end)
         aggregates[f"{name}_median"] = Median(f"{name}_hours")
+        # Up to a bound is in time as a filing is: all of the bound's last second
+        # (`deadlines.is_late`), the end read to the whole second.
+        compared = end
+        if bounds == UP_TO:
+            compared = f"{name}_end_second"
+            annotations[compared] = Trunc(end, "second", output_field=DateTimeField(),
+                                          tzinfo=UTC)
         # Cumulative counts below (or up to) each upper bound, compared as times (end <
         # start + high hours, or <=): far cheaper per row than hours computed again for
         # every bucket.
         for n, (_, _, high) in enumerate(buckets[:-1]):
             aggregates[f"{name}_below{n}"] = _count(
-                end, Q(**{f"{end}__{bounds}": F(start) + timedelta(hours=high)}))
+                end, Q(**{f"{compared}__{bounds}": F(start) + timedelta(hours=high)}))
     figures = queryset.annotate(**annotations).aggregate(**aggregates)
     result = {}
     for name, (_, _, buckets, _) in measures.items():

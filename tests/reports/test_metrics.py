@@ -406,3 +406,25 @@ def test_it_sends_anonymous_visitors_to_sign_in(client):
     response = client.get("/metrics/")
 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_notification_filed_in_its_due_times_last_second_is_charted_on_time(signed_in,
+                                                                            officer_a):
+    """Filed 24 h and 0.4 s after discovery: within the due time's last second, on time
+    as the filing itself is (`is_late`), so in the chart's last bucket before 'late'."""
+    from tests.incidents.factories import make_filed
+
+    discovered = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
+    incident = make_filed(officer_a, at=discovered + timedelta(hours=24, milliseconds=400),
+                          discovered_at=discovered)
+    late = make_filed(officer_a, at=discovered + timedelta(hours=24, seconds=1),
+                      discovered_at=discovered, late_reason="Storm.")
+    assert (incident.is_late, late.is_late) == (False, True)
+
+    with time_machine.travel(datetime(2026, 4, 1, tzinfo=UTC), tick=False):
+        response = signed_in(officer_a).get(
+            "/metrics/notification-time.csv?from=2026-02-01&to=2026-02-28")
+    rows = {r["hours from discovery to notification"]: r["incidents"]
+            for r in as_dicts(response)}
+
+    assert (rows["18 to 24 h"], rows["over 24 h, to 48 h (late)"]) == ("1", "1")
