@@ -7,6 +7,7 @@ UTC ISO 8601, each followed by the same instant in the viewer's time zone.
 """
 
 import csv
+import itertools
 import json
 import zoneinfo
 from collections.abc import Callable
@@ -122,10 +123,19 @@ def csv_filename(name):
     return f"{name}-{timezone.now():%Y%m%d-%H%M%S}.csv"
 
 
-def csv_response(rows, columns, *, name, user):
-    """A streamed `text/csv` download of `rows` (a queryset or any iterable)."""
-    response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_lines(rows_of(rows), columns, user)),
-        content_type="text/csv; charset=utf-8")
+# What a page's download starts with: the byte-order mark by which a spreadsheet (Excel
+# on Windows) reads the file as UTF-8, where it would read '§' as 'Â§'. The API's CSV,
+# read by scripts, goes without.
+BOM = "\ufeff"
+
+
+def csv_response(rows, columns, *, name, user, for_spreadsheet=False):
+    """A streamed `text/csv` download of `rows` (a queryset or any iterable);
+    `for_spreadsheet`: a page's download, opened in a spreadsheet (marked UTF-8)."""
+    lines = csv_lines(rows_of(rows), columns, user)
+    if for_spreadsheet:
+        lines = itertools.chain([BOM], lines)
+    response = StreamingHttpResponse((line.encode("utf-8") for line in lines),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{csv_filename(name)}"'
     return response

@@ -20,7 +20,7 @@ def list_export(request, filterset, columns, name, rows=None):
     if not filterset.is_valid():
         return invalid_filters(filterset)
     return csv_response(filterset.qs if rows is None else rows, columns(request.user),
-                        name=name, user=request.user)
+                        name=name, user=request.user, for_spreadsheet=True)
 
 
 def format_not_offered(requested):

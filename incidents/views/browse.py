@@ -83,7 +83,7 @@ def incident_timeline_csv(request, pk):
     incident = load_incident(request, pk)
     name = f"timeline-{incident.reference or f'draft-{incident.pk}'}"
     return csv_response(timeline(request.user, incident), event_columns(request.user),
-                        name=name, user=request.user)
+                        name=name, user=request.user, for_spreadsheet=True)
 
 
 @login_required

@@ -91,5 +91,6 @@ def metrics_csv(request, slug):
                Column("to", lambda row: figure.period.last),
                Column("provider", lambda row: whose),
                *[Column(header, itemgetter(n)) for n, header in enumerate(figure.headers)]]
-    return csv_response(rows, columns, name=f"metrics-{slug}", user=request.user)
+    return csv_response(rows, columns, name=f"metrics-{slug}", user=request.user,
+                        for_spreadsheet=True)
 

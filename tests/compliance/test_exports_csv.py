@@ -17,7 +17,7 @@ DUE = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # 01:30 EST, before clocks spring
 def read_csv(response):
     """The rows of a streamed CSV answer, header first."""
     assert response.streaming
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
@@ -215,3 +215,24 @@ def test_it_answers_errors_in_json_even_when_csv_was_asked(api_for, officer_a):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "due_after" in response.json()
+
+
+def test_a_pages_download_is_marked_utf8_for_spreadsheets_and_the_apis_is_not(
+        signed_in, api_for, officer_a, provider_a):
+    """Excel opens a .csv without a byte-order mark in the Windows code page ('§' reads
+    'Â§'); a script reading the API's CSV wants none."""
+    from datetime import UTC, datetime
+
+    from tests import factories
+
+    factories.ObligationFactory(provider=provider_a, clause="§ 501.11(b)",
+                                subject="PES-2026-00001: Müller's meter",
+                                due_at=datetime(2026, 3, 8, tzinfo=UTC),
+                                original_due_at=datetime(2026, 3, 8, tzinfo=UTC))
+
+    page = b"".join(signed_in(officer_a).get("/obligations/?format=csv").streaming_content)
+    api = api_for(officer_a).get("/api/v1/obligations/?format=csv")
+    api = b"".join(api.streaming_content)
+
+    assert page.startswith("\ufeffid,".encode()) and "Müller".encode() in page
+    assert api.startswith(b"id,") and "Müller".encode() in api

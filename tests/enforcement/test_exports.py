@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response):
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 

@@ -89,7 +89,7 @@ def test_it_exports_the_timeline_without_anything_internal_for_the_provider(
 
     response = signed_in(officer_a).get(f"/incidents/{alpha.pk}/timeline.csv")
 
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Reaches postage funds" not in body and "internal" not in body.lower()
     header = body.splitlines()[0].split(",")
     assert "internal to USPS" not in header
