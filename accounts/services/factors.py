@@ -2,9 +2,12 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from compliance.errors import Conflict
 from compliance.models import User
 from compliance.services import record_event
+from notifications.services import queue_email
 
 from .sessions import end_sessions
 
@@ -45,10 +48,17 @@ def reset_own_factor(*, actor, password, code):
                      changes={"second_factor": [removed, None]})
 
 
+# What the person whose second factor a USPS manager removed is told (the e-mail every
+# change to how they sign in sends).
+RESET_NOTICE = ("A USPS manager removed your second factor, as you asked (a lost or "
+                "replaced device): you set up a new one at your next sign-in.")
+
+
 @transaction.atomic
 def reset_user_factor(*, actor, user, reason):
     """A USPS manager removes another person's second factors (they lost their device):
-    their sessions end, and they enrol again at their next sign-in."""
+    their sessions end, they are told by e-mail, and they enrol again at their next
+    sign-in. Nothing to remove (the form sent twice) is refused, nothing recorded."""
     if not (actor.is_active and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers reset another person's second factor.")
     user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
@@ -57,9 +67,15 @@ def reset_user_factor(*, actor, user, reason):
     if not reason.strip():
         raise ValidationError({"reason": "Say why, e.g. how you confirmed who asked."})
     removed = _remove_factors(user)
+    if not removed:
+        raise Conflict(f"{user.username} has no second factor to reset: they set one up at "
+                       "their next sign-in.")
     ended = end_sessions(user)
-    record_event(actor=actor, obj=user, action="user.factor_reset", reason=reason,
+    now = timezone.now()
+    record_event(actor=actor, obj=user, action="user.factor_reset", reason=reason, at=now,
                  changes={"second_factor": [removed, None], "sessions_ended": [None, ended]})
+    queue_email(recipients=[user], template="security_notice",
+                context={"notice": RESET_NOTICE, "at": now, "address": ""})
     return user
 
 

@@ -63,8 +63,10 @@ def record_lockout(*, username, address):
 
 
 @transaction.atomic
-def clear_lockout(*, actor, username):
-    """Let `username` try to sign in again now (a USPS manager, audited)."""
+def clear_lockout(*, actor, username, request=None):
+    """Let `username` try to sign in again now (a USPS manager, audited): django-axes'
+    count of its failures, and allauth's (`request`: the manager's, on the same site),
+    which goes on counting the tries refused while the username is locked."""
     if not (actor.is_active and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers clear lockouts.")
     subject = _subject(username)
@@ -72,4 +74,20 @@ def clear_lockout(*, actor, username):
         return 0
     record_event(actor=actor, obj=subject, action="user.lockout_cleared",
                  changes={"locked_out": [username, None]})
+    if request is not None:
+        _clear_allauth_failures(request, username)
     return axes_reset(username=username)
+
+
+def _clear_allauth_failures(request, username):
+    """allauth's failed sign-ins counted for the username (its per-key rate), as its own
+    password reset clears them; its per-address counts stay."""
+    from allauth.account.adapter import get_adapter
+    from allauth.core.internal import ratelimit
+
+    rates = settings.ACCOUNT_RATE_LIMITS["login_failed"]
+    per_key = ",".join(rate for rate in rates.split(",") if rate.endswith("/key"))
+    ratelimit.clear(request, app="allauth.account", action="login_failed",
+                    config={"login_failed": per_key},
+                    key=get_adapter(request)._get_login_attempts_cache_key(
+                        request, username=username))

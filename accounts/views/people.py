@@ -10,6 +10,7 @@ from accounts import services
 from accounts.forms import FactorResetForm, ReasonForm, RoleForm
 from accounts.models import Invitation
 from compliance.api.fields import id_from
+from compliance.errors import Conflict
 from compliance.models import AuditEvent, Provider, Role, User
 from compliance.models.users import PROVIDER_ROLES
 
@@ -91,6 +92,9 @@ def _act(request, pk, form_key, form, action, done):
             add_errors(form, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "You may not do that.")
+            return redirect("person-detail", pk=person.pk)
+        except Conflict as exc:  # done already (the form sent twice): nothing more to do
+            messages.error(request, exc.message)
             return redirect("person-detail", pk=person.pk)
         else:
             messages.success(request, done)

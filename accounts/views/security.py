@@ -49,6 +49,6 @@ def clear_lockout(request):
     form = LockoutClearForm(request.POST)
     if form.is_valid():
         username = form.cleaned_data["username"]
-        services.clear_lockout(actor=request.user, username=username)
+        services.clear_lockout(actor=request.user, username=username, request=request)
         messages.success(request, f"“{username}” may sign in again.")
     return redirect("lockouts")

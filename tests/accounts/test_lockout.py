@@ -232,3 +232,19 @@ def test_the_locked_out_page_keeps_where_the_user_was_going(client, officer_a):
                                                 "next": "https://evil.example/"},
                            REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 429 and "evil.example" not in response.content.decode()
+
+
+def test_a_cleared_lockout_lets_the_person_in_after_tries_made_while_it_held(
+        client, signed_in, officer_a, manager):
+    """Someone guesses five times (the lock) and keeps trying while it holds; a manager
+    clears it: the officer signs in with the right password, from another address."""
+    from django.test import Client
+
+    for _ in range(10):
+        attempt(client, "officer_a", password="guess")
+    assert signed_in(manager).post("/people/lockouts/clear/",
+                                   {"username": "officer_a"}).status_code == 302
+
+    response = attempt(Client(), "officer_a", address="198.51.100.20")
+
+    assert response.status_code == 302

@@ -7,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 
 from compliance.models import AuditEvent
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.conftest import setting_from_environment, sign_in_with_password
 
@@ -284,6 +285,23 @@ def test_it_lets_a_manager_reset_a_lost_factor_ending_the_persons_sessions(clien
     assert client.get("/").status_code == 302  # the officer's session ended
     event = AuditEvent.objects.get(action="user.factor_reset")
     assert event.actor == manager and "Lost phone" in event.reason
+    # The person is told, as of every change to how they sign in.
+    notice = OutboundEmail.objects.get(template="security_notice", recipient=officer_a)
+    assert "A USPS manager removed your second factor" in notice.rendered.body_text
+
+
+def test_a_factor_reset_sent_twice_removes_and_records_once(signed_in, manager, officer_a):
+    factories.enrol_totp(officer_a)
+    managers = signed_in(manager)
+    data = {"reason": "Lost phone; called back on the number on file."}
+
+    managers.post(f"/people/{officer_a.pk}/reset-factor/", data)
+    again = managers.post(f"/people/{officer_a.pk}/reset-factor/", data, follow=True)
+
+    assert "has no second factor to reset" in again.content.decode()
+    assert AuditEvent.objects.filter(action="user.factor_reset").count() == 1
+    assert OutboundEmail.objects.filter(template="security_notice",
+                                        recipient=officer_a).count() == 1
 
 
 def test_it_refuses_a_factor_reset_by_an_officer_and_changes_nothing(signed_in, officer_a,
