@@ -256,11 +256,24 @@ def _sent_with(incident, key):
     return Report.objects.filter(incident=incident, submission_key=key).first(), ""
 
 
+def _returned_to_correct(incident, kind):
+    """The returned report a filing of `kind` corrects: a written report or final summary
+    is always corrected (a case has one); a status report only while its correction is
+    owed, and once USPS waived it the next status report is the one the cadence asks."""
+    returned = list(Report.objects.filter(incident=incident, kind=kind,
+                                          state=ReportState.RETURNED)
+                    .order_by("created_at", "id"))
+    if kind not in SINGLE_KINDS and returned:
+        owed = flow.awaiting_correction(returned)
+        returned = [report for report in returned if report.pk in owed]
+    return returned[0] if returned else None
+
+
 def _file_or_draft(actor, incident, kind, draft, submission_key, fields):
     if kind in ReportKind.values:
         check_incident_state(incident, kind)
     existing = (_open_report(incident, kind, (ReportState.DRAFT,))
-                or _open_report(incident, kind, (ReportState.RETURNED,)))
+                or _returned_to_correct(incident, kind))
     if existing is None and kind in SINGLE_KINDS:
         existing = _open_report(incident, kind, (ReportState.SUBMITTED,))
         if existing is not None:

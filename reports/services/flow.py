@@ -60,6 +60,14 @@ def regular_duty(incident, kind):
             .exclude(pk__in=_resubmission_ids(incident)).order_by("due_at", "id").first())
 
 
+def awaiting_correction(reports):
+    """Of returned `reports`, the ids of those whose correction is still owed: a
+    correction USPS waived (or closed with the case) is owed no more."""
+    return set(ReportReview.objects.filter(
+        report__in=reports, resubmission_obligation__in=Obligation.objects.filter(OWED),
+    ).values_list("report_id", flat=True))
+
+
 def duty_met_by(report):
     """The duty a filing of `report` meets: after a return, the resubmission duty the
     return opened; otherwise the open duty of its kind."""

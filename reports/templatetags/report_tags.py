@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from reports.models import OBLIGATION_KIND, Report, ReportKind, ReportState, ReportVersion
 from reports.services.access import may_file
 from reports.services.filing import SINGLE_KINDS, kinds_fileable
+from reports.services.flow import awaiting_correction
 
 register = template.Library()
 
@@ -15,12 +16,18 @@ DUTY_KINDS = frozenset(OBLIGATION_KIND.values())
 
 
 def _actions(incident, reports):
-    """(kind, label, open report or None) for each kind an officer may file now."""
+    """(kind, label, open report or None) for each kind an officer may file now: a draft
+    to continue, or a returned report to correct (a status report only while its
+    correction is owed, as filing routes it)."""
     actions = []
+    returned = [r for r in reports if r.state == ReportState.RETURNED
+                and r.kind not in SINGLE_KINDS]
+    owed = awaiting_correction(returned) if returned else set()
     for kind in kinds_fileable(incident):
         mine = [r for r in reports if r.kind == kind]
-        open_report = next((r for r in mine if r.state in (ReportState.DRAFT,
-                                                           ReportState.RETURNED)), None)
+        open_report = next((r for r in mine if r.state == ReportState.DRAFT), None) or next(
+            (r for r in mine if r.state == ReportState.RETURNED
+             and (kind in SINGLE_KINDS or r.pk in owed)), None)
         done = any(r.state in (ReportState.SUBMITTED, ReportState.ACCEPTED) for r in mine)
         if open_report is None and kind in SINGLE_KINDS and done:
             continue

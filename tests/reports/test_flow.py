@@ -695,3 +695,36 @@ def test_the_reports_api_names_the_correction_duty_and_its_due_time_in_force(
         == datetime.fromisoformat(ledger["due_at"]) == NOW + 12 * DAY
     # What the return set stays on its record.
     assert datetime.fromisoformat(review["resubmission_due_at"]) == NOW + 5 * DAY
+
+
+def test_once_usps_waives_a_status_reports_correction_the_next_one_meets_the_cadence(
+        officer_a, reviewer, client):
+    """A returned status report takes the next status filing as its correction while the
+    correction is owed; once USPS waived it, the next status report is a new one, meeting
+    the status report owed and opening the next, and the case page offers that."""
+    from compliance.services.waivers import waive_obligation
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    sr1, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    with time_machine.travel(NOW + 2 * DAY, tick=False), committed():
+        review = services.return_report(actor=reviewer, report=sr1, comment="More detail.")
+    with time_machine.travel(NOW + 3 * DAY, tick=False), committed():
+        waive_obligation(actor=reviewer, obligation=review.resubmission_obligation,
+                         reason="Not needed: the next status report will cover it.")
+    cadence = (Obligation.objects.outstanding()
+               .filter(incident_id=incident.pk, kind="status_report").get())
+    client.force_login(officer_a)
+    with time_machine.travel(NOW + 6 * DAY, tick=False):
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "Correct the returned status report" not in page
+
+    report, version = file_report_at(officer_a, incident, "status", at=NOW + 7 * DAY,
+                                     progress="Week two: firmware 4.3 in test.")
+
+    cadence.refresh_from_db()
+    assert report.pk != sr1.pk and version.obligation_id == cadence.pk
+    assert cadence.state == ObligationState.MET
+    assert Obligation.objects.outstanding().filter(
+        incident_id=incident.pk, kind="status_report").get().due_at == NOW + 14 * DAY
+    sr1.refresh_from_db()
+    assert sr1.state == ReportState.RETURNED and sr1.current_version == 1
