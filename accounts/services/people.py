@@ -144,8 +144,10 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
             changes["emails_skipped"] = [None, skip_unsent_to(
                 user, "the recipient has moved to another side since it was written")]
             # A calendar app holding the feed's URL would read the new side's deadlines,
-            # and the tooling holding a token would act with the new side's rights.
+            # the tooling holding a token would act with the new side's rights, and so
+            # would a browser left signed in on the old side: they sign in again.
             now = timezone.now()
+            changes["sessions_ended"] = [None, end_sessions(user)]
             changes["calendar_feeds_revoked"] = [None, retire_calendar_feed(user, now)]
             changes["api_tokens_revoked"] = [None, ApiToken.objects.filter(
                 user=user, revoked_at__isnull=True).update(revoked_at=now)]

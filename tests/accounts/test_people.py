@@ -170,6 +170,23 @@ def test_a_move_to_another_side_revokes_the_tokens_made_on_the_side_left(
     assert event.changes["api_tokens_revoked"] == [None, 1]
 
 
+def test_a_move_to_another_provider_ends_the_sessions_opened_on_the_side_left(
+        signed_in, manager, viewer_a, officer_b, provider_b):
+    """A browser left signed in at provider A would read provider B's cases."""
+    case_of_b = make_filed(officer_b, title="Bravo's own weakness")
+    browser_at_a = Client()
+    sign_in_with_password(browser_at_a, viewer_a.username)
+    assert browser_at_a.get("/incidents/").status_code == 200
+
+    signed_in(manager).post(f"/people/{viewer_a.pk}/role/",
+                            {"role": "provider_viewer", "provider": provider_b.pk})
+
+    assert browser_at_a.get(f"/incidents/{case_of_b.pk}/").status_code == 302  # sign in
+    assert not UserSession.objects.filter(user=viewer_a).exists()
+    event = AuditEvent.objects.get(action="user.role_changed")
+    assert event.changes["sessions_ended"] == [None, 1]
+
+
 def test_a_move_within_the_provider_keeps_the_tokens(signed_in, officer_a, viewer_a):
     tooling = _tooling(viewer_a)
 
