@@ -200,11 +200,26 @@ USPS_ONLY_TEMPLATES = frozenset({
     "report_filed", "extension_requested", "procedures_uploaded", "daily_digest"})
 
 
+# The side an e-mail other than a reminder was written for (its `audience`): USPS, or
+# one provider by id.
+SIDE_USPS, SIDE_PROVIDER = "side:usps", "side:provider:"
+
+
+def on_side(user, audience):
+    """Whether `user` is (still) on the side `audience` names; True for an e-mail that
+    names none (a reminder's audience is checked by its builder)."""
+    if not audience.startswith("side:"):
+        return True
+    return audience == (SIDE_USPS if user.is_usps else f"{SIDE_PROVIDER}{user.provider_id}")
+
+
 def render_one(email, loaded, now):
     """The e-mail as it would go out at `now`; NotApplicable when it should not go out."""
     if (email.template in USPS_ONLY_TEMPLATES and email.recipient is not None
             and not email.recipient.is_usps):
         raise NotApplicable("the recipient is no longer USPS staff")
+    if email.recipient is not None and not on_side(email.recipient, email.audience):
+        raise NotApplicable("the recipient has moved to another side since it was written")
     context = decode(email.context, loaded)
     build = BUILDERS.get(email.template)
     if build is not None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .bulk import claim_emails, insert_emails
 from .models import EmailState, OutboundEmail
-from .rendering import NotApplicable, encode, load_refs, render_one
+from .rendering import SIDE_PROVIDER, SIDE_USPS, NotApplicable, encode, load_refs, render_one
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,15 @@ def queue_emails(emails):
         # A recipient without an account yet (an invitee) is kept by address alone; the
         # template's builder says at sending whom the e-mail addresses.
         rows += [(_key(stem, who), email.template, person.pk, person.email, context, None,
-                  "", "") for who, person in people.items()]
+                  "", side_of(person)) for who, person in people.items()]
     return insert_emails(rows, timezone.now())
+
+
+def side_of(user):
+    """The side an e-mail is written for, kept as its `audience`: USPS, or one provider.
+    Sent to someone on another side by then (moved meanwhile), it would carry one side's
+    business to the other (`rendering.render_one` checks)."""
+    return SIDE_USPS if user.is_usps else f"{SIDE_PROVIDER}{user.provider_id}"
 
 
 def _key(stem, who):

@@ -362,3 +362,42 @@ def test_what_is_only_for_usps_goes_to_usps_staff_alone(officer_a, provider_b, r
     internal.refresh_from_db()
     assert internal.state == EmailState.SKIPPED
     assert internal.last_error == "Not sent: the recipient is no longer USPS staff."
+
+
+# What is written for one provider's staff (or USPS's) goes to nobody who has moved to another
+# side since: the move skips what is queued, and this is the race it cannot see.
+def test_a_shared_comment_is_not_sent_to_an_officer_who_joined_another_provider_meanwhile(
+        officer_a, provider_b, reviewer):
+    case = make_filed(officer_a, title="Alpha meter forged resets")
+    OutboundEmail.objects.all().delete()
+    add_comment(actor=reviewer, incident=case, body="Alpha: send the firmware log of PSD 7.",
+                visibility="shared")
+    email = OutboundEmail.objects.get(template="comment_shared")
+    assert email.recipient == officer_a
+    # As the reminder and USPS-only tests do: the move raced the comment, so nothing
+    # skipped the row.
+    type(officer_a).objects.filter(pk=officer_a.pk).update(provider=provider_b)
+
+    services.send_due_emails()
+
+    leaked = [m for m in mail.outbox if officer_a.email in m.to]
+    assert leaked == [], (leaked[0].subject, leaked[0].body[:300])
+    email.refresh_from_db()
+    assert email.state == EmailState.SKIPPED
+
+
+def test_a_providers_comment_is_not_sent_to_a_reviewer_who_joined_another_provider_meanwhile(
+        officer_a, officer_b, provider_b, reviewer):
+    case = make_filed(officer_a, title="Alpha meter forged resets")
+    OutboundEmail.objects.all().delete()
+    add_comment(actor=officer_a, incident=case, body="Alpha's PSD 7 firmware log attached.",
+                visibility="shared")
+    email = OutboundEmail.objects.get(template="comment_shared")
+    assert email.recipient == reviewer
+    type(reviewer).objects.filter(pk=reviewer.pk).update(role="provider_officer",
+                                                         provider=provider_b)
+
+    services.send_due_emails()
+
+    leaked = [m for m in mail.outbox if reviewer.email in m.to]
+    assert leaked == [], (leaked[0].subject, leaked[0].body[:300])
