@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
-# A batch is sent within its lease: 20 e-mails at EMAIL_TIMEOUT (10 s) each at worst.
+# A batch is sent within its lease: 20 e-mails at EMAIL_TIMEOUT (10 s) each at worst. A
+# mail server slower than that (the timeout bounds each exchange, not a message) would
+# let the lease run out mid-batch and another worker take the rest: the lease is renewed
+# once half of it has gone, and each e-mail is sent only while the claim is still ours.
 BATCH = 20
 # One run stops claiming after this long and the next scheduled run goes on, so a worker
 # busy with a long outbox still takes its other tasks (its heartbeat among them).
@@ -124,9 +127,26 @@ def _rows(ids):
 
 
 def _read_again(emails):
-    """`emails` with their recipients and obligations as they are now, in one query."""
+    """`emails` with their recipients and obligations as they are now, in one query; each
+    keeps the lease end of our claim (another worker's claim is not ours)."""
     fresh = _rows([email.pk for email in emails]).in_bulk()
-    return [fresh.get(email.pk, email) for email in emails]
+    again = [fresh.get(email.pk, email) for email in emails]
+    for email, before in zip(again, emails, strict=True):
+        email.next_attempt_at = before.next_attempt_at
+    return again
+
+
+def _renew(emails, now):
+    """Extend our claim on `emails` (the rest of a batch still being sent) to a new lease,
+    each only where the claim is still ours (its lease end as we took it)."""
+    lease_end = now + LEASE
+    for claimed_until in {email.next_attempt_at for email in emails}:
+        OutboundEmail.objects.filter(
+            pk__in=[e.pk for e in emails if e.next_attempt_at == claimed_until],
+            state=EmailState.SENDING, next_attempt_at=claimed_until,
+        ).update(next_attempt_at=lease_end)
+    for email in emails:
+        email.next_attempt_at = lease_end
 
 
 def _claimed(ids):
@@ -148,6 +168,9 @@ def send_due_emails():
             emails, loaded = _claimed(ids)
             read_at = time.monotonic()
             for number in range(len(emails)):
+                now = timezone.now()
+                if now > emails[number].next_attempt_at - LEASE / 2:
+                    _renew(emails[number:], now)
                 if time.monotonic() - read_at > FRESH_SECONDS:
                     emails[number:] = _read_again(emails[number:])
                     read_at = time.monotonic()
@@ -212,14 +235,16 @@ def _still_ours(email):
     or left) is not sent, and the recipient's role, provider and address are as they
     are at this attempt (one light query; the rest of the row may be a moment older)."""
     row = (OutboundEmail.objects.filter(pk=email.pk)
-           .values_list("state", "recipient__role", "recipient__provider_id",
-                        "recipient__is_active", "recipient__email").first())
-    if row is None or row[0] != EmailState.SENDING:
+           .values_list("state", "next_attempt_at", "recipient__role",
+                        "recipient__provider_id", "recipient__is_active", "recipient__email")
+           .first())
+    # Still claimed, and by us: a claim whose lease ran out may have been taken again.
+    if row is None or row[0] != EmailState.SENDING or row[1] != email.next_attempt_at:
         return False
     if email.recipient is not None:
         recipient = email.recipient
         (recipient.role, recipient.provider_id, recipient.is_active,
-         recipient.email) = row[1:]
+         recipient.email) = row[2:]
     return True
 
 

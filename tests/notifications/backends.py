@@ -61,3 +61,27 @@ class MovingBackend(BaseEmailBackend):
             change_role(actor=actor, user=user, role=Role.PROVIDER_OFFICER,
                         provider_id=provider.pk)
         return len(email_messages)
+
+
+class SlowBackend(BaseEmailBackend):
+    """A mail server slower than the outbox's lease allows for: each message takes
+    `seconds` (the clock `traveller` moves on); once a claim of the batch could have run
+    out, another worker's scheduled run drains the outbox (`other_run`, called once)."""
+
+    traveller = None
+    seconds = 20
+    sent = []
+    other_run = None
+    other_ran = False
+
+    def send_messages(self, email_messages):
+        from datetime import UTC, datetime
+
+        from notifications import services
+
+        SlowBackend.sent.extend(email_messages)
+        SlowBackend.traveller.shift(SlowBackend.seconds)
+        if not SlowBackend.other_ran and datetime.now(UTC) > SlowBackend.started + services.LEASE:
+            SlowBackend.other_ran = True
+            services.send_due_emails()
+        return len(email_messages)

@@ -401,3 +401,29 @@ def test_a_providers_comment_is_not_sent_to_a_reviewer_who_joined_another_provid
 
     leaked = [m for m in mail.outbox if reviewer.email in m.to]
     assert leaked == [], (leaked[0].subject, leaked[0].body[:300])
+
+
+def test_a_batch_sent_slower_than_its_lease_goes_out_once_while_another_worker_drains(
+        settings, officer_a, reviewer):
+    """20 e-mails at 20 s each outlast the 5-minute claim: another worker's run then finds
+    nothing of the batch to take, and nothing goes out twice."""
+    from .backends import SlowBackend
+
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowBackend"
+    start = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)
+    with time_machine.travel(start - timedelta(minutes=1), tick=False):
+        incident = make_draft(officer_a)
+        readers = factories.ReviewerFactory.create_batch(services.BATCH - 1)
+        services.queue_email(recipients=[reviewer, *readers], template="incident_filed",
+                             context={"incident": incident, "case_path": "/"}, key="news")
+    SlowBackend.sent, SlowBackend.other_ran, SlowBackend.started = [], False, start
+
+    with time_machine.travel(start, tick=False) as traveller:
+        SlowBackend.traveller = traveller
+        services.send_due_emails()
+
+    ids = [m.extra_headers["X-PES-Email-Id"] for m in SlowBackend.sent]
+    assert SlowBackend.other_ran
+    assert sorted(ids) == sorted({str(pk) for pk in OutboundEmail.objects.values_list(
+        "pk", flat=True)})
+    assert set(OutboundEmail.objects.values_list("state", flat=True)) == {EmailState.SENT}
