@@ -13,8 +13,9 @@ from compliance.models import AuditEvent, Obligation
 from incidents import services as incidents
 from reports import services as reports
 from tests.conftest import require_service
+from tests.factories import committed
 from tests.incidents.factories import NOW, make_draft, make_filed
-from tests.reports.factories import WRITTEN
+from tests.reports.factories import FINAL, WRITTEN, file_report_at, investigating
 
 RATIONALE = "Rationale: reaches the postage funds of every Alpha meter."
 INTERNAL = "Internal: Alpha was late twice before."
@@ -215,3 +216,21 @@ def test_a_word_wider_than_the_page_is_kept_whole(api_for, officer_a, reviewer):
 
     # The description, the comment, the version's reason and the timeline's.
     assert text.count(squashed(LINK)) == 4, text
+
+
+@pytest.mark.parametrize("who", ["officer_a", "reviewer"])
+def test_the_case_file_holds_what_the_reports_say(request, api_for, officer_a, reviewer,
+                                                 who):
+    incident = investigating(officer_a, reviewer)
+    report, _ = file_report_at(officer_a, incident, "final", at=NOW + timedelta(days=1))
+    with time_machine.travel(NOW + timedelta(days=2), tick=False), committed():
+        reports.accept_report(actor=reviewer, report=report)
+
+    text = pdf_text(api_for(request.getfixturevalue(who)).get(
+        f"/api/v1/incidents/{incident.pk}/case-file.pdf"))
+
+    assert f"{incident.reference}-FS1" in text  # the reference is there ...
+    missing = [value for value in (WRITTEN["circumstances"], WRITTEN["investigative_procedure"],
+                                   FINAL["findings"], FINAL["root_cause"],
+                                   FINAL["corrective_actions"]) if value not in text]
+    assert not missing, f"the case file leaves out what the reports say: {missing}"
