@@ -16,6 +16,7 @@ from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
 from reports.models import Report, ReportKind, ReportState
 from reports.services.access import may_file, may_review
+from reports.services.filing import SINGLE_KINDS, report_to_continue
 
 
 def load_report(request, pk):
@@ -81,11 +82,17 @@ def report_create(request, incident_pk, kind):
         raise Http404
     if not may_file(request.user, incident):
         raise PermissionDenied
-    open_report = Report.objects.filter(
-        incident=incident, kind=kind,
-        state__in=(ReportState.DRAFT, ReportState.RETURNED)).order_by("id").first()
-    if open_report is not None and request.method != "POST":
-        return redirect("report-edit", pk=open_report.pk)
+    if request.method != "POST":
+        open_report = report_to_continue(incident, kind)
+        if open_report is not None:
+            return redirect("report-edit", pk=open_report.pk)
+        filed = (Report.objects.filter(incident=incident, kind=kind, state__in=(
+            ReportState.SUBMITTED, ReportState.ACCEPTED)).first() if kind in SINGLE_KINDS
+            else None)
+        if filed is not None:  # a case has one: this one is filed
+            messages.info(request, f"{filed.reference} is filed "
+                                   f"({filed.get_state_display().lower()}).")
+            return redirect("report-detail", pk=filed.pk)
     # Sent while a draft or a returned report of the kind was opened meanwhile (another tab,
     # a colleague): the filing fills it in or corrects it, as through the API; nothing
     # typed is dropped.
@@ -98,8 +105,12 @@ def report_create(request, incident_pk, kind):
         try:
             response = _file_or_save(request, form, save)
         except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("incident-detail", pk=incident.pk)
+            # Filed by a colleague, or the case closed, while this page was open: what was
+            # typed comes back beside the refusal.
+            form.add_error(None, f"{exc.message} What you typed is below, not filed.")
+            return render(request, "reports/report_form.html", {
+                "form": form, "incident": incident, "kind_label": ReportKind(kind).label,
+                "report": None, "may_draft": True, "refused": True}, status=409)
         if response is not None:
             return response
     return render(request, "reports/report_form.html", {

@@ -256,6 +256,13 @@ def _sent_with(incident, key):
     return Report.objects.filter(incident=incident, submission_key=key).first(), ""
 
 
+def report_to_continue(incident, kind):
+    """The report a filing of `kind` on the case goes to: its draft, or the returned report
+    it corrects (`_returned_to_correct`); None when it starts a new one."""
+    return _open_report(incident, kind, (ReportState.DRAFT,)) or _returned_to_correct(
+        incident, kind)
+
+
 def _returned_to_correct(incident, kind):
     """The returned report a filing of `kind` corrects: a written report or final summary
     is always corrected (a case has one); a status report only while its correction is
@@ -272,8 +279,7 @@ def _returned_to_correct(incident, kind):
 def _file_or_draft(actor, incident, kind, draft, submission_key, fields):
     if kind in ReportKind.values:
         check_incident_state(incident, kind)
-    existing = (_open_report(incident, kind, (ReportState.DRAFT,))
-                or _returned_to_correct(incident, kind))
+    existing = report_to_continue(incident, kind)
     if existing is None and kind in SINGLE_KINDS:
         existing = _open_report(incident, kind, (ReportState.SUBMITTED,))
         if existing is not None:

@@ -383,3 +383,26 @@ def test_a_draft_a_colleague_filed_meanwhile_comes_back_with_what_was_typed(clie
     after = Report.objects.get(pk=draft.pk)
     assert (after.current_version, after.circumstances) == (filed.current_version,
                                                             filed.circumstances)
+
+
+def test_a_report_a_colleague_filed_while_the_new_report_page_was_open_keeps_what_was_typed(
+        signed_in, officer_a):
+    typed = "Meter M-7 accepted a forged reset; the officer typed this for twenty minutes."
+    with time_machine.travel(NOW, tick=False):
+        case = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+        client = signed_in(officer_a)
+        assert client.get(f"/reports/incident/{case.pk}/written/").status_code == 200
+        filed, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(minutes=5))
+
+        response = client.post(f"/reports/incident/{case.pk}/written/", {
+            "circumstances": typed, "investigative_procedure": "Replay the reset.",
+            "anticipated_completion_date": "2026-09-30", "file": "",
+            "submission_key": "page-key-stale"})
+        again = client.get(f"/reports/incident/{case.pk}/written/")
+
+    page = response.content.decode()
+    assert response.status_code == 409 and typed in page and "awaits USPS review" in page
+    assert 'data-testid="file-report"' not in page
+    assert Report.objects.filter(incident=case, kind="written").count() == 1
+    # Opened again, the page says the report is filed rather than offer a blank one.
+    assert again.status_code == 302 and again["Location"] == f"/reports/{filed.pk}/"
