@@ -26,16 +26,26 @@ class SentOnceMixin:
             initial=secrets.token_urlsafe(24))
 
 
+def _claimed_key(key, content):
+    digest = hashlib.sha256("\n".join(map(str, content)).encode()).hexdigest()[:16]
+    return f"{key[:64]}:{digest}"
+
+
+def sent_before(user, key, *content):
+    """Whether this form (its key, with `content`) was sent and acted on before."""
+    return bool(key) and SentForm.objects.filter(
+        user=user, key=_claimed_key(key, content)).exists()
+
+
 def first_sending(user, key, *content):
     """Claim the form's `key` (with a digest of `content`, what it says: a form edited
     after going back is another sending) inside the caller's transaction: True the first
     time, False when it was sent and acted on before. Without a key, True."""
     if not key:
         return True
-    digest = hashlib.sha256("\n".join(map(str, content)).encode()).hexdigest()[:16]
     try:
         with transaction.atomic():
-            SentForm.objects.create(user=user, key=f"{key[:64]}:{digest}",
+            SentForm.objects.create(user=user, key=_claimed_key(key, content),
                                     sent_at=timezone.now())
     except IntegrityError:
         return False

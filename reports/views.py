@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from compliance.errors import REFUSALS, Conflict, TooLarge
 from compliance.forms import refuse_on_form
 from compliance.models import AuditEvent
+from compliance.sent_once import ALREADY_SENT, first_sending, sent_before
 from incidents.models import IncidentStatus
 from incidents.views.common import load_incident
 from reports import services
@@ -125,6 +127,10 @@ def _open_to_filing(report):
             and report.incident.status != IncidentStatus.CLOSED)
 
 
+class SentBefore(Exception):
+    """The page's filing was sent and filed before."""
+
+
 @login_required
 def report_edit(request, pk):
     report = load_report(request, pk)
@@ -139,7 +145,12 @@ def report_edit(request, pk):
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
     form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
-                      zone_name=report.incident.provider.timezone)
+                      zone_name=report.incident.provider.timezone, once=True)
+    key = request.POST.get("submission_key", "")
+    if refusal and "file" in request.POST and sent_before(request.user, key, report.pk):
+        # This page's filing, sent again (a double click, a retry): it is on record.
+        messages.info(request, ALREADY_SENT)
+        return redirect("report-detail", pk=report.pk)
     if refusal:
         # Filed (or the case closed) while this page was open: what was typed comes back
         # beside the refusal, nothing of it filed.
@@ -149,15 +160,24 @@ def report_edit(request, pk):
                              "to read what was filed.")
         return _edit_page(request, report, form, status=409, refused=True)
     if request.method == "POST" and form.is_valid():
+        values = _values(form)
+        values.pop("submission_key")
+
         def save(drafting):
             if drafting and report.is_draft:
                 return services.update_report_draft(actor=request.user, report=report,
-                                                    **_values(form)), None
-            version = services.submit_report(actor=request.user, report=report,
-                                             **_values(form))
+                                                    **values), None
+            with transaction.atomic():
+                if not first_sending(request.user, key, report.pk):
+                    raise SentBefore
+                version = services.submit_report(actor=request.user, report=report,
+                                                 **values)
             return version.report, version
         try:
             response = _file_or_save(request, form, save)
+        except SentBefore:  # the same filing sent twice at once: the other one filed it
+            messages.info(request, ALREADY_SENT)
+            return redirect("report-detail", pk=report.pk)
         except Conflict as exc:
             form.add_error(None, f"{exc.message} What you typed is below, not filed.")
             return _edit_page(request, report, form, status=409)

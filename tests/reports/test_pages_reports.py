@@ -406,3 +406,41 @@ def test_a_report_a_colleague_filed_while_the_new_report_page_was_open_keeps_wha
     assert Report.objects.filter(incident=case, kind="written").count() == 1
     # Opened again, the page says the report is filed rather than offer a blank one.
     assert again.status_code == 302 and again["Location"] == f"/reports/{filed.pk}/"
+
+
+@pytest.mark.parametrize("returned", [False, True], ids=["a draft", "a correction"])
+def test_filing_from_the_edit_page_pressed_twice_files_once_and_says_so(
+        signed_in, officer_a, reviewer, returned):
+    import re
+
+    from reports import services
+    from tests.factories import committed
+
+    with time_machine.travel(NOW, tick=False):
+        case = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+        if returned:
+            report, _ = file_report_at(officer_a, case, "written",
+                                       at=NOW - timedelta(hours=2), circumstances="First.")
+            with committed():
+                services.return_report(actor=reviewer, report=report, comment="Say more.")
+        else:
+            report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=1),
+                                       draft=True, circumstances="Half done.",
+                                       investigative_procedure="",
+                                       anticipated_completion_date=None)
+        client = signed_in(officer_a)
+        url = f"/reports/{report.pk}/edit/"
+        key = re.search(r'name="submission_key" value="([^"]+)"',
+                        client.get(url).content.decode()).group(1)
+        form = {"circumstances": "Meter M-1 accepted a forged reset on 2026-06-09.",
+                "investigative_procedure": "Replay the reset on the bench.",
+                "anticipated_completion_date": "2026-09-30", "file": "",
+                "submission_key": key}
+
+        first = client.post(url, form)
+        versions = report.versions.count()
+        again = client.post(url, form, follow=True)
+
+    assert first.status_code == 302 and report.versions.count() == versions
+    page = again.content.decode()
+    assert "This form was already sent" in page and "not filed" not in page
