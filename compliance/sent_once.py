@@ -32,9 +32,19 @@ def _claimed_key(key, content):
 
 
 def sent_before(user, key, *content):
-    """Whether this form (its key, with `content`) was sent and acted on before."""
-    return bool(key) and SentForm.objects.filter(
-        user=user, key=_claimed_key(key, content)).exists()
+    """The record of this form (its key, with `content`) sent and acted on before, with
+    where it led (`answer`), or None."""
+    if not key:
+        return None
+    return SentForm.objects.filter(user=user, key=_claimed_key(key, content)).first()
+
+
+def answered(user, key, answer, *content):
+    """Keep where the first sending of this form led (a path): sent again, it leads
+    there. Inside the transaction that claimed it."""
+    if key:
+        SentForm.objects.filter(user=user, key=_claimed_key(key, content)).update(
+            answer=answer[:200])
 
 
 def first_sending(user, key, *content):

@@ -142,6 +142,29 @@ class IncidentForm(forms.Form):
                 if name not in ("discovered_at_fold",) and name in data}
 
 
+class NewIncidentForm(SentOnceMixin, IncidentForm):
+    """Report a discovery: sent twice (a double click, a retry), it makes one draft, which
+    the second sending leads to."""
+
+    def service_values(self):
+        values = super().service_values()
+        values.pop("submission_key", None)
+        return values
+
+
+class DraftForm(IncidentForm):
+    """A draft's page: it posts every field as it showed them, so one filled before a
+    colleague saved the draft would undo their changes; it carries the state of the draft
+    it was filled from (`update_draft`'s `based_on`)."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def service_values(self):
+        values = super().service_values()
+        values["based_on"] = values.pop("based_on", None) or None
+        return values
+
+
 class AmendmentForm(IncidentForm):
     amendment_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                                        help_text="Why the filing is amended; USPS sees it.")

@@ -29,6 +29,8 @@ class SentForm(models.Model):
     user = models.ForeignKey("compliance.User", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     sent_at = models.DateTimeField()
+    answer = models.CharField(max_length=200, blank=True,
+                              help_text="Where the first sending led (what it made), if kept.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="form_sent_once")]

@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.canonical import changes_between
+from compliance.canonical import canonical_json, changes_between, sha256_of
 from compliance.deadlines import notification_due_at
+from compliance.display import display_time
 from compliance.errors import Conflict
 from compliance.models import ObligationKind
 from compliance.services import correct_unfiled_obligation, open_obligation, record_event
@@ -12,7 +13,7 @@ from compliance.services.chain import appended_at_end
 from incidents.models import Incident, IncidentStatus
 
 from .access import require_officer
-from .canonical import content_of
+from .canonical import content_of, stated
 from .content import apply_relations, apply_scalars, notification_obligation
 from .validation import current_values, validate_content
 
@@ -41,14 +42,26 @@ def create_draft(*, actor, **values):
     return incident
 
 
+def draft_digest(incident):
+    """A digest of what the draft states (names in the register left out: a rename is no
+    change of the draft), for a page to say which state of the draft it shows."""
+    return sha256_of(canonical_json(stated(content_of(incident))))[:32]
+
+
 @transaction.atomic
-def update_draft(*, actor, incident, **changes):
+def update_draft(*, actor, incident, based_on=None, **changes):
     """Change some fields of a draft. A new discovery time moves the notification due time
-    (and its unfiled duty); a filed incident is not edited (Conflict)."""
+    (and its unfiled duty); a filed incident is not edited (Conflict). `based_on`: the
+    `draft_digest` of the draft the changes were made to (a page posting every field);
+    refused (Conflict) once what the draft states has changed since."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if not incident.is_draft:
         raise Conflict("This incident has been filed: it is not edited; amend it.")
+    if based_on is not None and draft_digest(incident) != based_on:
+        raise Conflict(f"The draft was saved at {display_time(incident.updated_at)}, with "
+                       "changes this page does not show: what you typed is below, not "
+                       "saved. Open the draft again to see what changed, then edit it.")
     now = timezone.now()
     before = content_of(incident)
     values = validate_content(provider=incident.provider,

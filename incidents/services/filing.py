@@ -109,7 +109,8 @@ def _submit(*, actor, incident, late_reason, now, reservation):
         raise ValidationError({"late_reason": [_late_message(incident, now)]})
     policy = DeadlinePolicy.in_force()
     # What addressing their e-mails reads of them.
-    reviewers = list(User.objects.reviewers().only("id", "email", "is_active"))
+    reviewers = list(User.objects.reviewers().only("id", "email", "is_active", "role",
+                                                   "provider_id"))
     with appended_at_end():
         incident.reference = reservation.claim()
         incident.status = IncidentStatus.SUBMITTED

@@ -13,12 +13,13 @@ from django.utils import timezone
 from compliance.deadlines import is_late
 from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
-from compliance.sent_once import ALREADY_SENT, first_sending
+from compliance.sent_once import ALREADY_SENT, answered, first_sending, sent_before
 from incidents import services
 from incidents.forms import (
     AmendmentForm,
     AttachmentForm,
-    IncidentForm,
+    DraftForm,
+    NewIncidentForm,
     RiskStatementFormSet,
     SubmitForm,
     fold_choice_of,
@@ -26,6 +27,7 @@ from incidents.forms import (
 )
 from incidents.models import Category, IncidentStatus
 from incidents.services.access import may_change
+from incidents.services.drafts import draft_digest
 from incidents.services.filing import CLOSED_CASE
 
 from .browse import detail_context
@@ -95,11 +97,21 @@ def report_discovery(request):
     _require_officer(request)
 
     def save(form, values):
-        incident = services.create_draft(actor=request.user, **values)
+        key = form.cleaned_data["submission_key"]
+        with transaction.atomic():
+            if not first_sending(request.user, key, "discovery"):
+                # Sent twice: the first sending made the draft (which is never removed).
+                messages.info(request, ALREADY_SENT)
+                earlier = sent_before(request.user, key, "discovery")
+                return redirect(earlier.answer if earlier and earlier.answer
+                                else "incident-list")
+            incident = services.create_draft(actor=request.user, **values)
+            answered(request.user, key, reverse("incident-detail", args=[incident.pk]),
+                     "discovery")
         messages.success(request, "Draft saved. Review it and submit the notification.")
         return redirect("incident-detail", pk=incident.pk)
 
-    return _edit(request, incident=None, form_class=IncidentForm, save=save,
+    return _edit(request, incident=None, form_class=NewIncidentForm, save=save,
                  template="incidents/incident_form.html")
 
 
@@ -112,14 +124,20 @@ def edit_draft(request, pk):
         return redirect("incident-detail", pk=incident.pk)
 
     def save(form, values):
-        # Filed meanwhile (a colleague submitted it): the refusal comes back on the form,
-        # with everything typed, to be carried into an amendment.
-        services.update_draft(actor=request.user, incident=incident, **values)
+        # Filed meanwhile (a colleague submitted it), or saved by a colleague since the
+        # page was filled: the refusal comes back on the form, with everything typed.
+        try:
+            services.update_draft(actor=request.user, incident=incident, **values)
+        except Conflict:
+            form.data = form.data.copy()  # a page answering the draft as it now is
+            form.data["based_on"] = draft_digest(load_incident(request, incident.pk))
+            raise
         messages.success(request, "Draft saved.")
         return redirect("incident-detail", pk=incident.pk)
 
-    return _edit(request, incident=incident, form_class=IncidentForm, save=save,
-                 template="incidents/incident_form.html", initial=_initial(incident),
+    return _edit(request, incident=incident, form_class=DraftForm, save=save,
+                 template="incidents/incident_form.html",
+                 initial={**_initial(incident), "based_on": draft_digest(incident)},
                  risk_initial=_risk_initial(incident))
 
 

@@ -111,3 +111,55 @@ def test_choosing_the_other_of_the_two_repeated_times_moves_the_discovery_time(
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.discovered_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+
+
+def test_a_draft_page_filled_before_a_colleagues_save_does_not_undo_it(
+        signed_in, officer_a, provider_a, model_a, api_for):
+    """The page posts every field as it showed them: filled before a colleague completed
+    the description, it would put the old one back unseen. It is refused with what was
+    typed, and answers the draft as it now is."""
+    from tests import factories
+
+    colleague = factories.OfficerFactory(provider=provider_a)
+    draft = make_draft(officer_a, pes_models=[model_a], description="First notes.")
+    client = signed_in(officer_a)
+    stale = form_values(client.get(f"/incidents/{draft.pk}/edit/").content.decode())
+    assert api_for(colleague).patch(f"/api/v1/incidents/{draft.pk}/", {
+        "description": "Full account: resets accepted on firmware 4.2 and 4.1."},
+        format="json").status_code == 200
+
+    response = client.post(f"/incidents/{draft.pk}/edit/",
+                           {**stale, "title": "Meter accepts forged resets (4.x)"})
+
+    draft.refresh_from_db()
+    page = response.content.decode()
+    assert response.status_code == 409 and "changes this page does not show" in page
+    assert "Meter accepts forged resets (4.x)" in page
+    assert draft.description.startswith("Full account") and draft.title != \
+        "Meter accepts forged resets (4.x)"
+    again = client.post(f"/incidents/{draft.pk}/edit/", form_values(page))
+    assert again.status_code == 302  # sent from the page as answered, it is saved
+    draft.refresh_from_db()
+    assert draft.title == "Meter accepts forged resets (4.x)"
+
+
+def test_report_a_discovery_sent_twice_makes_one_draft_and_leads_to_it(
+        signed_in, officer_a, model_a):
+    """A draft is never removed, and its 24-hour duty reminds and escalates: the same
+    page sent twice (a double click, a retry) makes one."""
+    from compliance.models import Obligation
+    from incidents.models import Incident
+
+    client = signed_in(officer_a)
+    data = {**form_values(client.get("/incidents/new/").content.decode()),
+            "category": "security_weakness", "subtype": "equipment_defect",
+            "title": "Meter accepts forged resets", "description": "Details.",
+            "discovery_timezone": "America/New_York", "discovered_at": "2026-06-10T07:30",
+            "discovered_by_name": "Dana", "pes_models": [model_a.pk]}
+
+    first = client.post("/incidents/new/", data)
+    again = client.post("/incidents/new/", data)
+
+    draft = Incident.objects.get()
+    assert first["Location"] == again["Location"] == f"/incidents/{draft.pk}/"
+    assert Obligation.objects.filter(kind="notification").count() == 1
