@@ -2,6 +2,7 @@
 `compliance.canonical`."""
 
 from compliance.canonical import utc_iso
+from compliance.text import as_typed
 
 from .content import risk_statements_of
 
@@ -42,16 +43,23 @@ def content_of(incident):
 def stated(content):
     """What the provider states in `content`: the register's names beside the ids left out,
     so that a rename in the register (a PES model, an affiliate, the provider) is not read
-    as the provider's amendment."""
+    as the provider's amendment; text read as typed (`as_typed`: a version filed from a
+    page kept its CR LF line breaks, which are no change of the words)."""
     affiliate = content.get("discovered_by_affiliate")
     return {
-        **content,
+        **{k: as_typed(v) if isinstance(v, str) and k in TEXT_FIELDS else v
+           for k, v in content.items()},
         "provider": {"id": content["provider"]["id"]},
         "discovered_by_affiliate": {"id": affiliate["id"]} if affiliate else None,
         "pes_models": [{"id": m["id"]} for m in content["pes_models"]],
-        "risk_statements": [{**r, "pes_model": {"id": r["pes_model"]["id"]}}
+        "risk_statements": [{**r, "pes_model": {"id": r["pes_model"]["id"]},
+                             "nature_of_risk": as_typed(r.get("nature_of_risk")),
+                             "effect_on_pes": as_typed(r.get("effect_on_pes"))}
                             for r in content["risk_statements"]],
     }
+
+
+TEXT_FIELDS = ("title", "description", "discovered_by_name")
 
 
 def filing_document(incident, *, number, submitted_by, submitted_at, amendment_reason=""):

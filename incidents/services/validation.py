@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
+from compliance.text import as_typed
 from compliance.timezones import known_timezones
 from compliance.window import in_window, window_message
 from incidents.models import (
@@ -58,7 +59,7 @@ def validate_content(*, provider, values, now, for_filing=False):
         raise ValueError(f"unknown incident fields: {sorted(unknown)}")
     values.setdefault("discovered_by_affiliate", None)
     for field in ("title", "description", "discovered_by_name", "discovery_timezone"):
-        values[field] = (values.get(field) or "").strip()
+        values[field] = as_typed(values.get(field))
 
     category = values.get("category")
     if category not in Category.values:
@@ -121,8 +122,8 @@ def validate_content(*, provider, values, now, for_filing=False):
     cleaned_statements = []
     for n, statement in enumerate(statements, start=1):
         model = statement.get("pes_model")
-        nature = (statement.get("nature_of_risk") or "").strip()
-        effect = (statement.get("effect_on_pes") or "").strip()
+        nature = as_typed(statement.get("nature_of_risk"))
+        effect = as_typed(statement.get("effect_on_pes"))
         if model is None:
             error("risk_statements", f"Risk statement {n}: name the affected PES model.")
         elif model.provider_id != provider.pk:

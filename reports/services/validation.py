@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
+from compliance.text import as_typed
 from compliance.window import in_window, window_message
 from reports.models import ALL_CONTENT_FIELDS, CONTENT_FIELDS
 
@@ -29,7 +30,7 @@ def check_fields(kind, values):
                 errors[name] = [window_message()]
             cleaned[name] = value
         else:
-            text = (value or "").strip()
+            text = as_typed(value)
             if len(text) > MAX_TEXT:
                 errors[name] = [f"At most {MAX_TEXT} characters."]
             cleaned[name] = text

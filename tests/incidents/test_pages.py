@@ -309,3 +309,55 @@ def test_it_links_incidents_from_the_navigation(signed_in, officer_a, viewer_a):
     assert "Report a discovery" in signed_in(officer_a).get("/").content.decode()
     viewer_page = signed_in(viewer_a).get("/").content.decode()
     assert 'href="/incidents/"' in viewer_page and "Report a discovery" not in viewer_page
+
+
+# Browsers send a text box's line breaks as CR LF, the API's clients as LF: the same words
+# sent back by the amendment page are no change.
+def amend_page(model, incident, **overrides):
+    """What the amendment page sends as a browser sends it: every field as shown, the
+    textareas' line breaks as CR LF."""
+    data = {
+        "category": incident.category, "subtype": incident.subtype,
+        "title": incident.title,
+        "description": incident.description.replace("\n", "\r\n"),
+        "discovered_by_affiliate": "", "discovered_by_name": incident.discovered_by_name,
+        "pes_models": [model.pk], "based_on": incident.current_version,
+        "risk-TOTAL_FORMS": "1", "risk-INITIAL_FORMS": "0",
+        "risk-MIN_NUM_FORMS": "0", "risk-MAX_NUM_FORMS": "1000",
+        "risk-0-pes_model": "", "risk-0-nature_of_risk": "", "risk-0-effect_on_pes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_amendment_from_the_page_lists_only_the_fields_the_officer_changed(
+        signed_in, officer_a, provider_a):
+    model = factories.PESModelFactory(provider=provider_a)
+    # Filed from the provider's tooling through the API: the description has LF breaks.
+    filed = make_filed(officer_a, pes_models=[model],
+                       description="Resets are accepted.\nSeen on firmware 4.2.")
+
+    response = signed_in(officer_a).post(f"/incidents/{filed.pk}/amend/", amend_page(
+        model, filed, title="Meter accepts forged resets on 4.2",
+        amendment_reason="Firmware confirmed."))
+
+    assert response.status_code == 302
+    version = IncidentVersion.objects.get(incident=filed, number=2)
+    assert set(version.changes) == {"title"}, (
+        f"the version's differences name fields the officer did not touch: "
+        f"{version.changes}")
+
+
+def test_the_amendment_page_sent_back_untouched_changes_nothing(signed_in, officer_a,
+                                                                provider_a):
+    model = factories.PESModelFactory(provider=provider_a)
+    filed = make_filed(officer_a, pes_models=[model],
+                       description="Resets are accepted.\nSeen on firmware 4.2.")
+
+    response = signed_in(officer_a).post(f"/incidents/{filed.pk}/amend/", amend_page(
+        model, filed, amendment_reason="Pressed by mistake."))
+
+    assert response.status_code == 400, (
+        "an amendment changing nothing was filed as version 2: "
+        f"{IncidentVersion.objects.filter(incident=filed, number=2).first().changes}")
+    assert not IncidentVersion.objects.filter(incident=filed, number=2).exists()
