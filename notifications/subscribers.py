@@ -28,6 +28,7 @@ from compliance.models import (
 )
 from compliance.services import extensions, procedures, register
 
+from .rendering import NotApplicable, builder
 from .services import queue_email
 
 
@@ -78,19 +79,34 @@ def procedures_reviewed(document):
     document = ProcedureDocument.objects.filter(pk=document).first()
     if document is None:
         return
+    queue_email(recipients=User.objects.officers_of(document.provider_id),
+                template="procedures_reviewed",
+                context={"document": document, "list_path": reverse("procedures-list")},
+                key=f"procedures_reviewed:{document.pk}")
+
+
+@builder("procedures_reviewed")
+def _procedures_reviewed(email, context, now):
+    """What is owed after the review, as it is when the e-mail goes out: changes asked on a
+    version a later one (with USPS, or accepted) already answers owe nothing more, and the
+    e-mail says so rather than asking for an upload."""
+    document = context["document"]
     duty = (Obligation.objects.outstanding()
             .filter(provider_id=document.provider_id, kind=ObligationKind.PROCEDURES).first())
-    # Changes asked on a version a later one (with USPS, or accepted) already answers owe
-    # nothing more: the e-mail says so rather than asking for an upload.
     answered_by = (ProcedureDocument.objects
                    .filter(provider_id=document.provider_id, version__gt=document.version,
                            review_state__in=[ProcedureReview.PENDING, ProcedureReview.ACCEPTED])
                    .order_by("version").values_list("version", flat=True).first())
-    queue_email(recipients=User.objects.officers_of(document.provider_id),
-                template="procedures_reviewed",
-                context={"document": document, "duty": duty, "answered_by": answered_by,
-                         "list_path": reverse("procedures-list")},
-                key=f"procedures_reviewed:{document.pk}")
+    return {**context, "duty": duty, "answered_by": answered_by}
+
+
+@builder("extension_requested")
+def _extension_requested(email, context, now):
+    """A request asks USPS to decide it: decided before the e-mail goes out (by another
+    reviewer), it asks nothing more."""
+    if context["extension"].state != ExtensionState.PENDING:
+        raise NotApplicable("the request has been decided")
+    return context
 
 
 def _step(pk):
