@@ -25,9 +25,16 @@ from .register import (
     update_provider,
 )
 from .targets import meet_usps_target, open_usps_target
-from .users import create_api_token, create_user, revoke_api_token, update_profile
+from .users import (
+    create_api_token,
+    create_user,
+    hold_actor,
+    revoke_api_token,
+    update_profile,
+)
 
 __all__ = [
+    "hold_actor",
     "accept_procedures",
     "deny_extension",
     "ensure_procedures_obligations",

@@ -72,3 +72,19 @@ def revoke_api_token(*, user, token):
         record_event(actor=user, obj=user, action="api_token.revoked",
                      changes={"token": [token.prefix, None]})
     return token
+
+
+def hold_actor(actor):
+    """Read `actor` again, locked, inside the caller's transaction (after what it locks
+    first): a request read its user when it began, and a deactivation or a role change
+    committed since is seen here, where the people services lock the same row. A closed
+    account is refused (PermissionDenied); the actor's role and provider are then as they
+    are now, for the checks that follow."""
+    from django.core.exceptions import PermissionDenied
+
+    row = (User.objects.select_for_update(no_key=True).filter(pk=actor.pk)
+           .values("is_active", "role", "provider_id").first())
+    if row is None or not row["is_active"]:
+        raise PermissionDenied("This account has been closed.")
+    actor.role, actor.provider_id = row["role"], row["provider_id"]
+    return actor

@@ -8,7 +8,7 @@ from compliance.services import record_event
 from compliance.uploads import check_upload
 from incidents.models import Attachment, Incident, IncidentStatus
 
-from .access import require_officer
+from .access import require_officer, require_officer_now
 
 
 @transaction.atomic
@@ -18,6 +18,7 @@ def add_attachment(*, actor, incident, uploaded_file):
     ValidationError."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    require_officer_now(actor, incident.provider_id)
     if incident.status == IncidentStatus.CLOSED:
         raise Conflict("The case is closed: no more files are added to it.")
     name, content_type, sha256 = check_upload(uploaded_file)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from compliance.errors import Conflict
 from compliance.models import User
-from compliance.services import record_event
+from compliance.services import hold_actor, record_event
 from incidents.models import Comment, CommentSide, CommentVisibility, Incident
 from notifications.services import queue_email
 
@@ -53,6 +53,10 @@ def add_comment(*, actor, incident, body, visibility=None, submission_key=""):
     if len(body) > MAX_BODY:
         raise ValidationError({"body": [f"At most {MAX_BODY:,} characters."]})
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    # As they are now: a request read before their account was closed, or moved.
+    if not may_comment(hold_actor(actor), incident) or (
+            visibility == CommentVisibility.INTERNAL and not actor.is_usps):
+        raise PermissionDenied("Only the provider's officers and USPS staff comment.")
     if incident.is_draft:
         raise Conflict("File the notification first: USPS cannot see a draft.")
     key = _key(submission_key, body, visibility)

@@ -12,7 +12,7 @@ from compliance.services import correct_unfiled_obligation, open_obligation, rec
 from compliance.services.chain import appended_at_end
 from incidents.models import Incident, IncidentStatus
 
-from .access import require_officer
+from .access import require_officer, require_officer_now
 from .canonical import content_of, stated
 from .content import apply_relations, apply_scalars, notification_obligation
 from .validation import current_values, validate_content
@@ -23,6 +23,7 @@ def create_draft(*, actor, **values):
     """Create a draft incident of the officer's provider and open its 24-hour notification
     duty (hidden from USPS until filing), due 24 elapsed hours after discovery."""
     require_officer(actor)
+    require_officer_now(actor)
     provider = actor.provider
     now = timezone.now()
     values = validate_content(provider=provider, values=values, now=now)
@@ -56,6 +57,7 @@ def update_draft(*, actor, incident, based_on=None, **changes):
     refused (Conflict) once what the draft states has changed since."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    require_officer_now(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has been filed: it is not edited; amend it.")
     if based_on is not None and draft_digest(incident) != based_on:

@@ -16,7 +16,7 @@ from compliance.services.chain import appended_at_end
 from incidents.models import Incident, IncidentStatus, IncidentVersion
 
 from . import references
-from .access import require_officer
+from .access import require_officer, require_officer_now
 from .canonical import content_of, filing_document, stated
 from .content import apply_relations, apply_scalars
 from .emails import queue_filing_emails
@@ -92,7 +92,7 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     written, its audit events last: the audit chain's lock is held for their insert and the
     commit only."""
     incident = locked_for_filing(incident)
-    require_officer(actor, incident.provider_id)
+    require_officer_now(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
     duties = list(Obligation.objects.select_for_update(no_key=True)
@@ -146,6 +146,7 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
     field); refused (Conflict) once another has been filed since."""
     require_officer(actor, incident.provider_id)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    require_officer_now(actor, incident.provider_id)
     if incident.is_draft:
         raise Conflict("A draft is edited, not amended; submit it first.")
     if incident.status == IncidentStatus.CLOSED:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from compliance.canonical import changes_between, freeze
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
-from compliance.services import open_usps_target, record_event
+from compliance.services import hold_actor, open_usps_target, record_event
 from incidents.models import Incident, IncidentStatus
 from reports.models import (
     REFERENCE_CODES,
@@ -61,9 +61,13 @@ def check_incident_state(incident, kind):
                             "report has been accepted.")
 
 
-def _lock_incident(incident):
-    return Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
+def _lock_incident(incident, actor):
+    """The case, locked; then the officer as they are now (`hold_actor`): a filing sent
+    by a request read before their account was closed, or made a viewer, is refused."""
+    incident = Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=incident.pk)
+    require_officer(hold_actor(actor), incident.provider_id)
+    return incident
 
 
 def _lock_report(report):
@@ -84,7 +88,7 @@ def create_report_draft(*, actor, incident, kind, submission_key=None, **fields)
     submission_key = submission_key or None
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [f"Choose one of {', '.join(ReportKind.values)}."]})
-    incident = _lock_incident(incident)
+    incident = _lock_incident(incident, actor)
     check_incident_state(incident, kind)
     values = check_fields(kind, fields)
     blocking = OPEN_STATES if kind in SINGLE_KINDS else (ReportState.DRAFT,)
@@ -124,7 +128,7 @@ def _apply(actor, report, values, now, action):
 def update_report_draft(*, actor, report, **fields):
     """Change a draft in place. A filed report is append-only: 409."""
     require_officer(actor, report.provider_id)
-    incident = _lock_incident(report.incident)
+    incident = _lock_incident(report.incident, actor)
     report = _lock_report(report)
     if not report.is_draft:
         raise Conflict(f"{report.reference} has been filed: it is not edited. "
@@ -156,7 +160,7 @@ def submit_report(*, actor, report, **fields):
     target); a first status report opens the next one and any status report may move the
     final summary's due time. Returns the version (receipt)."""
     require_officer(actor, report.provider_id)
-    incident = _lock_incident(report.incident)
+    incident = _lock_incident(report.incident, actor)
     report = _lock_report(report)
     report.incident = incident
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
@@ -214,7 +218,7 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
     than the first time (other content, a draft then a filing), it is refused (409): what
     it asks would otherwise be dropped unsaid."""
     require_officer(actor, incident.provider_id)
-    incident = _lock_incident(incident)
+    incident = _lock_incident(incident, actor)
     asked = fingerprint(kind, draft, fields)
     if submission_key:
         sent, first_asked = _sent_with(incident, submission_key)

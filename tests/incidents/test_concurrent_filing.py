@@ -106,11 +106,11 @@ def test_creating_a_draft_takes_a_fixed_number_of_queries(officer_a, warm_caches
     model = factories.PESModelFactory(provider=officer_a.provider)
     api = api_as(User.objects.get(pk=officer_a.pk))  # as signed in: provider not read yet
 
-    # The PES models; the provider; the incident, its model and its duty (with its
-    # schedule: the deadline policy); the audit events (the chain's lock with its end,
-    # insert); the answer (one row with its models and risk statements on PostgreSQL, three
-    # queries elsewhere); the transaction.
-    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 13):
+    # The PES models; the officer as they are now (locked); the provider; the incident, its
+    # model and its duty (with its schedule: the deadline policy); the audit events (the
+    # chain's lock with its end, insert); the answer (one row with its models and risk
+    # statements on PostgreSQL, three queries elsewhere); the transaction.
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 14):
         response = api.post(URL, draft_body(officer_a, model), format="json")
     assert response.status_code == 201
 
@@ -125,11 +125,12 @@ def test_submitting_takes_as_many_queries_whatever_the_number_of_reviewers(
     api = api_as(officer_a)
     created = api.post(URL, draft_body(officer_a, model), format="json").json()
 
-    # The incident (visible?); then locked with models and risk statements; its duty; the
-    # policy; the reviewers; the reference (none in reserve, so from the counter); the
-    # incident, its version, its duty, USPS's target; the e-mails in one insert; the audit
-    # events (the chain's lock with its end, insert); the transaction.
-    with django_assert_num_queries(18):
+    # The incident (visible?); then locked with models and risk statements; the officer as
+    # they are now (locked); its duty; the policy; the reviewers; the reference (none in
+    # reserve, so from the counter); the incident, its version, its duty, USPS's target; the
+    # e-mails in one insert; the audit events (the chain's lock with its end, insert); the
+    # transaction.
+    with django_assert_num_queries(19):
         response = api.post(f"{URL}{created['id']}/submit/", {}, format="json")
     assert response.status_code == 201
     assert OutboundEmail.objects.filter(template="incident_filed").count() == reviewers
