@@ -1,6 +1,10 @@
+import json
 import zoneinfo
 
+from django.conf import settings
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import render
+from django.urls import is_valid_path
 from django.utils import timezone
 
 # The API publishes times in UTC (`Z`), whoever calls; DRF renders datetimes in the
@@ -42,3 +46,30 @@ class StyledMethodNotAllowedMiddleware:
                 styled["Allow"] = response["Allow"]
             return styled
         return response
+
+
+class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    status_code = 308
+
+
+class ApiSlashMiddleware:
+    """A write to an API path without its trailing slash (`POST /api/v1/incidents`) is
+    answered 308 to the path with it, which a client follows with the same method and body;
+    Django's own redirect (301) is followed as a GET, which files nothing and answers 200.
+    Goes before CommonMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (request.method not in ("GET", "HEAD") and path.startswith(API_PREFIX)
+                and not path.endswith("/") and settings.APPEND_SLASH
+                and not is_valid_path(path, getattr(request, "urlconf", None))
+                and is_valid_path(f"{path}/", getattr(request, "urlconf", None))):
+            location = request.get_full_path(force_append_slash=True)
+            return PermanentRedirectKeepingMethod(
+                location, content=json.dumps(
+                    {"detail": f"The address ends with a slash: {location}"}),
+                content_type="application/json")
+        return self.get_response(request)

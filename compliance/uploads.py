@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -129,7 +129,11 @@ class UploadLimitMiddleware:
         if request.method == "POST" and request.content_type == "multipart/form-data":
             limiter = LimitedUploadHandler(request)
             request.upload_handlers.insert(0, limiter)
-            request.POST  # noqa: B018 - parse now, through the limiter
+            try:
+                request.POST  # noqa: B018 - parse now, through the limiter
+            except (LookupError, UnicodeError):  # a charset that is no text encoding
+                raise BadRequest("The body's charset is not one a text can be read in: "
+                                 "send it in UTF-8.") from None
             if limiter.exceeded:
                 return too_large_response(
                     request, TooLarge.upload(None, max_upload_bytes()).message)

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "compliance.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware: an API write without its trailing slash keeps its method.
+    "compliance.middleware.ApiSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -251,7 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["compliance.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "compliance.api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
+        "compliance.api.parsers.CharsetCheckedFormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",

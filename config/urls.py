@@ -2,8 +2,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from compliance.admin import admin_site
+from compliance.exports.api import JsonErrorsMixin
 from compliance.health import healthz
 from notifications.failures import failed_emails
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema; refusals (a format not offered) in JSON, as the API's are."""
+
 
 urlpatterns = [
     path("accounts/", include("accounts.account_urls")),
@@ -12,7 +18,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("healthz", healthz, name="healthz"),
     path("notifications/failed/", failed_emails, name="failed-emails"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its script as a file: no inline script under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),

@@ -5,7 +5,7 @@ import math
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser
 
 # No published body nests deeper than 3 levels; 32 leaves room for any addition.
 MAX_DEPTH = 32
@@ -49,6 +49,25 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels.") from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        except (LookupError, UnicodeError):  # a charset that is no text encoding (rot13)
+            raise ParseError(unreadable_charset(encoding)) from None
         if _depth(data) > MAX_DEPTH:
             raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels.")
         return data
+
+
+def unreadable_charset(encoding):
+    return (f"The body's charset ({encoding}) is not one a text can be read in: send it "
+            "in UTF-8.")
+
+
+class CharsetCheckedFormParser(FormParser):
+    """A form body whose charset cannot decode it (a name Python knows that is no text
+    encoding) is a 400, as a JSON body's is."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except (LookupError, UnicodeError):
+            encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+            raise ParseError(unreadable_charset(encoding)) from None
