@@ -11,6 +11,7 @@ from compliance.models.obligations import USPS_KINDS
 from compliance.window import check_days, check_hours
 
 from .audit import record_event
+from .chain import hold_chain
 from .schedule import rearm_reminders
 
 RISK_WINDOW_FIELDS = ("written_report_days", "status_report_interval_days")
@@ -241,6 +242,10 @@ def _save_next_version(actor, values, note):
                if getattr(previous, field) != value}
     changes["version"] = [latest.version if latest else None, policy.version]
     if "reminder_offsets_hours" in changes or "escalation" in changes:
+        # The chain first: the re-arm then waits for nothing (it passes over the duties a
+        # filing holds), and a filing holding the chain while it locks its duties finishes
+        # first, instead of each waiting for the other.
+        hold_chain()
         changes["reminder_cursors_moved"] = [None, rearm_reminders(policy, policy.created_at)]
     record_event(actor=actor, obj=policy, action="deadline_policy.saved", changes=changes,
                  reason=note, usps_only=True, at=policy.created_at)

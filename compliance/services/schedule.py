@@ -2,9 +2,10 @@
 cursor (`next_action_at`) points. Redone in the transaction of every change that opens an
 obligation, moves its due time or ends it, so the cursor commits with the change."""
 
+import time
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from compliance.deadlines import (
     PROVIDER,
@@ -61,12 +62,20 @@ def rearm_reminders(policy, now):
     step the policy adds, or later, past one it dropped), and steps already past are not
     sent for the change (`steps_done_until` moves to `now` where the new schedule has one
     the sweep has not handled). A cursor already due is left for the sweep to catch up.
-    Returns how many duties were re-armed."""
+    Returns how many duties were re-armed.
+
+    On PostgreSQL a duty another transaction holds (a filing meeting it, a decision closing
+    it) is not waited for: the re-arm passes over it, as the sweep does, and once this
+    transaction commits re-arms what it passed over (`_catch_up`), so a change of policy
+    never deadlocks with a filing that holds its case's duties in another order."""
     moved = 0
+    skipped = False
     for kind in ObligationKind.values:
         offsets = _step_offsets(policy, kind)
         if connection.vendor == "postgresql":
-            moved += _rearm_in_sql(kind, offsets, now)
+            count, passed_over = _rearm_in_sql(kind, offsets, now)
+            moved += count
+            skipped = skipped or passed_over
             continue
         armed = []
         for duty in Obligation.objects.filter(OWED, kind=kind).only(
@@ -83,13 +92,47 @@ def rearm_reminders(policy, now):
                 armed.append(duty)
         moved += Obligation.objects.bulk_update(armed, ["next_action_at", "steps_done_until"],
                                                 batch_size=500)
+    if skipped:
+        transaction.on_commit(lambda: _catch_up(now))
     return moved
 
 
+CATCH_UP_TRIES = 20
+CATCH_UP_PAUSE = 0.05
+
+
+def _catch_up(now):
+    """Re-arm, from `now` on, the duties a policy's re-arm passed over because another
+    transaction held them: each try in its own transaction, until none is passed over
+    (that transaction ends in moments); what is still held after the tries is stepped by
+    the sweep from its cursor as it was."""
+    for _ in range(CATCH_UP_TRIES):
+        policy = DeadlinePolicy.in_force()
+        passed_over = False
+        with transaction.atomic():
+            for kind in ObligationKind.values:
+                passed_over = _rearm_in_sql(kind, _step_offsets(policy, kind), now)[1] \
+                    or passed_over
+        if not passed_over:
+            return
+        time.sleep(CATCH_UP_PAUSE)
+
+
 def _rearm_in_sql(kind, offsets, now):
+    """(How many duties of `kind` were re-armed, whether any was passed over: held by
+    another transaction)."""
     table = Obligation._meta.db_table
+    params = {"offsets": [o for o, _ in offsets], "esc": [e for _, e in offsets],
+              "kind": kind, "now": now,
+              "owed": [str(state) for state in OUTSTANDING_STATES]}
+    owed = """d.kind = %(kind)s AND d.state = ANY(%(owed)s) AND d.closed_at IS NULL
+              AND (d.next_action_at IS NULL OR d.next_action_at > %(now)s)"""
     with connection.cursor() as cursor:
         cursor.execute(f"""
+            WITH held AS (
+                SELECT d.id FROM {table} AS d WHERE {owed}
+                FOR NO KEY UPDATE SKIP LOCKED),
+            updated AS (
             UPDATE {table} AS o
             SET next_action_at = c.at,
                 steps_done_until = CASE WHEN c.unhandled THEN %(now)s
@@ -102,18 +145,19 @@ def _rearm_in_sql(kind, offsets, now):
                                               > COALESCE(d.steps_done_until, '-infinity')),
                                   false) AS unhandled
                   FROM {table} AS d
+                  JOIN held ON held.id = d.id
                   LEFT JOIN LATERAL (
                       SELECT CASE WHEN u.esc THEN date_trunc('second', d.due_at)
                                   ELSE d.due_at END + u.offset_ AS at
                       FROM unnest(%(offsets)s::interval[], %(esc)s::boolean[])
                           AS u(offset_, esc)) AS s ON true
-                  WHERE d.kind = %(kind)s AND d.state = ANY(%(owed)s)
-                    AND d.closed_at IS NULL
-                    AND (d.next_action_at IS NULL OR d.next_action_at > %(now)s)
                   GROUP BY d.id) AS c
             WHERE o.id = c.id
               AND (o.next_action_at IS DISTINCT FROM c.at OR c.unhandled)
-        """, {"offsets": [o for o, _ in offsets], "esc": [e for _, e in offsets],
-              "kind": kind, "now": now,
-              "owed": [str(state) for state in OUTSTANDING_STATES]})
-        return cursor.rowcount
+            RETURNING o.id)
+            SELECT (SELECT count(*) FROM updated),
+                   EXISTS (SELECT 1 FROM {table} AS d WHERE {owed}
+                           AND d.id NOT IN (SELECT id FROM held))
+        """, params)
+        moved, passed_over = cursor.fetchone()
+        return moved, passed_over
