@@ -10,12 +10,9 @@ from rest_framework import serializers
 from compliance.window import SaneDateFormField, SaneDateTimeFormField, check_date, check_datetime
 
 
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id limited to what the caller may see: others read as "does not exist"."""
-
-    def get_queryset(self):
-        request = self.context["request"]
-        return super().get_queryset().visible_to(request.user)
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that is an id: a number with a fraction, or one past the database's
+    range, is refused (400), never rounded to another object."""
 
     def to_internal_value(self, data):
         # A JSON number with a fraction names no object (1.9 is not model 1).
@@ -31,6 +28,14 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             except ValueError:
                 self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class VisiblePrimaryKeyRelatedField(StrictPrimaryKeyRelatedField):
+    """A related id limited to what the caller may see: others read as "does not exist"."""
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return super().get_queryset().visible_to(request.user)
 
 
 class AwareDateTimeField(serializers.DateTimeField):

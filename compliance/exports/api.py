@@ -38,7 +38,29 @@ class JsonErrorsMixin:
 
 class ContentNegotiation(DefaultContentNegotiation):
     """A `?format=` that is not offered answers 406 naming the formats that are, where
-    DRF would answer a bare 404."""
+    DRF would answer a bare 404; an `Accept` header is read with its preferences (`q`),
+    which DRF's own negotiation leaves aside (`application/json;q=0.2, text/csv` asks for
+    CSV)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        """DRF's choice, made among the most preferred media ranges first, then the
+        next (the most specific range first within each, as DRF does)."""
+        if format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE):
+            return super().select_renderer(request, renderers, format_suffix)
+        accepts = self._get_parsed_accept_list(request)
+        levels = sorted({_quality(m) for m in accepts if _quality(m) > 0}, reverse=True)
+        if len(levels) <= 1:
+            return super().select_renderer(request, renderers, format_suffix)
+        try:
+            for level in levels:
+                request._parsed_accept_list = [m for m in accepts if _quality(m) == level]
+                try:
+                    return super().select_renderer(request, renderers, format_suffix)
+                except NotAcceptable:
+                    continue
+        finally:
+            request._parsed_accept_list = accepts
+        raise NotAcceptable(available_renderers=renderers)
 
     def filter_renderers(self, renderers, format):
         chosen = [r for r in renderers if r.format == format]
@@ -101,3 +123,12 @@ class CsvListMixin(CsvExportMixin):
         answer = self.csv_answer(self.filter_queryset(self.get_queryset()),
                                  self.get_serializer())
         return answer or super().list(request, *args, **kwargs)
+
+
+def _quality(media_type):
+    """The `q` of one parsed media range of an Accept header (1 when not given or not a
+    number)."""
+    try:
+        return float(media_type.params.get("q", 1))
+    except ValueError:
+        return 1.0

@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from compliance.api.fields import AwareDateTimeField
+from compliance.api.fields import AwareDateTimeField, StrictPrimaryKeyRelatedField
 from compliance.exports.api import CsvListMixin
 from compliance.models import User
 from incidents import services
@@ -31,13 +31,13 @@ class TriageSerializer(serializers.Serializer):
     status_report_interval_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=365,
         help_text="Overrides the policy's status-report interval for the risk.")
-    reviewer = serializers.PrimaryKeyRelatedField(
+    reviewer = StrictPrimaryKeyRelatedField(
         queryset=_reviewers(), required=False, allow_null=True,
         help_text="The USPS reviewer to assign; by default the triaging reviewer, if none is.")
 
 
 class AssignSerializer(serializers.Serializer):
-    reviewer = serializers.PrimaryKeyRelatedField(
+    reviewer = StrictPrimaryKeyRelatedField(
         queryset=_reviewers(), allow_null=True, help_text="A USPS reviewer, or null for none.")
 
 
@@ -52,7 +52,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     """Where the review of an incident stands (USPS view)."""
 
     triaged_at = AwareDateTimeField(read_only=True)
-    assigned_reviewer = serializers.PrimaryKeyRelatedField(read_only=True)
+    assigned_reviewer = StrictPrimaryKeyRelatedField(read_only=True)
     written_report = serializers.SerializerMethodField()
 
     class Meta:
