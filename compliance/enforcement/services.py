@@ -38,6 +38,7 @@ from compliance.models.register import AuthorizationStatus
 from compliance.services.audit import record_event
 from compliance.services.chain import appended_at_end
 from compliance.services.targets import hold_usps_target
+from compliance.services.users import hold_actor
 
 from . import flow, periods
 from .cases import case_source
@@ -217,6 +218,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     side = flow.side_of(kind)
     require_side(actor, proceeding, side)
     proceeding = _lock(proceeding)
+    require_side(hold_actor(actor), proceeding, side)  # as they are now
     if after is not None:
         since = list(proceeding.steps.filter(number__gt=after).order_by("number"))
         if len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind \
@@ -355,6 +357,7 @@ def amend_step(*, actor, step, body, reason, based_on=None):
     proceeding = _lock(step.proceeding)
     step = ProceedingStep.objects.select_for_update(no_key=True).get(pk=step.pk)
     step.proceeding = proceeding
+    hold_actor(actor)  # as they are now: a closed account, a move, is refused
     require_amendable(actor, step)  # again, locked: nothing follows it while it is written
     if based_on is not None and based_on != step.current_version:
         latest = step.versions.order_by("-number").first()

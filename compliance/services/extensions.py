@@ -25,6 +25,7 @@ from .audit import iso_time, record_event
 from .chain import appended_at_end
 from .obligations import move_obligation_due
 from .targets import hold_usps_target, meet_usps_target, open_usps_target
+from .users import hold_actor
 
 REQUESTED = "extension.requested"
 DECIDED = "extension.decided"
@@ -50,6 +51,9 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
     # both locks, its reviewer as any assignment to the case left it.
     case_source().lock(obligation.incident_id)
     obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
+    hold_actor(actor)  # as they are now: a closed account, a move, is refused
+    if not (actor.is_provider_officer and actor.provider_id == obligation.provider_id):
+        raise PermissionDenied("Only the provider's compliance officers ask for extensions.")
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} is not owed; there is no due "
                        "time to extend.")

@@ -51,6 +51,7 @@ from .audit import record_event
 from .chain import appended_at_end
 from .obligations import close_obligation, fulfil_obligation, open_obligation
 from .targets import hold_usps_target, meet_usps_target, open_usps_target
+from .users import hold_actor
 
 UPLOADED = "procedures.uploaded"
 REVIEWED = "procedures.reviewed"
@@ -115,6 +116,9 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
     original_name, content_type, sha256 = check_upload(uploaded_file)
     # Locking the provider serializes version numbers per provider.
     provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
+    hold_actor(actor)  # as they are now: a closed account, a move, is refused
+    if not (actor.is_provider_officer and actor.provider_id == provider.pk):
+        raise PermissionDenied("Only the provider's compliance officers file its procedures.")
     last = provider.procedure_documents.aggregate(v=Max("version"))["v"] or 0
     summary = (summary_of_changes or "").strip()
     if last and not summary:

@@ -23,7 +23,9 @@ def create_draft(*, actor, **values):
     """Create a draft incident of the officer's provider and open its 24-hour notification
     duty (hidden from USPS until filing), due 24 elapsed hours after discovery."""
     require_officer(actor)
-    require_officer_now(actor)
+    # The provider the request read them at: moved meanwhile, they are refused, and a
+    # discovery is never drafted as another provider's case.
+    require_officer_now(actor, actor.provider_id)
     provider = actor.provider
     now = timezone.now()
     values = validate_content(provider=provider, values=values, now=now)

@@ -1,0 +1,86 @@
+"""A provider's writes sent by a request read before its officer's account was closed, or
+before they moved to another provider, are refused: each reads its author again, locked
+(`hold_actor`). The filings themselves are raced in test_filing_against_account_changes."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.services.people import deactivate_user
+from compliance.models import User
+from incidents import services as incidents
+from tests import factories
+from tests.enforcement.conftest import missed_case, missed_duty, suspension  # noqa: F401
+from tests.enforcement.helpers import DAY, T0
+from tests.incidents.factories import draft_values
+from tests.reports.factories import NOW, case_under_review, written_duty
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed(officer, provider):
+    """The request's user, read while signed in; then the account closed by a colleague."""
+    read_by_request = User.objects.get(pk=officer.pk)
+    colleague = factories.OfficerFactory(username="colleague", provider=provider)
+    with factories.committed():
+        deactivate_user(actor=colleague, user=officer, reason="Left the company.")
+    assert not User.objects.get(pk=officer.pk).is_active
+    return read_by_request
+
+
+def test_an_extension_request_from_a_closed_account_is_refused(officer_a, provider_a):
+    from compliance.services import request_extension
+
+    case = case_under_review(officer_a, at=NOW - timedelta(hours=1))
+    duty = written_duty(case)
+    stale = _closed(officer_a, provider_a)
+    with time_machine.travel(NOW, tick=False), pytest.raises(PermissionDenied):
+        extension = request_extension(actor=stale, obligation=duty,
+                                      requested_due_at=duty.due_at + timedelta(days=7),
+                                      justification="The lab is booked.")
+        pytest.fail(f"extension request {extension.pk} filed by a closed account")
+
+
+def test_procedures_from_a_closed_account_are_refused(officer_a, provider_a, settings,
+                                                      tmp_path):
+    from compliance.services import upload_procedures
+
+    settings.MEDIA_ROOT = tmp_path
+    stale = _closed(officer_a, provider_a)
+    with pytest.raises(PermissionDenied):
+        document = upload_procedures(
+            actor=stale, provider=provider_a, effective_date=date(2026, 3, 1),
+            uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 procedures",
+                                             content_type="application/pdf"))
+        pytest.fail(f"procedures v{document.version} filed by a closed account")
+
+
+def test_a_proceeding_response_from_a_closed_account_is_refused(officer_a, provider_a,
+                                                                suspension):  # noqa: F811
+    from compliance.enforcement import services
+
+    stale = _closed(officer_a, provider_a)
+    with time_machine.travel(T0 + DAY, tick=False), pytest.raises(PermissionDenied):
+        step = services.issue_step(actor=stale, proceeding=suspension, kind="correction",
+                                   body="We corrected it.")
+        pytest.fail(f"step {step.number} ({step.kind}) filed by a closed account")
+
+
+def test_a_discovery_sent_by_a_request_read_before_its_officer_moved_is_refused(
+        officer_a, provider_b):
+    """A request read while they were provider A's officer would file its text as a draft
+    of provider B, where they were moved meanwhile."""
+    stale = User.objects.get(pk=officer_a.pk)  # the request's user, read before the move
+    User.objects.filter(pk=officer_a.pk).update(provider=provider_b)
+    values = draft_values(provider_b, title="Alpha: meter accepts forged resets",
+                          pes_models=[])
+    values["category"] = "cyber_attack"
+    values["subtype"] = "unauthorized_access"
+    values["risk_statements"] = []
+    with pytest.raises(PermissionDenied):
+        incident = incidents.create_draft(actor=stale, **values)
+        pytest.fail(f"drafted as a case of provider {incident.provider.name} "
+                    f"(was {officer_a.provider.name})")
