@@ -18,7 +18,12 @@ from reports import services
 from reports.forms import AcceptForm, ReportForm, ReturnForm
 from reports.models import Report, ReportKind, ReportState
 from reports.services.access import may_file, may_review
-from reports.services.filing import SINGLE_KINDS, report_to_continue
+from reports.services.filing import (
+    CORRECTION_WAIVED,
+    SINGLE_KINDS,
+    correctable,
+    report_to_continue,
+)
 
 
 def load_report(request, pk):
@@ -122,9 +127,10 @@ def report_create(request, incident_pk, kind):
 
 
 def _open_to_filing(report):
-    """A draft, or a returned report, on a case still open: what an officer may file."""
+    """A draft, or a returned report whose correction is owed, on a case still open: what
+    an officer may file."""
     return (report.state in (ReportState.DRAFT, ReportState.RETURNED)
-            and report.incident.status != IncidentStatus.CLOSED)
+            and report.incident.status != IncidentStatus.CLOSED and correctable(report))
 
 
 class SentBefore(Exception):
@@ -138,6 +144,8 @@ def report_edit(request, pk):
         raise PermissionDenied
     filed = report.state not in (ReportState.DRAFT, ReportState.RETURNED)
     refusal = (f"{report.reference} has been filed: filings are append-only." if filed else
+               CORRECTION_WAIVED.format(reference=report.reference)
+               if not correctable(report) else
                None if _open_to_filing(report) else
                "The case is closed: no more reports are filed on it.")
     if refusal and request.method != "POST":

@@ -166,6 +166,8 @@ def submit_report(*, actor, report, **fields):
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
         raise Conflict(f"{report.reference} has been filed and is "
                             f"{report.get_state_display().lower()}: filings are append-only.")
+    if not correctable(report):
+        raise Conflict(CORRECTION_WAIVED.format(reference=report.reference))
     check_incident_state(incident, report.kind)
     now = timezone.now()
     values = check_fields(report.kind, fields)
@@ -258,6 +260,20 @@ def _sent_with(incident, key):
     if kept is not None:
         return kept.report, kept.fingerprint
     return Report.objects.filter(incident=incident, submission_key=key).first(), ""
+
+
+CORRECTION_WAIVED = ("USPS no longer asks for a correction of {reference} (it waived it): "
+                     "file the next status report instead.")
+
+
+def correctable(report):
+    """Whether filing `report` now is allowed as far as its return goes: a draft, or a
+    returned report whose correction is owed (a written report or final summary always
+    is, a case having one of each; a status report's correction USPS may waive, and then
+    the next status report is what is owed)."""
+    if report.state != ReportState.RETURNED or report.kind in SINGLE_KINDS:
+        return True
+    return report.pk in flow.awaiting_correction([report])
 
 
 def report_to_continue(incident, kind):

@@ -728,3 +728,34 @@ def test_once_usps_waives_a_status_reports_correction_the_next_one_meets_the_cad
         incident_id=incident.pk, kind="status_report").get().due_at == NOW + 14 * DAY
     sr1.refresh_from_db()
     assert sr1.state == ReportState.RETURNED and sr1.current_version == 1
+
+
+def test_a_returned_status_report_whose_correction_usps_waived_is_corrected_no_more(
+        officer_a, reviewer, client, api_for):
+    """Its page offers no correction and refuses one (409, what was typed kept), as the
+    API does: filed, it would meet nothing while the status report owed went missed."""
+    from compliance.services.waivers import waive_obligation
+
+    incident = investigating(officer_a, reviewer, interval=7)
+    sr1, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    with time_machine.travel(NOW + 2 * DAY, tick=False), committed():
+        review = services.return_report(actor=reviewer, report=sr1, comment="More detail.")
+    with time_machine.travel(NOW + 3 * DAY, tick=False), committed():
+        waive_obligation(actor=reviewer, obligation=review.resubmission_obligation,
+                         reason="Not needed: the next status report will cover it.")
+    client.force_login(officer_a)
+    typed = {"progress": "Week two: firmware 4.3 in test.",
+             "anticipated_completion_date": "2026-09-30", "file": "1"}
+
+    with time_machine.travel(NOW + 7 * DAY, tick=False), committed():
+        detail = client.get(f"/reports/{sr1.pk}/").content.decode()
+        page = client.post(f"/reports/{sr1.pk}/edit/", typed)
+        api = api_for(officer_a).post(f"/api/v1/reports/{sr1.pk}/submit/",
+                                      {"progress": typed["progress"]}, format="json")
+
+    assert f'/reports/{sr1.pk}/edit/' not in detail
+    assert page.status_code == 409 and "firmware 4.3" in page.content.decode()
+    assert "file the next status report instead" in page.content.decode()
+    assert api.status_code == 409
+    sr1.refresh_from_db()
+    assert (sr1.current_version, sr1.state) == (1, ReportState.RETURNED)
