@@ -220,10 +220,10 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     proceeding = _lock(proceeding)
     require_side(hold_actor(actor), proceeding, side)  # as they are now
     if after is not None:
+        sent = sent_again(actor, proceeding, after=after, kind=kind, body=body)
+        if sent is not None:
+            return sent
         since = list(proceeding.steps.filter(number__gt=after).order_by("number"))
-        if len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind \
-                and since[0].body == (body or "").strip():
-            return since[0]
         if since:
             raise Conflict(f"{since[-1].get_kind_display()} was filed as step "
                            f"{since[-1].number} since this page was shown: read it, then "
@@ -261,6 +261,17 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                 and proceeding.state == ProceedingState.APPEALED)
     return _issue(actor, proceeding, kind, body, terms, DeadlinePolicy.in_force(), now,
                   period=period, keep_state=appealed)
+
+
+def sent_again(actor, proceeding, *, after, kind, body):
+    """The step `actor` filed as the only one after step `after`, of `kind` with `body`:
+    the same step sent again (a double click, a retry), which answers what it filed;
+    None otherwise."""
+    since = list(proceeding.steps.filter(number__gt=after).order_by("number")[:2])
+    if len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind \
+            and since[0].body == (body or "").strip():
+        return since[0]
+    return None
 
 
 def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, opening=None,

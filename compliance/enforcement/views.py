@@ -255,6 +255,17 @@ def proceeding_step(request, pk):
     kinds = services.may_issue(request.user, proceeding)
     if request.method != "POST":
         return _back(proceeding, "#next-step")
+    after = id_from(request.POST.get("after"))
+    if after is not None and services.may_act_on(request.user, proceeding):
+        # Sent twice, its turn has passed (or the proceeding closed) by the second: it is
+        # the step the first filed.
+        sent = services.sent_again(request.user, proceeding, after=after,
+                                   kind=request.POST.get("kind", ""),
+                                   body=request.POST.get("body", ""))
+        if sent is not None:
+            messages.info(request, f"{sent.get_kind_display()} was filed as step "
+                                   f"{sent.number}: this form was sent twice.")
+            return _back(proceeding, f"#step-{sent.number}")
     if not kinds:
         if not services.may_act_on(request.user, proceeding):
             raise PermissionDenied

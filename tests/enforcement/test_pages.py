@@ -369,3 +369,22 @@ def test_a_note_sent_twice_is_added_once(client, suspension, reviewer):
     assert list(ProceedingNote.objects.filter(proceeding=suspension).order_by("pk")
                 .values_list("body", flat=True)) == [
         "Counsel thinks the cure is adequate.", "On second thought: not."]
+
+
+@pytest.mark.parametrize("who, kind, body", [
+    ("officer_a", "correction", "We filed the written report today."),
+    ("manager", "withdrawal", "Corrected in full."),
+], ids=["an answer, the turn passing to USPS", "a withdrawal, closing it"])
+def test_a_step_sent_twice_whose_turn_has_passed_is_answered_as_filed(
+        request, client, suspension, who, kind, body):
+    client.force_login(request.getfixturevalue(who))
+    with time_machine.travel(T0 + DAY, tick=False):
+        after = hidden(client.get(page(suspension)).content.decode(), "step-form", "after")
+    data = {"kind": kind, "body": body, "after": after}
+
+    first = post(client, page(suspension, "steps/"), data, T0 + DAY)
+    again = post(client, page(suspension, "steps/"), data, T0 + DAY)
+
+    assert suspension.steps.filter(kind=kind).count() == 1
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
