@@ -62,10 +62,8 @@ def update_draft(*, actor, incident, based_on=None, **changes):
     require_officer_now(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has been filed: it is not edited; amend it.")
-    if based_on is not None and draft_digest(incident) != based_on:
-        raise Conflict(f"The draft was saved at {display_time(incident.updated_at)}, with "
-                       "changes this page does not show: what you typed is below, not "
-                       "saved. Open the draft again to see what changed, then edit it.")
+    changed_since = based_on is not None and draft_digest(incident) != based_on
+    saved_at = incident.updated_at
     now = timezone.now()
     before = content_of(incident)
     values = validate_content(provider=incident.provider,
@@ -76,6 +74,12 @@ def update_draft(*, actor, incident, based_on=None, **changes):
     incident.save()
     apply_relations(incident, values)
     diff = changes_between(before, content_of(incident))
+    if changed_since and changes_between(stated(before), stated(content_of(incident))):
+        # Saved since the page was filled, and this would change it again: unseen, it
+        # would undo what was saved. (The same page sent twice changes nothing more.)
+        raise Conflict(f"The draft was saved at {display_time(saved_at)}, with "
+                       "changes this page does not show: what you typed is below, not "
+                       "saved. Open the draft again to see what changed, then edit it.")
     if diff:
         obligation = notification_obligation(incident)
         if obligation is not None and not obligation.usps_visible:

@@ -138,6 +138,28 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     return version
 
 
+def _sent_again(actor, incident, latest, based_on, amendment_reason, changes):
+    """Whether `latest` is this very amendment sent again (a double click, a retry): the
+    version after the one the page showed, by the same officer, for the same reason,
+    stating what these changes would. Worked out in a savepoint, rolled back."""
+    if not (latest.number == based_on + 1 and latest.submitted_by_id == actor.pk
+            and latest.amendment_reason == (amendment_reason or "").strip()):
+        return False
+    savepoint = transaction.savepoint()
+    try:
+        trial = Incident.objects.get(pk=incident.pk)
+        values = validate_content(provider=trial.provider,
+                                  values={**current_values(trial), **changes},
+                                  now=timezone.now(), for_filing=True)
+        apply_scalars(trial, values)
+        apply_relations(trial, values)
+        return not changes_between(stated(latest.content), stated(content_of(trial)))
+    except ValidationError:
+        return False
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
 @transaction.atomic
 def amend_incident(*, actor, incident, amendment_reason, based_on=None, **changes):
     """File version n+1 of a filed incident with the changed fields and the reason; earlier
@@ -152,6 +174,9 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
     if incident.status == IncidentStatus.CLOSED:
         raise Conflict(CLOSED_CASE)
     if based_on is not None and based_on != incident.current_version:
+        latest = incident.versions.get(number=incident.current_version)
+        if _sent_again(actor, incident, latest, based_on, amendment_reason, changes):
+            return latest
         raise Conflict(f"Version {incident.current_version} was filed since this page was "
                        f"filled from version {based_on}: open the page again to see it, "
                        "then amend.")

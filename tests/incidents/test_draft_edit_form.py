@@ -163,3 +163,55 @@ def test_report_a_discovery_sent_twice_makes_one_draft_and_leads_to_it(
     draft = Incident.objects.get()
     assert first["Location"] == again["Location"] == f"/incidents/{draft.pk}/"
     assert Obligation.objects.filter(kind="notification").count() == 1
+
+
+def test_a_draft_save_pressed_twice_is_not_refused_as_a_colleagues_change(
+        signed_in, officer_a, model_a):
+    """A double click on 'Save' (or a retry after a lost answer): the second press
+    carries the state the page showed, which the first press changed; the draft holds
+    exactly what was typed, and it is answered as saved."""
+    from tests import factories
+
+    draft = make_draft(officer_a, pes_models=[model_a])
+    client = signed_in(officer_a)
+    data = form_values(client.get(f"/incidents/{draft.pk}/edit/").content.decode())
+    data["title"] = "A better title"
+
+    with factories.committed():
+        first = client.post(f"/incidents/{draft.pk}/edit/", data)
+    with factories.committed():
+        again = client.post(f"/incidents/{draft.pk}/edit/", data)
+
+    draft.refresh_from_db()
+    assert first.status_code == 302 and draft.title == "A better title"
+    assert again.status_code == 302, (
+        f"{again.status_code}: "
+        + ("changes this page does not show" if "changes this page does not show"
+           in again.content.decode() else again.content.decode()[:300]))
+
+
+def test_an_amendment_pressed_twice_is_not_refused_as_a_colleagues_version(
+        signed_in, officer_a, model_a):
+    """The second press names the version the first replaced; version 2 is this very
+    amendment, and it is answered as filed, nothing filed twice."""
+    from tests import factories
+    from tests.incidents.factories import make_filed
+
+    incident = make_filed(officer_a, pes_models=[model_a])
+    client = signed_in(officer_a)
+    data = form_values(client.get(f"/incidents/{incident.pk}/amend/").content.decode())
+    data["title"] = "Meter accepts forged resets (firmware 4.x)"
+    data["amendment_reason"] = "The firmware versions are known now."
+
+    with factories.committed():
+        first = client.post(f"/incidents/{incident.pk}/amend/", data)
+    with factories.committed():
+        again = client.post(f"/incidents/{incident.pk}/amend/", data)
+
+    incident.refresh_from_db()
+    assert first.status_code == 302 and incident.current_version == 2
+    assert incident.versions.count() == 2
+    assert again.status_code == 302, (
+        f"{again.status_code}: "
+        + ("was filed since this page was filled" if "was filed since this page was filled"
+           in again.content.decode() else again.content.decode()[:300]))
