@@ -5,6 +5,7 @@ acts, so a refusal (nothing done) leaves it free for the corrected form, and a s
 sending while the first is still at work waits for it."""
 
 import hashlib
+import json
 import secrets
 
 from django import forms
@@ -27,8 +28,16 @@ class SentOnceMixin:
 
 
 def _claimed_key(key, content):
-    digest = hashlib.sha256("\n".join(map(str, content)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("\n".join(map(_text, content)).encode()).hexdigest()[:16]
     return f"{key[:64]}:{digest}"
+
+
+def _text(part):
+    """One part of what a form says, as text the same way each time: a form's values (a
+    dict) with the objects they name by id."""
+    if isinstance(part, dict | list | tuple):
+        return json.dumps(part, sort_keys=True, default=lambda o: getattr(o, "pk", str(o)))
+    return str(part)
 
 
 def sent_before(user, key, *content):

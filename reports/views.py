@@ -155,7 +155,11 @@ def report_edit(request, pk):
     form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
                       zone_name=report.incident.provider.timezone, once=True)
     key = request.POST.get("submission_key", "")
-    if refusal and "file" in request.POST and sent_before(request.user, key, report.pk):
+    valid = request.method == "POST" and form.is_valid()
+    values = {name: value for name, value in _values(form).items()
+              if name != "submission_key"} if valid else {}
+    if refusal and "file" in request.POST and valid and sent_before(
+            request.user, key, report.pk, values):
         # This page's filing, sent again (a double click, a retry): it is on record.
         messages.info(request, ALREADY_SENT)
         return redirect("report-detail", pk=report.pk)
@@ -167,16 +171,13 @@ def report_edit(request, pk):
                              "open: what you typed is below, not filed. Open the report "
                              "to read what was filed.")
         return _edit_page(request, report, form, status=409, refused=True)
-    if request.method == "POST" and form.is_valid():
-        values = _values(form)
-        values.pop("submission_key")
-
+    if valid:
         def save(drafting):
             if drafting and report.is_draft:
                 return services.update_report_draft(actor=request.user, report=report,
                                                     **values), None
             with transaction.atomic():
-                if not first_sending(request.user, key, report.pk):
+                if not first_sending(request.user, key, report.pk, values):
                     raise SentBefore
                 version = services.submit_report(actor=request.user, report=report,
                                                  **values)

@@ -99,15 +99,15 @@ def report_discovery(request):
     def save(form, values):
         key = form.cleaned_data["submission_key"]
         with transaction.atomic():
-            if not first_sending(request.user, key, "discovery"):
+            if not first_sending(request.user, key, "discovery", values):
                 # Sent twice: the first sending made the draft (which is never removed).
                 messages.info(request, ALREADY_SENT)
-                earlier = sent_before(request.user, key, "discovery")
+                earlier = sent_before(request.user, key, "discovery", values)
                 return redirect(earlier.answer if earlier and earlier.answer
                                 else "incident-list")
             incident = services.create_draft(actor=request.user, **values)
             answered(request.user, key, reverse("incident-detail", args=[incident.pk]),
-                     "discovery")
+                     "discovery", values)
         messages.success(request, "Draft saved. Review it and submit the notification.")
         return redirect("incident-detail", pk=incident.pk)
 

@@ -13,10 +13,11 @@ from django.test import Client
 from accounts.models import Invitation
 from compliance.models import ProcedureDocument, SentForm, User
 from compliance.tasks import forget_sent_forms_task
-from incidents.models import Attachment
+from incidents.models import Attachment, Incident
 from notifications.models import OutboundEmail
 from tests.factories import committed
 from tests.incidents.factories import NOW, make_filed
+from tests.reports.factories import NOW as REPORTS_NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,66 @@ def test_the_keys_of_forms_sent_a_week_ago_are_forgotten(officer_a):
     with time_machine.travel(NOW, tick=False):
         assert forget_sent_forms_task() == 1
     assert list(SentForm.objects.values_list("key", flat=True)) == ["new:1"]
+
+
+# A form edited after going back (another text) is another sending.
+
+@time_machine.travel(REPORTS_NOW, tick=False)
+def test_a_report_page_sent_again_with_other_text_is_not_told_it_was_sent(signed_in,
+                                                                        officer_a):
+    from tests.reports.factories import case_under_review
+
+    NOW = REPORTS_NOW
+
+    case = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+    client = signed_in(officer_a)
+    create = f"/reports/incident/{case.pk}/written/"
+    with committed():
+        client.post(create, {"circumstances": "Half done.", "investigative_procedure": "",
+                             "anticipated_completion_date": "", "save_draft": ""})
+    report = case.reports.get()
+    url = f"/reports/{report.pk}/edit/"
+    key = re.search(r'name="submission_key" value="([^"]+)"',
+                    client.get(url).content.decode()).group(1)
+    form = {"circumstances": "Meter M-1 accepted a forged reset on 2026-06-09.",
+            "investigative_procedure": "Replay the reset on the bench.",
+            "anticipated_completion_date": "2026-09-30", "file": "", "submission_key": key}
+    with committed():
+        first = client.post(url, form)
+    assert first.status_code == 302 and report.versions.count() == 1
+
+    # Back, a typo fixed, pressed again.
+    edited = {**form, "investigative_procedure": "Replay the reset on the CMRS bench."}
+    with committed():
+        again = client.post(url, edited, follow=True)
+
+    page = again.content.decode()
+    # Filed meanwhile, by the first press: the edited text comes back, not filed.
+    assert "This form was already sent" not in page
+    assert "Replay the reset on the CMRS bench." in page
+
+
+def test_a_discovery_sent_again_with_other_text_is_not_led_to_the_first_draft(signed_in,
+                                                                            officer_a):
+    from tests import factories
+    from tests.incidents.test_draft_edit_form import form_values
+
+    model = factories.PESModelFactory(provider=officer_a.provider)
+    client = signed_in(officer_a)
+    data = {**form_values(client.get("/incidents/new/").content.decode()),
+            "category": "security_weakness", "subtype": "equipment_defect",
+            "title": "Meter accepts forged resets", "description": "Details.",
+            "discovery_timezone": "America/New_York", "discovered_at": "2026-06-10T07:30",
+            "discovered_by_name": "Dana", "pes_models": [model.pk]}
+    with committed():
+        client.post("/incidents/new/", data)
+    # Back: it was another meter, another weakness; the title and text changed.
+    with committed():
+        again = client.post("/incidents/new/", {
+            **data, "title": "PC Postage accepts replayed tokens",
+            "description": "Another weakness altogether."}, follow=True)
+
+    page = again.content.decode()
+    assert "This form was already sent" not in page
+    assert sorted(Incident.objects.values_list("title", flat=True)) == [
+        "Meter accepts forged resets", "PC Postage accepts replayed tokens"]
