@@ -4,17 +4,25 @@ Every variable is optional. Unset, the product runs on SQLite, Celery's
 `filesystem://` broker and e-mails written as files, all under `var/`.
 """
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+# Time zones from the `tzdata` package the project pins, never the operating system's
+# copy, which may be years old (a zone whose rules changed since, British Columbia's
+# year-round -07 from November 2026 among them, would read an hour off, and disagree
+# with the browser's preview of a due time).
+zoneinfo.reset_tzpath(to=())
+zoneinfo.ZoneInfo.clear_cache()
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me")

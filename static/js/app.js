@@ -13,10 +13,13 @@
       const due = Date.parse(el.dataset.deadline);
       if (isNaN(due)) return;
       const left = due - now;
+      // Late once the due time's last second has passed, as the server holds it
+      // (compliance.deadlines.is_late): the time to the whole second is past the due time.
+      const past = Math.floor(now / 1000) * 1000 > due;
       // Each element may name its own word for "late" (USPS's targets are "past target").
       const late = el.dataset.overdueText || "overdue";
-      el.textContent = left >= 0 ? describe(left) + " left" : describe(left) + " " + late;
-      el.classList.toggle("overdue", left < 0);
+      el.textContent = past ? describe(left) + " " + late : describe(Math.max(left, 0)) + " left";
+      el.classList.toggle("overdue", past);
     });
   }
   tick();

@@ -74,3 +74,17 @@ def test_it_offers_no_name_that_is_no_place(name, api_for, officer_a):
         "description": "d", "discovered_at": "2026-03-01T10:00:00Z",
         "discovery_timezone": name, "discovered_by_name": "x", "pes_models": []})
     assert answer.status_code == 400 and "discovery_timezone" in answer.json()
+
+
+def test_zones_are_read_from_the_pinned_tzdata_not_the_systems_copy():
+    """The operating system's zone data may be years old: British Columbia keeps -07 all
+    year from November 2026 (tzdata 2026a), which an older copy reads as -08, an hour
+    off every deadline there and off the browser's preview."""
+    from datetime import datetime, timedelta
+
+    import tzdata
+
+    assert zoneinfo.TZPATH == ()
+    assert tzdata.IANA_VERSION >= "2026a"
+    vancouver = datetime(2026, 12, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo("America/Vancouver"))
+    assert vancouver.utcoffset() == timedelta(hours=-7)
