@@ -79,3 +79,27 @@ def reseal_all(authenticators):
             authenticator.save(update_fields=["data"])
             written += 1
     return written
+
+
+# Links kept sealed in the outbox (`context`), by the template of the e-mail holding one.
+SEALED_LINKS = ("accept_url", "reset_url")
+
+
+def reseal_outbox():
+    """Seal under the current key the links waiting in e-mails not sent yet (an invitation,
+    a password reset held up by a mail server's outage): once the former key is dropped
+    they would never open. Returns how many e-mails were written."""
+    from notifications.models import EmailState, OutboundEmail
+
+    written = 0
+    for email in (OutboundEmail.objects.filter(
+            state__in=[EmailState.PENDING, EmailState.SENDING, EmailState.FAILED])
+            .only("pk", "context").iterator()):
+        context = dict(email.context or {})
+        for name in SEALED_LINKS:
+            if isinstance(context.get(name), str) and context[name].startswith(PREFIX):
+                context[name] = seal(unseal(context[name]))
+        if context != email.context:
+            OutboundEmail.objects.filter(pk=email.pk).update(context=context)
+            written += 1
+    return written

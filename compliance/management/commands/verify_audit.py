@@ -4,15 +4,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from compliance.services.chain import verify_chain
 
+# The most events read at once: memory stays flat, and the database takes the number.
+MAX_CHUNK = 100_000
+
 
 def _positive(value):
-    """A whole number of events, one or more (a usage error otherwise, not a traceback)."""
+    """A whole number of events, 1 to MAX_CHUNK (a usage error otherwise, not a
+    traceback)."""
     try:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"give a whole number of events, 1 or more, not {value!r}")
+    if not 1 <= number <= MAX_CHUNK:
+        raise argparse.ArgumentTypeError(
+            f"give a whole number of events, 1 to {MAX_CHUNK:,}, not {value!r}")
     return number
 
 
