@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from .inbox import inbox_counts
-from .models import Heartbeat, ProceedingStep
+from .models import Heartbeat, ProceedingStep, ProviderStatusChange
 from .models.register import AuthorizationStatus
 from .tasks import SCHEDULER_STARTED, SWEEP
 
@@ -38,13 +38,20 @@ def usps_inbox_counts(request):
 
 def authorization_banner(request):
     """For the staff of a suspended or revoked provider: on every page, since when and by
-    which proceeding (one query, only then). They can still read and file."""
+    which proceeding, or set by hand in the register (two queries, only then). They can
+    still read and file."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_provider_staff:
         return {}
     provider = user.provider
     if provider.authorization_status == AuthorizationStatus.AUTHORIZED:
         return {}
+    change = (ProviderStatusChange.objects.filter(provider=provider)
+              .order_by("-changed_at", "-id").first())
+    if change is not None and change.changed_by_id is not None:
+        # Set by hand in the register after whatever a proceeding brought.
+        return {"authorization_banner": {"provider": provider, "step": None,
+                                         "since": change.changed_at}}
     return {"authorization_banner": {"provider": provider, "step": (
         ProceedingStep.objects.select_related("proceeding")
         .filter(proceeding__provider=provider, to_status=provider.authorization_status,

@@ -388,3 +388,32 @@ def test_a_step_sent_twice_whose_turn_has_passed_is_answered_as_filed(
     assert suspension.steps.filter(kind=kind).count() == 1
     assert first.status_code == again.status_code == 302
     assert again["Location"] == first["Location"]
+
+
+def test_a_suspension_set_by_hand_is_not_credited_to_a_withdrawn_proceeding(
+        client, suspension, officer_a, manager, provider_a):
+    from compliance import services as register
+    from tests.enforcement.helpers import at
+
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(manager, suspension, "withdrawal", T0 + 3 * DAY, body="Corrected in full.")
+    provider_a.refresh_from_db()
+    assert provider_a.authorization_status == "authorized"
+    # Weeks later a manager suspends the provider by hand in the register.
+    with at(T0 + 40 * DAY):
+        register.update_provider(actor=manager, provider=provider_a,
+                                 authorization_status="suspended",
+                                 reason="Tampered meters found in the field.")
+
+    client.force_login(officer_a)
+    html = client.get("/").content.decode()
+
+    assert 'data-testid="authorization-banner"' in html
+    banner = html[html.index('data-testid="authorization-banner"'):]
+    banner = banner[:banner.index("</div>")]
+    # Not the withdrawn proceeding's notice, five weeks before: the register's change.
+    assert suspension.reference not in banner and "2026-06-12" not in banner
+    assert "set by USPS in the register" in banner
+
