@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.changes import publish
@@ -22,8 +22,20 @@ def _require_manager(actor):
 def _apply(instance, values: dict):
     for field, value in values.items():
         setattr(instance, field, value)
+    _checked_save(instance)
+
+
+def _checked_save(instance):
+    """Check `instance` and save it. A twin sent at the same moment (a double click, a
+    retry) passes the check too, and the database's unique index refuses the second: it is
+    checked again then, and told as the check tells it (the name is taken), not a 500."""
     instance.full_clean()
-    instance.save()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        instance.full_clean()
+        raise
 
 
 @transaction.atomic
@@ -39,8 +51,7 @@ def create_provider(*, actor, name, authorization_number="", authorization_statu
         authorization_status=authorization_status,
         timezone=timezone_name,
     )
-    provider.full_clean()
-    provider.save()
+    _checked_save(provider)
     ProviderStatusChange.objects.create(
         provider=provider,
         from_status="",
@@ -100,8 +111,7 @@ def create_affiliate(*, actor, provider, name, relationship, country):
     _check_may_edit_affiliates(actor, provider)
     affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
                           country=str(country).upper())
-    affiliate.full_clean()
-    affiliate.save()
+    _checked_save(affiliate)
     record_event(actor=actor, obj=affiliate, action="affiliate.created",
                  changes={"name": [None, name], "relationship": [None, relationship],
                           "country": [None, affiliate.country.code]})
@@ -127,8 +137,7 @@ def create_pes_model(*, actor, provider, name, kind, approval_status, approved_b
     _require_manager(actor)
     model = PESModel(provider=provider, name=name, kind=kind, approval_status=approval_status,
                      approved_by=approved_by)
-    model.full_clean()
-    model.save()
+    _checked_save(model)
     record_event(actor=actor, obj=model, action="pes_model.created",
                  changes={"name": [None, name], "kind": [None, kind],
                           "approval_status": [None, approval_status],
