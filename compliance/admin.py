@@ -116,6 +116,16 @@ class StatusChangeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Read by USPS managers, who hold no model permissions of Django's.
+        return is_usps_manager(request)
+
 
 @admin.register(Provider, site=admin_site)
 class ProviderAdmin(ServiceSaveMixin, ManagerOnlyAdmin):

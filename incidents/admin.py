@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from compliance.admin import ReadOnlyAdmin, admin_site
+from compliance.admin import ReadOnlyAdmin, admin_site, is_usps_manager
 
 from .models import Attachment, Incident, IncidentVersion, RiskStatement
 
@@ -19,6 +19,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # Read by USPS managers, who hold no model permissions of Django's.
+        return is_usps_manager(request)
 
 
 class RiskStatementInline(ReadOnlyInline):

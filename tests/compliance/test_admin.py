@@ -254,3 +254,32 @@ def test_a_rename_to_a_name_its_provider_already_uses_is_refused_on_the_form(
     other.refresh_from_db()
     assert other.name == "Alpha AG"
     assert AuditEvent.objects.count() == events
+
+
+# The admin's read-only lists within a page are for USPS managers, who hold no model
+# permissions of Django's.
+
+def test_the_provider_page_of_the_admin_shows_its_status_history(manager, client, provider_a):
+    from compliance import services
+
+    services.update_provider(actor=manager, provider=provider_a,
+                             authorization_status="suspended",
+                             reason="Tampered meters found in the field.")
+    client.force_login(manager)
+
+    html = client.get(f"/admin/compliance/provider/{provider_a.pk}/change/").content.decode()
+
+    # The manager about to set the status by hand sees the changes so far, with reasons.
+    assert "Tampered meters found in the field." in html
+
+
+def test_the_incident_page_of_the_admin_shows_its_filed_versions(manager, client, officer_a):
+    from tests.incidents.factories import make_filed
+
+    filed = make_filed(officer_a, title="Filed case")
+    version = filed.versions.get()
+    client.force_login(manager)
+
+    html = client.get(f"/admin/incidents/incident/{filed.pk}/change/").content.decode()
+
+    assert version.sha256 in html
