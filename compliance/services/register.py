@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.changes import publish
-from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
+from compliance.models import Affiliate, Obligation, PESModel, Provider, ProviderStatusChange
 
 from .audit import diff_fields, record_event
 from .chain import hold_chain
@@ -81,6 +81,9 @@ def update_provider(*, actor, provider, reason="", **values):
         if not reason.strip():
             raise ValidationError({"reason": "Say why the authorization status changes."})
     if "name" in changes:
+        # What is still owed under the provider's name is owed under its new one (before
+        # the chain: a sweep holding those duties takes the chain after them).
+        _rename_in_subjects(provider, values["name"])
         hold_chain()  # the new name locks the row beyond FOR NO KEY UPDATE
     _apply(provider, values)
     if "authorization_status" in changes:
@@ -96,6 +99,16 @@ def update_provider(*, actor, provider, reason="", **values):
     record_event(actor=actor, obj=provider, action="provider.updated", changes=changes,
                  reason=reason)
     return provider
+
+
+def _rename_in_subjects(provider, new_name):
+    """The subjects of the provider's outstanding duties and targets that end with its name
+    (its procedures: "Internal reporting procedures of <name>") read its new name."""
+    suffix = f" of {provider.name}"
+    for duty in (Obligation.objects.outstanding().select_for_update(no_key=True)
+                 .filter(provider=provider, subject__endswith=suffix).order_by("pk")):
+        Obligation.objects.filter(pk=duty.pk).update(
+            subject=f"{duty.subject[:-len(suffix)]} of {new_name}"[:300])
 
 
 def _check_may_edit_affiliates(actor, provider):

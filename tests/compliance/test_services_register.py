@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from compliance import services
-from compliance.models import Affiliate, PESModel, Provider, ProviderStatusChange
+from compliance.models import Affiliate, Obligation, PESModel, Provider, ProviderStatusChange
 from notifications.models import OutboundEmail
 from tests import factories
 
@@ -147,3 +147,21 @@ def test_it_refuses_a_duplicate_pes_model_name_per_provider(manager, meter_a, pr
     other = services.create_pes_model(actor=manager, provider=provider_b, name="Alpha meter",
                                       kind="postage_meter", approval_status="approved")
     assert other.provider == provider_b
+
+
+def test_a_renamed_provider_is_not_owed_its_procedures_under_its_old_name(manager, client):
+    provider = services.create_provider(actor=manager, name="Alpha Postage",
+                                        authorization_number="USPS-PES-0100")
+    services.update_provider(actor=manager, provider=provider, name="Omega Mailing LLC")
+    officer = factories.OfficerFactory(username="omega_officer", provider=provider)
+
+    duty = Obligation.objects.get(provider=provider, kind="procedures")
+    assert duty.subject == "Internal reporting procedures of Omega Mailing LLC"
+    client.force_login(officer)
+    home = client.get("/").content.decode()
+
+    # The subject shows on the home page, the obligations list, the calendar feed, every
+    # reminder and digest.
+    assert "Omega Mailing LLC" in home
+    assert "Alpha Postage" not in duty.subject
+    assert "Alpha Postage" not in home
