@@ -61,8 +61,16 @@ def procedures_due_days():
     return getattr(settings, "PROCEDURES_DUE_DAYS", 30)
 
 
+def procedures_subject(name, version=None):
+    """The subject of a provider's procedures duty, or of USPS's target to review its
+    version `version`."""
+    if version is None:
+        return f"Internal reporting procedures of {name}"
+    return f"Internal reporting procedures v{version} of {name}"
+
+
 def _subject(provider):
-    return f"Internal reporting procedures of {provider.name}"
+    return procedures_subject(provider.name)
 
 
 def _outstanding_duty(provider):
@@ -144,7 +152,7 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
         duty = fulfil_obligation(actor=actor, obligation=duty, at=now, locked=True)
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW, provider=provider,
-        subject=f"Internal reporting procedures v{document.version} of {provider.name}",
+        subject=procedures_subject(provider.name, document.version),
         at=now, object_id=document.pk,
         filed_late=duty is not None and duty.state == ObligationState.LATE)
     publish(UPLOADED, document=document.pk)

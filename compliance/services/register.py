@@ -3,7 +3,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.changes import publish
-from compliance.models import Affiliate, Obligation, PESModel, Provider, ProviderStatusChange
+from compliance.models import (
+    Affiliate,
+    Obligation,
+    ObligationKind,
+    PESModel,
+    ProcedureDocument,
+    Provider,
+    ProviderStatusChange,
+)
 
 from .audit import diff_fields, record_event
 from .chain import hold_chain
@@ -102,13 +110,23 @@ def update_provider(*, actor, provider, reason="", **values):
 
 
 def _rename_in_subjects(provider, new_name):
-    """The subjects of the provider's outstanding duties and targets that end with its name
-    (its procedures: "Internal reporting procedures of <name>") read its new name."""
-    suffix = f" of {provider.name}"
-    for duty in (Obligation.objects.outstanding().select_for_update(no_key=True)
-                 .filter(provider=provider, subject__endswith=suffix).order_by("pk")):
-        Obligation.objects.filter(pk=duty.pk).update(
-            subject=f"{duty.subject[:-len(suffix)]} of {new_name}"[:300])
+    """The subjects the product wrote with the provider's name (its procedures duty, and
+    USPS's targets to review its versions) read its new name while outstanding; a case's
+    subject, whatever its title says, is as filed."""
+    from .procedures import procedures_subject
+
+    duties = (Obligation.objects.outstanding().select_for_update(no_key=True)
+              .filter(provider=provider, kind__in=[ObligationKind.PROCEDURES,
+                                                   ObligationKind.USPS_PROCEDURES_REVIEW])
+              .order_by("pk"))
+    for duty in duties:
+        version = None
+        if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW:
+            version = (ProcedureDocument.objects.filter(pk=duty.object_id)
+                       .values_list("version", flat=True).first())
+        if duty.subject == procedures_subject(provider.name, version):
+            Obligation.objects.filter(pk=duty.pk).update(
+                subject=procedures_subject(new_name, version))
 
 
 def _check_may_edit_affiliates(actor, provider):

@@ -165,3 +165,25 @@ def test_a_renamed_provider_is_not_owed_its_procedures_under_its_old_name(manage
     assert "Omega Mailing LLC" in home
     assert "Alpha Postage" not in duty.subject
     assert "Alpha Postage" not in home
+
+
+def test_a_rename_leaves_the_duties_of_a_case_whose_title_ends_with_the_name(manager,
+                                                                             officer_a):
+    """A case's duties are named by its title, the provider's own words: a title that
+    happens to end with " of <provider name>" is not the procedures' subject."""
+    from compliance.models import ObligationKind
+    from tests.incidents.factories import make_draft, make_filed
+
+    title = "Forged resets accepted by the meters of Alpha Postage"
+    draft = make_draft(officer_a, title=title)
+    filed = make_filed(officer_a, title=title)
+
+    services.update_provider(actor=manager, provider=officer_a.provider, name="Omega Mail")
+
+    draft.refresh_from_db()
+    notification = Obligation.objects.get(incident_id=draft.pk,
+                                          kind=ObligationKind.NOTIFICATION)
+    assert draft.title == title
+    assert notification.subject == draft.title  # the draft's duty follows its title
+    triage = Obligation.objects.get(incident_id=filed.pk, kind=ObligationKind.USPS_TRIAGE)
+    assert triage.subject.endswith(title)
