@@ -138,6 +138,18 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     return version
 
 
+def _relabel_owed(incident, old_label):
+    """What is still owed on the case, and USPS's items on it, named by the case's label
+    (its reference and title) read its amended title: the inbox, the duties' lists, the
+    calendar and reminders name it as the case page does."""
+    owed = (Obligation.objects.outstanding().select_for_update(no_key=True)
+            .filter(incident_id=incident.pk).order_by("pk"))
+    for duty in owed:
+        if duty.subject == old_label or duty.subject.endswith(f": {old_label}"):
+            Obligation.objects.filter(pk=duty.pk).update(
+                subject=f"{duty.subject[:-len(old_label)]}{incident.label}"[:300])
+
+
 def _sent_again(actor, incident, latest, based_on, amendment_reason, changes):
     """Whether `latest` is this very amendment sent again (a double click, a retry): the
     version after the one the page showed, by the same officer, for the same reason,
@@ -195,6 +207,7 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
     values = validate_content(provider=incident.provider,
                               values={**current_values(incident), **changes}, now=now,
                               for_filing=True)
+    old_label = incident.label
     apply_scalars(incident, values)
     incident.updated_at = now
     apply_relations(incident, values)
@@ -203,6 +216,8 @@ def amend_incident(*, actor, incident, amendment_reason, based_on=None, **change
             "Nothing changed: an amendment must change at least one field."]})
     incident.current_version += 1
     incident.save()
+    if incident.label != old_label:
+        _relabel_owed(incident, old_label)
     version = _freeze(incident, number=incident.current_version, actor=actor, at=now,
                       amendment_reason=amendment_reason, previous=previous)
     record_event(actor=actor, obj=incident, action="incident.amended", at=now,
