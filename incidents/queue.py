@@ -144,3 +144,12 @@ def state_counts(user, now=None):
 
 def reviewers():
     return list(User.objects.reviewers().order_by("username"))
+
+
+def departed_holders():
+    """People no longer reviewing (deactivated, moved) to whom open cases are still
+    assigned: the queue's filter finds their cases, to hand them on."""
+    return list(User.objects.filter(
+        pk__in=Incident.objects.filter(status__in=OPEN_STATES)
+        .exclude(assigned_reviewer__isnull=True).values("assigned_reviewer"))
+        .exclude(pk__in=User.objects.reviewers().values("pk")).order_by("username"))

@@ -19,6 +19,7 @@ from incidents.queue import (
     SORTS,
     QueueFilter,
     QueuePaginator,
+    departed_holders,
     queue_queryset,
     reviewers,
     sort_queue,
@@ -71,6 +72,7 @@ def review_queue(request):
         "categories": Category.choices,
         "risks": RevenueRisk.choices,
         "reviewers": people,
+        "departed": departed_holders(),
         "current": {key: request.GET.get(key, "") for key in (
             "provider", "category", "revenue_risk", "reviewer", "status", "q", "overdue")},
     }, status=200 if valid else 400)
