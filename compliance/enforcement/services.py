@@ -8,6 +8,7 @@ ValidationError (400) for bad input (a late answer without its reason among them
 Conflict (409) for a step out of turn or before the provider's period ends.
 """
 
+import zoneinfo
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
@@ -220,7 +221,9 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
     proceeding = _lock(proceeding)
     require_side(hold_actor(actor), proceeding, side)  # as they are now
     if after is not None:
-        sent = sent_again(actor, proceeding, after=after, kind=kind, body=body)
+        sent = sent_again(actor, proceeding, after=after, kind=kind, body=body,
+                          outcome=outcome, days=days, effective_date=effective_date,
+                          late_reason=late_reason)
         if sent is not None:
             return sent
         since = list(proceeding.steps.filter(number__gt=after).order_by("number"))
@@ -263,15 +266,30 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                   period=period, keep_state=appealed)
 
 
-def sent_again(actor, proceeding, *, after, kind, body):
-    """The step `actor` filed as the only one after step `after`, of `kind` with `body`:
-    the same step sent again (a double click, a retry), which answers what it filed;
-    None otherwise."""
+def sent_again(actor, proceeding, *, after, kind, body, outcome="", days=None,
+               effective_date=None, late_reason=""):
+    """The step `actor` filed as the only one after step `after`, of `kind`, with `body`
+    and the same terms (its outcome, days, effective date, reason for lateness, where the
+    request gives them): the same step sent again (a double click, a retry), which
+    answers what it filed; None otherwise (another step is no retry of it)."""
     since = list(proceeding.steps.filter(number__gt=after).order_by("number")[:2])
-    if len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind \
-            and since[0].body == (body or "").strip():
-        return since[0]
-    return None
+    if not (len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind
+            and since[0].body == (body or "").strip()):
+        return None
+    step = since[0]
+    if (outcome or "") != (step.outcome or ""):
+        return None
+    if days not in (None, "") and str(days) != str(step.days):
+        return None
+    if effective_date not in (None, ""):
+        zone = zoneinfo.ZoneInfo(proceeding.provider.timezone)
+        filed = step.effective_at.astimezone(zone).date().isoformat() \
+            if step.effective_at else None
+        if str(effective_date) != filed:
+            return None
+    if step.is_late and (late_reason or "").strip() != step.late_reason:
+        return None
+    return step
 
 
 def _issue(actor, proceeding, kind, body, terms, policy, now, period=None, opening=None,

@@ -259,9 +259,12 @@ def proceeding_step(request, pk):
     if after is not None and services.may_act_on(request.user, proceeding):
         # Sent twice, its turn has passed (or the proceeding closed) by the second: it is
         # the step the first filed.
-        sent = services.sent_again(request.user, proceeding, after=after,
-                                   kind=request.POST.get("kind", ""),
-                                   body=request.POST.get("body", ""))
+        sent = services.sent_again(
+            request.user, proceeding, after=after, kind=request.POST.get("kind", ""),
+            body=request.POST.get("body", ""), outcome=request.POST.get("outcome", ""),
+            days=request.POST.get("days", "").strip() or None,
+            effective_date=request.POST.get("effective_date", "").strip() or None,
+            late_reason=request.POST.get("late_reason", ""))
         if sent is not None:
             messages.info(request, f"{sent.get_kind_display()} was filed as step "
                                    f"{sent.number}: this form was sent twice.")

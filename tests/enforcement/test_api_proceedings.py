@@ -272,3 +272,22 @@ def test_a_step_or_an_amendment_naming_what_its_caller_read_is_refused_once_over
         "kind": "correction", "body": "Filed again.", "after": 1}, T0 + 2 * DAY)
     assert late.status_code == 409 and "step 2 since" in late.json()["detail"]
     assert suspension.steps.count() == 2
+
+
+def test_a_step_sent_again_with_other_terms_is_no_retry_of_the_one_filed(
+        api_for, suspension, manager, officer_a):
+    """The same text naming the same last step, but effective on another date: not the
+    step filed (409), which a caller would otherwise believe on record; the same request
+    again is answered as filed."""
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it.")
+    url = steps_url(suspension)
+    api = api_for(manager)
+    body = {"kind": "suspension_notice", "body": "Your approval is suspended.", "after": 2,
+            "effective_date": "2026-07-01"}
+    first = post(api, url, body, T0 + 2 * DAY)
+    again = post(api, url, body, T0 + 2 * DAY)
+    other = post(api, url, {**body, "effective_date": "2026-08-01"}, T0 + 2 * DAY)
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json()["number"] == first.json()["number"] == 3
+    assert suspension.steps.count() == 3
