@@ -10,6 +10,7 @@ import secrets
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import SentForm
@@ -34,10 +35,18 @@ def _claimed_key(key, content):
 
 def _text(part):
     """One part of what a form says, as text the same way each time: a form's values (a
-    dict) with the objects they name by id."""
+    dict) with the objects they name by id, and a set of them (a queryset) as its ids."""
     if isinstance(part, dict | list | tuple):
-        return json.dumps(part, sort_keys=True, default=lambda o: getattr(o, "pk", str(o)))
+        return json.dumps(part, sort_keys=True, default=_plain)
     return str(part)
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, QuerySet | set | frozenset):
+        return sorted(item.pk if hasattr(item, "pk") else str(item) for item in value)
+    return str(value)
 
 
 def sent_before(user, key, *content):

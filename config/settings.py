@@ -4,6 +4,7 @@ Every variable is optional. Unset, the product runs on SQLite, Celery's
 `filesystem://` broker and e-mails written as files, all under `var/`.
 """
 
+import os
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -118,8 +119,9 @@ DATABASES = {
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # A password given apart from DATABASE_URL, as it is (one with `/`, `@` or `?` would have
 # to be percent-encoded inside the URL).
-if env.str("DATABASE_PASSWORD", default=""):
-    DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
+# Read as it is (django-environ would take one starting with `$` for another variable).
+if os.environ.get("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = os.environ["DATABASE_PASSWORD"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

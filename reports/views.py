@@ -144,10 +144,10 @@ def report_edit(request, pk):
         raise PermissionDenied
     filed = report.state not in (ReportState.DRAFT, ReportState.RETURNED)
     refusal = (f"{report.reference} has been filed: filings are append-only." if filed else
+               "The case is closed: no more reports are filed on it."
+               if report.incident.status == IncidentStatus.CLOSED else
                CORRECTION_WAIVED.format(reference=report.reference)
-               if not correctable(report) else
-               None if _open_to_filing(report) else
-               "The case is closed: no more reports are filed on it.")
+               if not correctable(report) else None)
     if refusal and request.method != "POST":
         messages.error(request, refusal)
         return redirect("report-detail", pk=report.pk)

@@ -49,8 +49,8 @@ class ContentNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         accepts = self._get_parsed_accept_list(request)
         levels = sorted({_quality(m) for m in accepts if _quality(m) > 0}, reverse=True)
-        if len(levels) <= 1:
-            return super().select_renderer(request, renderers, format_suffix)
+        if not levels:  # every range refused: nothing is acceptable
+            raise NotAcceptable(available_renderers=renderers)
         try:
             for level in levels:
                 request._parsed_accept_list = [m for m in accepts if _quality(m) == level]
@@ -129,6 +129,7 @@ def _quality(media_type):
     """The `q` of one parsed media range of an Accept header (1 when not given or not a
     number)."""
     try:
-        return float(media_type.params.get("q", 1))
+        quality = float(media_type.params.get("q", 1))
     except ValueError:
         return 1.0
+    return min(max(quality, 0.0), 1.0) if quality == quality else 1.0

@@ -166,9 +166,9 @@ def submit_report(*, actor, report, **fields):
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
         raise Conflict(f"{report.reference} has been filed and is "
                             f"{report.get_state_display().lower()}: filings are append-only.")
+    check_incident_state(incident, report.kind)
     if not correctable(report):
         raise Conflict(CORRECTION_WAIVED.format(reference=report.reference))
-    check_incident_state(incident, report.kind)
     now = timezone.now()
     values = check_fields(report.kind, fields)
     for name, value in values.items():
