@@ -29,8 +29,12 @@ class SentOnceMixin:
 
 
 def _claimed_key(key, content):
-    digest = hashlib.sha256("\n".join(map(_text, content)).encode()).hexdigest()[:16]
-    return f"{key[:64]}:{digest}"
+    return f"{key[:64]}:{digest_of(*content)}"
+
+
+def digest_of(*content):
+    """A short digest of what a form or a request says (`_text` of each part)."""
+    return hashlib.sha256("\n".join(map(_text, content)).encode()).hexdigest()[:16]
 
 
 def _text(part):

@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.api.fields import AwareDateTimeField, StrictPrimaryKeyRelatedField
+from compliance.api.idempotency import idempotency_key, key_parameter
 from compliance.exports.api import CsvListMixin
 from compliance.models import User
 from incidents import services
@@ -158,7 +159,10 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
                 .order_by("created_at", "id"))
 
     @extend_schema(summary="Comment on the incident (provider officers: shared only)",
-                   request=CommentInputSerializer, responses={201: CommentSerializer})
+                   request=CommentInputSerializer, responses={201: CommentSerializer},
+                   parameters=[key_parameter(
+                       "with the same comment answers the comment the first added, and "
+                       "adds nothing more (a comment is never removed).")])
     def post(self, request, *args, **kwargs):
         incident = self.get_incident()
         if not services.may_comment(request.user, incident):
@@ -167,5 +171,6 @@ class CommentListView(CsvListMixin, generics.ListCreateAPIView):
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = services.add_comment(actor=request.user, incident=incident,
+                               submission_key=idempotency_key(request) or "",
                                **serializer.validated_data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

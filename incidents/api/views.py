@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -9,9 +10,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.api.idempotency import idempotency_key, key_parameter
 from compliance.api.pagination import FewRowsPagination
 from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
+from compliance.sent_once import answered, digest_of, first_sending, sent_before
 from incidents import counts, services
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
@@ -99,12 +102,33 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         found = Incident.objects.visible_to(self.request.user).filter(pk=incident.pk)
         return listing.rows(listing.list_rows(found))[0]
 
-    @extend_schema(summary="Create a draft incident (provider officers)")
+    @extend_schema(summary="Create a draft incident (provider officers)",
+                   parameters=[key_parameter(
+                       "answers the draft the first one made, and makes no other; the key "
+                       "sent with another draft answers 409 and changes nothing.")],
+                   responses={201: IncidentSerializer, 409: OpenApiResponse(
+                       description="The Idempotency-Key was sent with another draft.")})
     def create(self, request, *args, **kwargs):
+        key = idempotency_key(request)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        incident = services.create_draft(actor=request.user,
-                                **serializer.validated_data)
+        values = serializer.validated_data
+        if key is None:
+            incident = services.create_draft(actor=request.user, **values)
+            return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
+        # A draft is never removed and its 24-hour duty reminds: a retry makes no second.
+        asked = digest_of(values)
+        with transaction.atomic():
+            if not first_sending(request.user, key, "api:draft"):
+                made, _, first_asked = (sent_before(request.user, key, "api:draft").answer
+                                        .partition(":"))
+                if first_asked != asked:
+                    raise Conflict("This Idempotency-Key was sent with another draft: a "
+                                   "new draft needs a new key.")
+                incident = Incident.objects.visible_to(request.user).get(pk=int(made))
+                return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
+            incident = services.create_draft(actor=request.user, **values)
+            answered(request.user, key, f"{incident.pk}:{asked}", "api:draft")
         return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a draft (409 once submitted)",

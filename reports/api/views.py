@@ -1,12 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from compliance.api.idempotency import idempotency_key, key_parameter
 from compliance.exports.api import CsvExportMixin, CsvListMixin
 from incidents.api.views import IncidentChildMixin
 from reports import services
@@ -43,22 +43,9 @@ def _content(data):
     return {k: v for k, v in data.items() if k not in ("kind", "draft")}
 
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
-    description="Optional, up to 64 printable characters: a POST sent again with the same "
-                "key (a retry, however late) answers the report the first one started, and "
-                "files nothing more; the key sent with another kind of report, or other "
-                "content, answers 409 and changes nothing.")
-
-
-def idempotency_key(request):
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not (0 < len(key) <= 64 and key.isprintable() and key.isascii()):
-        raise ValidationError({"Idempotency-Key": [
-            "Give up to 64 printable ASCII characters, or leave the header out."]})
-    return key
+IDEMPOTENCY_KEY = key_parameter(
+    "answers the report the first one started, and files nothing more; the key sent with "
+    "another kind of report, or other content, answers 409 and changes nothing.")
 
 
 @extend_schema(tags=["reports"])
