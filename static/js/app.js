@@ -27,10 +27,16 @@
 })();
 
 // A form that failed comes back with a summary of its errors at its top: take the reader
-// (and a screen reader's focus) there, unless the address already names a place.
+// (and a screen reader's focus) there, unless the address already names a place. Once the
+// page has loaded: the browser's move to the address's place (a form posting to
+// "#decide") would otherwise take the focus away again.
 (function () {
   const summary = document.querySelector(".error-summary");
   if (!summary) return;
-  summary.focus({ preventScroll: Boolean(window.location.hash) });
-  if (!window.location.hash) summary.scrollIntoView({ block: "start" });
+  function take() {
+    summary.focus({ preventScroll: Boolean(window.location.hash) });
+    if (!window.location.hash) summary.scrollIntoView({ block: "start" });
+  }
+  take();
+  window.addEventListener("load", function () { window.requestAnimationFrame(take); });
 })();
