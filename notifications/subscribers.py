@@ -162,3 +162,15 @@ def authorization_status_changed(provider, step):
                 template="authorization_status_changed",
                 context={**_proceeding_context(step), "provider": step.proceeding.provider},
                 key=f"authorization:{provider}:step:{step.pk}")
+
+
+@builder("incident_triaged")
+def _incident_triaged(email, context, now):
+    """The status reports as they stand when the e-mail goes out: during the investigation
+    the next one owed, and its due time (a re-triage changes the interval from the next
+    one on, not the one owed)."""
+    incident = context["incident"]
+    next_status = (Obligation.objects.outstanding()
+                   .filter(incident_id=incident.pk, kind=ObligationKind.STATUS_REPORT)
+                   .order_by("due_at", "id").first())
+    return {**context, "next_status": next_status}
