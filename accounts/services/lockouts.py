@@ -6,8 +6,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Min, Sum
-from django.db.models.functions import Lower
+from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from compliance.models import User
@@ -36,9 +35,13 @@ def current_lockouts(now=None):
             .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
             .order_by("-last", "username"))
     rows = list(rows)
-    # Attempts are kept under the username in lower case; an account's may have capitals.
-    users = {u.username.lower(): u for u in User.objects.alias(folded=Lower("username"))
-             .filter(folded__in=[r["username"].lower() for r in rows])}
+    # Attempts are kept under the username in lower case (Python's: "Émile" is "émile"); an
+    # account's may have capitals. Matched without the database's LOWER, which folds ASCII
+    # letters alone on SQLite.
+    wanted = Q()
+    for row in rows:
+        wanted |= Q(username__iexact=row["username"])
+    users = {u.username.lower(): u for u in User.objects.filter(wanted)} if rows else {}
     return [Lockout(username=r["username"], failures=r["failures"], first_failure_at=r["first"],
                     last_failure_at=r["last"], until=r["last"] + settings.AXES_COOLOFF_TIME,
                     user=users.get(r["username"].lower())) for r in rows]

@@ -248,3 +248,17 @@ def test_a_cleared_lockout_lets_the_person_in_after_tries_made_while_it_held(
     response = attempt(Client(), "officer_a", address="198.51.100.20")
 
     assert response.status_code == 302
+
+
+# Attempts are kept under Python's lower case ("Émile" is "émile"), which SQLite's LOWER
+# (make run's database) does not match: the page names the account all the same.
+def test_the_lockouts_page_names_an_account_with_a_non_ascii_capital(client, signed_in,
+                                                                     manager, provider_a):
+    emile = factories.OfficerFactory(username="Émile.Durand", provider=provider_a)
+    fail(client, "Émile.Durand", 5)
+
+    page = signed_in(manager).get("/people/lockouts/").content.decode()
+
+    assert "émile.durand" in page
+    assert f"/people/{emile.pk}/" in page
+    assert "no such account" not in page
