@@ -106,12 +106,12 @@ class ServiceSaveMixin:
         obj.pk = saved.pk
 
 
-class StatusChangeInline(admin.TabularInline):
-    model = ProviderStatusChange
+class ReadOnlyInline(admin.TabularInline):
+    """Rows listed within a page for USPS managers to read (who hold no model permissions
+    of Django's); nothing added, changed or deleted there."""
+
     extra = 0
     can_delete = False
-    readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
-    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -123,8 +123,13 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # Read by USPS managers, who hold no model permissions of Django's.
         return is_usps_manager(request)
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = ProviderStatusChange
+    readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = readonly_fields
 
 
 @admin.register(Provider, site=admin_site)

@@ -2,27 +2,9 @@
 
 from django.contrib import admin
 
-from compliance.admin import ReadOnlyAdmin, admin_site, is_usps_manager
+from compliance.admin import ReadOnlyAdmin, ReadOnlyInline, admin_site
 
 from .models import Attachment, Incident, IncidentVersion, RiskStatement
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Read by USPS managers, who hold no model permissions of Django's.
-        return is_usps_manager(request)
 
 
 class RiskStatementInline(ReadOnlyInline):

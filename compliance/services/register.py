@@ -115,15 +115,16 @@ def _rename_in_subjects(provider, new_name):
     subject, whatever its title says, is as filed."""
     from .procedures import procedures_subject
 
-    duties = (Obligation.objects.outstanding().select_for_update(no_key=True)
-              .filter(provider=provider, kind__in=[ObligationKind.PROCEDURES,
-                                                   ObligationKind.USPS_PROCEDURES_REVIEW])
-              .order_by("pk"))
+    duties = list(Obligation.objects.outstanding().select_for_update(no_key=True)
+                  .filter(provider=provider, kind__in=[ObligationKind.PROCEDURES,
+                                                       ObligationKind.USPS_PROCEDURES_REVIEW])
+                  .order_by("pk"))
+    versions = dict(ProcedureDocument.objects.filter(
+        pk__in=[d.object_id for d in duties if d.kind == ObligationKind.USPS_PROCEDURES_REVIEW])
+        .values_list("pk", "version"))
     for duty in duties:
-        version = None
-        if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW:
-            version = (ProcedureDocument.objects.filter(pk=duty.object_id)
-                       .values_list("version", flat=True).first())
+        version = (versions.get(duty.object_id)
+                   if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW else None)
         if duty.subject == procedures_subject(provider.name, version):
             Obligation.objects.filter(pk=duty.pk).update(
                 subject=procedures_subject(new_name, version))

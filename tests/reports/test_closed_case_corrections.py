@@ -39,6 +39,8 @@ def test_a_returned_status_report_of_a_closed_case_is_refused_as_closed_not_waiv
                                       {"progress": "Week two."}, format="json")
 
     assert page.status_code == 409 and api.status_code == 409
+    sr1.refresh_from_db()
+    assert (sr1.current_version, sr1.state) == (1, "returned")
     for text in (page.content.decode(), str(api.json())):
         assert "waived" not in text
         assert "file the next status report" not in text

@@ -697,20 +697,27 @@ def test_the_reports_api_names_the_correction_duty_and_its_due_time_in_force(
     assert datetime.fromisoformat(review["resubmission_due_at"]) == NOW + 5 * DAY
 
 
-def test_once_usps_waives_a_status_reports_correction_the_next_one_meets_the_cadence(
-        officer_a, reviewer, client):
-    """A returned status report takes the next status filing as its correction while the
-    correction is owed; once USPS waived it, the next status report is a new one, meeting
-    the status report owed and opening the next, and the case page offers that."""
+def _status_report_returned_then_waived(officer, reviewer):
+    """A case under investigation (status reports every 7 days) whose first status report
+    USPS returned, then waived its correction: (the case, that report)."""
     from compliance.services.waivers import waive_obligation
 
-    incident = investigating(officer_a, reviewer, interval=7)
-    sr1, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
+    incident = investigating(officer, reviewer, interval=7)
+    sr1, _ = file_report_at(officer, incident, "status", at=NOW + DAY)
     with time_machine.travel(NOW + 2 * DAY, tick=False), committed():
         review = services.return_report(actor=reviewer, report=sr1, comment="More detail.")
     with time_machine.travel(NOW + 3 * DAY, tick=False), committed():
         waive_obligation(actor=reviewer, obligation=review.resubmission_obligation,
                          reason="Not needed: the next status report will cover it.")
+    return incident, sr1
+
+
+def test_once_usps_waives_a_status_reports_correction_the_next_one_meets_the_cadence(
+        officer_a, reviewer, client):
+    """A returned status report takes the next status filing as its correction while the
+    correction is owed; once USPS waived it, the next status report is a new one, meeting
+    the status report owed and opening the next, and the case page offers that."""
+    incident, sr1 = _status_report_returned_then_waived(officer_a, reviewer)
     cadence = (Obligation.objects.outstanding()
                .filter(incident_id=incident.pk, kind="status_report").get())
     client.force_login(officer_a)
@@ -734,15 +741,7 @@ def test_a_returned_status_report_whose_correction_usps_waived_is_corrected_no_m
         officer_a, reviewer, client, api_for):
     """Its page offers no correction and refuses one (409, what was typed kept), as the
     API does: filed, it would meet nothing while the status report owed went missed."""
-    from compliance.services.waivers import waive_obligation
-
-    incident = investigating(officer_a, reviewer, interval=7)
-    sr1, _ = file_report_at(officer_a, incident, "status", at=NOW + DAY)
-    with time_machine.travel(NOW + 2 * DAY, tick=False), committed():
-        review = services.return_report(actor=reviewer, report=sr1, comment="More detail.")
-    with time_machine.travel(NOW + 3 * DAY, tick=False), committed():
-        waive_obligation(actor=reviewer, obligation=review.resubmission_obligation,
-                         reason="Not needed: the next status report will cover it.")
+    incident, sr1 = _status_report_returned_then_waived(officer_a, reviewer)
     client.force_login(officer_a)
     typed = {"progress": "Week two: firmware 4.3 in test.",
              "anticipated_completion_date": "2026-09-30", "file": "1"}
