@@ -1,8 +1,11 @@
 """gunicorn's access log without the secrets some URLs carry: a calendar feed's (polled for
 ever by calendar apps), an invitation's and a password reset's. The database keeps only
 their hashes; the log keeps the path with the secret masked, in every field of the line
-(the request line, the path, the referrer of the page that followed the link)."""
+(the request line, the path, the referrer of the page that followed the link). The
+application's own log lines (Django's "Not Found: <path>", a CSRF refusal's "Forbidden
+(…): <path>") pass through `MaskedSecrets`."""
 
+import logging
 import re
 
 from gunicorn.glogging import Logger
@@ -21,3 +24,13 @@ class AccessLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         return {key: masked(value) if isinstance(value, str) else value
                 for key, value in super().atoms(resp, req, environ, request_time).items()}
+
+
+class MaskedSecrets(logging.Filter):
+    """A log line naming such a path says it with the secret masked."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if SECRET_IN_PATH.search(message):
+            record.msg, record.args = masked(message), None
+        return True

@@ -6,10 +6,11 @@ threads of each."""
 import os
 
 wsgi_app = "config.wsgi"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+# Set empty, as unset.
+workers = int(os.environ.get("WEB_CONCURRENCY") or "2")
+threads = int(os.environ.get("WEB_THREADS") or "4")
 keepalive = 5
 # The access log masks the secrets of calendar-feed, invitation and reset URLs.
 logger_class = "config.access_log.AccessLogger"

@@ -23,6 +23,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+# A variable set empty (`NAME=` in .env, `NAME: ${NAME:-}` in a compose file) takes its
+# default, as if unset: never an empty URL, number or log level, nor `HTTPS` read as off.
+# Where empty says something, it is kept: no roles need a second factor, no trusted
+# origins, no former keys; an empty SECRET_KEY is refused, never the development key.
+KEPT_EMPTY = ("MFA_REQUIRED_ROLES", "CSRF_TRUSTED_ORIGINS", "SECRET_KEY_FALLBACKS",
+              "SECRET_KEY")
+env.ENVIRON = {name: value for name, value in os.environ.items()
+               if value != "" or name in KEPT_EMPTY}
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -125,6 +133,11 @@ if os.environ.get("DATABASE_PASSWORD"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer (a host gone, packets dropped) fails a connection in
+    # seconds, not after the system's two minutes of retries: requests, workers and the
+    # health check's threads do not pile up waiting for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     # PostgreSQL's JIT compiler pays off for long analytical queries; ours are short, and
     # its cost estimates start it on figures it then spends longer compiling than running.
     if not env.bool("POSTGRES_JIT", default=False):
@@ -299,7 +312,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No line names a calendar feed's, an invitation's or a reset link's secret.
+    "filters": {"masked_secrets": {"()": "config.access_log.MaskedSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "filters": ["masked_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Failures and lockouts are audit events: axes' own line per sign-in is noise; and
     # WeasyPrint and fontTools narrate every PDF at INFO.

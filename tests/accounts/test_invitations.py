@@ -1,15 +1,19 @@
 """Invitations: who may invite whom, the single-use expiring link, and accepting it."""
 
+import io
+import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invitation
 from accounts.services import invite_user, revoke_invitation
 from compliance.models import AuditEvent, User
+from config.access_log import MaskedSecrets
 from notifications.models import OutboundEmail
 from notifications.services import send_due_emails
 
@@ -155,6 +159,26 @@ def test_it_makes_the_account_from_the_link_with_the_chosen_password(client, inv
     assert accepted.actor == user
     assert AuditEvent.objects.get(action="user.created").actor == officer_a
     assert client.get("/").status_code == 200  # signed in
+
+
+def test_a_refused_use_of_the_link_leaves_its_secret_out_of_the_log(invitation):
+    """A form sent without its CSRF cookie (an expired session, a blocked cookie) is refused,
+    and Django logs the path it was sent to: the log keeps the link's secret masked."""
+    invite, link = invitation
+    secret = link_path(link).rstrip("/").rsplit("-", 1)[1]
+    console = next(handler for handler in logging.getLogger().handlers
+                   if any(isinstance(f, MaskedSecrets) for f in handler.filters))
+    written = io.StringIO()
+    before = console.setStream(written)
+    try:
+        response = Client(enforce_csrf_checks=True).post(link_path(link), accept_form())
+    finally:
+        console.setStream(before)
+
+    assert response.status_code == 403
+    assert f"/accounts/invitation/{invite.pk}-[secret]" in written.getvalue()
+    assert secret not in written.getvalue()
+    assert not User.objects.filter(username="nina").exists()
 
 
 def test_it_sends_the_new_officer_to_enrol_a_second_factor_before_anything_else(client,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import OperationalError
+from django.db.utils import ConnectionHandler
 
 from compliance import health
 from compliance.models import Heartbeat
@@ -148,6 +149,27 @@ def test_it_answers_within_a_second_when_the_database_hangs(client, broker_ok, m
     assert checks["database"] == {"ok": False, "error": "timeout"}
     assert checks["scheduler"] == {"ok": False, "error": "timeout"}
     assert checks["broker"] == {"ok": True}
+
+
+def test_a_database_that_never_answers_fails_a_connection_in_seconds(settings):
+    """A PostgreSQL server that takes the connection and says nothing (a host gone behind a
+    proxy, a server stuck) fails it after DATABASE_CONNECT_TIMEOUT, not minutes later."""
+    configured = settings.DATABASES["default"]
+    if configured["ENGINE"] != "django.db.backends.postgresql":
+        assert "connect_timeout" not in configured.get("OPTIONS", {})
+        return
+    timeout = configured["OPTIONS"]["connect_timeout"]
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        handler = ConnectionHandler({"default": {
+            **configured, "HOST": "127.0.0.1", "PORT": silent.getsockname()[1]}})
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="timeout"):
+            handler["default"].ensure_connection()
+        waited = time.monotonic() - started
+    assert timeout == 5
+    assert timeout - 1 < waited < timeout + 3
 
 
 def test_it_answers_within_a_second_when_the_broker_hangs(client, settings):

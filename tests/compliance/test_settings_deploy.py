@@ -82,3 +82,34 @@ def test_a_django_warning_is_logged_once_in_development(tmp_path):
 
     assert run.returncode == 0, run.stderr
     assert run.stderr.count("Forbidden: /somewhere/") == 1
+
+
+def read_settings(env, *names):
+    script = ("import django; django.setup(); from django.conf import settings; "
+              f"print(repr([getattr(settings, name) for name in {list(names)!r}]))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_a_variable_set_empty_takes_its_default(tmp_path):
+    """`NAME=` in .env, or `NAME: ${NAME:-}` in a compose file: the default, not an empty
+    number the settings cannot read, an empty broker URL or HTTPS read as off."""
+    empty = dict.fromkeys(("SWEEP_INTERVAL_SECONDS", "EMAIL_TIMEOUT", "ATTACHMENT_MAX_BYTES",
+                           "LOGIN_FAILURE_LIMIT", "LOG_LEVEL", "HTTPS", "CELERY_BROKER_URL",
+                           "EMAIL_URL", "SANE_YEARS", "SITE_URL"), "")
+
+    assert read_settings(production_env(tmp_path, **empty), "SWEEP_INTERVAL_SECONDS",
+                         "EMAIL_TIMEOUT", "SECURE_SSL_REDIRECT", "SANE_YEARS", "SITE_URL") == (
+        "[30, 10, True, (1990, 2100), 'http://127.0.0.1:8000']")
+    assert check_deploy(production_env(tmp_path, **empty)).returncode == 0
+
+
+def test_where_empty_says_something_it_is_kept(tmp_path):
+    env = production_env(tmp_path, MFA_REQUIRED_ROLES="", CSRF_TRUSTED_ORIGINS="")
+
+    assert read_settings(env, "MFA_REQUIRED_ROLES", "CSRF_TRUSTED_ORIGINS") == "[[], []]"
+    refused = check_deploy(production_env(tmp_path, SECRET_KEY=""))
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stdout + refused.stderr
