@@ -1,9 +1,18 @@
-"""E-mails that could not be delivered, for USPS managers to act on."""
+"""E-mails that could not be delivered, for USPS managers to act on: send them again (the
+mail settings fixed, an address corrected) or mark them handled (the person reached
+another way). Either clears them from the warning every manager's page carries."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Left
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from compliance.services import record_event
 
 from .models import EmailState, OutboundEmail
 
@@ -20,7 +29,64 @@ def failed_email_count(request):
 def failed_emails(request):
     if not request.user.is_usps_manager:
         raise PermissionDenied
+    if request.method == "POST":
+        _act(request)
+        return redirect("failed-emails")
     emails = (OutboundEmail.objects.filter(state=EmailState.FAILED)
               .select_related("recipient").order_by("-next_attempt_at", "-id"))
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/failed_emails.html", {"page": page})
+
+
+def _act(request):
+    action = request.POST.get("action")
+    ticked = [int(pk) for pk in request.POST.getlist("email") if pk.isdigit()]
+    if action not in ("resend", "handled"):
+        messages.error(request, "Choose to send them again or to mark them handled.")
+        return
+    if not ticked:
+        messages.error(request, "Tick the e-mails to act on.")
+        return
+    done = (resend_failed if action == "resend" else mark_handled)(request.user, ticked)
+    if not done:
+        messages.error(request, "None of the ticked e-mails is still undelivered: another "
+                                "manager acted on them.")
+    elif action == "resend":
+        messages.success(request, f"{len(done)} e-mail{'s' if len(done) > 1 else ''} will be "
+                                  "sent again within minutes, with up to six tries.")
+    else:
+        messages.success(request, f"{len(done)} e-mail{'s' if len(done) > 1 else ''} marked "
+                                  "handled.")
+
+
+@transaction.atomic
+def resend_failed(actor, ids):
+    """Put the undelivered e-mails among `ids` back in the outbox as new, with a fresh set of
+    tries, rendered as things are then. Returns those it put back (none already acted on)."""
+    emails = _still_failed(ids)
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
+        state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now())
+    for email in emails:
+        record_event(actor=actor, obj=email, action="email.resent", usps_only=True,
+                     changes={"state": [EmailState.FAILED.value, EmailState.PENDING.value]})
+    return emails
+
+
+@transaction.atomic
+def mark_handled(actor, ids):
+    """Mark the undelivered e-mails among `ids` handled: not sent, and no longer warned of."""
+    emails = _still_failed(ids)
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
+        state=EmailState.SKIPPED,
+        last_error=Left(Concat(Value(f"Not sent: marked handled by {actor}. Last error: "),
+                               F("last_error")), 2000))
+    for email in emails:
+        record_event(actor=actor, obj=email, action="email.marked_handled", usps_only=True,
+                     changes={"state": [EmailState.FAILED.value, EmailState.SKIPPED.value]})
+    return emails
+
+
+def _still_failed(ids):
+    return list(OutboundEmail.objects.select_for_update().filter(pk__in=ids,
+                                                                 state=EmailState.FAILED)
+                .order_by("pk"))

@@ -1,0 +1,124 @@
+"""Undelivered e-mails: a USPS manager sends them again or marks them handled; nobody else
+can, and a refused or stale request changes nothing."""
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from compliance.models import AuditEvent
+from notifications import services
+from notifications.models import EmailState, OutboundEmail
+from tests.incidents.factories import make_filed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def undelivered(officer_a, reviewer):
+    """An incident's filing e-mail that failed for good, and another one."""
+    make_filed(officer_a)
+    emails = list(OutboundEmail.objects.order_by("pk")[:2])
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
+        state=EmailState.FAILED, attempts=services.MAX_ATTEMPTS,
+        last_error="SMTPRecipientsRefused: 550", next_attempt_at=timezone.now())
+    return emails
+
+
+def states():
+    return dict(OutboundEmail.objects.values_list("pk", "state"))
+
+
+def test_a_manager_sends_the_ticked_e_mails_again_and_the_worker_delivers_them(
+        signed_in, manager, undelivered, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client = signed_in(manager)
+    first, second = undelivered
+    assert "2 e-mails could not be delivered" in client.get("/").content.decode()
+
+    response = client.post("/notifications/failed/", {"action": "resend",
+                                                      "email": [first.pk]}, follow=True)
+
+    assert "1 e-mail will be sent again" in response.content.decode()
+    first.refresh_from_db()
+    assert (first.state, first.attempts) == (EmailState.PENDING, 0)
+    assert OutboundEmail.objects.get(pk=second.pk).state == EmailState.FAILED
+    assert "1 e-mail could not be delivered" in client.get("/").content.decode()
+    event = AuditEvent.objects.get(action="email.resent")
+    assert (event.actor, event.object_id, event.usps_only) == (manager, str(first.pk), True)
+    mail.outbox.clear()
+    services.send_due_emails()
+    first.refresh_from_db()
+    assert first.state == EmailState.SENT
+    assert [m.to for m in mail.outbox] == [[first.recipient.email]]
+
+
+def test_a_manager_marks_e_mails_handled_and_the_warning_goes(signed_in, manager, undelivered):
+    client = signed_in(manager)
+
+    response = client.post("/notifications/failed/", {
+        "action": "handled", "email": [e.pk for e in undelivered]}, follow=True)
+
+    assert "2 e-mails marked handled" in response.content.decode()
+    assert "could not be delivered" not in client.get("/").content.decode()
+    for email in OutboundEmail.objects.filter(pk__in=[e.pk for e in undelivered]):
+        assert email.state == EmailState.SKIPPED
+        assert email.last_error == (f"Not sent: marked handled by {manager}. Last error: "
+                                    "SMTPRecipientsRefused: 550")
+    assert AuditEvent.objects.filter(action="email.marked_handled").count() == 2
+    services.send_due_emails()
+    assert OutboundEmail.objects.filter(state=EmailState.SENT,
+                                        pk__in=[e.pk for e in undelivered]).count() == 0
+
+
+@pytest.mark.parametrize("who", ["reviewer", "officer_a", "viewer_a"])
+def test_nobody_but_a_manager_acts_on_them_and_nothing_changes(who, request, signed_in,
+                                                              undelivered):
+    before = states()
+    client = signed_in(request.getfixturevalue(who))
+
+    for action in ("resend", "handled"):
+        response = client.post("/notifications/failed/", {
+            "action": action, "email": [e.pk for e in undelivered]})
+        assert response.status_code == 403
+
+    assert states() == before
+    assert not AuditEvent.objects.filter(action__startswith="email.").exists()
+
+
+def test_the_events_are_usps_only(manager, undelivered, officer_a):
+    from notifications.failures import resend_failed
+
+    resend_failed(manager, [undelivered[0].pk])
+
+    assert AuditEvent.objects.filter(action="email.resent").count() == 1
+    assert not AuditEvent.objects.visible_to(officer_a).filter(
+        action__startswith="email.").exists()
+
+
+def test_e_mails_another_manager_acted_on_are_left_as_they_are(signed_in, manager,
+                                                                undelivered):
+    first, second = undelivered
+    OutboundEmail.objects.filter(pk=first.pk).update(state=EmailState.SENT)  # sent again
+    OutboundEmail.objects.filter(pk=second.pk).update(state=EmailState.SKIPPED)  # handled
+    before = states()
+
+    response = signed_in(manager).post("/notifications/failed/", {
+        "action": "handled", "email": [first.pk, second.pk]}, follow=True)
+
+    assert "None of the ticked e-mails is still undelivered" in response.content.decode()
+    assert states() == before
+    assert not AuditEvent.objects.filter(action__startswith="email.").exists()
+
+
+@pytest.mark.parametrize("form, said", [
+    ({"action": "resend"}, "Tick the e-mails to act on."),
+    ({"action": "forward", "email": ["1"]}, "Choose to send them again or to mark them"),
+])
+def test_an_incomplete_form_is_told_and_changes_nothing(signed_in, manager, undelivered,
+                                                        form, said):
+    before = states()
+
+    response = signed_in(manager).post("/notifications/failed/", form, follow=True)
+
+    assert said in response.content.decode()
+    assert states() == before
