@@ -2,8 +2,8 @@
 builtins, so no template needs to `load` them)."""
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils import timesince as durations
-from django.utils import timezone
 
 from compliance import labels
 from compliance.deadlines import is_late
@@ -18,6 +18,20 @@ def when(value, seconds=""):
     """A time in the viewer's zone, with UTC on hover: `{{ at|when }}`; `{{ at|when:"s" }}`
     shows seconds too. Empty for None."""
     return time_html(value, seconds=bool(seconds))
+
+
+@register.filter
+def zoned(value, format_string):
+    """Django's `date` filter, its `T` (the zone's abbreviation) read from the zone database:
+    Django leaves `T` empty for a time in the hour a clock change repeats, where the two
+    01:30s of a November night in New York are an hour apart (EDT, then EST). Empty for
+    None."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value)
+    if format_string.endswith("T") and not format_string.endswith("\\T"):
+        return dateformat.format(local, format_string[:-1]) + local.strftime("%Z")
+    return dateformat.format(local, format_string)
 
 
 @register.filter
