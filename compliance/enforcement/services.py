@@ -41,7 +41,7 @@ from compliance.services.chain import appended_at_end
 from compliance.services.targets import hold_usps_target
 from compliance.services.users import hold_actor
 
-from . import flow, periods
+from . import flow, periods, steps
 from .cases import case_source
 from .documents import evidence_bundle, freeze_version, step_content
 from .steps import apply_step_terms, check_step_terms
@@ -154,6 +154,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
     now = timezone.now()
     policy = DeadlinePolicy.in_force()
     provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
+    require_manager(hold_actor(actor))  # as they are now: its notice is a manager's step
     if (kind == ProceedingKind.SUSPENSION
             and provider.authorization_status == AuthorizationStatus.REVOKED):
         raise Conflict(f"{provider.name}'s authorization is revoked: there is no approval "
@@ -277,11 +278,16 @@ def sent_again(actor, proceeding, *, after, kind, body, outcome="", days=None,
             and since[0].body == (body or "").strip()):
         return None
     step = since[0]
-    if (outcome or "") != (step.outcome or ""):
+    try:  # as the step took it: a sanction's decision left blank is its one outcome
+        outcome = steps.outcome_of(proceeding, kind, outcome)
+    except ValidationError:
         return None
-    if days not in (None, "") and str(days) != str(step.days):
+    if outcome != (step.outcome or ""):
         return None
-    if effective_date not in (None, ""):
+    taken = steps.terms_taken(kind, outcome)  # what else was sent was ignored
+    if "days" in taken and days not in (None, "") and str(days) != str(step.days):
+        return None
+    if "effective_at" in taken and effective_date not in (None, ""):
         zone = zoneinfo.ZoneInfo(proceeding.provider.timezone)
         filed = step.effective_at.astimezone(zone).date().isoformat() \
             if step.effective_at else None
@@ -423,12 +429,15 @@ def amend_step(*, actor, step, body, reason, based_on=None):
 
 
 @transaction.atomic
+@transaction.atomic
 def add_proceeding_note(*, actor, proceeding, body):
-    """An internal USPS note on the proceeding (USPS staff): never shown to the provider,
-    never e-mailed."""
+    """An internal USPS note on the proceeding (USPS staff, as they are now): never shown
+    to the provider, never e-mailed."""
     if not (actor.is_authenticated and actor.is_usps):
         raise PermissionDenied("Only USPS staff write internal notes.")
     body = _text(body, "body", "Write the note.")
+    if not hold_actor(actor).is_usps:
+        raise PermissionDenied("Only USPS staff write internal notes.")
     now = timezone.now()
     note = ProceedingNote.objects.create(proceeding=proceeding, author=actor, body=body,
                                          created_at=now)

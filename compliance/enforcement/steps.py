@@ -49,7 +49,9 @@ def _effective_at(proceeding, day, now, required):
     return deadlines.start_of_day(day, zone)
 
 
-def _outcome(proceeding, kind, outcome):
+def outcome_of(proceeding, kind, outcome):
+    """The outcome a step of `kind` takes from `outcome` as sent: its only choice when
+    left blank, none for a step without one (ValidationError for another)."""
     choices = flow.outcomes_for(proceeding.kind, kind)
     if not choices:
         return ""
@@ -81,7 +83,7 @@ def _check_ends_early(proceeding, effective_at):
 def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
     """The step's own fields, checked (ValidationError): {outcome, days, effective_at,
     to_status}. Values a step of this kind does not take are ignored."""
-    terms = {"outcome": _outcome(proceeding, kind, outcome)}
+    terms = {"outcome": outcome_of(proceeding, kind, outcome)}
     suspension = proceeding.kind == ProceedingKind.SUSPENSION
     if kind == StepKind.SUSPENSION_NOTICE:
         terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=True)
@@ -103,6 +105,17 @@ def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
             terms["effective_at"] = now
             terms["to_status"] = AuthorizationStatus.AUTHORIZED
     return terms
+
+
+def terms_taken(kind, outcome):
+    """Which of days and effective date a step of `kind` with `outcome` takes from what
+    is sent (`check_step_terms`); the rest is ignored."""
+    if kind == StepKind.EXTENSION or (kind == StepKind.DECISION and outcome == Outcome.SUSPEND):
+        return {"days"}
+    if kind in (StepKind.SUSPENSION_NOTICE, StepKind.REINSTATEMENT) or (
+            kind == StepKind.DECISION and outcome == Outcome.REVOKE):
+        return {"effective_at"}
+    return set()
 
 
 def _suspension_end(proceeding, days):

@@ -84,3 +84,37 @@ def test_a_discovery_sent_by_a_request_read_before_its_officer_moved_is_refused(
         incident = incidents.create_draft(actor=stale, **values)
         pytest.fail(f"drafted as a case of provider {incident.provider.name} "
                     f"(was {officer_a.provider.name})")
+
+
+def _manager_closed(manager):
+    read_by_request = User.objects.get(pk=manager.pk)
+    colleague = factories.ManagerFactory(username="colleague_manager")
+    with factories.committed():
+        deactivate_user(actor=colleague, user=manager, reason="Left USPS.")
+    return read_by_request
+
+
+def test_a_proceeding_opened_by_a_closed_managers_request_is_refused(
+        manager, provider_a, missed_case, missed_duty):  # noqa: F811
+    """Opening issues the first step (the notice, the demand), as a manager's steps are."""
+    from compliance.enforcement import services as enforcement
+    from compliance.models import AuditEvent, Proceeding
+
+    stale = _manager_closed(manager)
+    with time_machine.travel(T0, tick=False), pytest.raises(PermissionDenied):
+        proceeding = enforcement.open_proceeding(
+            actor=stale, provider=provider_a, kind="suspension",
+            grounds="The written report was not filed.", obligations=[missed_duty],
+            incidents=[missed_case.pk])
+        pytest.fail(f"{proceeding.reference} opened by a closed account")
+    assert not Proceeding.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="proceeding.").exists()
+
+
+def test_an_internal_note_from_a_closed_account_is_refused(manager, suspension):  # noqa: F811
+    from compliance.enforcement import services as enforcement
+
+    stale = _manager_closed(manager)
+    with pytest.raises(PermissionDenied):
+        enforcement.add_proceeding_note(actor=stale, proceeding=suspension, body="Noted.")
+    assert not suspension.notes.exists()

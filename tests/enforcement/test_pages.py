@@ -258,17 +258,24 @@ def decided(suspension, officer_a, manager):
     return suspension
 
 
+def step_sent_twice(client, user, proceeding, data, when):
+    """The step form of `proceeding`'s page, as `user` saw it at `when`, sent twice (a
+    double click): both answers."""
+    client.force_login(user)
+    with time_machine.travel(when, tick=False):
+        after = hidden(client.get(page(proceeding)).content.decode(), "step-form", "after")
+    data = {**data, "after": after}
+    return (post(client, page(proceeding, "steps/"), data, when),
+            post(client, page(proceeding, "steps/"), data, when))
+
+
 def test_an_extension_sent_twice_extends_the_suspension_once(client, suspension, officer_a,
                                                              manager):
     decided(suspension, officer_a, manager)
     days = suspension.suspension_days
-    client.force_login(manager)
-    with time_machine.travel(T0 + 40 * DAY, tick=False):
-        after = hidden(client.get(page(suspension)).content.decode(), "step-form", "after")
-    data = {"kind": "extension", "body": "Extended by 30 days.", "days": "30", "after": after}
 
-    first = post(client, page(suspension, "steps/"), data, T0 + 40 * DAY)
-    again = post(client, page(suspension, "steps/"), data, T0 + 40 * DAY)
+    first, again = step_sent_twice(client, manager, suspension, {
+        "kind": "extension", "body": "Extended by 30 days.", "days": "30"}, T0 + 40 * DAY)
 
     suspension.refresh_from_db()
     assert suspension.steps.filter(kind="extension").count() == 1
