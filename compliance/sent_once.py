@@ -69,16 +69,17 @@ def answered(user, key, answer, *content):
             answer=answer[:200])
 
 
-def first_sending(user, key, *content):
+def first_sending(user, key, *content, kept=False):
     """Claim the form's `key` (with a digest of `content`, what it says: a form edited
     after going back is another sending) inside the caller's transaction: True the first
-    time, False when it was sent and acted on before. Without a key, True."""
+    time, False when it was sent and acted on before. Without a key, True. `kept`: the
+    key is never forgotten (an API request's, whose retry may come however late)."""
     if not key:
         return True
     try:
         with transaction.atomic():
             SentForm.objects.create(user=user, key=_claimed_key(key, content),
-                                    sent_at=timezone.now())
+                                    sent_at=timezone.now(), kept=kept)
     except IntegrityError:
         return False
     return True

@@ -31,5 +31,7 @@ def record_scheduler_start(**kwargs):
 
 @shared_task
 def forget_sent_forms_task():
-    """Forget the keys of forms sent more than SENT_FORMS_KEPT ago (daily)."""
-    return SentForm.objects.filter(sent_at__lt=timezone.now() - SENT_FORMS_KEPT).delete()[0]
+    """Forget the keys of forms sent more than SENT_FORMS_KEPT ago (daily); an API
+    request's Idempotency-Key is kept."""
+    return SentForm.objects.filter(sent_at__lt=timezone.now() - SENT_FORMS_KEPT,
+                                   kept=False).delete()[0]

@@ -31,6 +31,9 @@ class SentForm(models.Model):
     sent_at = models.DateTimeField()
     answer = models.CharField(max_length=200, blank=True,
                               help_text="Where the first sending led (what it made), if kept.")
+    kept = models.BooleanField(
+        default=False, help_text="Kept for good: an API request's Idempotency-Key answers a "
+                                 "retry however late; a page's key is forgotten after a week.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="form_sent_once")]

@@ -119,13 +119,17 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         # A draft is never removed and its 24-hour duty reminds: a retry makes no second.
         asked = digest_of(values)
         with transaction.atomic():
-            if not first_sending(request.user, key, "api:draft"):
+            if not first_sending(request.user, key, "api:draft", kept=True):
                 made, _, first_asked = (sent_before(request.user, key, "api:draft").answer
                                         .partition(":"))
                 if first_asked != asked:
                     raise Conflict("This Idempotency-Key was sent with another draft: a "
                                    "new draft needs a new key.")
-                incident = Incident.objects.visible_to(request.user).get(pk=int(made))
+                incident = Incident.objects.visible_to(request.user).filter(
+                    pk=int(made)).first()
+                if incident is None:  # made for a provider they no longer serve
+                    raise Conflict("This Idempotency-Key made a draft you can no longer "
+                                   "see: a new draft needs a new key.")
                 return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
             incident = services.create_draft(actor=request.user, **values)
             answered(request.user, key, f"{incident.pk}:{asked}", "api:draft")

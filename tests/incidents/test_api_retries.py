@@ -2,9 +2,14 @@
 draft (never removed, its 24-hour duty reminding) and a comment (never removed) are made
 once; the key sent with another draft answers 409 and makes nothing."""
 
-import pytest
+from datetime import timedelta
 
-from compliance.models import Obligation
+import pytest
+import time_machine
+from django.utils import timezone
+
+from compliance.models import Obligation, User
+from compliance.tasks import forget_sent_forms_task
 from incidents.models import Comment, Incident
 from tests import factories
 from tests.incidents.factories import make_filed
@@ -57,3 +62,39 @@ def test_a_key_no_server_could_keep_is_refused(api_for, officer_a):
 
     assert response.status_code == 400 and "Idempotency-Key" in response.json()
     assert not Incident.objects.exists()
+
+
+def test_a_draft_retried_with_its_key_after_a_week_is_not_made_again(api_for, officer_a):
+    """A page's form key is forgotten after a week (the daily task); an API key answers a
+    retry however late."""
+    model = factories.PESModelFactory(provider=officer_a.provider)
+    api = api_for(officer_a)
+    body = draft_body(officer_a, model)
+
+    first = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="ticket-4711")
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        forget_sent_forms_task()
+        again = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="ticket-4711")
+
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert Incident.objects.count() == 1
+
+
+def test_a_retry_by_an_officer_moved_since_is_refused_and_shows_nothing(api_for, officer_a,
+                                                                        provider_b):
+    model = factories.PESModelFactory(provider=officer_a.provider)
+    # A cyber attack names no PES model: nothing in it is A's alone.
+    body = {**draft_body(officer_a, model), "category": "cyber_attack",
+            "subtype": "unauthorized_access", "pes_models": []}
+    first = api_for(officer_a).post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    User.objects.filter(pk=officer_a.pk).update(provider=provider_b)
+    officer_a.refresh_from_db()
+
+    again = api_for(officer_a).post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == 201, first.json()
+    assert again.status_code == 409
+    assert "no longer see" in again.json()["detail"]
+    assert body["title"] not in again.content.decode()
+    assert Incident.objects.count() == 1
