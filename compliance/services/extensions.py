@@ -35,6 +35,13 @@ def _iso(value):
     return iso_time(value)
 
 
+def extension_subject(obligation, subject=None):
+    """The subject of USPS's item to decide an extension of `obligation` (named by
+    `subject`, by default its own)."""
+    return (f"Extension of the {obligation.get_kind_display().lower()}: "
+            f"{obligation.subject if subject is None else subject}")[:300]
+
+
 @transaction.atomic
 def request_extension(*, actor, obligation, requested_due_at, justification):
     """An officer of the obligation's provider asks for a later due time, with reasons.
@@ -77,8 +84,7 @@ def request_extension(*, actor, obligation, requested_due_at, justification):
                  reason=extension.justification)
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION, provider=obligation.provider,
-        subject=f"Extension of the {obligation.get_kind_display().lower()}: "
-                f"{obligation.subject}",
+        subject=extension_subject(obligation),
         at=now, object_id=extension.pk, incident_id=obligation.incident_id,
         reviewer=obligation.reviewer,
         # By the time, as every filing is: the sweep may not have marked it missed yet.

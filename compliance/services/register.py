@@ -110,9 +110,11 @@ def update_provider(*, actor, provider, reason="", **values):
 
 
 def _rename_in_subjects(provider, new_name):
-    """The subjects the product wrote with the provider's name (its procedures duty, and
-    USPS's targets to review its versions) read its new name while outstanding; a case's
+    """The subjects the product wrote with the provider's name (its procedures duty, USPS's
+    targets to review its versions and to decide an extension of it) read its new name
+    while outstanding; a case's
     subject, whatever its title says, is as filed."""
+    from .extensions import extension_subject
     from .procedures import procedures_subject
 
     duties = list(Obligation.objects.outstanding().select_for_update(no_key=True)
@@ -122,12 +124,18 @@ def _rename_in_subjects(provider, new_name):
     versions = dict(ProcedureDocument.objects.filter(
         pk__in=[d.object_id for d in duties if d.kind == ObligationKind.USPS_PROCEDURES_REVIEW])
         .values_list("pk", "version"))
+    renamed = {}  # USPS's items to decide an extension of a duty renamed: old -> new
     for duty in duties:
         version = (versions.get(duty.object_id)
                    if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW else None)
         if duty.subject == procedures_subject(provider.name, version):
-            Obligation.objects.filter(pk=duty.pk).update(
-                subject=procedures_subject(new_name, version))
+            subject = procedures_subject(new_name, version)
+            Obligation.objects.filter(pk=duty.pk).update(subject=subject)
+            renamed[extension_subject(duty)] = extension_subject(duty, subject)
+    for item in (Obligation.objects.outstanding().select_for_update(no_key=True)
+                 .filter(provider=provider, kind=ObligationKind.USPS_EXTENSION_DECISION,
+                         subject__in=list(renamed)).order_by("pk")):
+        Obligation.objects.filter(pk=item.pk).update(subject=renamed[item.subject])
 
 
 def _check_may_edit_affiliates(actor, provider):

@@ -187,3 +187,29 @@ def test_a_rename_leaves_the_duties_of_a_case_whose_title_ends_with_the_name(man
     assert notification.subject == draft.title  # the draft's duty follows its title
     triage = Obligation.objects.get(incident_id=filed.pk, kind=ObligationKind.USPS_TRIAGE)
     assert triage.subject.endswith(title)
+
+
+def test_a_rename_relabels_usps_item_to_decide_an_extension_of_the_procedures(manager):
+    """USPS's item to decide a pending extension of the procedures duty (inbox, duties,
+    calendar, reminders) names the provider as the duty does."""
+    from datetime import timedelta
+
+    from compliance.models import ObligationKind
+    from compliance.services.extensions import request_extension
+
+    provider = services.create_provider(actor=manager, name="Alpha Postage",
+                                        authorization_number="USPS-PES-0100")
+    officer = factories.OfficerFactory(username="alpha_officer", provider=provider)
+    duty = Obligation.objects.get(provider=provider, kind=ObligationKind.PROCEDURES)
+    request_extension(actor=officer, obligation=duty,
+                      requested_due_at=duty.due_at + timedelta(days=10),
+                      justification="Counsel reviews the text.")
+
+    services.update_provider(actor=manager, provider=provider, name="Omega Mailing LLC")
+
+    duty.refresh_from_db()
+    assert duty.subject == "Internal reporting procedures of Omega Mailing LLC"
+    decide = Obligation.objects.get(provider=provider,
+                                    kind=ObligationKind.USPS_EXTENSION_DECISION)
+    assert decide.subject == ("Extension of the internal reporting procedures: "
+                              "Internal reporting procedures of Omega Mailing LLC")
