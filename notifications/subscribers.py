@@ -169,8 +169,10 @@ def _incident_triaged(email, context, now):
     """The status reports as they stand when the e-mail goes out: during the investigation
     the next one owed, and its due time (a re-triage changes the interval from the next
     one on, not the one owed)."""
+    from reports.services.flow import regular_duty, summary_filed
+
     incident = context["incident"]
-    next_status = (Obligation.objects.outstanding()
-                   .filter(incident_id=incident.pk, kind=ObligationKind.STATUS_REPORT)
-                   .order_by("due_at", "id").first())
-    return {**context, "next_status": next_status}
+    # The cadence's next one (a returned status report's correction is not the next).
+    next_status = regular_duty(incident, ObligationKind.STATUS_REPORT)
+    return {**context, "next_status": next_status,
+            "summary_filed": next_status is None and summary_filed(incident)}
