@@ -1,10 +1,11 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/app/var
 WORKDIR /app
-# WeasyPrint (PDF case files) draws with Pango; fonts for its text.
+# WeasyPrint (PDF case files) draws with Pango; fonts for its text: DejaVu, and Droid Sans
+# Fallback for Chinese, Japanese and Korean (a foreign affiliate's or a person's name).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       libharfbuzz-subset0 fonts-dejavu-core \
+       libharfbuzz-subset0 fonts-dejavu-core fonts-droid-fallback \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY config ./config

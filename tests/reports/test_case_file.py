@@ -1,6 +1,7 @@
 """The PDF case file, read back with pdftotext: the provider's edition holds nothing
 internal to USPS, the USPS edition marks internal items; another provider gets 404."""
 
+import logging
 import shutil
 import subprocess
 from datetime import timedelta
@@ -234,3 +235,17 @@ def test_the_case_file_holds_what_the_reports_say(request, api_for, officer_a, r
                                    FINAL["findings"], FINAL["root_cause"],
                                    FINAL["corrective_actions"]) if value not in text]
     assert not missing, f"the case file leaves out what the reports say: {missing}"
+
+
+def test_the_case_file_draws_chinese_and_japanese_text_as_filed(api_for, officer_a, caplog):
+    """A foreign affiliate's or a person's name in Chinese or Japanese is drawn, never as
+    empty boxes (a glyph no font has: WeasyPrint's `.notdef` warning)."""
+    incident = make_filed(officer_a, title="Meter seal lifts (東京支社)",
+                          discovered_by_name="山田 太郎",
+                          description="Reported by our Tokyo affiliate: 封印が外れる.")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = api_for(officer_a).get(f"/api/v1/incidents/{incident.pk}/case-file.pdf")
+
+    assert response.status_code == 200
+    missing = [r.getMessage() for r in caplog.records if ".notdef" in r.getMessage()]
+    assert missing == []
