@@ -40,6 +40,7 @@ from compliance.services.audit import record_event
 from compliance.services.chain import appended_at_end
 from compliance.services.targets import hold_usps_target
 from compliance.services.users import hold_actor
+from compliance.text import as_typed
 
 from . import flow, periods, steps
 from .cases import case_source
@@ -71,7 +72,7 @@ MAX_TEXT = 50_000
 
 
 def _text(value, field, message):
-    value = (value or "").strip()
+    value = as_typed(value)
     if not value:
         raise ValidationError({field: [message]})
     if len(value) > MAX_TEXT:
@@ -178,7 +179,7 @@ def open_proceeding(*, actor, provider, kind, grounds, obligations=(), incidents
         provider=provider, kind=kind, state=flow.LEADS_TO[flow.FIRST_STEP[kind]],
         grounds=grounds, willful=willful, revenue_risk=revenue_risk if kind ==
         ProceedingKind.SUSPENSION else "", correction_period_days=correction_period_days,
-        cited_case_ids=[c["id"] for c in cases], sanction=(sanction or "").strip(),
+        cited_case_ids=[c["id"] for c in cases], sanction=as_typed(sanction),
         amount=amount, opened_by=actor, opened_at=now, updated_at=now)
     proceeding.reference = f"ENF-{now.year}-{proceeding.pk:05d}"
     proceeding.save(update_fields=["reference"])
@@ -246,7 +247,7 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
                        f"may follow is: {follow}.")
     body = _text(body, "body", "Write the text of the step.")
     terms = check_step_terms(proceeding, kind, outcome, days, effective_date, now)
-    late_reason = (late_reason or "").strip()
+    late_reason = as_typed(late_reason)
     if len(late_reason) > MAX_TEXT:
         raise ValidationError({"late_reason": [f"At most {MAX_TEXT:,} characters."]})
     if side == Side.USPS and kind in flow.AFTER_PERIOD and periods.is_running(period, now):
@@ -275,7 +276,7 @@ def sent_again(actor, proceeding, *, after, kind, body, outcome="", days=None,
     answers what it filed; None otherwise (another step is no retry of it)."""
     since = list(proceeding.steps.filter(number__gt=after).order_by("number")[:2])
     if not (len(since) == 1 and since[0].issued_by_id == actor.pk and since[0].kind == kind
-            and since[0].body == (body or "").strip()):
+            and as_typed(since[0].body) == as_typed(body)):
         return None
     step = since[0]
     try:  # as the step took it: a sanction's decision left blank is its one outcome
@@ -293,7 +294,7 @@ def sent_again(actor, proceeding, *, after, kind, body, outcome="", days=None,
             if step.effective_at else None
         if str(effective_date) != filed:
             return None
-    if step.is_late and (late_reason or "").strip() != step.late_reason:
+    if step.is_late and as_typed(late_reason) != as_typed(step.late_reason):
         return None
     return step
 
@@ -397,11 +398,12 @@ def amend_step(*, actor, step, body, reason, based_on=None):
     if based_on is not None and based_on != step.current_version:
         latest = step.versions.order_by("-number").first()
         if latest.number == based_on + 1 and latest.submitted_by_id == actor.pk \
-                and step.body == body and latest.amendment_reason == reason:
+                and as_typed(step.body) == body \
+                and as_typed(latest.amendment_reason) == reason:
             return latest
         raise Conflict(f"Version {step.current_version} of step {step.number} was filed "
                        f"since this page showed version {based_on}: read it, then amend.")
-    if body == step.body:
+    if body == as_typed(step.body):
         raise ValidationError({"body": ["Nothing changed: an amendment changes the text."]})
     now = timezone.now()
     previous = step.versions.order_by("-number").first()

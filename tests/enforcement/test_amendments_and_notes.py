@@ -125,3 +125,23 @@ def test_the_database_refuses_to_change_or_remove_a_step_version(suspension):
 
     kept = ProceedingStepVersion.objects.get(pk=version.pk)
     assert (kept.canonical_json, kept.sha256) == (version.canonical_json, version.sha256)
+
+
+def test_a_step_filed_by_tooling_and_sent_back_untouched_from_a_page_changes_nothing(
+        suspension, officer_a):
+    """Tooling sends LF line breaks, a browser's text box CR LF: the same words either way."""
+    answer = issue(officer_a, suspension, "correction", T0 + DAY,
+                   body="Filed the report.\nProof attached.")
+
+    with at(T0 + 2 * DAY), pytest.raises(ValidationError, match="Nothing changed"):
+        amend_step(actor=officer_a, step=answer, body="Filed the report.\r\nProof attached.",
+                   reason="Resent.")
+    assert answer.versions.count() == 1
+
+
+def test_a_step_from_a_page_keeps_its_line_breaks_as_lf(suspension, officer_a):
+    answer = issue(officer_a, suspension, "correction", T0 + DAY,
+                   body="Filed the report.\r\nProof attached.\r\n")
+
+    assert answer.body == "Filed the report.\nProof attached."
+    assert answer.versions.get().content["body"] == "Filed the report.\nProof attached."
