@@ -47,10 +47,14 @@ class TriageForm(forms.Form):
     # reassignment made meanwhile stands).
     reviewer_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, reviewers=None, interval=None, **kwargs):
+    def __init__(self, *args, reviewers=None, interval=None, report_owed=True, **kwargs):
+        """`report_owed`: whether the written report's due time can still move (not yet
+        triaged, or still owed); once filed and accepted, the form offers no due time."""
         kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
         offer_reviewers(self.fields["reviewer"], reviewers)
+        if not report_owed:
+            del self.fields["written_report_due_at"], self.fields["due_timezone"]
         field = self.fields["status_report_interval_days"]
         field.help_text = ("Leave empty to take the policy's interval for the risk."
                            if interval is None else

@@ -37,8 +37,9 @@ def triage_initial(request, incident):
     }
 
 
-def review_context(request, incident, triage_form=None, comment_form=None):
-    """The thread for everyone who sees the incident; triage and assignment for USPS."""
+def review_context(request, incident, triage_form=None, comment_form=None, report_owed=True):
+    """The thread for everyone who sees the incident; triage and assignment for USPS
+    (`report_owed`: whether the written report's due time can still move)."""
     user = request.user
     context = {"comments": [], "comment_form": None, "triage_form": None,
                "assign_form": None, "policy_defaults": None}
@@ -52,7 +53,7 @@ def review_context(request, incident, triage_form=None, comment_form=None):
         people = list(reviewer_choices())  # read once for both forms
         context["triage_form"] = triage_form or TriageForm(
             initial=triage_initial(request, incident), reviewers=people,
-            interval=incident.status_report_interval_days)
+            interval=incident.status_report_interval_days, report_owed=report_owed)
         if incident.triaged_at is None:  # the first triage needs its rationale
             context["triage_form"].fields["rationale"].required_when = "at first triage"
         context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id},

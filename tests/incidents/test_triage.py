@@ -216,6 +216,24 @@ def test_it_does_not_move_a_written_report_already_met(filed, reviewer):
     assert filed.revenue_risk == "critical"
 
 
+def test_the_page_offers_no_due_time_for_a_written_report_already_met(filed, reviewer,
+                                                                       client):
+    """Its due time no longer moves (the service refuses it): the form offers the risk and
+    the interval, not a due time that could only be refused."""
+    client.force_login(reviewer)
+    before = client.get(f"/incidents/{filed.pk}/").content.decode()
+    duty = triage(reviewer, filed, "high")
+    Obligation.objects.filter(pk=duty.pk).update(state="met", met_at=NOW)
+
+    after = client.get(f"/incidents/{filed.pk}/").content.decode()
+
+    assert 'name="written_report_due_at"' in before
+    assert 'data-testid="triage-form"' in after
+    assert 'name="written_report_due_at"' not in after
+    assert 'name="due_timezone"' not in after
+    assert 'name="status_report_interval_days"' in after
+
+
 def test_it_keeps_the_rationale_for_usps_eyes(filed, reviewer, officer_a):
     triage(reviewer, filed, "low")
     triage(reviewer, filed, "high", rationale="Second thoughts, internal")
