@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from compliance.display import display_time
 from compliance.window import check_datetime
 from incidents.forms import LocalDateTimeField, local_to_aware
 
@@ -49,15 +50,22 @@ class DecisionForm(forms.Form):
                               label="Comment",
                               help_text="Required to deny; sent to the provider's officers.")
 
-    def __init__(self, *args, user, asked=None, **kwargs):
+    def __init__(self, *args, user, asked=None, grantable_after=None, **kwargs):
         """`asked`: the instant the pending request asks for, pre-filled as the time to
-        grant (in `user`'s zone)."""
+        grant (in `user`'s zone), unless it is no later than `grantable_after` (now, or
+        the duty's due time moved past it since): granted, it would be refused."""
         kwargs.setdefault("auto_id", "decide_%s")
         self.zone_name = user.timezone
         self.asked = asked.astimezone(zoneinfo.ZoneInfo(user.timezone)) if asked else None
-        if self.asked is not None:
+        stale = (self.asked is not None and grantable_after is not None
+                 and self.asked <= grantable_after)
+        if self.asked is not None and not stale:
             kwargs.setdefault("initial", {"due_at": self.asked.replace(tzinfo=None)})
         super().__init__(*args, **kwargs)
+        if stale:
+            self.fields["due_at"].help_text = (
+                f"The time asked for, {display_time(asked)}, is past or no later than the "
+                "current due time: give a later one to grant.")
 
     def clean_due_at(self):
         local = self.cleaned_data.get("due_at")

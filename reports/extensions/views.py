@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from compliance import services
 from compliance.api.fields import id_from
@@ -28,7 +29,8 @@ def _render(request, obligation, request_form=None, decision_form=None, status=2
                    and obligation.usps_visible and pending is None)
     may_decide = user.is_usps and pending is not None
     if may_decide and decision_form is None:
-        decision_form = DecisionForm(user=user, asked=pending.requested_due_at)
+        decision_form = DecisionForm(user=user, asked=pending.requested_due_at,
+                                     grantable_after=max(timezone.now(), obligation.due_at))
     context = {
         "obligation": obligation,
         "extensions": extensions,

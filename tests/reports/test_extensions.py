@@ -268,6 +268,23 @@ def test_granting_the_time_the_page_shows_grants_exactly_the_time_asked(
     assert 'step="1"' in shown  # so a browser keeps and lets the reviewer edit the seconds
 
 
+def test_a_time_asked_that_has_passed_is_not_offered_as_the_time_to_grant(
+        client, api_for, officer_a, reviewer, obligation):
+    """Decided after the time asked for: granted as shown, it would only be refused."""
+    with factories.committed():
+        asked = api_for(officer_a).post(requests_url(obligation), {
+            "requested_due_at": "2026-03-05T12:00:00-05:00", "justification": "Lab delay."})
+    assert asked.status_code == 201
+    client.force_login(reviewer)
+
+    with time_machine.travel(NOW + timedelta(days=4), tick=False):
+        html = client.get(page(obligation)).content.decode()
+
+    shown = re.search(r'<input[^>]*name="due_at"[^>]*>', html).group(0)
+    assert "value=" not in shown
+    assert "The time asked for, 2026-03-05 12:00 EST, is past" in html
+
+
 @pytest.mark.parametrize("offset", ["-04:00", "-05:00"])
 def test_granting_as_shown_a_time_the_clocks_showed_twice_grants_the_one_asked(
         client, api_for, officer_a, reviewer, obligation, offset):
