@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from .errors import Conflict, TooLarge
 from .models import Affiliate
+from .sent_once import SentOnceMixin
 from .timezones import timezone_choices
 
 __all__ = ["TimeZoneField", "TimeZoneSelect", "timezone_choices"]
@@ -72,7 +73,7 @@ class ProfileForm(forms.Form):
     timezone = TimeZoneField(label="Time zone")
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(SentOnceMixin, forms.Form):
     name = forms.CharField(max_length=100, required=False, label="Token name",
                            help_text="What this token is for, e.g. “SIEM integration”.")
 

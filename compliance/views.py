@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
 from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
+from .sent_once import answered, first_sending, sent_before
 
 DASHBOARD_ROWS = 50
 INBOX_ROWS = 25
@@ -217,8 +219,24 @@ def profile(request):
         elif action == "create_token":
             token_form = ApiTokenForm(request.POST)
             if token_form.is_valid():
-                _, new_key = services.create_api_token(user=user,
-                                                       name=token_form.cleaned_data["name"])
+                data = token_form.cleaned_data
+                with transaction.atomic():
+                    # Pressed twice, the page shows the second answer: the key of the first
+                    # is never seen, and a second token is not made beside it.
+                    if first_sending(user, data["submission_key"], "token", data["name"]):
+                        token, new_key = services.create_api_token(user=user,
+                                                                   name=data["name"])
+                        answered(user, data["submission_key"], token.prefix, "token",
+                                 data["name"])
+                        token_form = ApiTokenForm()
+                    else:
+                        made = sent_before(user, data["submission_key"], "token",
+                                           data["name"])
+                        messages.info(request, (
+                            f"This form was already sent: it made token {made.answer}…, "
+                            "whose key was shown once, on the page that answered it. If "
+                            "you did not copy it, revoke that token and make another."))
+                        return redirect("profile")
         elif action == "revoke_token":
             token = get_object_or_404(user.api_tokens.all(),
                                       pk=id_from(request.POST.get("token")))

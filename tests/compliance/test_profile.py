@@ -56,6 +56,22 @@ def test_it_makes_a_token_and_shows_the_key_once(officer_client, officer_a):
     assert api.get("/api/v1/me/").json()["username"] == "officer_a"
 
 
+def test_the_token_form_pressed_twice_makes_one_token(officer_client, officer_a):
+    sent = {"action": "create_token", "name": "SIEM", "submission_key": "k-1"}
+
+    first = officer_client.post("/profile/", sent)
+    again = officer_client.post("/profile/", sent, follow=True)
+
+    token = ApiToken.objects.get(user=officer_a)
+    assert first.context["new_key"].startswith(token.prefix)
+    assert again.context["new_key"] is None
+    assert (f"This form was already sent: it made token {token.prefix}…"
+            in again.content.decode())
+    assert AuditEvent.objects.filter(action="api_token.created").count() == 1
+    another = officer_client.post("/profile/", {**sent, "submission_key": "k-2"})
+    assert another.context["new_key"] and ApiToken.objects.filter(user=officer_a).count() == 2
+
+
 def test_it_revokes_a_token(officer_client, officer_a):
     token, key = create_api_token(user=officer_a, name="old")
 
