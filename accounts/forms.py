@@ -57,7 +57,16 @@ class _OwnIds:
 class RoleForm(_OwnIds, _RoleFields):
     prefix_ids = "role_%s"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # The role and provider the page showed: a change made since is not undone unseen.
+    shown_role = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_provider = forms.IntegerField(required=False, widget=forms.HiddenInput)
     field_order = ["role", "provider", "reason"]
+
+    def shown(self):
+        """(role, provider id) the page showed, or None for a form without them."""
+        if not self.cleaned_data.get("shown_role"):
+            return None
+        return self.cleaned_data["shown_role"], self.cleaned_data.get("shown_provider")
 
 
 class ReasonForm(_OwnIds, forms.Form):

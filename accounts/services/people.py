@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation
+from compliance.errors import Conflict
 from compliance.models import ApiToken, AuditEvent, Provider, Role, User
 from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
@@ -107,11 +108,12 @@ def _provider_named(provider_id):
     return {"id": provider_id, "name": name or str(provider_id)}
 
 
-def change_role(*, actor, user, role, provider_id=None, reason=""):
+def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
     """Give `user` another role (and provider, for a USPS manager's change).
 
     A provider officer moves their own provider's staff between officer and viewer only; a
-    request for anything else is refused and recorded.
+    request for anything else is refused and recorded. `shown`: the (role, provider id) a
+    page showed; changed since, the change is refused (Conflict) rather than undo it.
     """
     if actor.is_provider_officer and not may_manage(actor, role=role, provider_id=provider_id):
         refuse(actor=actor, obj=user, action="user.role_change_refused",
@@ -126,6 +128,11 @@ def change_role(*, actor, user, role, provider_id=None, reason=""):
         old_role, old_provider = user.role, user.provider_id
         if (old_role, old_provider) == (role, provider_id):
             return user
+        if shown is not None and tuple(shown) != (old_role, old_provider):
+            now_is = Role(old_role).label.lower() + (
+                f" of {_provider_named(old_provider)['name']}" if old_provider else "")
+            raise Conflict(f"{user} was made {now_is} since this page was shown: read the "
+                           "page again, then change the role.")
         user.role = role
         user.provider = Provider.objects.filter(pk=provider_id).first() if provider_id else None
         user.full_clean(exclude=["password"])  # the role/provider constraint, readably

@@ -75,7 +75,8 @@ def person_detail(request, pk, forms=None):
         "has_factor": services.has_factor(person),
         "role_form": forms.get("role") or RoleForm(actor=request.user, initial={
             "role": person.role, "provider": person.provider if request.user.is_usps_manager
-            else person.provider_id}),
+            else person.provider_id, "shown_role": person.role,
+            "shown_provider": person.provider_id}),
         "reason_form": forms.get("reason") or ReasonForm(),
         "may_reactivate": services.may_reactivate(request.user, person),
         "factor_form": forms.get("factor") or FactorResetForm(),
@@ -108,7 +109,8 @@ def change_role(request, pk):
     form = RoleForm(request.POST, actor=request.user)
     return _act(request, pk, "role", form, lambda person, f: services.change_role(
         actor=request.user, user=person, role=f.cleaned_data["role"],
-        provider_id=f.provider_id(), reason=f.cleaned_data["reason"]), "Role changed.")
+        provider_id=f.provider_id(), reason=f.cleaned_data["reason"], shown=f.shown()),
+        "Role changed.")
 
 
 @manages_people

@@ -120,6 +120,30 @@ def test_it_lets_an_officer_make_a_viewer_an_officer_and_records_it(signed_in, o
     assert event.changes["role"] == ["provider_viewer", "provider_officer"]
 
 
+def test_a_role_form_shown_before_another_change_does_not_undo_it(signed_in, manager,
+                                                                  officer_a, viewer_a,
+                                                                  provider_a):
+    """A colleague made the viewer an officer while this page was open; the page, still
+    showing a viewer, is sent to move them (role left as shown): refused, nothing undone."""
+    client = signed_in(manager)
+    page = client.get(f"/people/{viewer_a.pk}/")
+    form = page.context["role_form"]
+    sent = {"role": "provider_viewer", "provider": provider_a.pk, "reason": "Tidy up",
+            "shown_role": form.initial["shown_role"],
+            "shown_provider": form.initial["shown_provider"]}
+    services.change_role(actor=officer_a, user=viewer_a, role="provider_officer",
+                         provider_id=provider_a.pk)
+
+    response = client.post(f"/people/{viewer_a.pk}/role/", sent, follow=True)
+
+    viewer_a.refresh_from_db()
+    assert viewer_a.role == "provider_officer"
+    assert (f"{viewer_a} was made provider compliance officer of Alpha Postage since this "
+            "page was shown") in response.content.decode()
+    assert AuditEvent.objects.filter(action="user.role_changed").count() == 1
+    assert 'name="shown_role"' in page.content.decode()
+
+
 def test_it_refuses_an_officer_giving_a_usps_role_and_records_it(signed_in, officer_a,
                                                                  viewer_a):
     response = signed_in(officer_a).post(f"/people/{viewer_a.pk}/role/",
