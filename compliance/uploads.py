@@ -56,6 +56,11 @@ def _read_head_and_hash(uploaded_file):
     return head, digest.hexdigest()
 
 
+def file_sha256(uploaded_file):
+    """The SHA-256 of an uploaded file's content (read from its start, left at it)."""
+    return _read_head_and_hash(uploaded_file)[1]
+
+
 def check_upload(uploaded_file):
     """(clean name, content type decided on the content, SHA-256) of an acceptable file:
     every service that stores an upload calls this. TooLarge (413) past the limit,

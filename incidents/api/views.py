@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,11 +9,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
-from compliance.api.idempotency import idempotency_key, key_parameter
+from compliance.api.idempotency import idempotency_key, key_parameter, made_once
 from compliance.api.pagination import FewRowsPagination
 from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
-from compliance.sent_once import answered, digest_of, first_sending, sent_before
+from compliance.sent_once import digest_of
+from compliance.uploads import file_sha256
 from incidents import counts, services
 from incidents.downloads import attachment_response
 from incidents.filters import IncidentFilter
@@ -113,26 +113,11 @@ class IncidentViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        if key is None:
-            incident = services.create_draft(actor=request.user, **values)
-            return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
         # A draft is never removed and its 24-hour duty reminds: a retry makes no second.
-        asked = digest_of(values)
-        with transaction.atomic():
-            if not first_sending(request.user, key, "api:draft", kept=True):
-                made, _, first_asked = (sent_before(request.user, key, "api:draft").answer
-                                        .partition(":"))
-                if first_asked != asked:
-                    raise Conflict("This Idempotency-Key was sent with another draft: a "
-                                   "new draft needs a new key.")
-                incident = Incident.objects.visible_to(request.user).filter(
-                    pk=int(made)).first()
-                if incident is None:  # made for a provider they no longer serve
-                    raise Conflict("This Idempotency-Key made a draft you can no longer "
-                                   "see: a new draft needs a new key.")
-                return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
-            incident = services.create_draft(actor=request.user, **values)
-            answered(request.user, key, f"{incident.pk}:{asked}", "api:draft")
+        incident, _ = made_once(
+            request, key, "draft", digest_of(values),
+            lambda: services.create_draft(actor=request.user, **values),
+            lambda pk: Incident.objects.visible_to(request.user).filter(pk=pk).first())
         return Response(self._fresh(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a draft (409 once submitted)",
@@ -222,15 +207,27 @@ class AttachmentListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAP
             "uploaded_at", "id")
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
+                   parameters=[key_parameter(
+                       "with the same file answers the attachment the first added, and adds "
+                       "nothing more (an attachment is never removed); the key sent with "
+                       "another file answers 409 and changes nothing.")],
                    responses={201: AttachmentSerializer,
+                              409: OpenApiResponse(
+                                  description="The Idempotency-Key was sent with another "
+                                              "file, or the case is closed."),
                               413: OpenApiResponse(description="The file is too large.")})
     def post(self, request, *args, **kwargs):
         incident = self.get_incident()
         upload = AttachmentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        attachment = services.add_attachment(actor=request.user,
-                                  incident=incident,
-                                  uploaded_file=upload.validated_data["file"])
+        uploaded = upload.validated_data["file"]
+        attachment, _ = made_once(
+            request, idempotency_key(request), "file",
+            digest_of(incident.pk, uploaded.name, file_sha256(uploaded)),
+            lambda: services.add_attachment(actor=request.user, incident=incident,
+                                            uploaded_file=uploaded),
+            lambda pk: Attachment.objects.visible_to(request.user).filter(
+                pk=pk, incident=incident).first())
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, parsers, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -11,8 +11,11 @@ from rest_framework.response import Response
 from compliance import services
 from compliance.api.fields import SaneDateField
 from compliance.api.filters import ProcedureDocumentFilter
+from compliance.api.idempotency import idempotency_key, key_parameter, made_once
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
+from compliance.sent_once import digest_of
+from compliance.uploads import file_sha256
 from incidents.api.views import AnyContentNegotiation
 
 from .downloads import procedures_response
@@ -57,15 +60,30 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
         return ProcedureDocument.objects.visible_to(self.request.user).select_related(
             "uploaded_by", "reviewed_by").order_by("provider_id", "-version")
 
+    @extend_schema(parameters=[key_parameter(
+                       "with the same file and fields answers the version the first filed, "
+                       "and files nothing more; the key sent with another version answers "
+                       "409 and changes nothing.")],
+                   responses={201: ProcedureDocumentSerializer, 409: OpenApiResponse(
+                       description="The Idempotency-Key was sent with another version.")})
     def create(self, request, *args, **kwargs):
         if not request.user.is_provider_officer:
             raise PermissionDenied("Only provider compliance officers file procedures.")
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        document = services.upload_procedures(actor=request.user, provider=request.user.provider,
-            uploaded_file=data["file"], effective_date=data["effective_date"],
-            summary_of_changes=data.get("summary_of_changes", ""))
+        summary = data.get("summary_of_changes", "")
+        # Versions are never removed, and each one waits for USPS's review: a retry files
+        # no second.
+        document, _ = made_once(
+            request, idempotency_key(request), "procedures version",
+            digest_of(data["file"].name, file_sha256(data["file"]), data["effective_date"],
+                      summary),
+            lambda: services.upload_procedures(
+                actor=request.user, provider=request.user.provider, uploaded_file=data["file"],
+                effective_date=data["effective_date"], summary_of_changes=summary),
+            lambda pk: ProcedureDocument.objects.visible_to(request.user).filter(
+                pk=pk).first())
         return Response(self.get_serializer(document).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from compliance.models import Obligation, User
+from compliance.models import AuditEvent, Obligation, ProcedureDocument, User
 from compliance.tasks import forget_sent_forms_task
 from incidents.models import Comment, Incident
 from tests import factories
@@ -98,3 +99,43 @@ def test_a_retry_by_an_officer_moved_since_is_refused_and_shows_nothing(api_for,
     assert "no longer see" in again.json()["detail"]
     assert body["title"] not in again.content.decode()
     assert Incident.objects.count() == 1
+
+
+def pdf(body=b"%PDF-1.4 meter logs", name="logs.pdf"):
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def test_a_file_sent_again_with_its_key_is_added_once(api_for, officer_a):
+    case = make_filed(officer_a)
+    api = api_for(officer_a)
+    url = f"{URL}{case.pk}/attachments/"
+
+    first = api.post(url, {"file": pdf()}, format="multipart", HTTP_IDEMPOTENCY_KEY="f-1")
+    again = api.post(url, {"file": pdf()}, format="multipart", HTTP_IDEMPOTENCY_KEY="f-1")
+    other = api.post(url, {"file": pdf(b"%PDF-1.4 other logs")}, format="multipart",
+                     HTTP_IDEMPOTENCY_KEY="f-1")
+    without = api.post(url, {"file": pdf()}, format="multipart")
+
+    assert (first.status_code, again.status_code, other.status_code,
+            without.status_code) == (201, 201, 409, 201)
+    assert again.json() == first.json()
+    assert "sent with another file" in other.json()["detail"]
+    assert case.attachments.count() == 2
+    assert AuditEvent.objects.filter(action="incident.attachment_added").count() == 2
+
+
+def test_a_procedures_version_sent_again_with_its_key_is_filed_once(api_for, officer_a):
+    api = api_for(officer_a)
+    sent = {"file": pdf(name="procedures.pdf"), "effective_date": "2026-03-01"}
+
+    first = api.post("/api/v1/procedures/", sent, format="multipart",
+                     HTTP_IDEMPOTENCY_KEY="p-1")
+    again = api.post("/api/v1/procedures/", {**sent, "file": pdf(name="procedures.pdf")},
+                     format="multipart", HTTP_IDEMPOTENCY_KEY="p-1")
+    other = api.post("/api/v1/procedures/", {**sent, "file": pdf(name="procedures.pdf"),
+                                             "effective_date": "2026-04-01"},
+                     format="multipart", HTTP_IDEMPOTENCY_KEY="p-1")
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json()["id"] == first.json()["id"]
+    assert ProcedureDocument.objects.filter(provider=officer_a.provider).count() == 1
