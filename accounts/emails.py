@@ -1,5 +1,9 @@
 """What the outbox needs to render the e-mails of accounts when it sends them."""
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from compliance.models import User
 from notifications.rendering import NotApplicable, builder
 
@@ -24,5 +28,10 @@ def _invitation(email, context, now):
 
 @builder("password_reset_key")
 def _password_reset_key(email, context, now):
-    """The reset link waits in the outbox sealed (`accounts.secrets`)."""
+    """The reset link waits in the outbox sealed (`accounts.secrets`), and goes only while
+    it works (PASSWORD_RESET_TIMEOUT from when it was made: an e-mail the mail server
+    refused, sent again later by a manager, would carry a dead link)."""
+    if email.created_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) <= now:
+        raise NotApplicable("the reset link has expired; a new one is asked for on the "
+                            "sign-in page")
     return {**context, "reset_url": secrets.unseal(context.get("reset_url", ""))}

@@ -12,7 +12,9 @@ from django.db.models.functions import Concat, Left
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from compliance.api.fields import id_from
 from compliance.services import record_event
+from compliance.services.users import hold_actor
 
 from .models import EmailState, OutboundEmail
 
@@ -40,7 +42,7 @@ def failed_emails(request):
 
 def _act(request):
     action = request.POST.get("action")
-    ticked = [int(pk) for pk in request.POST.getlist("email") if pk.isdigit()]
+    ticked = [pk for pk in map(id_from, request.POST.getlist("email")) if pk is not None]
     if action not in ("resend", "handled"):
         messages.error(request, "Choose to send them again or to mark them handled.")
         return
@@ -63,7 +65,7 @@ def _act(request):
 def resend_failed(actor, ids):
     """Put the undelivered e-mails among `ids` back in the outbox as new, with a fresh set of
     tries, rendered as things are then. Returns those it put back (none already acted on)."""
-    emails = _still_failed(ids)
+    emails = _still_failed(actor, ids)
     OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
         state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now())
     for email in emails:
@@ -75,7 +77,7 @@ def resend_failed(actor, ids):
 @transaction.atomic
 def mark_handled(actor, ids):
     """Mark the undelivered e-mails among `ids` handled: not sent, and no longer warned of."""
-    emails = _still_failed(ids)
+    emails = _still_failed(actor, ids)
     OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
         state=EmailState.SKIPPED,
         last_error=Left(Concat(Value(f"Not sent: marked handled by {actor}. Last error: "),
@@ -86,7 +88,11 @@ def mark_handled(actor, ids):
     return emails
 
 
-def _still_failed(ids):
+def _still_failed(actor, ids):
+    """The undelivered e-mails among `ids`, locked, for `actor` a USPS manager as they are
+    now (a request read before their account was closed or their role changed is refused)."""
+    if not hold_actor(actor).is_usps_manager:
+        raise PermissionDenied
     return list(OutboundEmail.objects.select_for_update().filter(pk__in=ids,
                                                                  state=EmailState.FAILED)
                 .order_by("pk"))

@@ -204,3 +204,22 @@ def test_a_discovery_sent_again_with_other_text_is_not_led_to_the_first_draft(si
     assert "This form was already sent" not in page
     assert sorted(Incident.objects.values_list("title", flat=True)) == [
         "Meter accepts forged resets", "PC Postage accepts replayed tokens"]
+
+
+def test_api_draft_keys_claimed_before_keys_were_kept_are_kept(officer_a):
+    """The migration that keeps API keys keeps those already claimed, and no page's."""
+    import importlib
+
+    from django.apps import apps
+
+    from compliance.sent_once import first_sending
+
+    migration = importlib.import_module("compliance.migrations.0023_keep_api_draft_keys")
+    first_sending(officer_a, "ticket-1", "api:draft")
+    first_sending(officer_a, "page-key", "discovery", {"title": "x"})
+
+    migration.keep_api_draft_keys(apps, None)
+
+    kept = {key.split(":")[0]: kept for key, kept in SentForm.objects.values_list("key",
+                                                                             "kept")}
+    assert kept == {"ticket-1": True, "page-key": False}

@@ -1,13 +1,18 @@
 """Undelivered e-mails: a USPS manager sends them again or marks them handled; nobody else
 can, and a refused or stale request changes nothing."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, User
 from notifications import services
 from notifications.models import EmailState, OutboundEmail
+from tests import factories
 from tests.incidents.factories import make_filed
 
 pytestmark = pytest.mark.django_db
@@ -121,4 +126,79 @@ def test_an_incomplete_form_is_told_and_changes_nothing(signed_in, manager, unde
     response = signed_in(manager).post("/notifications/failed/", form, follow=True)
 
     assert said in response.content.decode()
+    assert states() == before
+
+
+def test_a_reset_link_sent_again_after_it_expired_is_not_sent_dead(client, officer_a, manager,
+                                                                   settings):
+    """The mail server refused the reset e-mail on every try; hours later a manager sends it
+    again: its link died after PASSWORD_RESET_TIMEOUT, so it is not sent (the person asks
+    for another on the sign-in page)."""
+    from notifications.failures import resend_failed
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post("/accounts/password/reset/", {"email": officer_a.email})
+    reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
+    OutboundEmail.objects.filter(pk=reset.pk).update(state=EmailState.FAILED,
+                                                     attempts=services.MAX_ATTEMPTS)
+
+    later = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 3600)
+    with time_machine.travel(later, tick=False):
+        resend_failed(manager, [reset.pk])
+        mail.outbox.clear()
+        services.send_due_emails()
+
+    reset.refresh_from_db()
+    assert reset.state == EmailState.SKIPPED
+    assert "the reset link has expired" in reset.last_error
+    assert mail.outbox == []
+
+
+def test_a_reset_link_sent_again_while_it_works_is_sent(client, officer_a, manager, settings):
+    from notifications.failures import resend_failed
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post("/accounts/password/reset/", {"email": officer_a.email})
+    reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
+    OutboundEmail.objects.filter(pk=reset.pk).update(state=EmailState.FAILED,
+                                                     attempts=services.MAX_ATTEMPTS)
+    resend_failed(manager, [reset.pk])
+    mail.outbox.clear()
+    services.send_due_emails()
+
+    reset.refresh_from_db()
+    assert reset.state == EmailState.SENT
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("action", ["resend_failed", "mark_handled"])
+@pytest.mark.parametrize("since", ["closed", "made_reviewer"])
+def test_a_request_read_before_the_manager_left_acts_on_nothing(manager, undelivered, action,
+                                                                since):
+    from accounts.services.people import deactivate_user
+    from notifications import failures
+
+    before = states()
+    stale = User.objects.get(pk=manager.pk)
+    if since == "closed":
+        colleague = factories.ManagerFactory(username="colleague_manager")
+        deactivate_user(actor=colleague, user=manager, reason="Left USPS.")
+    else:
+        User.objects.filter(pk=manager.pk).update(role="usps_reviewer")
+
+    with pytest.raises(PermissionDenied):
+        getattr(failures, action)(stale, [e.pk for e in undelivered])
+    assert states() == before
+    assert not AuditEvent.objects.filter(action__startswith="email.").exists()
+
+
+@pytest.mark.parametrize("value", ["²", "¹", "-3", "x"])
+def test_a_ticked_value_that_is_no_id_is_ignored(signed_in, manager, undelivered, value):
+    before = states()
+
+    response = signed_in(manager).post("/notifications/failed/",
+                                       {"action": "handled", "email": [value]}, follow=True)
+
+    assert response.status_code == 200
+    assert "Tick the e-mails to act on." in response.content.decode()
     assert states() == before
