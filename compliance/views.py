@@ -7,7 +7,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views import View
 
 from . import services
@@ -18,6 +17,7 @@ from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
 from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
+from .models.register import AuthorizationStatus
 from .sent_once import answered, first_sending, sent_before
 
 DASHBOARD_ROWS = 50
@@ -131,9 +131,12 @@ def provider_list(request):
     providers = filterset.qs if valid else Provider.objects.none()
     q = filterset.form.cleaned_data.get("q", "") if valid else ""
     page = Paginator(providers, 50).get_page(request.GET.get("page"))
-    query = urlencode({"q": q}) if q else ""
+    # Every filter the rows were chosen by, for the page links.
+    query = list_query(request) if valid else ""
+    status = filterset.form.cleaned_data.get("authorization_status", "") if valid else ""
     return render(request, "compliance/provider_list.html",
-                  {"page": page, "q": q, "query": query}, status=200 if valid else 400)
+                  {"page": page, "q": q, "query": query, "status": status,
+                   "statuses": AuthorizationStatus.choices}, status=200 if valid else 400)
 
 
 @login_required

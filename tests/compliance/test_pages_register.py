@@ -1,5 +1,7 @@
 """The browser pages: sign-in, the navigation, the provider register and affiliate editing."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -375,3 +377,20 @@ def test_it_keeps_provider_count_right_on_the_home_page(signed_in, reviewer):
     factories.ProviderFactory.create_batch(3)
 
     assert b"3 providers" in signed_in(reviewer).get("/").content
+
+
+def test_the_providers_page_links_keep_the_status_filter(client, reviewer):
+    """Page 2 of the suspended providers, not of the whole register; the form keeps it."""
+    for n in range(55):
+        factories.ProviderFactory(name=f"Suspended {n:02d}", authorization_status="suspended")
+    for n in range(60):
+        factories.ProviderFactory(name=f"Authorized {n:02d}")
+    client.force_login(reviewer)
+
+    first = client.get("/providers/?authorization_status=suspended")
+    link = re.search(r'href="\?([^"]*page=2)"', first.content.decode()).group(1)
+    second = client.get("/providers/?" + link.replace("&amp;", "&"))
+
+    assert first.context["page"].paginator.count == 55
+    assert [p.authorization_status for p in second.context["page"]] == ["suspended"] * 5
+    assert '<option value="suspended" selected>' in second.content.decode()
