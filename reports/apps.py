@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
 
         from .forms import LABELS
         from .models import ReportKind, ReportState, ReviewDecision
+        from .services import emails  # noqa: F401  (the e-mails' builders)
         from .services.flow import after_waiver
 
         labels.register_fields(LABELS)

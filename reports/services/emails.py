@@ -4,8 +4,10 @@ anything internal to USPS."""
 
 from django.urls import reverse
 
-from compliance.models import User
+from compliance.models import ObligationState, User
+from notifications.rendering import NotApplicable, builder
 from notifications.services import queue_email
+from reports.models import ReportState, ReviewDecision
 
 
 def _context(report, **extra):
@@ -34,3 +36,29 @@ def queue_decision_email(report, review):
     queue_email(recipients=list(officers), template="report_reviewed",
                 context=_context(report, review=review, version=review.version),
                 key=f"report:{report.pk}:review:{review.pk}")
+
+
+@builder("report_filed")
+def _report_filed(email, context, now):
+    """A filed version asks USPS to review it: reviewed before the e-mail goes out (by
+    another reviewer), or followed by a newer version, it asks nothing more."""
+    report, version = context["report"], context["version"]
+    if report.state != ReportState.SUBMITTED or report.current_version != version.number:
+        raise NotApplicable("the version has been reviewed, or another filed since")
+    return context
+
+
+@builder("report_reviewed")
+def _report_reviewed(email, context, now):
+    """A return's correction as it stands when the e-mail goes out: its due time now (an
+    extension granted meanwhile moved it), or that it is owed no more (filed meanwhile,
+    or waived)."""
+    review = context["review"]
+    if review.decision != ReviewDecision.RETURNED:
+        return context
+    duty = review.resubmission_obligation
+    if duty is None or duty.is_outstanding:
+        return {**context, "correction_due_at": duty.due_at if duty else
+                review.resubmission_due_at}
+    filed = duty.state in (ObligationState.MET, ObligationState.LATE)
+    return {**context, "correction_answered": "filed" if filed else "waived"}

@@ -13,7 +13,10 @@ from compliance import services
 from compliance.services import ensure_procedures_obligations
 from notifications import services as outbox
 from notifications.models import OutboundEmail
+from reports import services as reports
 from tests.factories import committed
+from tests.reports.factories import NOW as FILED_AT
+from tests.reports.factories import case_under_review, file_report_at
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,76 @@ def test_an_extension_request_decided_before_its_email_went_out_is_not_sent_as_o
 
     asked = [m for m in mail.outbox if "Grant or deny it" in m.body]
     assert asked == [], asked[0].body
+
+
+def test_a_return_answered_before_its_email_went_out_does_not_ask_for_a_correction(
+        officer_a, reviewer):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=FILED_AT)
+    with time_machine.travel(FILED_AT + timedelta(hours=1), tick=False), committed():
+        reports.return_report(actor=reviewer, report=report,
+                              comment="Name the firmware versions.")
+    OutboundEmail.objects.exclude(template="report_reviewed").delete()
+    # The mail server is down for a few minutes; the officer files the correction
+    # (from the case page, or their tooling through the API) before the e-mail goes out.
+    file_report_at(officer_a, incident, "written", at=FILED_AT + timedelta(hours=1, minutes=5),
+                   circumstances="A forged reset was accepted by Meter M-1, firmware 4.2.")
+    OutboundEmail.objects.exclude(template="report_reviewed").delete()
+
+    with time_machine.travel(FILED_AT + timedelta(hours=1, minutes=6), tick=False):
+        outbox.send_due_emails()
+
+    (message,) = mail.outbox
+    assert "File a corrected version by" not in message.body
+    assert "A corrected version has been filed since" in message.body
+    assert "corrected version due" not in message.subject
+
+
+def test_a_return_whose_correction_was_given_more_time_before_its_email_went_out_says_the_time_now(
+        officer_a, reviewer):
+    from compliance.models import Obligation
+
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=FILED_AT)
+    with time_machine.travel(FILED_AT + timedelta(hours=1), tick=False), committed():
+        review = reports.return_report(actor=reviewer, report=report,
+                                       comment="Name the firmware versions.",
+                                       resubmission_due_at=FILED_AT + timedelta(days=3))
+    duty = Obligation.objects.get(pk=review.resubmission_obligation_id)
+    later = FILED_AT + timedelta(days=10)
+    with time_machine.travel(FILED_AT + timedelta(hours=1, minutes=5), tick=False), committed():
+        extension = services.request_extension(actor=officer_a, obligation=duty,
+                                           requested_due_at=later, justification="Lab booked.")
+        services.grant_extension(actor=reviewer, extension=extension)
+    OutboundEmail.objects.exclude(template="report_reviewed").delete()
+
+    with time_machine.travel(FILED_AT + timedelta(hours=1, minutes=6), tick=False):
+        outbox.send_due_emails()
+
+    (message,) = mail.outbox
+    # 2026-06-20 08:00 EDT is the due time now; 2026-06-13 08:00 EDT the one it replaced.
+    assert "2026-06-13 08:00" not in message.subject + message.body
+    assert "File a corrected version by 2026-06-20 08:00 EDT" in message.body
+    assert message.subject.endswith("corrected version due 2026-06-20 08:00 EDT")
+
+
+def test_a_report_reviewed_before_its_email_went_out_is_not_sent_as_one_to_review(
+        officer_a, reviewer):
+    """As an extension request decided meanwhile asks nobody to decide it, a report
+    another reviewer has already accepted does not ask every reviewer to review it."""
+    from tests import factories
+
+    other = factories.ReviewerFactory(username="other_reviewer")
+    incident = case_under_review(officer_a)  # nobody assigned: every reviewer is told
+    report, _ = file_report_at(officer_a, incident, "written", at=FILED_AT)
+    assert OutboundEmail.objects.filter(template="report_filed").count() == 2
+    with time_machine.travel(FILED_AT + timedelta(minutes=5), tick=False), committed():
+        reports.accept_report(actor=other, report=report)
+    OutboundEmail.objects.exclude(template="report_filed").delete()
+
+    with time_machine.travel(FILED_AT + timedelta(minutes=6), tick=False):
+        outbox.send_due_emails()
+
+    assert [m for m in mail.outbox if "Review it" in m.body] == []
+    assert set(OutboundEmail.objects.filter(template="report_filed")
+               .values_list("state", flat=True)) == {"skipped"}
