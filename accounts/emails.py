@@ -8,6 +8,7 @@ from compliance.models import User
 from notifications.rendering import NotApplicable, builder
 
 from . import secrets
+from .services.rules import mfa_required
 
 
 @builder("invitation")
@@ -23,7 +24,9 @@ def _invitation(email, context, now):
                      last_name=invitation.last_name,
                      timezone=getattr(inviter, "timezone", "UTC"))
     return {**context, "recipient": recipient,
-            "accept_url": secrets.unseal(context["accept_url"])}
+            "accept_url": secrets.unseal(context["accept_url"]),
+            # As sign-in will ask of them (MFA_REQUIRED_ROLES).
+            "second_factor": mfa_required(recipient)}
 
 
 @builder("password_reset_key")

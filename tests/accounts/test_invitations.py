@@ -390,3 +390,22 @@ def test_the_outbox_keeps_the_invitation_link_sealed(manager, mailoutbox, client
     path = re.search(r"/accounts/invitation/\d+-[\w-]+/", sent.body).group(0)
     client.post(path, accept_form(username="eve"))
     assert User.objects.filter(username="eve", role="usps_manager").exists()
+
+
+@pytest.mark.parametrize("required, role, told", [
+    (["usps_manager", "usps_reviewer", "provider_officer", "provider_viewer"],
+     "provider_viewer", True),
+    (["usps_manager", "usps_reviewer"], "provider_officer", False),
+    (["usps_manager", "usps_reviewer", "provider_officer"], "provider_officer", True),
+])
+def test_the_invitation_says_a_second_factor_is_needed_as_sign_in_will(
+        settings, manager, provider_a, mailoutbox, required, role, told):
+    settings.MFA_REQUIRED_ROLES = required
+    invite_user(actor=manager, email="nina@alpha.example", role=role,
+                provider_id=provider_a.pk)
+
+    send_due_emails()
+
+    (message,) = mailoutbox
+    assert ("second factor" in message.body) is told
+    assert ("second factor" in message.alternatives[0][0]) is told
