@@ -107,6 +107,7 @@ def _lock_pending(actor, extension):
                        .values_list("obligation__incident_id", flat=True).first())
     extension = (ExtensionRequest.objects.select_for_update(no_key=True)
                  .select_related("obligation").get(pk=extension.pk))
+    _require_usps(hold_actor(actor))  # as they are now: a closed account is refused
     if extension.state != ExtensionState.PENDING:
         raise Conflict(
             f"This request was already {extension.get_state_display().lower()}.")

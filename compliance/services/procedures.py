@@ -167,6 +167,8 @@ def _lock_pending(actor, document):
     # each other's earlier versions' targets never wait on each other.
     document = (ProcedureDocument.objects.select_for_update(no_key=True, of=("self", "provider"))
                 .select_related("provider").get(pk=document.pk))
+    if not hold_actor(actor).is_usps:  # as they are now: a closed account is refused
+        raise PermissionDenied("Only USPS staff review internal reporting procedures.")
     if document.review_state != ProcedureReview.PENDING:
         raise Conflict(
             f"Version {document.version} was already reviewed "

@@ -7,6 +7,7 @@ from compliance.enforcement.cases import case_source
 from compliance.errors import Conflict
 from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import PROCEEDING_KINDS
+from compliance.services.users import hold_actor
 
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
@@ -27,6 +28,8 @@ def waive_obligation(*, actor, obligation, reason):
     # Before the duty, whose waiver moves the case's clock (`case_source` says why).
     case_source().lock(obligation.incident_id)
     obligation = Obligation.objects.select_for_update(no_key=True).get(pk=obligation.pk)
+    if not hold_actor(actor).is_usps:  # as they are now: a closed account is refused
+        raise PermissionDenied("Only USPS staff waive obligations.")
     if obligation.is_usps_target:
         # What waits on USPS would leave its inbox, and a missed target its on-time rate.
         raise Conflict("A USPS target is not waived: it is met when USPS does what waits "

@@ -22,6 +22,7 @@ from compliance.services import (
 )
 from compliance.services.audit import iso_time
 from compliance.services.chain import appended_at_end
+from compliance.services.users import hold_actor
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus, RevenueRisk
 from notifications.services import queue_email
@@ -97,6 +98,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     """
     require_usps(actor)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    require_usps(hold_actor(actor))  # as they are now: a closed account is refused
     if incident.status not in TRIAGE_STATES:
         raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
@@ -207,6 +209,7 @@ def assign_reviewer(*, actor, incident, reviewer):
     its duties go to them from now on. Internal to USPS."""
     require_usps(actor)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    require_usps(hold_actor(actor))
     if incident.is_draft:
         raise Conflict("A draft is not reviewed.")
     reviewer = _check_reviewer(reviewer)

@@ -10,6 +10,7 @@ from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
 from compliance.services.audit import iso_time
 from compliance.services.chain import appended_at_end
+from compliance.services.users import hold_actor
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
 from reports.models import Report, ReportKind, ReportReview, ReportState, ReviewDecision
@@ -19,13 +20,14 @@ from .access import require_usps
 from .emails import queue_decision_email
 
 
-def _lock(report, expect_version=None):
+def _lock(actor, report, expect_version=None):
     """The case and the report, locked; Conflict unless the report awaits review, in the
     version `expect_version` when given (the one the reviewer read)."""
     incident = Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "provider", "assigned_reviewer").get(pk=report.incident_id)
     report = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
     report.incident = incident
+    require_usps(hold_actor(actor))  # as they are now: a closed account is refused
     if report.state != ReportState.SUBMITTED:
         raise Conflict(f"{report.reference} is {report.get_state_display().lower()}: "
                             "only a filed report awaiting review is accepted or returned.")
@@ -79,7 +81,7 @@ def accept_report(*, actor, report, comment="", expect_version=None):
     provider's cases, which a triage of another case holds before it appends to the
     chain."""
     require_usps(actor)
-    incident, report = _lock(report, expect_version)
+    incident, report = _lock(actor, report, expect_version)
     now = timezone.now()
     review = _decide(actor, report, ReviewDecision.ACCEPTED, (comment or "").strip(), now)
     if report.kind == ReportKind.WRITTEN and incident.status != IncidentStatus.INVESTIGATING:
@@ -123,7 +125,7 @@ def return_report(*, actor, report, comment, resubmission_due_at=None, expect_ve
             errors["resubmission_due_at"] = ["The resubmission must be due in the future."]
     if errors:
         raise ValidationError(errors)
-    incident, report = _lock(report, expect_version)
+    incident, report = _lock(actor, report, expect_version)
     if not returnable(incident):
         raise Conflict(f"The case is closed: no corrected version of {report.reference} "
                        "can be filed, so it is not returned. Accept it to close its review.")

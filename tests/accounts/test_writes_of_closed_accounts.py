@@ -118,3 +118,79 @@ def test_an_internal_note_from_a_closed_account_is_refused(manager, suspension):
     with pytest.raises(PermissionDenied):
         enforcement.add_proceeding_note(actor=stale, proceeding=suspension, body="Noted.")
     assert not suspension.notes.exists()
+
+
+def _reviewer_closed(reviewer):
+    read_by_request = User.objects.get(pk=reviewer.pk)
+    manager = factories.ManagerFactory(username="closing_manager")
+    with factories.committed():
+        deactivate_user(actor=manager, user=reviewer, reason="Left USPS.")
+    return read_by_request
+
+
+def _usps_write(what, officer, provider, settings, tmp_path):
+    """(the write as a function of its actor, what to read before and after it)."""
+    from compliance import services as core
+    from compliance.models import ExtensionRequest, Obligation, ProcedureDocument
+    from compliance.services.waivers import waive_obligation
+    from incidents.models import Incident
+    from reports import services as reports
+    from reports.models import Report
+    from tests.incidents.factories import make_filed
+    from tests.reports.factories import file_report_at
+
+    if what in ("triage", "assign"):
+        case = make_filed(officer)
+        act = {"triage": lambda actor: incidents.triage_incident(
+                   actor=actor, incident=case, revenue_risk="high", rationale="Fast."),
+               "assign": lambda actor: incidents.assign_reviewer(
+                   actor=actor, incident=case, reviewer=actor)}[what]
+        return act, lambda: Incident.objects.filter(pk=case.pk).values().get()
+    if what in ("accept", "return"):
+        case = case_under_review(officer, at=NOW - timedelta(hours=2))
+        report, _ = file_report_at(officer, case, "written", at=NOW - timedelta(hours=1))
+        act = {"accept": lambda actor: reports.accept_report(actor=actor, report=report),
+               "return": lambda actor: reports.return_report(actor=actor, report=report,
+                                                             comment="Fix it.")}[what]
+        return act, lambda: Report.objects.filter(pk=report.pk).values().get()
+    if what in ("grant", "deny", "waive"):
+        duty = written_duty(case_under_review(officer, at=NOW - timedelta(hours=1)))
+        if what == "waive":
+            return (lambda actor: waive_obligation(actor=actor, obligation=duty,
+                                                   reason="Not needed."),
+                    lambda: Obligation.objects.filter(pk=duty.pk).values().get())
+        with time_machine.travel(NOW, tick=False):
+            extension = core.request_extension(
+                actor=officer, obligation=duty, requested_due_at=duty.due_at + DAY,
+                justification="Lab.")
+        act = {"grant": lambda actor: core.grant_extension(actor=actor, extension=extension),
+               "deny": lambda actor: core.deny_extension(actor=actor, extension=extension,
+                                                         comment="No.")}[what]
+        return act, lambda: (ExtensionRequest.objects.filter(pk=extension.pk).values().get(),
+                             Obligation.objects.filter(pk=duty.pk).values().get())
+    settings.MEDIA_ROOT = tmp_path
+    document = core.upload_procedures(
+        actor=officer, provider=provider, effective_date=date(2026, 3, 1),
+        uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 procedures",
+                                         content_type="application/pdf"))
+    act = {"accept_procedures": lambda actor: core.accept_procedures(actor=actor,
+                                                                     document=document),
+           "request_changes": lambda actor: core.request_procedure_changes(
+               actor=actor, document=document, comment="Name a contact.")}[what]
+    return act, lambda: ProcedureDocument.objects.filter(pk=document.pk).values().get()
+
+
+@pytest.mark.parametrize("what", ["triage", "assign", "accept", "return", "grant", "deny",
+                                  "waive", "accept_procedures", "request_changes"])
+def test_a_usps_write_from_a_closed_reviewers_request_is_refused(what, officer_a, provider_a,
+                                                                 reviewer, settings, tmp_path):
+    from compliance.models import AuditEvent
+
+    act, state = _usps_write(what, officer_a, provider_a, settings, tmp_path)
+    before, events = state(), AuditEvent.objects.count()
+    stale = _reviewer_closed(reviewer)
+
+    with time_machine.travel(NOW, tick=False), pytest.raises(PermissionDenied):
+        act(stale)
+    assert state() == before
+    assert AuditEvent.objects.exclude(action="user.deactivated").count() == events
