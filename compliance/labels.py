@@ -37,6 +37,14 @@ def register_unread(*fields):
     _UNREAD.update(fields)
 
 
+# Free text as someone typed it: read as typed, even when it looks like a time or a code.
+_AS_TYPED = set()
+
+
+def register_typed(*fields):
+    _AS_TYPED.update(fields)
+
+
 def register_choices(choices, *fields):
     """The labels of a TextChoices class, for the named `fields` (any field if none)."""
     labels = {str(value): str(label) for value, label in choices.choices}
@@ -61,6 +69,8 @@ def value_text(field, value):
     if isinstance(value, list):
         return mark_safe(", ".join(conditional_escape(value_text(field, v)) for v in value))
     if isinstance(value, str):
+        if field in _AS_TYPED:
+            return value
         if ISO_TIME.match(value):
             try:
                 return time_html(datetime.fromisoformat(value.replace("Z", "+00:00")))

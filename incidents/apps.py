@@ -19,4 +19,7 @@ class IncidentsConfig(AppConfig):
         labels.register_choices(IncidentStatus, "status")
         labels.register_choices(CommentVisibility, "visibility")
         labels.register_unread("comment")  # the comment's id: the line stands for it
+        labels.register_typed("title", "description", "discovered_by_name", "late_reason",
+                              "nature_of_risk", "effect_on_pes", "reason",
+                              "amendment_reason", "body")
         register_case_source(IncidentCases())

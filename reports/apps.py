@@ -15,6 +15,8 @@ class ReportsConfig(AppConfig):
 
         labels.register_fields(LABELS)
         labels.register_fields({"resubmission_due_at": "Corrected version due"})
+        labels.register_typed("circumstances", "investigative_procedure", "progress",
+                              "findings", "root_cause", "corrective_actions", "comment")
         labels.register_choices(ReportKind, "kind")
         labels.register_choices(ReportState, "state")
         labels.register_choices(ReviewDecision, "decision")
