@@ -2,6 +2,7 @@
 of anything still owed on the case (a provider's duty or USPS's own target); sortable."""
 
 import django_filters
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -89,12 +90,27 @@ class QueuePaginator(Paginator):
         return page
 
 
+class ReviewerField(forms.CharField):
+    """A reviewer's id, `me` or `none`; anything else is refused (400), as every filter's
+    unreadable value is, never read as nobody's cases."""
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if value in ("", "me", "none") or id_from(value) is not None:
+            return value
+        raise forms.ValidationError("Give a reviewer's id, me or none.")
+
+
+class ReviewerFilter(django_filters.CharFilter):
+    field_class = ReviewerField
+
+
 class QueueFilter(IncidentFilter):
     revenue_risk = django_filters.ChoiceFilter(
         choices=[("none", "Not yet set"), *RevenueRisk.choices], method="filter_risk",
         label="Revenue risk")
-    reviewer = django_filters.CharFilter(method="filter_reviewer",
-                                         label="Assigned reviewer id, `me` or `none`")
+    reviewer = ReviewerFilter(method="filter_reviewer",
+                              label="Assigned reviewer id, `me` or `none`")
 
     class Meta(IncidentFilter.Meta):
         fields = ["status", "category", "provider"]
@@ -110,10 +126,7 @@ class QueueFilter(IncidentFilter):
             return queryset.filter(assigned_reviewer__isnull=True)
         if value == "me":
             return queryset.filter(assigned_reviewer=self.request.user)
-        reviewer_id = id_from(value)
-        if reviewer_id is not None:
-            return queryset.filter(assigned_reviewer_id=reviewer_id)
-        return queryset if not value else queryset.none()
+        return queryset.filter(assigned_reviewer_id=id_from(value))
 
     @property
     def qs(self):

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -33,8 +34,9 @@ def people(request):
     if not valid:
         staff, q = staff.none(), ""
     elif q:
-        staff = staff.filter(Q(username__icontains=q) | Q(email__icontains=q)
-                             | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+        # The name as the list shows it ("Jane Smith") too.
+        staff = staff.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
+            Q(username__icontains=q) | Q(email__icontains=q) | Q(full_name__icontains=q))
     if role in Role.values:
         staff = staff.filter(role=role)
     provider_id = id_from(provider)

@@ -325,3 +325,14 @@ def test_it_ignores_a_provider_filter_that_is_not_a_plain_number(signed_in, mana
         page = response.content.decode()
         assert response.status_code == 200, made_up
         assert "officer_a" in page and "officer_b" in page, made_up
+
+
+def test_people_are_found_by_the_full_name_the_list_shows(signed_in, officer_a, officer_b):
+    factories.ViewerFactory(username="jsmith", provider=officer_a.provider,
+                            first_name="Jane", last_name="Smith")
+    factories.ViewerFactory(username="jsmith_b", provider=officer_b.provider,
+                            first_name="Jane", last_name="Smith")
+
+    found = signed_in(officer_a).get("/people/", {"q": "jane smith"})
+
+    assert [person.username for person in found.context["page"]] == ["jsmith"]

@@ -436,3 +436,18 @@ def test_a_departed_reviewers_cases_can_be_found_in_the_queue_to_reassign(
     # The case waits, assigned to someone who will never act on it: the filter finds it.
     assert found == [str(leaving.pk)]
     assert "leaving (no longer reviewing)" in reviewer_select
+
+
+@pytest.mark.parametrize("value", ["abc", "moi", "1.5", "²"])
+def test_a_reviewer_the_queue_cannot_read_is_refused_not_an_empty_queue(client, reviewer,
+                                                                       officer_a, value):
+    """A misspelt filter answers 400, as every other filter does: never "no cases" under a
+    form that says "Anyone"."""
+    make_filed(officer_a, title="Seal broken")
+    client.force_login(reviewer)
+
+    page = client.get("/incidents/queue/", {"reviewer": value})
+    export = client.get("/incidents/queue/", {"reviewer": value, "format": "csv"})
+
+    assert (page.status_code, export.status_code) == (400, 400)
+    assert "Give a reviewer&#x27;s id, me or none." in page.content.decode()
