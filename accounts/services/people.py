@@ -22,7 +22,12 @@ def _lock_manageable(actor, user):
         raise ValidationError("You cannot do this to your own account.")
     locked = {person.pk: person for person in User.objects.select_for_update(no_key=True)
               .filter(pk__in=[actor.pk, user.pk]).order_by("pk")}
-    actor, user = locked[actor.pk], locked[user.pk]
+    fresh, user = locked[actor.pk], locked[user.pk]
+    # The caller's actor as they are now, for every check that follows (the role they
+    # give, the side that closes an account): a request read before they were moved is
+    # judged by what they are now.
+    actor.is_active, actor.role, actor.provider_id = (fresh.is_active, fresh.role,
+                                                      fresh.provider_id)
     if not actor.is_active or not may_manage(actor, role=user.role,
                                              provider_id=user.provider_id):
         raise PermissionDenied("You may not manage this person.")

@@ -74,17 +74,31 @@ def revoke_api_token(*, user, token):
     return token
 
 
-def hold_actor(actor):
-    """Read `actor` again, locked, inside the caller's transaction (after what it locks
-    first): a request read its user when it began, and a deactivation or a role change
-    committed since is seen here, where the people services lock the same row. A closed
-    account is refused (PermissionDenied); the actor's role and provider are then as they
-    are now, for the checks that follow."""
-    from django.core.exceptions import PermissionDenied
+# The author's row read with a share lock (PostgreSQL): it waits for a deactivation or a
+# role change in progress (the people services lock the row for update) and holds them
+# off until the write commits, while two writes of the same person (two tabs, tooling)
+# never wait for each other, whatever else each has locked first.
+_HELD_AUTHOR = "SELECT {is_active}, {role}, {provider} FROM {table} WHERE {pk} = %s{lock}"
 
-    row = (User.objects.select_for_update(no_key=True).filter(pk=actor.pk)
-           .values("is_active", "role", "provider_id").first())
-    if row is None or not row["is_active"]:
+
+def hold_actor(actor):
+    """Read `actor` again, held, inside the caller's transaction (after what it locks
+    first): a request read its user when it began, and a deactivation or a role change
+    committed since is seen here. A closed account is refused (PermissionDenied); the
+    actor's role and provider are then as they are now, for the checks that follow."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import connection
+
+    meta, quote = User._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_AUTHOR.format(
+            is_active=quote(meta.get_field("is_active").column),
+            role=quote(meta.get_field("role").column),
+            provider=quote(meta.get_field("provider").column), table=quote(meta.db_table),
+            pk=quote(meta.pk.column),
+            lock=" FOR SHARE" if connection.vendor == "postgresql" else ""), [actor.pk])
+        row = cursor.fetchone()
+    if row is None or not row[0]:
         raise PermissionDenied("This account has been closed.")
-    actor.role, actor.provider_id = row["role"], row["provider_id"]
+    actor.role, actor.provider_id = row[1], row[2]
     return actor

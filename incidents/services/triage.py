@@ -225,6 +225,11 @@ def assign_reviewers(*, actor, incidents, reviewer):
     none. Returns how many changed hands."""
     require_usps(actor)
     changed = 0
+    # The cases first, in a fixed order, then the author: as every USPS write locks them.
+    list(Incident.objects.select_for_update(no_key=True)
+         .filter(pk__in=[incident.pk for incident in incidents]).order_by("pk")
+         .values_list("pk", flat=True))
+    require_usps(hold_actor(actor))
     # A fixed lock order, and the events appended last: a case locked after another's
     # event would wait holding the audit chain, which its holder may be waiting for.
     with appended_at_end():

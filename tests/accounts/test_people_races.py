@@ -1,6 +1,7 @@
 """Two managing people at once, on PostgreSQL: each change sees the other's."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from accounts.services import accept_invitation, invite_user
 from accounts.services.people import deactivate_user
@@ -54,3 +55,23 @@ def test_an_invitation_accepted_while_its_inviter_is_deactivated_is_not_also_wit
     assert invitation.revoked_at is None
     event = AuditEvent.objects.get(action="user.deactivated")
     assert event.changes["invitations_withdrawn"] == [None, 0]
+
+
+def test_a_role_given_by_a_request_read_before_its_manager_moved_to_a_provider_is_refused(
+        manager, officer_a, provider_a):
+    """The manager's page for officer_a is open; a colleague moves the manager to provider
+    A (every USPS power gone). The page is then sent, making officer_a a USPS manager: the
+    role given is judged by what the manager is now."""
+    from accounts.services.people import change_role
+
+    stale = User.objects.get(pk=manager.pk)  # the request's user, read before the move
+    colleague = factories.ManagerFactory(username="colleague_manager")
+    with factories.committed():
+        change_role(actor=colleague, user=manager, role="provider_officer",
+                    provider_id=provider_a.pk, reason="Joined Alpha Postage.")
+
+    with pytest.raises(PermissionDenied):
+        change_role(actor=stale, user=officer_a, role="usps_manager", provider_id=None,
+                    reason="", shown=("provider_officer", provider_a.pk))
+    officer_a.refresh_from_db()
+    assert officer_a.role == "provider_officer"
