@@ -8,7 +8,7 @@ from django.utils import timezone
 from compliance.exports import csv_response
 from compliance.exports.columns import event_columns
 from compliance.exports.pages import list_export, list_query
-from compliance.models import Obligation, ObligationKind, Provider
+from compliance.models import Obligation, Provider
 from incidents.downloads import attachment_response
 from incidents.exports import incident_columns
 from incidents.filters import IncidentFilter
@@ -17,7 +17,7 @@ from incidents.models import Attachment, Incident
 from incidents.services.access import may_change
 
 from .common import load_incident, timeline
-from .review_parts import review_context
+from .review_parts import report_owed, review_context
 
 PAGE_SIZE = 25
 
@@ -67,15 +67,8 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),
         **review_context(request, incident, triage_form=triage_form,
-                         comment_form=comment_form, report_owed=_report_owed(owed)),
+                         comment_form=comment_form, report_owed=report_owed(incident, owed)),
     }
-
-
-def _report_owed(duties):
-    """Whether the written report's due time can still move: not yet triaged (no duty),
-    or its duty still owed."""
-    written = [o for o in duties if o.kind == ObligationKind.WRITTEN_REPORT]
-    return not written or any(o.is_outstanding for o in written)
 
 
 @login_required

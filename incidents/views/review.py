@@ -29,6 +29,7 @@ from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, Tria
 
 from .browse import detail_context
 from .common import load_incident
+from .review_parts import report_owed
 
 PAGE_SIZE = 25
 
@@ -147,7 +148,11 @@ def triage(request, pk):
     _require_usps(request)
     if request.method != "POST":
         return _form_page(request, incident, "triage")
-    form = TriageForm(request.POST, interval=incident.status_report_interval_days)
+    # As the page offered it: a due time only while the written report's can move (or
+    # when one was typed, which the service then answers).
+    form = TriageForm(request.POST, interval=incident.status_report_interval_days,
+                      report_owed=report_owed(incident)
+                      or bool(request.POST.get("written_report_due_at")))
     if form.is_valid():
         try:
             services.triage_incident(actor=request.user, incident=incident,

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from compliance.deadlines import risk_window, written_report_due_at
-from compliance.models import DeadlinePolicy
+from compliance.models import DeadlinePolicy, Obligation, ObligationKind
 from incidents.models import Comment, IncidentStatus, RevenueRisk
 from incidents.review_forms import AssignForm, CommentForm, TriageForm, reviewer_choices
 from incidents.services import may_comment
@@ -21,6 +21,16 @@ def policy_defaults(now):
             "due_at": written_report_due_at(policy, risk.value, now),
             "interval": risk_window(policy, risk.value, "status_report_interval_days")})
     return rows
+
+
+def report_owed(incident, duties=None):
+    """Whether the written report's due time can still move: not yet triaged (no duty),
+    or its duty still owed. `duties`: the case's obligations, when read already."""
+    if duties is None:
+        duties = Obligation.objects.filter(incident_id=incident.pk,
+                                           kind=ObligationKind.WRITTEN_REPORT)
+    written = [o for o in duties if o.kind == ObligationKind.WRITTEN_REPORT]
+    return not written or any(o.is_outstanding for o in written)
 
 
 def triage_initial(request, incident):
@@ -59,6 +69,7 @@ def review_context(request, incident, triage_form=None, comment_form=None, repor
         context["assign_form"] = AssignForm(initial={"reviewer": incident.assigned_reviewer_id},
                                             reviewers=people)
         context["policy_defaults"] = policy_defaults(timezone.now())
+        context["report_owed"] = report_owed
         context["first_triage"] = incident.triaged_at is None
         context["is_closed"] = incident.status == IncidentStatus.CLOSED
     return context

@@ -79,7 +79,8 @@ def _decide(request, obligation):
         raise PermissionDenied
     extension = get_object_or_404(ExtensionRequest.objects.filter(obligation=obligation),
                                   pk=id_from(request.POST.get("extension")))
-    form = DecisionForm(request.POST, user=request.user, asked=extension.requested_due_at)
+    form = DecisionForm(request.POST, user=request.user, asked=extension.requested_due_at,
+                        grantable_after=max(timezone.now(), obligation.due_at))
     if not form.is_valid():
         return _render(request, obligation, decision_form=form, status=400)
     data = form.cleaned_data

@@ -234,6 +234,42 @@ def test_the_page_offers_no_due_time_for_a_written_report_already_met(filed, rev
     assert 'name="status_report_interval_days"' in after
 
 
+def test_a_refused_change_on_a_met_report_still_offers_no_due_time(filed, reviewer, client):
+    """Sent without its rationale, the change comes back with the error on a form that
+    still offers the risk and the interval only; the policy's table lists no written
+    report due time, which a new risk would not move."""
+    client.force_login(reviewer)
+    duty = triage(reviewer, filed, "high")
+    Obligation.objects.filter(pk=duty.pk).update(state="met", met_at=NOW)
+
+    page = client.get(f"/incidents/{filed.pk}/").content.decode()
+    refused = client.post(f"/incidents/{filed.pk}/triage/", {
+        "revenue_risk": "critical", "rationale": "", "status_report_interval_days": ""})
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "needs a rationale" in html
+    assert 'name="written_report_due_at"' not in html and 'name="due_timezone"' not in html
+    table = page.split('data-testid="policy-defaults"')[1].split("</table>")[0]
+    assert "Written report due" not in table and "Status reports every" in table
+    assert "Change the risk or the interval" in page
+
+
+def test_a_due_time_typed_on_a_page_shown_before_the_report_was_met_is_answered(
+        filed, reviewer, client):
+    client.force_login(reviewer)
+    duty = triage(reviewer, filed, "high")
+    Obligation.objects.filter(pk=duty.pk).update(state="met", met_at=NOW)
+
+    refused = client.post(f"/incidents/{filed.pk}/triage/", {
+        "revenue_risk": "high", "rationale": "More time.",
+        "written_report_due_at": "2026-07-30T12:00", "due_timezone": "America/New_York"})
+
+    assert refused.status_code == 400
+    assert "no longer owed" in refused.content.decode()
+    assert Obligation.objects.get(pk=duty.pk).state == "met"
+
+
 def test_it_keeps_the_rationale_for_usps_eyes(filed, reviewer, officer_a):
     triage(reviewer, filed, "low")
     triage(reviewer, filed, "high", rationale="Second thoughts, internal")

@@ -285,6 +285,24 @@ def test_a_time_asked_that_has_passed_is_not_offered_as_the_time_to_grant(
     assert "The time asked for, 2026-03-05 12:00 EST, is past" in html
 
 
+def test_a_refused_grant_of_a_time_asked_that_has_passed_keeps_saying_why(
+        client, api_for, officer_a, reviewer, obligation):
+    with factories.committed():
+        api_for(officer_a).post(requests_url(obligation), {
+            "requested_due_at": "2026-03-05T12:00:00-05:00", "justification": "Lab delay."})
+    pending = ExtensionRequest.objects.get()
+    client.force_login(reviewer)
+
+    with time_machine.travel(NOW + timedelta(days=4), tick=False):
+        refused = client.post(page(obligation), {"extension": pending.pk, "decision": "grant",
+                                                 "due_at": "", "comment": ""})
+
+    assert refused.status_code == 400
+    assert "The time asked for, 2026-03-05 12:00 EST, is past" in refused.content.decode()
+    pending.refresh_from_db()
+    assert pending.state == "pending"
+
+
 @pytest.mark.parametrize("offset", ["-04:00", "-05:00"])
 def test_granting_as_shown_a_time_the_clocks_showed_twice_grants_the_one_asked(
         client, api_for, officer_a, reviewer, obligation, offset):
