@@ -17,6 +17,7 @@ from compliance.services import record_event
 from compliance.services.users import hold_actor
 
 from .models import EmailState, OutboundEmail
+from .rendering import NotApplicable, load_refs, render_one
 
 
 def failed_email_count(request):
@@ -49,7 +50,16 @@ def _act(request):
     if not ticked:
         messages.error(request, "Tick the e-mails to act on.")
         return
-    done = (resend_failed if action == "resend" else mark_handled)(request.user, ticked)
+    if action == "resend":
+        done, not_sendable = resend_failed(request.user, ticked)
+        for email, reason in not_sendable:
+            messages.error(request, f"Not sent again: the e-mail to {email.to_address} "
+                                    f"({email.subject or email.template}) can no longer go, "
+                                    f"{reason}. Mark it handled once they are told.")
+        if not_sendable and not done:
+            return
+    else:
+        done = mark_handled(request.user, ticked)
     if not done:
         messages.error(request, "None of the ticked e-mails is still undelivered: another "
                                 "manager acted on them.")
@@ -64,14 +74,28 @@ def _act(request):
 @transaction.atomic
 def resend_failed(actor, ids):
     """Put the undelivered e-mails among `ids` back in the outbox as new, with a fresh set of
-    tries, rendered as things are then. Returns those it put back (none already acted on)."""
+    tries, rendered as things are then. Returns (those it put back, [(e-mail, why)] of
+    those that can no longer go: a reset link expired, an invitation used or withdrawn, a
+    recipient gone to the other side; left undelivered for the manager to mark handled).
+    E-mails already acted on are in neither."""
     emails = _still_failed(actor, ids)
-    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
-        state=EmailState.PENDING, attempts=0, next_attempt_at=timezone.now())
+    loaded, now = load_refs(email.context for email in emails), timezone.now()
+    going, not_sendable = [], []
     for email in emails:
+        try:
+            render_one(email, loaded, now)
+        except NotApplicable as reason:
+            not_sendable.append((email, str(reason)))
+        except Exception:  # noqa: BLE001 - what the worker then meets, it records
+            going.append(email)
+        else:
+            going.append(email)
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in going]).update(
+        state=EmailState.PENDING, attempts=0, next_attempt_at=now)
+    for email in going:
         record_event(actor=actor, obj=email, action="email.resent", usps_only=True,
                      changes={"state": [EmailState.FAILED.value, EmailState.PENDING.value]})
-    return emails
+    return going, not_sendable
 
 
 @transaction.atomic
@@ -93,6 +117,6 @@ def _still_failed(actor, ids):
     now (a request read before their account was closed or their role changed is refused)."""
     if not hold_actor(actor).is_usps_manager:
         raise PermissionDenied
-    return list(OutboundEmail.objects.select_for_update().filter(pk__in=ids,
-                                                                 state=EmailState.FAILED)
+    return list(OutboundEmail.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids, state=EmailState.FAILED).select_related("recipient")
                 .order_by("pk"))
