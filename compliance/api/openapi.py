@@ -57,7 +57,10 @@ class AutoSchema(SpectacularAutoSchema):
             for media_type, schema in EXPORT_SCHEMAS.items():
                 if media_type in content:
                     content[media_type] = {"schema": schema}
-        if "text/csv" in responses.get("200", {}).get("content", {}):
+        # Every operation answers 406 to a client that accepts none of its formats (JSON,
+        # and CSV for lists), but a download, which answers with its file whatever.
+        negotiation = getattr(self.view, "content_negotiation_class", None)
+        if responses and getattr(negotiation, "refuses_formats", True):
             responses.setdefault("406", {"description": NOT_ACCEPTABLE["description"]})
         if "406" in responses:
             responses["406"].setdefault("content", NOT_ACCEPTABLE["content"])

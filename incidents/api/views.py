@@ -233,7 +233,9 @@ class AttachmentListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAP
 
 
 class AnyContentNegotiation(BaseContentNegotiation):
-    """A download answers with the file whatever the client accepts."""
+    """A download answers with the file whatever the client accepts (never 406)."""
+
+    refuses_formats = False
 
     def select_parser(self, request, parsers):
         return parsers[0] if parsers else None

@@ -68,7 +68,7 @@ def test_the_pages_answer_400_to_the_same_filters(signed_in, reviewer, path):
 @pytest.mark.parametrize("path, status", [
     ("/metrics/?provider=²", 404),
     ("/metrics/?provider=99999999999999999999", 404),
-    ("/incidents/queue/?reviewer=²", 200),
+    ("/incidents/queue/?reviewer=²", 400),  # refused, as any unreadable filter
     ("/api/v1/procedures/?provider=²", 400),
 ])
 def test_a_digit_that_is_no_number_reads_as_no_such_id(signed_in, reviewer, path, status):

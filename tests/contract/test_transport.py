@@ -2,9 +2,13 @@
 address without its trailing slash, an error of the server or of the schema's format: a
 JSON answer in the error contract, and nothing filed or lost."""
 
+import json
+
 import pytest
+from rest_framework.test import APIClient
 
 from incidents.models import Incident
+from tests import factories
 from tests.incidents.factories import draft_values, make_filed
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +136,45 @@ def test_following_the_redirect_as_clients_do_files_the_draft_once(
     # Followed with its method and body (308), the draft is made, once.
     assert response.redirect_chain == [("/api/v1/incidents/", 308)]
     assert response.status_code == 201 and Incident.objects.count() == 1
+
+
+@pytest.fixture
+def schema(api_for, officer_a):
+    answer = api_for(officer_a).get("/api/schema/",
+                                    HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return json.loads(answer.content)
+
+
+@pytest.mark.parametrize("template,method,how", [
+    ("/api/v1/me/", "get", {"HTTP_ACCEPT": "text/csv"}),
+    ("/api/v1/incidents/{id}/", "get", {"HTTP_ACCEPT": "text/csv"}),
+    ("/api/v1/incidents/{id}/", "get", {"QUERY_STRING": "format=csv"}),
+    ("/api/v1/providers/{id}/compliance-record/", "get", {"HTTP_ACCEPT": "text/csv"}),
+    ("/api/v1/incidents/", "post", {"HTTP_ACCEPT": "text/csv"}),
+])
+def test_a_format_not_offered_is_a_406_the_schema_documents(schema, officer_a, template,
+                                                            method, how):
+    incident = make_filed(officer_a)
+    url = template.replace("{id}", str(
+        officer_a.provider_id if "providers" in template else incident.pk))
+    client = APIClient()
+    client.force_authenticate(officer_a)
+    model = factories.PESModelFactory(provider=officer_a.provider)
+    body = {"category": "security_weakness", "subtype": "equipment_defect", "title": "T",
+            "description": "D", "discovered_at": "2026-01-01T00:00:00Z",
+            "discovery_timezone": "UTC", "discovered_by_name": "N", "pes_models": [model.pk]}
+    if method == "post":
+        answer = client.post(url, body, format="json", **how)
+    else:
+        answer = client.get(url, **how)
+
+    documented = schema["paths"][template][method]["responses"]
+    assert answer.status_code == 406
+    assert "406" in documented
+
+
+def test_a_download_documents_no_406(schema):
+    """A download answers with its file whatever the client accepts."""
+    for path in ("/api/v1/incidents/{incident_pk}/attachments/{id}/download/",
+                 "/api/v1/procedures/{id}/download/"):
+        assert "406" not in schema["paths"][path]["get"]["responses"], path
