@@ -35,6 +35,14 @@ def zoned(value, format_string):
 
 
 @register.filter
+def of_level(messages, level):
+    """The page's messages of `level` ("error"), or all the others ("")."""
+    if level:
+        return [message for message in messages if message.level_tag == level]
+    return [message for message in messages if message.level_tag != "error"]
+
+
+@register.filter
 def past(due_at, now):
     """Whether `due_at` has passed at `now` as a filing and the sweep hold it: all of the
     due time's last second is still in time (`compliance.deadlines.is_late`)."""

@@ -136,3 +136,25 @@ def test_a_wrong_code_when_enrolling_the_authenticator_puts_focus_on_the_error(
 
     assert "Incorrect code" in page.content()
     assert page.evaluate(FOCUSED) in ("DIV.error-summary", "INPUT#id_code")
+
+
+def test_a_refusal_given_as_a_page_message_is_an_alert_that_takes_focus(page, sign_in,
+                                                                        manager, officer_a):
+    """The undelivered e-mails page sent with nothing ticked: the refusal is a message at
+    the page's top, not a form's error summary; a screen reader hears it all the same."""
+    from notifications import services
+    from notifications.models import EmailState, OutboundEmail
+    from tests.incidents.factories import make_filed
+
+    make_filed(officer_a)
+    OutboundEmail.objects.update(state=EmailState.FAILED, attempts=services.MAX_ATTEMPTS,
+                                 next_attempt_at=timezone.now())
+    sign_in(manager)
+    page.goto("/notifications/failed/")
+
+    press_enter_on(page, "button[value=resend]")  # nothing ticked
+
+    alert = page.get_by_test_id("message-errors")
+    assert alert.get_attribute("role") == "alert"
+    assert "Tick the e-mails to act on." in alert.inner_text()
+    assert page.evaluate(FOCUSED) == "DIV.error-summary"
