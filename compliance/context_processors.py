@@ -2,8 +2,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .enforcement.status import holding_step
 from .inbox import inbox_counts
-from .models import Heartbeat, ProceedingStep, ProviderStatusChange
+from .models import Heartbeat, ProviderStatusChange
 from .models.register import AuthorizationStatus
 from .tasks import SCHEDULER_STARTED, SWEEP
 
@@ -38,7 +39,7 @@ def usps_inbox_counts(request):
 
 def authorization_banner(request):
     """For the staff of a suspended or revoked provider: on every page, since when and by
-    which proceeding, or set by hand in the register (two queries, only then). They can
+    which proceeding, or set by hand in the register (three queries, only then). They can
     still read and file."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_provider_staff:
@@ -52,7 +53,6 @@ def authorization_banner(request):
         # Set by hand in the register after whatever a proceeding brought.
         return {"authorization_banner": {"provider": provider, "step": None,
                                          "since": change.changed_at}}
-    return {"authorization_banner": {"provider": provider, "step": (
-        ProceedingStep.objects.select_related("proceeding")
-        .filter(proceeding__provider=provider, to_status=provider.authorization_status,
-                status_applied_at__isnull=False).order_by("-status_applied_at", "-id").first())}}
+    # The proceeding that holds the provider at its status now (not one withdrawn since,
+    # whose notice changed nothing while another held the provider suspended).
+    return {"authorization_banner": {"provider": provider, "step": holding_step(provider)}}

@@ -26,6 +26,7 @@ from compliance.models import (
     Side,
     User,
 )
+from compliance.models.register import AuthorizationStatus
 from compliance.services import extensions, procedures, register
 
 from .rendering import NotApplicable, builder
@@ -154,13 +155,19 @@ def authorization_status_set(provider, change):
 
 
 @subscribe(enforcement_status.STATUS_CHANGED)
-def authorization_status_changed(provider, step):
+def authorization_status_changed(provider, step, status=None):
+    """`status`: what the provider's proceedings together gave it (the step's own, unless
+    another proceeding still holds it: a revocation reversed while another's suspension
+    runs leaves the provider suspended)."""
     step = _step(step)
     if step is None:
         return
+    status = status or step.to_status
     queue_email(recipients=[*User.objects.officers_of(provider), *User.objects.managers()],
                 template="authorization_status_changed",
-                context={**_proceeding_context(step), "provider": step.proceeding.provider},
+                context={**_proceeding_context(step), "provider": step.proceeding.provider,
+                         "status": status, "status_label": AuthorizationStatus(status).label,
+                         "held_elsewhere": status != step.to_status},
                 key=f"authorization:{provider}:step:{step.pk}")
 
 

@@ -42,7 +42,7 @@ from compliance.services.targets import hold_usps_target
 from compliance.services.users import hold_actor
 from compliance.text import as_typed
 
-from . import flow, periods, steps
+from . import flow, periods, status, steps
 from .cases import case_source
 from .documents import evidence_bundle, freeze_version, step_content
 from .steps import apply_step_terms, check_step_terms
@@ -474,9 +474,15 @@ def _end_suspension(proceeding, policy, now):
     """The system's reinstatement of a suspension that has run its course."""
     ends = proceeding.suspension_ends_at
     appealed = proceeding.state == ProceedingState.APPEALED
+    # What the provider's status is once this suspension no longer holds it: another
+    # proceeding, or USPS in the register, may hold it still.
+    stays = status.standing(proceeding.provider_id, ending=proceeding.pk)
     body = (f"The suspension of {proceeding.suspension_days} days ended at "
-            f"{ends.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. The provider's "
-            "authorization is restored."
+            f"{ends.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. "
+            + ("The provider's authorization is restored."
+               if stays == AuthorizationStatus.AUTHORIZED else
+               f"The provider's authorization stays {AuthorizationStatus(stays).label.lower()}:"
+               " another proceeding, or USPS in the register, holds it so.")
             + (" The appeal remains to be decided." if appealed else ""))
     _issue(None, proceeding, StepKind.REINSTATEMENT, body,
            {"effective_at": ends, "to_status": AuthorizationStatus.AUTHORIZED},

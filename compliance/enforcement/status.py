@@ -5,7 +5,6 @@ at once by the step itself when that date has come), and recorded in the provide
 history like any other change."""
 
 from django.db import transaction
-from django.db.models import Max
 
 from compliance.changes import publish
 from compliance.models import Proceeding, ProceedingStep, Provider, ProviderStatusChange
@@ -17,58 +16,90 @@ STATUS_CHANGED = "provider.status_changed"
 BATCH = 100
 
 
-def held_by_another(proceeding):
-    """Whether another proceeding of the provider holds it suspended or revoked: the last
-    status that proceeding's steps brought into effect is not "authorized", and no change
-    by hand in the register came after it."""
-    by_hand = (ProviderStatusChange.objects
-               .filter(provider_id=proceeding.provider_id, changed_by__isnull=False)
-               .aggregate(last=Max("changed_at"))["last"])
-    brought = {}
-    for other, status, at in (
-            ProceedingStep.objects
-            .filter(proceeding__provider_id=proceeding.provider_id,
-                    status_applied_at__isnull=False)
-            .exclude(proceeding_id=proceeding.pk).exclude(to_status="")
-            .order_by("status_applied_at", "id")
-            .values_list("proceeding_id", "to_status", "status_applied_at")):
-        brought[other] = (status, at)
-    return any(status != AuthorizationStatus.AUTHORIZED and (by_hand is None or at > by_hand)
-               for status, at in brought.values())
+# The graver status wins when proceedings hold a provider at once.
+GRAVITY = {AuthorizationStatus.AUTHORIZED: 0, AuthorizationStatus.SUSPENDED: 1,
+           AuthorizationStatus.REVOKED: 2}
+
+
+def _by_hand(provider_id):
+    """The last change set by hand in the register: (status, when), or None."""
+    return (ProviderStatusChange.objects
+            .filter(provider_id=provider_id, changed_by__isnull=False)
+            .order_by("-changed_at", "-id").values_list("to_status", "changed_at").first())
+
+
+def holds(provider_id):
+    """{proceeding id: its step whose status last took effect}, since the last change
+    made by hand in the register (which sets the status over whatever came before): what
+    each proceeding holds the provider at now."""
+    by_hand = _by_hand(provider_id)
+    applied = (ProceedingStep.objects.select_related("proceeding")
+               .filter(proceeding__provider_id=provider_id, status_applied_at__isnull=False)
+               .exclude(to_status="").order_by("status_applied_at", "id"))
+    if by_hand is not None:
+        applied = applied.filter(status_applied_at__gt=by_hand[1])
+    return {step.proceeding_id: step for step in applied}
+
+
+def standing(provider_id, ending=None):
+    """The status the provider's proceedings give it: the gravest any of them holds, over
+    the status last set by hand (authorized if none); a revocation set by hand stands
+    (no proceeding gives back an approval it did not take). `ending`: a proceeding whose
+    hold ends (what the provider's status would be once it no longer holds it)."""
+    by_hand = _by_hand(provider_id)
+    base = by_hand[0] if by_hand is not None else AuthorizationStatus.AUTHORIZED
+    held = [step.to_status for pk, step in holds(provider_id).items() if pk != ending]
+    if ending is not None:
+        held.append(AuthorizationStatus.AUTHORIZED)
+    if base == AuthorizationStatus.REVOKED or not held:
+        return base
+    return max(held, key=GRAVITY.get)
+
+
+def holding_step(provider):
+    """The step by which a proceeding holds the provider at its status now (the earliest,
+    when several do), or None (set by hand, or authorized)."""
+    holding = [step for step in holds(provider.pk).values()
+               if step.to_status == provider.authorization_status]
+    return min(holding, key=lambda step: (step.status_applied_at, step.pk), default=None)
 
 
 def apply_status_change(step, now):
-    """Give the provider the status `step` brings (locked; inside a transaction); a no-op
-    when it already has it, or when the step would authorize a provider another
-    proceeding holds suspended (a reinstatement one proceeding dated ahead, then closed,
-    ends its own suspension, not one a later proceeding noticed). Marks the step applied
-    either way, or cancelled when the provider's approval is revoked and not by the
-    step's own proceeding: a revocation ends the approval, and only the proceeding that
-    revoked it gives it back (a reversal on appeal); another proceeding's notice, or the
-    end of a suspension revoked meanwhile in the register, changes nothing."""
+    """Take `step`'s status change into effect (the provider locked; inside a
+    transaction): its proceeding now holds the provider at the step's status, and the
+    provider's status becomes what its proceedings hold together (`standing`): a
+    reinstatement ends its own proceeding's suspension, not one another proceeding
+    noticed, nor a revocation another brought; a revocation reversed on appeal gives back
+    what the other proceedings hold. A step that would lift a revocation set by hand in
+    the register is cancelled: only USPS there gives that approval back. Returns whether
+    the provider's status changed."""
     proceeding = step.proceeding
     provider = Provider.objects.select_for_update(no_key=True).get(pk=proceeding.provider_id)
     old = provider.authorization_status
-    if old == AuthorizationStatus.REVOKED != step.to_status and not proceeding.steps.filter(
-            to_status=AuthorizationStatus.REVOKED, status_applied_at__isnull=False).exists():
+    by_hand = _by_hand(provider.pk)
+    if (step.to_status != AuthorizationStatus.REVOKED and by_hand is not None
+            and by_hand[0] == AuthorizationStatus.REVOKED == old):
         step.status_cancelled = True
         ProceedingStep.objects.filter(pk=step.pk).update(status_cancelled=True)
         return False
     step.status_applied_at = now
     ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
-    if old == step.to_status or (step.to_status == AuthorizationStatus.AUTHORIZED
-                                 and held_by_another(proceeding)):
+    new = standing(provider.pk)
+    if new == old:
         return False
-    provider.authorization_status = step.to_status
+    provider.authorization_status = new
     provider.save(update_fields=["authorization_status"])
     reason = (f"{step.get_kind_display()} ({proceeding.reference}, step {step.number}), "
               "effective on its date.")
-    ProviderStatusChange.objects.create(provider=provider, from_status=old,
-                                        to_status=step.to_status, reason=reason,
-                                        changed_by=None, changed_at=now)
+    if new != step.to_status:
+        held = holding_step(provider)
+        reason += (f" {held.proceeding.reference} still holds the provider "
+                   f"{AuthorizationStatus(new).label.lower()}." if held is not None else "")
+    ProviderStatusChange.objects.create(provider=provider, from_status=old, to_status=new,
+                                        reason=reason, changed_by=None, changed_at=now)
     record_event(actor=None, obj=provider, action="provider.status_changed", at=now,
-                 changes={"authorization_status": [old, step.to_status]}, reason=reason)
-    publish(STATUS_CHANGED, provider=provider.pk, step=step.pk)
+                 changes={"authorization_status": [old, new]}, reason=reason)
+    publish(STATUS_CHANGED, provider=provider.pk, step=step.pk, status=new)
     return True
 
 
