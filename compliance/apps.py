@@ -7,7 +7,7 @@ class ComplianceConfig(AppConfig):
 
     def ready(self):
         # Registers the SQLite MEDIAN aggregate on every new connection.
-        from . import aggregates, labels  # noqa: F401
+        from . import aggregates, checks, labels  # noqa: F401
         from .models import (
             ExtensionState,
             ObligationKind,

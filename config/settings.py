@@ -35,9 +35,17 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me")
-SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+
+def env_list(name, default):
+    """A comma-separated variable as a list, each item stripped ("a, b" is ["a", "b"]:
+    a space after a comma must not make " usps_reviewer" a role no one has)."""
+    return [item.strip() for item in env.list(name, default=default) if item.strip()]
+
+
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -389,8 +397,9 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="PES cases")
 MFA_PASSKEY_LOGIN_ENABLED = False  # a key is a second factor here, never a password
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # keys on http://127.0.0.1 in `make run`
 # Roles that must hold a second factor; an empty value turns the requirement off.
-MFA_REQUIRED_ROLES = env.list(
-    "MFA_REQUIRED_ROLES", default=["usps_manager", "usps_reviewer", "provider_officer"])
+# Checked at start (compliance.checks): a misspelt role would drop its second factor.
+MFA_REQUIRED_ROLES = env_list(
+    "MFA_REQUIRED_ROLES", ["usps_manager", "usps_reviewer", "provider_officer"])
 
 # --- Lockout (django-axes): failures per username, kept in the database. ---
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT

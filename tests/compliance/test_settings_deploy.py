@@ -113,3 +113,22 @@ def test_where_empty_says_something_it_is_kept(tmp_path):
     refused = check_deploy(production_env(tmp_path, SECRET_KEY=""))
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stdout + refused.stderr
+
+
+def test_a_list_written_with_spaces_after_its_commas_names_each_item(tmp_path):
+    """MFA_REQUIRED_ROLES="usps_manager, usps_reviewer": " usps_reviewer" would be no role,
+    and reviewers would sign in with a password alone."""
+    env = production_env(tmp_path, MFA_REQUIRED_ROLES="usps_manager, usps_reviewer ,",
+                         ALLOWED_HOSTS="pes.example.gov, 127.0.0.1")
+
+    assert read_settings(env, "MFA_REQUIRED_ROLES", "ALLOWED_HOSTS") == (
+        "[['usps_manager', 'usps_reviewer'], ['pes.example.gov', '127.0.0.1']]")
+
+
+def test_a_misspelt_second_factor_role_stops_the_start(tmp_path):
+    result = check_deploy(production_env(tmp_path,
+                                         MFA_REQUIRED_ROLES="usps_manager,usps_reviewers"))
+
+    assert result.returncode != 0
+    assert "compliance.E001" in result.stdout + result.stderr
+    assert "usps_reviewers" in result.stdout + result.stderr
