@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Left
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.api.fields import id_from
@@ -34,7 +35,9 @@ def failed_emails(request):
         raise PermissionDenied
     if request.method == "POST":
         _act(request)
-        return redirect("failed-emails")
+        # Back to the page acted from: what is left to do is listed there.
+        page = id_from(request.GET.get("page"))
+        return redirect(reverse("failed-emails") + (f"?page={page}" if page else ""))
     emails = (OutboundEmail.objects.filter(state=EmailState.FAILED)
               .select_related("recipient").order_by("-next_attempt_at", "-id"))
     page = Paginator(emails, 50).get_page(request.GET.get("page"))

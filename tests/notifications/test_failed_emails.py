@@ -205,3 +205,33 @@ def test_a_ticked_value_that_is_no_id_is_ignored(signed_in, manager, undelivered
     assert response.status_code == 200
     assert "Tick the e-mails to act on." in response.content.decode()
     assert states() == before
+
+
+def test_a_resend_from_page_two_comes_back_to_page_two(client, signed_in, officer_a, manager,
+                                                       settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post("/accounts/password/reset/", {"email": officer_a.email})
+    reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
+    now = timezone.now()
+    # It failed long ago (the list shows the latest first: it is on page 2), 50 others since.
+    OutboundEmail.objects.filter(pk=reset.pk).update(
+        state=EmailState.FAILED, attempts=services.MAX_ATTEMPTS,
+        next_attempt_at=now - timedelta(days=1))
+    OutboundEmail.objects.bulk_create([OutboundEmail(
+        key=f"other:{n}", template="security_notice", recipient=manager,
+        to_address=manager.email or "m@example.com", context={}, state=EmailState.FAILED,
+        attempts=services.MAX_ATTEMPTS, next_attempt_at=now - timedelta(minutes=n))
+        for n in range(50)])
+    client = signed_in(manager)
+    assert reset.pk in [e.pk for e in client.get("/notifications/failed/",
+                                                  {"page": 2}).context["page"]]
+
+    later = now + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 3600)
+    with time_machine.travel(later, tick=False):
+        answer = client.post("/notifications/failed/?page=2",
+                             {"action": "resend", "email": [reset.pk]}, follow=True)
+
+    html = answer.content.decode()
+    assert "the reset link has expired" in html and "Mark it handled" in html
+    # The e-mail the page tells them to mark handled is on the page they land on.
+    assert reset.pk in [e.pk for e in answer.context["page"]], answer.redirect_chain
