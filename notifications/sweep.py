@@ -148,9 +148,10 @@ def sweep(now=None, batch=BATCH):
     result = SweepResult()
     result.missed, result.obligations_stepped, result.emails_queued = handle_due(
         now, policy, batch)
-    # Proceedings' status changes take effect on their dates: suspensions that have run
-    # their course first (their reinstatement is a step), then every change now due.
-    result.suspensions_ended = end_due_suspensions(now, policy=policy)
+    # Proceedings' status changes take effect on their dates: every change now due, then
+    # suspensions that have run their course (their reinstatement, a step, says what the
+    # provider's status is then, with every other change due by now in effect).
     result.status_changes = apply_due_status_changes(now)
+    result.suspensions_ended = end_due_suspensions(now, policy=policy)
     Heartbeat.record("sweep", now)
     return result

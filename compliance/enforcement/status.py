@@ -65,31 +65,43 @@ def holding_step(provider):
 
 
 def apply_status_change(step, now):
-    """Take `step`'s status change into effect (the provider locked; inside a
-    transaction): its proceeding now holds the provider at the step's status, and the
-    provider's status becomes what its proceedings hold together (`standing`): a
-    reinstatement ends its own proceeding's suspension, not one another proceeding
-    noticed, nor a revocation another brought; a revocation reversed on appeal gives back
-    what the other proceedings hold. A step that would lift a revocation set by hand in
-    the register is cancelled: only USPS there gives that approval back. Returns whether
+    """Take `step`'s status change into effect (inside a transaction): its proceeding now
+    holds the provider at the step's status, and the provider's status becomes what its
+    proceedings hold together (`standing`): a reinstatement ends its own proceeding's
+    suspension, not one another proceeding noticed, nor a revocation another brought; a
+    revocation reversed on appeal gives back what the other proceedings hold. A step that
+    would lift a revocation set by hand in the register is cancelled: only USPS there
+    gives that approval back. Returns whether the provider's status changed."""
+    return apply_status_changes([step], now)
+
+
+def apply_status_changes(steps, now):
+    """`apply_status_change` of several steps of one provider taking effect at once (the
+    sweep's, due together): each takes its place, then the provider's status is settled
+    once, so it never passes through a status none of them leaves it at. Returns whether
     the provider's status changed."""
-    proceeding = step.proceeding
-    provider = Provider.objects.select_for_update(no_key=True).get(pk=proceeding.provider_id)
+    provider = Provider.objects.select_for_update(no_key=True).get(
+        pk=steps[0].proceeding.provider_id)
     old = provider.authorization_status
     by_hand = _by_hand(provider.pk)
-    if (step.to_status != AuthorizationStatus.REVOKED and by_hand is not None
-            and by_hand[0] == AuthorizationStatus.REVOKED == old):
-        step.status_cancelled = True
-        ProceedingStep.objects.filter(pk=step.pk).update(status_cancelled=True)
-        return False
-    step.status_applied_at = now
-    ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
+    taken = []
+    for step in steps:
+        if (step.to_status != AuthorizationStatus.REVOKED and by_hand is not None
+                and by_hand[0] == AuthorizationStatus.REVOKED == old):
+            step.status_cancelled = True
+            ProceedingStep.objects.filter(pk=step.pk).update(status_cancelled=True)
+            continue
+        step.status_applied_at = now
+        ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
+        taken.append(step)
     new = standing(provider.pk)
-    if new == old:
+    if not taken or new == old:
         return False
+    # The step that settles it: the last to take effect bringing that status, else the last.
+    step = next((s for s in reversed(taken) if s.to_status == new), taken[-1])
     provider.authorization_status = new
     provider.save(update_fields=["authorization_status"])
-    reason = (f"{step.get_kind_display()} ({proceeding.reference}, step {step.number}), "
+    reason = (f"{step.get_kind_display()} ({step.proceeding.reference}, step {step.number}), "
               "effective on its date.")
     if new != step.to_status:
         held = holding_step(provider)
@@ -137,5 +149,9 @@ def apply_due_status_changes(now, batch=BATCH):
         steps = list(due.filter(pk__in=[pk for pk, _ in seen], proceeding__in=proceedings)
                      .select_for_update(no_key=True, skip_locked=True, of=("self",))
                      .select_related("proceeding").order_by("effective_at", "id"))
+        by_provider = {}
+        for step in steps:
+            by_provider.setdefault(step.proceeding.provider_id, []).append(step)
         with appended_at_end():  # providers locked one after another: events last
-            return sum(apply_status_change(step, now) for step in steps)
+            return sum(apply_status_changes(due_together, now)
+                       for due_together in by_provider.values())

@@ -1,6 +1,7 @@
 """Two suspension proceedings against one provider, and USPS's changes by hand in the
 register: the provider's status is the gravest any proceeding holds it at (over what the
-register last set by hand), and pages and e-mails say which holds it."""
+register last set by hand), settled once when steps take effect together, and pages, the
+history and e-mails say which holds it."""
 
 import re
 from datetime import date
@@ -9,6 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from compliance.models import ProviderStatusChange
 from compliance.services.register import update_provider
 from notifications.models import OutboundEmail
 from notifications.services import send_due_emails
@@ -20,13 +22,9 @@ from tests.enforcement.helpers import (
     start_of_day_new_york,
     sweep_at,
 )
+from tests.enforcement.test_suspension import status_of
 
 pytestmark = pytest.mark.django_db
-
-
-def status_of(provider):
-    provider.refresh_from_db()
-    return provider.authorization_status
 
 
 def test_a_revocation_reversed_on_appeal_gives_back_the_other_proceedings_suspension(
@@ -62,8 +60,8 @@ def test_a_revocation_reversed_on_appeal_gives_back_the_other_proceedings_suspen
 
 def test_after_the_first_suspension_ended_a_reversed_revocation_authorizes_the_provider(
         suspension, officer_a, manager, provider_a, missed_duty):
-    """Same, but the reversal comes after July 20: P1's reinstatement, cancelled while P2 had
-    the provider revoked, must not hold the provider for ever."""
+    """Same, but the reversal comes after July 20: P1's reinstatement, in effect while P2
+    had the provider revoked, ended P1's hold; nothing holds the provider any more."""
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
     issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
           effective_date=date(2026, 6, 12))
@@ -149,3 +147,175 @@ def test_the_sweeps_reinstatement_of_a_revoked_provider_does_not_say_it_is_resto
     reinstatement = [m for m in to_officer if "Reinstatement" in m.body]
     assert reinstatement and "stays revoked" in reinstatement[0].body
     assert "(authorized, which did not take effect)" in reinstatement[0].body
+
+
+def first_suspended_to(suspension, officer_a, manager, day):
+    """P1: suspended from June 12, ended early by a reinstatement dated `day` (P1 closes)."""
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=day)
+    suspension.refresh_from_db()
+    assert suspension.closed_at is not None
+
+
+def test_a_reinstatement_and_another_proceedings_notice_due_at_the_same_instant_do_not_flap(
+        settings, suspension, officer_a, manager, provider_a, missed_duty):
+    """P1's reinstatement and P2's notice both take effect at 00:00 on July 20: the provider
+    is suspended without a break, and nothing says it was authorized."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty], grounds="Willful, found June 18.")
+    issue(manager, second, "suspension_notice", T0 + 10 * DAY,
+          effective_date=date(2026, 7, 20))
+    assert status_of(provider_a) == "suspended"
+    before = ProviderStatusChange.objects.filter(provider=provider_a).count()
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+
+    moment = start_of_day_new_york(date(2026, 7, 20)) + DAY / 24
+    sweep_at(moment)
+    with time_machine.travel(moment + DAY / 24, tick=False):
+        send_due_emails()
+
+    assert status_of(provider_a) == "suspended"
+    history = list(ProviderStatusChange.objects.filter(provider=provider_a)
+                   .order_by("changed_at", "id")
+                   .values_list("from_status", "to_status"))[before:]
+    authorized = [m.body.splitlines()[0] for m in mail.outbox
+                  if m.to == [officer_a.email] and "is authorized" in m.body]
+    assert (history, authorized) == ([], []), (history, authorized)
+
+
+def test_the_sweeps_reinstatement_names_no_hold_that_ends_in_the_same_pass(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    """P1 suspended to July 19 (reinstatement dated July 20, P1 closed); P2 suspended from
+    June 20 for 30 days: also to July 19. The sweep after midnight ends both: P2's
+    reinstatement says the authorization is restored, as it is."""
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    second = second_suspended(manager, officer_a, provider_a, missed_duty, days=30)
+    second.refresh_from_db()
+    assert second.suspension_ends_at < start_of_day_new_york(date(2026, 7, 20))
+
+    sweep_at(start_of_day_new_york(date(2026, 7, 20)) + DAY / 24)
+
+    assert status_of(provider_a) == "authorized"
+    reinstatement = second.steps.get(kind="reinstatement")
+    assert "stays suspended" not in reinstatement.body, reinstatement.body
+    assert "authorization is restored" in reinstatement.body, reinstatement.body
+
+
+def second_suspended(manager, officer, provider, missed_duty, days):
+    """A second, willful proceeding: suspended from June 20 for `days` days, decided."""
+    second = open_suspension(manager, provider, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty], grounds="Willful, found June 18.")
+    issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
+    issue(officer, second, "defense", T0 + 11 * DAY, body="Our defense.")
+    issue(manager, second, "decision", T0 + 12 * DAY, outcome="suspend", days=days)
+    return second
+
+
+def sent_to(officer, reference):
+    return [m for m in mail.outbox if m.to == [officer.email] and reference in m.subject]
+
+
+def test_the_sweeps_reinstatement_held_by_another_proceeding_does_not_say_authorized(
+        settings, suspension, officer_a, manager, provider_a, missed_duty):
+    """P1 holds the provider suspended to August 19; P2's ten-day suspension ends June 29:
+    its reinstatement, and its e-mail, say the provider stays suspended, not authorized."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first_suspended_to(suspension, officer_a, manager, date(2026, 8, 20))
+    second = second_suspended(manager, officer_a, provider_a, missed_duty, days=10)
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+
+    moment = start_of_day_new_york(date(2026, 6, 30)) + DAY / 24
+    sweep_at(moment)
+    with time_machine.travel(moment + DAY / 24, tick=False):
+        send_due_emails()
+
+    assert status_of(provider_a) == "suspended"
+    [message] = [m for m in sent_to(officer_a, second.reference) if "Reinstatement" in m.body]
+    assert "stays suspended" in message.body
+    assert "(authorized)" not in message.body, message.body
+
+
+def test_a_withdrawal_while_another_proceeding_holds_the_provider_does_not_say_authorized(
+        settings, suspension, officer_a, manager, provider_a, missed_duty):
+    """P2's suspension in force is withdrawn while P1 still holds the provider suspended:
+    the provider stays suspended, and the withdrawal's e-mail says so."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty], grounds="Willful, found June 18.")
+    issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+
+    issue(manager, second, "withdrawal", T0 + 15 * DAY, body="Withdrawn.")
+    with time_machine.travel(T0 + 15 * DAY + DAY / 24, tick=False):
+        send_due_emails()
+
+    assert status_of(provider_a) == "suspended"
+    to_officer = [m.body for m in mail.outbox if m.to == [officer_a.email]]
+    assert to_officer
+    assert not any("(authorized)" in body and "suspended" not in body
+                   for body in to_officer), to_officer
+
+def by_hand(manager, provider, status, when, reason):
+    with time_machine.travel(when, tick=False):
+        update_provider(actor=manager, provider=provider, authorization_status=status,
+                        reason=reason)
+
+
+def test_revoked_then_authorized_by_hand_then_another_proceeding(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY)
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="revoke")
+    issue(officer_a, suspension, "appeal", T0 + 5 * DAY)
+    issue(manager, suspension, "appeal_decision", T0 + 6 * DAY, outcome="affirm")
+    assert status_of(provider_a) == "revoked"
+    by_hand(manager, provider_a, "authorized", T0 + 7 * DAY, "Approval granted again.")
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty])
+    issue(manager, second, "suspension_notice", T0 + 9 * DAY, effective_date=date(2026, 6, 19))
+    assert status_of(provider_a) == "suspended"
+    issue(officer_a, second, "defense", T0 + 10 * DAY)
+    issue(manager, second, "decision", T0 + 10 * DAY, outcome="revoke")
+    assert status_of(provider_a) == "revoked"
+    issue(officer_a, second, "appeal", T0 + 11 * DAY)
+    issue(manager, second, "appeal_decision", T0 + 12 * DAY, outcome="reverse")
+    assert status_of(provider_a) == "authorized"
+
+
+def test_authorized_by_hand_while_a_suspension_runs_then_its_end(
+        suspension, officer_a, manager, provider_a):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY)
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend", days=10)
+    by_hand(manager, provider_a, "authorized", T0 + 6 * DAY, "Lifted early.")
+    n = ProviderStatusChange.objects.filter(provider=provider_a).count()
+    sweep_at(T0 + 15 * DAY)
+    assert status_of(provider_a) == "authorized"
+    assert ProviderStatusChange.objects.filter(provider=provider_a).count() == n
+    body = suspension.steps.get(kind="reinstatement").body
+    assert "restored" in body
+
+
+def test_withdrawal_of_a_suspension_in_force_alone(suspension, officer_a, manager, provider_a):
+    issue(officer_a, suspension, "correction", T0 + DAY)
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(manager, suspension, "withdrawal", T0 + 3 * DAY)
+    assert status_of(provider_a) == "authorized"
+    [_, last] = ProviderStatusChange.objects.filter(provider=provider_a).order_by("changed_at")
+    assert (last.from_status, last.to_status) == ("suspended", "authorized")
+    assert "still holds" not in last.reason
