@@ -319,3 +319,34 @@ def test_withdrawal_of_a_suspension_in_force_alone(suspension, officer_a, manage
     [_, last] = ProviderStatusChange.objects.filter(provider=provider_a).order_by("changed_at")
     assert (last.from_status, last.to_status) == ("suspended", "authorized")
     assert "still holds" not in last.reason
+
+
+def test_the_status_e_mail_subject_names_the_status_the_provider_has(
+        settings, suspension, officer_a, manager, provider_a, missed_duty):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
+    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 7, 20))
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty], grounds="Willful, found June 18.")
+    issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
+    issue(officer_a, second, "defense", T0 + 11 * DAY, body="Our defense.")
+    issue(manager, second, "decision", T0 + 12 * DAY, outcome="revoke")
+    issue(officer_a, second, "appeal", T0 + 13 * DAY, body="The facts differ.")
+    with time_machine.travel(T0 + 13 * DAY + DAY / 2, tick=False):
+        send_due_emails()
+    mail.outbox.clear()
+    issue(manager, second, "appeal_decision", T0 + 14 * DAY, outcome="reverse")
+    assert status_of(provider_a) == "suspended"
+
+    with time_machine.travel(T0 + 14 * DAY + DAY / 24, tick=False):
+        send_due_emails()
+
+    status_mails = [m for m in mail.outbox if m.to == [officer_a.email]
+                    and "still holds the provider suspended" in m.body]
+    assert status_mails, [(m.to, m.subject) for m in mail.outbox]
+    subject = status_mails[0].subject
+    assert "suspended" in subject.lower() and "authorized" not in subject.lower(), subject
