@@ -27,24 +27,33 @@ from tests.enforcement.test_suspension import status_of
 pytestmark = pytest.mark.django_db
 
 
-def test_a_revocation_reversed_on_appeal_gives_back_the_other_proceedings_suspension(
-        suspension, officer_a, manager, provider_a, missed_duty):
-    # P1: suspended from June 12, ended by a reinstatement dated July 20 (P1 closes at once).
+def first_suspended_to(suspension, officer_a, manager, day):
+    """P1: suspended from June 12, ended early by a reinstatement dated `day` (P1 closes)."""
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
     issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
           effective_date=date(2026, 6, 12))
     issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
     issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
-    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 7, 20))
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=day)
     suspension.refresh_from_db()
-    assert suspension.closed_at is not None and status_of(provider_a) == "suspended"
+    assert suspension.closed_at is not None
 
-    # P2, a willful violation: noticed, defended, revoked at once, reversed on appeal.
+
+def second_revoked(manager, officer_a, provider_a, missed_duty):
+    """P2, a willful violation: noticed from June 20, defended, revoked at once."""
     second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
                              obligations=[missed_duty], grounds="Willful, found June 18.")
     issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
     issue(officer_a, second, "defense", T0 + 11 * DAY, body="Our defense.")
     issue(manager, second, "decision", T0 + 12 * DAY, outcome="revoke")
+    return second
+
+
+def test_a_revocation_reversed_on_appeal_gives_back_the_other_proceedings_suspension(
+        suspension, officer_a, manager, provider_a, missed_duty):
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    assert status_of(provider_a) == "suspended"
+    second = second_revoked(manager, officer_a, provider_a, missed_duty)
     assert status_of(provider_a) == "revoked"
     issue(officer_a, second, "appeal", T0 + 13 * DAY, body="The facts differ.")
     issue(manager, second, "appeal_decision", T0 + 14 * DAY, outcome="reverse")
@@ -62,18 +71,8 @@ def test_after_the_first_suspension_ended_a_reversed_revocation_authorizes_the_p
         suspension, officer_a, manager, provider_a, missed_duty):
     """Same, but the reversal comes after July 20: P1's reinstatement, in effect while P2
     had the provider revoked, ended P1's hold; nothing holds the provider any more."""
-    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
-    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
-          effective_date=date(2026, 6, 12))
-    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
-    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
-    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 7, 20))
-
-    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
-                             obligations=[missed_duty], grounds="Willful, found June 18.")
-    issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
-    issue(officer_a, second, "defense", T0 + 11 * DAY, body="Our defense.")
-    issue(manager, second, "decision", T0 + 12 * DAY, outcome="revoke")
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    second = second_revoked(manager, officer_a, provider_a, missed_duty)
     issue(officer_a, second, "appeal", T0 + 13 * DAY, body="The facts differ.")
     sweep_at(start_of_day_new_york(date(2026, 7, 20)) + DAY / 24)
     assert status_of(provider_a) == "revoked"
@@ -147,18 +146,6 @@ def test_the_sweeps_reinstatement_of_a_revoked_provider_does_not_say_it_is_resto
     reinstatement = [m for m in to_officer if "Reinstatement" in m.body]
     assert reinstatement and "stays revoked" in reinstatement[0].body
     assert "(authorized, which did not take effect)" in reinstatement[0].body
-
-
-def first_suspended_to(suspension, officer_a, manager, day):
-    """P1: suspended from June 12, ended early by a reinstatement dated `day` (P1 closes)."""
-    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
-    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
-          effective_date=date(2026, 6, 12))
-    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
-    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
-    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=day)
-    suspension.refresh_from_db()
-    assert suspension.closed_at is not None
 
 
 def test_a_reinstatement_and_another_proceedings_notice_due_at_the_same_instant_do_not_flap(
@@ -324,17 +311,8 @@ def test_withdrawal_of_a_suspension_in_force_alone(suspension, officer_a, manage
 def test_the_status_e_mail_subject_names_the_status_the_provider_has(
         settings, suspension, officer_a, manager, provider_a, missed_duty):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
-    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
-          effective_date=date(2026, 6, 12))
-    issue(officer_a, suspension, "defense", T0 + 3 * DAY, body="Our facts.")
-    issue(manager, suspension, "decision", T0 + 4 * DAY, outcome="suspend")
-    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 7, 20))
-    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
-                             obligations=[missed_duty], grounds="Willful, found June 18.")
-    issue(manager, second, "suspension_notice", T0 + 10 * DAY, effective_date=date(2026, 6, 20))
-    issue(officer_a, second, "defense", T0 + 11 * DAY, body="Our defense.")
-    issue(manager, second, "decision", T0 + 12 * DAY, outcome="revoke")
+    first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
+    second = second_revoked(manager, officer_a, provider_a, missed_duty)
     issue(officer_a, second, "appeal", T0 + 13 * DAY, body="The facts differ.")
     with time_machine.travel(T0 + 13 * DAY + DAY / 2, tick=False):
         send_due_emails()
