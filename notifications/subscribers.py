@@ -171,6 +171,21 @@ def authorization_status_changed(provider, step, status=None):
                 key=f"authorization:{provider}:step:{step.pk}")
 
 
+@builder("proceeding_step")
+def _proceeding_step(email, context, now):
+    """Whether the step's status, in effect, is outweighed as the e-mail goes out: still
+    its proceeding's hold, while another proceeding (or USPS in the register) holds the
+    provider otherwise. A step its own proceeding has moved past since says nothing of it."""
+    step = context["step"]
+    outweighed = False
+    if step.to_status and step.status_applied_at:
+        provider = step.proceeding.provider
+        held = enforcement_status.holds(provider.pk).get(step.proceeding_id)
+        outweighed = (held is not None and held.pk == step.pk
+                      and provider.authorization_status != step.to_status)
+    return {**context, "outweighed": outweighed}
+
+
 @builder("incident_triaged")
 def _incident_triaged(email, context, now):
     """The status reports as they stand when the e-mail goes out: during the investigation

@@ -97,8 +97,11 @@ def apply_status_changes(steps, now):
     new = standing(provider.pk)
     if not taken or new == old:
         return False
-    # The step that settles it: the last to take effect bringing that status, else the last.
-    step = next((s for s in reversed(taken) if s.to_status == new), taken[-1])
+    # The step that settles it: a graver status since the first step bringing it (as the
+    # banner says), a lighter one since the last; else the last to take effect.
+    bringing = [s for s in taken if s.to_status == new]
+    step = (bringing[0] if GRAVITY[new] > GRAVITY[old] else bringing[-1]) if bringing \
+        else taken[-1]
     provider.authorization_status = new
     provider.save(update_fields=["authorization_status"])
     reason = (f"{step.get_kind_display()} ({step.proceeding.reference}, step {step.number}), "
@@ -138,7 +141,10 @@ def apply_due_status_changes(now, batch=BATCH):
     then its pending steps), the proceedings first: one another transaction holds is left
     to the next pass. Each step is read again under the lock, as that transaction left it
     (a withdrawal cancels it)."""
-    due = ProceedingStep.objects.status_due(now)
+    # A suspension that has run its course is ended after (`end_due_suspensions`), which
+    # cancels what of its own is still pending: its notice never takes effect at its end.
+    due = ProceedingStep.objects.status_due(now).exclude(
+        proceeding__suspension_ends_at__lte=now)
     if not due.exists():  # most passes: one query, no transaction
         return 0
     with transaction.atomic():

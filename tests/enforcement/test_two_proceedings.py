@@ -328,3 +328,99 @@ def test_the_status_e_mail_subject_names_the_status_the_provider_has(
     assert status_mails, [(m.to, m.subject) for m in mail.outbox]
     subject = status_mails[0].subject
     assert "suspended" in subject.lower() and "authorized" not in subject.lower(), subject
+
+
+def decided(manager, officer, proceeding, notice_at, effective, days, defense_at, decision_at,
+            correction_at=None):
+    """A suspension noticed effective `effective`, defended and decided (`days`, or the
+    policy's)."""
+    if correction_at is not None:
+        issue(officer, proceeding, "correction", correction_at, body="We filed it today.")
+    issue(manager, proceeding, "suspension_notice", notice_at, effective_date=effective)
+    issue(officer, proceeding, "defense", defense_at, body="Our facts.")
+    issue(manager, proceeding, "decision", decision_at, outcome="suspend",
+          **({"days": days} if days else {}))
+
+
+def test_a_late_sweep_does_not_pass_the_provider_through_suspended_at_one_instant(
+        settings, suspension, officer_a, manager, provider_a):
+    """Notice effective June 15, decided June 14 for one day: the suspension's last day is
+    June 15. A sweep that runs only on June 16 (an outage) takes the notice and the
+    suspension's end together: the notice never takes effect, and nothing says the
+    provider was suspended at the instant it is authorized again."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    decided(manager, officer_a, suspension, T0 + 2 * DAY, date(2026, 6, 15), 1,
+            T0 + 3 * DAY, T0 + 4 * DAY, correction_at=T0 + DAY)
+    assert status_of(provider_a) == "authorized"
+    before = ProviderStatusChange.objects.filter(provider=provider_a).count()
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+
+    moment = start_of_day_new_york(date(2026, 6, 16)) + DAY / 24
+    sweep_at(moment)
+    with time_machine.travel(moment + DAY / 24, tick=False):
+        send_due_emails()
+
+    assert status_of(provider_a) == "authorized"
+    history = list(ProviderStatusChange.objects.filter(provider=provider_a)
+                   .order_by("changed_at", "id")
+                   .values_list("from_status", "to_status", "changed_at"))[before:]
+    suspended = [m.subject for m in mail.outbox if m.to == [officer_a.email]
+                 and "authorization suspended" in m.subject]
+    assert ([h[:2] for h in history], suspended) == ([], []), (history, suspended)
+
+
+def test_a_notice_e_mail_sent_after_its_own_withdrawal_names_no_other_hold(
+        settings, suspension, officer_a, manager, provider_a):
+    """A notice of suspension effective today suspends the provider at once; an hour later
+    USPS withdraws it (the provider is authorized again). The notice's e-mail, sent after,
+    names no other hold: its own withdrawal ended it."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
+    with time_machine.travel(T0 + DAY + DAY / 24, tick=False):
+        send_due_emails()
+    mail.outbox.clear()
+    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
+          effective_date=date(2026, 6, 12))
+    assert status_of(provider_a) == "suspended"
+    issue(manager, suspension, "withdrawal", T0 + 2 * DAY + DAY / 24, body="Withdrawn.")
+    assert status_of(provider_a) == "authorized"
+
+    with time_machine.travel(T0 + 2 * DAY + DAY / 12, tick=False):
+        send_due_emails()
+
+    [notice] = [m.body for m in mail.outbox if m.to == [officer_a.email]
+                and "notice of suspension" in m.subject]
+    line = next(x for x in notice.splitlines() if x.startswith("Takes effect"))
+    assert "another proceeding" not in line, line
+
+
+def test_two_notices_due_in_one_pass_the_status_e_mail_gives_the_date_it_began(
+        settings, suspension, officer_a, manager, provider_a, missed_duty):
+    """P1's notice takes effect June 20 (P1 decided and closed by a reinstatement dated
+    June 25), P2's notice June 22. The sweep runs again only on June 23 and settles both at
+    once: the status e-mail says the provider is suspended as of June 20, by P1, as the
+    banner does."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    decided(manager, officer_a, suspension, T0 + 2 * DAY, date(2026, 6, 20), None,
+            T0 + 3 * DAY, T0 + 4 * DAY, correction_at=T0 + DAY)
+    issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 6, 25))
+    suspension.refresh_from_db()
+    assert suspension.closed_at is not None
+    second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
+                             obligations=[missed_duty], grounds="Willful, found June 18.")
+    issue(manager, second, "suspension_notice", T0 + 9 * DAY, effective_date=date(2026, 6, 22))
+    assert status_of(provider_a) == "authorized"
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+
+    moment = start_of_day_new_york(date(2026, 6, 23)) + DAY / 24
+    sweep_at(moment)
+    with time_machine.travel(moment + DAY / 24, tick=False):
+        send_due_emails()
+
+    assert status_of(provider_a) == "suspended"
+    [body] = [m.body for m in mail.outbox if m.to == [officer_a.email]
+              and "authorization suspended" in m.subject]
+    first = body.splitlines()[0]
+    assert "as of 2026-06-20" in first and suspension.reference in first, first
