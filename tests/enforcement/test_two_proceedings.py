@@ -27,6 +27,15 @@ from tests.enforcement.test_suspension import status_of
 pytestmark = pytest.mark.django_db
 
 
+def swept_and_sent(moment):
+    """The e-mails so far forgotten; the sweep at `moment`; the outbox sent just after."""
+    OutboundEmail.objects.all().delete()
+    mail.outbox.clear()
+    sweep_at(moment)
+    with time_machine.travel(moment + DAY / 24, tick=False):
+        send_due_emails()
+
+
 def first_suspended_to(suspension, officer_a, manager, day):
     """P1: suspended from June 12, ended early by a reinstatement dated `day` (P1 closes)."""
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
@@ -128,12 +137,7 @@ def test_the_sweeps_reinstatement_of_a_revoked_provider_does_not_say_it_is_resto
     with time_machine.travel(T0 + 6 * DAY, tick=False):
         update_provider(actor=manager, provider=provider_a, authorization_status="revoked",
                         reason="Approval revoked.")
-    OutboundEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    sweep_at(T0 + 15 * DAY)
-    with time_machine.travel(T0 + 15 * DAY + DAY / 24, tick=False):
-        send_due_emails()
+    swept_and_sent(T0 + 15 * DAY)
 
     provider_a.refresh_from_db()
     assert provider_a.authorization_status == "revoked"
@@ -160,13 +164,7 @@ def test_a_reinstatement_and_another_proceedings_notice_due_at_the_same_instant_
           effective_date=date(2026, 7, 20))
     assert status_of(provider_a) == "suspended"
     before = ProviderStatusChange.objects.filter(provider=provider_a).count()
-    OutboundEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    moment = start_of_day_new_york(date(2026, 7, 20)) + DAY / 24
-    sweep_at(moment)
-    with time_machine.travel(moment + DAY / 24, tick=False):
-        send_due_emails()
+    swept_and_sent(start_of_day_new_york(date(2026, 7, 20)) + DAY / 24)
 
     assert status_of(provider_a) == "suspended"
     history = list(ProviderStatusChange.objects.filter(provider=provider_a)
@@ -216,13 +214,7 @@ def test_the_sweeps_reinstatement_held_by_another_proceeding_does_not_say_author
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first_suspended_to(suspension, officer_a, manager, date(2026, 8, 20))
     second = second_suspended(manager, officer_a, provider_a, missed_duty, days=10)
-    OutboundEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    moment = start_of_day_new_york(date(2026, 6, 30)) + DAY / 24
-    sweep_at(moment)
-    with time_machine.travel(moment + DAY / 24, tick=False):
-        send_due_emails()
+    swept_and_sent(start_of_day_new_york(date(2026, 6, 30)) + DAY / 24)
 
     assert status_of(provider_a) == "suspended"
     [message] = [m for m in sent_to(officer_a, second.reference) if "Reinstatement" in m.body]
@@ -353,13 +345,7 @@ def test_a_late_sweep_does_not_pass_the_provider_through_suspended_at_one_instan
             T0 + 3 * DAY, T0 + 4 * DAY, correction_at=T0 + DAY)
     assert status_of(provider_a) == "authorized"
     before = ProviderStatusChange.objects.filter(provider=provider_a).count()
-    OutboundEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    moment = start_of_day_new_york(date(2026, 6, 16)) + DAY / 24
-    sweep_at(moment)
-    with time_machine.travel(moment + DAY / 24, tick=False):
-        send_due_emails()
+    swept_and_sent(start_of_day_new_york(date(2026, 6, 16)) + DAY / 24)
 
     assert status_of(provider_a) == "authorized"
     history = list(ProviderStatusChange.objects.filter(provider=provider_a)
@@ -411,13 +397,7 @@ def test_two_notices_due_in_one_pass_the_status_e_mail_gives_the_date_it_began(
                              obligations=[missed_duty], grounds="Willful, found June 18.")
     issue(manager, second, "suspension_notice", T0 + 9 * DAY, effective_date=date(2026, 6, 22))
     assert status_of(provider_a) == "authorized"
-    OutboundEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    moment = start_of_day_new_york(date(2026, 6, 23)) + DAY / 24
-    sweep_at(moment)
-    with time_machine.travel(moment + DAY / 24, tick=False):
-        send_due_emails()
+    swept_and_sent(start_of_day_new_york(date(2026, 6, 23)) + DAY / 24)
 
     assert status_of(provider_a) == "suspended"
     [body] = [m.body for m in mail.outbox if m.to == [officer_a.email]
