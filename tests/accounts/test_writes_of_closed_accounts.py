@@ -21,13 +21,15 @@ from tests.reports.factories import NOW, case_under_review, written_duty
 pytestmark = pytest.mark.django_db
 
 
-def _closed(officer, provider):
-    """The request's user, read while signed in; then the account closed by a colleague."""
-    read_by_request = User.objects.get(pk=officer.pk)
-    colleague = factories.OfficerFactory(username="colleague", provider=provider)
+def _closed(person, provider=None):
+    """The request's user, read while signed in; then the account closed by a colleague
+    (an officer of `provider` for provider staff, else a USPS manager)."""
+    read_by_request = User.objects.get(pk=person.pk)
+    colleague = (factories.OfficerFactory(username="colleague", provider=provider)
+                 if provider is not None else factories.ManagerFactory(username="colleague"))
     with factories.committed():
-        deactivate_user(actor=colleague, user=officer, reason="Left the company.")
-    assert not User.objects.get(pk=officer.pk).is_active
+        deactivate_user(actor=colleague, user=person, reason="Left.")
+    assert not User.objects.get(pk=person.pk).is_active
     return read_by_request
 
 
@@ -86,21 +88,13 @@ def test_a_discovery_sent_by_a_request_read_before_its_officer_moved_is_refused(
                     f"(was {officer_a.provider.name})")
 
 
-def _manager_closed(manager):
-    read_by_request = User.objects.get(pk=manager.pk)
-    colleague = factories.ManagerFactory(username="colleague_manager")
-    with factories.committed():
-        deactivate_user(actor=colleague, user=manager, reason="Left USPS.")
-    return read_by_request
-
-
 def test_a_proceeding_opened_by_a_closed_managers_request_is_refused(
         manager, provider_a, missed_case, missed_duty):  # noqa: F811
     """Opening issues the first step (the notice, the demand), as a manager's steps are."""
     from compliance.enforcement import services as enforcement
     from compliance.models import AuditEvent, Proceeding
 
-    stale = _manager_closed(manager)
+    stale = _closed(manager)
     with time_machine.travel(T0, tick=False), pytest.raises(PermissionDenied):
         proceeding = enforcement.open_proceeding(
             actor=stale, provider=provider_a, kind="suspension",
@@ -114,18 +108,10 @@ def test_a_proceeding_opened_by_a_closed_managers_request_is_refused(
 def test_an_internal_note_from_a_closed_account_is_refused(manager, suspension):  # noqa: F811
     from compliance.enforcement import services as enforcement
 
-    stale = _manager_closed(manager)
+    stale = _closed(manager)
     with pytest.raises(PermissionDenied):
         enforcement.add_proceeding_note(actor=stale, proceeding=suspension, body="Noted.")
     assert not suspension.notes.exists()
-
-
-def _reviewer_closed(reviewer):
-    read_by_request = User.objects.get(pk=reviewer.pk)
-    manager = factories.ManagerFactory(username="closing_manager")
-    with factories.committed():
-        deactivate_user(actor=manager, user=reviewer, reason="Left USPS.")
-    return read_by_request
 
 
 def _usps_write(what, officer, provider, settings, tmp_path):
@@ -188,7 +174,7 @@ def test_a_usps_write_from_a_closed_reviewers_request_is_refused(what, officer_a
 
     act, state = _usps_write(what, officer_a, provider_a, settings, tmp_path)
     before, events = state(), AuditEvent.objects.count()
-    stale = _reviewer_closed(reviewer)
+    stale = _closed(reviewer)
 
     with time_machine.travel(NOW, tick=False), pytest.raises(PermissionDenied):
         act(stale)

@@ -38,17 +38,21 @@ def test_triage_refuses_a_reviewer_id_with_a_fraction(api_for, officer_a, review
 
 
 # API.md (Exports): every list answers CSV for `Accept: text/csv`, also to a client that
-# accepts JSON as a fallback (q-values, RFC 9110 §12.5.1).
+# accepts JSON as a fallback (q-values, RFC 9110 §12.5.1); never to one whose q=0 refuses
+# it ("not this one", RFC 9110 §12.4.2).
 
-@pytest.mark.parametrize("accept", [
-    "text/csv, application/json;q=0.1",
-    "text/csv;q=1.0, application/json;q=0.5",
-    "application/json;q=0.2, text/csv",
+@pytest.mark.parametrize("accept, csv", [
+    ("text/csv, application/json;q=0.1", True),
+    ("text/csv;q=1.0, application/json;q=0.5", True),
+    ("application/json;q=0.2, text/csv", True),
+    ("*/*, text/csv;q=0", False),
+    ("application/*, text/csv;q=0, */*", False),
+    ("text/csv;q=0, */*;q=0.5", False),
 ])
-def test_a_list_answers_csv_to_a_client_that_prefers_it(api_for, officer_a, accept):
+def test_a_list_answers_csv_as_its_client_prefers(api_for, officer_a, accept, csv):
     make_filed(officer_a)
 
     response = api_for(officer_a).get("/api/v1/incidents/", HTTP_ACCEPT=accept)
 
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv"), response["Content-Type"]
+    assert response["Content-Type"].startswith("text/csv") is csv, response["Content-Type"]

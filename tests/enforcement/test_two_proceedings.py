@@ -36,6 +36,12 @@ def swept_and_sent(moment):
         send_due_emails()
 
 
+def history_since(provider, before):
+    """(from, to) of the provider's status changes after the first `before`."""
+    return list(ProviderStatusChange.objects.filter(provider=provider)
+                .order_by("changed_at", "id").values_list("from_status", "to_status"))[before:]
+
+
 def first_suspended_to(suspension, officer_a, manager, day):
     """P1: suspended from June 12, ended early by a reinstatement dated `day` (P1 closes)."""
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
@@ -167,9 +173,7 @@ def test_a_reinstatement_and_another_proceedings_notice_due_at_the_same_instant_
     swept_and_sent(start_of_day_new_york(date(2026, 7, 20)) + DAY / 24)
 
     assert status_of(provider_a) == "suspended"
-    history = list(ProviderStatusChange.objects.filter(provider=provider_a)
-                   .order_by("changed_at", "id")
-                   .values_list("from_status", "to_status"))[before:]
+    history = history_since(provider_a, before)
     authorized = [m.body.splitlines()[0] for m in mail.outbox
                   if m.to == [officer_a.email] and "is authorized" in m.body]
     assert (history, authorized) == ([], []), (history, authorized)
@@ -348,12 +352,10 @@ def test_a_late_sweep_does_not_pass_the_provider_through_suspended_at_one_instan
     swept_and_sent(start_of_day_new_york(date(2026, 6, 16)) + DAY / 24)
 
     assert status_of(provider_a) == "authorized"
-    history = list(ProviderStatusChange.objects.filter(provider=provider_a)
-                   .order_by("changed_at", "id")
-                   .values_list("from_status", "to_status", "changed_at"))[before:]
+    history = history_since(provider_a, before)
     suspended = [m.subject for m in mail.outbox if m.to == [officer_a.email]
                  and "authorization suspended" in m.subject]
-    assert ([h[:2] for h in history], suspended) == ([], []), (history, suspended)
+    assert (history, suspended) == ([], []), (history, suspended)
 
 
 def test_a_notice_e_mail_sent_after_its_own_withdrawal_names_no_other_hold(
