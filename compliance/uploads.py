@@ -21,6 +21,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+from compliance.api.parsers import unreadable_charset
 from compliance.errors import TooLarge
 from compliance.middleware import API_PREFIX
 
@@ -137,8 +138,7 @@ class UploadLimitMiddleware:
             try:
                 request.POST  # noqa: B018 - parse now, through the limiter
             except (LookupError, UnicodeError):  # a charset that is no text encoding
-                raise BadRequest("The body's charset is not one a text can be read in: "
-                                 "send it in UTF-8.") from None
+                raise BadRequest(unreadable_charset(request.encoding)) from None
             if limiter.exceeded:
                 return too_large_response(
                     request, TooLarge.upload(None, max_upload_bytes()).message)

@@ -17,7 +17,6 @@ from .exports.pages import list_export, list_query
 from .forms import AffiliateForm, ApiTokenForm, ProfileForm
 from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
-from .models.register import AuthorizationStatus
 from .sent_once import answered, first_sending, sent_before
 
 DASHBOARD_ROWS = 50
@@ -133,10 +132,9 @@ def provider_list(request):
     page = Paginator(providers, 50).get_page(request.GET.get("page"))
     # Every filter the rows were chosen by, for the page links.
     query = list_query(request) if valid else ""
-    status = filterset.form.cleaned_data.get("authorization_status", "") if valid else ""
     return render(request, "compliance/provider_list.html",
-                  {"page": page, "q": q, "query": query, "status": status,
-                   "statuses": AuthorizationStatus.choices}, status=200 if valid else 400)
+                  {"page": page, "q": q, "query": query, "filterset": filterset},
+                  status=200 if valid else 400)
 
 
 @login_required

@@ -89,10 +89,10 @@ def resend_failed(actor, ids):
             render_one(email, loaded, now)
         except NotApplicable as reason:
             not_sendable.append((email, str(reason)))
-        except Exception:  # noqa: BLE001 - what the worker then meets, it records
-            going.append(email)
-        else:
-            going.append(email)
+            continue
+        except Exception:  # noqa: BLE001, S110 - what the worker then meets, it records
+            pass
+        going.append(email)
     OutboundEmail.objects.filter(pk__in=[e.pk for e in going]).update(
         state=EmailState.PENDING, attempts=0, next_attempt_at=now)
     for email in going:

@@ -431,7 +431,6 @@ def amend_step(*, actor, step, body, reason, based_on=None):
 
 
 @transaction.atomic
-@transaction.atomic
 def add_proceeding_note(*, actor, proceeding, body):
     """An internal USPS note on the proceeding (USPS staff, as they are now): never shown
     to the provider, never e-mailed."""

@@ -28,11 +28,14 @@ def _by_hand(provider_id):
             .order_by("-changed_at", "-id").values_list("to_status", "changed_at").first())
 
 
-def holds(provider_id):
+_UNREAD = object()
+
+
+def holds(provider_id, by_hand=_UNREAD):
     """{proceeding id: its step whose status last took effect}, since the last change
     made by hand in the register (which sets the status over whatever came before): what
-    each proceeding holds the provider at now."""
-    by_hand = _by_hand(provider_id)
+    each proceeding holds the provider at now. `by_hand`: that change, when read already."""
+    by_hand = _by_hand(provider_id) if by_hand is _UNREAD else by_hand
     applied = (ProceedingStep.objects.select_related("proceeding")
                .filter(proceeding__provider_id=provider_id, status_applied_at__isnull=False)
                .exclude(to_status="").order_by("status_applied_at", "id"))
@@ -41,14 +44,15 @@ def holds(provider_id):
     return {step.proceeding_id: step for step in applied}
 
 
-def standing(provider_id, ending=None):
+def standing(provider_id, ending=None, by_hand=_UNREAD):
     """The status the provider's proceedings give it: the gravest any of them holds, over
     the status last set by hand (authorized if none); a revocation set by hand stands
     (no proceeding gives back an approval it did not take). `ending`: a proceeding whose
     hold ends (what the provider's status would be once it no longer holds it)."""
-    by_hand = _by_hand(provider_id)
+    by_hand = _by_hand(provider_id) if by_hand is _UNREAD else by_hand
     base = by_hand[0] if by_hand is not None else AuthorizationStatus.AUTHORIZED
-    held = [step.to_status for pk, step in holds(provider_id).items() if pk != ending]
+    held = [step.to_status for pk, step in holds(provider_id, by_hand).items()
+            if pk != ending]
     if ending is not None:
         held.append(AuthorizationStatus.AUTHORIZED)
     if base == AuthorizationStatus.REVOKED or not held:
@@ -56,10 +60,10 @@ def standing(provider_id, ending=None):
     return max(held, key=GRAVITY.get)
 
 
-def holding_step(provider):
+def holding_step(provider, by_hand=_UNREAD):
     """The step by which a proceeding holds the provider at its status now (the earliest,
     when several do), or None (set by hand, or authorized)."""
-    holding = [step for step in holds(provider.pk).values()
+    holding = [step for step in holds(provider.pk, by_hand).values()
                if step.to_status == provider.authorization_status]
     return min(holding, key=lambda step: (step.status_applied_at, step.pk), default=None)
 
@@ -94,7 +98,7 @@ def apply_status_changes(steps, now):
         step.status_applied_at = now
         ProceedingStep.objects.filter(pk=step.pk).update(status_applied_at=now)
         taken.append(step)
-    new = standing(provider.pk)
+    new = standing(provider.pk, by_hand=by_hand)
     if not taken or new == old:
         return False
     # The step that settles it: a graver status since the first step bringing it (as the
@@ -107,7 +111,7 @@ def apply_status_changes(steps, now):
     reason = (f"{step.get_kind_display()} ({step.proceeding.reference}, step {step.number}), "
               "effective on its date.")
     if new != step.to_status:
-        held = holding_step(provider)
+        held = holding_step(provider, by_hand)
         reason += (f" {held.proceeding.reference} still holds the provider "
                    f"{AuthorizationStatus(new).label.lower()}." if held is not None else "")
     ProviderStatusChange.objects.create(provider=provider, from_status=old, to_status=new,

@@ -125,17 +125,21 @@ def _rename_in_subjects(provider, new_name):
         pk__in=[d.object_id for d in duties if d.kind == ObligationKind.USPS_PROCEDURES_REVIEW])
         .values_list("pk", "version"))
     renamed = {}  # USPS's items to decide an extension of a duty renamed: old -> new
+    relabelled = []
     for duty in duties:
         version = (versions.get(duty.object_id)
                    if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW else None)
         if duty.subject == procedures_subject(provider.name, version):
             subject = procedures_subject(new_name, version)
-            Obligation.objects.filter(pk=duty.pk).update(subject=subject)
             renamed[extension_subject(duty)] = extension_subject(duty, subject)
-    for item in (Obligation.objects.outstanding().select_for_update(no_key=True)
+            duty.subject = subject
+            relabelled.append(duty)
+    items = list(Obligation.objects.outstanding().select_for_update(no_key=True)
                  .filter(provider=provider, kind=ObligationKind.USPS_EXTENSION_DECISION,
-                         subject__in=list(renamed)).order_by("pk")):
-        Obligation.objects.filter(pk=item.pk).update(subject=renamed[item.subject])
+                         subject__in=list(renamed)).order_by("pk"))
+    for item in items:
+        item.subject = renamed[item.subject]
+    Obligation.objects.bulk_update([*relabelled, *items], ["subject"])
 
 
 def _check_may_edit_affiliates(actor, provider):

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.services.people import deactivate_user
 from compliance.models import User
 from incidents import services as incidents
+from incidents.models import Incident
 from tests import factories
 from tests.enforcement.conftest import missed_case, missed_duty, suspension  # noqa: F401
 from tests.enforcement.helpers import DAY, T0
@@ -44,6 +45,7 @@ def test_an_extension_request_from_a_closed_account_is_refused(officer_a, provid
                                       requested_due_at=duty.due_at + timedelta(days=7),
                                       justification="The lab is booked.")
         pytest.fail(f"extension request {extension.pk} filed by a closed account")
+    assert not duty.extension_requests.exists()
 
 
 def test_procedures_from_a_closed_account_are_refused(officer_a, provider_a, settings,
@@ -58,6 +60,7 @@ def test_procedures_from_a_closed_account_are_refused(officer_a, provider_a, set
             uploaded_file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 procedures",
                                              content_type="application/pdf"))
         pytest.fail(f"procedures v{document.version} filed by a closed account")
+    assert not provider_a.procedure_documents.exists()
 
 
 def test_a_proceeding_response_from_a_closed_account_is_refused(officer_a, provider_a,
@@ -69,6 +72,7 @@ def test_a_proceeding_response_from_a_closed_account_is_refused(officer_a, provi
         step = services.issue_step(actor=stale, proceeding=suspension, kind="correction",
                                    body="We corrected it.")
         pytest.fail(f"step {step.number} ({step.kind}) filed by a closed account")
+    assert list(suspension.steps.values_list("kind", flat=True)) == ["proposal"]
 
 
 def test_a_discovery_sent_by_a_request_read_before_its_officer_moved_is_refused(
@@ -86,6 +90,7 @@ def test_a_discovery_sent_by_a_request_read_before_its_officer_moved_is_refused(
         incident = incidents.create_draft(actor=stale, **values)
         pytest.fail(f"drafted as a case of provider {incident.provider.name} "
                     f"(was {officer_a.provider.name})")
+    assert not Incident.objects.exists()
 
 
 def test_a_proceeding_opened_by_a_closed_managers_request_is_refused(

@@ -171,6 +171,7 @@ def test_a_format_not_offered_is_a_406_the_schema_documents(schema, officer_a, t
     documented = schema["paths"][template][method]["responses"]
     assert answer.status_code == 406
     assert "406" in documented
+    assert Incident.objects.count() == 1  # the POST refused made no draft
 
 
 def test_a_download_documents_no_406(schema):

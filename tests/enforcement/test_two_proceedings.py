@@ -133,8 +133,7 @@ def test_the_banner_does_not_credit_the_suspension_to_a_withdrawn_proceeding(
 
 
 def test_the_sweeps_reinstatement_of_a_revoked_provider_does_not_say_it_is_restored(
-        settings, suspension, officer_a, manager, provider_a):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        suspension, officer_a, manager, provider_a):
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
     issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
           effective_date=date(2026, 6, 12))
@@ -159,10 +158,9 @@ def test_the_sweeps_reinstatement_of_a_revoked_provider_does_not_say_it_is_resto
 
 
 def test_a_reinstatement_and_another_proceedings_notice_due_at_the_same_instant_do_not_flap(
-        settings, suspension, officer_a, manager, provider_a, missed_duty):
+        suspension, officer_a, manager, provider_a, missed_duty):
     """P1's reinstatement and P2's notice both take effect at 00:00 on July 20: the provider
     is suspended without a break, and nothing says it was authorized."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
     second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
                              obligations=[missed_duty], grounds="Willful, found June 18.")
@@ -212,10 +210,9 @@ def sent_to(officer, reference):
 
 
 def test_the_sweeps_reinstatement_held_by_another_proceeding_does_not_say_authorized(
-        settings, suspension, officer_a, manager, provider_a, missed_duty):
+        suspension, officer_a, manager, provider_a, missed_duty):
     """P1 holds the provider suspended to August 19; P2's ten-day suspension ends June 29:
     its reinstatement, and its e-mail, say the provider stays suspended, not authorized."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first_suspended_to(suspension, officer_a, manager, date(2026, 8, 20))
     second = second_suspended(manager, officer_a, provider_a, missed_duty, days=10)
     swept_and_sent(start_of_day_new_york(date(2026, 6, 30)) + DAY / 24)
@@ -227,10 +224,9 @@ def test_the_sweeps_reinstatement_held_by_another_proceeding_does_not_say_author
 
 
 def test_a_withdrawal_while_another_proceeding_holds_the_provider_does_not_say_authorized(
-        settings, suspension, officer_a, manager, provider_a, missed_duty):
+        suspension, officer_a, manager, provider_a, missed_duty):
     """P2's suspension in force is withdrawn while P1 still holds the provider suspended:
     the provider stays suspended, and the withdrawal's e-mail says so."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
     second = open_suspension(manager, provider_a, at_time=T0 + 8 * DAY, willful=True,
                              obligations=[missed_duty], grounds="Willful, found June 18.")
@@ -305,8 +301,7 @@ def test_withdrawal_of_a_suspension_in_force_alone(suspension, officer_a, manage
 
 
 def test_the_status_e_mail_subject_names_the_status_the_provider_has(
-        settings, suspension, officer_a, manager, provider_a, missed_duty):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        suspension, officer_a, manager, provider_a, missed_duty):
     first_suspended_to(suspension, officer_a, manager, date(2026, 7, 20))
     second = second_revoked(manager, officer_a, provider_a, missed_duty)
     issue(officer_a, second, "appeal", T0 + 13 * DAY, body="The facts differ.")
@@ -339,12 +334,11 @@ def decided(manager, officer, proceeding, notice_at, effective, days, defense_at
 
 
 def test_a_late_sweep_does_not_pass_the_provider_through_suspended_at_one_instant(
-        settings, suspension, officer_a, manager, provider_a):
+        suspension, officer_a, manager, provider_a):
     """Notice effective June 15, decided June 14 for one day: the suspension's last day is
     June 15. A sweep that runs only on June 16 (an outage) takes the notice and the
     suspension's end together: the notice never takes effect, and nothing says the
     provider was suspended at the instant it is authorized again."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     decided(manager, officer_a, suspension, T0 + 2 * DAY, date(2026, 6, 15), 1,
             T0 + 3 * DAY, T0 + 4 * DAY, correction_at=T0 + DAY)
     assert status_of(provider_a) == "authorized"
@@ -359,11 +353,10 @@ def test_a_late_sweep_does_not_pass_the_provider_through_suspended_at_one_instan
 
 
 def test_a_notice_e_mail_sent_after_its_own_withdrawal_names_no_other_hold(
-        settings, suspension, officer_a, manager, provider_a):
+        suspension, officer_a, manager, provider_a):
     """A notice of suspension effective today suspends the provider at once; an hour later
     USPS withdraws it (the provider is authorized again). The notice's e-mail, sent after,
     names no other hold: its own withdrawal ended it."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
     with time_machine.travel(T0 + DAY + DAY / 24, tick=False):
         send_due_emails()
@@ -384,12 +377,11 @@ def test_a_notice_e_mail_sent_after_its_own_withdrawal_names_no_other_hold(
 
 
 def test_two_notices_due_in_one_pass_the_status_e_mail_gives_the_date_it_began(
-        settings, suspension, officer_a, manager, provider_a, missed_duty):
+        suspension, officer_a, manager, provider_a, missed_duty):
     """P1's notice takes effect June 20 (P1 decided and closed by a reinstatement dated
     June 25), P2's notice June 22. The sweep runs again only on June 23 and settles both at
     once: the status e-mail says the provider is suspended as of June 20, by P1, as the
     banner does."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     decided(manager, officer_a, suspension, T0 + 2 * DAY, date(2026, 6, 20), None,
             T0 + 3 * DAY, T0 + 4 * DAY, correction_at=T0 + DAY)
     issue(manager, suspension, "reinstatement", T0 + 5 * DAY, effective_date=date(2026, 6, 25))

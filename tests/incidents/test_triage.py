@@ -247,6 +247,8 @@ def test_a_refused_change_on_a_met_report_still_offers_no_due_time(filed, review
         "revenue_risk": "critical", "rationale": "", "status_report_interval_days": ""})
 
     assert refused.status_code == 400
+    filed.refresh_from_db()
+    assert filed.revenue_risk == "high"
     html = refused.content.decode()
     assert "needs a rationale" in html
     assert 'name="written_report_due_at"' not in html and 'name="due_timezone"' not in html

@@ -29,10 +29,10 @@ def test_bulk_assign_while_the_same_reviewer_accepts_a_report_on_the_second_case
     their own row."""
     case_a = case_under_review(officer_a, at=NOW - timedelta(hours=3))
     case_b = case_under_review(officer_a, at=NOW - timedelta(hours=2))
-    report, _ = file_report_at(officer_a, case_b, "written", at=NOW - timedelta(hours=1))
-    assignee = factories.ReviewerFactory()
     if case_a.pk > case_b.pk:
         case_a, case_b = case_b, case_a
+    report, _ = file_report_at(officer_a, case_b, "written", at=NOW - timedelta(hours=1))
+    assignee = factories.ReviewerFactory()
 
     with time_machine.travel(NOW, tick=True), \
             meet_at(("incidents.services.triage.assign_reviewer", 2),

@@ -34,8 +34,7 @@ def states():
 
 
 def test_a_manager_sends_the_ticked_e_mails_again_and_the_worker_delivers_them(
-        signed_in, manager, undelivered, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        signed_in, manager, undelivered):
     client = signed_in(manager)
     first, second = undelivered
     assert "2 e-mails could not be delivered" in client.get("/").content.decode()
@@ -134,7 +133,6 @@ def test_a_reset_link_that_expired_is_not_sent_again_and_the_manager_is_told(
     """The mail server refused the reset e-mail on every try; hours later a manager sends it
     again: its link died after PASSWORD_RESET_TIMEOUT, so it is not put back (a dead link
     said to work), and the page says why; it stays undelivered until marked handled."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post("/accounts/password/reset/", {"email": officer_a.email})
     reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
     OutboundEmail.objects.filter(pk=reset.pk).update(state=EmailState.FAILED,
@@ -157,10 +155,9 @@ def test_a_reset_link_that_expired_is_not_sent_again_and_the_manager_is_told(
     assert not AuditEvent.objects.filter(action="email.resent").exists()
 
 
-def test_a_reset_link_sent_again_while_it_works_is_sent(client, officer_a, manager, settings):
+def test_a_reset_link_sent_again_while_it_works_is_sent(client, officer_a, manager):
     from notifications.failures import resend_failed
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post("/accounts/password/reset/", {"email": officer_a.email})
     reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
     OutboundEmail.objects.filter(pk=reset.pk).update(state=EmailState.FAILED,
@@ -209,7 +206,6 @@ def test_a_ticked_value_that_is_no_id_is_ignored(signed_in, manager, undelivered
 
 def test_a_resend_from_page_two_comes_back_to_page_two(client, signed_in, officer_a, manager,
                                                        settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post("/accounts/password/reset/", {"email": officer_a.email})
     reset = OutboundEmail.objects.get(template="password_reset_key", recipient=officer_a)
     now = timezone.now()
