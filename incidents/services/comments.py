@@ -54,9 +54,10 @@ def add_comment(*, actor, incident, body, visibility=None, submission_key=""):
         raise ValidationError({"body": [f"At most {MAX_BODY:,} characters."]})
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     # As they are now: a request read before their account was closed, or moved.
-    if not may_comment(hold_actor(actor), incident) or (
-            visibility == CommentVisibility.INTERNAL and not actor.is_usps):
+    if not may_comment(hold_actor(actor), incident):
         raise PermissionDenied("Only the provider's officers and USPS staff comment.")
+    if visibility == CommentVisibility.INTERNAL and not actor.is_usps:
+        raise PermissionDenied("Only USPS staff write internal comments.")
     if incident.is_draft:
         raise Conflict("File the notification first: USPS cannot see a draft.")
     key = _key(submission_key, body, visibility)
