@@ -5,6 +5,10 @@ import math
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm
 from allauth.account.utils import get_next_redirect_url
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -42,3 +46,21 @@ def locked_out(request, response, credentials):
         if going else ""}, status=429)
     answer["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return answer
+
+
+class ChainedFailuresHandler(AxesDatabaseHandler):
+    """django-axes' database handler, counting a username's failures as one chain: five,
+    each within the cool-off of the one before, lock it, from whatever browsers and
+    addresses they came. axes keeps a row per username, address and browser, each
+    forgotten a cool-off after its own last failure; each failure here brings the
+    username's rows still counted up to its time, so they are forgotten together (and a
+    lockout is not lengthened by the tries it refuses)."""
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        if request is not None and not getattr(request, "axes_locked_out", False):
+            username = get_client_username(request, credentials)
+            if username:
+                (AccessAttempt.objects
+                 .filter(username=username, attempt_time__gte=get_cool_off_threshold(request))
+                 .update(attempt_time=request.axes_attempt_time))
+        return super().user_login_failed(sender, credentials, request, **kwargs)

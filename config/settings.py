@@ -415,6 +415,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.signin.locked_out"
+# One chain of failures per username, from any browser or address.
+AXES_HANDLER = "accounts.signin.ChainedFailuresHandler"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 

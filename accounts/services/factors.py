@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.errors import Conflict
-from compliance.models import User
 from compliance.services import record_event
 from notifications.services import queue_email
 
+from .people import locked_with_actor
 from .sessions import end_sessions
 
 # Recovery codes alone are no factor: they only stand in for a lost one.
@@ -61,9 +61,11 @@ def reset_user_factor(*, actor, user, reason):
     sign-in. Nothing to remove (the form sent twice) is refused, nothing recorded."""
     if not (actor.is_active and actor.is_usps_manager):
         raise PermissionDenied("Only USPS managers reset another person's second factor.")
-    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.pk == actor.pk:
         raise ValidationError("Reset your own second factor from your profile.")
+    user = locked_with_actor(actor, user)
+    if not (actor.is_active and actor.is_usps_manager):  # as they are now
+        raise PermissionDenied("Only USPS managers reset another person's second factor.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why, e.g. how you confirmed who asked."})
     removed = _remove_factors(user)

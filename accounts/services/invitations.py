@@ -10,7 +10,7 @@ from accounts import secrets
 from accounts.models import Invitation
 from compliance.models import Provider, Role, User
 from compliance.models.users import PROVIDER_ROLES
-from compliance.services import create_user, record_event
+from compliance.services import create_user, hold_actor, record_event
 from notifications.services import queue_email
 
 from .rules import may_manage, refuse
@@ -70,6 +70,9 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
     secret = Invitation.generate_secret()
     email = email.strip().lower()
     with transaction.atomic():
+        # As they are now: a request read before the inviter was closed or moved.
+        if not may_manage(hold_actor(actor), role=role, provider_id=provider_id):
+            raise PermissionDenied("You may not invite people.")
         for earlier in Invitation.objects.select_for_update(no_key=True).filter(
                 email=email, provider=provider, accepted_at__isnull=True,
                 revoked_at__isnull=True).order_by("pk"):
@@ -165,7 +168,9 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
 def revoke_invitation(*, actor, invitation):
     """Withdraw a pending invitation so its link no longer works."""
     invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
-    if not may_manage(actor, role=invitation.role, provider_id=invitation.provider_id):
+    # As they are now: a request read before the account was closed or moved.
+    if not may_manage(hold_actor(actor), role=invitation.role,
+                      provider_id=invitation.provider_id):
         raise PermissionDenied("You may not withdraw this invitation.")
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("This invitation was already used or withdrawn.")

@@ -10,7 +10,7 @@ from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from compliance.models import User
-from compliance.services import record_event
+from compliance.services import hold_actor, record_event
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ def clear_lockout(*, actor, username, request=None):
     count of its failures, and allauth's (`request`: the manager's, on the same site),
     which goes on counting the tries refused while the username is locked."""
     if not (actor.is_active and actor.is_usps_manager):
+        raise PermissionDenied("Only USPS managers clear lockouts.")
+    if not hold_actor(actor).is_usps_manager:  # as they are now: a closed account is refused
         raise PermissionDenied("Only USPS managers clear lockouts.")
     subject = _subject(username)
     if subject is None:

@@ -14,20 +14,25 @@ from .rules import may_manage, refuse
 from .sessions import end_sessions
 
 
-def _lock_manageable(actor, user):
+def locked_with_actor(actor, user):
     """`user` read again and locked, with `actor` (in id order): each as the other's
-    change left them, so two officers closing each other's accounts at once cannot both
-    succeed."""
-    if user.pk == actor.pk:
-        raise ValidationError("You cannot do this to your own account.")
+    change left them. The caller's `actor` is then as they are now, for every check that
+    follows (the role they give, the side that closes an account): a request read before
+    they were closed or moved is judged by what they are now."""
     locked = {person.pk: person for person in User.objects.select_for_update(no_key=True)
               .filter(pk__in=[actor.pk, user.pk]).order_by("pk")}
-    fresh, user = locked[actor.pk], locked[user.pk]
-    # The caller's actor as they are now, for every check that follows (the role they
-    # give, the side that closes an account): a request read before they were moved is
-    # judged by what they are now.
+    fresh = locked[actor.pk]
     actor.is_active, actor.role, actor.provider_id = (fresh.is_active, fresh.role,
                                                       fresh.provider_id)
+    return locked[user.pk]
+
+
+def _lock_manageable(actor, user):
+    """`user` read again and locked, with `actor` (`locked_with_actor`), so two officers
+    closing each other's accounts at once cannot both succeed."""
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot do this to your own account.")
+    user = locked_with_actor(actor, user)
     if not actor.is_active or not may_manage(actor, role=user.role,
                                              provider_id=user.provider_id):
         raise PermissionDenied("You may not manage this person.")

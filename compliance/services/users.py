@@ -1,5 +1,5 @@
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -49,11 +49,16 @@ def update_profile(*, actor, timezone_name):
 @transaction.atomic
 def create_api_token(*, user, name=""):
     """Make a token; returns (token, key). The key is not stored and cannot be shown again.
-    The user is read again, locked: a deactivation committed meanwhile (which revokes their
-    tokens) is seen, and one in progress is waited for."""
-    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
-    if not user.is_active:
+    The user is read again, locked: a deactivation or a move committed meanwhile (each
+    revokes their tokens) is seen, and one in progress is waited for."""
+    fresh = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    if not fresh.is_active:
         raise ValidationError("An inactive user cannot have API tokens.")
+    if (fresh.role, fresh.provider_id) != (user.role, user.provider_id):
+        # A page of the side they left: its tokens were revoked with the move.
+        raise PermissionDenied("Your role has changed since this page was opened: open it "
+                               "again to make a token.")
+    user = fresh
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=key[:8], key_hash=ApiToken.hash_key(key)
@@ -86,7 +91,6 @@ def hold_actor(actor):
     first): a request read its user when it began, and a deactivation or a role change
     committed since is seen here. A closed account is refused (PermissionDenied); the
     actor's role and provider are then as they are now, for the checks that follow."""
-    from django.core.exceptions import PermissionDenied
     from django.db import connection
 
     meta, quote = User._meta, connection.ops.quote_name

@@ -10,6 +10,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.utils import timezone
 
+from accounts.services import current_lockouts
 from compliance.models import AuditEvent
 from tests import factories
 from tests.conftest import sign_in_with_password
@@ -251,3 +252,48 @@ def test_a_cleared_lockout_lets_the_person_in_after_tries_made_while_it_held(
     response = attempt(Client(), "officer_a", address="198.51.100.20")
 
     assert response.status_code == 302
+
+
+# Five failures, each within 15 minutes of the one before, lock the username whatever
+# browsers and addresses they came from (django-axes keeps a row for each).
+def _try(client, password="guess", address="203.0.113.7", agent="Mozilla/5.0"):
+    return client.post("/accounts/login/", {"login": "officer_a", "password": password},
+                       REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+
+
+def test_five_failures_four_minutes_apart_lock_whatever_user_agent_each_sends(client,
+                                                                               officer_a):
+    start = timezone.now()
+    for n in range(5):  # each 4 minutes after the one before, from one address
+        with time_machine.travel(start + timedelta(minutes=4 * n), tick=False):
+            _try(client, agent=f"Mozilla/5.0 (try {n})")
+
+    with time_machine.travel(start + timedelta(minutes=17), tick=False):
+        response = _try(client, password=factories.PASSWORD, agent="Mozilla/5.0")
+        assert [lock.username for lock in current_lockouts()] == ["officer_a"]
+
+    assert response.status_code == 429
+    assert AuditEvent.objects.filter(action="user.locked_out").count() == 1
+
+
+def test_five_failures_four_minutes_apart_from_several_addresses_lock(client, officer_a):
+    start = timezone.now()
+    for n in range(5):
+        with time_machine.travel(start + timedelta(minutes=4 * n), tick=False):
+            _try(client, address=f"203.0.113.{n + 1}")
+
+    with time_machine.travel(start + timedelta(minutes=17), tick=False):
+        response = _try(client, password=factories.PASSWORD, address="198.51.100.9")
+
+    assert response.status_code == 429
+
+
+def test_the_same_spread_from_one_browser_locks(client, officer_a):
+    """The control: the same timing from one browser and address locks, as it should."""
+    start = timezone.now()
+    for n in range(5):
+        with time_machine.travel(start + timedelta(minutes=4 * n), tick=False):
+            _try(client)
+
+    with time_machine.travel(start + timedelta(minutes=17), tick=False):
+        assert _try(client, password=factories.PASSWORD).status_code == 429

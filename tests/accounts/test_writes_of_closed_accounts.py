@@ -6,14 +6,22 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from accounts import services
+from accounts.models import Invitation
 from accounts.services.people import deactivate_user
-from compliance.models import User
+from compliance.models import ApiToken, AuditEvent, User
+from compliance.services import create_api_token
 from incidents import services as incidents
 from incidents.models import Incident
+from notifications.models import OutboundEmail
 from tests import factories
+from tests.conftest import sign_in_with_password
 from tests.enforcement.conftest import missed_case, missed_duty, suspension  # noqa: F401
 from tests.enforcement.helpers import DAY, T0
 from tests.incidents.factories import draft_values
@@ -185,3 +193,93 @@ def test_a_usps_write_from_a_closed_reviewers_request_is_refused(what, officer_a
         act(stale)
     assert state() == before
     assert AuditEvent.objects.exclude(action="user.deactivated").count() == events
+
+
+# The people services that act on another person's sign-in judge their author as they
+# are now, too.
+
+def test_a_factor_reset_sent_by_a_closed_managers_request_is_refused(manager, officer_a):
+    secret = factories.enrol_totp(officer_a)
+    officers = Client()
+    sign_in_with_password(officers, "officer_a", secret=secret)  # a session that must survive
+    assert UserSession.objects.filter(user=officer_a).count() == 1
+    stale = _closed(manager)
+
+    with pytest.raises(PermissionDenied):
+        services.reset_user_factor(actor=stale, user=officer_a,
+                                   reason="Lost phone; called back.")
+
+    # Nothing changed: the officer keeps their factor and their session, and no one was told
+    # their factor was removed.
+    assert Authenticator.objects.filter(user=officer_a, type="totp").exists()
+    assert UserSession.objects.filter(user=officer_a).count() == 1
+    assert not AuditEvent.objects.filter(action="user.factor_reset").exists()
+    assert not OutboundEmail.objects.filter(template="security_notice",
+                                            recipient=officer_a).exists()
+
+
+def test_a_factor_reset_sent_by_a_manager_made_reviewer_since_is_refused(manager, officer_a):
+    factories.enrol_totp(officer_a)
+    stale = User.objects.get(pk=manager.pk)
+    colleague = factories.ManagerFactory(username="colleague_manager")
+    with factories.committed():
+        services.change_role(actor=colleague, user=manager, role="usps_reviewer",
+                             provider_id=None, reason="Back to reviewing.")
+
+    with pytest.raises(PermissionDenied):
+        services.reset_user_factor(actor=stale, user=officer_a,
+                                   reason="Lost phone; called back.")
+    assert Authenticator.objects.filter(user=officer_a, type="totp").exists()
+
+
+def test_a_lockout_cleared_by_a_closed_managers_request_stays(client, manager, officer_a):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "officer_a", "password": "guess"},
+                    REMOTE_ADDR="203.0.113.7")
+    assert [lock.username for lock in services.current_lockouts()] == ["officer_a"]
+    stale = _closed(manager)
+
+    with pytest.raises(PermissionDenied):
+        services.clear_lockout(actor=stale, username="officer_a")
+
+    assert [lock.username for lock in services.current_lockouts()] == ["officer_a"]
+    assert not AuditEvent.objects.filter(action="user.lockout_cleared").exists()
+
+
+def test_an_invitation_sent_by_a_closed_officers_request_is_refused(officer_a, provider_a):
+    stale = _closed(officer_a, provider_a)
+
+    with pytest.raises(PermissionDenied):
+        services.invite_user(actor=stale, email="nina@alpha.example",
+                             role="provider_viewer", provider_id=provider_a.pk)
+
+    # No invitation is left listed as open, and no e-mail goes to the address.
+    assert not Invitation.objects.exists()
+    assert not OutboundEmail.objects.filter(template="invitation").exists()
+
+
+def test_an_invitation_withdrawn_by_a_closed_officers_request_stays_open(officer_a,
+                                                                         provider_a,
+                                                                         manager):
+    invitation, _ = services.invite_user(actor=manager, email="nina@alpha.example",
+                                         role="provider_viewer", provider_id=provider_a.pk)
+    stale = _closed(officer_a, provider_a)
+
+    with pytest.raises(PermissionDenied):
+        services.revoke_invitation(actor=stale, invitation=invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_a_token_made_by_a_request_read_before_a_move_to_usps_is_refused(officer_a, manager):
+    """A move to the other side revokes the tokens made on the side left; one made by a
+    page of that side, sent after the move, must not survive it."""
+    stale = User.objects.get(pk=officer_a.pk)
+    with factories.committed():
+        services.change_role(actor=manager, user=officer_a, role="usps_reviewer",
+                             provider_id=None, reason="Joined USPS.")
+
+    with pytest.raises((PermissionDenied, ValidationError)):
+        create_api_token(user=stale, name="SIEM at Alpha")
+    assert not ApiToken.objects.active().filter(user=officer_a).exists()
