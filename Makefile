@@ -27,11 +27,14 @@ demo: migrate
 	DEBUG=true $(BIN)/python manage.py demo_sign_in
 
 # Web app, Celery worker and beat scheduler together; Ctrl-C stops all three.
+# `make run PORT=8001` serves another port (links in e-mails follow it).
+PORT ?= 8000
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: demo
 	@echo ""
-	@echo "PES cases on http://127.0.0.1:8000  (Ctrl-C stops the web app, worker and scheduler)"
-	$(BIN)/honcho start -f Procfile.dev
+	@echo "PES cases on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app, worker and scheduler)"
+	$(BIN)/honcho start -f Procfile.dev --port $(PORT)
 
 test: install var
 	$(BIN)/pytest $(PYTEST_ARGS)

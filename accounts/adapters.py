@@ -92,6 +92,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # A code signs a person in once: one typed again (a second sign-in within its 30
+    # seconds) is refused as a wrong one is, and the page says which it may be.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "Incorrect code, or one already used: each code signs in once. "
+                          "Check it, or wait for the next one.",
+    }
+
     def encrypt(self, text):
         """Second-factor secrets are stored sealed (`accounts.secrets`)."""
         return secrets.seal(text)

@@ -186,7 +186,8 @@ def test_it_refuses_a_replayed_code(client, officer_a, mfa_on):
     sign_in_with_password(client, "officer_a")
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
 
-    assert "Incorrect code" in response.content.decode()
+    assert "Incorrect code, or one already used" in response.content.decode()
+    assert "wait for the next one" in response.content.decode()
     assert client.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="user.mfa_code_rejected").count() == 1
 
