@@ -64,6 +64,9 @@ class TimeZoneField(forms.ChoiceField):
 
 
 class AffiliateForm(forms.ModelForm):
+    # The state of the affiliate the page was filled from (`affiliate_digest`).
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Affiliate
         fields = ["name", "relationship", "country"]

@@ -1,3 +1,5 @@
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,9 +14,10 @@ from django.views import View
 from . import services
 from .api.fields import id_from
 from .api.filters import ObligationFilter, ProviderFilter
+from .errors import Conflict
 from .exports.columns import inbox_columns, obligation_columns
 from .exports.pages import list_export, list_query
-from .forms import AffiliateForm, ApiTokenForm, ProfileForm
+from .forms import AffiliateForm, ApiTokenForm, ProfileForm, refuse_on_form
 from .inbox import LABELS, InboxFilter, inbox, inbox_counts, short_kind, target_path
 from .models import Affiliate, AuditEvent, Obligation, Provider
 from .sent_once import answered, first_sending, sent_before
@@ -173,33 +176,48 @@ class AffiliateEditView(LoginRequiredMixin, View):
             raise PermissionDenied
         return provider, affiliate
 
-    def _render(self, request, provider, affiliate, form):
+    def _render(self, request, provider, affiliate, form, status=200):
         history = _history(request.user, affiliate) if affiliate else []
         return render(request, self.template_name,
                       {"provider": provider, "affiliate": affiliate, "form": form,
-                       "history": history})
+                       "history": history}, status=status)
 
     def get(self, request, provider_pk, pk=None):
         provider, affiliate = self._load(request, provider_pk, pk)
-        return self._render(request, provider, affiliate, AffiliateForm(instance=affiliate))
+        initial = {"based_on": services.affiliate_digest(affiliate)} if affiliate else {}
+        return self._render(request, provider, affiliate,
+                            AffiliateForm(instance=affiliate, initial=initial))
 
     def post(self, request, provider_pk, pk=None):
         provider, affiliate = self._load(request, provider_pk, pk)
-        form = AffiliateForm(request.POST, instance=affiliate)
+        # The form fills a copy: a refused edit shows the affiliate as it is saved.
+        form = AffiliateForm(request.POST, instance=copy(affiliate))
+        status = 200
         if form.is_valid():
+            values = dict(form.cleaned_data)
+            based_on = values.pop("based_on") or None
             try:
                 if affiliate is None:
                     services.create_affiliate(actor=request.user, provider=provider,
-                                              **form.cleaned_data)
+                                              **values)
                     messages.success(request, "Affiliate added.")
                 else:
                     services.update_affiliate(actor=request.user, affiliate=affiliate,
-                                              **form.cleaned_data)
+                                              based_on=based_on, **values)
                     messages.success(request, "Affiliate saved.")
                 return redirect("provider-detail", pk=provider.pk)
+            except Conflict as exc:
+                # Saved since the page was filled: the page now answers it as it is.
+                affiliate = Affiliate.objects.get(pk=affiliate.pk)
+                form.data = form.data.copy()
+                form.data["based_on"] = services.affiliate_digest(affiliate)
+                status = refuse_on_form(form, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
-        return self._render(request, provider, affiliate, form)
+                status = 400
+        else:
+            status = 400
+        return self._render(request, provider, affiliate, form, status)
 
 
 @login_required

@@ -17,6 +17,7 @@ from .procedures import (
     upload_procedures,
 )
 from .register import (
+    affiliate_digest,
     create_affiliate,
     create_pes_model,
     create_provider,
@@ -57,6 +58,7 @@ __all__ = [
     "open_obligation",
     "record_event",
     "revoke_api_token",
+    "affiliate_digest",
     "update_affiliate",
     "update_pes_model",
     "update_profile",

@@ -2,7 +2,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from compliance.canonical import canonical_json, sha256_of
 from compliance.changes import publish
+from compliance.errors import Conflict
 from compliance.models import (
     Affiliate,
     Obligation,
@@ -16,6 +18,7 @@ from compliance.models import (
 from .audit import diff_fields, record_event
 from .chain import hold_chain
 from .procedures import open_procedures_obligation
+from .users import hold_actor
 
 # A manager set a provider's authorization status in the register (the notifications app
 # tells the provider's officers and the managers, as it does for a proceeding's change).
@@ -25,6 +28,12 @@ STATUS_SET = "provider.status_set"
 def _require_manager(actor):
     if not actor.is_usps_manager:
         raise PermissionDenied("Only USPS managers manage the register.")
+
+
+def _require_manager_now(actor):
+    """`_require_manager` of the actor as they are now (`hold_actor`, after what the write
+    locks): a request read before they were closed or moved is refused."""
+    _require_manager(hold_actor(actor))
 
 
 def _apply(instance, values: dict):
@@ -53,6 +62,7 @@ def create_provider(*, actor, name, authorization_number="", authorization_statu
     unique when given; `timezone_name` is the zone in which its deadlines "by the end of a
     day" end. Opens its § 501.11(d) procedures duty."""
     _require_manager(actor)
+    _require_manager_now(actor)
     provider = Provider(
         name=name,
         authorization_number=authorization_number,
@@ -81,6 +91,7 @@ def update_provider(*, actor, provider, reason="", **values):
     """Change a provider's details; a change of authorization status needs a reason."""
     _require_manager(actor)
     provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
+    _require_manager_now(actor)
     changes = diff_fields(provider, values)
     if not changes:
         return provider
@@ -153,6 +164,7 @@ def _check_may_edit_affiliates(actor, provider):
 @transaction.atomic
 def create_affiliate(*, actor, provider, name, relationship, country):
     _check_may_edit_affiliates(actor, provider)
+    _check_may_edit_affiliates(hold_actor(actor), provider)  # as they are now
     affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
                           country=str(country).upper())
     _checked_save(affiliate)
@@ -162,14 +174,31 @@ def create_affiliate(*, actor, provider, name, relationship, country):
     return affiliate
 
 
+def affiliate_digest(affiliate):
+    """A digest of what the register holds of `affiliate`, for a page to say which state
+    of it the page was filled from."""
+    return sha256_of(canonical_json({"name": affiliate.name,
+                                     "relationship": affiliate.relationship,
+                                     "country": str(affiliate.country)}))[:32]
+
+
 @transaction.atomic
-def update_affiliate(*, actor, affiliate, **values):
+def update_affiliate(*, actor, affiliate, based_on=None, **values):
+    """Change an affiliate. `based_on`: the `affiliate_digest` of the affiliate the page
+    was filled from (a page posting every field); refused (Conflict) once it has been
+    changed since and this would change it again, as it would undo that change unseen."""
     _check_may_edit_affiliates(actor, affiliate.provider)
     affiliate = Affiliate.objects.select_for_update(no_key=True).get(pk=affiliate.pk)
+    _check_may_edit_affiliates(hold_actor(actor), affiliate.provider)  # as they are now
     if "country" in values:
         values["country"] = str(values["country"]).upper()
     values.pop("provider", None)  # an affiliate never moves to another provider
     changes = diff_fields(affiliate, values)
+    if changes and based_on is not None and based_on != affiliate_digest(affiliate):
+        raise Conflict(f"{affiliate.name} was changed since this page was opened: it now "
+                       f"reads {affiliate.name}, {affiliate.get_relationship_display()}, "
+                       f"{affiliate.country.name}. Save again to replace that with what "
+                       "you typed.")
     if changes:
         _apply(affiliate, values)
         record_event(actor=actor, obj=affiliate, action="affiliate.updated", changes=changes)
@@ -179,6 +208,7 @@ def update_affiliate(*, actor, affiliate, **values):
 @transaction.atomic
 def create_pes_model(*, actor, provider, name, kind, approval_status, approved_by="USPS"):
     _require_manager(actor)
+    _require_manager_now(actor)
     model = PESModel(provider=provider, name=name, kind=kind, approval_status=approval_status,
                      approved_by=approved_by)
     _checked_save(model)
@@ -193,6 +223,7 @@ def create_pes_model(*, actor, provider, name, kind, approval_status, approved_b
 def update_pes_model(*, actor, pes_model, **values):
     _require_manager(actor)
     pes_model = PESModel.objects.select_for_update(no_key=True).get(pk=pes_model.pk)
+    _require_manager_now(actor)
     values.pop("provider", None)
     changes = diff_fields(pes_model, values)
     if changes:

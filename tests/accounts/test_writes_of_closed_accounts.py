@@ -15,7 +15,8 @@ from django.test import Client
 from accounts import services
 from accounts.models import Invitation
 from accounts.services.people import deactivate_user
-from compliance.models import ApiToken, AuditEvent, User
+from compliance import services as register
+from compliance.models import Affiliate, ApiToken, AuditEvent, PESModel, ProviderStatusChange, User
 from compliance.services import create_api_token
 from incidents import services as incidents
 from incidents.models import Incident
@@ -283,3 +284,54 @@ def test_a_token_made_by_a_request_read_before_a_move_to_usps_is_refused(officer
     with pytest.raises((PermissionDenied, ValidationError)):
         create_api_token(user=stale, name="SIEM at Alpha")
     assert not ApiToken.objects.active().filter(user=officer_a).exists()
+
+
+# The register's writes too.
+
+def test_an_affiliate_added_by_a_closed_officers_request_is_refused(officer_a, provider_a):
+    stale = _closed(officer_a, provider_a)
+    with pytest.raises(PermissionDenied):
+        register.create_affiliate(actor=stale, provider=provider_a, name="Ghost GmbH",
+                                  relationship="subsidiary", country="DE")
+    assert not Affiliate.objects.filter(name="Ghost GmbH").exists()
+
+
+def test_an_affiliate_renamed_by_a_closed_officers_request_stays(officer_a, provider_a):
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH")
+    stale = _closed(officer_a, provider_a)
+    with pytest.raises(PermissionDenied):
+        register.update_affiliate(actor=stale, affiliate=affiliate, name="Renamed GmbH")
+    affiliate.refresh_from_db()
+    assert affiliate.name == "Alpha GmbH"
+
+
+def test_a_status_set_by_a_closed_managers_request_is_refused(manager, provider_a):
+    stale = _closed(manager)
+    with pytest.raises(PermissionDenied):
+        register.update_provider(actor=stale, provider=provider_a,
+                                 authorization_status="revoked", reason="Fraud.")
+    provider_a.refresh_from_db()
+    assert provider_a.authorization_status == "authorized"
+    assert not ProviderStatusChange.objects.filter(provider=provider_a,
+                                                   to_status="revoked").exists()
+
+
+def test_a_pes_model_added_by_a_closed_managers_request_is_refused(manager, provider_a):
+    stale = _closed(manager)
+    with pytest.raises(PermissionDenied):
+        register.create_pes_model(actor=stale, provider=provider_a, name="Ghost meter",
+                                  kind="postage_meter", approval_status="approved")
+    assert not PESModel.objects.filter(name="Ghost meter").exists()
+
+
+def test_an_affiliate_added_by_an_officer_demoted_to_viewer_since_is_refused(officer_a,
+                                                                             provider_a):
+    read_by_request = User.objects.get(pk=officer_a.pk)
+    colleague = factories.OfficerFactory(username="colleague", provider=provider_a)
+    with factories.committed():
+        services.change_role(actor=colleague, user=officer_a, role="provider_viewer",
+                    provider_id=provider_a.pk)
+    with pytest.raises(PermissionDenied):
+        register.create_affiliate(actor=read_by_request, provider=provider_a,
+                                  name="Ghost GmbH", relationship="subsidiary", country="DE")
+    assert not Affiliate.objects.filter(name="Ghost GmbH").exists()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from compliance import services
 from compliance.models import Affiliate, AuditEvent
 from tests import factories
 
@@ -226,7 +227,7 @@ def test_it_shows_a_field_error_for_a_bad_country(signed_in, officer_a, provider
         add_page(provider_a), {"name": "Alpha Dealer", "relationship": "dealer", "country": "1X"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["country"]
     assert b"field-error" in response.content
     assert not Affiliate.objects.filter(name="Alpha Dealer").exists()
@@ -237,7 +238,7 @@ def test_it_shows_an_error_for_a_duplicate_name(signed_in, officer_a, affiliate_
         add_page(provider_a), {"name": "Alpha GmbH", "relationship": "dealer", "country": "US"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert Affiliate.objects.filter(name="Alpha GmbH").count() == 1
 
@@ -394,3 +395,67 @@ def test_the_providers_page_links_keep_the_status_filter(client, reviewer):
     assert first.context["page"].paginator.count == 55
     assert [p.authorization_status for p in second.context["page"]] == ["suspended"] * 5
     assert '<option value="suspended" selected>' in second.content.decode()
+
+
+def test_a_page_filled_before_a_colleagues_edit_does_not_undo_it(client, officer_a,
+                                                                 provider_a, manager):
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH",
+                                           relationship="subsidiary", country="DE")
+    client.force_login(officer_a)
+    page = client.get(edit_page(affiliate))
+    shown = page.context["form"].initial  # what the officer's page holds: DE
+    assert shown["country"] == "DE"
+
+    # Meanwhile USPS corrects the country (the affiliate moved its seat to Austria).
+    services.update_affiliate(actor=manager, affiliate=affiliate, country="AT")
+
+    # The officer, from the page filled before, fixes only the name and saves.
+    client.post(edit_page(affiliate), {"name": "Alpha Holding GmbH",
+                                       "relationship": shown["relationship"],
+                                       "country": shown["country"],
+                                       "based_on": shown["based_on"]})
+
+    affiliate.refresh_from_db()
+    assert affiliate.country == "AT", (
+        "the officer's stale page put back DE over USPS's correction, unseen")
+    assert affiliate.name == "Alpha GmbH"
+
+
+def test_a_page_refused_as_filled_before_a_change_saves_what_was_typed_when_sent_again(
+        client, officer_a, provider_a, manager):
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH",
+                                           relationship="subsidiary", country="DE")
+    client.force_login(officer_a)
+    based_on = client.get(edit_page(affiliate)).context["form"].initial["based_on"]
+    services.update_affiliate(actor=manager, affiliate=affiliate, country="AT")
+    typed = {"name": "Alpha Holding GmbH", "relationship": "subsidiary", "country": "DE",
+             "based_on": based_on}
+
+    refused = client.post(edit_page(affiliate), typed)
+
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "was changed since this page was opened" in html and "Austria" in html
+    assert 'value="Alpha Holding GmbH"' in html  # what was typed is kept
+    assert Affiliate.objects.get(pk=affiliate.pk).name == "Alpha GmbH"
+    # Sent again from the page that told them, it replaces the change they have now seen.
+    again = refused.context["form"]["based_on"].value()
+    assert client.post(edit_page(affiliate), {**typed, "based_on": again}).status_code == 302
+    affiliate.refresh_from_db()
+    assert (affiliate.name, affiliate.country) == ("Alpha Holding GmbH", "DE")
+
+
+def test_a_refused_rename_does_not_show_the_affiliate_under_the_refused_name(
+        client, officer_a, provider_a):
+    affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH")
+    factories.AffiliateFactory(provider=provider_a, name="Beta GmbH")
+    client.force_login(officer_a)
+
+    response = client.post(edit_page(affiliate), {"name": "Beta GmbH",
+                                                  "relationship": "subsidiary",
+                                                  "country": "DE"})
+
+    assert response.status_code != 302  # refused: the name is taken
+    assert Affiliate.objects.get(pk=affiliate.pk).name == "Alpha GmbH"
+    html = response.content.decode()
+    assert "<h1>Edit Alpha GmbH</h1>" in html, "the heading names the refused new name"
