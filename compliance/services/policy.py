@@ -13,6 +13,7 @@ from compliance.window import check_days, check_hours
 from .audit import record_event
 from .chain import hold_chain
 from .schedule import rearm_reminders
+from .users import hold_actor
 
 RISK_WINDOW_FIELDS = ("written_report_days", "status_report_interval_days")
 ESCALATION_FIELDS = ("repeat_after_hours", "managers_after_hours", "max_escalations")
@@ -203,6 +204,8 @@ def save_deadline_policy(*, actor, risk_windows, reminder_offsets_hours, escalat
         try:
             with transaction.atomic():
                 _check_base_version(base_version)
+                if not hold_actor(actor).is_usps_manager:  # as they are now
+                    raise PermissionDenied("Only USPS managers change the deadline policy.")
                 return _save_next_version(actor, values, note)
         except IntegrityError:
             continue

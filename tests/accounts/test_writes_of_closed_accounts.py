@@ -335,3 +335,14 @@ def test_an_affiliate_added_by_an_officer_demoted_to_viewer_since_is_refused(off
         register.create_affiliate(actor=read_by_request, provider=provider_a,
                                   name="Ghost GmbH", relationship="subsidiary", country="DE")
     assert not Affiliate.objects.filter(name="Ghost GmbH").exists()
+
+
+def test_a_deadline_policy_saved_by_a_closed_managers_request_is_refused(manager):
+    from compliance.models import DeadlinePolicy
+    from tests.notifications.test_policy import save
+
+    stale = _closed(manager)
+    with pytest.raises(PermissionDenied):
+        save(stale, note="Shorter windows.")
+    assert not DeadlinePolicy.objects.exists()
+    assert not AuditEvent.objects.filter(action="deadline_policy.saved").exists()
