@@ -14,6 +14,7 @@ from compliance.deadlines import is_late
 from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
 from compliance.sent_once import ALREADY_SENT, answered, first_sending, sent_before
+from compliance.uploads import file_sha256
 from incidents import services
 from incidents.forms import (
     AmendmentForm,
@@ -208,12 +209,19 @@ def upload_attachment(request, pk):
         upload = form.cleaned_data["file"]
         try:
             with transaction.atomic():
+                # The same file sent again (Back, a double click) is added once; another
+                # file from the same page, even of the same name and size, is added too.
                 if not first_sending(request.user, form.cleaned_data["submission_key"],
-                                     incident.pk, upload.name, upload.size):
+                                     incident.pk, upload.name, file_sha256(upload)):
                     messages.info(request, ALREADY_SENT)
                     return redirect("incident-detail", pk=incident.pk)
                 attachment = services.add_attachment(actor=request.user, incident=incident,
                                                      uploaded_file=upload)
+        except Conflict as exc:
+            # The case's state refuses it (closed meanwhile): the page may show no form
+            # to carry the message, so it leads the page.
+            messages.error(request, exc.message)
+            status = exc.status_code
         except REFUSALS as exc:
             status = refuse_on_form(form, exc)
         else:

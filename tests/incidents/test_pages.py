@@ -1,5 +1,6 @@
 """The pages: report a discovery, the list, an incident, submit, amend, versions, files."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -361,3 +362,50 @@ def test_the_amendment_page_sent_back_untouched_changes_nothing(signed_in, offic
         "an amendment changing nothing was filed as version 2: "
         f"{IncidentVersion.objects.filter(incident=filed, number=2).first().changes}")
     assert not IncidentVersion.objects.filter(incident=filed, number=2).exists()
+
+
+def _attach_key(page):
+    form = page[page.index('id="attach"'):]
+    return re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
+
+
+def test_a_different_file_of_the_same_name_and_size_sent_from_the_page_is_not_dropped(
+        signed_in, officer_a):
+    """The page's attachment form takes its key with the file's name and size only: a
+    second, different file that happens to have the same name and size (a corrected log,
+    sent from the page reached with Back) is answered "already sent" and never stored.
+    The API keys the same thing on the file's SHA-256; comments on what they say."""
+    incident = make_filed(officer_a)
+    client = signed_in(officer_a)
+    key = _attach_key(client.get(f"/incidents/{incident.pk}/").content.decode())
+
+    first = client.post(f"/incidents/{incident.pk}/attachments/",
+                        {"submission_key": key,
+                         "file": SimpleUploadedFile("log.txt", b"reset at 04:10\n")})
+    second = client.post(f"/incidents/{incident.pk}/attachments/",
+                         {"submission_key": key,
+                          "file": SimpleUploadedFile("log.txt", b"reset at 04:17\n")})
+
+    assert first.status_code == second.status_code == 302
+    assert Attachment.objects.filter(incident=incident).count() == 2, (
+        "the second, different file was dropped as 'already sent'")
+
+
+def test_a_page_upload_refused_because_the_case_closed_says_why(signed_in, officer_a):
+    """The officer's case page was open; USPS accepted the final summary (the case
+    closed); the officer attaches a file. The answer is a 409 case page that hides the
+    attachment form, and with it the only place the refusal was written: nothing says
+    why the file is not there."""
+    incident = make_filed(officer_a)
+    client = signed_in(officer_a)
+    key = _attach_key(client.get(f"/incidents/{incident.pk}/").content.decode())
+    Incident.objects.filter(pk=incident.pk).update(status="closed", closed_at=NOW)
+
+    response = client.post(f"/incidents/{incident.pk}/attachments/",
+                           {"submission_key": key,
+                            "file": SimpleUploadedFile("log.txt", b"reset at 04:10\n")})
+
+    assert response.status_code == 409
+    assert not Attachment.objects.filter(incident=incident).exists()
+    assert "The case is closed" in response.content.decode(), (
+        "the refusal is not shown anywhere on the page")

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import AuditEvent, Obligation
 from incidents import services as incidents
 from reports import services as reports
+from tests import factories
 from tests.conftest import require_service
 from tests.factories import committed
 from tests.incidents.factories import NOW, make_draft, make_filed
@@ -249,3 +250,22 @@ def test_the_case_file_draws_chinese_and_japanese_text_as_filed(api_for, officer
     assert response.status_code == 200
     missing = [r.getMessage() for r in caplog.records if ".notdef" in r.getMessage()]
     assert missing == []
+
+
+def test_the_case_file_names_amended_fields_as_the_product_labels_them(api_for, officer_a):
+    """The case file's versions table names each amended field through the reports' label
+    table, which knows no incident field: 'Pes models', 'Discovered by name' instead of
+    'Affected PES models' and 'Discoverer' as the versions page and timeline say."""
+    second = factories.PESModelFactory(provider=officer_a.provider, name="Second Meter")
+    incident = make_filed(officer_a, at=NOW)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        incidents.amend_incident(actor=officer_a, incident=incident,
+                                amendment_reason="Another meter and the right discoverer",
+                                pes_models=[*incident.pes_models.all(), second],
+                                discovered_by_name="Sam Discoverer")
+        text = pdf_text(api_for(officer_a).get(
+            f"/api/v1/incidents/{incident.pk}/case-file.pdf"))
+
+    versions = text[text.index("Versions"):text.index("Reports and their reviews")]
+    assert "Pes models" not in versions
+    assert "Affected PES models" in versions and "Discoverer" in versions
