@@ -45,19 +45,18 @@ def holds(provider_id, by_hand=_UNREAD):
 
 
 def standing(provider_id, ending=None, by_hand=_UNREAD):
-    """The status the provider's proceedings give it: the gravest any of them holds, over
-    the status last set by hand (authorized if none); a revocation set by hand stands
-    (no proceeding gives back an approval it did not take). `ending`: a proceeding whose
-    hold ends (what the provider's status would be once it no longer holds it)."""
+    """The status the provider's proceedings give it: the gravest any of them holds, and
+    never lighter than the status last set by hand (authorized if none): what USPS set in
+    the register stands until USPS lifts it there (no proceeding gives back an approval it
+    did not take). `ending`: a proceeding whose hold ends (what the provider's status
+    would be once it no longer holds it)."""
     by_hand = _by_hand(provider_id) if by_hand is _UNREAD else by_hand
     base = by_hand[0] if by_hand is not None else AuthorizationStatus.AUTHORIZED
     held = [step.to_status for pk, step in holds(provider_id, by_hand).items()
             if pk != ending]
     if ending is not None:
         held.append(AuthorizationStatus.AUTHORIZED)
-    if base == AuthorizationStatus.REVOKED or not held:
-        return base
-    return max(held, key=GRAVITY.get)
+    return max([base, *held], key=GRAVITY.get)
 
 
 def holding_step(provider, by_hand=_UNREAD):

@@ -17,12 +17,14 @@ from compliance.models import (
     ProceedingStep,
     ProviderStatusChange,
 )
+from compliance.services.register import update_provider
 from incidents.models import IncidentVersion
 from tests.reports.factories import file_report_at
 
 from .helpers import (
     DAY,
     T0,
+    at,
     end_of_day_new_york,
     issue,
     open_suspension,
@@ -540,3 +542,45 @@ def test_a_closed_proceedings_reinstatement_dated_ahead_leaves_a_later_suspensio
     issue(manager, second, "withdrawal", T0 + 50 * DAY)
 
     assert status_of(provider_a) == "authorized"
+
+
+# A suspension USPS set by hand in the register is USPS's own: a proceeding that never
+# changed the provider's status does not lift it when it is withdrawn or its suspension
+# ends (as a revocation set there stands).
+
+def suspended_by_hand(manager, provider):
+    with at(T0 - DAY):
+        update_provider(actor=manager, provider=provider, authorization_status="suspended",
+                        reason="Tampered meters found in the field.")
+    assert status_of(provider) == "suspended"
+
+
+def test_withdrawing_a_proceeding_does_not_lift_a_suspension_set_in_the_register(
+        manager, provider_a, missed_duty):
+    suspended_by_hand(manager, provider_a)
+    proceeding = open_suspension(manager, provider_a, obligations=[missed_duty], willful=True)
+    issue(manager, proceeding, "suspension_notice", T0 + DAY, effective_date=date(2026, 6, 11))
+    assert status_of(provider_a) == "suspended"
+
+    issue(manager, proceeding, "withdrawal", T0 + 2 * DAY, body="Withdrawn.")
+
+    # The proceeding never suspended the provider: USPS did, in the register, and only
+    # USPS there lifts it.
+    assert status_of(provider_a) == "suspended"
+
+
+def test_the_end_of_a_proceedings_suspension_does_not_lift_one_set_in_the_register(
+        manager, officer_a, provider_a, missed_duty):
+    suspended_by_hand(manager, provider_a)
+    proceeding = open_suspension(manager, provider_a, obligations=[missed_duty], willful=True)
+    issue(manager, proceeding, "suspension_notice", T0 + DAY, effective_date=date(2026, 6, 11))
+    issue(officer_a, proceeding, "defense", T0 + 2 * DAY, body="Our facts.")
+    issue(manager, proceeding, "decision", T0 + 3 * DAY, outcome="suspend", days=10)
+
+    sweep_at(T0 + 15 * DAY)
+
+    proceeding.refresh_from_db()
+    assert proceeding.state == "reinstated"
+    assert status_of(provider_a) == "suspended"
+    body = proceeding.steps.get(kind="reinstatement").body
+    assert "restored" not in body
