@@ -7,7 +7,6 @@ from allauth.account.forms import LoginForm
 from allauth.account.utils import get_next_redirect_url
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -51,16 +50,21 @@ def locked_out(request, response, credentials):
 class ChainedFailuresHandler(AxesDatabaseHandler):
     """django-axes' database handler, counting a username's failures as one chain: five,
     each within the cool-off of the one before, lock it, from whatever browsers and
-    addresses they came. axes keeps a row per username, address and browser, each
-    forgotten a cool-off after its own last failure; each failure here brings the
-    username's rows still counted up to its time, so they are forgotten together (and a
-    lockout is not lengthened by the tries it refuses)."""
+    addresses they came. axes keeps a row per username, address and browser, each with the
+    time of its own last failure; here every row of the username counts while its newest
+    is within the cool-off, and they are forgotten together once it is not (the rows keep
+    their times: the lockouts page shows when the chain began)."""
 
-    def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        if request is not None and not getattr(request, "axes_locked_out", False):
-            username = get_client_username(request, credentials)
-            if username:
-                (AccessAttempt.objects
-                 .filter(username=username, attempt_time__gte=get_cool_off_threshold(request))
-                 .update(attempt_time=request.axes_attempt_time))
-        return super().user_login_failed(sender, credentials, request, **kwargs)
+    def get_user_attempts(self, request, credentials=None):
+        threshold = get_cool_off_threshold(request)
+        return [attempts if attempts.filter(attempt_time__gte=threshold).exists()
+                else attempts.none()
+                for attempts in self.filter_user_attempts(request, credentials)]
+
+    def clean_expired_user_attempts(self, request=None, credentials=None):
+        threshold = get_cool_off_threshold(request)
+        alive = (AccessAttempt.objects.filter(attempt_time__gt=threshold,
+                                              username__isnull=False).values("username"))
+        count, _ = (AccessAttempt.objects.filter(attempt_time__lte=threshold)
+                    .exclude(username__in=alive).delete())
+        return count

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .enforcement.status import holding_step
+from .enforcement.status import holding_step, set_by_hand_since
 from .inbox import inbox_counts
 from .models import Heartbeat, ProviderStatusChange
 from .models.register import AuthorizationStatus
@@ -54,5 +54,9 @@ def authorization_banner(request):
         return {"authorization_banner": {"provider": provider, "step": None,
                                          "since": change.changed_at}}
     # The proceeding that holds the provider at its status now (not one withdrawn since,
-    # whose notice changed nothing while another held the provider suspended).
-    return {"authorization_banner": {"provider": provider, "step": holding_step(provider)}}
+    # whose notice changed nothing while another held the provider suspended), or, when
+    # none does, USPS's change by hand in the register before it.
+    step = holding_step(provider)
+    return {"authorization_banner": {
+        "provider": provider, "step": step,
+        "since": set_by_hand_since(provider, step=None) if step is None else None}}

@@ -167,7 +167,9 @@ def authorization_status_changed(provider, step, status=None):
                 template="authorization_status_changed",
                 context={**_proceeding_context(step), "provider": step.proceeding.provider,
                          "status": status, "status_label": AuthorizationStatus(status).label,
-                         "held_elsewhere": status != step.to_status},
+                         "held_elsewhere": status != step.to_status,
+                         "held_by_register": status != step.to_status and enforcement_status
+                         .set_by_hand_since(step.proceeding.provider) is not None},
                 key=f"authorization:{provider}:step:{step.pk}")
 
 

@@ -167,10 +167,11 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
 @transaction.atomic
 def revoke_invitation(*, actor, invitation):
     """Withdraw a pending invitation so its link no longer works."""
+    # The author first, as they are now (a request read before the account was closed or
+    # moved): closing an account locks its row, then withdraws its invitations.
+    hold_actor(actor)
     invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
-    # As they are now: a request read before the account was closed or moved.
-    if not may_manage(hold_actor(actor), role=invitation.role,
-                      provider_id=invitation.provider_id):
+    if not may_manage(actor, role=invitation.role, provider_id=invitation.provider_id):
         raise PermissionDenied("You may not withdraw this invitation.")
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("This invitation was already used or withdrawn.")

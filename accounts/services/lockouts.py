@@ -28,11 +28,13 @@ class Lockout:
 def current_lockouts(now=None):
     """Usernames locked out now, newest first; the username need not belong to anyone."""
     now = now or timezone.now()
-    rows = (AccessAttempt.objects.filter(attempt_time__gt=now - settings.AXES_COOLOFF_TIME)
-            .values("username")
+    # A username's failures are one chain while its newest is within the cool-off
+    # (`accounts.signin.ChainedFailuresHandler`), from whatever browsers and addresses.
+    rows = (AccessAttempt.objects.values("username")
             .annotate(failures=Sum("failures_since_start"), first=Min("attempt_time"),
                       last=Max("attempt_time"))
-            .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+            .filter(last__gt=now - settings.AXES_COOLOFF_TIME,
+                    failures__gte=settings.AXES_FAILURE_LIMIT)
             .order_by("-last", "username"))
     rows = list(rows)
     # Attempts are kept under the username in lower case (Python's: "Émile" is "émile"); an

@@ -67,6 +67,23 @@ def holding_step(provider, by_hand=_UNREAD):
     return min(holding, key=lambda step: (step.status_applied_at, step.pk), default=None)
 
 
+def held_by(provider, by_hand=_UNREAD):
+    """Who holds the provider at its status now, in words: the proceeding (its reference)
+    or USPS in the register."""
+    step = holding_step(provider, by_hand)
+    return step.proceeding.reference if step is not None else "USPS, in the register,"
+
+
+def set_by_hand_since(provider, by_hand=_UNREAD, step=_UNREAD):
+    """When USPS set the provider's status by hand in the register, if that is what holds
+    it now (no proceeding does); else None. `step`: `holding_step`, when read already."""
+    by_hand = _by_hand(provider.pk) if by_hand is _UNREAD else by_hand
+    if by_hand is None or by_hand[0] != provider.authorization_status:
+        return None
+    step = holding_step(provider, by_hand) if step is _UNREAD else step
+    return by_hand[1] if step is None else None
+
+
 def apply_status_change(step, now):
     """Take `step`'s status change into effect (inside a transaction): its proceeding now
     holds the provider at the step's status, and the provider's status becomes what its
@@ -110,9 +127,8 @@ def apply_status_changes(steps, now):
     reason = (f"{step.get_kind_display()} ({step.proceeding.reference}, step {step.number}), "
               "effective on its date.")
     if new != step.to_status:
-        held = holding_step(provider, by_hand)
-        reason += (f" {held.proceeding.reference} still holds the provider "
-                   f"{AuthorizationStatus(new).label.lower()}." if held is not None else "")
+        reason += f" {held_by(provider, by_hand)} still holds the provider " \
+                  f"{AuthorizationStatus(new).label.lower()}."
     ProviderStatusChange.objects.create(provider=provider, from_status=old, to_status=new,
                                         reason=reason, changed_by=None, changed_at=now)
     record_event(actor=None, obj=provider, action="provider.status_changed", at=now,

@@ -297,3 +297,21 @@ def test_the_same_spread_from_one_browser_locks(client, officer_a):
 
     with time_machine.travel(start + timedelta(minutes=17), tick=False):
         assert _try(client, password=factories.PASSWORD).status_code == 429
+
+
+def test_the_lockouts_page_keeps_the_first_failure_of_a_chain_from_several_addresses(
+        client, officer_a, manager):
+    """Five failures four minutes apart from five addresses: the lockouts page's "First"
+    is the first failure, "Last" the last."""
+    start = timezone.now().replace(microsecond=0)
+    for n in range(5):
+        with time_machine.travel(start + timedelta(minutes=4 * n), tick=False):
+            _try(client, address=f"203.0.113.{n + 1}")
+
+    with time_machine.travel(start + timedelta(minutes=17), tick=False):
+        [lockout] = current_lockouts()
+
+    assert lockout.failures == 5
+    assert lockout.last_failure_at == start + timedelta(minutes=16)
+    assert lockout.first_failure_at == start, (
+        f"first failure shown at {lockout.first_failure_at - start} after the first one")

@@ -3,11 +3,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.services import accept_invitation, invite_user
-from accounts.services.people import deactivate_user
+from accounts.models import Invitation
+from accounts.services import accept_invitation, invite_user, revoke_invitation
+from accounts.services.people import change_role, deactivate_user
 from compliance.models import AuditEvent, User
 from tests import factories
-from tests.concurrency import postgresql, rendezvous, run_together  # noqa: F401
+from tests.concurrency import meet_at, postgresql, rendezvous, run_together  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
 
@@ -75,3 +76,50 @@ def test_a_role_given_by_a_request_read_before_its_manager_moved_to_a_provider_i
                     reason="", shown=("provider_officer", provider_a.pk))
     officer_a.refresh_from_db()
     assert officer_a.role == "provider_officer"
+
+
+# Withdrawing an invitation reads its author first: closing or demoting them locks their
+# account, then withdraws their invitations.
+
+def _db_errors(results):
+    return [repr(exc) for _, exc in results
+            if exc is not None and not isinstance(exc, PermissionDenied)]
+
+
+def test_an_officer_withdrawing_an_invitation_while_a_manager_closes_the_account_waits(
+        officer_a, manager):
+    """The manager's deactivation locks the officer's row, then withdraws the officer's
+    pending invitations; the officer's withdrawal reads its author first: it waits, and is
+    refused (no deadlock)."""
+    invitation, _ = invite_user(actor=officer_a, email="nina@alpha.example",
+                                role="provider_viewer", provider_id=officer_a.provider_id)
+    stale = User.objects.get(pk=officer_a.pk)
+
+    with meet_at(("accounts.services.invitations.hold_actor", 1),
+                 ("accounts.services.people.end_sessions", 1)):
+        results = run_together(
+            lambda: revoke_invitation(actor=stale, invitation=invitation),
+            lambda: deactivate_user(actor=manager, user=officer_a, reason="Left."))
+
+    assert _db_errors(results) == []
+    assert not User.objects.get(pk=officer_a.pk).is_active
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+
+
+def test_an_officer_withdrawing_an_invitation_while_a_colleague_demotes_them_waits(
+        officer_a, provider_a):
+    colleague = factories.OfficerFactory(username="colleague", provider=provider_a)
+    invitation, _ = invite_user(actor=officer_a, email="nina@alpha.example",
+                                role="provider_officer", provider_id=provider_a.pk)
+    stale = User.objects.get(pk=officer_a.pk)
+
+    with meet_at(("accounts.services.invitations.hold_actor", 1),
+                 ("accounts.services.people._withdraw_invitations_beyond", 1)):
+        results = run_together(
+            lambda: revoke_invitation(actor=stale, invitation=invitation),
+            lambda: change_role(actor=colleague, user=officer_a, role="provider_viewer",
+                                provider_id=provider_a.pk))
+
+    assert _db_errors(results) == []
+    assert User.objects.get(pk=officer_a.pk).role == "provider_viewer"
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
