@@ -86,40 +86,30 @@ def _db_errors(results):
             if exc is not None and not isinstance(exc, PermissionDenied)]
 
 
-def test_an_officer_withdrawing_an_invitation_while_a_manager_closes_the_account_waits(
-        officer_a, manager):
-    """The manager's deactivation locks the officer's row, then withdraws the officer's
-    pending invitations; the officer's withdrawal reads its author first: it waits, and is
-    refused (no deadlock)."""
-    invitation, _ = invite_user(actor=officer_a, email="nina@alpha.example",
-                                role="provider_viewer", provider_id=officer_a.provider_id)
-    stale = User.objects.get(pk=officer_a.pk)
-
-    with meet_at(("accounts.services.invitations.hold_actor", 1),
-                 ("accounts.services.people.end_sessions", 1)):
-        results = run_together(
-            lambda: revoke_invitation(actor=stale, invitation=invitation),
-            lambda: deactivate_user(actor=manager, user=officer_a, reason="Left."))
-
-    assert _db_errors(results) == []
-    assert not User.objects.get(pk=officer_a.pk).is_active
-    assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
-
-
-def test_an_officer_withdrawing_an_invitation_while_a_colleague_demotes_them_waits(
-        officer_a, provider_a):
-    colleague = factories.OfficerFactory(username="colleague", provider=provider_a)
+@pytest.mark.parametrize(("change", "meets_at", "after"), [
+    ("close", "end_sessions", (False, "provider_officer")),
+    ("demote", "_withdraw_invitations_beyond", (True, "provider_viewer")),
+])
+def test_an_officer_withdrawing_an_invitation_while_their_account_changes_waits(
+        change, meets_at, after, officer_a, provider_a, manager):
+    """Closing or demoting the officer locks their row, then withdraws the invitations they
+    may no longer send; the officer's withdrawal reads its author first: it waits, and is
+    refused (no deadlock). Either way the invitation is withdrawn."""
     invitation, _ = invite_user(actor=officer_a, email="nina@alpha.example",
                                 role="provider_officer", provider_id=provider_a.pk)
     stale = User.objects.get(pk=officer_a.pk)
+    changing = {
+        "close": lambda: deactivate_user(actor=manager, user=officer_a, reason="Left."),
+        "demote": lambda: change_role(actor=manager, user=officer_a, role="provider_viewer",
+                                      provider_id=provider_a.pk),
+    }[change]
 
     with meet_at(("accounts.services.invitations.hold_actor", 1),
-                 ("accounts.services.people._withdraw_invitations_beyond", 1)):
+                 (f"accounts.services.people.{meets_at}", 1)):
         results = run_together(
-            lambda: revoke_invitation(actor=stale, invitation=invitation),
-            lambda: change_role(actor=colleague, user=officer_a, role="provider_viewer",
-                                provider_id=provider_a.pk))
+            lambda: revoke_invitation(actor=stale, invitation=invitation), changing)
 
     assert _db_errors(results) == []
-    assert User.objects.get(pk=officer_a.pk).role == "provider_viewer"
+    officer_a.refresh_from_db()
+    assert (officer_a.is_active, officer_a.role) == after
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
