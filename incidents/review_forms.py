@@ -46,6 +46,8 @@ class TriageForm(forms.Form):
     # The reviewer the page showed assigned: left as shown, the triage assigns no one (a
     # reassignment made meanwhile stands).
     reviewer_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The triage the page showed (`triage_state`): a change made since is not undone unseen.
+    triage_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, reviewers=None, interval=None, report_owed=True, **kwargs):
         """`report_owed`: whether the written report's due time can still move (not yet
@@ -83,7 +85,8 @@ class TriageForm(forms.Form):
         return {**{name: data.get(name) for name in (
             "revenue_risk", "rationale", "written_report_due_at",
             "status_report_interval_days")},
-            "reviewer": reviewer, "expect_first": bool(data.get("first_triage"))}
+            "reviewer": reviewer, "expect_first": bool(data.get("first_triage")),
+            "based_on": data.get("triage_shown") or None}
 
 
 class AssignForm(forms.Form):

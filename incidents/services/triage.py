@@ -52,6 +52,17 @@ def written_report_obligation(incident, lock=False):
     return qs.order_by(owed_first, "id").first()
 
 
+def triage_state(incident, duties):
+    """What a triage page shows of the case's triage, as one string: its risk, its
+    status-report interval and the written report's due time (of `duties`, the case's
+    obligations: the one still owed, else the first, as `written_report_obligation`). A
+    page sends it back: a change made since is not undone unseen."""
+    written = sorted((o for o in duties if o.kind == ObligationKind.WRITTEN_REPORT),
+                     key=lambda o: (not o.is_outstanding, o.pk))
+    due = _iso(written[0].due_at) if written else ""
+    return f"{incident.revenue_risk or ''}|{incident.status_report_interval_days or ''}|{due}"
+
+
 def _check_reviewer(reviewer):
     if reviewer is None:
         return None
@@ -83,7 +94,8 @@ def _iso(value):
 
 @transaction.atomic
 def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_due_at=None,
-                    status_report_interval_days=None, reviewer=None, expect_first=False):
+                    status_report_interval_days=None, reviewer=None, expect_first=False,
+                    based_on=None):
     """Set the revenue risk of a filed incident and what follows from it.
 
     The first triage puts the case under review, opens the written-report duty (due the
@@ -94,7 +106,10 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     officers are e-mailed the deadline after commit.
 
     `expect_first`: the caller offered a first triage (a page filled in before anyone
-    triaged): refused if someone has triaged meanwhile, whose triage it has not seen.
+    triaged): refused if someone has triaged meanwhile and this would change their triage,
+    which it has not seen (the same triage sent twice changes nothing). `based_on`: the
+    `triage_state` the page was filled from: a change is refused once another was made
+    since.
     """
     require_usps(actor)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
@@ -102,9 +117,6 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     if incident.status not in TRIAGE_STATES:
         raise Conflict(f"A {incident.get_status_display().lower()} incident is not "
                             "triaged.")
-    if expect_first and incident.triaged_at is not None:
-        raise Conflict("This case was triaged meanwhile: open it again to see that triage, "
-                       "then change it if need be.")
     now = timezone.now()
     rationale = (rationale or "").strip()
     _check_inputs(revenue_risk, written_report_due_at, status_report_interval_days, now)
@@ -118,9 +130,20 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
                                written_report_due_at or policy_due,
                                status_report_interval_days or policy_interval)
     else:
+        def refuse_unseen(obligation):
+            """A change of a triage the page did not show is refused."""
+            if expect_first:
+                raise Conflict("This case was triaged meanwhile: open it again to see that "
+                               "triage, then change it if need be.")
+            if based_on is not None and based_on != triage_state(
+                    incident, [obligation] if obligation is not None else []):
+                raise Conflict("This case's triage was changed meanwhile: open it again to "
+                               "see the risk and deadlines it has now, then change them if "
+                               "need be.")
+
         result = _retriage(actor, incident, now, revenue_risk, rationale,
                            written_report_due_at, policy_due,
-                           status_report_interval_days, policy_interval)
+                           status_report_interval_days, policy_interval, refuse_unseen)
     if reviewer is None and incident.assigned_reviewer_id is None \
             and actor.role == Role.USPS_REVIEWER:
         reviewer = actor
@@ -160,7 +183,7 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
 
 
 def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interval,
-              policy_interval):
+              policy_interval, refuse_unseen):
     obligation = written_report_obligation(incident, lock=True)
     risk_changed = risk != incident.revenue_risk
     if due_at is None and risk_changed and obligation is not None \
@@ -181,6 +204,7 @@ def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interva
         changes["written_report_due_at"] = [_iso(obligation.due_at), _iso(due_at)]
     if not changes:
         return obligation
+    refuse_unseen(obligation)
     if not rationale:
         raise ValidationError({"rationale": [
             "A change of risk or deadline needs a rationale (USPS only)."]})

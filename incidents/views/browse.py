@@ -67,7 +67,8 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),
         **review_context(request, incident, triage_form=triage_form,
-                         comment_form=comment_form, report_owed=report_owed(incident, owed)),
+                         comment_form=comment_form, report_owed=report_owed(incident, owed),
+                         duties=owed),
     }
 
 

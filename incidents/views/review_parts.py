@@ -7,7 +7,7 @@ from compliance.models import DeadlinePolicy, Obligation, ObligationKind
 from incidents.models import Comment, IncidentStatus, RevenueRisk
 from incidents.review_forms import AssignForm, CommentForm, TriageForm, reviewer_choices
 from incidents.services import may_comment
-from incidents.services.triage import TRIAGE_STATES
+from incidents.services.triage import TRIAGE_STATES, triage_state
 
 
 def policy_defaults(now):
@@ -33,7 +33,8 @@ def report_owed(incident, duties=None):
     return not written or any(o.is_outstanding for o in written)
 
 
-def triage_initial(request, incident):
+def triage_initial(request, incident, duties):
+    """`duties`: the case's obligations (what the page shows of its written report)."""
     return {
         "revenue_risk": incident.revenue_risk or "",
         # Left empty: a value shown there would be sent back as the reviewer's own, and a
@@ -44,12 +45,15 @@ def triage_initial(request, incident):
         # A page offering the first triage says so: sent after someone else triaged the
         # case meanwhile, it is refused rather than taken as a change of their triage.
         "first_triage": incident.triaged_at is None,
+        "triage_shown": triage_state(incident, duties),
     }
 
 
-def review_context(request, incident, triage_form=None, comment_form=None, report_owed=True):
+def review_context(request, incident, triage_form=None, comment_form=None, report_owed=True,
+                   duties=()):
     """The thread for everyone who sees the incident; triage and assignment for USPS
-    (`report_owed`: whether the written report's due time can still move)."""
+    (`report_owed`: whether the written report's due time can still move; `duties`: the
+    case's obligations the page read)."""
     user = request.user
     context = {"comments": [], "comment_form": None, "triage_form": None,
                "assign_form": None, "policy_defaults": None}
@@ -62,7 +66,7 @@ def review_context(request, incident, triage_form=None, comment_form=None, repor
     if user.is_usps and incident.status in TRIAGE_STATES:
         people = list(reviewer_choices())  # read once for both forms
         context["triage_form"] = triage_form or TriageForm(
-            initial=triage_initial(request, incident), reviewers=people,
+            initial=triage_initial(request, incident, duties), reviewers=people,
             interval=incident.status_report_interval_days, report_owed=report_owed)
         if incident.triaged_at is None:  # the first triage needs its rationale
             context["triage_form"].fields["rationale"].required_when = "at first triage"

@@ -23,6 +23,7 @@ from compliance.models import (
     Provider,
 )
 from compliance.sent_once import ALREADY_SENT, first_sending
+from compliance.uploads import file_sha256
 
 from .downloads import procedures_response
 from .forms import ProcedureReviewForm, ProcedureUploadForm
@@ -70,8 +71,10 @@ def procedures_list(request):
                 data = form.cleaned_data
                 try:
                     with transaction.atomic():
+                        # Keyed on the file's content: another file of the same name and
+                        # size, sent from the same page, is filed too.
                         if not first_sending(user, data["submission_key"], data["file"].name,
-                                             data["file"].size, data["effective_date"],
+                                             file_sha256(data["file"]), data["effective_date"],
                                              data["summary_of_changes"]):
                             messages.info(request, ALREADY_SENT)
                             return redirect("procedures-list")

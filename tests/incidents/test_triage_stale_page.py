@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.messages import get_messages
 
 from compliance.models import Obligation, ObligationKind
 from incidents import services
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.incidents.factories import NOW, make_filed
 
@@ -85,3 +87,98 @@ def test_a_triage_sent_from_a_page_shown_before_a_reassignment_leaves_it(client,
             **fields, "reviewer": str(rita.pk), "rationale": "Rita takes it."})
     incident.refresh_from_db()
     assert incident.assigned_reviewer == rita
+
+
+# The case page's triage form after the first triage: a page shown before a colleague's
+# re-triage does not undo it, and its message says what it did.
+
+def _triaged_low_page(client, officer, triaged_by, viewer):
+    """A case `triaged_by` triaged at low risk, and the triage form's fields as `viewer`'s
+    case page shows them then: (the case, the fields)."""
+    incident = make_filed(officer, at=NOW - timedelta(hours=2))
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=triaged_by, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        client.force_login(viewer)
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    return incident, triage_form_fields(page)
+
+
+def test_a_retriage_sent_from_a_page_shown_before_a_colleagues_retriage_does_not_undo_it(
+        client, officer_a, reviewer):
+    """Rita opens the case (risk low) to shorten the status-report interval. Meanwhile the
+    assigned reviewer raises the risk to critical on new facts (the written report moves to
+    the critical deadline). Rita sends her page, its risk select still showing "low": the
+    colleague's triage must not be silently undone (the risk back to low, the deadline
+    moved back out); the page is refused, nothing changed."""
+    incident, fields = _triaged_low_page(client, officer_a, reviewer,
+                                         factories.ReviewerFactory(username="rita"))
+    assert fields["revenue_risk"] == "low"
+
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="critical",
+                                 rationale="Seen in the wild.")
+        duty = Obligation.objects.get(incident_id=incident.pk,
+                                      kind=ObligationKind.WRITTEN_REPORT)
+        critical_due = duty.due_at
+
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        response = client.post(f"/incidents/{incident.pk}/triage/", {
+            **fields, "status_report_interval_days": "14",
+            "rationale": "Every two weeks is enough."})
+
+    incident.refresh_from_db()
+    duty.refresh_from_db()
+    assert (incident.revenue_risk, duty.due_at) == ("critical", critical_due), (
+        "the colleague's re-triage was silently undone by a page shown before it")
+    assert response.status_code in (302, 409)
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("changed meanwhile" in m for m in said), said
+
+
+def test_a_retriage_that_changes_nothing_for_the_provider_does_not_say_they_are_told(
+        client, officer_a, reviewer):
+    """The case page's "Record the change" with only the assigned reviewer changed (or
+    nothing at all): nothing is sent to the provider, so the success message must not say
+    the provider's officers are told the deadline."""
+    sam = factories.ReviewerFactory(username="sam")
+    incident, fields = _triaged_low_page(client, officer_a, reviewer, reviewer)
+    with time_machine.travel(NOW, tick=False):
+        emails_before = OutboundEmail.objects.filter(template="incident_triaged").count()
+        response = client.post(f"/incidents/{incident.pk}/triage/", {
+            **fields, "reviewer": str(sam.pk), "rationale": ""})
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.assigned_reviewer == sam
+    # Nothing was sent to the provider ...
+    assert OutboundEmail.objects.filter(template="incident_triaged").count() == emails_before
+    # ... and the page must not say it was.
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert not any("officers are told" in m for m in said), said
+
+
+def test_a_first_triage_sent_twice_is_answered_as_done_not_as_a_colleagues_triage(
+        client, officer_a, reviewer):
+    """A double click (or a retry after a lost answer) on "Triage": the second sending,
+    identical to the first, is the reviewer's own triage already recorded. It must not be
+    answered with an error saying the case "was triaged meanwhile" (as if a colleague had),
+    which sends the reviewer to check someone else's triage; nothing changes either way."""
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(reviewer)
+        fields = triage_form_fields(client.get(f"/incidents/{incident.pk}/").content.decode())
+        data = {**fields, "revenue_risk": "high", "rationale": "Forged resets."}
+        first = client.post(f"/incidents/{incident.pk}/triage/", data)
+        assert first.status_code == 302
+        client.get(first["Location"])  # the first answer's page, read (its message shown)
+        duty = Obligation.objects.get(incident_id=incident.pk,
+                                      kind=ObligationKind.WRITTEN_REPORT)
+        second = client.post(f"/incidents/{incident.pk}/triage/", data)
+
+    duty.refresh_from_db()
+    incident.refresh_from_db()
+    assert incident.revenue_risk == "high" and duty.due_at == duty.original_due_at
+    said = [(m.level_tag, str(m)) for m in get_messages(second.wsgi_request)]
+    assert not any(level == "error" for level, _ in said), said
+    assert ("info", "Nothing changed: the triage is as the page shows it.") in said

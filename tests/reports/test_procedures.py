@@ -1,5 +1,6 @@
 """Internal reporting procedures through the pages and the API: checks, e-mails, isolation."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -312,3 +313,38 @@ def test_a_version_a_later_accepted_one_superseded_does_not_say_it_awaits_usps(
     assert listing.count("Awaiting USPS review") == 1  # version 3's
     assert "Superseded by version 2" in listing and "Superseded by version 2" in own_page
     assert "Awaiting USPS review" not in own_page
+
+
+def _upload_key(page):
+    form = page[page.index('data-testid="procedures-upload"'):]
+    return re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
+
+
+def test_a_different_file_of_the_same_name_and_size_sent_from_the_page_is_filed(client,
+                                                                               officer_a):
+    """The officer files v1, goes Back to the page (same form, same key), fixes a typo in
+    the document (same name, same size) and files it again: it is another version, not
+    "already sent" (the form is keyed on the file's content, as the API's key is)."""
+    client.force_login(officer_a)
+    key = _upload_key(client.get("/procedures/").content.decode())
+
+    first = client.post("/procedures/", {
+        "submission_key": key, "effective_date": "2026-03-01",
+        "summary_of_changes": "Names the deputy.",
+        "file": SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 deputy: J. Smith")})
+    second = client.post("/procedures/", {
+        "submission_key": key, "effective_date": "2026-03-01",
+        "summary_of_changes": "Names the deputy.",
+        "file": SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 deputy: J. Smyth")})
+
+    assert first.status_code == 302
+    stored = list(ProcedureDocument.objects.order_by("version").values_list("sha256", flat=True))
+    assert len(stored) == 2, (
+        f"the corrected file was dropped as 'already sent' ({second.status_code}); "
+        f"{len(stored)} version(s) on file")
+    # The same file sent once more from that page is still filed once.
+    client.post("/procedures/", {
+        "submission_key": key, "effective_date": "2026-03-01",
+        "summary_of_changes": "Names the deputy.",
+        "file": SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 deputy: J. Smyth")})
+    assert ProcedureDocument.objects.count() == 2
