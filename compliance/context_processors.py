@@ -2,9 +2,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .enforcement.status import holding_step, set_by_hand_since
+from .enforcement.status import holder
 from .inbox import inbox_counts
-from .models import Heartbeat, ProviderStatusChange
+from .models import Heartbeat
 from .models.register import AuthorizationStatus
 from .tasks import SCHEDULER_STARTED, SWEEP
 
@@ -39,7 +39,7 @@ def usps_inbox_counts(request):
 
 def authorization_banner(request):
     """For the staff of a suspended or revoked provider: on every page, since when and by
-    which proceeding, or set by hand in the register (three queries, only then). They can
+    which proceeding, or set by hand in the register (two queries, only then). They can
     still read and file."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_provider_staff:
@@ -47,16 +47,8 @@ def authorization_banner(request):
     provider = user.provider
     if provider.authorization_status == AuthorizationStatus.AUTHORIZED:
         return {}
-    change = (ProviderStatusChange.objects.filter(provider=provider)
-              .order_by("-changed_at", "-id").first())
-    if change is not None and change.changed_by_id is not None:
-        # Set by hand in the register after whatever a proceeding brought.
-        return {"authorization_banner": {"provider": provider, "step": None,
-                                         "since": change.changed_at}}
     # The proceeding that holds the provider at its status now (not one withdrawn since,
-    # whose notice changed nothing while another held the provider suspended), or, when
-    # none does, USPS's change by hand in the register before it.
-    step = holding_step(provider)
-    return {"authorization_banner": {
-        "provider": provider, "step": step,
-        "since": set_by_hand_since(provider, step=None) if step is None else None}}
+    # whose notice changed nothing while another held the provider suspended), or USPS's
+    # change by hand in the register.
+    step, since = holder(provider)
+    return {"authorization_banner": {"provider": provider, "step": step, "since": since}}

@@ -169,7 +169,7 @@ def authorization_status_changed(provider, step, status=None):
                          "status": status, "status_label": AuthorizationStatus(status).label,
                          "held_elsewhere": status != step.to_status,
                          "held_by_register": status != step.to_status and enforcement_status
-                         .set_by_hand_since(step.proceeding.provider) is not None},
+                         .holder(step.proceeding.provider)[1] is not None},
                 key=f"authorization:{provider}:step:{step.pk}")
 
 

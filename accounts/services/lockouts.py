@@ -72,8 +72,6 @@ def clear_lockout(*, actor, username, request=None):
     """Let `username` try to sign in again now (a USPS manager, audited): django-axes'
     count of its failures, and allauth's (`request`: the manager's, on the same site),
     which goes on counting the tries refused while the username is locked."""
-    if not (actor.is_active and actor.is_usps_manager):
-        raise PermissionDenied("Only USPS managers clear lockouts.")
     if not hold_actor(actor).is_usps_manager:  # as they are now: a closed account is refused
         raise PermissionDenied("Only USPS managers clear lockouts.")
     subject = _subject(username)

@@ -67,21 +67,15 @@ def holding_step(provider, by_hand=_UNREAD):
     return min(holding, key=lambda step: (step.status_applied_at, step.pk), default=None)
 
 
-def held_by(provider, by_hand=_UNREAD):
-    """Who holds the provider at its status now, in words: the proceeding (its reference)
-    or USPS in the register."""
-    step = holding_step(provider, by_hand)
-    return step.proceeding.reference if step is not None else "USPS, in the register,"
-
-
-def set_by_hand_since(provider, by_hand=_UNREAD, step=_UNREAD):
-    """When USPS set the provider's status by hand in the register, if that is what holds
-    it now (no proceeding does); else None. `step`: `holding_step`, when read already."""
+def holder(provider, by_hand=_UNREAD):
+    """What holds the provider at its status now: (the step by which a proceeding does,
+    None) or, when none does and USPS's change by hand in the register set that status,
+    (None, when USPS set it); (None, None) for an authorized provider."""
     by_hand = _by_hand(provider.pk) if by_hand is _UNREAD else by_hand
-    if by_hand is None or by_hand[0] != provider.authorization_status:
-        return None
-    step = holding_step(provider, by_hand) if step is _UNREAD else step
-    return by_hand[1] if step is None else None
+    step = holding_step(provider, by_hand)
+    if step is None and by_hand is not None and by_hand[0] == provider.authorization_status:
+        return None, by_hand[1]
+    return step, None
 
 
 def apply_status_change(step, now):
@@ -127,8 +121,9 @@ def apply_status_changes(steps, now):
     reason = (f"{step.get_kind_display()} ({step.proceeding.reference}, step {step.number}), "
               "effective on its date.")
     if new != step.to_status:
-        reason += f" {held_by(provider, by_hand)} still holds the provider " \
-                  f"{AuthorizationStatus(new).label.lower()}."
+        holding, _ = holder(provider, by_hand)
+        reason += (f" {holding.proceeding.reference if holding else 'USPS, in the register,'}"
+                   f" still holds the provider {AuthorizationStatus(new).label.lower()}.")
     ProviderStatusChange.objects.create(provider=provider, from_status=old, to_status=new,
                                         reason=reason, changed_by=None, changed_at=now)
     record_event(actor=None, obj=provider, action="provider.status_changed", at=now,

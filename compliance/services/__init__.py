@@ -35,6 +35,7 @@ from .users import (
 )
 
 __all__ = [
+    "affiliate_digest",
     "hold_actor",
     "accept_procedures",
     "deny_extension",
@@ -58,7 +59,6 @@ __all__ = [
     "open_obligation",
     "record_event",
     "revoke_api_token",
-    "affiliate_digest",
     "update_affiliate",
     "update_pes_model",
     "update_profile",

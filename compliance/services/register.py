@@ -61,7 +61,6 @@ def create_provider(*, actor, name, authorization_number="", authorization_statu
     """Register a provider (USPS managers); its authorization number is optional and
     unique when given; `timezone_name` is the zone in which its deadlines "by the end of a
     day" end. Opens its § 501.11(d) procedures duty."""
-    _require_manager(actor)
     _require_manager_now(actor)
     provider = Provider(
         name=name,
@@ -163,7 +162,6 @@ def _check_may_edit_affiliates(actor, provider):
 
 @transaction.atomic
 def create_affiliate(*, actor, provider, name, relationship, country):
-    _check_may_edit_affiliates(actor, provider)
     _check_may_edit_affiliates(hold_actor(actor), provider)  # as they are now
     affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
                           country=str(country).upper())
@@ -207,7 +205,6 @@ def update_affiliate(*, actor, affiliate, based_on=None, **values):
 
 @transaction.atomic
 def create_pes_model(*, actor, provider, name, kind, approval_status, approved_by="USPS"):
-    _require_manager(actor)
     _require_manager_now(actor)
     model = PESModel(provider=provider, name=name, kind=kind, approval_status=approval_status,
                      approved_by=approved_by)

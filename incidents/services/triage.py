@@ -2,6 +2,8 @@
 interval and the assigned reviewer. The risk rationale is internal to USPS."""
 
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
@@ -35,6 +37,15 @@ MAX_INTERVAL_DAYS = 365
 
 
 RETRIAGE_REASON = "USPS changed the deadline when it triaged the case again."
+
+
+class Triaged(NamedTuple):
+    """What a triage did: the written-report duty, whether the risk or a deadline changed
+    (the provider's officers are told), and the reviewer it assigned (None: no change)."""
+
+    obligation: Obligation | None
+    changed: bool
+    assigned: User | None
 
 
 def require_usps(actor):
@@ -109,7 +120,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     triaged): refused if someone has triaged meanwhile and this would change their triage,
     which it has not seen (the same triage sent twice changes nothing). `based_on`: the
     `triage_state` the page was filled from: a change is refused once another was made
-    since.
+    since. Returns what it did (`Triaged`).
     """
     require_usps(actor)
     incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
@@ -126,30 +137,20 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
     policy_interval = deadlines.risk_window(policy, revenue_risk,
                                             "status_report_interval_days")
     if incident.triaged_at is None:
-        result = _first_triage(actor, incident, now, revenue_risk, rationale,
-                               written_report_due_at or policy_due,
-                               status_report_interval_days or policy_interval)
+        obligation, changed = _first_triage(
+            actor, incident, now, revenue_risk, rationale, written_report_due_at or policy_due,
+            status_report_interval_days or policy_interval), True
     else:
-        def refuse_unseen(obligation):
-            """A change of a triage the page did not show is refused."""
-            if expect_first:
-                raise Conflict("This case was triaged meanwhile: open it again to see that "
-                               "triage, then change it if need be.")
-            if based_on is not None and based_on != triage_state(
-                    incident, [obligation] if obligation is not None else []):
-                raise Conflict("This case's triage was changed meanwhile: open it again to "
-                               "see the risk and deadlines it has now, then change them if "
-                               "need be.")
-
-        result = _retriage(actor, incident, now, revenue_risk, rationale,
-                           written_report_due_at, policy_due,
-                           status_report_interval_days, policy_interval, refuse_unseen)
+        obligation, changed = _retriage(
+            actor, incident, now, revenue_risk, rationale, written_report_due_at, policy_due,
+            status_report_interval_days, policy_interval, expect_first, based_on)
     if reviewer is None and incident.assigned_reviewer_id is None \
             and actor.role == Role.USPS_REVIEWER:
         reviewer = actor
-    if reviewer is not None and reviewer.pk != incident.assigned_reviewer_id:
-        _assign(actor, incident, reviewer, now)
-    return result
+    if reviewer is None or reviewer.pk == incident.assigned_reviewer_id:
+        return Triaged(obligation, changed, None)
+    _assign(actor, incident, reviewer, now)
+    return Triaged(obligation, changed, reviewer)
 
 
 def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
@@ -183,7 +184,8 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
 
 
 def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interval,
-              policy_interval, refuse_unseen):
+              policy_interval, expect_first, based_on):
+    """(the written-report duty, whether anything changed)."""
     obligation = written_report_obligation(incident, lock=True)
     risk_changed = risk != incident.revenue_risk
     if due_at is None and risk_changed and obligation is not None \
@@ -203,8 +205,15 @@ def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interva
                 "The written report is no longer owed: its due time does not move."]})
         changes["written_report_due_at"] = [_iso(obligation.due_at), _iso(due_at)]
     if not changes:
-        return obligation
-    refuse_unseen(obligation)
+        return obligation, False
+    # A change of a triage the page did not show is refused.
+    if expect_first:
+        raise Conflict("This case was triaged meanwhile: open it again to see that triage, "
+                       "then change it if need be.")
+    if based_on is not None and based_on != triage_state(
+            incident, [obligation] if obligation is not None else []):
+        raise Conflict("This case's triage was changed meanwhile: open it again to see the "
+                       "risk and deadlines it has now, then change them if need be.")
     if not rationale:
         raise ValidationError({"rationale": [
             "A change of risk or deadline needs a rationale (USPS only)."]})
@@ -224,7 +233,7 @@ def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interva
                  changes=changes, reason=rationale, usps_only=True)
     if obligation is not None:
         _queue_triage_email(incident, obligation, event, changed=True)
-    return obligation
+    return obligation, True
 
 
 @transaction.atomic

@@ -11,10 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from compliance.errors import REFUSALS, Conflict
 from compliance.exports.pages import list_export
 from compliance.forms import refuse_on_form
-from compliance.models import Obligation, ObligationKind, Provider
+from compliance.models import Provider
 from incidents import services
 from incidents.exports import queue_columns
-from incidents.models import Category, Incident, IncidentStatus, RevenueRisk
+from incidents.models import Category, IncidentStatus, RevenueRisk
 from incidents.queue import (
     SORTS,
     QueueFilter,
@@ -26,7 +26,6 @@ from incidents.queue import (
     state_counts,
 )
 from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, TriageForm
-from incidents.services.triage import triage_state
 
 from .browse import detail_context
 from .common import load_incident
@@ -143,15 +142,6 @@ def _form_page(request, incident, anchor):
     return redirect(reverse("incident-detail", args=[incident.pk]) + f"#{anchor}")
 
 
-def _triage_as_now(incident):
-    """(the case's `triage_state`, its assigned reviewer), read again: what a triage sent
-    from the page changed, for its message."""
-    fresh = Incident.objects.select_related("assigned_reviewer").get(pk=incident.pk)
-    duties = Obligation.objects.filter(incident_id=incident.pk,
-                                       kind=ObligationKind.WRITTEN_REPORT)
-    return (triage_state(fresh, duties) if fresh.triaged_at else "", fresh.assigned_reviewer)
-
-
 @login_required
 def triage(request, pk):
     incident = load_incident(request, pk)
@@ -164,23 +154,21 @@ def triage(request, pk):
                       report_owed=report_owed(incident)
                       or bool(request.POST.get("written_report_due_at")))
     if form.is_valid():
-        before = _triage_as_now(incident)
         try:
-            services.triage_incident(actor=request.user, incident=incident,
-                                     **form.service_values())
+            triaged = services.triage_incident(actor=request.user, incident=incident,
+                                               **form.service_values())
         except Conflict as exc:
             messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)
         except REFUSALS as exc:
             refuse_on_form(form, exc)
         else:
-            after = _triage_as_now(incident)
-            if after[0] != before[0]:
+            if triaged.changed:
                 messages.success(request, "Triage recorded; the provider's officers are told "
                                           "the deadline.")
-            elif after[1] != before[1]:
-                messages.success(request, f"Assigned to {after[1] or 'nobody'}; the triage "
-                                          "is unchanged.")
+            elif triaged.assigned is not None:
+                messages.success(request, f"Assigned to {triaged.assigned}; the triage is "
+                                          "unchanged.")
             else:
                 messages.info(request, "Nothing changed: the triage is as the page shows it.")
             return redirect("incident-detail", pk=incident.pk)

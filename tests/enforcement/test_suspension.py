@@ -595,68 +595,37 @@ def _banner(client, user):
 
 
 def test_a_revocation_reversed_over_a_register_suspension_says_the_register_holds_it(
-        client, suspension, officer_a, manager, provider_a):
+        client, suspension, officer_a, manager, provider_a, mailoutbox):
     """USPS suspended the provider in the register; a proceeding then revoked it, and the
-    revocation was reversed on appeal. The provider is suspended again — by the register's
-    suspension, which stands — and its staff's banner and the status history say so."""
-    with at(T0 - DAY):
-        update_provider(actor=manager, provider=provider_a, authorization_status="suspended",
-                        reason="Tampered meters found in the field.")
+    revocation was reversed on appeal. The provider is suspended again, by the register's
+    suspension, which stands: the status history, the e-mail and the staff's banner name
+    the register (there is no other proceeding)."""
+    suspended_by_hand(manager, provider_a)
     issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
     issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
           effective_date=date(2026, 6, 12))
     issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke")
     assert status_of(provider_a) == "revoked"
     issue(officer_a, suspension, "appeal", T0 + 40 * DAY, body="The facts differ.")
-    issue(manager, suspension, "appeal_decision", T0 + 45 * DAY, outcome="reverse")
-
-    assert status_of(provider_a) == "suspended"  # the register's suspension stands
-    banner = _banner(client, officer_a)
-    assert "suspended" in banner
-    assert "set by USPS in the register" in banner, (
-        f"the banner names nothing that holds the provider suspended: {banner!r}")
-
-
-def test_the_status_history_of_a_reversal_over_a_register_suspension_says_why_it_stays(
-        suspension, officer_a, manager, provider_a):
-    with at(T0 - DAY):
-        update_provider(actor=manager, provider=provider_a, authorization_status="suspended",
-                        reason="Tampered meters found in the field.")
-    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
-    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
-          effective_date=date(2026, 6, 12))
-    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke")
-    issue(officer_a, suspension, "appeal", T0 + 40 * DAY, body="The facts differ.")
-    issue(manager, suspension, "appeal_decision", T0 + 45 * DAY, outcome="reverse")
-
-    change = ProviderStatusChange.objects.filter(provider=provider_a).latest("changed_at", "id")
-    assert (change.from_status, change.to_status) == ("revoked", "suspended")
-    assert "register" in change.reason, (
-        f"the reversal is recorded as bringing the suspension: {change.reason!r}")
-
-
-def test_the_email_of_a_reversal_over_a_register_suspension_names_no_other_proceeding(
-        suspension, officer_a, manager, provider_a, mailoutbox):
-    """The provider's officers and the managers are told by e-mail that "another
-    proceeding still holds the provider suspended": there is no other proceeding; USPS's
-    suspension in the register holds it."""
-    with at(T0 - DAY):
-        update_provider(actor=manager, provider=provider_a, authorization_status="suspended",
-                        reason="Tampered meters found in the field.")
-    issue(officer_a, suspension, "correction", T0 + DAY, body="We filed it today.")
-    issue(manager, suspension, "suspension_notice", T0 + 2 * DAY,
-          effective_date=date(2026, 6, 12))
-    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="revoke")
-    issue(officer_a, suspension, "appeal", T0 + 40 * DAY, body="The facts differ.")
     with at(T0 + 40 * DAY + DAY / 24):
         send_due_emails()
     mailoutbox.clear()
+
     issue(manager, suspension, "appeal_decision", T0 + 45 * DAY, outcome="reverse")
     with at(T0 + 45 * DAY + DAY / 24):
         send_due_emails()
 
+    assert status_of(provider_a) == "suspended"  # the register's suspension stands
+    change = ProviderStatusChange.objects.filter(provider=provider_a).latest("changed_at", "id")
+    assert (change.from_status, change.to_status) == ("revoked", "suspended")
+    assert "USPS, in the register, still holds the provider suspended" in change.reason
     told = [m for m in mailoutbox if m.subject == f"{provider_a.name}: authorization suspended"
             and m.to == [officer_a.email]]
     assert told, [m.subject for m in mailoutbox]
-    assert "another proceeding still holds" not in told[0].body, told[0].body
+    assert "another proceeding still holds" not in told[0].body
     assert "in the register" in told[0].body
+    client.force_login(officer_a)
+    html = client.get("/").content.decode()
+    banner = html[html.index('data-testid="authorization-banner"'):]
+    banner = banner[:banner.index("</div>")]
+    assert "suspended" in banner and "set by USPS in the register" in banner, banner
