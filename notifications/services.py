@@ -127,13 +127,14 @@ def _rows(ids):
 
 
 def _read_again(emails):
-    """`emails` with their recipients and obligations as they are now, in one query; each
-    keeps the lease end of our claim (another worker's claim is not ours)."""
+    """`emails` with their recipients and obligations as they are now, and the rows their
+    contexts name (an extension request decided meanwhile, a report reviewed); each keeps
+    the lease end of our claim (another worker's claim is not ours)."""
     fresh = _rows([email.pk for email in emails]).in_bulk()
     again = [fresh.get(email.pk, email) for email in emails]
     for email, before in zip(again, emails, strict=True):
         email.next_attempt_at = before.next_attempt_at
-    return again
+    return again, load_refs(e.context for e in again)
 
 
 def _renew(emails, now):
@@ -172,7 +173,7 @@ def send_due_emails():
                 if now > emails[number].next_attempt_at - LEASE / 2:
                     _renew(emails[number:], now)
                 if time.monotonic() - read_at > FRESH_SECONDS:
-                    emails[number:] = _read_again(emails[number:])
+                    emails[number:], loaded = _read_again(emails[number:])
                     read_at = time.monotonic()
                 sent += _attempt(emails[number], loaded, connection) == EmailState.SENT
     finally:
@@ -206,7 +207,7 @@ def _attempt(email, loaded, connection):
             state=EmailState.SKIPPED, last_error=f"Not sent: {reason}.")
         return EmailState.SKIPPED
     except Exception as exc:
-        return _failed(email, exc, now, started)
+        return _failed(email, exc, started)
     # A person's current address; an invitee's, the one it was queued for.
     address = email.recipient.email if email.recipient else email.to_address
     message = EmailMultiAlternatives(
@@ -220,7 +221,7 @@ def _attempt(email, loaded, connection):
     except Exception as exc:
         if connection is not None:
             connection.close()  # the next message opens a fresh session
-        return _failed(email, exc, now, started, subject=rendered.subject)
+        return _failed(email, exc, started, subject=rendered.subject)
     OutboundEmail.objects.filter(pk=email.pk).update(
         state=EmailState.SENT, attempts=email.attempts + 1, subject=rendered.subject,
         to_address=address, sent_at=timezone.now(), last_error="",
@@ -248,20 +249,25 @@ def _still_ours(email):
     return True
 
 
-def _failed(email, exc, now, started, subject=""):
-    """Record a failed attempt: retried after a backoff, failed for good after the last
-    (its `next_attempt_at` then keeps the time of that last try, which the page of
-    undelivered e-mails shows)."""
+def _failed(email, exc, started, subject=""):
+    """Record a failed attempt: retried after a backoff from now, failed for good after
+    the last (its `next_attempt_at` then keeps the time of that last try, which the page of
+    undelivered e-mails shows). Recorded only while the claim is still ours: a row skipped
+    meanwhile (its recipient moved) stays skipped, and one another worker took after our
+    lease ran out (a stalled server) is that worker's to record, sent or not."""
     attempts = email.attempts + 1
     state = EmailState.FAILED if attempts >= MAX_ATTEMPTS else EmailState.PENDING
-    OutboundEmail.objects.filter(pk=email.pk).update(
+    now = timezone.now()
+    recorded = OutboundEmail.objects.filter(
+        pk=email.pk, state=EmailState.SENDING, next_attempt_at=email.next_attempt_at,
+    ).update(
         state=state, attempts=attempts, subject=subject or email.subject,
         last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
         next_attempt_at=now if state == EmailState.FAILED else now + backoff(attempts),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     log.warning("e-mail %s failed (attempt %s): %s", email.pk, attempts, exc)
-    return state
+    return state if recorded else None
 
 
 def due_email_ids(now=None, limit=500):

@@ -8,11 +8,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail.backends.base import BaseEmailBackend
 
 from compliance import services
 from compliance.services import ensure_procedures_obligations
+from compliance.services.extensions import deny_extension, request_extension
 from notifications import services as outbox
-from notifications.models import OutboundEmail
+from notifications.models import EmailState, OutboundEmail
 from reports import services as reports
 from tests.factories import committed
 from tests.reports.factories import NOW as FILED_AT
@@ -58,17 +60,8 @@ def test_an_extension_request_decided_before_its_email_went_out_is_not_sent_as_o
         officer_a, reviewer):
     """The request's USPS target reminder is not sent once the request is decided; the
     request's own e-mail still asks a reviewer to "Grant or deny it"."""
-    from compliance.services.extensions import deny_extension, request_extension
-    from tests import factories
-
     with time_machine.travel(NOW, tick=False):
-        duty = factories.ObligationFactory(provider=officer_a.provider,
-                                           due_at=NOW + timedelta(days=2), incident_id=77)
-        other = factories.ReviewerFactory(username="other_reviewer")
-        with committed():
-            extension = request_extension(actor=officer_a, obligation=duty,
-                                          requested_due_at=NOW + timedelta(days=9),
-                                          justification="Lab delay.")
+        extension, other = extension_asked_of_two_reviewers(officer_a)
         assert OutboundEmail.objects.filter(template="extension_requested").count() == 2
         with committed():
             deny_extension(actor=other, extension=extension, comment="No: file what you have.")
@@ -151,3 +144,55 @@ def test_a_report_reviewed_before_its_email_went_out_is_not_sent_as_one_to_revie
     assert [m for m in mail.outbox if "Review it" in m.body] == []
     assert set(OutboundEmail.objects.filter(template="report_filed")
                .values_list("state", flat=True)) == {"skipped"}
+
+
+def extension_asked_of_two_reviewers(officer):
+    """A request for more time on a duty of `officer`'s provider, its e-mail queued to two
+    reviewers; returns the request and the second reviewer."""
+    from tests import factories
+
+    duty = factories.ObligationFactory(provider=officer.provider,
+                                       due_at=NOW + timedelta(days=2), incident_id=77)
+    other = factories.ReviewerFactory(username="other_reviewer")
+    with committed():
+        extension = request_extension(actor=officer, obligation=duty,
+                                      requested_due_at=NOW + timedelta(days=9),
+                                      justification="Lab delay.")
+    return extension, other
+
+
+class DecidingBackend(BaseEmailBackend):
+    """A slow mail server: while it takes the first message, another reviewer decides the
+    extension request."""
+
+    decide = None
+    sent = []
+
+    def send_messages(self, email_messages):
+        DecidingBackend.sent.extend(email_messages)
+        if DecidingBackend.decide is not None:
+            decide, DecidingBackend.decide = DecidingBackend.decide, None
+            decide()
+        return len(email_messages)
+
+
+def test_an_extension_decided_while_a_slow_batch_goes_out_is_not_sent_as_one_to_decide(
+        settings, monkeypatch, officer_a, reviewer):
+    """A later e-mail of a slow batch reads again the rows its context names, not only its
+    own row."""
+    monkeypatch.setattr(outbox, "FRESH_SECONDS", 0)  # every later e-mail's rows are re-read
+    settings.EMAIL_BACKEND = f"{__name__}.DecidingBackend"
+    DecidingBackend.sent = []
+    with time_machine.travel(NOW, tick=False):
+        extension, other = extension_asked_of_two_reviewers(officer_a)
+        OutboundEmail.objects.exclude(template="extension_requested").delete()
+        assert OutboundEmail.objects.count() == 2
+        DecidingBackend.decide = lambda: deny_extension(
+            actor=other, extension=extension, comment="No: file what you have.")
+
+        outbox.send_due_emails()
+
+    asked = [m for m in DecidingBackend.sent if "Grant or deny it" in m.body]
+    assert len(asked) == 1, [m.to for m in asked]
+    assert sorted(OutboundEmail.objects.values_list("state", flat=True)) == [
+        EmailState.SENT, EmailState.SKIPPED]
