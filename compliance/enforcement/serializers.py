@@ -53,8 +53,9 @@ class ClauseFiguresSerializer(serializers.Serializer):
     late = serializers.IntegerField(help_text="Met after the due time.")
     missed = serializers.IntegerField(help_text="Due, and still not met.")
     waived = serializers.IntegerField()
-    extended = serializers.IntegerField(help_text="Due later than first set (an extension "
-                                                  "or a moved deadline).")
+    extended = serializers.IntegerField(help_text=(
+        "Given more time by USPS on a request (a granted extension); a due time the "
+        "provider revised itself, or USPS moved at triage, is not counted."))
     open = serializers.IntegerField(help_text="Not yet due.")
 
 

@@ -31,15 +31,27 @@ from .forms import ProcedureReviewForm, ProcedureUploadForm
 PAGE_SIZE = 50
 
 
+# A ?provider= that is no provider's id: refused, never read as "every provider".
+BAD_PROVIDER = "The provider filter names no provider: choose one from the list of providers."
+
+
 def _provider_for(request):
-    """Provider staff see their own; USPS picks one with ?provider= (or sees all)."""
+    """Provider staff see their own; USPS picks one with ?provider= (or sees all). A value
+    that is no id raises BadProviderFilter."""
     user = request.user
     if user.is_provider_staff:
         return user.provider
-    provider_id = id_from(request.GET.get("provider"))
-    if provider_id is not None:
-        return get_object_or_404(Provider.objects.visible_to(user), pk=provider_id)
-    return None
+    value = request.GET.get("provider", "").strip()
+    if not value:
+        return None
+    provider_id = id_from(value)
+    if provider_id is None:
+        raise BadProviderFilter
+    return get_object_or_404(Provider.objects.visible_to(user), pk=provider_id)
+
+
+class BadProviderFilter(Exception):
+    pass
 
 
 def _standing(documents):
@@ -56,9 +68,14 @@ def _standing(documents):
 @login_required
 def procedures_list(request):
     user = request.user
-    provider = _provider_for(request)
     documents = (ProcedureDocument.objects.visible_to(user).with_superseded_by()
                  .select_related("provider", "uploaded_by", "reviewed_by"))
+    try:
+        provider = _provider_for(request)
+    except BadProviderFilter:
+        return render(request, "procedures/procedures_list.html", {
+            "provider": None, "page": Paginator(documents.none(), PAGE_SIZE).get_page(1),
+            "filter_error": BAD_PROVIDER}, status=400)
     if provider is not None:
         documents = documents.filter(provider=provider)
     form = None

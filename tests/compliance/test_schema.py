@@ -84,3 +84,12 @@ def test_it_documents_the_throttles_answer_on_every_operation(schema):
         for method, operation in item.items():
             answer = operation["responses"]["429"]
             assert "Retry-After" in answer["headers"], (method, path)
+
+
+def test_it_describes_the_record_figures_as_the_record_counts_them(schema):
+    """`extended` counts granted extensions only: a due time the provider revised, or USPS
+    moved at triage, is left out, and the schema says so."""
+    figures = next(body for name, body in schema["components"]["schemas"].items()
+                   if name.startswith("ClauseFigures"))
+    text = figures["properties"]["extended"]["description"]
+    assert "granted extension" in text and "moved deadline" not in text, text

@@ -271,13 +271,22 @@ def test_a_providers_standing_is_read_from_its_whole_list(client, officer_a, rev
     assert 'data-testid="procedures-warning"' not in page
 
 
-def test_it_ignores_a_provider_filter_that_is_not_a_plain_number(client, reviewer, document):
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "\u00b2"])  # "²": isdigit()
+def test_the_page_refuses_a_provider_filter_that_names_no_provider(client, reviewer,
+                                                                   provider_a, provider_b,
+                                                                   value):
+    """As the API and every other list: 400 saying so, never every provider's procedures
+    under a filter the reviewer typed."""
+    versions(provider_a, ["pending"])
+    versions(provider_b, ["accepted"])
     client.force_login(reviewer)
 
-    for made_up in ("abc", "\u00b2"):  # "²": isdigit() is true, int() refuses it
-        response = client.get("/procedures/", {"provider": made_up})
-        assert response.status_code == 200, made_up
-        assert "procedures.pdf" in response.content.decode(), made_up
+    response = client.get("/procedures/", {"provider": value})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The provider filter names no provider" in page
+    assert provider_a.name not in page and provider_b.name not in page
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "99999999999999999999"])
