@@ -1,12 +1,10 @@
 """API tokens under the same second-factor rule as sessions."""
 
-from django.conf import settings
 from rest_framework import exceptions
 
 from compliance.api.authentication import ApiTokenAuthentication
 
-from .services.factors import has_factor
-from .services.rules import mfa_required
+from .services.factors import lacks_required_factor
 
 
 class FactorCheckedTokenAuthentication(ApiTokenAuthentication):
@@ -16,6 +14,6 @@ class FactorCheckedTokenAuthentication(ApiTokenAuthentication):
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
-        if settings.MFA_REQUIRED_ROLES and mfa_required(user) and not has_factor(user):
+        if lacks_required_factor(user):
             raise exceptions.PermissionDenied("Enrol a second factor first, on the site.")
         return user, token

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from accounts.services.factors import lacks_required_factor
 from compliance.errors import REFUSALS, Conflict
 from compliance.forms import refuse_on_form
 from compliance.models import DeadlinePolicy, ObligationKind, RevenueRisk
@@ -71,6 +72,10 @@ def calendar_feed(request, secret):
     feed = calendar.feed_for_secret(secret)
     if feed is None:
         raise Http404("No such calendar feed.")
+    if lacks_required_factor(feed.user):
+        # As their API tokens: after a manager's reset, until they enrol a factor again.
+        return HttpResponse("Enrol a second factor first, on the site: this feed answers "
+                            "again then.", status=403, content_type="text/plain; charset=utf-8")
     body = calendar.render_calendar(calendar.feed_obligations(feed.user))
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

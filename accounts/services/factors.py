@@ -1,5 +1,6 @@
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from compliance.services import record_event
 from notifications.services import queue_email
 
 from .people import locked_with_actor
+from .rules import mfa_required
 from .sessions import end_sessions
 
 # Recovery codes alone are no factor: they only stand in for a lost one.
@@ -18,6 +20,13 @@ FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 def has_factor(user) -> bool:
     """Whether `user` has enrolled an authenticator app or a security key."""
     return Authenticator.objects.filter(user_id=user.pk, type__in=FACTOR_TYPES).exists()
+
+
+def lacks_required_factor(user) -> bool:
+    """Whether `user`'s role needs a second factor they do not hold (a viewer made officer
+    since, a factor reset by a manager): until they enrol one, no page, API token or
+    calendar feed of theirs answers."""
+    return bool(settings.MFA_REQUIRED_ROLES) and mfa_required(user) and not has_factor(user)
 
 
 def verify_code(user, code) -> bool:

@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 
 from compliance.models import AuditEvent
 from notifications.models import OutboundEmail
@@ -76,6 +77,30 @@ def test_it_refuses_the_api_to_a_token_once_a_manager_reset_the_factor(officer_a
     reset_user_factor(actor=manager, user=officer_a, reason="Lost phone")
 
     assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_a_calendar_feed_answers_only_while_its_holder_holds_the_factor_their_role_needs(
+        client, officer_a, manager, mfa_on):
+    """As their API tokens: after a manager's reset the feed is refused (nothing of it
+    shown) until they enrol a factor again; the feed itself is kept."""
+    from accounts.services import reset_user_factor
+    from notifications.calendar import feed_url, make_calendar_feed
+    from notifications.models import CalendarFeed
+
+    factories.enrol_totp(officer_a)
+    factories.ObligationFactory(provider=officer_a.provider, subject="PES-2026-00007 Meter")
+    _, secret = make_calendar_feed(actor=officer_a)
+    path = feed_url(secret).removeprefix(settings.SITE_URL)
+    assert "PES-2026-00007" in client.get(path).content.decode()
+
+    reset_user_factor(actor=manager, user=officer_a, reason="Lost phone")
+
+    refused = client.get(path)
+    assert refused.status_code == 403 and "second factor" in refused.content.decode()
+    assert "PES-2026-00007" not in refused.content.decode()
+    assert CalendarFeed.objects.get(user=officer_a).is_active
+    factories.enrol_totp(officer_a)
+    assert client.get(path).status_code == 200
 
 
 def test_it_lets_roles_outside_the_list_in_without_a_factor(signed_in, viewer_a, mfa_on):
