@@ -26,7 +26,7 @@ from compliance.deadlines import steps_due
 from compliance.enforcement.services import end_due_suspensions
 from compliance.enforcement.status import apply_due_status_changes
 from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation
-from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS
+from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS, duty_name
 from compliance.services.chain import append_events
 
 from .bulk import claim_due, insert_emails, update_due
@@ -82,7 +82,9 @@ def missed_event(obligation, now, ctype):
     usps_target = obligation.is_usps_target
     return AuditEvent(
         at=now, actor_id=None, provider_id=obligation.provider_id, content_type_id=ctype.pk,
-        object_id=str(obligation.id), object_repr=obligation.subject[:300],
+        # Named as `record_event` names the duty's other events ("Written report for …").
+        object_id=str(obligation.id),
+        object_repr=duty_name(obligation.kind, obligation.subject)[:300],
         case_id=obligation.incident_id,
         action="usps_target.missed" if usps_target else "obligation.missed",
         usps_only=usps_target, changes={"state": ["open", "missed"]}, reason=MISSED_REASON,

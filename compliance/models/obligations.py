@@ -99,6 +99,11 @@ class ObligationQuerySet(ProviderScopedQuerySet):
         return self.filter(kind__in=USPS_KINDS)
 
 
+def duty_name(kind, subject):
+    """A duty as its audit events name it: "Written report for PES-2026-00001: …"."""
+    return f"{ObligationKind(kind).label} for {subject}"
+
+
 class Obligation(models.Model):
     """A duty of a provider under § 501.11 with a due time: the ledger the clocks run on.
 
@@ -199,7 +204,7 @@ class Obligation(models.Model):
 
     def __str__(self):
         # No time here: the text is kept in audit events and read in each viewer's zone.
-        return f"{self.get_kind_display()} for {self.subject}"
+        return duty_name(self.kind, self.subject)
 
     # The labels of the kind and the state, which every row of a list of duties shows, read
     # from tables made once (Django's own get_FOO_display makes the table on each call).

@@ -76,6 +76,8 @@ def test_it_marks_an_unmet_obligation_missed_at_its_due_time_and_audits_it(
     assert obligation.missed_at == DUE + timedelta(seconds=5)
     event = AuditEvent.objects.for_object(obligation).get(action="obligation.missed")
     assert event.changes == {"state": ["open", "missed"]}
+    # Named as the duty's other events name it: which duty of the case was missed.
+    assert event.object_repr == str(obligation) == "24-hour notification for PES-2026-00001 Meter"
 
 
 def test_it_escalates_at_due_to_officers_and_the_assigned_reviewer_only(
