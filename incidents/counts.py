@@ -113,9 +113,8 @@ def counted(user, **values):
 def count_of_list(user, filterset):
     """How many cases the incident list of `filterset` (valid, bound) holds for the user,
     read from the counts when its filters allow; None when the rows must be counted.
-    `overdue=false` is every case less the overdue ones, which an index counts."""
-    from django.utils import timezone
-
+    `overdue=false` is every case less the overdue ones, which an index counts, by the
+    filter set's clock (the one its rows were read by)."""
     from incidents.filters import overdue
     from incidents.models import Incident
 
@@ -130,5 +129,5 @@ def count_of_list(user, filterset):
     if "overdue" not in used:
         return total
     late = (Incident.objects.visible_to(user).filter(**_lookups(**values))
-            .filter(overdue(timezone.now())).count())
+            .filter(overdue(filterset.now)).count())
     return total - late

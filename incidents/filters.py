@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from compliance.api.fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 from compliance.deadlines import past_due
@@ -37,11 +38,21 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields = ["status", "category", "provider"]
 
+    @cached_property
+    def now(self):
+        """The request's one reading of the clock: the list's rows and its count (another
+        filter set of the same request) agree on what is overdue, a due time's last second
+        passing between them or not."""
+        if self.request is None:
+            return timezone.now()
+        if not hasattr(self.request, "overdue_clock"):
+            self.request.overdue_clock = timezone.now()
+        return self.request.overdue_clock
+
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        now = timezone.now()
-        return queryset.filter(overdue(now) if value else ~overdue(now))
+        return queryset.filter(overdue(self.now) if value else ~overdue(self.now))
 
     def filter_open_at(self, queryset, name, value):
         if value is None:

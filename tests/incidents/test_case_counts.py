@@ -2,7 +2,8 @@
 provider, status, category or triage moves it between counts, whichever code makes it; the
 incident list's `count` read from them equals the rows it lists."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -117,3 +118,36 @@ def test_a_count_by_status_reads_the_counts_not_the_cases(api, reviewer, officer
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "incidents_casecount" in sql
     assert 'COUNT(*) AS "__count" FROM "incidents_incident"' not in sql
+
+
+# A duty due at the end of a day in New York (23:59:59 EDT), to the second.
+END_OF_DAY = datetime(2026, 6, 11, 3, 59, 59, tzinfo=UTC)
+
+
+def test_overdue_false_count_and_rows_agree_when_the_second_ticks(api_for, officer_a):
+    """The rows and the count read the clock once, for the whole request: a due time's last
+    second passing between them drops no case and lists no overdue one."""
+    with time_machine.travel(END_OF_DAY - timedelta(days=1), tick=False):
+        cases = [IncidentFactory(provider=officer_a.provider, created_by=officer_a,
+                                 status="submitted") for _ in range(3)]
+        # One case's written report is due at END_OF_DAY; the others owe nothing past due.
+        factories.ObligationFactory(provider=officer_a.provider, incident_id=cases[-1].pk,
+                                    kind=ObligationKind.WRITTEN_REPORT, due_at=END_OF_DAY)
+    client = api_for(officer_a)
+    with time_machine.travel(END_OF_DAY + timedelta(milliseconds=999), tick=False) as traveller:
+        original = counts.counted
+
+        def counted_then_tick(*args, **kwargs):
+            # The request goes on past END_OF_DAY's last second while it reads the counts.
+            value = original(*args, **kwargs)
+            traveller.move_to(END_OF_DAY + timedelta(seconds=1, milliseconds=1))
+            return value
+
+        with mock.patch.object(counts, "counted", side_effect=counted_then_tick):
+            response = client.get("/api/v1/incidents/", {"overdue": "false"})
+    assert response.status_code == 200
+    listed = [row["id"] for row in response.data["results"]]
+    # Read at one instant, the answer is either all three (END_OF_DAY not yet past) or the two
+    # that owe nothing (END_OF_DAY past); never a case that is overdue in place of one that is not.
+    assert sorted(listed) in (sorted(c.pk for c in cases), sorted(c.pk for c in cases[:-1]))
+    assert response.data["count"] == len(listed)
