@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 
 from . import services
 from .forms import TimeZoneField
@@ -229,3 +230,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).visible_to(request.user)
     search_fields = ["object_repr", "reason"]
     list_select_related = ["actor", "provider"]
+
+
+@admin.register(PeriodicTask, site=admin_site)
+class PeriodicTaskAdmin(ReadOnlyAdmin):
+    """The scheduler's tasks and when each last ran (django-celery-beat), to read only:
+    switching one off here would stop the deadline sweep or the outbox unseen."""
+
+    list_display = ("name", "task", "interval", "enabled", "last_run_at", "total_run_count")
+    ordering = ("name",)

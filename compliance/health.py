@@ -90,3 +90,18 @@ def healthz(request):
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks},
                         status=200 if ok else 503)
+
+
+class HealthBeforeHostCheckMiddleware:
+    """Answers `/healthz` before anything reads the Host header: a container's health
+    check asks over the loopback (`127.0.0.1:8000`), a name the deployment's
+    ALLOWED_HOSTS need not hold, and must be told what is up or down, not refused as a bad
+    host. Every other path keeps the Host check (links are built from SITE_URL anyway)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The container's health check, whatever Host it sends (before CommonMiddleware).
+    "compliance.health.HealthBeforeHostCheckMiddleware",
     # Every API request counts against its address's rate, before its session, token or
     # body is read.
     "compliance.api.throttling.AddressLimitMiddleware",

@@ -202,6 +202,21 @@ def test_it_shows_users_and_audit_events_read_only(manager_client, officer_a):
     assert manager_client.get("/admin/compliance/user/add/").status_code == 403
 
 
+def test_it_shows_the_schedulers_tasks_read_only(manager_client):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every_minute = IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS)
+    task = PeriodicTask.objects.create(name="deadline-sweep", task="notifications.sweep",
+                                       interval=every_minute)
+    url = f"/admin/django_celery_beat/periodictask/{task.pk}/change/"
+
+    assert "deadline-sweep" in manager_client.get(
+        "/admin/django_celery_beat/periodictask/").content.decode()
+    assert manager_client.post(url, {"name": "x", "enabled": ""}).status_code == 403
+    task.refresh_from_db()
+    assert (task.name, task.enabled) == ("deadline-sweep", True)
+
+
 def test_it_edits_an_affiliate_through_the_service_and_keeps_its_provider(
     manager_client, manager, provider_a, provider_b
 ):

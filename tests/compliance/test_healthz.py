@@ -77,6 +77,21 @@ def test_it_needs_no_sign_in(client, broker_ok):
     assert response.status_code == 200, response.json()
 
 
+def test_it_answers_the_containers_check_whatever_hosts_the_deployment_names(
+        client, broker_ok, settings):
+    """docker-compose's health check asks http://127.0.0.1:8000/healthz from inside the
+    container; a deployment's ALLOWED_HOSTS name only its own site. Every other page
+    still refuses that Host."""
+    settings.ALLOWED_HOSTS = ["cases.usps.gov"]
+    alive_at(datetime.now(UTC), "beat", "worker")
+
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "ok"
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
 def test_it_reports_503_when_the_scheduler_heartbeat_is_stale(client, broker_ok, interval):
     alive_at(T0, "beat")
     alive_at(T0 + 3 * interval, "worker")
