@@ -98,6 +98,18 @@ class AssignForm(forms.Form):
         offer_reviewers(self.fields["reviewer"], reviewers)
 
 
+class CloseCaseForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2_000,
+        label="Why the case is closed without an accepted final summary",
+        help_text="The provider's officers read it, in the case's history and by e-mail.",
+        error_messages={"required": "Say why the case is closed; the provider reads it."})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "close_%s")
+        super().__init__(*args, **kwargs)
+
+
 class BulkAssignForm(forms.Form):
     """Queue rows ticked, and the reviewer they go to (empty: nobody)."""
 

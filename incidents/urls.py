@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/versions/", views.incident_versions, name="incident-versions"),
     path("<int:pk>/triage/", views.triage, name="incident-triage"),
     path("<int:pk>/assign/", views.assign, name="incident-assign"),
+    path("<int:pk>/close/", views.close, name="incident-close"),
     path("<int:pk>/comments/", views.comment, name="incident-comment"),
     path("<int:pk>/attachments/", views.upload_attachment, name="incident-attachment-upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/download/", views.attachment_download,

@@ -14,6 +14,7 @@ from compliance.models import User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
 from incidents.services.triage import require_usps, written_report_obligation
+from reports.services import close_case
 
 
 def _reviewers():
@@ -135,6 +136,34 @@ class AssignView(ReviewActionView):
         serializer.is_valid(raise_exception=True)
         services.assign_reviewer(actor=request.user, incident=incident,
                      reviewer=serializer.validated_data["reviewer"])
+        return self.answer(incident)
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2_000, help_text="Why the case is closed without an accepted final "
+                                    "summary: the provider's officers read it.")
+
+
+@extend_schema(tags=["review"])
+class CloseView(ReviewActionView):
+    serializer_class = CloseSerializer
+
+    @extend_schema(
+        summary="Close the case without an accepted final summary (USPS)",
+        description="For a duplicate filing, or a case whose written report or final "
+                    "summary USPS waived: every duty the provider still owes on it is "
+                    "closed and nothing more is filed on it. A case already closed is "
+                    "answered as it is, unchanged.",
+        request=CloseSerializer,
+        responses={200: ReviewSerializer, 409: OpenApiResponse(
+            description="A draft, or a report on the case waits on USPS's review.")})
+    def post(self, request, incident_pk):
+        incident = self.get_incident()
+        serializer = CloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        close_case(actor=request.user, incident=incident,
+                   reason=serializer.validated_data["reason"])
         return self.answer(incident)
 
 

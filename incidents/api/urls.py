@@ -17,6 +17,8 @@ urlpatterns = [
          name="api-incident-triage"),
     path("incidents/<int:incident_pk>/assign/", review.AssignView.as_view(),
          name="api-incident-assign"),
+    path("incidents/<int:incident_pk>/close/", review.CloseView.as_view(),
+         name="api-incident-close"),
     path("incidents/<int:incident_pk>/comments/", review.CommentListView.as_view(),
          name="api-incident-comments"),
     path("incidents/<int:incident_pk>/timeline/", timeline.TimelineView.as_view(),

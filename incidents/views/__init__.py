@@ -6,12 +6,13 @@ from .browse import (
     incident_versions,
 )
 from .filing import amend, edit_draft, report_discovery, submit, upload_attachment
-from .review import assign, bulk_assign, comment, review_queue, triage
+from .review import assign, bulk_assign, close, comment, review_queue, triage
 
 __all__ = [
     "amend",
     "assign",
     "bulk_assign",
+    "close",
     "attachment_download",
     "comment",
     "edit_draft",

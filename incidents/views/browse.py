@@ -45,7 +45,7 @@ def incident_list(request):
 
 
 def detail_context(request, incident, attachment_form=None, triage_form=None,
-                   comment_form=None):
+                   comment_form=None, close_form=None):
     user = request.user
     versions = list(incident.versions.select_related("submitted_by").order_by("number"))
     # The case's duties and USPS targets the user may see, read once for the page's lists
@@ -66,7 +66,7 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         "now": timezone.now(),
         "can_change": may_change(user, incident),
         "attachment_form": attachment_form or AttachmentForm(),
-        **review_context(request, incident, triage_form=triage_form,
+        **review_context(request, incident, triage_form=triage_form, close_form=close_form,
                          comment_form=comment_form, report_owed=report_owed(incident, owed),
                          duties=owed),
     }

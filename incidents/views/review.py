@@ -25,7 +25,14 @@ from incidents.queue import (
     sort_queue,
     state_counts,
 )
-from incidents.review_forms import AssignForm, BulkAssignForm, CommentForm, TriageForm
+from incidents.review_forms import (
+    AssignForm,
+    BulkAssignForm,
+    CloseCaseForm,
+    CommentForm,
+    TriageForm,
+)
+from reports.services import close_case
 
 from .browse import detail_context
 from .common import load_incident
@@ -136,52 +143,66 @@ def _detail(request, incident, status=400, **forms):
                   detail_context(request, incident, **forms), status=status)
 
 
+def _usps_form_post(request, pk, anchor):
+    """The case a USPS form posts to (404 out of reach, then 403 for provider staff), and
+    the page at the form for any method but POST (else None)."""
+    incident = load_incident(request, pk)
+    _require_usps(request)
+    return incident, None if request.method == "POST" else _form_page(request, incident,
+                                                                       anchor)
+
+
 def _form_page(request, incident, anchor):
     """A form's address reached by GET (a reload after an error, a bookmark): the page
     the form is on, at the form."""
     return redirect(reverse("incident-detail", args=[incident.pk]) + f"#{anchor}")
 
 
+def _acted(request, incident, form, act, anchor=""):
+    """`act()` for a case-page form that is valid: back to the case (at `anchor`) with the
+    message it returns (level, text), or with a Conflict's (the page was stale); None when
+    the service refused what the form says, its errors now on the form to show again."""
+    try:
+        level, text = act()
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("incident-detail", pk=incident.pk)
+    except REFUSALS as exc:
+        refuse_on_form(form, exc)
+        return None
+    messages.add_message(request, level, text)
+    return redirect(reverse("incident-detail", args=[incident.pk]) + anchor)
+
+
 @login_required
 def triage(request, pk):
-    incident = load_incident(request, pk)
-    _require_usps(request)
-    if request.method != "POST":
-        return _form_page(request, incident, "triage")
+    incident, elsewhere = _usps_form_post(request, pk, "triage")
+    if elsewhere:
+        return elsewhere
     # As the page offered it: a due time only while the written report's can move (or
     # when one was typed, which the service then answers).
     form = TriageForm(request.POST, interval=incident.status_report_interval_days,
                       report_owed=report_owed(incident)
                       or bool(request.POST.get("written_report_due_at")))
-    if form.is_valid():
-        try:
-            triaged = services.triage_incident(actor=request.user, incident=incident,
-                                               **form.service_values())
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("incident-detail", pk=incident.pk)
-        except REFUSALS as exc:
-            refuse_on_form(form, exc)
-        else:
-            if triaged.changed:
-                messages.success(request, "Triage recorded; the provider's officers are told "
-                                          "the deadline.")
-            elif triaged.assigned is not None:
-                messages.success(request, f"Assigned to {triaged.assigned}; the triage is "
-                                          "unchanged.")
-            else:
-                messages.info(request, "Nothing changed: the triage is as the page shows it.")
-            return redirect("incident-detail", pk=incident.pk)
-    incident = load_incident(request, pk)
-    return _detail(request, incident, triage_form=form)
+    def triage_it():
+        triaged = services.triage_incident(actor=request.user, incident=incident,
+                                           **form.service_values())
+        if triaged.changed:
+            return messages.SUCCESS, ("Triage recorded; the provider's officers are told the "
+                                      "deadline.")
+        if triaged.assigned is not None:
+            return messages.SUCCESS, f"Assigned to {triaged.assigned}; the triage is unchanged."
+        return messages.INFO, "Nothing changed: the triage is as the page shows it."
+
+    done = form.is_valid() and _acted(request, incident, form, triage_it)
+    return done or _detail(request, load_incident(request, pk), triage_form=form)
 
 
 @login_required
 def assign(request, pk):
-    incident = load_incident(request, pk)
-    _require_usps(request)
-    if request.method != "POST":
-        return _form_page(request, incident, "review")
+    incident, elsewhere = _usps_form_post(request, pk, "review")
+    if elsewhere:
+        return elsewhere
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an active USPS reviewer.")
@@ -198,6 +219,25 @@ def assign(request, pk):
 
 
 @login_required
+def close(request, pk):
+    """USPS closes a filed case without an accepted final summary, with a reason."""
+    incident, elsewhere = _usps_form_post(request, pk, "close")
+    if elsewhere:
+        return elsewhere
+    form = CloseCaseForm(request.POST)
+
+    def close_it():
+        if close_case(actor=request.user, incident=incident,
+                      reason=form.cleaned_data["reason"]):
+            return messages.SUCCESS, (f"{incident.reference} is closed; the provider's "
+                                      "officers are told why.")
+        return messages.INFO, f"{incident.reference} was already closed: nothing changed."
+
+    done = form.is_valid() and _acted(request, incident, form, close_it)
+    return done or _detail(request, load_incident(request, pk), close_form=form)
+
+
+@login_required
 def comment(request, pk):
     incident = load_incident(request, pk)
     if not services.may_comment(request.user, incident):
@@ -205,16 +245,10 @@ def comment(request, pk):
     if request.method != "POST":
         return _form_page(request, incident, "comment-form")
     form = CommentForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            services.add_comment(actor=request.user, incident=incident,
-                                 **form.service_values())
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("incident-detail", pk=incident.pk)
-        except REFUSALS as exc:
-            refuse_on_form(form, exc)
-        else:
-            messages.success(request, "Comment added.")
-            return redirect(reverse("incident-detail", args=[incident.pk]) + "#comments")
-    return _detail(request, incident, comment_form=form)
+
+    def add_it():
+        services.add_comment(actor=request.user, incident=incident, **form.service_values())
+        return messages.SUCCESS, "Comment added."
+
+    done = form.is_valid() and _acted(request, incident, form, add_it, anchor="#comments")
+    return done or _detail(request, incident, comment_form=form)

@@ -5,7 +5,13 @@ from django.utils import timezone
 from compliance.deadlines import risk_window, written_report_due_at
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind
 from incidents.models import Comment, IncidentStatus, RevenueRisk
-from incidents.review_forms import AssignForm, CommentForm, TriageForm, reviewer_choices
+from incidents.review_forms import (
+    AssignForm,
+    CloseCaseForm,
+    CommentForm,
+    TriageForm,
+    reviewer_choices,
+)
 from incidents.services import may_comment
 from incidents.services.triage import TRIAGE_STATES, triage_state
 
@@ -50,7 +56,7 @@ def triage_initial(request, incident, duties):
 
 
 def review_context(request, incident, triage_form=None, comment_form=None, report_owed=True,
-                   duties=()):
+                   duties=(), close_form=None):
     """The thread for everyone who sees the incident; triage and assignment for USPS
     (`report_owed`: whether the written report's due time can still move; `duties`: the
     case's obligations the page read)."""
@@ -76,4 +82,5 @@ def review_context(request, incident, triage_form=None, comment_form=None, repor
         context["report_owed"] = report_owed
         context["first_triage"] = incident.triaged_at is None
         context["is_closed"] = incident.status == IncidentStatus.CLOSED
+        context["close_form"] = close_form or CloseCaseForm()
     return context

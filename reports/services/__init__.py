@@ -8,10 +8,11 @@ from .filing import (
     submit_report,
     update_report_draft,
 )
-from .review import accept_report, return_report, returnable
+from .review import accept_report, close_case, return_report, returnable
 
 __all__ = [
     "accept_report",
+    "close_case",
     "create_report_draft",
     "file_report",
     "kinds_fileable",

@@ -38,6 +38,15 @@ def queue_decision_email(report, review):
                 key=f"report:{report.pk}:review:{review.pk}")
 
 
+def queue_closing_email(incident, reason):
+    """To the active compliance officers of the provider: USPS closed the case, and why."""
+    officers = User.objects.officers_of(incident.provider_id)
+    queue_email(recipients=list(officers), template="incident_closed",
+                context={"incident": incident, "reason": reason,
+                         "case_path": reverse("incident-detail", args=[incident.pk])},
+                key=f"incident:{incident.pk}:closed")
+
+
 @builder("report_filed")
 def _report_filed(email, context, now):
     """A filed version asks USPS to review it: reviewed before the e-mail goes out (by

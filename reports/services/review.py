@@ -17,7 +17,7 @@ from reports.models import Report, ReportKind, ReportReview, ReportState, Review
 
 from . import flow
 from .access import require_usps
-from .emails import queue_decision_email
+from .emails import queue_closing_email, queue_decision_email
 
 
 def _lock(actor, report, expect_version=None):
@@ -57,7 +57,7 @@ def _decide(actor, report, decision, comment, now, **extra):
     return review
 
 
-def _set_incident_status(actor, incident, status, now):
+def _set_incident_status(actor, incident, status, now, reason=""):
     old = incident.status
     incident.status = status
     incident.updated_at = now
@@ -67,7 +67,7 @@ def _set_incident_status(actor, incident, status, now):
         fields.append("closed_at")
     incident.save(update_fields=fields)
     record_event(actor=actor, obj=incident, action=f"incident.{status}", at=now,
-                 changes={"status": [old, status]})
+                 changes={"status": [old, status]}, reason=reason)
 
 
 @transaction.atomic
@@ -136,3 +136,39 @@ def return_report(*, actor, report, comment, resubmission_due_at=None, expect_ve
                      resubmission_due_at=due_at, resubmission_obligation=duty)
     queue_decision_email(report, review)
     return review
+
+
+@transaction.atomic
+@appended_at_end()
+def close_case(*, actor, incident, reason):
+    """USPS closes a filed case without an accepted final summary, saying why (a
+    duplicate filing; a case whose written report or final summary USPS waived, which no
+    accepted final summary will close): every duty of the provider still owed on it is
+    closed (`close_all_duties`: the status reports stop), USPS's triage target is met if
+    it waits, and the provider's officers are e-mailed the reason. Refused while a report
+    waits on USPS's review (decide it first). Returns False, changing nothing, for a case
+    already closed (the form sent twice)."""
+    require_usps(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the case is closed without an accepted "
+                                          "final summary; the provider reads it."]})
+    incident = Incident.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "provider").get(pk=incident.pk)
+    require_usps(hold_actor(actor))  # as they are now: a closed account is refused
+    if incident.is_draft:
+        raise Conflict("A draft is the provider's until it is filed: it is not closed.")
+    if incident.status == IncidentStatus.CLOSED:
+        return False
+    waiting = (Report.objects.filter(incident=incident, state=ReportState.SUBMITTED)
+               .order_by("id").first())
+    if waiting is not None:
+        raise Conflict(f"{waiting.reference} waits on your review: accept or return it "
+                       "before closing the case.")
+    now = timezone.now()
+    _set_incident_status(actor, incident, IncidentStatus.CLOSED, now, reason=reason)
+    flow.close_all_duties(actor, incident, f"USPS closed the case: {reason}")
+    meet_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
+                     at=now)
+    queue_closing_email(incident, reason)
+    return True

@@ -39,6 +39,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "incident-timeline-csv": "/incidents/{incident}/timeline.csv",
     "incident-triage": "/incidents/{incident}/triage/",
     "incident-assign": "/incidents/{incident}/assign/",
+    "incident-close": "/incidents/{incident}/close/",
     "incident-comment": "/incidents/{incident}/comments/",
     "incident-attachment-upload": "/incidents/{incident}/attachments/",
     "incident-attachment-download":
@@ -72,6 +73,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "api-procedures-download": "/api/v1/procedures/{procedures}/download/",
     "api-incident-triage": "/api/v1/incidents/{incident}/triage/",
     "api-incident-assign": "/api/v1/incidents/{incident}/assign/",
+    "api-incident-close": "/api/v1/incidents/{incident}/close/",
     "api-incident-comments": "/api/v1/incidents/{incident}/comments/",
     "api-incident-reports": "/api/v1/incidents/{incident}/reports/",
     "api-incident-case-file": "/api/v1/incidents/{incident}/case-file.pdf",
