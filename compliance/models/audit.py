@@ -82,6 +82,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["content_type", "object_id", "-at"]),
             models.Index(fields=["case_id", "at"], name="audit_case_timeline",
                          condition=models.Q(case_id__isnull=False)),
+            # The re-triages since an instant (few): the risk a case had then.
+            models.Index(fields=["at"], name="audit_retriaged_at",
+                         condition=models.Q(action="incident.retriaged")),
         ]
 
     def __str__(self):

@@ -136,6 +136,9 @@ class Obligation(models.Model):
     met_at = models.DateTimeField(null=True, blank=True)
     missed_at = models.DateTimeField(null=True, blank=True)
     waived_reason = models.TextField(blank=True)
+    waived_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When USPS waived the duty (or its case's closing did): owed until then.")
     closed_at = models.DateTimeField(
         null=True, blank=True,
         help_text="When the duty stopped being owed, unmet, because its case closed or its "
@@ -173,9 +176,10 @@ class Obligation(models.Model):
                                  "usps_visible", "provider"], name="obligation_original_due"),
             # (PostgreSQL answers from the index alone only when it holds each column the
             # expression reads, met_at and closed_at among them.)
-            models.Index(until("met_at", "closed_at"), F("created_at"), F("state"), F("kind"),
-                         F("usps_visible"), F("provider"), F("incident_id"), F("met_at"),
-                         F("closed_at"), name="obligation_owed_until"),
+            models.Index(until("met_at", "closed_at", "waived_at"), F("created_at"), F("state"),
+                         F("kind"), F("usps_visible"), F("provider"), F("incident_id"),
+                         F("met_at"), F("closed_at"), F("waived_at"),
+                         name="obligation_owed_until"),
             # The USPS inbox: what still waits on USPS, nearest target first.
             models.Index(fields=["due_at"], name="obligation_usps_waiting",
                          condition=OWED & Q(kind__in=[k.value for k in USPS_KINDS])),

@@ -168,6 +168,7 @@ def close_obligation(*, actor, obligation, reason):
         changes["state"] = [obligation.state, ObligationState.WAIVED.value]
         obligation.state = ObligationState.WAIVED
         obligation.waived_reason = reason
+        obligation.waived_at = now
     reschedule_reminders(obligation)
     obligation.save()
     record_obligation_event(obligation, actor=actor, action="obligation.closed",

@@ -43,13 +43,14 @@ def waive_obligation(*, actor, obligation, reason):
     if not obligation.is_outstanding:
         raise Conflict(f"An obligation {obligation.standing} cannot be waived.")
     old = obligation.state
+    now = timezone.now()
     obligation.state = ObligationState.WAIVED
     obligation.waived_reason = reason
+    obligation.waived_at = now
     obligation.met_at = None
     reschedule_reminders(obligation)
-    obligation.save(update_fields=["state", "waived_reason", "met_at", "next_action_at",
-                                   "steps_done_until"])
-    now = timezone.now()
+    obligation.save(update_fields=["state", "waived_reason", "waived_at", "met_at",
+                                   "next_action_at", "steps_done_until"])
     record_obligation_event(obligation, actor=actor, action="obligation.waived",
                             changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
                             at=now)

@@ -5,14 +5,15 @@ and, for USPS looking at one provider, narrowed to it) and a Period. Rows are co
 COUNT(*), which lets PostgreSQL answer from an index alone where one holds the columns.
 """
 
+from collections import Counter
 from datetime import UTC, timedelta
 
 from django.db import connections
-from django.db.models import Count, DateTimeField, F, Q
+from django.db.models import Case, CharField, Count, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Trunc, TruncMonth
 
 from compliance.aggregates import HoursBetween, Median, until
-from compliance.models import ObligationState
+from compliance.models import AuditEvent, ObligationState
 from incidents.models import RevenueRisk
 
 RISKS = [*RevenueRisk.values, None]  # None: not yet set
@@ -155,15 +156,16 @@ def open_at(incidents, instant):
             .filter(submitted_at__lt=instant, open_until__gte=instant))
 
 
-# A waiver by USPS keeps no time: such a duty is left out of what was owed at any instant.
-# One waived when its case closed was owed until then (`closed_at`), as a missed one is.
-WAIVED_UNTIMED = Q(state=ObligationState.WAIVED, closed_at__isnull=True)
+# A waived duty was owed until its waiver (`waived_at`; one waived as its case closed, until
+# then, as a missed one is). One waived with no time kept is left out of every instant.
+WAIVED_UNTIMED = Q(state=ObligationState.WAIVED, closed_at__isnull=True,
+                   waived_at__isnull=True)
 
 
 def owed_at(obligations, instant):
-    """The duties owed at `instant`: created before it, neither met nor closed by then,
-    not waived by USPS."""
-    return (obligations.alias(owed_until=until("met_at", "closed_at"))
+    """The duties owed at `instant`: created before it, neither met, closed nor waived by
+    then."""
+    return (obligations.alias(owed_until=until("met_at", "closed_at", "waived_at"))
             .filter(created_at__lt=instant, owed_until__gte=instant)
             .exclude(WAIVED_UNTIMED))
 
@@ -183,22 +185,54 @@ def _joined_counts(rows, key, cases, group):
         return cursor.fetchall()
 
 
+def risk_at(incidents, instant):
+    """`incidents` with `risk_then`: the revenue risk each had at `instant` as far as the
+    case row tells it, none before its first triage (a re-triage since: `_retriaged_since`)."""
+    return incidents.annotate(risk_then=Case(
+        When(triaged_at__gte=instant, then=Value(None)), default=F("revenue_risk"),
+        output_field=CharField()))
+
+
+def _retriaged_since(cases, instant):
+    """{case id: the risk it had at `instant`} of the cases among `cases` (triaged before
+    it) whose risk a re-triage changed since: the first such change says what it was."""
+    events = (AuditEvent.objects.filter(action="incident.retriaged", at__gte=instant,
+                                        case_id__in=cases.values("pk"))
+              .order_by("at", "sequence").values_list("case_id", "changes"))
+    before = {}
+    for case_id, changes in events:
+        if "revenue_risk" in (changes or {}):
+            before.setdefault(case_id, changes["revenue_risk"][0])
+    return before
+
+
 def open_by_risk(incidents, obligations, period):
-    """At the end of the period, per revenue risk: cases open (filed, not closed) and the
-    duties still owed on them then (created, neither met nor closed, not waived by USPS);
-    two queries, each over what was open (or owed) then and no more."""
-    cases = open_at(incidents, period.end)
-    case_counts = {row["revenue_risk"]: row["n"] for row in cases.values("revenue_risk")
-                   .order_by("revenue_risk").annotate(n=Count("*"))}
-    duty_counts = dict(_joined_counts(owed_at(obligations, period.end), "incident_id",
-                                      cases, "revenue_risk"))
-    return [{"risk": risk, "cases": case_counts.get(risk, 0),
-             "duties": duty_counts.get(risk, 0)} for risk in RISKS]
+    """At the end of the period, per revenue risk as it was then: cases open (filed, not
+    closed) and the duties still owed on them then (created, neither met, closed nor
+    waived). Two queries over what was open (or owed) then, and one over the re-triages
+    since (few, through their own index), whose cases move back to the risk they had."""
+    cases = risk_at(open_at(incidents, period.end), period.end)
+    owed = owed_at(obligations, period.end)
+    case_counts = Counter({row["risk_then"]: row["n"] for row in cases.values("risk_then")
+                           .order_by("risk_then").annotate(n=Count("*"))})
+    duty_counts = Counter(dict(_joined_counts(owed, "incident_id", cases, "risk_then")))
+    before = _retriaged_since(cases.exclude(triaged_at__gte=period.end), period.end)
+    if before:
+        duties_of = Counter(dict(owed.filter(incident_id__in=list(before))
+                                 .values_list("incident_id").annotate(n=Count("*"))
+                                 .order_by()))
+        for case_id, risk_now in cases.filter(pk__in=list(before)).values_list(
+                "pk", "revenue_risk"):
+            for counts, n in ((case_counts, 1), (duty_counts, duties_of[case_id])):
+                counts[risk_now] -= n
+                counts[before[case_id]] += n
+    return [{"risk": risk, "cases": case_counts[risk], "duties": duty_counts[risk]}
+            for risk in RISKS]
 
 
 def backlog(incidents, obligations, period):
     """At the end of each month of the period: cases open (filed, not yet closed) and
-    duties owed (created, neither met nor closed yet, not waived by USPS). One query each, one
+    duties owed (created, neither met, closed nor waived yet). One query each, one
     count per month, over what was open (or owed) at some month's end and no more."""
     ends = period.month_ends()
     cases = (incidents.alias(open_until=until("closed_at"))
@@ -206,7 +240,7 @@ def backlog(incidents, obligations, period):
              .aggregate(**{f"m{n}": _count("submitted_at", Q(submitted_at__lt=end,
                                                               open_until__gte=end))
                            for n, end in enumerate(ends)}))
-    duties = (obligations.alias(owed_until=until("met_at", "closed_at"))
+    duties = (obligations.alias(owed_until=until("met_at", "closed_at", "waived_at"))
               .filter(owed_until__gte=ends[0], created_at__lt=ends[-1])
               .exclude(WAIVED_UNTIMED)
               .aggregate(**{f"m{n}": _count("created_at", Q(created_at__lt=end,

@@ -131,3 +131,95 @@ def test_a_last_day_alone_before_the_default_start_is_not_refused(signed_in, off
     # user never chose (the default start, twelve months before today).
     assert early.status_code == 200, early.content
     assert page.status_code == 200
+
+
+def test_backlog_counts_a_duty_owed_at_a_months_end_that_usps_waived_later(
+        signed_in, officer_a, reviewer, provider_a):
+    from compliance.services.waivers import waive_obligation
+
+    # A case filed Jan 2 and open since; its written report owed from Jan 5, due Mar 10.
+    incident = IncidentFactory(provider=provider_a, status=IncidentStatus.UNDER_REVIEW,
+                               discovered_at=at(1, 1), submitted_at=at(1, 2),
+                               triaged_at=at(1, 5), revenue_risk="low",
+                               reference="PES-2026-00001")
+    with time_machine.travel(at(1, 5), tick=False):
+        duty = factories.ObligationFactory(
+            provider=provider_a, kind=ObligationKind.WRITTEN_REPORT, clause="§ 501.11(c)",
+            incident_id=incident.pk, due_at=at(3, 10), original_due_at=at(3, 10))
+    with time_machine.travel(at(2, 20), tick=False), factories.committed():
+        waive_obligation(actor=reviewer, obligation=duty, reason="Covered by the audit.")
+
+    rows = rows_of(signed_in(officer_a), "backlog")
+
+    # Owed at the end of January; waived on February 20, owed no more after.
+    assert [(r["month"], r["open cases at its end"], r["duties owed at its end"])
+            for r in rows] == [("2026-01", "1", "1"), ("2026-02", "1", "0"),
+                               ("2026-03", "1", "0")]
+
+
+def test_a_waived_duty_stored_before_its_time_was_kept_takes_it_from_its_audit_events(
+        reviewer, provider_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from compliance.models import Obligation
+    from compliance.services.waivers import waive_obligation
+
+    migration = import_module("compliance.migrations.0024_waived_at_and_retriage_index")
+    duty = factories.ObligationFactory(provider=provider_a, due_at=at(3, 10))
+    with time_machine.travel(at(2, 20), tick=False), factories.committed():
+        waive_obligation(actor=reviewer, obligation=duty, reason="Covered by the audit.")
+    Obligation.objects.filter(pk=duty.pk).update(waived_at=None)
+
+    migration.waived_at_from_audit_events(apps, None)
+
+    duty.refresh_from_db()
+    assert duty.waived_at == at(2, 20)
+
+
+def triage_at(reviewer, incident, moment, risk):
+    from incidents.services import triage_incident
+
+    with time_machine.travel(moment, tick=False), factories.committed():
+        triage_incident(actor=reviewer, incident=incident, revenue_risk=risk,
+                        rationale=f"Risk {risk} on what we know.")
+
+
+def open_cases_by_risk(client):
+    return {r["revenue risk"]: r["open cases"] for r in rows_of(client, "open-by-risk")}
+
+
+def test_open_by_risk_counts_a_case_triaged_after_the_period_as_not_yet_set(
+        signed_in, officer_a, reviewer):
+    from tests.incidents.factories import make_filed
+
+    # Filed on March 20, triaged (high) on April 3: on March 31 its risk was not yet set.
+    case = make_filed(officer_a, at=at(3, 20, 12))
+    triage_at(reviewer, case, at(4, 3, 12), "high")
+
+    rows = open_cases_by_risk(signed_in(reviewer))
+
+    assert (rows["Not yet set"], rows["High"]) == ("1", "0"), rows
+
+
+def test_open_by_risk_keeps_the_risk_a_case_had_before_a_later_re_triage(
+        signed_in, officer_a, reviewer):
+    from compliance.services import open_obligation
+    from tests.incidents.factories import make_filed
+
+    # Triaged low on January 12; raised to critical on April 3, after the period. A duty
+    # owed on March 31 counts with it.
+    case = make_filed(officer_a, at=at(1, 10, 12))
+    triage_at(reviewer, case, at(1, 12, 12), "low")
+    triage_at(reviewer, case, at(4, 3, 12), "critical")
+    with time_machine.travel(at(1, 20), tick=False), factories.committed():
+        open_obligation(actor=None, kind=ObligationKind.STATUS_REPORT,
+                        provider=case.provider, subject=case.reference, due_at=at(5, 1),
+                        incident_id=case.pk)
+
+    rows = {r["revenue risk"]: r for r in rows_of(signed_in(reviewer), "open-by-risk")}
+
+    assert (rows["Low"]["open cases"], rows["Critical"]["open cases"]) == ("1", "0")
+    assert rows["Low"]["duties owed on them"] == "2"  # the written report, the status report
+    assert rows["Critical"]["duties owed on them"] == "0"
