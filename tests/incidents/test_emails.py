@@ -166,3 +166,21 @@ def test_the_text_part_carries_the_providers_name_as_typed(reviewer, mailoutbox)
     assert "at Smith & O'Neil Postage." in footer, footer
     assert "&amp;" not in receipt.body and "&#x27;" not in receipt.body
     assert "Smith &amp; O&#x27;Neil Postage" in receipt.alternatives[0][0]
+
+
+def test_the_news_of_version_1_sent_after_an_amendment_names_version_1s_subtype(
+        officer_a, reviewer, mailoutbox):
+    """Rendered when it goes out, the e-mail states what version 1 states: its hash beside
+    its own category and subtype, not an amendment's."""
+    case = make_filed(officer_a, subtype="equipment_defect")
+    first = case.versions.get(number=1)
+    services.amend_incident(actor=officer_a, incident=case, subtype="cmrs_breach",
+                            amendment_reason="It was the CMRS after all.")
+
+    send_all(mailoutbox)
+
+    news = next(m for m in mailoutbox if m.subject.startswith("New filing"))
+    assert first.sha256 in news.body
+    for part in (news.body, news.alternatives[0][0]):
+        assert "Suspected equipment defect" in part
+        assert "Suspected breach of the CMRS" not in part
