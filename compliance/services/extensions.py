@@ -158,14 +158,32 @@ def deny_extension(*, actor, extension, comment):
     if not (comment or "").strip():
         raise ValidationError({"comment": ["Say why the extension is denied."]})
     extension = _lock_pending(actor, extension)
-    now = timezone.now()
+    _deny(actor, extension, comment.strip(), timezone.now())
+    publish(DECIDED, extension=extension.pk)
+    return extension
+
+
+def _deny(actor, extension, comment, now):
+    """Record the denial of a pending request (locked) and meet USPS's target to decide it."""
     ExtensionRequest.objects.filter(pk=extension.pk).update(
-        state=ExtensionState.DENIED, decided_by=actor, decided_at=now, comment=comment.strip())
+        state=ExtensionState.DENIED, decided_by=actor, decided_at=now, comment=comment)
     extension.refresh_from_db()
     record_event(actor=actor, obj=extension.obligation, action="obligation.extension_denied",
                  at=now, changes={"requested_due_at": [_iso(extension.requested_due_at), None]},
                  reason=extension.comment)
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_EXTENSION_DECISION,
                      object_id=extension.pk, at=now)
-    publish(DECIDED, extension=extension.pk)
-    return extension
+
+
+def settle_pending_on_closed_case(*, actor, incident_id, reason, at):
+    """The pending requests for more time on the duties of a case USPS closed (the caller
+    holds the case): denied with `reason`, nothing being owed on the case any more, and
+    USPS's targets to decide them met, so none waits in its inbox or is missed. The
+    closing's own e-mail tells the provider; no decision e-mail follows. Returns how many."""
+    pending = list(ExtensionRequest.objects.select_for_update(no_key=True)
+                   .select_related("obligation")
+                   .filter(obligation__incident_id=incident_id, state=ExtensionState.PENDING)
+                   .order_by("pk"))
+    for extension in pending:
+        _deny(actor, extension, reason, at)
+    return len(pending)

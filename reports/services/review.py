@@ -10,6 +10,7 @@ from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
 from compliance.services.audit import iso_time
 from compliance.services.chain import appended_at_end
+from compliance.services.extensions import settle_pending_on_closed_case
 from compliance.services.users import hold_actor
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
@@ -144,8 +145,9 @@ def close_case(*, actor, incident, reason):
     """USPS closes a filed case without an accepted final summary, saying why (a
     duplicate filing; a case whose written report or final summary USPS waived, which no
     accepted final summary will close): every duty of the provider still owed on it is
-    closed (`close_all_duties`: the status reports stop), USPS's triage target is met if
-    it waits, and the provider's officers are e-mailed the reason. Refused while a report
+    closed (`close_all_duties`: the status reports stop), a pending request for more time
+    on one is denied (nothing being owed), USPS's triage target is met if it waits, and the
+    provider's officers are e-mailed the reason. Refused while a report
     waits on USPS's review (decide it first). Returns False, changing nothing, for a case
     already closed (the form sent twice)."""
     require_usps(actor)
@@ -168,6 +170,8 @@ def close_case(*, actor, incident, reason):
     now = timezone.now()
     _set_incident_status(actor, incident, IncidentStatus.CLOSED, now, reason=reason)
     flow.close_all_duties(actor, incident, f"USPS closed the case: {reason}")
+    settle_pending_on_closed_case(actor=actor, incident_id=incident.pk, at=now,
+                                  reason=f"The case is closed, nothing is owed on it: {reason}")
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
                      at=now)
     queue_closing_email(incident, reason)

@@ -83,6 +83,35 @@ def test_closing_an_investigating_case_ends_its_status_reports_and_final_summary
         file_report_at(officer_a, incident, "final", at=NOW + timedelta(days=2))
 
 
+def test_a_pending_request_for_more_time_is_settled_with_the_case(officer_a, reviewer):
+    """Nothing is owed on the closed case: USPS is left no decision it could not make
+    (granting would move a closed duty), none waits in its inbox or is later missed."""
+    from compliance.inbox import inbox
+    from compliance.models import ExtensionState
+    from compliance.services import request_extension
+
+    incident = case_under_review(officer_a)
+    duty = written_duty(incident)
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False), committed():
+        extension = request_extension(actor=officer_a, obligation=duty,
+                                      requested_due_at=duty.due_at + timedelta(days=7),
+                                      justification="The lab is closed this week.")
+
+    close(reviewer, incident)
+    with time_machine.travel(NOW + timedelta(days=30), tick=False), committed():
+        sweep(NOW + timedelta(days=30))
+
+    extension.refresh_from_db()
+    assert extension.state == ExtensionState.DENIED
+    assert extension.comment.startswith("The case is closed") and REASON in extension.comment
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    assert target.state == ObligationState.MET
+    assert [t for t in inbox(reviewer) if t.incident_id == incident.pk] == []
+    # The closing's e-mail tells the provider; no separate denial is sent.
+    assert not OutboundEmail.objects.filter(template="extension_denied").exists()
+
+
 def test_closing_an_untriaged_filing_meets_uspss_triage_target(officer_a, reviewer):
     incident = make_filed(officer_a, at=NOW)
 
