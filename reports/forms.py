@@ -27,14 +27,19 @@ HELP = {
 class ReportForm(forms.Form):
     """The content fields of one kind of report."""
 
-    def __init__(self, *args, kind, zone_name="America/New_York", once=False, **kwargs):
+    def __init__(self, *args, kind, zone_name="America/New_York", once=False, based_on=None,
+                 **kwargs):
         """`once`: the page starts a report, and carries a key that files it once however
-        often it is sent (`file_report`'s `submission_key`)."""
+        often it is sent (`file_report`'s `submission_key`). `based_on`: the page edits an
+        existing report, and carries the `report_digest` of the state it was filled from."""
         super().__init__(*args, **kwargs)
         if once:
             self.fields["submission_key"] = forms.CharField(
                 widget=forms.HiddenInput, required=False, max_length=64,
                 initial=secrets.token_urlsafe(24))
+        if based_on is not None:
+            self.fields["based_on"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, max_length=64, initial=based_on)
         for name in CONTENT_FIELDS[kind]:
             if name == "anticipated_completion_date":
                 field = SaneDateFormField(required=False, widget=forms.DateInput(

@@ -153,11 +153,13 @@ def report_edit(request, pk):
         return redirect("report-detail", pk=report.pk)
     initial = {name: getattr(report, name) for name in report.content_fields}
     form = ReportForm(request.POST or None, kind=report.kind, initial=initial,
-                      zone_name=report.incident.provider.timezone, once=True)
+                      zone_name=report.incident.provider.timezone, once=True,
+                      based_on=services.report_digest(report))
     key = request.POST.get("submission_key", "")
     valid = request.method == "POST" and form.is_valid()
     values = {name: value for name, value in _values(form).items()
-              if name != "submission_key"} if valid else {}
+              if name not in ("submission_key", "based_on")} if valid else {}
+    based_on = (form.cleaned_data.get("based_on") or None) if valid else None
     if refusal and "file" in request.POST and valid and sent_before(
             request.user, key, report.pk, values):
         # This page's filing, sent again (a double click, a retry): it is on record.
@@ -175,12 +177,12 @@ def report_edit(request, pk):
         def save(drafting):
             if drafting and report.is_draft:
                 return services.update_report_draft(actor=request.user, report=report,
-                                                    **values), None
+                                                    based_on=based_on, **values), None
             with transaction.atomic():
                 if not first_sending(request.user, key, report.pk, values):
                     raise SentBefore
                 version = services.submit_report(actor=request.user, report=report,
-                                                 **values)
+                                                 based_on=based_on, **values)
             return version.report, version
         try:
             response = _file_or_save(request, form, save)

@@ -5,6 +5,7 @@ from .filing import (
     create_report_draft,
     file_report,
     kinds_fileable,
+    report_digest,
     submit_report,
     update_report_draft,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "create_report_draft",
     "file_report",
     "kinds_fileable",
+    "report_digest",
     "return_report",
     "returnable",
     "submit_report",

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from compliance.canonical import changes_between, freeze
+from compliance.canonical import canonical_json, changes_between, freeze, sha256_of
 from compliance.errors import Conflict
 from compliance.models import DeadlinePolicy, ObligationKind, ObligationState
 from compliance.services import hold_actor, open_usps_target, record_event
@@ -59,6 +59,29 @@ def check_incident_state(incident, kind):
                                 "and the final summary now.")
         raise Conflict(f"A {ReportKind(kind).label.lower()} is filed once the written "
                             "report has been accepted.")
+
+
+# A page filled from another state of the report than it has now.
+STALE_PAGE = ("{reference} changed since this page was filled (a version filed, or the "
+              "draft saved, by someone else): nothing of this page was {done}. Open the "
+              "report again to see what changed, then edit it.")
+
+
+def report_digest(report):
+    """Which state of the report a page shows: its version and what it states (a page
+    posting every field sends it back as `based_on`)."""
+    return sha256_of(canonical_json({"version": report.current_version,
+                                     "content": content_of(report)}))[:32]
+
+
+def _check_page(report, based_on, values, done):
+    """Refuse (Conflict) what a page filled from another state of the report (`based_on`,
+    its `report_digest`) would change: unseen, it would undo what was filed or saved
+    since. The same page sent again changes nothing more and passes."""
+    if based_on is None or based_on == report_digest(report):
+        return
+    if any(getattr(report, name) != value for name, value in values.items()):
+        raise Conflict(STALE_PAGE.format(reference=report.reference, done=done))
 
 
 def _lock_incident(incident, actor):
@@ -125,8 +148,9 @@ def _apply(actor, report, values, now, action):
 
 
 @transaction.atomic
-def update_report_draft(*, actor, report, **fields):
-    """Change a draft in place. A filed report is append-only: 409."""
+def update_report_draft(*, actor, report, based_on=None, **fields):
+    """Change a draft in place. A filed report is append-only: 409. `based_on`: see
+    `_check_page`."""
     require_officer(actor, report.provider_id)
     incident = _lock_incident(report.incident, actor)
     report = _lock_report(report)
@@ -135,8 +159,9 @@ def update_report_draft(*, actor, report, **fields):
                             "A returned report is corrected by filing a new version.")
     if incident.status == IncidentStatus.CLOSED:
         check_incident_state(incident, report.kind)
-    _apply(actor, report, check_fields(report.kind, fields), timezone.now(),
-           "report.draft_updated")
+    values = check_fields(report.kind, fields)
+    _check_page(report, based_on, values, "saved")
+    _apply(actor, report, values, timezone.now(), "report.draft_updated")
     return report
 
 
@@ -153,12 +178,13 @@ def _freeze(report, *, actor, now, previous, duty):
 
 
 @transaction.atomic
-def submit_report(*, actor, report, **fields):
+def submit_report(*, actor, report, based_on=None, **fields):
     """File a draft (version 1) or, after USPS returned it, a corrected version (n+1),
     with `fields` applied first. Checks completeness; stamps the server time; meets (or
     meets late) the matching duty; the filing then waits for USPS review (a USPS
     target); a first status report opens the next one and any status report may move the
-    final summary's due time. Returns the version (receipt)."""
+    final summary's due time. `based_on`: see `_check_page`. Returns the version
+    (receipt)."""
     require_officer(actor, report.provider_id)
     incident = _lock_incident(report.incident, actor)
     report = _lock_report(report)
@@ -171,6 +197,7 @@ def submit_report(*, actor, report, **fields):
         raise Conflict(CORRECTION_WAIVED.format(reference=report.reference))
     now = timezone.now()
     values = check_fields(report.kind, fields)
+    _check_page(report, based_on, values, "filed")
     for name, value in values.items():
         setattr(report, name, value)
     check_complete(report, now)

@@ -1,0 +1,108 @@
+"""A report's edit page sent after a colleague changed the report: it posts every field as
+it showed them, so filing or saving it would undo the colleague's change unseen. It is
+refused (409), nothing filed, what was typed kept; the same page sent twice is not."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from reports import services
+from reports.models import Report, ReportState
+from tests import factories
+from tests.reports.factories import NOW, WRITTEN, case_under_review, file_report_at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_correction_from_a_page_filled_before_a_colleagues_version_is_refused(
+        client, officer_a, reviewer):
+    colleague = factories.OfficerFactory(username="colleague", provider=officer_a.provider)
+    case = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2))
+    with time_machine.travel(NOW - timedelta(days=2, hours=-1), tick=False), \
+            factories.committed():
+        services.return_report(actor=reviewer, report=report, comment="Name the firmware.")
+
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        client.force_login(colleague)
+        page = client.get(f"/reports/{report.pk}/edit/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+
+    # Officer A corrects the circumstances (version 2); USPS returns that too.
+    file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=20),
+                   circumstances="A forged reset was accepted by Meter M-1, firmware 4.2.")
+    with time_machine.travel(NOW - timedelta(hours=10), tick=False), factories.committed():
+        services.return_report(actor=reviewer, report=report,
+                               comment="Now say how the replay will be run.")
+
+    # The colleague's page, filled from version 1, is sent: it still shows version 1's
+    # circumstances, and changes only the procedure.
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(f"/reports/{report.pk}/edit/", {
+            "circumstances": WRITTEN["circumstances"],
+            "investigative_procedure": "Replay on the bench, firmware 4.2 and 4.3.",
+            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
+            "submission_key": key, "based_on": based_on, "file": ""})
+
+    report = Report.objects.get(pk=report.pk)
+    # Refused, nothing filed; version 2's correction stands, and what was typed comes back.
+    assert response.status_code == 409
+    assert "changed since this page was filled" in response.content.decode()
+    assert "firmware 4.2 and 4.3" in response.content.decode()
+    assert (report.current_version, report.state) == (2, ReportState.RETURNED)
+    assert report.circumstances.endswith("firmware 4.2.")
+
+
+def test_a_draft_filed_from_a_page_filled_before_a_colleagues_save_is_refused(
+        client, officer_a):
+    """The same with a draft: B's edit page was filled before A saved the draft; B's
+    filing posts the draft's old circumstances back and files them as version 1, undoing
+    A's saved change unseen (the incident's draft page refuses this with `based_on`)."""
+    colleague = factories.OfficerFactory(username="colleague", provider=officer_a.provider)
+    case = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    draft, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2),
+                              draft=True)
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        client.force_login(colleague)
+        page = client.get(f"/reports/{draft.pk}/edit/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    with time_machine.travel(NOW - timedelta(hours=5), tick=False), factories.committed():
+        services.update_report_draft(
+            actor=officer_a, report=draft,
+            circumstances="A forged reset was accepted by Meter M-1, firmware 4.2 only.")
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(f"/reports/{draft.pk}/edit/", {
+            "circumstances": WRITTEN["circumstances"],
+            "investigative_procedure": "Replay on the bench, firmware 4.2 and 4.3.",
+            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
+            "submission_key": key, "based_on": based_on, "file": ""})
+
+    report = Report.objects.get(pk=draft.pk)
+    assert response.status_code == 409
+    assert (report.current_version, report.state) == (0, ReportState.DRAFT)
+    assert report.circumstances.endswith("firmware 4.2 only.")
+
+
+def test_a_draft_page_saved_twice_is_saved_once_and_not_refused(client, officer_a):
+    case = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    draft, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2),
+                              draft=True)
+    client.force_login(officer_a)
+    page = client.get(f"/reports/{draft.pk}/edit/").content.decode()
+    body = {"circumstances": "Seen on Meter M-1 and M-2.",
+            "investigative_procedure": WRITTEN["investigative_procedure"],
+            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
+            "submission_key": re.search(r'name="submission_key" value="([^"]+)"', page)[1],
+            "based_on": re.search(r'name="based_on" value="([^"]+)"', page)[1],
+            "save_draft": ""}
+
+    first = client.post(f"/reports/{draft.pk}/edit/", body)
+    again = client.post(f"/reports/{draft.pk}/edit/", body)  # a double click
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert Report.objects.get(pk=draft.pk).circumstances == "Seen on Meter M-1 and M-2."
