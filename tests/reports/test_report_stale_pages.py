@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from reports import services
 from reports.models import Report, ReportState
@@ -14,6 +15,25 @@ from tests import factories
 from tests.reports.factories import NOW, WRITTEN, case_under_review, file_report_at
 
 pytestmark = pytest.mark.django_db
+
+
+def page_of(client, report, at=None):
+    """The report's edit page as `client`'s user fills it: what it posts besides the
+    fields typed (its submission key and the state it was filled from)."""
+    with time_machine.travel(at or timezone.now(), tick=False):
+        page = client.get(f"/reports/{report.pk}/edit/").content.decode()
+    return {name: re.search(rf'name="{name}" value="([^"]+)"', page)[1]
+            for name in ("submission_key", "based_on")}
+
+
+def sent(client, report, page, button, at=None, **typed):
+    """The page sent with the button pressed: the written report's fields as typed."""
+    body = {"circumstances": WRITTEN["circumstances"],
+            "investigative_procedure": "Replay on the bench, firmware 4.2 and 4.3.",
+            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
+            **typed, **page, button: ""}
+    with time_machine.travel(at or timezone.now(), tick=False):
+        return client.post(f"/reports/{report.pk}/edit/", body)
 
 
 def test_a_correction_from_a_page_filled_before_a_colleagues_version_is_refused(
@@ -25,11 +45,8 @@ def test_a_correction_from_a_page_filled_before_a_colleagues_version_is_refused(
             factories.committed():
         services.return_report(actor=reviewer, report=report, comment="Name the firmware.")
 
-    with time_machine.travel(NOW - timedelta(days=1), tick=False):
-        client.force_login(colleague)
-        page = client.get(f"/reports/{report.pk}/edit/").content.decode()
-    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
-    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    client.force_login(colleague)
+    page = page_of(client, report, at=NOW - timedelta(days=1))
 
     # Officer A corrects the circumstances (version 2); USPS returns that too.
     file_report_at(officer_a, case, "written", at=NOW - timedelta(hours=20),
@@ -40,12 +57,7 @@ def test_a_correction_from_a_page_filled_before_a_colleagues_version_is_refused(
 
     # The colleague's page, filled from version 1, is sent: it still shows version 1's
     # circumstances, and changes only the procedure.
-    with time_machine.travel(NOW, tick=False):
-        response = client.post(f"/reports/{report.pk}/edit/", {
-            "circumstances": WRITTEN["circumstances"],
-            "investigative_procedure": "Replay on the bench, firmware 4.2 and 4.3.",
-            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
-            "submission_key": key, "based_on": based_on, "file": ""})
+    response = sent(client, report, page, "file", at=NOW)
 
     report = Report.objects.get(pk=report.pk)
     # Refused, nothing filed; version 2's correction stands, and what was typed comes back.
@@ -65,22 +77,14 @@ def test_a_draft_filed_from_a_page_filled_before_a_colleagues_save_is_refused(
     case = case_under_review(officer_a, at=NOW - timedelta(days=3))
     draft, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2),
                               draft=True)
-    with time_machine.travel(NOW - timedelta(days=1), tick=False):
-        client.force_login(colleague)
-        page = client.get(f"/reports/{draft.pk}/edit/").content.decode()
-    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
-    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    client.force_login(colleague)
+    page = page_of(client, draft, at=NOW - timedelta(days=1))
     with time_machine.travel(NOW - timedelta(hours=5), tick=False), factories.committed():
         services.update_report_draft(
             actor=officer_a, report=draft,
             circumstances="A forged reset was accepted by Meter M-1, firmware 4.2 only.")
 
-    with time_machine.travel(NOW, tick=False):
-        response = client.post(f"/reports/{draft.pk}/edit/", {
-            "circumstances": WRITTEN["circumstances"],
-            "investigative_procedure": "Replay on the bench, firmware 4.2 and 4.3.",
-            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
-            "submission_key": key, "based_on": based_on, "file": ""})
+    response = sent(client, draft, page, "file", at=NOW)
 
     report = Report.objects.get(pk=draft.pk)
     assert response.status_code == 409
@@ -93,16 +97,10 @@ def test_a_draft_page_saved_twice_is_saved_once_and_not_refused(client, officer_
     draft, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2),
                               draft=True)
     client.force_login(officer_a)
-    page = client.get(f"/reports/{draft.pk}/edit/").content.decode()
-    body = {"circumstances": "Seen on Meter M-1 and M-2.",
-            "investigative_procedure": WRITTEN["investigative_procedure"],
-            "anticipated_completion_date": WRITTEN["anticipated_completion_date"].isoformat(),
-            "submission_key": re.search(r'name="submission_key" value="([^"]+)"', page)[1],
-            "based_on": re.search(r'name="based_on" value="([^"]+)"', page)[1],
-            "save_draft": ""}
+    page = page_of(client, draft)
 
-    first = client.post(f"/reports/{draft.pk}/edit/", body)
-    again = client.post(f"/reports/{draft.pk}/edit/", body)  # a double click
+    first = sent(client, draft, page, "save_draft", circumstances="Seen on Meter M-1 and M-2.")
+    again = sent(client, draft, page, "save_draft", circumstances="Seen on Meter M-1 and M-2.")
 
     assert (first.status_code, again.status_code) == (302, 302)
     assert Report.objects.get(pk=draft.pk).circumstances == "Seen on Meter M-1 and M-2."
