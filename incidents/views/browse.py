@@ -8,7 +8,7 @@ from django.utils import timezone
 from compliance.exports import csv_response
 from compliance.exports.columns import event_columns
 from compliance.exports.pages import list_export, list_query
-from compliance.models import Obligation, Provider
+from compliance.models import Obligation, ObligationKind, Provider
 from incidents.downloads import attachment_response
 from incidents.exports import incident_columns
 from incidents.filters import IncidentFilter
@@ -69,6 +69,9 @@ def detail_context(request, incident, attachment_form=None, triage_form=None,
         **review_context(request, incident, triage_form=triage_form, close_form=close_form,
                          comment_form=comment_form, report_owed=report_owed(incident, owed),
                          duties=owed),
+        # A report waiting on USPS's review is decided before the case can be closed.
+        "review_waiting": next((o for o in owed if o.kind == ObligationKind.USPS_REPORT_REVIEW
+                                and o.is_outstanding), None),
     }
 
 

@@ -192,6 +192,17 @@ def test_a_reviewer_closes_a_case_from_its_page(signed_in, officer_a, reviewer):
     assert incident.status == IncidentStatus.CLOSED
 
 
+def test_the_page_says_a_report_waiting_on_review_is_decided_first(signed_in, officer_a,
+                                                                   reviewer):
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW + timedelta(hours=1))
+
+    page = signed_in(reviewer).get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert 'data-testid="close-form"' not in page
+    assert f"{report.reference} v1 waits on your review" in page
+
+
 def test_the_page_keeps_the_form_with_its_error_when_no_reason_is_given(
         signed_in, officer_a, reviewer):
     incident = case_under_review(officer_a)
