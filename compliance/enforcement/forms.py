@@ -50,7 +50,7 @@ def citable_duties(provider):
             .order_by("-original_due_at", "-id"))
 
 
-class OpenProceedingForm(forms.Form):
+class OpenProceedingForm(SentOnceMixin, forms.Form):
     kind = forms.ChoiceField(choices=ProceedingKind.choices, widget=forms.RadioSelect,
                              label="Kind of proceeding")
     grounds = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=50_000,

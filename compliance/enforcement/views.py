@@ -30,7 +30,7 @@ from compliance.models import (
     StepKind,
 )
 from compliance.models.obligations import PROCEEDING_KINDS, RECORD_KINDS
-from compliance.sent_once import ALREADY_SENT, first_sending
+from compliance.sent_once import ALREADY_SENT, answered, first_sending, sent_before
 
 from . import flow, periods, services
 from .api import ProceedingFilter
@@ -158,9 +158,21 @@ def proceeding_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            # Sent twice (a double click, a retry), the page opens one proceeding: the
+            # second sending goes where the first led.
+            key = form.cleaned_data["submission_key"]
+            said = (provider.pk, {name: value for name, value in form.cleaned_data.items()
+                                  if name != "submission_key"})
             try:
-                proceeding = services.open_proceeding(actor=request.user,
-                                                      **form.service_arguments())
+                with transaction.atomic():
+                    if not first_sending(request.user, key, *said):
+                        earlier = sent_before(request.user, key, *said)
+                        messages.info(request, ALREADY_SENT)
+                        return redirect(earlier.answer or "proceeding-list")
+                    proceeding = services.open_proceeding(actor=request.user,
+                                                          **form.service_arguments())
+                    answered(request.user, key,
+                             reverse("proceeding-detail", args=[proceeding.pk]), *said)
             except REFUSALS as exc:
                 status = refuse_on_form(form, exc)
             else:

@@ -424,3 +424,25 @@ def test_a_suspension_set_by_hand_is_not_credited_to_a_withdrawn_proceeding(
     assert suspension.reference not in banner and "2026-06-12" not in banner
     assert "set by USPS in the register" in banner
 
+
+
+def test_the_opening_form_sent_twice_opens_one_proceeding(client, manager, provider_a,
+                                                          officer_a):
+    """A double click or a retry: one proceeding, one first notice; the second sending
+    leads to the proceeding the first opened."""
+    from notifications.models import OutboundEmail
+
+    client.force_login(manager)
+    url = f"/proceedings/new/?provider={provider_a.pk}"
+    with time_machine.travel(T0, tick=False):
+        page = client.get(url).content.decode()
+        first, again = send_twice(client, url, {
+            "kind": "sanction", "grounds": "Revenue lost through forged resets.",
+            "sanction": "Repay the postage lost.", "amount": "1200.00",
+            "submission_key": key_of(page)})
+
+    (proceeding,) = Proceeding.objects.all()
+    assert first["Location"] == f"/proceedings/{proceeding.pk}/"
+    assert again.redirect_chain[-1][0] == f"/proceedings/{proceeding.pk}/"
+    assert "already sent" in again.content.decode()
+    assert OutboundEmail.objects.filter(recipient=officer_a).count() == 1
