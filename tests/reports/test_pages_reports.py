@@ -444,3 +444,55 @@ def test_filing_from_the_edit_page_pressed_twice_files_once_and_says_so(
     assert first.status_code == 302 and report.versions.count() == versions
     page = again.content.decode()
     assert "This form was already sent" in page and "not filed" not in page
+
+
+def correction_line(client, report, at):
+    """What the report's page says of the correction its return asked for."""
+    import re
+
+    with time_machine.travel(at, tick=False):
+        page = client.get(f"/reports/{report.pk}/").content.decode()
+    return re.search(r'<p data-testid="resubmission-due">(.*?)</p>', page, re.S)[1]
+
+
+def test_a_correction_usps_no_longer_asks_for_is_not_said_to_be_due(client, officer_a,
+                                                                    reviewer):
+    """The case closed by USPS (or the correction waived): no due time is named, as the
+    e-mail about the same return says."""
+    from reports import services
+    from tests.factories import committed
+
+    day = timedelta(days=1)
+    incident = case_under_review(officer_a, at=NOW - 3 * day)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW - 2 * day)
+    with time_machine.travel(NOW - day, tick=False), committed():
+        services.return_report(actor=reviewer, report=report, comment="Name the firmware.",
+                               resubmission_due_at=NOW + 5 * day)
+    client.force_login(officer_a)
+    assert correction_line(client, report, NOW).startswith("Corrected version due")
+
+    with time_machine.travel(NOW, tick=False), committed():
+        services.close_case(actor=reviewer, incident=incident,
+                            reason="A duplicate of PES-2026-00009.")
+
+    line = correction_line(client, report, NOW + day)
+    assert line.startswith("USPS no longer asks for a corrected version: USPS closed the "
+                           "case: A duplicate of PES-2026-00009."), line
+    assert "Corrected version due" not in line
+
+
+def test_a_correction_filed_is_said_to_be_filed(client, officer_a, reviewer):
+    from reports import services
+    from tests.factories import committed
+
+    day = timedelta(days=1)
+    incident = investigating(officer_a, reviewer, interval=7)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + day)
+    with time_machine.travel(NOW + 2 * day, tick=False), committed():
+        services.return_report(actor=reviewer, report=status, comment="More detail.")
+    file_report_at(officer_a, incident, "status", at=NOW + 3 * day,
+                   progress="Replayed on both firmware versions; the check is skipped.")
+    client.force_login(officer_a)
+
+    assert correction_line(client, status, NOW + 4 * day).startswith(
+        "A corrected version was filed")
