@@ -158,17 +158,22 @@ def _form_page(request, incident, anchor):
     return redirect(reverse("incident-detail", args=[incident.pk]) + f"#{anchor}")
 
 
-def _acted(request, incident, form, act, anchor=""):
+def _acted(request, incident, form, act, anchor="", keep_typed=False):
     """`act()` for a case-page form that is valid: back to the case (at `anchor`) with the
     message it returns (level, text), or with a Conflict's (the page was stale); None when
-    the service refused what the form says, its errors now on the form to show again."""
+    the service refused what the form says, its errors now on the form to show again
+    (`form.refused_with`, the status to answer). `keep_typed`: a Conflict too comes back on
+    the form, what was typed kept."""
     try:
         level, text = act()
     except Conflict as exc:
-        messages.error(request, exc.message)
-        return redirect("incident-detail", pk=incident.pk)
+        if not keep_typed:
+            messages.error(request, exc.message)
+            return redirect("incident-detail", pk=incident.pk)
+        form.refused_with = refuse_on_form(form, exc)
+        return None
     except REFUSALS as exc:
-        refuse_on_form(form, exc)
+        form.refused_with = refuse_on_form(form, exc)
         return None
     messages.add_message(request, level, text)
     return redirect(reverse("incident-detail", args=[incident.pk]) + anchor)
@@ -233,8 +238,10 @@ def close(request, pk):
                                       "officers are told why.")
         return messages.INFO, f"{incident.reference} was already closed: nothing changed."
 
-    done = form.is_valid() and _acted(request, incident, form, close_it)
-    return done or _detail(request, load_incident(request, pk), close_form=form)
+    # Refused (a report came in meanwhile), the reason typed comes back with the refusal.
+    done = form.is_valid() and _acted(request, incident, form, close_it, keep_typed=True)
+    return done or _detail(request, load_incident(request, pk), close_form=form,
+                           status=getattr(form, "refused_with", 400))
 
 
 @login_required

@@ -272,3 +272,37 @@ def test_the_api_asks_for_a_reason(api_for, officer_a, reviewer):
 
     assert response.status_code == 400 and "reason" in response.json()
     assert state_of(incident) == before
+
+
+def test_a_close_refused_because_a_report_came_in_keeps_the_reason_typed(
+        signed_in, officer_a, reviewer):
+    """The close form was offered; meanwhile the provider filed its written report. The
+    close is refused (decide the report first), with the reason typed still on the form."""
+    incident = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+    page = signed_in(reviewer)
+    with time_machine.travel(NOW, tick=False):
+        assert 'data-testid="close-form"' in page.get(
+            f"/incidents/{incident.pk}/").content.decode()
+    file_report_at(officer_a, incident, "written", at=NOW + timedelta(minutes=1))
+    before = state_of(incident)
+
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        response = page.post(f"/incidents/{incident.pk}/close/", {"reason": REASON})
+
+    assert response.status_code == 409
+    assert "waits on your review" in response.content.decode()
+    assert REASON in response.content.decode()
+    assert state_of(incident) == before
+
+
+def test_the_panel_does_not_say_a_waived_written_report_is_filed(signed_in, officer_a,
+                                                                 reviewer):
+    incident = case_under_review(officer_a)
+    with committed():
+        waive_obligation(actor=reviewer, obligation=written_duty(incident),
+                         reason="Reported under PES-2026-00001.")
+
+    page = signed_in(reviewer).get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert "The written report is filed" not in page
+    assert "The written report is owed no more (filed or waived)" in page
