@@ -71,9 +71,15 @@ def record_lockout(*, username, address):
 def clear_lockout(*, actor, username, request=None):
     """Let `username` try to sign in again now (a USPS manager, audited): django-axes'
     count of its failures, and allauth's (`request`: the manager's, on the same site),
-    which goes on counting the tries refused while the username is locked."""
+    which goes on counting the tries refused while the username is locked. Returns how
+    many attempt records were cleared: 0, recording nothing, when there were none."""
     if not hold_actor(actor).is_usps_manager:  # as they are now: a closed account is refused
         raise PermissionDenied("Only USPS managers clear lockouts.")
+    # Its failures, held: the same clearing sent twice (a double click) finds them gone
+    # and records nothing, nor does one of a username with no failure counted.
+    if not list(AccessAttempt.objects.select_for_update().filter(username=username)
+                .values_list("pk", flat=True)):
+        return 0
     subject = _subject(username)
     if subject is None:
         return 0

@@ -49,6 +49,9 @@ def clear_lockout(request):
     form = LockoutClearForm(request.POST)
     if form.is_valid():
         username = form.cleaned_data["username"]
-        services.clear_lockout(actor=request.user, username=username, request=request)
-        messages.success(request, f"“{username}” may sign in again.")
+        if services.clear_lockout(actor=request.user, username=username, request=request):
+            messages.success(request, f"“{username}” may sign in again.")
+        else:
+            messages.info(request, f"“{username}” has no failed sign-ins to clear: nothing "
+                                   "changed.")
     return redirect("lockouts")

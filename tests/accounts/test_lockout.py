@@ -315,3 +315,22 @@ def test_the_lockouts_page_keeps_the_first_failure_of_a_chain_from_several_addre
     assert lockout.last_failure_at == start + timedelta(minutes=16)
     assert lockout.first_failure_at == start, (
         f"first failure shown at {lockout.first_failure_at - start} after the first one")
+
+
+def test_a_lockout_cleared_twice_is_recorded_once(client, signed_in, officer_a, manager):
+    fail(client, "officer_a", 5)
+    managers = signed_in(manager)
+
+    managers.post("/people/lockouts/clear/", {"username": "officer_a"})
+    again = managers.post("/people/lockouts/clear/", {"username": "officer_a"}, follow=True)
+
+    assert AuditEvent.objects.filter(action="user.lockout_cleared").count() == 1
+    assert "no failed sign-ins to clear" in again.content.decode()
+
+
+def test_clearing_a_username_never_locked_records_nothing(signed_in, officer_a, manager):
+    response = signed_in(manager).post("/people/lockouts/clear/", {"username": "officer_a"},
+                                       follow=True)
+
+    assert not AuditEvent.objects.filter(action="user.lockout_cleared").exists()
+    assert "may sign in again" not in response.content.decode()
