@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from compliance.api.fields import StrictBooleanFilter
 from compliance.api.filters import visible_providers
+from compliance.api.idempotency import idempotency_key, key_parameter, made_once
 from compliance.exports.api import CsvListMixin
 from compliance.models import (
     Obligation,
@@ -26,6 +27,7 @@ from compliance.models import (
     ProceedingStepVersion,
     Provider,
 )
+from compliance.sent_once import digest_of
 
 from . import periods, services
 from .record import compliance_record, requested_period
@@ -122,7 +124,10 @@ class ProceedingViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveMode
             return ProceedingRowSerializer
         return ProceedingSerializer
 
-    @extend_schema(request=ProceedingCreateSerializer, responses={201: ProceedingSerializer})
+    @extend_schema(request=ProceedingCreateSerializer, responses={201: ProceedingSerializer},
+                   parameters=[key_parameter(
+                       "answers the proceeding the first one opened, and opens no other; "
+                       "the key sent with another body answers 409 and changes nothing.")])
     def create(self, request, *args, **kwargs):
         """Open a proceeding: its first step (the notice of proposed suspension, or the
         written demand) is issued with it and freezes the cited record."""
@@ -136,7 +141,12 @@ class ProceedingViewSet(CsvListMixin, mixins.ListModelMixin, mixins.RetrieveMode
                                        data["obligations"], "obligations", provider=provider)
         data["pes_models"] = _objects(PESModel.objects.visible_to(user), data["pes_models"],
                                       "pes_models", provider=provider)
-        proceeding = services.open_proceeding(actor=request.user, provider=provider, **data)
+        # A proceeding is never removed, and its first notice goes to the provider: a retry
+        # with its Idempotency-Key opens no second.
+        proceeding, _ = made_once(
+            request, idempotency_key(request), "proceeding", digest_of(provider.pk, data),
+            lambda: services.open_proceeding(actor=request.user, provider=provider, **data),
+            lambda pk: self.get_queryset().filter(pk=pk).first())
         return Response(self.get_serializer(self.get_queryset().get(pk=proceeding.pk)).data,
                         status=status.HTTP_201_CREATED)
 

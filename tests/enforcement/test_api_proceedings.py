@@ -291,3 +291,27 @@ def test_a_step_sent_again_with_other_terms_is_no_retry_of_the_one_filed(
     assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
     assert again.json()["number"] == first.json()["number"] == 3
     assert suspension.steps.count() == 3
+
+
+def test_a_proceeding_opened_twice_with_its_idempotency_key_is_opened_once(
+        api_for, manager, provider_a, officer_a):
+    """A retry after a timeout: one proceeding, one first notice; the retry answers it."""
+    from compliance.models import Proceeding, ProceedingStep
+    from tests.enforcement.helpers import T0, at
+
+    body = {"provider": provider_a.pk, "kind": "sanction", "amount": "1200.00",
+            "grounds": "Postage was printed without being paid for.",
+            "sanction": "Pay the revenue lost."}
+    client = api_for(manager)
+    with at(T0):
+        first, again = (client.post("/api/v1/proceedings/", body, format="json",
+                                    HTTP_IDEMPOTENCY_KEY="open-sanction-7f3a")
+                        for _ in range(2))
+        other = client.post("/api/v1/proceedings/", {**body, "amount": "99.00"},
+                            format="json", HTTP_IDEMPOTENCY_KEY="open-sanction-7f3a")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert other.status_code == 409  # the key sent with another body
+    assert Proceeding.objects.filter(provider=provider_a).count() == 1
+    assert ProceedingStep.objects.filter(proceeding__provider=provider_a).count() == 1
