@@ -175,15 +175,20 @@ def _deny(actor, extension, comment, now):
                      object_id=extension.pk, at=now)
 
 
-def settle_pending_on_closed_case(*, actor, incident_id, reason, at):
-    """The pending requests for more time on the duties of a case USPS closed (the caller
-    holds the case): denied with `reason`, nothing being owed on the case any more, and
-    USPS's targets to decide them met, so none waits in its inbox or is missed. The
-    closing's own e-mail tells the provider; no decision e-mail follows. Returns how many."""
-    pending = list(ExtensionRequest.objects.select_for_update(no_key=True)
-                   .select_related("obligation")
-                   .filter(obligation__incident_id=incident_id, state=ExtensionState.PENDING)
+def settle_pending(*, actor, reason, at, incident_id=None, obligation_id=None, tell=False):
+    """The pending requests for more time on duties owed no more: a case's (`incident_id`)
+    as it closes, or one duty's (`obligation_id`) as USPS waives it. Each is denied with
+    `reason` and USPS's target to decide it met, so none waits in its inbox, is missed on
+    its record, or offers a grant that would move a duty no longer owed. The caller holds
+    the case. `tell`: each denial is e-mailed as a decision (else the caller's own e-mail
+    says so). Returns the requests denied."""
+    pending = (ExtensionRequest.objects.select_for_update(no_key=True)
+               .select_related("obligation").filter(state=ExtensionState.PENDING))
+    pending = list((pending.filter(obligation__incident_id=incident_id)
+                    if incident_id is not None else pending.filter(obligation_id=obligation_id))
                    .order_by("pk"))
     for extension in pending:
         _deny(actor, extension, reason, at)
-    return len(pending)
+        if tell:
+            publish(DECIDED, extension=extension.pk)
+    return pending

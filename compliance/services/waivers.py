@@ -9,6 +9,7 @@ from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import PROCEEDING_KINDS
 from compliance.services.users import hold_actor
 
+from .extensions import settle_pending
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
 
@@ -54,5 +55,7 @@ def waive_obligation(*, actor, obligation, reason):
     record_obligation_event(obligation, actor=actor, action="obligation.waived",
                             changes={"state": [old, ObligationState.WAIVED]}, reason=reason,
                             at=now)
+    settle_pending(actor=actor, obligation_id=obligation.pk, at=now, tell=True,
+                   reason=f"The obligation was waived, nothing is owed on it: {reason}")
     waived.send(sender=Obligation, obligation=obligation, actor=actor, at=now)
     return obligation

@@ -38,11 +38,12 @@ def queue_decision_email(report, review):
                 key=f"report:{report.pk}:review:{review.pk}")
 
 
-def queue_closing_email(incident, reason):
-    """To the active compliance officers of the provider: USPS closed the case, and why."""
+def queue_closing_email(incident, reason, denied=()):
+    """To the active compliance officers of the provider: USPS closed the case, and why;
+    `denied`: the duties whose pending requests for more time the closing denied."""
     officers = User.objects.officers_of(incident.provider_id)
     queue_email(recipients=list(officers), template="incident_closed",
-                context={"incident": incident, "reason": reason,
+                context={"incident": incident, "reason": reason, "denied": list(denied),
                          "case_path": reverse("incident-detail", args=[incident.pk])},
                 key=f"incident:{incident.pk}:closed")
 

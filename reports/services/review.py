@@ -10,7 +10,7 @@ from compliance.models import DeadlinePolicy, ObligationKind
 from compliance.services import meet_usps_target, record_event
 from compliance.services.audit import iso_time
 from compliance.services.chain import appended_at_end
-from compliance.services.extensions import settle_pending_on_closed_case
+from compliance.services.extensions import settle_pending
 from compliance.services.users import hold_actor
 from compliance.window import in_window, window_message
 from incidents.models import Incident, IncidentStatus
@@ -90,9 +90,10 @@ def accept_report(*, actor, report, comment="", expect_version=None):
         flow.start_investigation(actor, incident, report, now, DeadlinePolicy.in_force())
     elif report.kind == ReportKind.FINAL:
         _set_incident_status(actor, incident, IncidentStatus.CLOSED, now)
-        flow.close_all_duties(actor, incident,
-                              f"The final summary {report.reference} was accepted; the "
-                              "case is closed.")
+        closing = f"The final summary {report.reference} was accepted; the case is closed."
+        flow.close_all_duties(actor, incident, closing)
+        settle_pending(actor=actor, incident_id=incident.pk, at=now, tell=True,
+                       reason=f"Nothing is owed on the case any more: {closing}")
     queue_decision_email(report, review)
     return review
 
@@ -170,9 +171,9 @@ def close_case(*, actor, incident, reason):
     now = timezone.now()
     _set_incident_status(actor, incident, IncidentStatus.CLOSED, now, reason=reason)
     flow.close_all_duties(actor, incident, f"USPS closed the case: {reason}")
-    settle_pending_on_closed_case(actor=actor, incident_id=incident.pk, at=now,
-                                  reason=f"The case is closed, nothing is owed on it: {reason}")
+    denied = settle_pending(actor=actor, incident_id=incident.pk, at=now,
+                            reason=f"The case is closed, nothing is owed on it: {reason}")
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk,
                      at=now)
-    queue_closing_email(incident, reason)
+    queue_closing_email(incident, reason, denied=[str(e.obligation) for e in denied])
     return True

@@ -269,3 +269,32 @@ def test_the_case_file_names_amended_fields_as_the_product_labels_them(api_for, 
     versions = text[text.index("Versions"):text.index("Reports and their reviews")]
     assert "Pes models" not in versions
     assert "Affected PES models" in versions and "Discoverer" in versions
+
+
+def test_the_case_file_does_not_say_a_correction_owed_no_more_is_due(officer_a, reviewer):
+    """As the report's page and the return's e-mail: the case closed by USPS, the return's
+    correction is not said to be due."""
+    from django.template.loader import render_to_string
+
+    from reports.casefile.build import load_case_file
+    from tests.reports.factories import case_under_review
+
+    day = timedelta(days=1)
+    incident = case_under_review(officer_a)
+    report, _ = file_report_at(officer_a, incident, "written", at=NOW + day)
+    with time_machine.travel(NOW + 2 * day, tick=False), committed():
+        reports.return_report(actor=reviewer, report=report, comment="Name the firmware.",
+                              resubmission_due_at=NOW + 20 * day)
+    with time_machine.travel(NOW + 3 * day, tick=False), committed():
+        reports.close_case(actor=reviewer, incident=incident,
+                           reason="A duplicate of PES-2026-00001.")
+
+    with time_machine.travel(NOW + 4 * day, tick=False):
+        html = render_to_string("reports/case_file.html",
+                                {"case": load_case_file(officer_a, incident.pk),
+                                 "site_url": ""})
+
+    line = next(line for line in html.splitlines() if "Name the firmware." in line)
+    assert "Resubmission due" not in line
+    assert ("USPS no longer asks for a corrected version: USPS closed the case: A duplicate "
+            "of PES-2026-00001.") in line

@@ -110,6 +110,9 @@ def test_a_pending_request_for_more_time_is_settled_with_the_case(officer_a, rev
     assert [t for t in inbox(reviewer) if t.incident_id == incident.pk] == []
     # The closing's e-mail tells the provider; no separate denial is sent.
     assert not OutboundEmail.objects.filter(template="extension_denied").exists()
+    text = OutboundEmail.objects.get(template="incident_closed").rendered.body_text
+    assert (f"Your pending request for more time on Written report for "
+            f"{incident.reference} was denied with the closing") in text, text
 
 
 def test_closing_an_untriaged_filing_meets_uspss_triage_target(officer_a, reviewer):
@@ -306,3 +309,40 @@ def test_the_panel_does_not_say_a_waived_written_report_is_filed(signed_in, offi
 
     assert "The written report is filed" not in page
     assert "The written report is owed no more (filed or waived)" in page
+
+
+def test_an_accepted_final_summary_settles_a_pending_request_on_a_duty_it_closes(
+        officer_a, reviewer):
+    """A returned status report's correction, still owed when the final summary is filed,
+    with a request for more time on it: the case closing denies it (and says so by e-mail)."""
+    from compliance.inbox import inbox
+    from compliance.models import ExtensionState
+    from compliance.services import request_extension
+    from reports.models import ReportReview
+
+    day = timedelta(days=1)
+    incident = investigating(officer_a, reviewer, interval=14)
+    status, _ = file_report_at(officer_a, incident, "status", at=NOW + day)
+    with time_machine.travel(NOW + 2 * day, tick=False), committed():
+        review = services.return_report(actor=reviewer, report=status, comment="More detail.",
+                                        resubmission_due_at=NOW + 10 * day)
+    correction = ReportReview.objects.get(pk=review.pk).resubmission_obligation
+    with time_machine.travel(NOW + 3 * day, tick=False), committed():
+        extension = request_extension(actor=officer_a, obligation=correction,
+                                      requested_due_at=correction.due_at + 20 * day,
+                                      justification="The lab is closed.")
+    final, _ = file_report_at(officer_a, incident, "final", at=NOW + 4 * day)
+    with time_machine.travel(NOW + 5 * day, tick=False), committed():
+        services.accept_report(actor=reviewer, report=final)
+    with time_machine.travel(NOW + 40 * day, tick=False), committed():
+        sweep(NOW + 40 * day)
+
+    extension.refresh_from_db()
+    assert extension.state == ExtensionState.DENIED
+    assert final.reference in extension.comment
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    assert target.state == ObligationState.MET
+    assert [t for t in inbox(reviewer) if t.incident_id == incident.pk] == []
+    assert OutboundEmail.objects.filter(template="extension_denied",
+                                        recipient=officer_a).exists()

@@ -445,3 +445,46 @@ def test_a_grant_before_the_current_due_time_is_refused_and_changes_nothing(
     pending.refresh_from_db()
     obligation.refresh_from_db()
     assert pending.state == "pending" and obligation.due_at == NOW + timedelta(days=2)
+
+
+def test_waiving_a_duty_settles_the_pending_request_for_more_time_on_it(
+        api_for, officer_a, reviewer):
+    """Nothing is owed any more: the request is denied with the waiver (and told), USPS's
+    target to decide it met; none waits in the inbox, none is missed later."""
+    from compliance.inbox import inbox
+    from compliance.models import ExtensionState, Obligation, ObligationKind, ObligationState
+    from compliance.services import request_extension
+    from notifications.sweep import sweep
+    from tests.factories import committed
+    from tests.reports.factories import NOW, case_under_review, written_duty
+
+    day = timedelta(days=1)
+    case = case_under_review(officer_a)
+    duty = written_duty(case)
+    with time_machine.travel(NOW + day, tick=False), committed():
+        extension = request_extension(actor=officer_a, obligation=duty,
+                                      requested_due_at=duty.due_at + 7 * day,
+                                      justification="The lab is booked.")
+
+    with time_machine.travel(NOW + 2 * day, tick=False), committed():
+        response = api_for(reviewer).post(f"/api/v1/obligations/{duty.pk}/waive/",
+                                          {"reason": "Reported under PES-2026-00001."},
+                                          format="json")
+    assert response.status_code == 200 and response.json()["state"] == "waived"
+
+    # Nothing is owed any more: the request has nothing to extend.
+    with time_machine.travel(NOW + 3 * day, tick=False):
+        grant = api_for(reviewer).post(f"/api/v1/extension-requests/{extension.pk}/grant/",
+                                       {}, format="json")
+    with time_machine.travel(NOW + 40 * day, tick=False), committed():
+        sweep(NOW + 40 * day)
+    extension.refresh_from_db()
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    waiting = [t.pk for t in inbox(reviewer)]
+    assert (extension.state, target.pk in waiting, target.state) == (
+        ExtensionState.DENIED, False, ObligationState.MET)
+    assert grant.status_code == 409 and "already denied" in grant.json()["detail"]
+    assert extension.comment.startswith("The obligation was waived")
+    assert OutboundEmail.objects.filter(template="extension_denied",
+                                        recipient=officer_a).exists()
