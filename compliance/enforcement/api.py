@@ -222,11 +222,18 @@ class NoteListView(ProceedingChildMixin, CsvListMixin, generics.ListCreateAPIVie
         return (ProceedingNote.objects.visible_to(self.request.user)
                 .filter(proceeding=proceeding).select_related("author"))
 
+    @extend_schema(parameters=[key_parameter(
+        "answers the note the first one added, and adds no other; the key sent with "
+        "another note answers 409 and changes nothing.")])
     def post(self, request, *args, **kwargs):
-        self.get_queryset()
+        notes = self.get_queryset()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        note = services.add_proceeding_note(actor=request.user,
-                                            proceeding=self.get_proceeding(),
-                                            body=body.validated_data["body"])
+        proceeding, text = self.get_proceeding(), body.validated_data["body"]
+        # A note is never removed: a retry with its Idempotency-Key adds no second.
+        note, _ = made_once(
+            request, idempotency_key(request), "note", digest_of(proceeding.pk, text),
+            lambda: services.add_proceeding_note(actor=request.user, proceeding=proceeding,
+                                                 body=text),
+            lambda pk: notes.filter(pk=pk).first())
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -193,6 +193,20 @@ def test_internal_notes_are_for_usps_staff_only(api_for, suspension, reviewer, o
     assert "Counsel prefers" not in detail
 
 
+def test_an_internal_note_sent_twice_with_its_key_is_added_once(api_for, suspension, reviewer):
+    url = f"/api/v1/proceedings/{suspension.pk}/notes/"
+    client = api_for(reviewer)
+
+    first, again = (client.post(url, {"body": "Counsel prefers revocation."}, format="json",
+                                HTTP_IDEMPOTENCY_KEY="note-1") for _ in range(2))
+    other = client.post(url, {"body": "Another note."}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="note-1")
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json()["id"] == first.json()["id"]
+    assert ProceedingNote.objects.count() == 1
+
+
 def test_each_side_lists_what_it_may_see(api_for, suspension, reviewer, officer_a, officer_b):
     assert api_for(reviewer).get(LIST).json()["count"] == 1
     assert api_for(officer_a).get(LIST).json()["count"] == 1
