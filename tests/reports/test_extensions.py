@@ -486,5 +486,7 @@ def test_waiving_a_duty_settles_the_pending_request_for_more_time_on_it(
         ExtensionState.DENIED, False, ObligationState.MET)
     assert grant.status_code == 409 and "already denied" in grant.json()["detail"]
     assert extension.comment.startswith("The obligation was waived")
-    assert OutboundEmail.objects.filter(template="extension_denied",
-                                        recipient=officer_a).exists()
+    (email,) = OutboundEmail.objects.filter(template="extension_denied", recipient=officer_a)
+    text = email.rendered.body_text
+    assert "the obligation is owed no more (waived)" in text, text
+    assert "the due time stays" not in text and "Due:" not in text
