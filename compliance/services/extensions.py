@@ -103,9 +103,14 @@ def _lock_pending(actor, extension):
     """Lock the request and its obligation, after the obligation's case: deciding writes
     the case's duties, which update its row."""
     _require_usps(actor)
-    case_source().lock(ExtensionRequest.objects.filter(pk=extension.pk)
-                       .values_list("obligation__incident_id", flat=True).first())
-    extension = (ExtensionRequest.objects.select_for_update(no_key=True)
+    case_id, duty_id = (ExtensionRequest.objects.filter(pk=extension.pk)
+                        .values_list("obligation__incident_id", "obligation_id").first())
+    case_source().lock(case_id)
+    # The duty before the request, as a waiver of the duty does (which then settles the
+    # request): a duty of no case (the procedures') has no case lock to keep them apart.
+    list(Obligation.objects.select_for_update(no_key=True).filter(pk=duty_id)
+         .values_list("pk", flat=True))
+    extension = (ExtensionRequest.objects.select_for_update(no_key=True, of=("self",))
                  .select_related("obligation").get(pk=extension.pk))
     _require_usps(hold_actor(actor))  # as they are now: a closed account is refused
     if extension.state != ExtensionState.PENDING:
@@ -182,7 +187,7 @@ def settle_pending(*, actor, reason, at, incident_id=None, obligation_id=None, t
     its record, or offers a grant that would move a duty no longer owed. The caller holds
     the case. `tell`: each denial is e-mailed as a decision (else the caller's own e-mail
     says so). Returns the requests denied."""
-    pending = (ExtensionRequest.objects.select_for_update(no_key=True)
+    pending = (ExtensionRequest.objects.select_for_update(no_key=True, of=("self",))
                .select_related("obligation").filter(state=ExtensionState.PENDING))
     pending = list((pending.filter(obligation__incident_id=incident_id)
                     if incident_id is not None else pending.filter(obligation_id=obligation_id))

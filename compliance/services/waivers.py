@@ -9,6 +9,7 @@ from compliance.models import Obligation, ObligationState
 from compliance.models.obligations import PROCEEDING_KINDS
 from compliance.services.users import hold_actor
 
+from .chain import appended_at_end
 from .extensions import settle_pending
 from .obligations import record_obligation_event
 from .schedule import reschedule_reminders
@@ -19,9 +20,12 @@ waived = Signal()
 
 
 @transaction.atomic
+@appended_at_end()
 def waive_obligation(*, actor, obligation, reason):
     """USPS releases a provider from an obligation that is still owed; the reason is kept.
-    USPS's own targets are not waived."""
+    USPS's own targets are not waived. Its audit events go last (the chain's lock held for
+    their insert and the commit): a sweep holding a USPS target it settles appends last
+    too."""
     if not actor.is_usps:
         raise PermissionDenied("Only USPS staff waive obligations.")
     if not reason.strip():
