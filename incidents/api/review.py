@@ -157,7 +157,7 @@ class CloseView(ReviewActionView):
                     "answered as it is, unchanged.",
         request=CloseSerializer,
         responses={200: ReviewSerializer, 409: OpenApiResponse(
-            description="A draft, or a report on the case waits on USPS's review.")})
+            description="A report on the case waits on USPS's review.")})
     def post(self, request, incident_pk):
         incident = self.get_incident()
         serializer = CloseSerializer(data=request.data)
