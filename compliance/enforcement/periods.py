@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery
 from compliance import deadlines
 from compliance.models import Obligation, ObligationKind
 from compliance.models.obligations import PROCEEDING_KINDS
+from compliance.services.extensions import settle_pending
 from compliance.services.obligations import close_obligation, fulfil_obligation, open_obligation
 from compliance.services.targets import meet_usps_target, open_usps_target
 
@@ -87,10 +88,13 @@ def answer_period(actor, proceeding, period, policy, now):
 
 def move_on(actor, proceeding, step, now):
     """USPS acted: its target is met, and a period of the provider still outstanding (it
-    ran out unanswered, or USPS withdrew) is no longer owed."""
+    ran out unanswered, or USPS withdrew) is no longer owed, nor more time on it waits on
+    USPS."""
     meet_usps_target(actor=actor, kind=ObligationKind.USPS_PROCEEDING_DECISION,
                      object_id=proceeding.pk, at=now)
     period = provider_period(proceeding)
     if period is not None:
-        close_obligation(actor=actor, obligation=period, reason=(
-            f"The proceeding went on: {step.get_kind_display().lower()}."))
+        reason = f"The proceeding went on: {step.get_kind_display().lower()}."
+        close_obligation(actor=actor, obligation=period, reason=reason)
+        settle_pending(actor=actor, obligation_id=period.pk, at=now, tell=True,
+                       reason=f"The period is owed no more: {reason}")

@@ -230,7 +230,7 @@ def submit_report(*, actor, report, based_on=None, **fields):
             flow.open_next_status_report(actor, incident, now, policy)
         flow.follow_revised_completion(actor, report, now)
     elif report.kind == ReportKind.FINAL:
-        flow.end_status_reports(actor, incident, report)
+        flow.end_status_reports(actor, incident, report, now)
     queue_filed_email(report, version)
     return version
 

@@ -21,6 +21,7 @@ from compliance.services import (
     move_obligation_due,
     open_obligation,
 )
+from compliance.services.extensions import settle_pending
 from reports.models import (
     OBLIGATION_KIND,
     Report,
@@ -175,17 +176,19 @@ def summary_filed(incident):
                                  current_version__gt=0).exists()
 
 
-def end_status_reports(actor, incident, report):
+def end_status_reports(actor, incident, report, now):
     """A filed final summary ends the status-report cadence: the status report owed is
     owed no more (`close_obligation`: waived if not yet due, a missed one stays missed),
-    so USPS's time reviewing the summary makes no status report late. A correction USPS
-    asked of a status report stays owed."""
+    so USPS's time reviewing the summary makes no status report late, and a request for
+    more time on it is denied. A correction USPS asked of a status report stays owed."""
     for duty in (Obligation.objects.filter(OWED, incident_id=incident.pk,
                                            kind=ObligationKind.STATUS_REPORT)
                  .exclude(pk__in=_resubmission_ids(incident)).order_by("id")):
-        close_obligation(actor=actor, obligation=duty,
-                         reason=f"{report.reference} is filed: the investigation is "
-                                "complete, and status reports are owed no more.")
+        reason = (f"{report.reference} is filed: the investigation is complete, and "
+                  "status reports are owed no more.")
+        close_obligation(actor=actor, obligation=duty, reason=reason)
+        settle_pending(actor=actor, obligation_id=duty.pk, at=now, tell=True,
+                       reason=reason)
 
 
 def start_investigation(actor, incident, report, now, policy):

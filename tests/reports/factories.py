@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from compliance.models import Obligation, ObligationKind
-from compliance.services import meet_usps_target, open_obligation
+from compliance.services import meet_usps_target, open_obligation, request_extension
 from incidents.models import IncidentStatus
 from reports import services
 from tests.factories import committed
@@ -48,6 +48,14 @@ def case_under_review(officer, *, at=NOW, interval=14, risk="moderate",
 def written_duty(incident):
     return Obligation.objects.filter(incident_id=incident.pk,
                                      kind=ObligationKind.WRITTEN_REPORT).order_by("id").first()
+
+
+def more_time_asked(officer, duty, at, days=7):
+    """The officer asks for `days` more on `duty` at `at`; returns the request."""
+    with time_machine.travel(at, tick=False), committed():
+        return request_extension(actor=officer, obligation=duty,
+                                 requested_due_at=duty.due_at + timedelta(days=days),
+                                 justification="The lab is booked this week.")
 
 
 def file_report_at(officer, incident, kind, at=None, **fields):

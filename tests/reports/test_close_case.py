@@ -19,7 +19,14 @@ from reports import services
 from tests.factories import committed
 from tests.incidents.factories import make_draft, make_filed
 
-from .factories import NOW, case_under_review, file_report_at, investigating, written_duty
+from .factories import (
+    NOW,
+    case_under_review,
+    file_report_at,
+    investigating,
+    more_time_asked,
+    written_duty,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,14 +95,10 @@ def test_a_pending_request_for_more_time_is_settled_with_the_case(officer_a, rev
     (granting would move a closed duty), none waits in its inbox or is later missed."""
     from compliance.inbox import inbox
     from compliance.models import ExtensionState
-    from compliance.services import request_extension
 
     incident = case_under_review(officer_a)
     duty = written_duty(incident)
-    with time_machine.travel(NOW + timedelta(hours=2), tick=False), committed():
-        extension = request_extension(actor=officer_a, obligation=duty,
-                                      requested_due_at=duty.due_at + timedelta(days=7),
-                                      justification="The lab is closed this week.")
+    extension = more_time_asked(officer_a, duty, NOW + timedelta(hours=2))
 
     close(reviewer, incident)
     with time_machine.travel(NOW + timedelta(days=30), tick=False), committed():

@@ -453,18 +453,14 @@ def test_waiving_a_duty_settles_the_pending_request_for_more_time_on_it(
     target to decide it met; none waits in the inbox, none is missed later."""
     from compliance.inbox import inbox
     from compliance.models import ExtensionState, Obligation, ObligationKind, ObligationState
-    from compliance.services import request_extension
     from notifications.sweep import sweep
     from tests.factories import committed
-    from tests.reports.factories import NOW, case_under_review, written_duty
+    from tests.reports.factories import NOW, case_under_review, more_time_asked, written_duty
 
     day = timedelta(days=1)
     case = case_under_review(officer_a)
     duty = written_duty(case)
-    with time_machine.travel(NOW + day, tick=False), committed():
-        extension = request_extension(actor=officer_a, obligation=duty,
-                                      requested_due_at=duty.due_at + 7 * day,
-                                      justification="The lab is booked.")
+    extension = more_time_asked(officer_a, duty, NOW + day)
 
     with time_machine.travel(NOW + 2 * day, tick=False), committed():
         response = api_for(reviewer).post(f"/api/v1/obligations/{duty.pk}/waive/",

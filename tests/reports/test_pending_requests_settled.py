@@ -1,0 +1,78 @@
+"""Requests for more time on a duty that stops being owed, and the grant's e-mail sent after
+it did. README, Extensions: "A request still pending when its duty stops being owed ... is
+denied with that reason and the officers told, USPS's target to decide it met: nothing
+waits on USPS that it could not grant"; the filed final summary ends the status-report
+cadence (the status report owed is waived, or stays missed)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from compliance.errors import Conflict
+from compliance.inbox import inbox
+from compliance.models import ExtensionState, Obligation, ObligationKind, ObligationState
+from compliance.services import grant_extension
+from notifications.models import OutboundEmail
+from notifications.sweep import sweep
+from reports import services
+from tests.factories import committed
+from tests.reports.factories import (
+    NOW,
+    case_under_review,
+    file_report_at,
+    investigating,
+    more_time_asked,
+    written_duty,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_request_on_the_status_report_the_final_summary_ended_waits_on_usps_no_more(
+        officer_a, reviewer):
+    incident = investigating(officer_a, reviewer)
+    status = Obligation.objects.get(incident_id=incident.pk,
+                                    kind=ObligationKind.STATUS_REPORT)
+    extension = more_time_asked(officer_a, status, NOW + timedelta(days=1))
+
+    file_report_at(officer_a, incident, "final", at=NOW + timedelta(days=2))
+
+    status.refresh_from_db()
+    assert not status.is_outstanding  # the cadence ended: owed no more
+    extension.refresh_from_db()
+    assert extension.state == ExtensionState.DENIED  # at once, with the reason, told
+    assert "status reports are owed no more" in extension.comment
+    assert OutboundEmail.objects.filter(template="extension_denied",
+                                        recipient=officer_a).count() == 1
+    with time_machine.travel(NOW + timedelta(days=3), tick=False), pytest.raises(Conflict):
+        grant_extension(actor=reviewer, extension=extension)  # USPS cannot grant it
+    with time_machine.travel(NOW + timedelta(days=40), tick=False), committed():
+        sweep(NOW + timedelta(days=40))
+        waiting = [t for t in inbox(reviewer) if t.object_id == extension.pk
+                   and t.kind == ObligationKind.USPS_EXTENSION_DECISION]
+    extension.refresh_from_db()
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    assert (extension.state, target.state, waiting) == (
+        ExtensionState.DENIED, ObligationState.MET, []), (extension.state, target.state,
+                                                          waiting)
+
+
+def test_a_grant_e_mail_sent_after_the_case_closed_does_not_say_the_duty_is_due(
+        officer_a, reviewer):
+    incident = case_under_review(officer_a)
+    duty = written_duty(incident)
+    extension = more_time_asked(officer_a, duty, NOW + timedelta(hours=1))
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False), committed():
+        grant_extension(actor=reviewer, extension=extension)
+    with time_machine.travel(NOW + timedelta(hours=2, minutes=1), tick=False), committed():
+        services.close_case(actor=reviewer, incident=incident,
+                            reason="A duplicate of PES-2026-00001.")
+
+    duty.refresh_from_db()
+    assert not duty.is_outstanding
+    email = OutboundEmail.objects.get(template="extension_granted")
+    text = email.rendered.body_text
+    assert "Now due" not in text, text
+    assert "owed no more (waived)" in text, text
