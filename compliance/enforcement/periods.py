@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 from compliance import deadlines
 from compliance.models import Obligation, ObligationKind
 from compliance.models.obligations import PROCEEDING_KINDS
-from compliance.services.extensions import settle_pending
+from compliance.services.extensions import settle_met, settle_pending
 from compliance.services.obligations import close_obligation, fulfil_obligation, open_obligation
 from compliance.services.targets import meet_usps_target, open_usps_target
 
@@ -79,6 +79,7 @@ def answer_period(actor, proceeding, period, policy, now):
     to decide starts, flagged filed late when the answer came after the period."""
     if period is not None:
         fulfil_obligation(actor=actor, obligation=period, at=now)
+        settle_met(duty=period, at=now)
     open_usps_target(actor=actor, kind=ObligationKind.USPS_PROCEEDING_DECISION,
                      provider=proceeding.provider, at=now, object_id=proceeding.pk,
                      policy=policy,

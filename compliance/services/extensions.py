@@ -197,3 +197,12 @@ def settle_pending(*, actor, reason, at, incident_id=None, obligation_id=None, t
         if tell:
             publish(DECIDED, extension=extension.pk)
     return pending
+
+
+def settle_met(*, duty, at):
+    """A duty just met (filed, answered) leaves nothing to extend: a request still pending
+    on it is denied, by no one, with that reason, and USPS's target to decide it met. The
+    officers are not e-mailed: their own filing met it. Returns the requests denied."""
+    return settle_pending(actor=None, obligation_id=duty.pk, at=at, reason=(
+        f"The obligation was met ({display_time(at)}): nothing is left to extend."))
+

@@ -49,6 +49,7 @@ from compliance.window import check_date, check_datetime
 
 from .audit import record_event
 from .chain import appended_at_end
+from .extensions import settle_met
 from .obligations import close_obligation, fulfil_obligation, open_obligation
 from .targets import hold_usps_target, meet_usps_target, open_usps_target
 from .users import hold_actor
@@ -150,6 +151,7 @@ def upload_procedures(*, actor, provider, uploaded_file, effective_date,
                           "effective_date": [None, effective_date.isoformat()]})
     if duty is not None:
         duty = fulfil_obligation(actor=actor, obligation=duty, at=now, locked=True)
+        settle_met(duty=duty, at=now)
     open_usps_target(
         actor=actor, kind=ObligationKind.USPS_PROCEDURES_REVIEW, provider=provider,
         subject=procedures_subject(provider.name, document.version),
@@ -210,6 +212,7 @@ def accept_procedures(*, actor, document, comment=""):
     if duty is not None and not changes_asked_later.exists():
         fulfil_obligation(actor=actor, obligation=duty,
                           at=max(document.uploaded_at, duty.created_at))
+        settle_met(duty=duty, at=now)
     superseded = provider.procedure_documents.filter(
         version__lt=document.version, review_state=ProcedureReview.PENDING).values("pk")
     for target in (Obligation.objects.usps_targets().outstanding()

@@ -21,7 +21,7 @@ from compliance.services import (
     move_obligation_due,
     open_obligation,
 )
-from compliance.services.extensions import settle_pending
+from compliance.services.extensions import settle_met, settle_pending
 from reports.models import (
     OBLIGATION_KIND,
     Report,
@@ -89,11 +89,14 @@ def _open(actor, incident, kind, subject, due_at):
 
 
 def meet_duty(actor, report, now):
-    """Meet (or meet late) the duty a filing answers; returns it, or None."""
+    """Meet (or meet late) the duty a filing answers, settling a request for more time
+    still pending on it; returns the duty, or None."""
     duty = duty_met_by(report)
     if duty is None:
         return None
-    return fulfil_obligation(actor=actor, obligation=duty, at=now)
+    duty = fulfil_obligation(actor=actor, obligation=duty, at=now)
+    settle_met(duty=duty, at=now)
+    return duty
 
 
 def open_next_status_report(actor, incident, now, policy):

@@ -283,3 +283,24 @@ def test_changes_on_a_version_a_later_one_answers_do_not_ask_the_officers_to_upl
     assert not duties(provider_a).filter(state="open").exists()
     email = OutboundEmail.objects.get(template="procedures_reviewed").rendered
     assert "Upload a revised version" not in email.body_text, email.body_text
+
+
+def test_a_version_filed_settles_a_request_for_more_time_on_the_duty(officer_a, reviewer,
+                                                                     provider_a):
+    """Nothing is left to extend once the duty is met: the request waits on USPS no more."""
+    from compliance.models import ExtensionState
+    from compliance.services import request_extension
+
+    ensure_procedures_obligations()
+    duty = duties(provider_a).get()
+    extension = request_extension(actor=officer_a, obligation=duty,
+                                  requested_due_at=duty.due_at + timedelta(days=14),
+                                  justification="The board meets next month.")
+
+    upload(officer_a)
+
+    extension.refresh_from_db()
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    assert (duties(provider_a).get().state, extension.state, target.state) == (
+        "met", ExtensionState.DENIED, "met")

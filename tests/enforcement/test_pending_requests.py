@@ -48,3 +48,25 @@ def test_a_request_pending_on_a_period_the_withdrawal_closed_waits_on_usps_no_mo
     assert target.state == ObligationState.MET, target.state
     with at(T0 + 30 * DAY):
         assert [t for t in inbox(reviewer) if t.object_id == extension.pk] == []
+
+
+def test_a_request_pending_on_a_period_the_provider_answered_waits_on_usps_no_more(
+        suspension, officer_a, reviewer):
+    """The officer asked for more time, then answered within the period after all."""
+    period = period_of(suspension, ObligationKind.PROCEEDING_CORRECTION)
+    with at(T0 + DAY):
+        extension = request_extension(actor=officer_a, obligation=period,
+                                      requested_due_at=period.due_at + 7 * DAY,
+                                      justification="The auditor is away.")
+
+    issue(officer_a, suspension, "correction", T0 + 2 * DAY)
+
+    period.refresh_from_db()
+    extension.refresh_from_db()
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    assert (period.state, extension.state, target.state) == (
+        ObligationState.MET, ExtensionState.DENIED, ObligationState.MET)
+    assert not OutboundEmail.objects.filter(template="extension_denied").exists()
+    with at(T0 + 30 * DAY):
+        assert [t for t in inbox(reviewer) if t.object_id == extension.pk] == []

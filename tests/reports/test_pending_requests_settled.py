@@ -76,3 +76,34 @@ def test_a_grant_e_mail_sent_after_the_case_closed_does_not_say_the_duty_is_due(
     text = email.rendered.body_text
     assert "Now due" not in text, text
     assert "owed no more (waived)" in text, text
+
+
+def test_a_request_on_a_duty_the_filing_met_waits_on_usps_no_more(officer_a, reviewer,
+                                                                   signed_in):
+    """The officer asked for more time, then filed in time after all: nothing is left to
+    extend, so nothing waits on USPS (its target met, not missed), and a grant is refused."""
+    incident = case_under_review(officer_a)
+    duty = written_duty(incident)
+    extension = more_time_asked(officer_a, duty, NOW + timedelta(hours=1))
+
+    file_report_at(officer_a, incident, "written", at=NOW + timedelta(days=1))
+
+    duty.refresh_from_db()
+    extension.refresh_from_db()
+    assert duty.state == ObligationState.MET
+    assert extension.state == ExtensionState.DENIED, extension.state
+    assert "met" in extension.comment and extension.decided_by is None
+    with time_machine.travel(NOW + timedelta(days=1, hours=1), tick=False):
+        page = signed_in(officer_a).get(f"/obligations/{duty.pk}/").content.decode()
+    assert "nothing is left to extend" in page and "by None" not in page
+    with time_machine.travel(NOW + timedelta(days=2), tick=False), pytest.raises(Conflict):
+        grant_extension(actor=reviewer, extension=extension)
+    with time_machine.travel(NOW + timedelta(days=40), tick=False), committed():
+        sweep(NOW + timedelta(days=40))
+        waiting = [t for t in inbox(reviewer) if t.object_id == extension.pk
+                   and t.kind == ObligationKind.USPS_EXTENSION_DECISION]
+    target = Obligation.objects.get(kind=ObligationKind.USPS_EXTENSION_DECISION,
+                                    object_id=extension.pk)
+    duty.refresh_from_db()
+    assert (target.state, waiting, duty.state) == (ObligationState.MET, [],
+                                                   ObligationState.MET)
