@@ -1,8 +1,13 @@
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.internal.flows import check_rate_limit
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.views import RemoveWebAuthnView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -32,6 +37,29 @@ def reset_own_factor(request):
             return redirect("mfa_activate_totp")
     return render(request, "accounts/factor_reset.html",
                   {"form": form, "has_factor": services.has_factor(request.user)})
+
+
+class RemoveSecurityKey(RemoveWebAuthnView):
+    """allauth's removal of a security key, which asks the adapter nothing: as the
+    authenticator app's removal, it keeps the last factor of a role that needs one
+    (`MFAAdapter.can_delete_authenticator`). The person's factors are locked while it
+    decides, so two removals at once cannot each leave the other key as the last."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            list(Authenticator.objects.select_for_update()
+                 .filter(user_id=self.request.user.pk).values_list("pk", flat=True))
+            key = self.get_object()
+            if get_mfa_adapter().can_delete_authenticator(key):
+                return super().form_valid(form)
+        messages.error(self.request, "Your role needs a second factor: this key is your only "
+                                     "one. Add another (an authenticator app or a second key) "
+                                     "before removing it, or replace it on “Replace your "
+                                     "second factor” (your profile).")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+remove_security_key = RemoveSecurityKey.as_view()
 
 
 @usps_manager_only

@@ -257,6 +257,38 @@ def test_it_does_not_let_a_required_role_simply_switch_its_factor_off(client, of
     assert Authenticator.objects.filter(user=officer_a, type="totp").exists()
 
 
+def security_key(user, name):
+    return Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN,
+                                        data={"name": name})
+
+
+def test_it_does_not_let_a_required_role_remove_its_only_security_key(signed_in, officer_a,
+                                                                      mfa_on):
+    """allauth's key removal asks nothing of the adapter: the project's page does."""
+    key = security_key(officer_a, "YubiKey")
+    client = signed_in(officer_a)
+
+    response = client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", follow=True)
+
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+    assert "this key is your only one" in response.content.decode()
+    assert client.get("/").status_code == 200  # still holds the factor its role needs
+
+
+def test_it_lets_a_required_role_remove_a_key_while_it_keeps_another(signed_in, officer_a,
+                                                                     viewer_a, mfa_on):
+    lost, kept = security_key(officer_a, "Lost"), security_key(officer_a, "Spare")
+    client = signed_in(officer_a)
+
+    client.post(f"/accounts/2fa/webauthn/keys/{lost.pk}/remove/")
+
+    assert list(Authenticator.objects.filter(user=officer_a)) == [kept]
+    # A role that needs no second factor removes its only key.
+    own = security_key(viewer_a, "Own")
+    signed_in(viewer_a).post(f"/accounts/2fa/webauthn/keys/{own.pk}/remove/")
+    assert not Authenticator.objects.filter(user=viewer_a).exists()
+
+
 def test_it_replaces_ones_factor_with_password_and_current_code(client, officer_a, mfa_on):
     secret = factories.enrol_totp(officer_a, secret="GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
     sign_in_with_password(client, "officer_a", secret=secret)
