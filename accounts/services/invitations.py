@@ -13,6 +13,7 @@ from compliance.models.users import PROVIDER_ROLES
 from compliance.services import create_user, hold_actor, record_event
 from notifications.services import queue_email
 
+from .people import may_reactivate
 from .rules import may_manage, refuse
 
 
@@ -56,7 +57,9 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
     A provider officer may only invite officers and viewers of their own provider; any other
     attempt is refused and recorded. A pending invitation of the same address to the same
     provider (or to USPS) that the inviter may withdraw is withdrawn: the new link replaces
-    it, so one address makes one account. Returns (invitation, link).
+    it, so one address makes one account. An address with an account there already (the
+    provider's, or USPS's) is refused: that person's page changes their role or opens their
+    account again — one USPS closed, for a USPS manager alone. Returns (invitation, link).
     """
     require_may_invite(actor, role, provider_id)
     if role not in Role.values:
@@ -73,6 +76,7 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
         # As they are now: a request read before the inviter was closed or moved.
         if not may_manage(hold_actor(actor), role=role, provider_id=provider_id):
             raise PermissionDenied("You may not invite people.")
+        _refuse_an_account_there(actor, email, provider)
         for earlier in Invitation.objects.select_for_update(no_key=True).filter(
                 email=email, provider=provider, accepted_at__isnull=True,
                 revoked_at__isnull=True).order_by("pk"):
@@ -98,6 +102,27 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
             "invitation": invitation, "accept_url": secrets.seal(link), "invited_by": actor,
         })
     return invitation, link
+
+
+def _refuse_an_account_there(actor, email, provider):
+    """An account of `email` on the side invited to (the provider's staff, or USPS's) is
+    changed on its page, not made again: a new one would get around who may open a closed
+    account again. Accounts elsewhere are not the inviter's to know of."""
+    existing = (User.objects.filter(email__iexact=email, provider=provider)
+                .order_by("-is_active", "pk").first())
+    if existing is None:
+        return
+    if existing.is_active:
+        raise ValidationError({"email": [
+            f"{email} already has an account here ({existing.username}): change its role on "
+            "its page in People."]})
+    if may_reactivate(actor, existing):
+        raise ValidationError({"email": [
+            f"{email} has a closed account here ({existing.username}): open it again from "
+            "its page in People."]})
+    raise ValidationError({"email": [
+        f"{email} has an account here ({existing.username}) that USPS closed: only a USPS "
+        "manager opens it again."]})
 
 
 def check_invitation(pk, secret, now=None):

@@ -74,6 +74,41 @@ def test_it_lets_a_manager_invite_usps_staff_and_any_providers_staff(signed_in, 
         ("usps_reviewer", None), ("provider_officer", provider_b.pk)}
 
 
+def test_it_refuses_to_invite_again_an_account_usps_closed(signed_in, client, manager,
+                                                           officer_a, viewer_a):
+    """A USPS manager alone opens again an account USPS closed: a fresh invitation of its
+    address by the provider's officer would make the person a new one."""
+    from accounts.services import deactivate_user
+
+    deactivate_user(actor=manager, user=viewer_a, reason="Misuse.")
+
+    response = signed_in(officer_a).post("/people/invite/", invite_form(
+        email=viewer_a.email.upper()))
+
+    assert response.status_code == 200  # the form again, saying why
+    assert "that USPS closed: only a USPS manager opens it again" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert not OutboundEmail.objects.filter(template="invitation").exists()
+    assert User.objects.filter(email__iexact=viewer_a.email).count() == 1
+
+
+def test_it_sends_an_account_of_the_provider_to_its_page_not_a_new_invitation(
+        signed_in, officer_a, viewer_a, officer_b):
+    officer = signed_in(officer_a)
+    active = officer.post("/people/invite/", invite_form(email=viewer_a.email,
+                                                         role="provider_officer"))
+    assert "already has an account here (viewer_a)" in active.content.decode()
+    from accounts.services import deactivate_user
+
+    deactivate_user(actor=officer_a, user=viewer_a, reason="Left the company.")
+    closed = officer.post("/people/invite/", invite_form(email=viewer_a.email))
+    assert "open it again from its page" in closed.content.decode()
+    assert not Invitation.objects.exists()
+    # An account at another provider is not the officer's to know of: invited as anyone.
+    officer.post("/people/invite/", invite_form(email=officer_b.email))
+    assert Invitation.objects.get().email == officer_b.email.lower()
+
+
 def test_it_confirms_the_expiry_in_the_inviters_own_zone(signed_in, officer_a):
     officer_a.timezone = "Asia/Tokyo"
     officer_a.save(update_fields=["timezone"])

@@ -8,6 +8,7 @@ until its isolation is declared here.
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
@@ -90,6 +91,7 @@ URLS = {  # url name (api: where a page shares its name) -> path with A's object
     "person-reset-factor": "/people/{person}/reset-factor/",
     "invitation-revoke": "/people/invitations/{invitation}/revoke/",
     "invitation-accept": "/accounts/invitation/{invitation}-{secret}/",
+    "mfa_remove_webauthn": "/accounts/2fa/webauthn/keys/{key}/remove/",
     "compliance-record": "/providers/{provider}/compliance-record/",
     "compliance-record-duties": "/providers/{provider}/compliance-record/duties/",
     "proceeding-detail": "/proceedings/{proceeding}/",
@@ -165,6 +167,8 @@ def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
     person = factories.ViewerFactory(provider=provider_a)
     invitation, _ = invite_user(actor=officer_a, email="new@alpha.example",
                                 role="provider_viewer", provider_id=provider_a.pk)
+    key = Authenticator.objects.create(user=officer_a, type=Authenticator.Type.WEBAUTHN,
+                                       data={"name": "Officer A's key"})
     return {
         "person": person.pk, "invitation": invitation.pk,
         "provider": provider_a.pk, "affiliate": affiliate.pk, "pes_model": pes_model.pk,
@@ -172,7 +176,7 @@ def case_of_a(settings, tmp_path, provider_a, officer_a, reviewer):
         "report": report.pk, "obligation": obligation.pk,
         "extension": extension.pk,
         "procedures": document.pk, "secret": "not-a-feed-secret",
-        "proceeding": proceeding.pk, "step": proceeding.steps.get().pk,
+        "proceeding": proceeding.pk, "step": proceeding.steps.get().pk, "key": key.pk,
     }
 
 
