@@ -13,7 +13,7 @@ from django.db.models import Case, CharField, Count, DateTimeField, F, Q, Value,
 from django.db.models.functions import Trunc, TruncMonth
 
 from compliance.aggregates import HoursBetween, Median, until
-from compliance.models import AuditEvent, ObligationState
+from compliance.models import AuditEvent, ObligationKind, ObligationState
 from incidents.models import RevenueRisk
 
 RISKS = [*RevenueRisk.values, None]  # None: not yet set
@@ -233,7 +233,11 @@ def open_by_risk(incidents, obligations, period):
 def backlog(incidents, obligations, period):
     """At the end of each month of the period: cases open (filed, not yet closed) and
     duties owed (created, neither met, closed nor waived yet). One query each, one
-    count per month, over what was open (or owed) at some month's end and no more."""
+    count per month, over what was open (or owed) at some month's end and no more.
+
+    The 24-hour notification is owed only while its case is a draft (the filing meets
+    it), before the case counts as open or its duties are shown: at a month's end it
+    never counts, as in the open cases by risk at that instant."""
     ends = period.month_ends()
     cases = (incidents.alias(open_until=until("closed_at"))
              .filter(open_until__gte=ends[0], submitted_at__lt=ends[-1])
@@ -242,7 +246,7 @@ def backlog(incidents, obligations, period):
                            for n, end in enumerate(ends)}))
     duties = (obligations.alias(owed_until=until("met_at", "closed_at", "waived_at"))
               .filter(owed_until__gte=ends[0], created_at__lt=ends[-1])
-              .exclude(WAIVED_UNTIMED)
+              .exclude(WAIVED_UNTIMED).exclude(kind=ObligationKind.NOTIFICATION)
               .aggregate(**{f"m{n}": _count("created_at", Q(created_at__lt=end,
                                                             owed_until__gte=end))
                             for n, end in enumerate(ends)}))

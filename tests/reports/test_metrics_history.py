@@ -3,17 +3,18 @@ without colour whatever the number of series; a last day alone names its own twe
 months."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
 from compliance.models import ObligationKind, ObligationState
 from compliance.models.obligations import USPS_KINDS
+from incidents import services
 from incidents.models import IncidentStatus
 from tests import factories
 from tests.compliance.test_exports_csv import as_dicts
-from tests.incidents.factories import IncidentFactory
+from tests.incidents.factories import IncidentFactory, make_draft
 
 TODAY = datetime(2026, 4, 15, 12, 0, tzinfo=UTC)
 PERIOD = "from=2026-01-01&to=2026-03-31"
@@ -223,3 +224,27 @@ def test_open_by_risk_keeps_the_risk_a_case_had_before_a_later_re_triage(
     assert (rows["Low"]["open cases"], rows["Critical"]["open cases"]) == ("1", "0")
     assert rows["Low"]["duties owed on them"] == "2"  # the written report, the status report
     assert rows["Critical"]["duties owed on them"] == "0"
+
+
+def test_backlog_does_not_count_a_drafts_duty_at_a_month_end_before_the_filing(
+        signed_in, officer_a, reviewer):
+    """The 24-hour duty is owed while its case is a draft alone: USPS knew of neither."""
+    # Drafted on January 31 at 23:00 (discovered an hour before), filed on February 1 at
+    # 01:00 UTC: at the end of January USPS knew of no case and no duty.
+    drafted_at = datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+    with time_machine.travel(drafted_at, tick=False):
+        draft = make_draft(officer_a, discovered_at=drafted_at - timedelta(hours=1))
+    with time_machine.travel(datetime(2026, 2, 1, 1, 0, tzinfo=UTC), tick=False), \
+            factories.committed():
+        services.submit_incident(actor=officer_a, incident=draft, late_reason="")
+
+    for user in (reviewer, officer_a):
+        client = signed_in(user)
+        backlog = rows_of(client, "backlog", "from=2026-01-01&to=2026-02-28")
+        by_risk = rows_of(client, "open-by-risk", "from=2026-01-01&to=2026-01-31")
+        january = backlog[0]
+        assert january["month"] == "2026-01"
+        duties_by_risk = sum(int(r["duties owed on them"]) for r in by_risk)
+        assert (january["open cases at its end"], duties_by_risk) == ("0", 0)
+        # The same instant, the same page: the backlog agrees no duty was owed then.
+        assert january["duties owed at its end"] == "0", (user.username, backlog)
