@@ -200,6 +200,10 @@ USPS_ONLY_TEMPLATES = frozenset({
     "report_filed", "extension_requested", "procedures_uploaded", "daily_digest"})
 
 
+# What is about the account itself, whichever side its holder is on: a change to how
+# they sign in, a reset link they asked for. A move to another side does not hold it back.
+ACCOUNT_TEMPLATES = frozenset({"security_notice", "password_reset_key"})
+
 # The side an e-mail other than a reminder was written for (its `audience`): USPS, or
 # one provider by id.
 SIDE_USPS, SIDE_PROVIDER = "side:usps", "side:provider:"

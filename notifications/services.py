@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from .bulk import claim_emails, insert_emails
 from .models import EmailState, OutboundEmail
-from .rendering import SIDE_PROVIDER, SIDE_USPS, NotApplicable, encode, load_refs, render_one
+from .rendering import (
+    ACCOUNT_TEMPLATES,
+    SIDE_PROVIDER,
+    SIDE_USPS,
+    NotApplicable,
+    encode,
+    load_refs,
+    render_one,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +80,8 @@ def queue_emails(emails):
         # A recipient without an account yet (an invitee) is kept by address alone; the
         # template's builder says at sending whom the e-mail addresses.
         rows += [(_key(stem, who), email.template, person.pk, person.email, context, None,
-                  "", side_of(person)) for who, person in people.items()]
+                  "", "" if email.template in ACCOUNT_TEMPLATES else side_of(person))
+                 for who, person in people.items()]
     return insert_emails(rows, timezone.now())
 
 
@@ -101,9 +110,11 @@ def queue_email(*, recipients, template, context, key=None):
 
 def skip_unsent_to(user, reason):
     """Mark skipped every e-mail still waiting to go to `user`, with `reason`: each was
-    written for who they were when it was queued. Returns how many."""
-    return OutboundEmail.objects.filter(recipient=user, state__in=UNSENT).update(
-        state=EmailState.SKIPPED, last_error=f"Not sent: {reason}.")
+    written for who they were when it was queued — but those about their account itself
+    (`ACCOUNT_TEMPLATES`). Returns how many."""
+    return (OutboundEmail.objects.filter(recipient=user, state__in=UNSENT)
+            .exclude(template__in=ACCOUNT_TEMPLATES)
+            .update(state=EmailState.SKIPPED, last_error=f"Not sent: {reason}."))
 
 
 def claim(pk, now=None):

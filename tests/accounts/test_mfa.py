@@ -348,6 +348,24 @@ def test_it_lets_a_manager_reset_a_lost_factor_ending_the_persons_sessions(clien
     assert "A USPS manager removed your second factor" in notice.rendered.body_text
 
 
+def test_the_person_is_told_of_a_factor_reset_though_moved_before_it_went_out(
+        manager, officer_a, provider_b, mailoutbox):
+    """What waits for someone moved to another side is held back, but not the news of a
+    change to their own account."""
+    from accounts.services import change_role, reset_user_factor
+    from notifications.services import send_due_emails
+
+    factories.enrol_totp(officer_a)
+    with factories.committed():
+        reset_user_factor(actor=manager, user=officer_a, reason="Lost phone.")
+        change_role(actor=manager, user=officer_a, role="provider_officer",
+                    provider_id=provider_b.pk, reason="Joined Beta.")
+    send_due_emails()
+
+    told = [m for m in mailoutbox if officer_a.email in m.to]
+    assert [m.subject for m in told] and "second factor" in told[0].body
+
+
 def test_a_factor_reset_sent_twice_removes_and_records_once(signed_in, manager, officer_a):
     factories.enrol_totp(officer_a)
     managers = signed_in(manager)
