@@ -5,7 +5,7 @@ import math
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 # No published body nests deeper than 3 levels; 32 leaves room for any addition.
 MAX_DEPTH = 32
@@ -71,3 +71,8 @@ class CharsetCheckedFormParser(FormParser):
         except (LookupError, UnicodeError):
             encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
             raise ParseError(unreadable_charset(encoding)) from None
+
+
+# What the upload endpoints read: a multipart file, or a form (which carries no file, and is
+# answered so); never JSON. The form's charset is checked as everywhere else.
+UPLOAD_PARSERS = [MultiPartParser, CharsetCheckedFormParser]

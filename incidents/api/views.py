@@ -5,12 +5,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
 from compliance.api.idempotency import idempotency_key, key_parameter, made_once
 from compliance.api.pagination import FewRowsPagination
+from compliance.api.parsers import UPLOAD_PARSERS
 from compliance.errors import Conflict
 from compliance.exports.api import CsvListMixin
 from compliance.sent_once import digest_of
@@ -198,7 +198,7 @@ class AttachmentListView(IncidentChildMixin, CsvListMixin, generics.ListCreateAP
     """Files of an incident; officers add them as multipart `file`."""
 
     serializer_class = AttachmentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = UPLOAD_PARSERS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

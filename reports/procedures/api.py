@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, parsers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -12,6 +12,7 @@ from compliance import services
 from compliance.api.fields import SaneDateField
 from compliance.api.filters import ProcedureDocumentFilter
 from compliance.api.idempotency import idempotency_key, key_parameter, made_once
+from compliance.api.parsers import UPLOAD_PARSERS
 from compliance.exports.api import CsvListMixin
 from compliance.models import ProcedureDocument
 from compliance.sent_once import digest_of
@@ -53,7 +54,7 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
     provider officers upload a new version (multipart `file`)."""
 
     serializer_class = ProcedureDocumentSerializer
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = UPLOAD_PARSERS
     filterset_class = ProcedureDocumentFilter
 
     def get_queryset(self):

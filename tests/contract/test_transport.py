@@ -63,14 +63,26 @@ def test_an_upload_in_such_a_charset_answers_json_400(api_for, officer_a):
     assert not incident.attachments.exists()
 
 
-def test_a_form_body_that_its_charset_cannot_decode_answers_json_400(api_for, officer_a):
+@pytest.mark.parametrize("where", ["incidents", "attachments", "procedures"])
+def test_a_form_body_that_its_charset_cannot_decode_answers_json_400(api_for, officer_a,
+                                                                     where):
     # punycode is a text encoding DRF's FormParser lets through; "title=Meter" is no
-    # punycode, and QueryDict's decoding raises UnicodeError.
+    # punycode, and QueryDict's decoding raises UnicodeError. The upload endpoints read
+    # forms with their own parsers, the same check among them.
+    from compliance.models import ProcedureDocument
+
+    incident = make_filed(officer_a) if where == "attachments" else None
+    path = {"incidents": "/api/v1/incidents/", "procedures": "/api/v1/procedures/",
+            "attachments": f"/api/v1/incidents/{incident and incident.pk}/attachments/"}[where]
+    filed = Incident.objects.count()
+
     response = _post(api_for, officer_a, FORM_BODY,
-                     "application/x-www-form-urlencoded; charset=punycode")
+                     "application/x-www-form-urlencoded; charset=punycode", path=path)
 
     _assert_json_400(response)
-    assert not Incident.objects.exists()
+    assert Incident.objects.count() == filed
+    assert not ProcedureDocument.objects.exists()
+    assert incident is None or not incident.attachments.exists()
 
 
 def test_a_server_error_under_the_api_answers_json(api_for, officer_a, monkeypatch):
