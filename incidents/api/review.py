@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from compliance.api.fields import AwareDateTimeField, StrictPrimaryKeyRelatedField
 from compliance.api.idempotency import idempotency_key, key_parameter
 from compliance.exports.api import CsvListMixin
-from compliance.models import User
+from compliance.models import Obligation, ObligationKind, User
 from incidents import services
 from incidents.models import Comment, CommentVisibility, Incident, RevenueRisk
-from incidents.services.triage import require_usps, written_report_obligation
+from incidents.services.triage import require_usps, triage_state, written_report_obligation
 from reports.services import close_case
 
 
@@ -36,6 +36,14 @@ class TriageSerializer(serializers.Serializer):
     reviewer = StrictPrimaryKeyRelatedField(
         queryset=_reviewers(), required=False, allow_null=True,
         help_text="The USPS reviewer to assign; by default the triaging reviewer, if none is.")
+    expect_first = serializers.BooleanField(
+        required=False, default=False,
+        help_text="This is meant as the case's first triage: refused (409, nothing changed) "
+                  "if a colleague has triaged it since and this would change their triage.")
+    based_on = serializers.CharField(
+        required=False, allow_null=True, default=None, max_length=200,
+        help_text="The `triage_state` the change was decided on (from `GET` of this "
+                  "address): refused (409, nothing changed) once another triage changed it.")
 
 
 class AssignSerializer(serializers.Serializer):
@@ -56,16 +64,24 @@ class ReviewSerializer(serializers.ModelSerializer):
     triaged_at = AwareDateTimeField(read_only=True)
     assigned_reviewer = StrictPrimaryKeyRelatedField(read_only=True)
     written_report = serializers.SerializerMethodField()
+    triage_state = serializers.SerializerMethodField(
+        help_text="The triage as it stands, as one opaque string: send it back as "
+                  "`based_on` so that a colleague's change since is not undone unseen.")
 
     class Meta:
         model = Incident
         fields = ["id", "reference", "status", "revenue_risk", "triaged_at",
-                  "status_report_interval_days", "assigned_reviewer", "written_report"]
+                  "status_report_interval_days", "assigned_reviewer", "written_report",
+                  "triage_state"]
 
     @extend_schema_field(WrittenReportDutySerializer(allow_null=True))
     def get_written_report(self, incident):
         duty = written_report_obligation(incident)
         return WrittenReportDutySerializer(duty).data if duty else None
+
+    def get_triage_state(self, incident) -> str:
+        return triage_state(incident, Obligation.objects.filter(
+            incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT))
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -111,10 +127,15 @@ class ReviewActionView(generics.GenericAPIView):
 class TriageView(ReviewActionView):
     serializer_class = TriageSerializer
 
+    @extend_schema(summary="Where the triage stands (USPS)", responses={200: ReviewSerializer})
+    def get(self, request, incident_pk):
+        return self.answer(self.get_incident())
+
     @extend_schema(summary="Triage: set the revenue risk and the written-report deadline (USPS)",
                    request=TriageSerializer,
-                   responses={200: ReviewSerializer,
-                              409: OpenApiResponse(description="The incident is closed.")})
+                   responses={200: ReviewSerializer, 409: OpenApiResponse(
+                       description="The incident is closed, or triaged since in a way the "
+                                   "request has not seen (`expect_first`, `based_on`).")})
     def post(self, request, incident_pk):
         incident = self.get_incident()
         serializer = TriageSerializer(data=request.data)

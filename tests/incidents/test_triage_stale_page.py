@@ -182,3 +182,68 @@ def test_a_first_triage_sent_twice_is_answered_as_done_not_as_a_colleagues_triag
     said = [(m.level_tag, str(m)) for m in get_messages(second.wsgi_request)]
     assert not any(level == "error" for level, _ in said), said
     assert ("info", "Nothing changed: the triage is as the page shows it.") in said
+
+
+# --- The same through the API: optional `expect_first` and `based_on` (`triage_state`) ---
+
+
+def _review_state(api, incident):
+    response = api.get(f"/api/v1/incidents/{incident.pk}/triage/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_api_refuses_a_first_triage_a_colleague_made_meanwhile(api_for, officer_a,
+                                                                    reviewer):
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    rita = api_for(factories.ReviewerFactory(username="rita"))
+    with time_machine.travel(NOW, tick=False):
+        assert _review_state(rita, incident)["triaged_at"] is None
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        before = _review_state(rita, incident)
+
+        response = rita.post(f"/api/v1/incidents/{incident.pk}/triage/", {
+            "revenue_risk": "critical", "rationale": "Looks bad.", "expect_first": True},
+            format="json")
+
+        assert response.status_code == 409, response.content
+        assert _review_state(rita, incident) == before  # nothing changed
+        # Sent again as the same first triage changes nothing either: it answers 200.
+        same = rita.post(f"/api/v1/incidents/{incident.pk}/triage/", {
+            "revenue_risk": "low", "rationale": "Contained.", "expect_first": True},
+            format="json")
+        assert same.status_code == 200 and same.json() == before
+
+
+def test_the_api_refuses_a_retriage_based_on_a_state_changed_since(api_for, officer_a,
+                                                                    reviewer):
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    rita = api_for(factories.ReviewerFactory(username="rita"))
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        seen = _review_state(rita, incident)["triage_state"]
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="critical",
+                                 rationale="Seen in the wild.")
+        before = _review_state(rita, incident)
+
+        stale = rita.post(f"/api/v1/incidents/{incident.pk}/triage/", {
+            "revenue_risk": "low", "status_report_interval_days": 14,
+            "rationale": "Every two weeks.", "based_on": seen}, format="json")
+
+        assert stale.status_code == 409, stale.content
+        assert _review_state(rita, incident) == before
+        fresh = rita.post(f"/api/v1/incidents/{incident.pk}/triage/", {
+            "revenue_risk": "critical", "status_report_interval_days": 14,
+            "rationale": "Every two weeks.", "based_on": before["triage_state"]},
+            format="json")
+        assert fresh.status_code == 200
+        assert fresh.json()["status_report_interval_days"] == 14
+        assert fresh.json()["triage_state"] != before["triage_state"]
+
+
+def test_the_triage_state_is_usps_only(api_for, officer_a, officer_b):
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    assert api_for(officer_a).get(f"/api/v1/incidents/{incident.pk}/triage/").status_code == 403
+    assert api_for(officer_b).get(f"/api/v1/incidents/{incident.pk}/triage/").status_code == 404
