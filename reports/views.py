@@ -100,15 +100,15 @@ def report_create(request, incident_pk, kind):
             messages.info(request, f"{filed.reference} is filed "
                                    f"({filed.get_state_display().lower()}).")
             return redirect("report-detail", pk=filed.pk)
-    # Sent while a draft or a returned report of the kind was opened meanwhile (another tab,
-    # a colleague): the filing fills it in or corrects it, as through the API; nothing
-    # typed is dropped.
+    # Sent while a draft of the kind was opened meanwhile (another tab, a colleague): the
+    # filing fills it in, as through the API; nothing typed is dropped. A report USPS
+    # returned meanwhile is corrected on its page, by someone who read why (409).
     form = ReportForm(request.POST or None, kind=kind, zone_name=incident.provider.timezone,
                       once=True)
     if request.method == "POST" and form.is_valid():
         def save(drafting):
             return services.file_report(actor=request.user, incident=incident, kind=kind,
-                                        draft=drafting, **_values(form))
+                                        draft=drafting, new_only=True, **_values(form))
         try:
             response = _file_or_save(request, form, save)
         except Conflict as exc:

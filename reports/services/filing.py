@@ -236,10 +236,15 @@ def submit_report(*, actor, report, based_on=None, **fields):
 
 
 @transaction.atomic
-def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fields):
+def file_report(*, actor, incident, kind, draft=False, submission_key=None, new_only=False,
+                **fields):
     """What an officer's "file a report of this kind" means in the case's state: fill in
     and file the open draft, correct the returned report, or start a new one. With
     `draft`, only save. Returns (report, version or None).
+
+    `new_only`: the page offered a new report (none was returned when it was shown): a
+    report USPS returned since is refused (Conflict), not corrected with what was typed
+    before its return was read — for a status report, another period's.
 
     `submission_key` names the page that sent it: sent again (a double click, a retry,
     however late), the report it started, filled in or corrected is answered, unchanged,
@@ -260,7 +265,8 @@ def file_report(*, actor, incident, kind, draft=False, submission_key=None, **fi
                 raise Conflict(f"This key was sent with {sent.reference} and other content: "
                                "a new request takes a new key.")
             return sent, sent.versions.order_by("-number").first()
-    report, version = _file_or_draft(actor, incident, kind, draft, submission_key, fields)
+    report, version = _file_or_draft(actor, incident, kind, draft, submission_key, fields,
+                                     new_only)
     if submission_key:
         ReportSubmissionKey.objects.get_or_create(
             incident=incident, key=submission_key,
@@ -323,10 +329,13 @@ def _returned_to_correct(incident, kind):
     return returned[0] if returned else None
 
 
-def _file_or_draft(actor, incident, kind, draft, submission_key, fields):
+def _file_or_draft(actor, incident, kind, draft, submission_key, fields, new_only=False):
     if kind in ReportKind.values:
         check_incident_state(incident, kind)
     existing = report_to_continue(incident, kind)
+    if new_only and existing is not None and existing.state == ReportState.RETURNED:
+        raise Conflict(f"USPS returned {existing.reference} since this page was opened: "
+                       "read why on its page, and correct it there.")
     if existing is None and kind in SINGLE_KINDS:
         existing = _open_report(incident, kind, (ReportState.SUBMITTED,))
         if existing is not None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from reports import services
 from reports.models import Report, ReportState
 from tests import factories
+from tests.factories import committed
 from tests.reports.factories import NOW, WRITTEN, case_under_review, file_report_at
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,65 @@ def test_a_draft_page_saved_twice_is_saved_once_and_not_refused(client, officer_
 
     assert (first.status_code, again.status_code) == (302, 302)
     assert Report.objects.get(pk=draft.pk).circumstances == "Seen on Meter M-1 and M-2."
+
+
+def test_the_new_report_page_does_not_correct_a_return_its_author_never_read(
+        signed_in, officer_a, reviewer):
+    """Opened while no written report existed; a colleague filed one and USPS returned it
+    before the page was sent."""
+    typed = "My own account of the circumstances, typed before anything was filed."
+    with time_machine.travel(NOW, tick=False):
+        case = case_under_review(officer_a, at=NOW - timedelta(hours=3))
+        client = signed_in(officer_a)
+        # The page is opened while no written report exists.
+        assert client.get(f"/reports/incident/{case.pk}/written/").status_code == 200
+    # Meanwhile a colleague files the written report, and USPS returns it.
+    filed, _ = file_report_at(officer_a, case, "written", at=NOW + timedelta(minutes=5))
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False), committed():
+        services.return_report(actor=reviewer, report=filed,
+                               comment="Name the firmware versions affected.")
+
+    with time_machine.travel(NOW + timedelta(minutes=20), tick=False):
+        response = client.post(f"/reports/incident/{case.pk}/written/", {
+            "circumstances": typed, "investigative_procedure": "Replay the reset.",
+            "anticipated_completion_date": "2026-09-30", "file": "",
+            "submission_key": "page-opened-before-the-filing"})
+
+    report = Report.objects.get(pk=filed.pk)
+    # Refused with what was typed: the return waits for a correction by someone who read it.
+    assert (response.status_code, report.state, report.current_version) == (
+        409, ReportState.RETURNED, 1)
+    page = response.content.decode()
+    assert f"USPS returned {report.reference} since this page was opened" in page
+    assert typed in page
+    assert Report.objects.filter(incident=case).count() == 1
+
+
+def test_the_new_status_report_page_does_not_become_the_correction_of_another(
+        signed_in, officer_a, reviewer):
+    """The officer opens "File the status report" for the period's report; meanwhile USPS
+    returns the previous one. Sent, the page's new report is filed as the previous one's
+    version 2: it meets the correction duty, and the period's status report stays owed."""
+    from compliance.models import Obligation, ObligationKind
+    from tests.reports.factories import investigating
+
+    incident = investigating(officer_a, reviewer)
+    first, _ = file_report_at(officer_a, incident, "status", at=NOW + timedelta(days=1))
+    client = signed_in(officer_a)
+    with time_machine.travel(NOW + timedelta(days=3), tick=False):
+        assert client.get(f"/reports/incident/{incident.pk}/status/").status_code == 200
+    with time_machine.travel(NOW + timedelta(days=3, hours=1), tick=False), committed():
+        services.return_report(actor=reviewer, report=first, comment="Say what was replayed.")
+    with time_machine.travel(NOW + timedelta(days=3, hours=2), tick=False):
+        response = client.post(f"/reports/incident/{incident.pk}/status/", {
+            "progress": "This period: the firmware fix is in test.",
+            "anticipated_completion_date": "2026-09-30", "file": "",
+            "submission_key": "new-status-page"})
+
+    first.refresh_from_db()
+    regular = Obligation.objects.filter(incident_id=incident.pk,
+                                        kind=ObligationKind.STATUS_REPORT).order_by("id")
+    # Refused: SR1 still returned at version 1, and the period's own duty still owed to
+    # a filing of its own.
+    assert (response.status_code, first.current_version) == (409, 1), (
+        response.status_code, first.current_version, [(o.subject, o.state) for o in regular])
