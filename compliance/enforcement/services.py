@@ -205,6 +205,7 @@ def _lock(proceeding):
 
 
 @transaction.atomic
+@appended_at_end()
 def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=None,
                outcome="", days=None, after=None):
     """Issue the next step of `kind`: USPS managers issue notices and decisions, the
@@ -215,7 +216,10 @@ def issue_step(*, actor, proceeding, kind, body, late_reason="", effective_date=
 
     `after`: the number of the last step the page showed. A step filed since is a
     Conflict (the page decided on a proceeding that has moved), unless it is this very
-    step sent again (a double click, a retry), which answers the step it filed."""
+    step sent again (a double click, a retry), which answers the step it filed.
+
+    Its audit events go last: a period's end settles requests for more time on it, whose
+    USPS targets (of no case) the sweep may hold while it waits for the chain."""
     if kind not in StepKind.values:
         raise ValidationError({"kind": [f"Choose one of {', '.join(StepKind.values)}."]})
     side = flow.side_of(kind)
