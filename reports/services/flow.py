@@ -190,8 +190,8 @@ def end_status_reports(actor, incident, report, now):
         reason = (f"{report.reference} is filed: the investigation is complete, and "
                   "status reports are owed no more.")
         close_obligation(actor=actor, obligation=duty, reason=reason)
-        settle_pending(actor=actor, obligation_id=duty.pk, at=now, tell=True,
-                       reason=reason)
+        # Denied by no one (the officer filing decides nothing), the officers told.
+        settle_pending(actor=None, obligation_id=duty.pk, at=now, tell=True, reason=reason)
 
 
 def start_investigation(actor, incident, report, now, policy):

@@ -43,8 +43,11 @@ def test_a_request_on_the_status_report_the_final_summary_ended_waits_on_usps_no
     extension.refresh_from_db()
     assert extension.state == ExtensionState.DENIED  # at once, with the reason, told
     assert "status reports are owed no more" in extension.comment
-    assert OutboundEmail.objects.filter(template="extension_denied",
-                                        recipient=officer_a).count() == 1
+    # By no one: the officer filing the summary decides nothing, USPS did not either.
+    assert extension.decided_by is None
+    told = OutboundEmail.objects.get(template="extension_denied", recipient=officer_a)
+    assert "USPS denied" not in told.rendered.body_text
+    assert "is denied: the obligation is owed no more" in told.rendered.body_text
     with time_machine.travel(NOW + timedelta(days=3), tick=False), pytest.raises(Conflict):
         grant_extension(actor=reviewer, extension=extension)  # USPS cannot grant it
     with time_machine.travel(NOW + timedelta(days=40), tick=False), committed():
