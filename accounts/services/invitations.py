@@ -76,10 +76,13 @@ def invite_user(*, actor, email, role, provider_id=None, first_name="", last_nam
         # As they are now: a request read before the inviter was closed or moved.
         if not may_manage(hold_actor(actor), role=role, provider_id=provider_id):
             raise PermissionDenied("You may not invite people.")
+        # The pending links first, then the accounts: an acceptance of one (which locks it
+        # before making the account) has committed, and its account is seen, or waits.
+        pending = list(Invitation.objects.select_for_update(no_key=True).filter(
+            email=email, provider=provider, accepted_at__isnull=True,
+            revoked_at__isnull=True).order_by("pk"))
         _refuse_an_account_there(actor, email, provider)
-        for earlier in Invitation.objects.select_for_update(no_key=True).filter(
-                email=email, provider=provider, accepted_at__isnull=True,
-                revoked_at__isnull=True).order_by("pk"):
+        for earlier in pending:
             if may_manage(actor, role=earlier.role, provider_id=earlier.provider_id):
                 earlier.revoked_at = now
                 earlier.save(update_fields=["revoked_at"])
