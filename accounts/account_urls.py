@@ -12,9 +12,11 @@ urlpatterns = [
     path("logout/", allauth_views.logout, name="logout"),
     path("invitation/<int:pk>-<str:secret>/", invitations.accept, name="invitation-accept"),
     path("2fa/reset/", security.reset_own_factor, name="mfa-reset"),
-    # allauth's page, keeping the last factor of a role that needs one.
+    # allauth's pages, keeping the last factor of a role that needs one.
     path("2fa/webauthn/keys/<int:pk>/remove/", security.remove_security_key,
          name="mfa_remove_webauthn"),
+    path("2fa/totp/deactivate/", security.deactivate_authenticator_app,
+         name="mfa_deactivate_totp"),
     # One e-mail address per person, set by whoever invited them: no address management.
     path("email/", RedirectView.as_view(pattern_name="profile"), name="account-email-closed"),
 ]

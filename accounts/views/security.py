@@ -1,6 +1,7 @@
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.internal.flows import check_rate_limit
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import DeactivateTOTPView
 from allauth.mfa.webauthn.views import RemoveWebAuthnView
 from django.conf import settings
 from django.contrib import messages
@@ -39,16 +40,34 @@ def reset_own_factor(request):
                   {"form": form, "has_factor": services.has_factor(request.user)})
 
 
+def _lock_factors(user):
+    """Hold the person's factors until the transaction ends: of two removals sent at once
+    (two tabs), the second decides on what the first left."""
+    list(Authenticator.objects.select_for_update().filter(user_id=user.pk)
+         .values_list("pk", flat=True))
+
+
+class DeactivateAuthenticatorApp(DeactivateTOTPView):
+    """allauth's switching off of the authenticator app, whose form asks
+    `MFAAdapter.can_delete_authenticator`, deciding with the person's factors held."""
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic():
+            _lock_factors(request.user)
+            return super().post(request, *args, **kwargs)
+
+
+deactivate_authenticator_app = DeactivateAuthenticatorApp.as_view()
+
+
 class RemoveSecurityKey(RemoveWebAuthnView):
     """allauth's removal of a security key, which asks the adapter nothing: as the
     authenticator app's removal, it keeps the last factor of a role that needs one
-    (`MFAAdapter.can_delete_authenticator`). The person's factors are locked while it
-    decides, so two removals at once cannot each leave the other key as the last."""
+    (`MFAAdapter.can_delete_authenticator`), deciding with the person's factors held."""
 
     def form_valid(self, form):
         with transaction.atomic():
-            list(Authenticator.objects.select_for_update()
-                 .filter(user_id=self.request.user.pk).values_list("pk", flat=True))
+            _lock_factors(self.request.user)
             key = self.get_object()
             if get_mfa_adapter().can_delete_authenticator(key):
                 return super().form_valid(form)
