@@ -40,6 +40,11 @@ def link_path(link):
     return link.removeprefix("http://127.0.0.1:8000")
 
 
+def secret_of(link):
+    """The secret of link `…/invitation/<pk>-<secret>/` (a secret may hold "-" itself)."""
+    return link.rstrip("/").rsplit("/", 1)[1].split("-", 1)[1]
+
+
 @pytest.fixture
 def invitation(officer_a, provider_a):
     return invite_user(actor=officer_a, email="nina@alpha.example", role="provider_officer",
@@ -200,7 +205,7 @@ def test_a_refused_use_of_the_link_leaves_its_secret_out_of_the_log(invitation):
     """A form sent without its CSRF cookie (an expired session, a blocked cookie) is refused,
     and Django logs the path it was sent to: the log keeps the link's secret masked."""
     invite, link = invitation
-    secret = link_path(link).rstrip("/").rsplit("-", 1)[1]
+    secret = secret_of(link)
     console = next(handler for handler in logging.getLogger().handlers
                    if any(isinstance(f, MaskedSecrets) for f in handler.filters))
     written = io.StringIO()
@@ -355,7 +360,7 @@ def test_it_keeps_create_user_working_for_operators(provider_a, monkeypatch):
 
 def test_it_stores_only_the_hash_of_the_links_secret(invitation):
     invite, link = invitation
-    secret = link.rstrip("/").rsplit("-", 1)[-1]
+    secret = secret_of(link)
     assert secret not in invite.secret_hash
 
 
