@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -54,6 +55,10 @@ class DeactivateAuthenticatorApp(DeactivateTOTPView):
     def post(self, request, *args, **kwargs):
         with transaction.atomic():
             _lock_factors(request.user)
+            # Read again under the lock: a double click's second request finds it gone.
+            if not Authenticator.objects.filter(pk=self.authenticator.pk).exists():
+                messages.info(request, "Your authenticator app was already removed.")
+                return HttpResponseRedirect(reverse("mfa_index"))
             return super().post(request, *args, **kwargs)
 
 
