@@ -118,11 +118,10 @@ def proceeding_period_due_at(policy, period: str, at: datetime, zone_name: str,
     return days_later_end_of_day(at, policy.proceeding_days(period, risk), zone_name)
 
 
-def suspension_ends_at(effective_at: datetime, days: int, zone_name: str) -> datetime:
-    """A suspension effective at `effective_at` for `days` days ends at the end of its
+def suspension_ends_at(effective_day: date, days: int, zone_name: str) -> datetime:
+    """A suspension effective on `effective_day` for `days` days ends at the end of its
     last day (provider's zone); the provider is authorized again from then."""
-    require_aware(effective_at, "effective_at")
-    return days_later_end_of_day(effective_at, int(days) - 1, zone_name)
+    return end_of_day(effective_day + timedelta(days=int(days) - 1), zone_name)
 
 
 def start_of_day(day: date, zone_name: str) -> datetime:

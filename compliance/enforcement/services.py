@@ -8,7 +8,6 @@ ValidationError (400) for bad input (a late answer without its reason among them
 Conflict (409) for a step out of turn or before the provider's period ends.
 """
 
-import zoneinfo
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
@@ -293,9 +292,8 @@ def sent_again(actor, proceeding, *, after, kind, body, outcome="", days=None,
     if "days" in taken and days not in (None, "") and str(days) != str(step.days):
         return None
     if "effective_at" in taken and effective_date not in (None, ""):
-        zone = zoneinfo.ZoneInfo(proceeding.provider.timezone)
-        filed = step.effective_at.astimezone(zone).date().isoformat() \
-            if step.effective_at else None
+        filed = (steps.effective_day(step, proceeding.provider.timezone).isoformat()
+                 if step.effective_at else None)
         if str(effective_date) != filed:
             return None
     if step.is_late and as_typed(late_reason) != as_typed(step.late_reason):

@@ -33,9 +33,10 @@ def _days(value, field, required):
     return days
 
 
-def _effective_at(proceeding, day, now, required):
-    """The start of `day` in the provider's zone; today when not given (unless required).
-    A date before today is refused: a status change is never backdated."""
+def _effective(proceeding, day, now, required):
+    """{effective_date, effective_at}: `day` and its start in the provider's zone; today
+    when not given (unless required). A date before today is refused: a status change is
+    never backdated."""
     zone = proceeding.provider.timezone
     today = now.astimezone(ZoneInfo(zone)).date()
     if day is None:
@@ -46,7 +47,7 @@ def _effective_at(proceeding, day, now, required):
     if day < today:
         raise ValidationError({"effective_date": [
             f"Give today ({today.isoformat()}, the provider's time) or a later date."]})
-    return deadlines.start_of_day(day, zone)
+    return {"effective_date": day, "effective_at": deadlines.start_of_day(day, zone)}
 
 
 def outcome_of(proceeding, kind, outcome):
@@ -86,17 +87,17 @@ def check_step_terms(proceeding, kind, outcome, days, effective_date, now):
     terms = {"outcome": outcome_of(proceeding, kind, outcome)}
     suspension = proceeding.kind == ProceedingKind.SUSPENSION
     if kind == StepKind.SUSPENSION_NOTICE:
-        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=True)
+        terms.update(_effective(proceeding, effective_date, now, required=True))
         terms["to_status"] = AuthorizationStatus.SUSPENDED
     elif kind == StepKind.DECISION and terms["outcome"] == Outcome.SUSPEND:
         terms["days"] = _days(days, "days", required=False)
     elif kind == StepKind.DECISION and terms["outcome"] == Outcome.REVOKE:
-        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=False)
+        terms.update(_effective(proceeding, effective_date, now, required=False))
         terms["to_status"] = AuthorizationStatus.REVOKED
     elif kind == StepKind.EXTENSION:
         terms["days"] = _days(days, "days", required=True)
     elif kind == StepKind.REINSTATEMENT:
-        terms["effective_at"] = _effective_at(proceeding, effective_date, now, required=False)
+        terms.update(_effective(proceeding, effective_date, now, required=False))
         _check_ends_early(proceeding, terms["effective_at"])
         terms["to_status"] = AuthorizationStatus.AUTHORIZED
     elif suspension and (kind == StepKind.WITHDRAWAL or (
@@ -118,10 +119,21 @@ def terms_taken(kind, outcome):
     return set()
 
 
+def effective_day(step, zone_name):
+    """The day `step` takes effect, as stated; for a step stated before that was kept, the
+    day of its start in the provider's zone now."""
+    if step.effective_date is not None:
+        return step.effective_date
+    return step.effective_at.astimezone(ZoneInfo(zone_name)).date()
+
+
 def _suspension_end(proceeding, days):
+    """From the notice's day as stated: a provider's zone changed since (USPS edits it in
+    the register) would read its start as another day, and cut or add one."""
     notice = proceeding.steps.filter(kind=StepKind.SUSPENSION_NOTICE).order_by(
         "-number").first()
-    return deadlines.suspension_ends_at(notice.effective_at, days, proceeding.provider.timezone)
+    zone = proceeding.provider.timezone
+    return deadlines.suspension_ends_at(effective_day(notice, zone), days, zone)
 
 
 def apply_step_terms(proceeding, step, policy, now):

@@ -157,6 +157,10 @@ class ProceedingStep(models.Model):
     days = models.PositiveIntegerField(null=True, blank=True,
                                        help_text="A suspension's length, or days added to it.")
     effective_at = models.DateTimeField(null=True, blank=True)
+    effective_date = models.DateField(
+        null=True, blank=True,
+        help_text="The day it takes effect, as stated (the provider's calendar then): a "
+                  "suspension's days count from it, whatever the provider's zone later.")
     to_status = models.CharField(max_length=20, choices=AuthorizationStatus.choices,
                                  blank=True, help_text="The authorization status it brings.")
     status_applied_at = models.DateTimeField(null=True, blank=True)

@@ -83,9 +83,9 @@ def test_a_suspension_of_ninety_days_ends_at_the_end_of_its_ninetieth_day():
     effective = start_of_day(date(2026, 6, 15), "America/New_York")
 
     assert effective == datetime(2026, 6, 15, 4, 0, tzinfo=UTC)
-    assert suspension_ends_at(effective, 90, "America/New_York") == datetime(
+    assert suspension_ends_at(date(2026, 6, 15), 90, "America/New_York") == datetime(
         2026, 9, 13, 3, 59, 59, tzinfo=UTC)
-    assert suspension_ends_at(effective, 1, "America/New_York") == datetime(
+    assert suspension_ends_at(date(2026, 6, 15), 1, "America/New_York") == datetime(
         2026, 6, 16, 3, 59, 59, tzinfo=UTC)
 
 

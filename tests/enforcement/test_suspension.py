@@ -320,6 +320,44 @@ def test_usps_extends_a_running_suspension(suspension, officer_a, manager):
     assert period_of(suspension, ObligationKind.PROCEEDING_APPEAL).state == "open"
 
 
+def test_a_suspension_counts_its_days_from_the_day_stated_whatever_the_zone_becomes(
+        suspension, officer_a, manager, provider_a):
+    """USPS moves the provider from New York to California in the register after the
+    notice: read in the new zone, the notice's start (midnight in New York) was the evening
+    before, and a 90-day suspension ended a day early, as did each extension."""
+    from zoneinfo import ZoneInfo
+
+    noticed(suspension, officer_a, manager, effective=date(2026, 6, 15))
+    with at(T0 + 3 * DAY):
+        update_provider(actor=manager, provider=provider_a, timezone="America/Los_Angeles")
+
+    issue(manager, suspension, "decision", T0 + 33 * DAY, outcome="suspend")
+    suspension.refresh_from_db()
+    pacific = ZoneInfo("America/Los_Angeles")
+    last = suspension.suspension_ends_at.astimezone(pacific)
+    assert (last.date(), last.hour, last.minute) == (date(2026, 9, 12), 23, 59)  # day 90
+
+    issue(manager, suspension, "extension", T0 + 40 * DAY, days=5)
+    suspension.refresh_from_db()
+    assert suspension.suspension_ends_at.astimezone(pacific).date() == date(2026, 9, 17)
+
+
+def test_a_notice_filed_before_its_day_was_kept_keeps_the_day_it_was_counted_from(
+        suspension, officer_a, manager, provider_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("compliance.migrations.0025_step_effective_date")
+    notice = noticed(suspension, officer_a, manager, effective=date(2026, 6, 15))
+    ProceedingStep.objects.filter(pk=notice.pk).update(effective_date=None)
+
+    migration.notices_keep_their_day(apps, None)
+
+    notice.refresh_from_db()
+    assert notice.effective_date == date(2026, 6, 15)
+
+
 def test_a_revocation_takes_effect_and_nothing_reinstates_the_provider(
         suspension, officer_a, manager, provider_a):
     noticed(suspension, officer_a, manager, effective=date(2026, 6, 12))
