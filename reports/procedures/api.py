@@ -29,16 +29,23 @@ class ProcedureDocumentSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     download_url = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField(
+        help_text="The later version USPS accepted, which supersedes this one: a `pending` "
+                  "version superseded no longer waits on USPS. Null when none has been.")
 
     class Meta:
         model = ProcedureDocument
         fields = ["id", "provider", "version", "file", "name", "size", "sha256",
                   "content_type", "effective_date", "summary_of_changes", "uploaded_by",
                   "uploaded_at", "review_state", "reviewed_by", "reviewed_at",
-                  "review_comment", "download_url"]
+                  "review_comment", "download_url", "superseded_by"]
         read_only_fields = ["id", "provider", "version", "name", "size", "sha256",
                             "content_type", "uploaded_by", "uploaded_at", "review_state",
                             "reviewed_by", "reviewed_at", "review_comment"]
+
+    def get_superseded_by(self, document) -> int | None:
+        # Read by the list's annotation; a version just filed is superseded by none.
+        return getattr(document, "superseded_by", None)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document) -> str:
@@ -58,8 +65,8 @@ class ProcedureDocumentListView(CsvListMixin, generics.ListCreateAPIView):
     filterset_class = ProcedureDocumentFilter
 
     def get_queryset(self):
-        return ProcedureDocument.objects.visible_to(self.request.user).select_related(
-            "uploaded_by", "reviewed_by").order_by("provider_id", "-version")
+        return (ProcedureDocument.objects.visible_to(self.request.user).with_superseded_by()
+                .select_related("uploaded_by", "reviewed_by").order_by("provider_id", "-version"))
 
     @extend_schema(parameters=[key_parameter(
                        "with the same file and fields answers the version the first filed, "

@@ -357,3 +357,18 @@ def test_a_different_file_of_the_same_name_and_size_sent_from_the_page_is_filed(
         "summary_of_changes": "Names the deputy.",
         "file": SimpleUploadedFile("procedures.pdf", b"%PDF-1.4 deputy: J. Smyth")})
     assert ProcedureDocument.objects.count() == 2
+
+
+def test_the_api_says_which_accepted_version_supersedes_one_still_pending(api_for, officer_a,
+                                                                          reviewer, client):
+    """The page says "Superseded by version 2"; the API and its CSV say so too, so that a
+    `pending` version no longer reads as waiting on USPS."""
+    versions(officer_a.provider, ["pending", "accepted", "pending"])
+
+    rows = {row["version"]: row["superseded_by"] for row in
+            api_for(officer_a).get("/api/v1/procedures/").json()["results"]}
+    csv = b"".join(api_for(reviewer).get("/api/v1/procedures/?format=csv")
+                   .streaming_content).decode()
+
+    assert rows == {1: 2, 2: None, 3: None}
+    assert "superseded_by" in csv.splitlines()[0]
