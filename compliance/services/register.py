@@ -14,6 +14,7 @@ from compliance.models import (
     Provider,
     ProviderStatusChange,
 )
+from compliance.text import as_name
 
 from .audit import diff_fields, record_event
 from .chain import hold_chain
@@ -42,6 +43,11 @@ def _apply(instance, values: dict):
     _checked_save(instance)
 
 
+def _named(values):
+    """`values` with its name, if any, in the register's one form (`as_name`)."""
+    return {**values, "name": as_name(values["name"])} if "name" in values else values
+
+
 def _checked_save(instance):
     """Check `instance` and save it. A twin sent at the same moment (a double click, a
     retry) passes the check too, and the database's unique index refuses the second: it is
@@ -62,6 +68,7 @@ def create_provider(*, actor, name, authorization_number="", authorization_statu
     unique when given; `timezone_name` is the zone in which its deadlines "by the end of a
     day" end. Opens its § 501.11(d) procedures duty."""
     _require_manager_now(actor)
+    name = as_name(name)
     provider = Provider(
         name=name,
         authorization_number=authorization_number,
@@ -91,6 +98,7 @@ def update_provider(*, actor, provider, reason="", **values):
     _require_manager(actor)
     provider = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     _require_manager_now(actor)
+    values = _named(values)
     changes = diff_fields(provider, values)
     if not changes:
         return provider
@@ -163,6 +171,7 @@ def _check_may_edit_affiliates(actor, provider):
 @transaction.atomic
 def create_affiliate(*, actor, provider, name, relationship, country):
     _check_may_edit_affiliates(hold_actor(actor), provider)  # as they are now
+    name = as_name(name)
     affiliate = Affiliate(provider=provider, name=name, relationship=relationship,
                           country=str(country).upper())
     _checked_save(affiliate)
@@ -191,6 +200,7 @@ def update_affiliate(*, actor, affiliate, based_on=None, **values):
     if "country" in values:
         values["country"] = str(values["country"]).upper()
     values.pop("provider", None)  # an affiliate never moves to another provider
+    values = _named(values)
     changes = diff_fields(affiliate, values)
     if changes and based_on is not None and based_on != affiliate_digest(affiliate):
         raise Conflict(f"{affiliate.name} was changed since this page was opened: it now "
@@ -206,6 +216,7 @@ def update_affiliate(*, actor, affiliate, based_on=None, **values):
 @transaction.atomic
 def create_pes_model(*, actor, provider, name, kind, approval_status, approved_by="USPS"):
     _require_manager_now(actor)
+    name = as_name(name)
     model = PESModel(provider=provider, name=name, kind=kind, approval_status=approval_status,
                      approved_by=approved_by)
     _checked_save(model)
@@ -222,6 +233,7 @@ def update_pes_model(*, actor, pes_model, **values):
     pes_model = PESModel.objects.select_for_update(no_key=True).get(pk=pes_model.pk)
     _require_manager_now(actor)
     values.pop("provider", None)
+    values = _named(values)
     changes = diff_fields(pes_model, values)
     if changes:
         _apply(pes_model, values)

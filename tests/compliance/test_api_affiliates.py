@@ -1,5 +1,7 @@
 """`/api/v1/affiliates/`: read in scope; written by the provider's officers and USPS managers."""
 
+import unicodedata
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -268,3 +270,23 @@ def test_the_affiliate_page_offers_the_iso_3166_list_by_name(signed_in, officer_
     assert '<select name="country"' in body
     assert '<option value="DE">Germany</option>' in body
     assert body.count("<option value=") >= 249  # every ISO 3166-1 country, not a 2-letter box
+
+
+def test_an_affiliate_name_identical_but_for_unicode_normalization_is_refused(
+        officer_a, provider_a, api_for):
+    """"é" as one character or as "e" and a combining accent (some keyboards, copies): the
+    same name, read the same on every page, taken once."""
+    client = api_for(officer_a)
+    first = client.post("/api/v1/affiliates/", {"name": "Société Générale Postale",
+                                                "relationship": "dealer", "country": "FR"},
+                        format="json")
+    assert first.status_code == 201
+    twin = unicodedata.normalize("NFD", "Société Générale Postale")
+    assert twin != "Société Générale Postale"
+
+    second = client.post("/api/v1/affiliates/", {"name": twin, "relationship": "dealer",
+                                                 "country": "FR"}, format="json")
+
+    assert second.status_code == 400, second.json()
+    assert provider_a.affiliates.count() == 1
+

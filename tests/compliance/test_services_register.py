@@ -212,3 +212,18 @@ def test_a_rename_relabels_usps_item_to_decide_an_extension_of_the_procedures(ma
                                     kind=ObligationKind.USPS_EXTENSION_DECISION)
     assert decide.subject == ("Extension of the internal reporting procedures: "
                               "Internal reporting procedures of Omega Mailing LLC")
+
+
+def test_names_are_kept_in_one_unicode_form(manager, provider_a):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Système Postal Réseau")
+    model = services.create_pes_model(actor=manager, provider=provider_a, name=decomposed,
+                                      kind="postage_meter", approval_status="approved")
+    services.update_provider(actor=manager, provider=provider_a, name=decomposed)
+
+    assert model.name == "Système Postal Réseau" == Provider.objects.get(pk=provider_a.pk).name
+    with pytest.raises(ValidationError):
+        services.create_pes_model(actor=manager, provider=provider_a, name="Système Postal Réseau",
+                                  kind="postage_meter", approval_status="approved")
+
