@@ -2,6 +2,7 @@ import django_filters
 
 from compliance.models import Affiliate, Obligation, PESModel, ProcedureDocument, Provider
 from compliance.models.obligations import OWED, PROVIDER_KINDS
+from compliance.text import as_name
 
 from .fields import IdFilter, SaneDateTimeFilter, StrictBooleanFilter
 
@@ -13,8 +14,20 @@ def visible_providers(request):
     return Provider.objects.visible_to(request.user)
 
 
+class NameContains(django_filters.CharFilter):
+    """`?q=`: a part of the name, read in the register's one form (`as_name`), so that the
+    name is found as it was typed, whichever form of an accent the keyboard gave."""
+
+    def __init__(self, **kwargs):
+        super().__init__(field_name="name", lookup_expr="icontains", label="Name contains",
+                         **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, as_name(value))
+
+
 class ProviderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    q = NameContains()
 
     class Meta:
         model = Provider
@@ -23,7 +36,7 @@ class ProviderFilter(django_filters.FilterSet):
 
 class AffiliateFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    q = NameContains()
 
     class Meta:
         model = Affiliate
@@ -32,7 +45,7 @@ class AffiliateFilter(django_filters.FilterSet):
 
 class PESModelFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=visible_providers)
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    q = NameContains()
 
     class Meta:
         model = PESModel

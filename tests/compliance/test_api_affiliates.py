@@ -290,3 +290,41 @@ def test_an_affiliate_name_identical_but_for_unicode_normalization_is_refused(
     assert second.status_code == 400, second.json()
     assert provider_a.affiliates.count() == 1
 
+
+def test_a_name_is_found_as_it_was_typed_whichever_form_of_accent(officer_a, manager, api_for):
+    """Kept in one form, a name is searched in that form too: the decomposed text that made
+    it finds it (`?q=` of affiliates, PES models and providers)."""
+    typed = unicodedata.normalize("NFD", "Société Générale Postale")
+    client = api_for(officer_a)
+    made = client.post("/api/v1/affiliates/", {"name": typed, "relationship": "dealer",
+                                               "country": "FR"}, format="json").json()
+    provider = api_for(manager).post("/api/v1/providers/", {"name": typed},
+                                     format="json").json()
+
+    part = unicodedata.normalize("NFD", "Générale")
+    found = client.get("/api/v1/affiliates/", {"q": part}).json()["results"]
+    providers = api_for(manager).get("/api/v1/providers/", {"q": part}).json()["results"]
+    assert [a["id"] for a in found] == [made["id"]]
+    assert [p["id"] for p in providers] == [provider["id"]]
+
+
+def test_names_kept_before_take_the_one_form_unless_a_twin_has_it(officer_a, provider_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("compliance.migrations.0026_register_names_nfc")
+    composed = "Société Générale Postale"
+    decomposed = unicodedata.normalize("NFD", composed)
+    old = factories.AffiliateFactory(provider=provider_a, name="x")
+    twin_of = factories.AffiliateFactory(provider=provider_a, name="Café")
+    twin = factories.AffiliateFactory(provider=provider_a, name="y")
+    Affiliate.objects.filter(pk=old.pk).update(name=decomposed)
+    Affiliate.objects.filter(pk=twin.pk).update(name=unicodedata.normalize("NFD", "Café"))
+
+    migration.names_in_one_form(apps, None)
+
+    assert Affiliate.objects.get(pk=old.pk).name == composed
+    assert Affiliate.objects.get(pk=twin_of.pk).name == "Café"
+    assert Affiliate.objects.get(pk=twin.pk).name == unicodedata.normalize("NFD", "Café")
+
