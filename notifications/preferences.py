@@ -5,7 +5,7 @@ from django.db import transaction
 
 from compliance.models import ObligationKind, Role
 from compliance.models.obligations import PROVIDER_KINDS
-from compliance.services import record_event
+from compliance.services import hold_actor, record_event
 
 from .models import EmailPreference
 from .recipients import UNMUTABLE_KINDS
@@ -43,9 +43,10 @@ def update_email_preference(*, actor, muted_kinds, daily_digest):
     """Store which obligation kinds `actor` mutes and whether they take the daily digest.
 
     Refuses (ValidationError) an unknown kind, muting an unmutable kind for provider
-    staff, and the digest for anyone but a USPS reviewer. Writes one audit event on the
-    user when something changed.
+    staff, and the digest for anyone but a USPS reviewer, by the role `actor` has now (a
+    closed account is refused). Writes one audit event on the user when something changed.
     """
+    hold_actor(actor)  # as they are now: a closed account, a move, is seen
     muted = sorted({str(kind) for kind in muted_kinds})
     allowed = {kind.value for kind in kinds_for(actor)}
     unknown = [kind for kind in muted if kind not in allowed]

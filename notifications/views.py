@@ -33,7 +33,7 @@ def preferences(request):
     user = request.user
     preference = preference_of(user)
     form = EmailPreferenceForm(initial=EmailPreferenceForm.initial_for(preference), user=user)
-    new_feed_url = None
+    new_feed_url, status = None, 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "preferences":
@@ -56,13 +56,14 @@ def preferences(request):
             messages.success(request, "Calendar feed revoked: its address no longer works.")
             return redirect("notification-preferences")
         else:
-            return HttpResponse("Unknown action.", status=400)
+            messages.error(request, "This page has no such action: nothing was changed.")
+            status = 400
     return render(request, "notifications/preferences.html", {
         "form": form,
         "feed": _feed_of(user),
         "new_feed_url": new_feed_url,
         "digest_offered": can_take_digest(user),
-    })
+    }, status=status)
 
 
 @require_safe

@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 import icalendar
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 
-from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState
-from notifications.calendar import render_calendar
+from accounts.services.people import change_role
+from compliance.models import AuditEvent, Obligation, ObligationKind, ObligationState, Role, User
+from notifications.calendar import make_calendar_feed, render_calendar
 from notifications.models import CalendarFeed
 from tests import factories
 from tests.concurrency import postgresql  # noqa: F401  (a fixture)
@@ -366,3 +368,20 @@ def test_a_title_with_control_characters_keeps_the_feed_valid(client, officer_a,
     assert "Meter resets [31m accepted" in unfold(body)
     for line in body.split("\r\n"):
         assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", line), repr(line)
+
+
+def test_a_feed_made_by_a_request_of_the_side_a_user_has_left_is_refused(
+        manager, reviewer, provider_a):
+    """A reviewer's page (read before a manager moved them to provider A's staff) asks
+    for a calendar address: the move retired their feed so a calendar app would not read
+    the new side's deadlines; the stale request must not make one that does (as
+    `create_api_token` refuses the same stale page)."""
+    stale = User.objects.get(pk=reviewer.pk)  # the request's user, read before the move
+    change_role(actor=manager, user=reviewer, role=Role.PROVIDER_OFFICER,
+                provider_id=provider_a.pk)
+    factories.ObligationFactory(provider=provider_a, kind=ObligationKind.WRITTEN_REPORT,
+                                subject="PES-2026-00009 A's duty", incident_id=9)
+
+    with pytest.raises(PermissionDenied):
+        make_calendar_feed(actor=stale)
+    assert not CalendarFeed.objects.filter(user=reviewer, revoked_at__isnull=True).exists()

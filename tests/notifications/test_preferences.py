@@ -1,10 +1,11 @@
 """The e-mail preferences page and `update_email_preference`."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.services.people import deactivate_user
 from compliance.deadlines import ESCALATION, PROVIDER
-from compliance.models import AuditEvent, ObligationKind
+from compliance.models import AuditEvent, ObligationKind, User
 from compliance.models.obligations import PROVIDER_KINDS
 from notifications.models import EmailPreference
 from notifications.preferences import update_email_preference
@@ -206,3 +207,28 @@ def test_it_lets_a_reviewer_mute_kinds_of_escalation(reviewer):
 
     assert not wants(reviewer, ObligationKind.STATUS_REPORT, ESCALATION, preference)
     assert wants(reviewer, ObligationKind.NOTIFICATION, ESCALATION, preference)
+
+
+def test_a_closed_account_s_stale_request_does_not_change_its_email_preference(
+        manager, reviewer):
+    """A request read before a manager closed the account saves e-mail preferences: every
+    write reads its author again (README, `hold_actor`) and refuses a closed account."""
+    stale = User.objects.get(pk=reviewer.pk)
+    deactivate_user(actor=manager, user=reviewer)
+
+    with pytest.raises(PermissionDenied):
+        update_email_preference(actor=stale, muted_kinds=[ObligationKind.USPS_TRIAGE],
+                                daily_digest=True)
+    assert not EmailPreference.objects.filter(user=reviewer, daily_digest=True).exists()
+
+
+def test_an_unknown_action_on_the_preferences_page_answers_the_page_saying_so(
+        client, officer_a):
+    """The page again, saying so, rather than a bare text."""
+    client.force_login(officer_a)
+
+    response = client.post("/notifications/preferences/", {"action": "nonsense"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<nav" in page and "This page has no such action: nothing was changed." in page
