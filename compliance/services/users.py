@@ -39,7 +39,10 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
 
 
 @transaction.atomic
+@transaction.atomic
 def update_profile(*, actor, timezone_name):
+    """Change the zone `actor` reads times in; a closed account's request is refused."""
+    hold_actor(actor)  # as they are now: a request read before the account was closed
     actor.timezone = timezone_name
     actor.full_clean(validate_constraints=False, exclude=["password"])
     actor.save(update_fields=["timezone"])

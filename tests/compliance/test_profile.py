@@ -40,6 +40,23 @@ def test_it_refuses_an_unknown_time_zone(officer_client, officer_a):
     assert officer_a.timezone == "America/New_York"
 
 
+def test_a_closed_accounts_stale_request_does_not_change_its_time_zone(officer_a, manager):
+    """Every write reads its author again: a request read before the account was closed."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services import deactivate_user
+    from compliance.models import User
+    from compliance.services.users import update_profile
+
+    stale = User.objects.get(pk=officer_a.pk)
+    deactivate_user(actor=manager, user=officer_a, reason="Left the company.")
+
+    with pytest.raises(PermissionDenied):
+        update_profile(actor=stale, timezone_name="Europe/Berlin")
+    officer_a.refresh_from_db()
+    assert officer_a.timezone == "America/New_York"
+
+
 def test_it_makes_a_token_and_shows_the_key_once(officer_client, officer_a):
     response = officer_client.post("/profile/", {"action": "create_token", "name": "SIEM"})
 
