@@ -15,4 +15,3 @@ def as_name(value):
     "e" and a combining accent (as some keyboards and copies give it) reads the same, and
     is the same name, taken once."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.models import Obligation, ObligationState, User
+from compliance.models import Obligation, ObligationState
 from compliance.services import record_event
+from compliance.services.users import held_as_read
 
 from .models import CalendarFeed
 
@@ -30,14 +31,9 @@ def make_calendar_feed(*, actor):
     the secret is not stored and cannot be shown again. The user's row is locked first: two
     requests at once take turns, and a deactivation or move to another side (which revoke
     the feed) is waited for and seen: refused, as a page read before it."""
-    now_is = (User.objects.select_for_update(no_key=True).filter(pk=actor.pk)
-              .values_list("is_active", "role", "provider_id").first())
-    if now_is is None or not now_is[0]:
+    # A move since: its address would list the new side's deadlines on the old side's page.
+    if not held_as_read(actor).is_active:
         raise PermissionDenied("This account is closed.")
-    if now_is[1:] != (actor.role, actor.provider_id):
-        # Its address would list the new side's deadlines, shown on the old side's page.
-        raise PermissionDenied("Your role has changed since this page was opened: open it "
-                               "again.")
     secret = CalendarFeed.generate_secret()
     now = timezone.now()
     feed = CalendarFeed.objects.select_for_update(no_key=True).filter(user=actor).first()

@@ -205,4 +205,3 @@ def settle_met(*, duty, at):
     officers are not e-mailed: their own filing met it. Returns the requests denied."""
     return settle_pending(actor=None, obligation_id=duty.pk, at=at, reason=(
         f"The obligation was met ({display_time(at)}): nothing is left to extend."))
-

@@ -39,7 +39,6 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
 
 
 @transaction.atomic
-@transaction.atomic
 def update_profile(*, actor, timezone_name):
     """Change the zone `actor` reads times in; a closed account's request is refused."""
     hold_actor(actor)  # as they are now: a request read before the account was closed
@@ -49,18 +48,26 @@ def update_profile(*, actor, timezone_name):
     return actor
 
 
+def held_as_read(user):
+    """`user`'s row read again and locked, a deactivation or a move in progress waited for.
+    A move to another role or provider committed since the request read `user` is refused
+    (PermissionDenied): a page of the side they left, whose tokens and calendar feed the
+    move revoked. Returns the fresh row; its `is_active` is the caller's to judge."""
+    fresh = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    if (fresh.role, fresh.provider_id) != (user.role, user.provider_id):
+        raise PermissionDenied("Your role has changed since this page was opened: open it "
+                               "again.")
+    return fresh
+
+
 @transaction.atomic
 def create_api_token(*, user, name=""):
     """Make a token; returns (token, key). The key is not stored and cannot be shown again.
     The user is read again, locked: a deactivation or a move committed meanwhile (each
     revokes their tokens) is seen, and one in progress is waited for."""
-    fresh = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    fresh = held_as_read(user)
     if not fresh.is_active:
         raise ValidationError("An inactive user cannot have API tokens.")
-    if (fresh.role, fresh.provider_id) != (user.role, user.provider_id):
-        # A page of the side they left: its tokens were revoked with the move.
-        raise PermissionDenied("Your role has changed since this page was opened: open it "
-                               "again to make a token.")
     user = fresh
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(

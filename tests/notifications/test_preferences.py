@@ -7,7 +7,7 @@ from accounts.services.people import deactivate_user
 from compliance.deadlines import ESCALATION, PROVIDER
 from compliance.models import AuditEvent, ObligationKind, User
 from compliance.models.obligations import PROVIDER_KINDS
-from notifications.models import EmailPreference
+from notifications.models import CalendarFeed, EmailPreference
 from notifications.preferences import update_email_preference
 from notifications.recipients import wants
 
@@ -232,3 +232,5 @@ def test_an_unknown_action_on_the_preferences_page_answers_the_page_saying_so(
     assert response.status_code == 400
     page = response.content.decode()
     assert "<nav" in page and "This page has no such action: nothing was changed." in page
+    assert not EmailPreference.objects.filter(user=officer_a).exists()
+    assert not CalendarFeed.objects.filter(user=officer_a).exists()
