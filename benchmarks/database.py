@@ -16,6 +16,8 @@ def setup():
     os.environ["DATABASE_URL"] = BENCH_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ.setdefault("DEBUG", "false")
+    # The server listens on the loopback only, for the run's length.
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-key-never-deployed-" + "x" * 32)
     import django
 
     django.setup()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 # Time zones from the `tzdata` package the project pins, never the operating system's
 # copy, which may be years old (a zone whose rules changed since, British Columbia's
@@ -34,7 +35,11 @@ env.ENVIRON = {name: value for name, value in os.environ.items()
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me")
+# The development key is published here: with it anyone could sign a session cookie or a
+# password reset link, and unseal the second-factor secrets. It serves DEBUG (`make run`)
+# only; a deployment (DEBUG off) starts with a key of its own or not at all.
+DEVELOPMENT_KEY = "insecure-development-key-change-me"
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_KEY)
 
 
 def env_list(name, default):
@@ -44,6 +49,12 @@ def env_list(name, default):
 
 
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if not DEBUG and DEVELOPMENT_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or the development key is kept in SECRET_KEY_FALLBACKS): "
+        "with DEBUG off the product needs a long random key of its own, e.g. from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`. The development "
+        "key serves DEBUG only.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

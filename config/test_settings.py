@@ -1,6 +1,12 @@
 """Settings for the test suite: the real settings, minus what only slows tests down."""
 
-from .settings import *  # noqa: F403
+import os
+
+# The suite runs with DEBUG off, as a deployment does, so it brings a key of its own (the
+# settings refuse the development key then); subprocesses of the suite inherit it.
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-deployed-" + "x" * 32)
+
+from .settings import *  # noqa: E402, F403
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

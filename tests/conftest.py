@@ -92,14 +92,16 @@ def sign_in_with_password(client, username, password=factories.PASSWORD, code=No
 
 def setting_from_environment(name, tmp_path, **environment):
     """The value of setting `name`, as printed, in a fresh process of the real settings
-    given only `environment` (and a PATH and a VAR_DIR under `tmp_path`)."""
+    given only `environment` (and a PATH, a VAR_DIR under `tmp_path` and the suite's
+    SECRET_KEY)."""
+    import os
     import subprocess
     import sys
 
     from django.conf import settings
 
     env = {"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path),
-           "PATH": "/usr/bin:/bin", **environment}
+           "PATH": "/usr/bin:/bin", "SECRET_KEY": os.environ["SECRET_KEY"], **environment}
     script = f"from django.conf import settings; print(repr(settings.{name}))"
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], env=env,
                          cwd=settings.BASE_DIR, capture_output=True, text=True, check=True)

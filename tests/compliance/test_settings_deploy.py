@@ -55,14 +55,26 @@ def test_it_passes_with_the_documented_database_url(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_it_warns_when_the_secret_key_is_the_development_default(tmp_path):
-    env = production_env(tmp_path)
+def test_with_debug_off_it_refuses_to_start_without_a_key_of_its_own(tmp_path):
+    """The development key is published in the settings: a deployment that forgot its own
+    would take sessions and reset links anyone can sign. Nothing starts, not a check."""
+    unset = production_env(tmp_path)
+    del unset["SECRET_KEY"]
+    development = "insecure-development-key-change-me"
+
+    for env in (unset, production_env(tmp_path, SECRET_KEY=development),
+                production_env(tmp_path, SECRET_KEY_FALLBACKS=f"old-key, {development}")):
+        result = check_deploy(env)
+
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set" in result.stderr, result.stderr[-2000:]
+
+
+def test_with_debug_on_the_development_key_serves(tmp_path):
+    env = production_env(tmp_path, DEBUG="true")
     del env["SECRET_KEY"]
 
-    result = check_deploy(env)
-
-    assert result.returncode != 0
-    assert "security.W009" in result.stdout + result.stderr
+    assert read_settings(env, "SECRET_KEY") == "['insecure-development-key-change-me']"
 
 
 def test_it_warns_when_debug_is_on(tmp_path):

@@ -52,7 +52,7 @@ def run(args, env):
 
 def test_two_officers_filing_at_once_on_the_default_sqlite_database_both_succeed(tmp_path):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "config.settings",
+           "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": os.environ["SECRET_KEY"],
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     migrated = run(["migrate", "--no-input"], env)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
