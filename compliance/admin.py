@@ -1,9 +1,12 @@
 """The Django admin, for USPS managers only. Writes go through the service functions."""
 
+import hashlib
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
@@ -12,6 +15,7 @@ from . import services
 from .forms import TimeZoneField
 from .models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange, User
 from .models.register import DEFAULT_PROVIDER_TIMEZONE
+from .text import as_name
 
 
 def is_usps_manager(request) -> bool:
@@ -73,7 +77,59 @@ class ReadOnlyAdmin(ManagerOnlyAdmin):
         return False
 
 
-class ProviderAdminForm(forms.ModelForm):
+class RegisterEntryForm(forms.ModelForm):
+    """A page of the register's admin. Its name is read in the form the register keeps
+    (`as_name`), so the uniqueness check sees the name as it would be stored. A change
+    page posts every field: saved from a page read before someone else's change (an
+    officer's rename, another manager's), it would undo that change unseen. The page
+    carries a digest of what it was filled from; the entry, read again and locked (the
+    admin's save runs in the same transaction), must still read so."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["based_on"].initial = self._digest(self.instance)
+
+    def _digest(self, entry):
+        values = model_to_dict(entry, fields=self._meta.fields)
+        return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:32]
+
+    def clean_name(self):
+        return as_name(self.cleaned_data["name"])
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            current = (type(self.instance)._default_manager.select_for_update(no_key=True)
+                       .get(pk=self.instance.pk))
+            fresh = self._digest(current)
+            if data.get("based_on") != fresh:
+                # Shown again, the page is based on the entry as it now reads: saving
+                # again replaces that with what was typed.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("based_on")] = fresh
+                raise ValidationError(
+                    f"{current} was changed since this page was opened: it now reads "
+                    f"{self._reading(current)}. Save again to replace that with what you "
+                    "typed.", code="stale")
+        return data
+
+    def _reading(self, entry):
+        shown = []
+        stated = {field.name: field for field in entry._meta.concrete_fields}
+        for name in self._meta.fields:
+            field = stated.get(name)
+            if field is None or name == "provider":
+                continue
+            value = (getattr(entry, f"get_{name}_display")() if field.choices
+                     else getattr(entry, name))
+            shown.append(f"{field.verbose_name} {getattr(value, 'name', value) or '—'}")
+        return ", ".join(shown)
+
+
+class ProviderAdminForm(RegisterEntryForm):
     timezone = TimeZoneField(initial=DEFAULT_PROVIDER_TIMEZONE, required=False,
                              label="Time zone",
                              help_text=Provider._meta.get_field("timezone").help_text)
@@ -150,7 +206,7 @@ class ProviderAdmin(ServiceSaveMixin, ManagerOnlyAdmin):
                                         reason=form.cleaned_data.get("reason", ""), **values)
 
 
-class OfProviderForm(forms.ModelForm):
+class OfProviderForm(RegisterEntryForm):
     """An entry of a provider's register, its name unique within the provider: the
     provider is read-only once the entry exists, and still counts in that check."""
 

@@ -1,10 +1,19 @@
 """The Django admin: for USPS managers only; its writes go through the audited services."""
 
+import re
+import unicodedata
+
 import pytest
 
-from compliance.models import AuditEvent, Provider, ProviderStatusChange
+from compliance.models import Affiliate, AuditEvent, PESModel, Provider, ProviderStatusChange
 from tests import factories
 from tests.conftest import sign_in_with_password
+
+
+def based_on(client, url):
+    """The digest the change page at `url` carries of what it was filled from."""
+    page = client.get(url).content.decode()
+    return re.search(r'name="based_on" value="([^"]*)"', page).group(1)
 
 
 def change_form(provider, **overrides):
@@ -119,10 +128,9 @@ def test_it_adds_a_provider_through_the_service(manager_client, manager):
 
 
 def test_it_refuses_a_status_change_without_a_reason(manager_client, provider_a):
-    response = manager_client.post(
-        f"/admin/compliance/provider/{provider_a.pk}/change/",
-        change_form(provider_a, authorization_status="revoked"),
-    )
+    url = f"/admin/compliance/provider/{provider_a.pk}/change/"
+    response = manager_client.post(url, change_form(
+        provider_a, authorization_status="revoked", based_on=based_on(manager_client, url)))
 
     assert response.status_code == 200
     assert "reason" in response.context["adminform"].form.errors
@@ -133,10 +141,10 @@ def test_it_refuses_a_status_change_without_a_reason(manager_client, provider_a)
 
 
 def test_it_records_a_status_change_with_its_reason(manager_client, manager, provider_a):
-    response = manager_client.post(
-        f"/admin/compliance/provider/{provider_a.pk}/change/",
-        change_form(provider_a, authorization_status="suspended", reason="§ 501.6(c) notice"),
-    )
+    url = f"/admin/compliance/provider/{provider_a.pk}/change/"
+    response = manager_client.post(url, change_form(
+        provider_a, authorization_status="suspended", reason="§ 501.6(c) notice",
+        based_on=based_on(manager_client, url)))
 
     assert response.status_code == 302
     provider_a.refresh_from_db()
@@ -151,10 +159,9 @@ def test_it_records_a_status_change_with_its_reason(manager_client, manager, pro
 
 
 def test_it_renames_a_provider_without_a_reason(manager_client, provider_a):
-    response = manager_client.post(
-        f"/admin/compliance/provider/{provider_a.pk}/change/",
-        change_form(provider_a, name="Alpha Postage LLC"),
-    )
+    url = f"/admin/compliance/provider/{provider_a.pk}/change/"
+    response = manager_client.post(url, change_form(provider_a, name="Alpha Postage LLC",
+                                                    based_on=based_on(manager_client, url)))
 
     assert response.status_code == 302
     provider_a.refresh_from_db()
@@ -223,11 +230,10 @@ def test_it_edits_an_affiliate_through_the_service_and_keeps_its_provider(
     affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH",
                                            relationship="subsidiary", country="DE")
 
-    response = manager_client.post(
-        f"/admin/compliance/affiliate/{affiliate.pk}/change/",
-        {"provider": provider_b.pk, "name": "Alpha AG", "relationship": "subsidiary",
-         "country": "AT"},
-    )
+    url = f"/admin/compliance/affiliate/{affiliate.pk}/change/"
+    response = manager_client.post(url, {
+        "provider": provider_b.pk, "name": "Alpha AG", "relationship": "subsidiary",
+        "country": "AT", "based_on": based_on(manager_client, url)})
 
     assert response.status_code == 302
     affiliate.refresh_from_db()
@@ -261,8 +267,10 @@ def test_a_rename_to_a_name_its_provider_already_uses_is_refused_on_the_form(
         form = {"name": "Alpha GmbH", "kind": other.kind,
                 "approval_status": other.approval_status, "approved_by": "USPS"}
     events = AuditEvent.objects.count()
+    url = f"/admin/compliance/{entry}/{other.pk}/change/"
+    form["based_on"] = based_on(manager_client, url)
 
-    response = manager_client.post(f"/admin/compliance/{entry}/{other.pk}/change/", form)
+    response = manager_client.post(url, form)
 
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
@@ -298,3 +306,89 @@ def test_the_incident_page_of_the_admin_shows_its_filed_versions(manager, client
     html = client.get(f"/admin/incidents/incident/{filed.pk}/change/").content.decode()
 
     assert version.sha256 in html
+
+
+def entry_page(entry, provider_a):
+    """An entry of each page of the register's admin, and the form its page posts."""
+    if entry == "provider":
+        return provider_a, change_form(provider_a, timezone=provider_a.timezone)
+    if entry == "affiliate":
+        affiliate = factories.AffiliateFactory(provider=provider_a, name="Alpha GmbH",
+                                               relationship="subsidiary", country="DE")
+        return affiliate, {"name": "Alpha GmbH", "relationship": "subsidiary", "country": "DE"}
+    model = factories.PESModelFactory(provider=provider_a, name="Alpha Meter 1")
+    return model, {"name": "Alpha Meter 1", "kind": model.kind,
+                   "approval_status": model.approval_status, "approved_by": "USPS"}
+
+
+def renamed_meanwhile(entry, target, officer_a, manager):
+    from compliance import services
+
+    if entry == "affiliate":  # by the provider's officer, on their own page
+        services.update_affiliate(actor=officer_a, affiliate=target, name="Alpha Holding")
+    elif entry == "provider":  # by another manager
+        services.update_provider(actor=factories.ManagerFactory(), provider=target,
+                                 name="Alpha Holding")
+    else:
+        services.update_pes_model(actor=factories.ManagerFactory(), pes_model=target,
+                                  name="Alpha Holding")
+
+
+@pytest.mark.parametrize("entry", ["provider", "affiliate", "pesmodel"])
+def test_a_page_read_before_someone_elses_change_does_not_undo_it_unseen(
+        manager_client, manager, officer_a, provider_a, entry):
+    target, form = entry_page(entry, provider_a)
+    url = f"/admin/compliance/{entry}/{target.pk}/change/"
+    form["based_on"] = based_on(manager_client, url)
+    renamed_meanwhile(entry, target, officer_a, manager)
+    events = AuditEvent.objects.count()
+
+    # The manager, on the page read before the rename, changes something else.
+    if entry == "affiliate":
+        form["country"] = "AT"
+    elif entry == "provider":
+        form["authorization_number"] = "PES-99"
+    else:
+        form["approved_by"] = "USPS Engineering"
+    refused = manager_client.post(url, form)
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "was changed since this page was opened: it now reads name Alpha Holding" in page
+    target.refresh_from_db()
+    assert target.name == "Alpha Holding"
+    assert AuditEvent.objects.count() == events
+
+    # Shown again, the page is based on the entry as it now reads: saving again replaces
+    # the rename with what was typed, knowingly.
+    form["based_on"] = re.search(r'name="based_on" value="([^"]*)"', page).group(1)
+    assert manager_client.post(url, form).status_code == 302
+    target.refresh_from_db()
+    assert target.name != "Alpha Holding"
+
+
+@pytest.mark.parametrize("entry", ["provider", "affiliate", "pesmodel"])
+def test_a_name_typed_in_another_unicode_form_is_the_same_name_on_the_form(
+        manager_client, provider_a, entry):
+    """"Café" typed with a combining accent is the register's "Café": refused on the form
+    as the same name, not a server error from the service's own check."""
+    name = "Café Postage"
+    if entry == "provider":
+        factories.ProviderFactory(name=name)
+        form = change_form(provider_a, name=unicodedata.normalize("NFD", name))
+    elif entry == "affiliate":
+        factories.AffiliateFactory(provider=provider_a, name=name, country="DE")
+        form = {"provider": provider_a.pk, "name": unicodedata.normalize("NFD", name),
+                "relationship": "subsidiary", "country": "DE"}
+    else:
+        factories.PESModelFactory(provider=provider_a, name=name)
+        form = {"provider": provider_a.pk, "name": unicodedata.normalize("NFD", name),
+                "kind": "pc_postage", "approval_status": "approved", "approved_by": "USPS"}
+    model = {"provider": Provider, "affiliate": Affiliate, "pesmodel": PESModel}[entry]
+    before = (model.objects.count(), AuditEvent.objects.count())
+
+    response = manager_client.post(f"/admin/compliance/{entry}/add/", form)
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert (model.objects.count(), AuditEvent.objects.count()) == before
