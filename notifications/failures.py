@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.api.fields import id_from
+from compliance.models import Obligation
 from compliance.services import record_event
 from compliance.services.users import hold_actor
 
@@ -41,7 +42,26 @@ def failed_emails(request):
     emails = (OutboundEmail.objects.filter(state=EmailState.FAILED)
               .select_related("recipient").order_by("-next_attempt_at", "-id"))
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
+    named(page.object_list, request.user)
     return render(request, "notifications/failed_emails.html", {"page": page})
+
+
+# A reminder of a draft's 24-hour duty names the draft, which is the provider's alone.
+UNSEEN_DUTY = "A reminder to the provider of a duty on a case not yet filed"
+
+
+def named(emails, user):
+    """Each e-mail's `shown_subject` for `user`: its subject, unless it is about a duty
+    `user` may not see (a reminder of a draft's duty names the draft's title)."""
+    emails = list(emails)
+    about = {email.obligation_id for email in emails if email.obligation_id}
+    seen = set(Obligation.objects.visible_to(user).filter(pk__in=about)
+               .values_list("pk", flat=True)) if about else set()
+    for email in emails:
+        email.shown_subject = (email.subject or email.template
+                               if email.obligation_id is None or email.obligation_id in seen
+                               else UNSEEN_DUTY)
+    return emails
 
 
 def _act(request):
@@ -55,9 +75,10 @@ def _act(request):
         return
     if action == "resend":
         done, not_sendable = resend_failed(request.user, ticked)
+        named([email for email, _ in not_sendable], request.user)
         for email, reason in not_sendable:
             messages.error(request, f"Not sent again: the e-mail to {email.to_address} "
-                                    f"({email.subject or email.template}) can no longer go, "
+                                    f"({email.shown_subject}) can no longer go, "
                                     f"{reason}. Mark it handled once they are told.")
         if not_sendable and not done:
             return

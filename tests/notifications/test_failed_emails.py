@@ -231,3 +231,34 @@ def test_a_resend_from_page_two_comes_back_to_page_two(client, signed_in, office
     assert "the reset link has expired" in html and "Mark it handled" in html
     # The e-mail the page tells them to mark handled is on the page they land on.
     assert reset.pk in [e.pk for e in answer.context["page"]], answer.redirect_chain
+
+
+def test_a_reminder_of_a_drafts_duty_does_not_show_the_draft_to_usps(
+        signed_in, officer_a, manager, settings):
+    """A draft is the provider's alone: its 24-hour reminder, undelivered, is listed for
+    USPS's managers without its subject, which names the draft's title. Once the case is
+    filed, the reminder's subject is shown as any other."""
+    from compliance.models import Obligation, ObligationKind
+    from incidents.services import submit_incident
+    from notifications.sweep import sweep
+    from tests.incidents.factories import make_draft
+
+    title = "Insider resetting meters at depot 7"
+    draft = make_draft(officer_a, title=title, discovered_at=timezone.now() - timedelta(hours=2))
+    duty = Obligation.objects.get(incident_id=draft.pk, kind=ObligationKind.NOTIFICATION)
+    settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
+    with time_machine.travel(duty.due_at - timedelta(hours=4), tick=False):
+        sweep()
+        services.send_due_emails()
+    reminders = OutboundEmail.objects.filter(obligation=duty)
+    reminders.update(state=EmailState.FAILED, attempts=services.MAX_ATTEMPTS)
+    assert title in reminders.get().subject
+    client = signed_in(manager)
+
+    page = client.get("/notifications/failed/").content.decode()
+
+    assert title not in page
+    assert "A reminder to the provider of a duty on a case not yet filed" in page
+
+    submit_incident(actor=officer_a, incident=draft)
+    assert title in client.get("/notifications/failed/").content.decode()
