@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 
-ACCEPTED = "PDF, PNG, JPEG, plain text, CSV and e-mail (.eml) files"
+ACCEPTED = "PDF, PNG, JPEG, plain text (.txt, .log), CSV and e-mail (.eml) files"
 
 BINARY_SIGNATURES = (
     (b"%PDF-", "application/pdf", (".pdf",)),
@@ -72,7 +72,7 @@ def detect_content_type(head: bytes, name: str) -> str:
     if head and _looks_like_text(head):
         if suffix not in TEXT_TYPES:
             raise ValidationError({"file": [
-                f"Text files are accepted as .txt, .csv or .eml, not “{suffix or '(none)'}”. "
+                f"Text files are accepted as .txt, .log, .csv or .eml, not “{suffix or '(none)'}”. "
                 f"Accepted: {ACCEPTED}."]})
         if suffix == ".eml" and not _looks_like_email(head):
             raise ValidationError({"file": ["This .eml file does not start with e-mail "

@@ -126,4 +126,4 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PDF, PNG, JPEG, plain text, CSV or e-mail (.eml).")
+    file = serializers.FileField(help_text="PDF, PNG, JPEG, plain text (.txt, .log), CSV or e-mail (.eml).")
