@@ -216,7 +216,8 @@ class SubmitForm(forms.Form):
 
 
 class AttachmentForm(SentOnceMixin, forms.Form):
-    file = forms.FileField(help_text="PDF, PNG, JPEG, plain text (.txt, .log), CSV or e-mail (.eml).")
+    file = forms.FileField(
+        help_text="PDF, PNG, JPEG, plain text (.txt, .log), CSV or e-mail (.eml).")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "attach_%s")

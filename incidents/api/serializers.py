@@ -6,6 +6,7 @@ from rest_framework import serializers
 from compliance.api.fields import AwareDateTimeField, VisiblePrimaryKeyRelatedField
 from compliance.models import Affiliate, PESModel
 from incidents.models import Attachment, Incident, IncidentVersion, RiskStatement
+from incidents.services.validation import MAX_PES_MODELS, MAX_RISK_STATEMENTS, TOO_MANY
 
 
 class RiskStatementSerializer(serializers.ModelSerializer):
@@ -27,12 +28,12 @@ class IncidentSerializer(serializers.ModelSerializer):
         help_text="The affiliate that discovered it, or null for the provider itself.")
     pes_models = VisiblePrimaryKeyRelatedField(
         queryset=PESModel.objects.all(), many=True, required=False,
-        help_text="Affected PES models of the provider; at least one for test findings and "
-                  "security weaknesses.")
+        help_text=f"Affected PES models of the provider; at least one for test findings and "
+                  f"security weaknesses, at most {MAX_PES_MODELS}.")
     risk_statements = RiskStatementSerializer(
-        many=True, required=False,
+        many=True, required=False, max_length=MAX_RISK_STATEMENTS,
         help_text="For cyber attacks, at least one: the nature of each material risk and "
-                  "how it affects a named PES model.")
+                  f"how it affects a named PES model; at most {MAX_RISK_STATEMENTS}.")
     notification_due_at = AwareDateTimeField(read_only=True)
     submitted_at = AwareDateTimeField(read_only=True)
     created_at = AwareDateTimeField(read_only=True)
@@ -51,6 +52,22 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reference", "provider", "status", "is_late", "late_reason",
                             "revenue_risk"]
+
+    def to_internal_value(self, data):
+        """A list longer than an incident may hold is refused before each of its items is
+        looked up (a body of a hundred thousand ids would be as many queries)."""
+        too_long = {}
+        for field, most in (("pes_models", MAX_PES_MODELS),
+                            ("risk_statements", MAX_RISK_STATEMENTS)):
+            if hasattr(data, "getlist"):  # a form-encoded body
+                items = data.getlist(field)
+            else:
+                items = data.get(field) if isinstance(data, dict) else None
+            if isinstance(items, list) and len(items) > most:
+                too_long[field] = [TOO_MANY[field]]
+        if too_long:
+            raise serializers.ValidationError(too_long)
+        return super().to_internal_value(data)
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -126,4 +143,5 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PDF, PNG, JPEG, plain text (.txt, .log), CSV or e-mail (.eml).")
+    file = serializers.FileField(
+        help_text="PDF, PNG, JPEG, plain text (.txt, .log), CSV or e-mail (.eml).")

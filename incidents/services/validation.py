@@ -16,6 +16,16 @@ from .content import SCALAR_FIELDS, risk_statements_of
 
 CONTENT_FIELDS = (*SCALAR_FIELDS, "pes_models", "risk_statements")
 
+# What one incident may list: more than any provider's register or any attack needs, and
+# within what a risk statement's position holds.
+MAX_PES_MODELS = 500
+MAX_RISK_STATEMENTS = 200
+TOO_MANY = {
+    "pes_models": f"Name at most {MAX_PES_MODELS} affected PES models.",
+    "risk_statements": f"Give at most {MAX_RISK_STATEMENTS} risk statements; describe "
+                       "further risks in the description.",
+}
+
 
 def current_values(incident):
     """The incident's content as service arguments (model instances, lists)."""
@@ -107,11 +117,16 @@ def validate_content(*, provider, values, now, for_filing=False):
         error("discovered_by_affiliate", _does_not_exist("Affiliate", affiliate))
 
     pes_models = list(dict.fromkeys(values.get("pes_models") or []))
+    if len(pes_models) > MAX_PES_MODELS:
+        error("pes_models", TOO_MANY["pes_models"])
     for model in pes_models:
         if model.provider_id != provider.pk:
             error("pes_models", _does_not_exist("PES model", model))
 
     statements = list(values.get("risk_statements") or [])
+    if len(statements) > MAX_RISK_STATEMENTS:
+        error("risk_statements", TOO_MANY["risk_statements"])
+        statements = []
     if category == Category.CYBER_ATTACK:
         # A draft may wait for them; the filing needs them.
         if not statements and for_filing:

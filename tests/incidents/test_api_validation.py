@@ -136,3 +136,86 @@ def test_it_refuses_a_bad_patch_and_keeps_the_draft(officer_a, api_for):
     assert set(response.json()) >= {"subtype"}
     draft.refresh_from_db()
     assert draft.category == "security_weakness"
+
+
+def statements(model, count):
+    return [{"pes_model": model.pk, "nature_of_risk": "Forged indicia",
+             "effect_on_pes": "Postage printed unpaid"}] * count
+
+
+def test_it_refuses_more_risk_statements_than_an_incident_holds(officer_a, payload, api_for,
+                                                                 django_assert_max_num_queries):
+    """Each statement names a PES model that is looked up, and takes a position a small
+    integer holds: a body of thousands is refused before either."""
+    model = officer_a.provider.pes_models.first()
+    attack = {**payload, "category": "cyber_attack", "subtype": "denial_of_service",
+              "risk_statements": statements(model, 201)}
+    client = api_for(officer_a)
+
+    with django_assert_max_num_queries(8):
+        response = client.post(URL, attack, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["risk_statements"] == [
+        "Give at most 200 risk statements; describe further risks in the description."]
+    assert not Incident.objects.exists()
+    assert client.post(URL, {**attack, "risk_statements": statements(model, 200)},
+                       format="json").status_code == 201
+
+
+def test_it_refuses_more_pes_models_than_an_incident_holds(officer_a, payload, api_for,
+                                                           django_assert_max_num_queries):
+    model = officer_a.provider.pes_models.first()
+    client = api_for(officer_a)
+
+    with django_assert_max_num_queries(8):
+        response = client.post(URL, {**payload, "pes_models": [model.pk] * 100_000},
+                               format="json")
+
+    assert response.status_code == 400
+    assert response.json()["pes_models"] == ["Name at most 500 affected PES models."]
+    assert not Incident.objects.exists()
+
+
+def test_a_draft_or_amendment_with_too_many_risk_statements_changes_nothing(
+        officer_a, api_for):
+    """The change of a draft and an amendment are refused alike, the incident as it was."""
+    from .factories import make_filed
+
+    model = factories.PESModelFactory(provider=officer_a.provider)
+    draft = make_draft(officer_a, pes_models=[model])
+    filed = make_filed(officer_a, at=NOW, pes_models=[model])
+    client = api_for(officer_a)
+    too_many = {"category": "cyber_attack", "subtype": "denial_of_service",
+                "risk_statements": statements(model, 201)}
+
+    edited = client.patch(f"{URL}{draft.pk}/", too_many, format="json")
+    amended = client.post(f"{URL}{filed.pk}/amend/", {**too_many, "amendment_reason": "more"},
+                          format="json")
+
+    for response in (edited, amended):
+        assert response.status_code == 400
+        assert "risk_statements" in response.json()
+    for incident in (draft, filed):
+        incident.refresh_from_db()
+        assert (incident.category, incident.risk_statements.count()) == (
+            "security_weakness", 0)
+    assert filed.versions.count() == 1
+
+
+def test_the_service_refuses_too_many_risk_statements_from_any_page(officer_a):
+    from django.core.exceptions import ValidationError
+
+    from incidents.services.validation import current_values, validate_content
+
+    draft = make_draft(officer_a)
+    model = draft.pes_models.first()
+    values = {**current_values(draft), "category": "cyber_attack",
+              "subtype": "denial_of_service",
+              "risk_statements": [{"pes_model": model, "nature_of_risk": "a",
+                                   "effect_on_pes": "b"}] * 201}
+
+    with pytest.raises(ValidationError) as refused:
+        validate_content(provider=officer_a.provider, values=values, now=NOW)
+    assert refused.value.message_dict["risk_statements"] == [
+        "Give at most 200 risk statements; describe further risks in the description."]
