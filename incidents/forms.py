@@ -213,6 +213,9 @@ class SubmitForm(forms.Form):
     late_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False,
         label="Reason for the delay", help_text="Required when filed after the 24-hour due time.")
+    # The state of the draft the page was opened on (`draft_digest`): a colleague's change
+    # saved since is not filed unseen.
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class AttachmentForm(SentOnceMixin, forms.Form):

@@ -19,6 +19,7 @@ from . import references
 from .access import require_officer, require_officer_now
 from .canonical import content_of, filing_document, stated
 from .content import apply_relations, apply_scalars
+from .drafts import draft_digest
 from .emails import queue_filing_emails
 from .validation import current_values, validate_content
 
@@ -68,11 +69,13 @@ def _late_message(incident, now):
             "Give the reason for the delay.")
 
 
-def submit_incident(*, actor, incident, late_reason=""):
+def submit_incident(*, actor, incident, late_reason="", based_on=None):
     """File a draft: stamp the server time, give the next `PES-<year>-<n>` reference,
     freeze version 1, meet (or meet late) the notification duty and show the case to
     USPS, where it waits for triage (a USPS target). A late filing needs `late_reason`.
-    Returns the version (the receipt).
+    `based_on`: the `draft_digest` of the draft the page showed; refused (Conflict) once a
+    colleague has changed what it states, as that would be filed unseen. Returns the
+    version (the receipt).
 
     The reference number is taken into reserve before the filing's transaction, so the
     year's counter is not held while the filing is written (`references`); what is refused
@@ -83,11 +86,11 @@ def submit_incident(*, actor, incident, late_reason=""):
     now = timezone.now()
     with references.reserved_for(now.astimezone(UTC).year) as reservation:
         return _submit(actor=actor, incident=incident, late_reason=late_reason, now=now,
-                       reservation=reservation)
+                       reservation=reservation, based_on=based_on)
 
 
 @transaction.atomic
-def _submit(*, actor, incident, late_reason, now, reservation):
+def _submit(*, actor, incident, late_reason, now, reservation, based_on=None):
     """Everything is read and checked first; then the reference claimed and the filing
     written, its audit events last: the audit chain's lock is held for their insert and the
     commit only."""
@@ -95,6 +98,9 @@ def _submit(*, actor, incident, late_reason, now, reservation):
     require_officer_now(actor, incident.provider_id)
     if not incident.is_draft:
         raise Conflict("This incident has already been filed.")
+    if based_on is not None and based_on != draft_digest(incident):
+        raise Conflict("The draft was changed since this page was opened: nothing was "
+                       "filed. Read it as it now stands, then submit it.")
     duties = list(Obligation.objects.select_for_update(no_key=True)
                   .filter(incident_id=incident.pk, kind=ObligationKind.NOTIFICATION)
                   .order_by("id"))

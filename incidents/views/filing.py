@@ -174,7 +174,8 @@ def submit(request, pk):
         messages.info(request, "This notification has already been filed.")
         return redirect("incident-detail", pk=incident.pk)
     late_now = is_late(incident.notification_due_at, timezone.now())
-    form = SubmitForm(request.POST if request.method == "POST" else None)
+    form = SubmitForm(request.POST if request.method == "POST" else None,
+                      initial={"based_on": draft_digest(incident)})
     if late_now:
         form.fields["late_reason"].required_when = "the notification is late"
     status = 200
@@ -182,7 +183,8 @@ def submit(request, pk):
         try:
             version = services.submit_incident(
                 actor=request.user, incident=incident,
-                late_reason=form.cleaned_data["late_reason"])
+                late_reason=form.cleaned_data["late_reason"],
+                based_on=form.cleaned_data["based_on"] or None)
         except Conflict as exc:
             messages.error(request, exc.message)
             return redirect("incident-detail", pk=incident.pk)

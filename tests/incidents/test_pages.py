@@ -186,6 +186,43 @@ def test_it_shows_the_receipt_and_timeline_after_submitting(signed_in, officer_a
     assert "Edit the draft" not in page and "Amend" in page
 
 
+def test_a_draft_changed_since_the_submit_page_was_opened_is_not_filed_unseen(
+        signed_in, officer_a, mailoutbox):
+    """A colleague's change saved after the page was opened would be filed under the
+    officer's name without their having read it: refused, nothing filed, no number used."""
+    from incidents.models import ReferenceCounter, ReferenceReservation
+    from incidents.services import update_draft
+
+    draft = make_draft(officer_a, discovered_at=NOW - timedelta(hours=1))
+    colleague = factories.OfficerFactory(provider=officer_a.provider)
+    client = signed_in(officer_a)
+    page = client.get(f"/incidents/{draft.pk}/submit/").content.decode()
+    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    update_draft(actor=colleague, incident=draft, description="The seal was never broken.")
+    events = AuditEvent.objects.count()
+
+    refused = client.post(f"/incidents/{draft.pk}/submit/",
+                          {"late_reason": "", "based_on": based_on}, follow=True)
+
+    assert "The draft was changed since this page was opened: nothing was filed" in (
+        refused.content.decode())
+    draft.refresh_from_db()
+    assert (draft.status, draft.reference) == ("draft", None)
+    assert not IncidentVersion.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert not ReferenceCounter.objects.filter(last_number__gt=0).exists()
+    assert not ReferenceReservation.objects.exists()
+    assert not mailoutbox
+
+    # Opened again, the page shows the draft as it now reads, and files it.
+    page = client.get(f"/incidents/{draft.pk}/submit/").content.decode()
+    based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    assert client.post(f"/incidents/{draft.pk}/submit/",
+                       {"late_reason": "", "based_on": based_on}).status_code == 302
+    assert IncidentVersion.objects.get().content["description"] == (
+        "The seal was never broken.")
+
+
 def test_it_asks_for_the_reason_of_a_late_submission(signed_in, officer_a):
     draft = make_draft(officer_a, discovered_at=NOW - timedelta(hours=30))
     client = signed_in(officer_a)
