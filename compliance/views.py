@@ -243,8 +243,12 @@ def profile(request):
                     # Pressed twice, the page shows the second answer: the key of the first
                     # is never seen, and a second token is not made beside it.
                     if first_sending(user, data["submission_key"], "token", data["name"]):
-                        token, new_key = services.create_api_token(user=user,
-                                                                   name=data["name"])
+                        try:
+                            token, new_key = services.create_api_token(user=user,
+                                                                       name=data["name"])
+                        except ValidationError as closed:
+                            # The account was closed as this request ran.
+                            raise PermissionDenied(" ".join(closed.messages)) from closed
                         answered(user, data["submission_key"], token.prefix, "token",
                                  data["name"])
                         token_form = ApiTokenForm()

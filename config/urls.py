@@ -11,6 +11,11 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     """The OpenAPI schema; refusals (a format not offered) in JSON, as the API's are."""
 
 
+class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
+    """The interactive docs; refusals in JSON too. A page drawn for a refusal would read
+    the caller again, and a bad token, refused there, would answer 500."""
+
+
 urlpatterns = [
     path("accounts/", include("accounts.account_urls")),
     path("accounts/", include("allauth.urls")),
@@ -20,7 +25,7 @@ urlpatterns = [
     path("notifications/failed/", failed_emails, name="failed-emails"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its script as a file: no inline script under the CSP.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"),
          name="api-docs"),
     path("api/v1/", include("reports.extensions.api_urls")),
     path("api/v1/", include("incidents.api.urls")),

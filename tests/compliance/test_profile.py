@@ -130,3 +130,28 @@ def test_it_reads_the_profile_in_a_fixed_number_of_queries(officer_client, offic
 
     with django_assert_max_num_queries(4):
         assert officer_client.get("/profile/").status_code == 200
+
+
+def test_a_token_asked_for_as_the_account_is_closed_is_refused_and_none_made(
+        client, officer_a, monkeypatch):
+    """A manager's deactivation committed after the request read its user: refused (403),
+    not a server error, and no token made."""
+    from compliance import views
+    from compliance.models import ApiToken, User
+
+    client.force_login(officer_a)
+    real_first_sending = views.first_sending
+
+    def closed_meanwhile(user, *args, **kwargs):
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        return real_first_sending(user, *args, **kwargs)
+
+    monkeypatch.setattr(views, "first_sending", closed_meanwhile)
+    client.raise_request_exception = False
+
+    response = client.post("/profile/", {"action": "create_token", "name": "SIEM",
+                                         "submission_key": "k1"})
+
+    assert response.status_code == 403
+    assert "Nothing was changed" in response.content.decode()
+    assert not ApiToken.objects.filter(user=officer_a).exists()

@@ -68,6 +68,44 @@ def test_it_serves_the_docs_to_a_signed_in_user(client, officer_a):
     assert b"swagger" in response.content.lower()
 
 
+@pytest.mark.parametrize("header", ["Token not-a-real-key", "Token", "Token a b", "revoked"])
+@pytest.mark.parametrize("accept", ["application/json", "text/csv", "text/html"])
+def test_the_docs_refuse_a_bad_token_in_json_whatever_was_asked_for(header, accept, officer_a):
+    """A page drawn for the refusal would read the caller again, outside any handler."""
+    from rest_framework.test import APIClient
+
+    from compliance.services import create_api_token, revoke_api_token
+
+    if header == "revoked":
+        token, key = create_api_token(user=officer_a)
+        revoke_api_token(user=officer_a, token=token)
+        header = f"Token {key}"
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = client.get("/api/docs/", HTTP_ACCEPT=accept)
+
+    assert response.status_code in (401, 406)
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_the_docs_refuse_a_token_lacking_its_second_factor_in_json(officer_a, settings):
+    from rest_framework.test import APIClient
+
+    from compliance.services import create_api_token
+
+    settings.MFA_REQUIRED_ROLES = ["provider_officer"]
+    _, key = create_api_token(user=officer_a)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = client.get("/api/docs/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code in (403, 406)
+    assert response["Content-Type"] == "application/json"
+
+
 def test_it_validates_without_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
