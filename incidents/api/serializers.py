@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from compliance.api.fields import AwareDateTimeField, VisiblePrimaryKeyRelatedField
 from compliance.models import Affiliate, PESModel
@@ -55,19 +56,29 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         """A list longer than an incident may hold is refused before each of its items is
-        looked up (a body of a hundred thousand ids would be as many queries)."""
-        too_long = {}
+        looked up (a body of a hundred thousand ids would be as many queries); so is an
+        object where a list belongs (DRF would look up each of its keys)."""
+        refused = {}
         for field, most in (("pes_models", MAX_PES_MODELS),
                             ("risk_statements", MAX_RISK_STATEMENTS)):
-            if hasattr(data, "getlist"):  # a form-encoded body
-                items = data.getlist(field)
-            else:
-                items = data.get(field) if isinstance(data, dict) else None
-            if isinstance(items, list) and len(items) > most:
-                too_long[field] = [TOO_MANY[field]]
-        if too_long:
-            raise serializers.ValidationError(too_long)
+            items = _sent(data, field)
+            if isinstance(items, dict):
+                refused[field] = ['Expected a list of items but got type "dict".']
+            elif isinstance(items, list) and len(items) > most:
+                refused[field] = [TOO_MANY[field]]
+        if refused:
+            raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
+
+
+def _sent(data, field):
+    """The list sent as `field`: of a JSON body, or of a form body (ids repeated, risk
+    statements as `risk_statements[0]pes_model`, ...); None when not sent."""
+    if hasattr(data, "getlist"):
+        if field == "risk_statements":
+            return html.parse_html_list(data, prefix=field, default=None)
+        return data.getlist(field) if field in data else None
+    return data.get(field) if isinstance(data, dict) else None
 
 
 class SubmitSerializer(serializers.Serializer):

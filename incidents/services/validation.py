@@ -117,19 +117,18 @@ def validate_content(*, provider, values, now, for_filing=False):
         error("discovered_by_affiliate", _does_not_exist("Affiliate", affiliate))
 
     pes_models = list(dict.fromkeys(values.get("pes_models") or []))
-    if len(pes_models) > MAX_PES_MODELS:
-        error("pes_models", TOO_MANY["pes_models"])
     for model in pes_models:
         if model.provider_id != provider.pk:
             error("pes_models", _does_not_exist("PES model", model))
 
     statements = list(values.get("risk_statements") or [])
-    if len(statements) > MAX_RISK_STATEMENTS:
+    too_many = len(statements) > MAX_RISK_STATEMENTS
+    if too_many:
         error("risk_statements", TOO_MANY["risk_statements"])
         statements = []
     if category == Category.CYBER_ATTACK:
         # A draft may wait for them; the filing needs them.
-        if not statements and for_filing:
+        if not statements and for_filing and not too_many:
             error("risk_statements", "A cyber attack needs at least one risk statement: the "
                                      "nature of the risk and how it affects a named PES model.")
     elif statements:
@@ -155,6 +154,9 @@ def validate_content(*, provider, values, now, for_filing=False):
 
     if category in CATEGORIES_NEEDING_PES_MODEL and not pes_models:
         error("pes_models", "Name at least one affected PES model.")
+    # Counted with the models the risk statements name.
+    if len(pes_models) > MAX_PES_MODELS:
+        error("pes_models", TOO_MANY["pes_models"])
 
     if errors:
         raise ValidationError(errors)

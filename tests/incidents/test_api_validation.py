@@ -219,3 +219,81 @@ def test_the_service_refuses_too_many_risk_statements_from_any_page(officer_a):
         validate_content(provider=officer_a.provider, values=values, now=NOW)
     assert refused.value.message_dict["risk_statements"] == [
         "Give at most 200 risk statements; describe further risks in the description."]
+
+
+def test_pes_models_sent_as_a_json_object_are_not_looked_up_one_by_one(
+        officer_a, payload, api_for, django_assert_max_num_queries):
+    """A JSON object iterates as its keys: 600 spellings of one id ("1", "01", "001", ...)
+    would each be looked up, a query apiece."""
+    client = api_for(officer_a)
+    model = payload["pes_models"][0]
+    ids = {"0" * n + str(model): True for n in range(600)}
+
+    with django_assert_max_num_queries(40):
+        response = client.post(URL, {**payload, "pes_models": ids}, format="json")
+
+    assert response.status_code == 400, response.status_code
+    assert response.json()["pes_models"] == ['Expected a list of items but got type "dict".']
+    assert not Incident.objects.exists()
+
+
+def test_an_incident_never_lists_more_than_500_pes_models(officer_a):
+    from django.core.exceptions import ValidationError
+
+    """The models the risk statements name count too: 500 models and a statement naming
+    a 501st are refused."""
+    from compliance.models import PESModel
+    from incidents.services.validation import MAX_PES_MODELS, current_values, validate_content
+
+    provider = officer_a.provider
+    PESModel.objects.bulk_create(
+        PESModel(provider=provider, name=f"Bulk {n}", kind="pc_postage",
+                 approval_status="approved") for n in range(MAX_PES_MODELS + 1))
+    models = list(PESModel.objects.filter(provider=provider, name__startswith="Bulk "))
+    draft = make_draft(officer_a)
+    values = {**current_values(draft), "category": "cyber_attack",
+              "subtype": "denial_of_service", "pes_models": models[:MAX_PES_MODELS],
+              "risk_statements": [{"pes_model": models[MAX_PES_MODELS],
+                                   "nature_of_risk": "a", "effect_on_pes": "b"}]}
+
+    with pytest.raises(ValidationError) as refused:
+        validate_content(provider=provider, values=values, now=NOW)
+    assert refused.value.message_dict["pes_models"] == ["Name at most 500 affected PES models."]
+
+
+def test_too_many_risk_statements_is_not_also_told_as_none(officer_a):
+    from django.core.exceptions import ValidationError
+
+    """201 statements on a cyber attack being filed (submit, amend): refused as too many,
+    not also told "needs at least one risk statement"."""
+    from incidents.services.validation import current_values, validate_content
+
+    draft = make_draft(officer_a)
+    model = draft.pes_models.first()
+    values = {**current_values(draft), "category": "cyber_attack",
+              "subtype": "denial_of_service",
+              "risk_statements": [{"pes_model": model, "nature_of_risk": "a",
+                                   "effect_on_pes": "b"}] * 201}
+
+    with pytest.raises(ValidationError) as refused:
+        validate_content(provider=officer_a.provider, values=values, now=NOW, for_filing=True)
+    assert refused.value.message_dict["risk_statements"] == [
+        "Give at most 200 risk statements; describe further risks in the description."]
+
+
+def test_a_form_encoded_body_is_refused_as_a_json_one_is(officer_a, payload, api_for):
+    """201 risk statements in a form body (risk_statements[0]pes_model=...): refused in the
+    shape and words of a JSON body's refusal."""
+    client = api_for(officer_a)
+    model = payload["pes_models"][0]
+    form = {**payload, "category": "cyber_attack", "subtype": "denial_of_service"}
+    for n in range(201):
+        form[f"risk_statements[{n}]pes_model"] = model
+        form[f"risk_statements[{n}]nature_of_risk"] = "Forged indicia"
+        form[f"risk_statements[{n}]effect_on_pes"] = "Postage printed unpaid"
+
+    response = client.post(URL, form, format="multipart")
+
+    assert response.status_code == 400, response.status_code
+    assert response.json()["risk_statements"] == [
+        "Give at most 200 risk statements; describe further risks in the description."]
