@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django_countries.fields import CountryField
@@ -72,6 +73,10 @@ class ProviderStatusChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        # A provider's standing is read from the last status set by hand: the history is
+        # appended to, never changed or removed.
+        triggers = [pgtrigger.Protect(name="provider_status_change_append_only",
+                                      operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.provider}: {self.from_status or '—'} → {self.to_status}"

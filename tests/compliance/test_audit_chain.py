@@ -199,6 +199,25 @@ def test_it_refuses_update_and_delete_of_filed_report_versions(postgresql, offic
     assert ReportVersion.objects.get(pk=version.pk).sha256 == version.sha256
 
 
+def test_it_refuses_update_and_delete_of_a_providers_status_history(postgresql, manager):
+    """A provider's standing is read from the last status set by hand: a suspension
+    rewritten as an authorization, or removed, would change it unseen."""
+    from compliance.models import ProviderStatusChange
+
+    provider = services.create_provider(actor=manager, name="Gamma Postage")
+    services.update_provider(actor=manager, provider=provider,
+                             authorization_status="suspended", reason="Audit findings.")
+    change = ProviderStatusChange.objects.get(provider=provider, to_status="suspended")
+
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ProviderStatusChange.objects.filter(pk=change.pk).update(to_status="authorized")
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ProviderStatusChange.objects.filter(pk=change.pk).delete()
+
+    kept = ProviderStatusChange.objects.get(pk=change.pk)
+    assert (kept.to_status, kept.reason) == ("suspended", "Audit findings.")
+
+
 # --- Concurrent writers ---
 
 WRITERS = 8
