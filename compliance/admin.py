@@ -1,5 +1,6 @@
 """The Django admin, for USPS managers only. Writes go through the service functions."""
 
+import copy
 import hashlib
 
 from django import forms
@@ -83,7 +84,8 @@ class RegisterEntryForm(forms.ModelForm):
     page posts every field: saved from a page read before someone else's change (an
     officer's rename, another manager's), it would undo that change unseen. The page
     carries a digest of what it was filled from; the entry, read again and locked (the
-    admin's save runs in the same transaction), must still read so."""
+    admin's save runs in the same transaction), must still read so, unless the post would
+    change nothing."""
 
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -105,7 +107,7 @@ class RegisterEntryForm(forms.ModelForm):
             current = (type(self.instance)._default_manager.select_for_update(no_key=True)
                        .get(pk=self.instance.pk))
             fresh = self._digest(current)
-            if data.get("based_on") != fresh:
+            if data.get("based_on") != fresh and self._would_change(current, data):
                 # Shown again, the page is based on the entry as it now reads: saving
                 # again replaces that with what was typed.
                 self.data = self.data.copy()
@@ -115,6 +117,15 @@ class RegisterEntryForm(forms.ModelForm):
                     f"{self._reading(current)}. Save again to replace that with what you "
                     "typed.", code="stale")
         return data
+
+    def _would_change(self, current, data):
+        """Whether saving `data` changes `current`: a post that changes nothing (a double
+        click on Save, a colleague's very change typed again) is no harm."""
+        trial = copy.copy(current)
+        for field in current._meta.concrete_fields:
+            if field.name in self._meta.fields and field.name in data:
+                setattr(trial, field.name, data[field.name])
+        return self._digest(trial) != self._digest(current)
 
     def _reading(self, entry):
         shown = []

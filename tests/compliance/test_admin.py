@@ -392,3 +392,23 @@ def test_a_name_typed_in_another_unicode_form_is_the_same_name_on_the_form(
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert (model.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_double_click_on_save_is_not_told_as_someone_elses_change(manager_client,
+                                                                     provider_a):
+    """The second of two identical posts changes nothing: it is answered as saved, not as
+    a page read before someone else's change."""
+    model = factories.PESModelFactory(provider=provider_a, name="Alpha Meter 1")
+    url = f"/admin/compliance/pesmodel/{model.pk}/change/"
+    form = {"name": "Alpha Meter 1", "kind": model.kind,
+            "approval_status": model.approval_status, "approved_by": "USPS Engineering",
+            "based_on": based_on(manager_client, url)}
+
+    first = manager_client.post(url, form)
+    events = AuditEvent.objects.count()
+    second = manager_client.post(url, form)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert AuditEvent.objects.count() == events
+    model.refresh_from_db()
+    assert model.approved_by == "USPS Engineering"
