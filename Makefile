@@ -17,6 +17,9 @@ install: $(STAMP)
 var:
 	mkdir -p var/mail var/media var/celery/queue var/celery/processed var/celery/results
 
+# On `make run`'s own database: the development settings (a deployment migrates with
+# its own, see docker-compose.yml).
+migrate: export DEBUG ?= true
 migrate: install var
 	$(BIN)/python manage.py migrate --no-input
 

@@ -15,6 +15,7 @@ import base64
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import transaction
 from django.utils.crypto import salted_hmac
 
 PREFIX = "sealed:"
@@ -69,16 +70,26 @@ def resealed(data):
 
 
 def reseal_all(authenticators):
-    """Seal the secrets of every authenticator of the queryset under the current key.
-    Returns how many were written."""
-    written = 0
-    for authenticator in authenticators.iterator():
-        data = resealed(authenticator.data or {})
-        if data != authenticator.data:
-            authenticator.data = data
-            authenticator.save(update_fields=["data"])
-            written += 1
-    return written
+    """Seal the secrets of every authenticator of the queryset under the current key, each
+    read again and locked (a code used meanwhile is not written back unused). Returns (how
+    many were written, the authenticators whose secrets no key opens: left as they are,
+    and the rest resealed all the same)."""
+    written, unopened = 0, []
+    for pk in list(authenticators.values_list("pk", flat=True)):
+        with transaction.atomic():
+            authenticator = authenticators.select_for_update().filter(pk=pk).first()
+            if authenticator is None:  # removed meanwhile
+                continue
+            try:
+                data = resealed(authenticator.data or {})
+            except UnsealError:
+                unopened.append(authenticator)
+                continue
+            if data != authenticator.data:
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+                written += 1
+    return written, unopened
 
 
 # Links kept sealed in the outbox (`context`), by the template of the e-mail holding one.
@@ -88,18 +99,28 @@ SEALED_LINKS = ("accept_url", "reset_url")
 def reseal_outbox():
     """Seal under the current key the links waiting in e-mails not sent yet (an invitation,
     a password reset held up by a mail server's outage): once the former key is dropped
-    they would never open. Returns how many e-mails were written."""
+    they would never open. Returns (how many e-mails were written, those whose links no
+    key opens: left as they are)."""
     from notifications.models import EmailState, OutboundEmail
 
-    written = 0
-    for email in (OutboundEmail.objects.filter(
-            state__in=[EmailState.PENDING, EmailState.SENDING, EmailState.FAILED])
-            .only("pk", "context").iterator()):
-        context = dict(email.context or {})
-        for name in SEALED_LINKS:
-            if isinstance(context.get(name), str) and context[name].startswith(PREFIX):
-                context[name] = seal(unseal(context[name]))
-        if context != email.context:
-            OutboundEmail.objects.filter(pk=email.pk).update(context=context)
-            written += 1
-    return written
+    waiting = OutboundEmail.objects.filter(
+        state__in=[EmailState.PENDING, EmailState.SENDING, EmailState.FAILED])
+    written, unopened = 0, []
+    for pk in list(waiting.values_list("pk", flat=True)):
+        with transaction.atomic():
+            email = (waiting.select_for_update().filter(pk=pk)
+                     .only("pk", "context", "to_address").first())
+            if email is None:  # sent meanwhile
+                continue
+            context = dict(email.context or {})
+            try:
+                for name in SEALED_LINKS:
+                    if isinstance(context.get(name), str) and context[name].startswith(PREFIX):
+                        context[name] = seal(unseal(context[name]))
+            except UnsealError:
+                unopened.append(email)
+                continue
+            if context != email.context:
+                OutboundEmail.objects.filter(pk=email.pk).update(context=context)
+                written += 1
+    return written, unopened

@@ -125,3 +125,38 @@ def test_it_reads_the_former_keys_from_the_environment(tmp_path):
     # docker-compose's default: no former key at all
     assert setting_from_environment("SECRET_KEY_FALLBACKS", tmp_path,
                                     SECRET_KEY_FALLBACKS="") == "[]"
+
+
+def test_a_secret_no_key_opens_is_named_and_everything_else_is_resealed(
+        officer_a, officer_b, settings):
+    """One factor sealed under a key dropped already: the operator is told whose, and the
+    rest (later factors, links waiting in e-mails) is still sealed under the new key, so
+    dropping the former key afterwards, as the README says, loses nothing more."""
+    from django.core.management import CommandError
+
+    from notifications.models import OutboundEmail
+    from notifications.services import queue_email
+
+    lost, old, new = "a key long gone " * 4, "the old key " * 5, "the new key " * 5
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = lost, []
+    factories.enrol_totp(officer_a, secret=SECRET)  # read first
+    settings.SECRET_KEY = old
+    factories.enrol_totp(officer_b, secret=SECRET)
+    queue_email(recipients=[officer_b], template="password_reset_key",
+                context={"reset_url": secrets.seal("https://pes.example/reset/abc/"),
+                         "reset_minutes": 60})
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = new, [old]
+    out = StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("reseal_mfa_secrets", stdout=out)
+
+    assert "the authenticator app of officer_a" in str(refused.value)
+    assert "officer_b" not in str(refused.value)
+    assert "of 1 authenticator(s) and the links of 1 unsent e-mail(s)" in out.getvalue()
+    settings.SECRET_KEY_FALLBACKS = []  # the README's last step
+    assert secrets.unseal(stored(officer_b, Authenticator.Type.TOTP)["secret"]) == SECRET
+    link = OutboundEmail.objects.get(recipient=officer_b).context["reset_url"]
+    assert secrets.unseal(link) == "https://pes.example/reset/abc/"
+    with pytest.raises(secrets.UnsealError):  # left as it was, for a key given later
+        secrets.unseal(stored(officer_a, Authenticator.Type.TOTP)["secret"])
