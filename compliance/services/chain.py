@@ -184,9 +184,12 @@ def verify_chain(chunk_size=2000):
         chunk_size=chunk_size)
     for row in rows:
         problem = ""
-        if row["sequence"] != expected_sequence:
+        if row["sequence"] < expected_sequence:  # positions are unique: before the first
+            problem = (f"is at position {row['sequence']}, before the chain's first (1): "
+                       "it was added or renumbered")
+        elif row["sequence"] > expected_sequence:
             problem = (f"is at position {row['sequence']} where {expected_sequence} was "
-                       "expected: events before it are missing")
+                       "expected: events before it are missing, or it was renumbered")
         elif row["previous_sha256"] != previous:
             problem = "does not link to the event before it"
         else:

@@ -98,6 +98,22 @@ def test_it_names_the_event_after_one_deleted_by_sql(events):
     assert "missing" in report.problem
 
 
+def test_it_names_an_event_added_before_the_first_as_added_not_as_missing_ones(events):
+    """Nothing is missing: an auditor is sent to the event added, not to deleted rows."""
+    tamper("INSERT INTO compliance_auditevent (at, actor_id, provider_id, content_type_id, "
+           "object_id, object_repr, case_id, action, changes, reason, usps_only, "
+           "drafting_stage, sequence, previous_sha256, sha256) SELECT at, actor_id, "
+           "provider_id, content_type_id, object_id, object_repr, case_id, 'forged', "
+           "changes, reason, usps_only, drafting_stage, 0, previous_sha256, sha256 "
+           "FROM compliance_auditevent WHERE id = %s", [events[0].pk])
+
+    report = verify_chain()
+
+    assert (report.broken_sequence, report.checked) == (0, 0)
+    assert report.problem == ("is at position 0, before the chain's first (1): it was added "
+                              "or renumbered")
+
+
 def test_it_names_an_event_rehashed_without_its_successors(events):
     event = events[3]
     values = {**event.chain_values(), "reason": "Rewritten"}

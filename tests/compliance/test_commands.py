@@ -65,15 +65,29 @@ def test_it_refuses_an_unknown_role(new_user_password, db):
 
 
 def test_it_refuses_an_unknown_time_zone(new_user_password, db):
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="^--timezone: "):
         run("create_user", "tz", "--role", "usps_reviewer", "--timezone", "Mars/Base")
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(("arguments", "named"), [
+    (["bob", "--timezone", ""], "--timezone: This field cannot be blank."),
+    (["", "--timezone", "UTC"], "username: This field cannot be blank."),
+    (["bob", "--email", "x" * 300 + "@example.gov"], "--email: "),
+])
+def test_a_refusal_names_the_argument_it_is_about(new_user_password, db, arguments, named):
+    """"This field cannot be blank." alone does not say which of the arguments."""
+    with pytest.raises(CommandError) as refused:
+        run("create_user", *arguments, "--role", "usps_reviewer")
+
+    assert named in str(refused.value)
     assert not User.objects.exists()
 
 
 def test_it_refuses_a_weak_password(monkeypatch, db):
     monkeypatch.setenv("NEW_USER_PASSWORD", "123")
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="This password is too short"):
         run("create_user", "weak", "--role", "usps_reviewer")
     assert not User.objects.exists()
 

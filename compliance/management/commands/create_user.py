@@ -7,6 +7,21 @@ from django.core.management.base import BaseCommand, CommandError
 from compliance.models import Provider, Role
 from compliance.services import create_user
 
+# The argument each of the user's fields comes from, to name it in a refusal.
+ARGUMENTS = {"username": "username", "role": "--role", "provider": "--provider",
+             "email": "--email", "timezone": "--timezone",
+             "password": "the password (NEW_USER_PASSWORD)"}
+
+
+def _said(refusal):
+    """A refusal's messages, each after the argument it is about."""
+    if not hasattr(refusal, "error_dict"):
+        return "; ".join(refusal.messages)
+    return "; ".join(
+        f"{ARGUMENTS[field]}: {message}" if field in ARGUMENTS else message
+        for field, errors in refusal.error_dict.items()
+        for message in ValidationError(errors).messages)
+
 
 class Command(BaseCommand):
     help = (
@@ -38,5 +53,5 @@ class Command(BaseCommand):
             user = create_user(username=username, role=role, provider=provider_obj,
                                email=email, timezone_name=timezone, password=password)
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+            raise CommandError(_said(exc)) from exc
         self.stdout.write(f"Created {user.username} ({user.get_role_display()}).")
