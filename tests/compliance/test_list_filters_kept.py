@@ -61,3 +61,22 @@ def test_the_incident_list_keeps_the_records_open_at_filter_and_shows_it(
 
     form = filter_form(page)
     assert sent(form)["open_at"] and "Open at" in form
+
+
+def test_the_open_at_filter_reads_the_instant_in_the_viewers_zone(client, officer_a, reviewer):
+    """The record says the cases were open at the end of May 31 in New York: the list it
+    links to says the same, not the query's own 2026-06-01T03:59:59.999999Z."""
+    with time_machine.travel(NOW, tick=False):
+        make_filed(officer_a)
+        client.force_login(reviewer)  # America/New_York
+        record = client.get(f"/providers/{officer_a.provider_id}/compliance-record/",
+                            {"from": "2026-05-01", "to": "2026-05-31"}).content.decode()
+        shown_on_record = re.search(
+            r'data-testid="open-cases">\d+</a> at <time[^>]*>([^<]+)</time>', record).group(1)
+        link = re.search(r'href="(/incidents/\?[^"]*open_at[^"]*)"',
+                         record).group(1).replace("&amp;", "&")
+        page = client.get(link).content.decode()
+
+    label = re.search(r'id="list-open-at"[^>]*>\s*Open at (.*?)</label>', page, re.S).group(1)
+    assert shown_on_record == "2026-05-31 23:59 EDT"
+    assert re.sub(r"<[^>]+>", "", label).strip() == shown_on_record
