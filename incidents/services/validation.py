@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from compliance.text import as_typed
+from compliance.text import as_line, as_typed
 from compliance.timezones import known_timezones
 from compliance.window import in_window, window_message
 from incidents.models import (
@@ -68,8 +68,12 @@ def validate_content(*, provider, values, now, for_filing=False):
     if unknown:
         raise ValueError(f"unknown incident fields: {sorted(unknown)}")
     values.setdefault("discovered_by_affiliate", None)
-    for field in ("title", "description", "discovered_by_name", "discovery_timezone"):
+    for field in ("description", "discovery_timezone"):
         values[field] = as_typed(values.get(field))
+    # One-line texts: a title's line break would pass for a field or a row of its own in
+    # the plain-text e-mails and digests that name the case.
+    for field in ("title", "discovered_by_name"):
+        values[field] = as_line(values.get(field))
 
     category = values.get("category")
     if category not in Category.values:
