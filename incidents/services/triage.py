@@ -183,6 +183,10 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
     return obligation
 
 
+# Revenue risks from the lightest to the gravest.
+RISK_ORDER = [risk.value for risk in RevenueRisk]
+
+
 def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interval,
               policy_interval, expect_first, based_on):
     """(the written-report duty, whether anything changed)."""
@@ -190,7 +194,13 @@ def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interva
     risk_changed = risk != incident.revenue_risk
     if due_at is None and risk_changed and obligation is not None \
             and obligation.is_outstanding:
-        due_at = policy_due
+        # The policy's window counted from now, one way only: a graver risk never gives
+        # the provider more time than it has, a lighter one never takes away time it was
+        # given (an extension granted, a date USPS set). Any other date is typed.
+        was = (RISK_ORDER.index(incident.revenue_risk)
+               if incident.revenue_risk in RISK_ORDER else -1)
+        graver = RISK_ORDER.index(risk) > was
+        due_at = (min if graver else max)(obligation.due_at, policy_due)
     if interval is None and risk_changed:
         interval = policy_interval
     changes = {}

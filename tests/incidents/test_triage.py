@@ -553,3 +553,51 @@ def test_retriage_moves_the_correction_owed_after_a_returned_written_report(offi
     assert first.state == "met"
     assert AuditEvent.objects.for_object(correction).filter(
         action="obligation.due_moved").exists()
+
+
+def _written_report(incident):
+    return Obligation.objects.get(incident_id=incident.pk, kind=ObligationKind.WRITTEN_REPORT)
+
+
+def test_raising_the_risk_never_gives_the_provider_more_time(officer_a, reviewer):
+    """With no date typed, the policy's window from now moves the written report one way
+    only: a graver risk sooner, never later; a lighter one later, never sooner."""
+    with time_machine.travel(NOW, tick=False):
+        case = make_filed(officer_a, at=NOW - timedelta(hours=1))
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="low",
+                                 rationale="Limited exposure")
+    before = _written_report(case).due_at  # NOW + 30 days (low)
+    assert before == NOW + timedelta(days=30)
+    # Day 28: new facts, the risk is raised to high (7 days under the default policy).
+    with time_machine.travel(NOW + timedelta(days=28), tick=False):
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="high",
+                                 rationale="Seen exploited in the wild")
+    assert _written_report(case).due_at == before  # not NOW + 35 days
+
+    # Lowered again to moderate on day 29: 14 days from then, later than the day-30 date.
+    with time_machine.travel(NOW + timedelta(days=29), tick=False):
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="moderate",
+                                 rationale="Exploit contained")
+    assert _written_report(case).due_at == NOW + timedelta(days=29 + 14)
+
+
+def test_lowering_the_risk_does_not_take_back_an_extension_granted(officer_a, reviewer):
+    from compliance.services import extensions
+
+    with time_machine.travel(NOW, tick=False):
+        case = make_filed(officer_a, at=NOW - timedelta(hours=1))
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="high",
+                                 rationale="Serious")
+        duty = _written_report(case)
+        request = extensions.request_extension(
+            actor=officer_a, obligation=duty, requested_due_at=NOW + timedelta(days=25),
+            justification="Lab outage")
+        extensions.grant_extension(actor=reviewer, extension=request, comment="Granted")
+    granted = _written_report(case).due_at
+    assert granted == NOW + timedelta(days=25)
+    # Next day USPS finds the risk lower than thought: moderate (14 days).
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        services.triage_incident(actor=reviewer, incident=case, revenue_risk="moderate",
+                                 rationale="Exposure smaller than feared")
+    assert _written_report(case).due_at == granted  # not NOW + 15 days
+    assert Incident.objects.get(pk=case.pk).revenue_risk == "moderate"
