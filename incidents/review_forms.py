@@ -20,7 +20,8 @@ def offer_reviewers(field, people=None):
     the reviewers once and gives the list (`people`) to both, offered as it is."""
     field.queryset = reviewer_choices()
     if people is not None:
-        field.choices = [("", field.empty_label),
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = [*empty,
                          *((person.pk, field.label_from_instance(person)) for person in people)]
 
 
@@ -54,6 +55,12 @@ class TriageForm(forms.Form):
         triaged, or still owed); once filed and accepted, the form offers no due time."""
         kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
+        shown = self.initial.get("reviewer_shown")
+        if shown and (any(person.pk == shown for person in reviewers) if reviewers is not None
+                      else reviewer_choices().filter(pk=shown).exists()):
+            # Someone who may still review is assigned: unassigning is the Assign form's
+            # "Nobody". (One who left is not offered; the page shows "—" then.)
+            self.fields["reviewer"].empty_label = None
         offer_reviewers(self.fields["reviewer"], reviewers)
         if not report_owed:
             del self.fields["written_report_due_at"], self.fields["due_timezone"]
@@ -65,6 +72,11 @@ class TriageForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        shown = data.get("reviewer_shown")
+        if shown and data.get("reviewer") is None and "reviewer" not in self.errors \
+                and reviewer_choices().filter(pk=shown).exists():
+            self.add_error("reviewer", "A triage assigns a reviewer or leaves the one shown: "
+                                       "to assign nobody, use Assign.")
         local = data.get("written_report_due_at")
         zone = data.get("due_timezone") or self.initial.get("due_timezone") or "UTC"
         if local is not None and zone:

@@ -247,3 +247,56 @@ def test_the_triage_state_is_usps_only(api_for, officer_a, officer_b):
     incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
     assert api_for(officer_a).get(f"/api/v1/incidents/{incident.pk}/triage/").status_code == 403
     assert api_for(officer_b).get(f"/api/v1/incidents/{incident.pk}/triage/").status_code == 404
+
+
+def test_choosing_nobody_on_the_triage_form_is_not_silently_ignored(client, officer_a,
+                                                                    reviewer):
+    """Once someone is assigned the triage form offers no "nobody"; one posted anyway is
+    refused on the form, not taken for "as shown" and answered "Nothing changed"."""
+    from django.contrib.messages import get_messages
+
+    manager = factories.ManagerFactory(username="mgr")
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        incident.refresh_from_db()
+        assert incident.assigned_reviewer == reviewer
+        client.force_login(manager)
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+        fields = triage_form_fields(page)
+        assert fields["reviewer"] == fields["reviewer_shown"] == str(reviewer.pk)
+        triage_form = page[page.index('data-testid="triage-form"'):]
+        assert '<option value="">—</option>' not in triage_form[:triage_form.index("</form>")]
+
+        response = client.post(f"/incidents/{incident.pk}/triage/",
+                               {**fields, "reviewer": "", "rationale": "Nobody for now."},
+                               follow=True)
+    incident.refresh_from_db()
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert not any("Nothing changed" in m for m in said)
+    assert "to assign nobody, use Assign" in response.content.decode()
+    assert incident.assigned_reviewer == reviewer
+
+
+def test_a_case_whose_reviewer_left_is_triaged_again_with_nobody_shown(client, officer_a,
+                                                                       reviewer):
+    """A reviewer who left is not offered: the form shows "—", and the triage it sends goes
+    through, assigning no one else."""
+    from compliance.models import User
+
+    manager = factories.ManagerFactory(username="mgr")
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        User.objects.filter(pk=reviewer.pk).update(is_active=False)
+        client.force_login(manager)
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+        fields = triage_form_fields(page)
+        assert fields["reviewer"] == ""
+
+        client.post(f"/incidents/{incident.pk}/triage/",
+                    {**fields, "revenue_risk": "high", "rationale": "Seen exploited."})
+    incident.refresh_from_db()
+    assert (incident.revenue_risk, incident.assigned_reviewer) == ("high", reviewer)
