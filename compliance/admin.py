@@ -154,6 +154,12 @@ class ProviderAdminForm(RegisterEntryForm):
     def clean_timezone(self):
         return self.cleaned_data["timezone"] or self.instance.timezone or DEFAULT_PROVIDER_TIMEZONE
 
+    def _would_change(self, current, data):
+        """A reason typed is meant for a change of status: saved from a page read before a
+        colleague set that status, it would be dropped as though saved."""
+        return bool((data.get("reason") or "").strip()) or super()._would_change(current,
+                                                                               data)
+
     def clean(self):
         data = super().clean()
         if (self.instance.pk and "authorization_status" in self.changed_data

@@ -76,7 +76,12 @@ def _sent(data, field):
     statements as `risk_statements[0]pes_model`, ...); None when not sent."""
     if hasattr(data, "getlist"):
         if field == "risk_statements":
-            return html.parse_html_list(data, prefix=field, default=None)
+            try:
+                return html.parse_html_list(data, prefix=field, default=None)
+            except ValueError:  # an index too long to read as a number
+                raise serializers.ValidationError({field: [
+                    "Number the risk statements risk_statements[0], risk_statements[1], "
+                    "and so on."]}) from None
         return data.getlist(field) if field in data else None
     return data.get(field) if isinstance(data, dict) else None
 

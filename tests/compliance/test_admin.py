@@ -412,3 +412,25 @@ def test_a_double_click_on_save_is_not_told_as_someone_elses_change(manager_clie
     assert AuditEvent.objects.count() == events
     model.refresh_from_db()
     assert model.approved_by == "USPS Engineering"
+
+
+def test_a_reason_typed_on_a_stale_page_is_not_dropped_as_saved(manager_client, provider_a):
+    """Another manager suspended the provider meanwhile; this page, read before, picks
+    "Suspended" too with a reason of its own: told the page is stale, not "saved" with the
+    reason dropped."""
+    url = f"/admin/compliance/provider/{provider_a.pk}/change/"
+    form = change_form(provider_a, timezone=provider_a.timezone,
+                       based_on=based_on(manager_client, url))
+    from compliance import services
+
+    services.update_provider(actor=factories.ManagerFactory(), provider=provider_a,
+                             authorization_status="suspended", reason="Audit findings.")
+
+    form.update(authorization_status="suspended",
+                reason="Unpaid postage found in the May sampling.")
+    response = manager_client.post(url, form)
+
+    assert response.status_code == 200
+    assert "was changed since this page was opened" in response.content.decode()
+    assert list(ProviderStatusChange.objects.filter(provider=provider_a, to_status="suspended")
+                .values_list("reason", flat=True)) == ["Audit findings."]

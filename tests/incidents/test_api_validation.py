@@ -297,3 +297,29 @@ def test_a_form_encoded_body_is_refused_as_a_json_one_is(officer_a, payload, api
     assert response.status_code == 400, response.status_code
     assert response.json()["risk_statements"] == [
         "Give at most 200 risk statements; describe further risks in the description."]
+
+
+def test_a_risk_statement_index_too_long_to_read_is_a_400_not_a_500(officer_a, provider_a,
+                                                                    api_for):
+    from urllib.parse import urlencode
+
+    model = factories.PESModelFactory(provider=provider_a, name="Alpha Meter 9")
+    form = {
+        "category": "cyber_attack", "subtype": "denial_of_service",
+        "title": "Meter accepts forged resets", "description": "Resets accepted.",
+        "discovered_at": "2026-06-10T07:30:00-04:00", "discovery_timezone": "America/New_York",
+        "discovered_by_name": "Dana Discoverer", "pes_models": model.pk,
+        # 4,301+ digits: int() refuses it (sys.get_int_max_str_digits()).
+        "risk_statements[" + "1" * 5000 + "]pes_model": model.pk,
+    }
+    client = api_for(officer_a)
+    client.raise_request_exception = False
+
+    response = client.post(URL, urlencode(form),
+                           content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400, (response.status_code, response.content[:200])
+    assert response.json()["risk_statements"] == [
+        "Number the risk statements risk_statements[0], risk_statements[1], and so on."]
+    assert not Incident.objects.exists()
+    assert not Incident.objects.exists()
