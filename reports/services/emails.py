@@ -4,7 +4,7 @@ anything internal to USPS."""
 
 from django.urls import reverse
 
-from compliance.models import ObligationState, User
+from compliance.models import Obligation, ObligationKind, ObligationState, User
 from notifications.rendering import NotApplicable, builder
 from notifications.services import queue_email
 from reports.models import ReportState, ReviewDecision
@@ -48,6 +48,20 @@ def queue_closing_email(incident, reason, denied=()):
                 key=f"incident:{incident.pk}:closed")
 
 
+def _investigation_duties(report):
+    """The first status report and the final summary as they stand: the final summary's
+    due time is the anticipated completion date, or the first status report's day when
+    that date passed while USPS held the written report."""
+    owed = {duty.kind: duty for duty in Obligation.objects.outstanding()
+            .filter(incident_id=report.incident_id,
+                    kind__in=[ObligationKind.STATUS_REPORT, ObligationKind.FINAL_SUMMARY])
+            .order_by("-due_at")}
+    status, final = owed.get(ObligationKind.STATUS_REPORT), owed.get(
+        ObligationKind.FINAL_SUMMARY)
+    return {"status_report_due_at": status.due_at if status else None,
+            "final_summary_due_at": final.due_at if final else None}
+
+
 @builder("report_filed")
 def _report_filed(email, context, now):
     """A filed version asks USPS to review it: reviewed before the e-mail goes out (by
@@ -64,6 +78,8 @@ def _report_reviewed(email, context, now):
     extension granted meanwhile moved it), or that it is owed no more (filed meanwhile,
     or waived)."""
     review = context["review"]
+    if review.decision == ReviewDecision.ACCEPTED and context["report"].kind == "written":
+        return {**context, **_investigation_duties(context["report"])}
     if review.decision != ReviewDecision.RETURNED:
         return context
     duty = review.resubmission_obligation

@@ -67,3 +67,36 @@ def test_an_acceptance_goes_to_the_officers_and_says_what_follows(officer_a, rev
     assert email.subject.endswith(f"{report.reference} accepted")
     assert "Good work." in email.body_text and "investigation has started" in email.body_text
     assert "moderate" not in email.body_text.lower()  # nothing of USPS's risk assessment
+
+
+def test_an_acceptance_gives_the_final_summarys_due_time_as_it_stands(officer_a, reviewer):
+    """The anticipated completion date passed while USPS held the written report: the final
+    summary is due at the first status report's day, and the e-mail says that day, not the
+    date already past, which would read as missed."""
+    from compliance.models import Obligation, ObligationKind
+    from tests.factories import committed
+
+    case = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    passed = (NOW - timedelta(days=1)).date()
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2),
+                               anticipated_completion_date=passed)
+    with time_machine.travel(NOW, tick=False), committed():
+        services.accept_report(actor=reviewer, report=report)
+    duties = {duty.kind: duty for duty in Obligation.objects.filter(
+        incident_id=case.pk,
+        kind__in=[ObligationKind.STATUS_REPORT, ObligationKind.FINAL_SUMMARY])}
+    final = duties[ObligationKind.FINAL_SUMMARY]
+    assert final.due_at > NOW
+
+    with time_machine.travel(NOW, tick=False):
+        email = OutboundEmail.objects.get(template="report_reviewed").rendered
+
+    zoned = "%Y-%m-%d %H:%M"
+    from zoneinfo import ZoneInfo
+    local = final.due_at.astimezone(ZoneInfo(officer_a.timezone)).strftime(zoned)
+    first = duties[ObligationKind.STATUS_REPORT].due_at.astimezone(
+        ZoneInfo(officer_a.timezone)).strftime(zoned)
+    assert f"(the first by {first} " in email.body_text
+    assert f"and the final summary by {local} " in email.body_text
+    assert f"and the final summary by {local} " in email.body_html
+    assert "anticipated completion date" not in email.body_text
