@@ -22,3 +22,27 @@ def test_an_affiliate_name_identical_but_for_an_invisible_character_is_refused(
     assert second.status_code == 400, second.json()
     assert "already" in str(second.json())
     assert provider_a.affiliates.count() == 1
+
+
+def test_names_kept_before_take_one_line_unless_a_twin_has_it(provider_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from compliance.models import Affiliate
+    from tests import factories
+
+    migration = import_module("compliance.migrations.0028_register_names_one_line")
+    old = factories.AffiliateFactory(provider=provider_a, name="x")
+    factories.AffiliateFactory(provider=provider_a, name="Acme Dealers")
+    twin = factories.AffiliateFactory(provider=provider_a, name="y")
+    blank = factories.AffiliateFactory(provider=provider_a, name="z")
+    Affiliate.objects.filter(pk=old.pk).update(name="Beta\r\nPostage\u202e")
+    Affiliate.objects.filter(pk=twin.pk).update(name="Acme\u200b Dealers")
+    Affiliate.objects.filter(pk=blank.pk).update(name="\u200b")
+
+    migration.names_on_one_line(apps, None)
+
+    assert Affiliate.objects.get(pk=old.pk).name == "Beta Postage"
+    assert Affiliate.objects.get(pk=twin.pk).name == "Acme\u200b Dealers"  # for a person
+    assert Affiliate.objects.get(pk=blank.pk).name == "\u200b"

@@ -1,0 +1,42 @@
+import re
+import unicodedata
+
+from django.db import migrations
+
+BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+JOINERS = {"\u200c", "\u200d"}
+
+
+def as_name(value):
+    """As `compliance.text.as_name` reads a name when this migration was written."""
+    visible = "".join(c for c in value if c in JOINERS or unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFC", BREAKS.sub(" ", visible).strip())
+
+
+def names_on_one_line(apps, schema_editor):
+    """Names kept before the register kept them on one line without invisible format
+    characters take that form now, unless another name of the same scope already reads so
+    (left for a person to merge), or nothing would be left of them."""
+    for model, scope in (("Provider", None), ("Affiliate", "provider_id"),
+                         ("PESModel", "provider_id")):
+        Model = apps.get_model("compliance", model)
+        for row in Model.objects.only("pk", "name", *([scope] if scope else [])).iterator():
+            name = as_name(row.name)
+            if name == row.name or not name:
+                continue
+            twins = Model.objects.filter(name=name)
+            if scope:
+                twins = twins.filter(**{scope: getattr(row, scope)})
+            if not twins.exists():
+                Model.objects.filter(pk=row.pk).update(name=name)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("compliance", "0027_provider_status_history_append_only"),
+    ]
+
+    operations = [
+        migrations.RunPython(names_on_one_line, migrations.RunPython.noop),
+    ]
