@@ -128,6 +128,12 @@ def return_report(*, actor, report, comment, resubmission_due_at=None, expect_ve
     if errors:
         raise ValidationError(errors)
     incident, report = _lock(actor, report, expect_version)
+    # The decision's time, taken with the case held (as every decision's): a sweep that
+    # marked USPS's review target missed meanwhile finds it decided late.
+    now = timezone.now()
+    if resubmission_due_at is not None and resubmission_due_at <= now:
+        raise ValidationError({"resubmission_due_at": [
+            "The resubmission must be due in the future."]})
     if not returnable(incident):
         raise Conflict(f"The case is closed: no corrected version of {report.reference} "
                        "can be filed, so it is not returned. Accept it to close its review.")
