@@ -30,6 +30,22 @@ def wants(user, kind, audience, preference):
     return kind not in (preference.muted_kinds or [])
 
 
+# The audiences whose USPS reviewers are the case's assigned reviewer (else every reviewer):
+# a USPS target's reminder, a provider duty's escalation.
+TO_ASSIGNED = (ESCALATION, ESCALATION_WITH_MANAGERS, USPS_REMINDER)
+
+
+def assigned_reviewer_id(obligation):
+    """The reviewer a step of `obligation` goes to, as `RecipientBook` reads them: the one
+    assigned while still an active USPS member with an address; else None (every
+    reviewer)."""
+    if obligation.reviewer_id is None:
+        return None
+    return User.objects.filter(pk=obligation.reviewer_id, is_active=True,
+                               role__in=USPS_ROLES).exclude(email="").values_list(
+        "pk", flat=True).first()
+
+
 def addressed(user, obligation, audience):
     """Whether `user` is someone a step of `obligation` for `audience` goes to, as far as who
     they are goes (their preference aside): a USPS target's to USPS staff; a provider

@@ -25,12 +25,13 @@ from django.utils import timezone
 from compliance.deadlines import steps_due
 from compliance.enforcement.services import end_due_suspensions
 from compliance.enforcement.status import apply_due_status_changes
-from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation
+from compliance.models import AuditEvent, DeadlinePolicy, Heartbeat, Obligation, Role
 from compliance.models.obligations import OUTSTANDING_STATES, USPS_KINDS, duty_name
 from compliance.services.chain import append_events
 
 from .bulk import claim_due, insert_emails, update_due
-from .recipients import RecipientBook
+from .models import EmailState, OutboundEmail
+from .recipients import TO_ASSIGNED, RecipientBook
 
 BATCH = 500
 MISSED_REASON = "Not met by its due time."
@@ -157,3 +158,37 @@ def sweep(now=None, batch=BATCH):
     result.suspensions_ended = end_due_suspensions(now, policy=policy)
     Heartbeat.record("sweep", now)
     return result
+
+
+REASSIGNED = "Not sent: the case was assigned to another reviewer since it was written."
+
+
+def follow_assignment(incident_id, now=None):
+    """After a case's duties were given another reviewer (or none): the reminders and
+    escalations still waiting to go to a reviewer go to whom the step now goes to, the one
+    assigned (else every reviewer); those waiting for a reviewer it no longer goes to are
+    skipped. A step already taken is not taken again by the sweep, so without this the
+    reviewer assigned would never hear of it. Returns how many were queued anew."""
+    now = now or timezone.now()
+    waiting = list(OutboundEmail.objects.filter(
+        obligation__incident_id=incident_id, state__in=(EmailState.PENDING,
+                                                         EmailState.SENDING),
+        template__in=(REMINDER, USPS_REMINDER_TEMPLATE), audience__in=TO_ASSIGNED,
+        recipient__role=Role.USPS_REVIEWER).select_related("obligation"))
+    if not waiting:
+        return 0
+    book = RecipientBook({email.obligation.provider_id for email in waiting})
+    steps = {(email.obligation_id, email.step, email.audience, email.template):
+             email.obligation for email in waiting}
+    goes_to, rows = set(), []
+    for (obligation_id, step, audience, template), obligation in steps.items():
+        for user in book.for_step(obligation, audience):
+            if user.role == Role.USPS_REVIEWER:
+                goes_to.add((obligation_id, step, user.pk))
+                rows.append((f"obligation:{obligation_id}:{step}:{user.pk}", template,
+                             user.pk, user.email, {}, obligation_id, step, audience))
+    OutboundEmail.objects.filter(
+        pk__in=[email.pk for email in waiting if email.state == EmailState.PENDING
+                and (email.obligation_id, email.step, email.recipient_id) not in goes_to]
+    ).update(state=EmailState.SKIPPED, last_error=REASSIGNED)
+    return len(insert_emails(rows, now, rearm_skipped=True))

@@ -142,8 +142,12 @@ def move_obligation_due(*, actor, obligation, due_at, reason, action="obligation
 @transaction.atomic
 def assign_obligations_reviewer(*, incident_id, reviewer):
     """Escalations of an incident's duties, and the reminders of its USPS targets, go to
-    its assigned reviewer from now on."""
-    return Obligation.objects.filter(incident_id=incident_id).update(reviewer=reviewer)
+    its assigned reviewer from now on, those already written and not yet sent included."""
+    from notifications.sweep import follow_assignment
+
+    moved = Obligation.objects.filter(incident_id=incident_id).update(reviewer=reviewer)
+    follow_assignment(incident_id)
+    return moved
 
 
 @transaction.atomic

@@ -1,0 +1,87 @@
+"""A case reassigned between the sweep queueing a reminder or escalation and the worker
+sending it: the step goes to the reviewer now assigned, never to the one before, and not
+lost (the sweep takes a step once)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from compliance.models import Obligation, ObligationKind
+from incidents import services as incidents
+from notifications.models import OutboundEmail
+from notifications.services import send_due_emails
+from notifications.sweep import sweep
+from tests import factories
+from tests.incidents.factories import make_filed
+
+FILED = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # a Wednesday
+TARGET = datetime(2026, 6, 13, 3, 59, 59, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_usps_target_reminder_queued_to_old_reviewer_follows_the_reassignment(
+        officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+    incident = make_filed(officer_a, at=FILED)
+    OutboundEmail.objects.all().delete()
+    old = factories.ReviewerFactory(username="old.reviewer")
+    new = factories.ReviewerFactory(username="new.reviewer")
+    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
+        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
+    target = Obligation.objects.get(kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk)
+    assert target.reviewer_id == old.pk
+
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+        sweep()  # queues the 8-hour reminder to `old`
+        # A manager hands the case to `new` before the worker drains the outbox.
+        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=new)
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        send_due_emails()
+
+    sent = sorted(m.to[0] for m in mail.outbox)
+    # The triage is now `new`'s work: the reminder of it is theirs, not `old`'s.
+    assert old.email not in sent, sent
+    assert new.email in sent, sent
+
+
+def test_a_reminder_being_sent_as_the_case_is_reassigned_is_not_sent_to_the_one_before(
+        officer_a, reviewer, manager):
+    """Rendered after the reassignment committed (the worker had claimed it before): the
+    reminder reads whom the case's duty goes to now."""
+    incident = make_filed(officer_a, at=FILED)
+    OutboundEmail.objects.all().delete()
+    old = factories.ReviewerFactory(username="old.reviewer")
+    new = factories.ReviewerFactory(username="new.reviewer")
+    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
+        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False):
+        sweep()
+    # As the worker holds the row: the reassignment's own rerouting does not reach it.
+    Obligation.objects.filter(incident_id=incident.pk).update(reviewer=new)
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        send_due_emails()
+
+    assert old.email not in [m.to[0] for m in mail.outbox]
+    assert OutboundEmail.objects.get(recipient=old).last_error.startswith(
+        "Not sent: the case was assigned to another reviewer")
+
+
+def test_a_step_queued_to_every_reviewer_goes_to_the_one_assigned_since(
+        officer_a, reviewer, manager):
+    incident = make_filed(officer_a, at=FILED)
+    OutboundEmail.objects.all().delete()
+    other = factories.ReviewerFactory(username="other.reviewer")
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False):
+        sweep()  # nobody assigned: every reviewer
+        assert sorted(OutboundEmail.objects.values_list("recipient__username", flat=True)) \
+            == ["other.reviewer", "reviewer"]
+        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=other)
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        send_due_emails()
+
+    assert [m.to[0] for m in mail.outbox] == [other.email]
