@@ -22,14 +22,20 @@ TARGET = datetime(2026, 6, 13, 3, 59, 59, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
-def test_usps_target_reminder_queued_to_old_reviewer_follows_the_reassignment(
-        officer_a, reviewer, manager, django_capture_on_commit_callbacks):
-    incident = make_filed(officer_a, at=FILED)
+def assigned_to_old(officer, manager):
+    """A case filed and assigned to `old`, and `new`, a reviewer it may go to instead."""
+    incident = make_filed(officer, at=FILED)
     OutboundEmail.objects.all().delete()
     old = factories.ReviewerFactory(username="old.reviewer")
     new = factories.ReviewerFactory(username="new.reviewer")
     with time_machine.travel(FILED + timedelta(hours=1), tick=False):
         incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
+    return incident, old, new
+
+
+def test_usps_target_reminder_queued_to_old_reviewer_follows_the_reassignment(
+        officer_a, reviewer, manager, django_capture_on_commit_callbacks):
+    incident, old, new = assigned_to_old(officer_a, manager)
     target = Obligation.objects.get(kind=ObligationKind.USPS_TRIAGE, object_id=incident.pk)
     assert target.reviewer_id == old.pk
 
@@ -51,12 +57,7 @@ def test_a_reminder_being_sent_as_the_case_is_reassigned_is_not_sent_to_the_one_
         officer_a, reviewer, manager):
     """Rendered after the reassignment committed (the worker had claimed it before): the
     reminder reads whom the case's duty goes to now."""
-    incident = make_filed(officer_a, at=FILED)
-    OutboundEmail.objects.all().delete()
-    old = factories.ReviewerFactory(username="old.reviewer")
-    new = factories.ReviewerFactory(username="new.reviewer")
-    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
-        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
+    incident, old, new = assigned_to_old(officer_a, manager)
     when = TARGET - timedelta(hours=7)
     with time_machine.travel(when, tick=False):
         sweep()
