@@ -2,7 +2,7 @@
 `compliance.canonical`."""
 
 from compliance.canonical import utc_iso
-from compliance.text import as_typed
+from compliance.text import as_line, as_typed
 
 from .content import risk_statements_of
 
@@ -44,11 +44,14 @@ def stated(content):
     """What the provider states in `content`: the register's names beside the ids left out,
     so that a rename in the register (a PES model, an affiliate, the provider) is not read
     as the provider's amendment; text read as typed (`as_typed`: a version filed from a
-    page kept its CR LF line breaks, which are no change of the words)."""
+    page kept its CR LF line breaks, which are no change of the words; a one-line text as
+    `as_line` keeps it, so that a title filed with a line break before one-line texts were
+    kept so is not read as changed when sent back)."""
     affiliate = content.get("discovered_by_affiliate")
     return {
         **{k: as_typed(v) if isinstance(v, str) and k in TEXT_FIELDS else v
            for k, v in content.items()},
+        **{k: as_line(content[k]) for k in LINE_FIELDS if isinstance(content.get(k), str)},
         "provider": {"id": content["provider"]["id"]},
         "discovered_by_affiliate": {"id": affiliate["id"]} if affiliate else None,
         "pes_models": [{"id": m["id"]} for m in content["pes_models"]],
@@ -60,6 +63,7 @@ def stated(content):
 
 
 TEXT_FIELDS = ("title", "description", "discovered_by_name")
+LINE_FIELDS = ("title", "discovered_by_name")
 
 
 def filing_document(incident, *, number, submitted_by, submitted_at, amendment_reason=""):

@@ -31,7 +31,7 @@ FIXED_AFTER_FILING = ("discovered_at", "discovery_timezone")
 
 # What submitting a draft writes on it.
 FILED_FIELDS = ("reference", "status", "submitted_at", "submitted_by", "is_late",
-                "late_reason", "current_version", "updated_at")
+                "late_reason", "current_version", "updated_at", "title", "discovered_by_name")
 
 
 def locked_for_filing(incident):
@@ -107,8 +107,8 @@ def _submit(*, actor, incident, late_reason, now, reservation, based_on=None):
     # The filing's time, taken with the case and its duty held: a sweep that found the
     # duty past due before has marked it missed, and this filing is late by this time.
     now = max(now, timezone.now())
-    validate_content(provider=incident.provider, values=current_values(incident), now=now,
-                     for_filing=True)
+    values = validate_content(provider=incident.provider, values=current_values(incident),
+                              now=now, for_filing=True)
     late = is_late(incident.notification_due_at, now)
     late_reason = (late_reason or "").strip()
     if late and not late_reason:
@@ -119,6 +119,10 @@ def _submit(*, actor, incident, late_reason, now, reservation, based_on=None):
                                                    "provider_id"))
     with appended_at_end():
         incident.reference = reservation.claim()
+        # Filed as the content's rules keep it (a draft saved before they kept one-line
+        # texts on one line is filed so).
+        incident.title, incident.discovered_by_name = (values["title"],
+                                                       values["discovered_by_name"])
         incident.status = IncidentStatus.SUBMITTED
         incident.submitted_at = now
         incident.submitted_by = actor
