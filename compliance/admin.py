@@ -156,9 +156,16 @@ class ProviderAdminForm(RegisterEntryForm):
 
     def _would_change(self, current, data):
         """A reason typed is meant for a change of status: saved from a page read before a
-        colleague set that status, it would be dropped as though saved."""
-        return bool((data.get("reason") or "").strip()) or super()._would_change(current,
-                                                                               data)
+        colleague set that status, it would be dropped as though saved. The very change
+        sent again (a double click on Save: the last status set is the one posted, with
+        this reason) is none."""
+        reason = (data.get("reason") or "").strip()
+        if reason:
+            last = current.status_changes.order_by("-changed_at", "-id").first()
+            if last is None or (last.to_status, last.reason.strip()) != (
+                    data.get("authorization_status"), reason):
+                return True
+        return super()._would_change(current, data)
 
     def clean(self):
         data = super().clean()

@@ -434,3 +434,24 @@ def test_a_reason_typed_on_a_stale_page_is_not_dropped_as_saved(manager_client, 
     assert "was changed since this page was opened" in response.content.decode()
     assert list(ProviderStatusChange.objects.filter(provider=provider_a, to_status="suspended")
                 .values_list("reason", flat=True)) == ["Audit findings."]
+
+
+def test_a_double_click_on_a_status_change_is_not_told_as_someone_elses_change(
+        manager_client, provider_a):
+    """The second post, with the same reason, is the same change: answered as saved."""
+    url = f"/admin/compliance/provider/{provider_a.pk}/change/"
+    form = change_form(provider_a, timezone=provider_a.timezone,
+                       based_on=based_on(manager_client, url),
+                       authorization_status="suspended",
+                       reason="Unpaid postage found in the May sampling.")
+
+    first = manager_client.post(url, form)
+    second = manager_client.post(url, form)
+
+    assert first.status_code == 302
+    assert Provider.objects.get(pk=provider_a.pk).authorization_status == "suspended"
+    assert ProviderStatusChange.objects.filter(provider=provider_a,
+                                               to_status="suspended").count() == 1
+    page = second.content.decode() if second.status_code == 200 else ""
+    assert "was changed since this page was opened" not in page
+    assert second.status_code == 302
