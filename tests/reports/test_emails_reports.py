@@ -100,3 +100,26 @@ def test_an_acceptance_gives_the_final_summarys_due_time_as_it_stands(officer_a,
     assert f"and the final summary by {local} " in email.body_text
     assert f"and the final summary by {local} " in email.body_html
     assert "anticipated completion date" not in email.body_text
+
+
+def test_an_acceptance_sent_after_the_case_closed_asks_for_no_status_reports(officer_a,
+                                                                            reviewer):
+    """Closed before the e-mail went out: it asks for no status reports."""
+    from compliance.models import Obligation, ObligationKind
+    from tests.factories import committed
+
+    case = case_under_review(officer_a, at=NOW - timedelta(days=3))
+    report, _ = file_report_at(officer_a, case, "written", at=NOW - timedelta(days=2))
+    with time_machine.travel(NOW, tick=False), committed():
+        services.accept_report(actor=reviewer, report=report)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False), committed():
+        services.close_case(actor=reviewer, incident=case, reason="Duplicate of PES-2026-9.")
+    assert not Obligation.objects.outstanding().filter(
+        incident_id=case.pk, kind__in=[ObligationKind.STATUS_REPORT,
+                                       ObligationKind.FINAL_SUMMARY]).exists()
+
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        email = OutboundEmail.objects.get(template="report_reviewed").rendered
+
+    assert "status reports are now due" not in email.body_text, email.body_text
+    assert "Nothing more is owed on the case now" in email.body_text
