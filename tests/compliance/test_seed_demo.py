@@ -119,3 +119,21 @@ def test_it_refuses_to_run_on_a_deployment_and_makes_no_one(db, settings):
         seed()
 
     assert counts() == before and not User.objects.filter(username="manager.usps").exists()
+
+
+def test_seed_demo_runs_again_after_a_demo_provider_is_renamed(db, settings):
+    """`make run` again after the demo's USPS manager renamed a demo provider: the provider
+    is found by its authorization number, not registered again (which stopped the seed)."""
+    from compliance import services
+    from compliance.models import Provider, User
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    services.update_provider(actor=User.objects.get(username="manager.usps"),
+                             provider=Provider.objects.get(name="Meridian Postage Systems"),
+                             name="Meridian Postage Systems Inc.")
+
+    call_command("seed_demo")  # `make run` again
+
+    assert Provider.objects.filter(authorization_number="USPS-PES-0101").count() == 1
+    assert Provider.objects.count() == 3

@@ -57,7 +57,11 @@ class Command(BaseCommand):
                                           last_name="Manager", email="manager@usps.example")
         providers = []
         for spec in PROVIDERS:
-            provider = Provider.objects.filter(name=spec["name"]).first()
+            # Found by its authorization number first: a demo provider renamed since (in
+            # the admin, say) is still the one seeded.
+            provider = (Provider.objects.filter(
+                authorization_number=spec["authorization_number"]).first()
+                or Provider.objects.filter(name=spec["name"]).first())
             if provider is None:
                 provider = services.create_provider(
                     actor=system, name=spec["name"],
