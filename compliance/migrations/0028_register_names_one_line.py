@@ -16,7 +16,8 @@ def as_name(value):
 def names_on_one_line(apps, schema_editor):
     """Names kept before the register kept them on one line without invisible format
     characters take that form now, unless another name of the same scope already reads so
-    (left for a person to merge), or nothing would be left of them."""
+    (left for a person to merge), or nothing would be left of them; so do the subjects
+    written with a provider's name."""
     for model, scope in (("Provider", None), ("Affiliate", "provider_id"),
                          ("PESModel", "provider_id")):
         Model = apps.get_model("compliance", model)
@@ -29,6 +30,18 @@ def names_on_one_line(apps, schema_editor):
                 twins = twins.filter(**{scope: getattr(row, scope)})
             if not twins.exists():
                 Model.objects.filter(pk=row.pk).update(name=name)
+    # The subjects the product wrote with a provider's name (its procedures duty, USPS's
+    # targets to review its versions and to decide an extension of it) read the name as it
+    # now stands while outstanding, as a rename writes them: this migration's names and
+    # 0026's alike (the rest of each subject is the product's own words, which the same
+    # reading leaves as they are).
+    Obligation = apps.get_model("compliance", "Obligation")
+    owed = Obligation.objects.filter(
+        kind__in=("procedures", "usps_procedures_review", "usps_extension_decision"),
+        state__in=("open", "missed"), closed_at__isnull=True)
+    for pk, subject in owed.values_list("pk", "subject").iterator():
+        if as_name(subject) != subject:
+            Obligation.objects.filter(pk=pk).update(subject=as_name(subject))
 
 
 class Migration(migrations.Migration):

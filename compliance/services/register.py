@@ -147,7 +147,9 @@ def _rename_in_subjects(provider, new_name):
     for duty in duties:
         version = (versions.get(duty.object_id)
                    if duty.kind == ObligationKind.USPS_PROCEDURES_REVIEW else None)
-        if duty.subject == procedures_subject(provider.name, version):
+        # As the name reads in the register's one form: a subject written before names
+        # were kept so still follows the provider's renames.
+        if as_name(duty.subject) == as_name(procedures_subject(provider.name, version)):
             subject = procedures_subject(new_name, version)
             renamed[extension_subject(duty)] = extension_subject(duty, subject)
             duty.subject = subject
