@@ -34,9 +34,32 @@ def as_line(value):
     return BREAKS.sub(" ", visible(value or "")).strip()
 
 
+# Marks that shape nothing beside plain ASCII, a space or the name's ends: a joiner, the
+# combining grapheme joiner, a variation selector.
+SHAPING = {"\u200c", "\u200d", "\u034f", *map(chr, range(0xFE00, 0xFE10))}
+
+
+def _shaping_something(value):
+    """`value` without the marks of `SHAPING` that shape nothing where they stand."""
+    kept = []
+    for n, c in enumerate(value):
+        if c in SHAPING:
+            before = value[n - 1] if n else " "
+            after = value[n + 1] if n + 1 < len(value) else " "
+            if c == "\u034f" or before.isascii() or after.isascii() \
+                    or before.isspace() or after.isspace():
+                continue
+        kept.append(c)
+    return "".join(kept)
+
+
 def as_name(value):
-    """A name in the register in one Unicode form (NFC) and on one line (`as_line`): "é"
-    typed as one character or as "e" and a combining accent (as some keyboards and copies
-    give it), or with an invisible character between its words, reads the same, and is
-    the same name, taken once."""
-    return unicodedata.normalize("NFC", as_line(value)) if isinstance(value, str) else value
+    """A name in the register in one Unicode form (NFC), on one line (`as_line`), its
+    spaces one ordinary space each run (a page shows a no-break space or two spaces as
+    one), without marks that shape nothing where they stand: "é" typed as one character
+    or as "e" and a combining accent (as some keyboards and copies give it), or with an
+    invisible character between its words, reads the same, and is the same name, taken
+    once."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", " ".join(_shaping_something(as_line(value)).split()))

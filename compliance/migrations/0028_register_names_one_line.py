@@ -5,12 +5,23 @@ from django.db import migrations
 
 BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 JOINERS = {"\u200c", "\u200d"}
+SHAPING = {"\u200c", "\u200d", "\u034f", *map(chr, range(0xFE00, 0xFE10))}
 
 
 def as_name(value):
     """As `compliance.text.as_name` reads a name when this migration was written."""
     visible = "".join(c for c in value if c in JOINERS or unicodedata.category(c) != "Cf")
-    return unicodedata.normalize("NFC", BREAKS.sub(" ", visible).strip())
+    line = BREAKS.sub(" ", visible).strip()
+    kept = []
+    for n, c in enumerate(line):
+        if c in SHAPING:
+            before = line[n - 1] if n else " "
+            after = line[n + 1] if n + 1 < len(line) else " "
+            if c == "\u034f" or before.isascii() or after.isascii() \
+                    or before.isspace() or after.isspace():
+                continue
+        kept.append(c)
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
 
 
 def names_on_one_line(apps, schema_editor):

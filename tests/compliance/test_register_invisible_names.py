@@ -46,3 +46,33 @@ def test_names_kept_before_take_one_line_unless_a_twin_has_it(provider_a):
     assert Affiliate.objects.get(pk=old.pk).name == "Beta Postage"
     assert Affiliate.objects.get(pk=twin.pk).name == "Acme\u200b Dealers"  # for a person
     assert Affiliate.objects.get(pk=blank.pk).name == "\u200b"
+
+
+@pytest.mark.parametrize("twin", ["Acme\u200c Dealers", "Acme \u200dDealers",
+                                  "Ac\u200cme Dealers", "Acme\u034f Dealers",
+                                  "Acme\ufe0f Dealers", "Acme  Dealers",
+                                  "Acme\u00a0Dealers"])
+def test_a_joiner_that_joins_nothing_makes_no_twin(officer_a, provider_a, api_for, twin):
+    """A joiner beside Latin letters or a space, a combining grapheme joiner, a variation
+    selector after a Latin letter, a no-break space or two spaces: the name reads as one
+    already taken, and is that name."""
+    client = api_for(officer_a)
+    first = client.post("/api/v1/affiliates/", {"name": "Acme Dealers",
+                                                "relationship": "dealer", "country": "US"},
+                        format="json")
+    assert first.status_code == 201
+    second = client.post("/api/v1/affiliates/", {"name": twin, "relationship": "dealer",
+                                                 "country": "US"}, format="json")
+
+    assert second.status_code == 400, second.json()
+    assert provider_a.affiliates.count() == 1
+
+
+@pytest.mark.parametrize("name", [
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: a non-joiner within a word
+    "\u0915\u094d\u200d\u0937",  # Devanagari: a joiner shaping a half form
+])
+def test_a_joiner_that_shapes_its_script_is_kept(name):
+    from compliance.text import as_name
+
+    assert as_name(name) == name
