@@ -140,3 +140,13 @@ def chosen_file(field):
     with errors names it, as the browser does not keep it."""
     files = getattr(field.form, "files", None)
     return files.get(field.html_name) if files else None
+
+
+@register.filter
+def described(field):
+    """A choice group's inputs (radios, checkboxes) rendered with its help text and errors
+    as their description: Django describes a group's fieldset by neither, and a screen
+    reader on one of its inputs would hear no word of why it is invalid."""
+    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
+    ids += [f"{field.auto_id}_error"] if field.errors else []
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)
