@@ -46,6 +46,22 @@ def assigned_reviewer_id(obligation):
         "pk", flat=True).first()
 
 
+def still_theirs(user, obligation, audience):
+    """Whether a step of `obligation` for `audience` written for USPS user `user` still goes
+    to them: one for the assigned reviewer (else every reviewer) goes to a reviewer, and
+    to them only if no other reviewer who may still review is assigned; the managers'
+    part (an escalation with managers, a proceeding's decision) to a manager."""
+    if audience not in TO_ASSIGNED:
+        return True
+    if user.role == Role.USPS_MANAGER and (
+            audience == ESCALATION_WITH_MANAGERS
+            or obligation.kind == ObligationKind.USPS_PROCEEDING_DECISION):
+        return True
+    if user.role != Role.USPS_REVIEWER:
+        return False
+    return assigned_reviewer_id(obligation) in (None, user.pk)
+
+
 def addressed(user, obligation, audience):
     """Whether `user` is someone a step of `obligation` for `audience` goes to, as far as who
     they are goes (their preference aside): a USPS target's to USPS staff; a provider

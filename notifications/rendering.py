@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from compliance.deadlines import is_late, past_due, step_applies
 from compliance.inbox import inbox_counts, target_path
-from compliance.models import Obligation, Role
+from compliance.models import Obligation
 
-from .recipients import TO_ASSIGNED, addressed, assigned_reviewer_id
+from .recipients import addressed, still_theirs
 
 Rendered = namedtuple("Rendered", "subject body_text body_html")
 
@@ -151,9 +151,8 @@ def _reminder(email, context, now):
                                                      email.audience):
         raise NotApplicable("the recipient's role or provider has changed since it was "
                             "written")
-    if email.recipient is not None and email.recipient.role == Role.USPS_REVIEWER \
-            and email.audience in TO_ASSIGNED \
-            and assigned_reviewer_id(obligation) not in (None, email.recipient_id):
+    if email.recipient is not None and email.recipient.is_usps \
+            and not still_theirs(email.recipient, obligation, email.audience):
         raise NotApplicable("the case was assigned to another reviewer since it was written")
     return obligation_context(obligation, email.audience, now)
 

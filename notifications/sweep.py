@@ -165,16 +165,20 @@ REASSIGNED = "Not sent: the case was assigned to another reviewer since it was w
 
 def follow_assignment(incident_id, now=None):
     """After a case's duties were given another reviewer (or none): the reminders and
-    escalations still waiting to go to a reviewer go to whom the step now goes to, the one
-    assigned (else every reviewer); those waiting for a reviewer it no longer goes to are
-    skipped. A step already taken is not taken again by the sweep, so without this the
-    reviewer assigned would never hear of it. Returns how many were queued anew."""
+    escalations still waiting to go to USPS for the assigned reviewer go to whom the step
+    now goes to (the one assigned, else every reviewer); those waiting for someone it no
+    longer goes to (the reviewer before, one since made a manager or gone to a provider)
+    are skipped. A step already taken is not taken again by the sweep, so without this the
+    reviewer assigned would never hear of it. The USPS managers' part of an escalation and
+    the provider's officers' stay as they are. Returns how many were queued anew."""
     now = now or timezone.now()
-    waiting = list(OutboundEmail.objects.filter(
-        obligation__incident_id=incident_id, state__in=(EmailState.PENDING,
-                                                         EmailState.SENDING),
-        template__in=(REMINDER, USPS_REMINDER_TEMPLATE), audience__in=TO_ASSIGNED,
-        recipient__role=Role.USPS_REVIEWER).select_related("obligation"))
+    waiting = [email for email in OutboundEmail.objects.filter(
+        obligation__incident_id=incident_id,
+        state__in=(EmailState.PENDING, EmailState.SENDING),
+        template__in=(REMINDER, USPS_REMINDER_TEMPLATE), audience__in=TO_ASSIGNED)
+        .select_related("obligation", "recipient")
+        if email.recipient is None or email.recipient.is_usps
+        or email.recipient.provider_id != email.obligation.provider_id]
     if not waiting:
         return 0
     book = RecipientBook({email.obligation.provider_id for email in waiting})
@@ -183,11 +187,12 @@ def follow_assignment(incident_id, now=None):
     goes_to, rows = set(), []
     for (obligation_id, step, audience, template), obligation in steps.items():
         for user in book.for_step(obligation, audience):
+            goes_to.add((obligation_id, step, user.pk))
             if user.role == Role.USPS_REVIEWER:
-                goes_to.add((obligation_id, step, user.pk))
                 rows.append((f"obligation:{obligation_id}:{step}:{user.pk}", template,
                              user.pk, user.email, {}, obligation_id, step, audience))
     OutboundEmail.objects.filter(
+        state=EmailState.PENDING,
         pk__in=[email.pk for email in waiting if email.state == EmailState.PENDING
                 and (email.obligation_id, email.step, email.recipient_id) not in goes_to]
     ).update(state=EmailState.SKIPPED, last_error=REASSIGNED)

@@ -86,3 +86,36 @@ def test_a_step_queued_to_every_reviewer_goes_to_the_one_assigned_since(
         send_due_emails()
 
     assert [m.to[0] for m in mail.outbox] == [other.email]
+
+
+def reassigned_after(officer, manager, move):
+    """Sent: the triage reminder queued to `old`, who then `move`s, the case reassigned."""
+    incident, old, new = assigned_to_old(officer, manager)
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False):
+        sweep()  # the triage reminder queued to `old`
+        move(old)
+        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=new)
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        send_due_emails()
+    return old, new, sorted(m.to[0] for m in mail.outbox)
+
+
+def test_reviewer_promoted_to_manager_then_case_reassigned(officer_a, reviewer, manager):
+    from compliance.models import Role, User
+
+    old, new, sent = reassigned_after(officer_a, manager, lambda old: User.objects.filter(
+        pk=old.pk).update(role=Role.USPS_MANAGER))
+    assert old.email not in sent, sent
+    assert new.email in sent, sent
+
+
+def test_reviewer_moved_to_a_provider_then_case_reassigned(officer_a, reviewer, manager,
+                                                             provider_b):
+    from compliance.models import Role, User
+
+    old, new, sent = reassigned_after(officer_a, manager, lambda old: User.objects.filter(
+        pk=old.pk).update(role=Role.PROVIDER_OFFICER, provider=provider_b))
+    assert old.email not in sent, sent
+    assert new.email in sent, sent
+
