@@ -40,14 +40,15 @@ SHAPING = {"\u200c", "\u200d", "\u034f", *map(chr, range(0xFE00, 0xFE10))}
 
 
 def _shaping_something(value):
-    """`value` without the marks of `SHAPING` that shape nothing where they stand."""
+    """`value` without the marks of `SHAPING` that shape nothing where they stand (read
+    against what is kept before them)."""
     kept = []
     for n, c in enumerate(value):
         if c in SHAPING:
-            before = value[n - 1] if n else " "
+            before = kept[-1] if kept else " "
             after = value[n + 1] if n + 1 < len(value) else " "
             if c == "\u034f" or before.isascii() or after.isascii() \
-                    or before.isspace() or after.isspace():
+                    or before.isspace() or after.isspace() or after in SHAPING:
                 continue
         kept.append(c)
     return "".join(kept)
@@ -59,7 +60,12 @@ def as_name(value):
     one), without marks that shape nothing where they stand: "é" typed as one character
     or as "e" and a combining accent (as some keyboards and copies give it), or with an
     invisible character between its words, reads the same, and is the same name, taken
-    once."""
+    once. Read so again, a name reads the same."""
     if not isinstance(value, str):
         return value
-    return unicodedata.normalize("NFC", " ".join(_shaping_something(as_line(value)).split()))
+    name = as_line(value)
+    while True:
+        folded = unicodedata.normalize("NFC", " ".join(_shaping_something(name).split()))
+        if folded == name:
+            return name
+        name = folded

@@ -5,23 +5,32 @@ from django.db import migrations
 
 BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 JOINERS = {"\u200c", "\u200d"}
+PROCEDURES_EXTENSION = "Extension of the internal reporting procedures: "
 SHAPING = {"\u200c", "\u200d", "\u034f", *map(chr, range(0xFE00, 0xFE10))}
+
+
+def _shaping_something(value):
+    kept = []
+    for n, c in enumerate(value):
+        if c in SHAPING:
+            before = kept[-1] if kept else " "
+            after = value[n + 1] if n + 1 < len(value) else " "
+            if c == "\u034f" or before.isascii() or after.isascii() \
+                    or before.isspace() or after.isspace() or after in SHAPING:
+                continue
+        kept.append(c)
+    return "".join(kept)
 
 
 def as_name(value):
     """As `compliance.text.as_name` reads a name when this migration was written."""
     visible = "".join(c for c in value if c in JOINERS or unicodedata.category(c) != "Cf")
-    line = BREAKS.sub(" ", visible).strip()
-    kept = []
-    for n, c in enumerate(line):
-        if c in SHAPING:
-            before = line[n - 1] if n else " "
-            after = line[n + 1] if n + 1 < len(line) else " "
-            if c == "\u034f" or before.isascii() or after.isascii() \
-                    or before.isspace() or after.isspace():
-                continue
-        kept.append(c)
-    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+    name = BREAKS.sub(" ", visible).strip()
+    while True:
+        folded = unicodedata.normalize("NFC", " ".join(_shaping_something(name).split()))
+        if folded == name:
+            return name
+        name = folded
 
 
 def names_on_one_line(apps, schema_editor):
@@ -51,8 +60,13 @@ def names_on_one_line(apps, schema_editor):
         kind__in=("procedures", "usps_procedures_review", "usps_extension_decision"),
         state__in=("open", "missed"), closed_at__isnull=True)
     for pk, subject in owed.values_list("pk", "subject").iterator():
-        if as_name(subject) != subject:
-            Obligation.objects.filter(pk=pk).update(subject=as_name(subject))
+        # An extension of a case's duty names the case by its title, no name of the
+        # register's: only that of a procedures duty is read again.
+        prefix = PROCEDURES_EXTENSION if subject.startswith(PROCEDURES_EXTENSION) else ""
+        if prefix or subject.startswith("Internal reporting procedures"):
+            read = prefix + as_name(subject[len(prefix):])
+            if read != subject:
+                Obligation.objects.filter(pk=pk).update(subject=read)
 
 
 class Migration(migrations.Migration):

@@ -76,3 +76,26 @@ def test_a_joiner_that_shapes_its_script_is_kept(name):
     from compliance.text import as_name
 
     assert as_name(name) == name
+
+
+PARS = "\u067e\u0627\u0631\u0633"  # Persian "Pars"
+
+
+@pytest.mark.parametrize("value", [PARS + "\u200c\u200c", "\u06a9\u200d\u034fa"])
+def test_a_name_read_again_reads_the_same(value):
+    from compliance.text import as_name
+
+    once = as_name(value)
+    assert as_name(once) == once, (once, as_name(once))
+
+
+def test_a_lookalike_of_a_name_ending_in_two_non_joiners_is_refused(manager):
+    from django.core.exceptions import ValidationError
+
+    from compliance import services
+
+    first = services.create_provider(actor=manager, name=f"Post {PARS}\u200c\u200c")
+    # Stored with one trailing non-joiner, which shapes nothing: it looks "Post Pars".
+    with pytest.raises(ValidationError):
+        services.create_provider(actor=manager, name=f"Post {PARS}")
+    assert first.name == f"Post {PARS}"
