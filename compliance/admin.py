@@ -99,7 +99,12 @@ class RegisterEntryForm(forms.ModelForm):
         return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:32]
 
     def clean_name(self):
-        return as_name(self.cleaned_data["name"])
+        # A name sent back as stored is no rename: one kept before names were read so (a
+        # twin left for a person to merge) is not refused for a change of something else.
+        name = self.cleaned_data["name"]
+        if self.instance.pk and name == self.instance.name:
+            return name
+        return as_name(name)
 
     def clean(self):
         data = super().clean()
@@ -182,7 +187,8 @@ class ServiceSaveMixin:
         # Only the model's own fields: the admin adds declared form fields (such as
         # the status-change reason) to the form it builds, and those are not values.
         model_fields = {f.name for f in obj._meta.get_fields()}
-        values = {f: v for f, v in form.cleaned_data.items() if f in model_fields}
+        values = {f: v for f, v in form.cleaned_data.items() if f in model_fields
+                  and (not change or f in form.changed_data)}
         saved = self.save_with_service(request.user, obj if change else None, values, form)
         obj.pk = saved.pk
 

@@ -455,3 +455,21 @@ def test_a_double_click_on_a_status_change_is_not_told_as_someone_elses_change(
     page = second.content.decode() if second.status_code == 200 else ""
     assert "was changed since this page was opened" not in page
     assert second.status_code == 302
+
+
+def test_suspending_a_legacy_twin_without_touching_its_name(manager_client):
+    """A provider left for a person to merge (its name reads as another's once two spaces
+    read as one) is suspended, its name untouched, not refused as a name taken."""
+    factories.ProviderFactory(name="Acme Postage")
+    twin = factories.ProviderFactory(name="placeholder")
+    Provider.objects.filter(pk=twin.pk).update(name="Acme  Postage")  # kept so before
+    twin.refresh_from_db()
+    url = f"/admin/compliance/provider/{twin.pk}/change/"
+
+    response = manager_client.post(url, change_form(
+        twin, timezone=twin.timezone, based_on=based_on(manager_client, url),
+        authorization_status="suspended", reason="Unpaid postage."))
+
+    assert response.status_code == 302
+    assert Provider.objects.get(pk=twin.pk).authorization_status == "suspended"
+    assert Provider.objects.get(pk=twin.pk).name == "Acme  Postage"
