@@ -10,6 +10,7 @@ already decided.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from compliance.changes import publish
@@ -29,6 +30,10 @@ from .users import hold_actor
 
 REQUESTED = "extension.requested"
 DECIDED = "extension.decided"
+# Sent in the grant's transaction (obligation, before: its due time before, actor, at): the
+# apps above compliance act on it there, e.g. the reports app keeps a final summary that
+# waits on the first status report's day with that report.
+extended = Signal()
 
 
 def _iso(value):
@@ -141,9 +146,11 @@ def grant_extension(*, actor, extension, comment="", due_at=None):
             f"{display_time(granted)} has passed: grant a time to come."]})
     comment = (comment or "").strip()
     reason = f"Extension granted. {comment or extension.justification}"
+    before = extension.obligation.due_at
     obligation = move_obligation_due(
         actor=actor, obligation=extension.obligation, due_at=granted,
         reason=reason, action="obligation.extension_granted")
+    extended.send(sender=None, obligation=obligation, before=before, actor=actor, at=now)
     ExtensionRequest.objects.filter(pk=extension.pk).update(
         state=ExtensionState.GRANTED, decided_by=actor, decided_at=now,
         comment=comment, granted_due_at=granted)

@@ -126,6 +126,14 @@ def last_reported_completion(report):
             .values_list("anticipated_completion_date", flat=True).first())
 
 
+def _own_earlier_completion(report):
+    """The anticipated completion date the version of `report` before this one stated."""
+    version = ReportVersion.objects.filter(report_id=report.pk,
+                                          number=report.current_version - 1).first()
+    day = version.content.get("anticipated_completion_date") if version else None
+    return date.fromisoformat(day) if day else None
+
+
 def follow_revised_completion(actor, report, now):
     """A status report (or its resubmission) that changes the anticipated completion date
     last reported moves the final summary's due time to the end of the new day (provider's
@@ -138,6 +146,10 @@ def follow_revised_completion(actor, report, now):
     if duty is None or day is None:
         return None
     if duty.state == ObligationState.MISSED or is_late(duty.due_at, now):
+        return duty
+    if report.current_version > 1 and day == _own_earlier_completion(report):
+        # A correction that keeps its own date restates nothing: a later report's date
+        # stands.
         return duty
     before = last_reported_completion(report)
     if day == before:
@@ -168,9 +180,51 @@ def after_waiver(sender, *, obligation, actor, at, **kwargs):
             or regular_duty(incident, ObligationKind.STATUS_REPORT) is not None):
         return None
     policy = DeadlinePolicy.in_force()
-    return _open(actor, incident, ObligationKind.STATUS_REPORT,
-                 f"{incident.reference} status report",
-                 max(obligation.due_at, at) + status_interval(policy, incident))
+    following = _open(actor, incident, ObligationKind.STATUS_REPORT,
+                      f"{incident.reference} status report",
+                      max(obligation.due_at, at) + status_interval(policy, incident))
+    follow_first_status_report(actor, incident, obligation.due_at, following.due_at, at)
+    return following
+
+
+def after_extension(sender, *, obligation, before, actor, at, **kwargs):
+    """USPS granted a status report more time: a final summary waiting on its day (see
+    `follow_first_status_report`) moves with it."""
+    from incidents.models import Incident
+
+    if obligation.kind != ObligationKind.STATUS_REPORT or obligation.incident_id is None:
+        return None
+    incident = Incident.objects.select_related("provider").get(pk=obligation.incident_id)
+    return follow_first_status_report(actor, incident, before, obligation.due_at, at)
+
+
+def follow_first_status_report(actor, incident, before, due_at, now):
+    """A final summary due at the end of the first status report's day (the anticipated
+    completion date passed while USPS held the written report: `start_investigation`)
+    waits on the new date the provider reports there; while no status report has been
+    filed, it follows that report's day when the report moves (an extension granted) or
+    gives way to the next (a waiver). A missed one stays missed."""
+    final = regular_duty(incident, ObligationKind.FINAL_SUMMARY)
+    if final is None or final.state == ObligationState.MISSED or is_late(final.due_at, now):
+        return None
+    zone = ZoneInfo(incident.provider.timezone)
+    if final.due_at != provider_day_end(incident, before.astimezone(zone).date()):
+        return None
+    written = (Report.objects.filter(incident_id=incident.pk, kind=ReportKind.WRITTEN,
+                                     state=ReportState.ACCEPTED)
+               .values_list("anticipated_completion_date", flat=True).first())
+    if written is None or final.original_due_at == provider_day_end(incident, written):
+        return None  # due at the date the provider stated, not waiting on a report
+    if ReportVersion.objects.filter(report__incident_id=incident.pk,
+                                    report__kind=ReportKind.STATUS).exists():
+        return None  # a new date was reported there
+    moved_to = provider_day_end(incident, due_at.astimezone(zone).date())
+    if moved_to == final.due_at:
+        return None
+    return move_obligation_due(
+        actor=actor, obligation=final, due_at=moved_to, action="obligation.due_revised",
+        reason="The first status report, where the provider reports the new anticipated "
+               "completion date, is now due later: the final summary waits on its day.")
 
 
 def summary_filed(incident):
