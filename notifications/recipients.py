@@ -37,12 +37,12 @@ TO_ASSIGNED = (ESCALATION, ESCALATION_WITH_MANAGERS, USPS_REMINDER)
 
 def assigned_reviewer_id(obligation):
     """The reviewer a step of `obligation` goes to, as `RecipientBook` reads them: the one
-    assigned while still an active USPS member with an address; else None (every
-    reviewer)."""
+    assigned while still an active reviewer with an address (one made a manager, or gone
+    to a provider, reviews no more); else None (every reviewer)."""
     if obligation.reviewer_id is None:
         return None
     return User.objects.filter(pk=obligation.reviewer_id, is_active=True,
-                               role__in=USPS_ROLES).exclude(email="").values_list(
+                               role=Role.USPS_REVIEWER).exclude(email="").values_list(
         "pk", flat=True).first()
 
 
@@ -144,10 +144,11 @@ class RecipientBook:
         return self._choose(obligation, audience, people)
 
     def _assigned_else_reviewers(self, obligation):
-        """The reviewer assigned, while still at USPS (one who has since joined a provider
-        reads nothing of it); else every reviewer."""
+        """The reviewer assigned, while still a reviewer (one who has since joined a provider
+        reads nothing of it, one made a manager reviews no more); else every reviewer."""
         reviewer = self.users.get(obligation.reviewer_id)
-        return [reviewer] if reviewer is not None and reviewer.is_usps else self.reviewers
+        return ([reviewer] if reviewer is not None and reviewer.role == Role.USPS_REVIEWER
+                else self.reviewers)
 
     def _for_usps_target(self, obligation, audience):
         """USPS's own work: the reminder to whoever does it — the assigned reviewer (else

@@ -153,7 +153,7 @@ def _reminder(email, context, now):
                             "written")
     if email.recipient is not None and email.recipient.is_usps \
             and not still_theirs(email.recipient, obligation, email.audience):
-        raise NotApplicable("the case was assigned to another reviewer since it was written")
+        raise NotApplicable("it goes to the case's reviewer, whom the recipient no longer is")
     return obligation_context(obligation, email.audience, now)
 
 

@@ -68,7 +68,7 @@ def test_a_reminder_being_sent_as_the_case_is_reassigned_is_not_sent_to_the_one_
 
     assert old.email not in [m.to[0] for m in mail.outbox]
     assert OutboundEmail.objects.get(recipient=old).last_error.startswith(
-        "Not sent: the case was assigned to another reviewer")
+        "Not sent: it goes to the case's reviewer, whom the recipient no longer is")
 
 
 def test_a_step_queued_to_every_reviewer_goes_to_the_one_assigned_since(
@@ -119,3 +119,22 @@ def test_reviewer_moved_to_a_provider_then_case_reassigned(officer_a, reviewer, 
     assert old.email not in sent, sent
     assert new.email in sent, sent
 
+
+def test_reminder_to_assignee_promoted_to_manager_is_sent_to_someone(officer_a, reviewer,
+                                                                    manager):
+    """A case still assigned to a reviewer since made a manager: its reviewer's steps go
+    to every reviewer, as for a case assigned to no one."""
+    from compliance.models import Role, User
+
+    incident, old, new = assigned_to_old(officer_a, manager)
+    User.objects.filter(pk=old.pk).update(role=Role.USPS_MANAGER)  # promoted, still assigned
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False):
+        sweep()
+    queued = list(OutboundEmail.objects.values_list("recipient__username", "state"))
+    with time_machine.travel(when + timedelta(seconds=5), tick=False):
+        send_due_emails()
+    sent = [m.to[0] for m in mail.outbox]
+    errors = list(OutboundEmail.objects.values_list("recipient__username", "state",
+                                                    "last_error"))
+    assert sorted(sent) == sorted([reviewer.email, new.email]), (queued, errors)
