@@ -53,9 +53,9 @@ def still_theirs(user, obligation, audience):
     part (an escalation with managers, a proceeding's decision) to a manager."""
     if audience not in TO_ASSIGNED:
         return True
-    if user.role == Role.USPS_MANAGER and (
-            audience == ESCALATION_WITH_MANAGERS
-            or obligation.kind == ObligationKind.USPS_PROCEEDING_DECISION):
+    if obligation.kind == ObligationKind.USPS_PROCEEDING_DECISION:
+        return user.role == Role.USPS_MANAGER  # which only managers decide
+    if user.role == Role.USPS_MANAGER and audience == ESCALATION_WITH_MANAGERS:
         return True
     if user.role != Role.USPS_REVIEWER:
         return False

@@ -197,3 +197,13 @@ def follow_assignment(incident_id, now=None):
                 and (email.obligation_id, email.step, email.recipient_id) not in goes_to]
     ).update(state=EmailState.SKIPPED, last_error=REASSIGNED)
     return len(insert_emails(rows, now, rearm_skipped=True))
+
+
+def follow_reviewer(user):
+    """After `user` stopped reviewing (made a manager, gone to a provider, their account
+    closed): the steps waiting to go to them as a case's reviewer go to whom they now go
+    to (every reviewer, the case being assigned to no one who reviews), on each case whose
+    duties still name them. Returns how many were queued anew."""
+    cases = (Obligation.objects.filter(reviewer_id=user.pk, incident_id__isnull=False)
+             .outstanding().values_list("incident_id", flat=True).distinct())
+    return sum(follow_assignment(incident_id) for incident_id in cases)

@@ -9,6 +9,7 @@ from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
 from notifications.calendar import retire_calendar_feed
 from notifications.services import skip_unsent_to
+from notifications.sweep import follow_reviewer
 
 from .rules import may_manage, refuse
 from .sessions import end_sessions
@@ -64,6 +65,8 @@ def deactivate_user(*, actor, user, reason=""):
     ended = end_sessions(user)
     withdrawn = _withdraw_invitations_beyond(user, now)
     feeds = retire_calendar_feed(user, now)
+    if user.role == Role.USPS_REVIEWER:
+        follow_reviewer(user)  # what waits to go to them as a case's reviewer
     record_event(actor=actor, obj=user, action="user.deactivated", at=now, reason=reason,
                  changes={"is_active": [True, False], "api_tokens_revoked": [None, revoked],
                           "sessions_ended": [None, ended],
@@ -153,6 +156,8 @@ def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
         if old_provider != provider_id:
             # By name as well as id: the history reads the provider, not a number.
             changes["provider"] = [_provider_named(old_provider), _provider_named(provider_id)]
+        if old_role == Role.USPS_REVIEWER and role != Role.USPS_REVIEWER:
+            follow_reviewer(user)  # what waits to go to them as a case's reviewer
         withdrawn = _withdraw_invitations_beyond(user, timezone.now())
         if withdrawn:
             changes["invitations_withdrawn"] = [None, withdrawn]

@@ -221,7 +221,11 @@ def test_a_sign_in_without_a_password_says_what_is_wrong(client, officer_a):
     response = client.post("/accounts/login/", {"login": "officer_a", "password": ""})
 
     page = response.content.decode()
-    assert re.search(r'id="id_password"[^>]*>\s*<p class="error field-error">[^<]+</p>', page)
+    # The error follows the field, and is the field's description.
+    assert re.search(r'id="id_password"[^>]*>\s*<div id="id_password_error"><p class="error '
+                     r'field-error">[^<]+</p>', page)
+    assert re.search(r'<input[^>]*id="id_password"[^>]*aria-describedby="id_password_error"',
+                     page)
 
 
 def test_the_locked_out_page_keeps_where_the_user_was_going(client, officer_a):
