@@ -169,6 +169,11 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
             raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
         if not _inviter_may_still(invitation):
             raise InvitationUnusable("revoked")
+        if User.objects.filter(email__iexact=invitation.email,
+                               provider_id=invitation.provider_id).exists():
+            # The address has its account there since (moved there by a role change): one
+            # address, one account on a side.
+            raise InvitationUnusable("used")
         user = create_user(actor=invitation.invited_by, username=username,
                            role=invitation.role, password=password,
                            provider=invitation.provider, email=invitation.email,

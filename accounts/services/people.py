@@ -50,6 +50,16 @@ def _withdraw_invitations_beyond(user, now):
     return Invitation.objects.filter(pk__in=beyond).pending(now).update(revoked_at=now)
 
 
+def _spend_invitations_to(user, now):
+    """Withdraw the pending invitations of `user`'s address to the side they have just
+    joined: the address has its account there now (one address, one account on a side).
+    Returns how many."""
+    if not user.email:
+        return 0
+    return (Invitation.objects.filter(email__iexact=user.email, provider_id=user.provider_id)
+            .pending(now).update(revoked_at=now))
+
+
 @transaction.atomic
 def deactivate_user(*, actor, user, reason=""):
     """Close `user`'s account: they cannot sign in, their sessions end on the server and
@@ -161,6 +171,10 @@ def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
         withdrawn = _withdraw_invitations_beyond(user, timezone.now())
         if withdrawn:
             changes["invitations_withdrawn"] = [None, withdrawn]
+        if old_provider != provider_id or (old_role in USPS_ROLES) != user.is_usps:
+            spent = _spend_invitations_to(user, timezone.now())
+            if spent:
+                changes["invitations_to_them_spent"] = [None, spent]
         if old_provider != provider_id or (old_role in USPS_ROLES) != user.is_usps:
             # What waits to be sent was written for the side they have left.
             changes["emails_skipped"] = [None, skip_unsent_to(

@@ -449,3 +449,33 @@ def test_the_invitation_says_a_second_factor_is_needed_as_sign_in_will(
     (message,) = mailoutbox
     assert ("second factor" in message.body) is told
     assert ("second factor" in message.alternatives[0][0]) is told
+
+
+def test_an_account_moved_to_the_provider_spends_the_open_link_to_its_address(
+        manager, officer_b, viewer_a, provider_b):
+    """One address, one account on a side: an account moved to the provider by a role
+    change spends the open link to its address there, as an account made from a link
+    does; the link does not make a second account beside it."""
+    from accounts.services import accept_invitation, change_role, invite_user
+    from accounts.services.invitations import InvitationUnusable
+    from compliance.models import AuditEvent, User
+    from tests import factories
+
+    invitation, link = invite_user(actor=officer_b, email=viewer_a.email,
+                                   role="provider_viewer", provider_id=provider_b.pk)
+    secret = link.rstrip("/").rsplit("/", 1)[-1].split("-", 1)[1]
+    # USPS moves the person's existing account (same address) to provider B.
+    change_role(actor=manager, user=viewer_a, role="provider_viewer",
+                provider_id=provider_b.pk)
+
+    made = None
+    with pytest.raises(InvitationUnusable):
+        made = accept_invitation(pk=invitation.pk, secret=secret, username="twin.account",
+                                 password=factories.PASSWORD + "x!Q9")
+    twins = list(User.objects.filter(email__iexact=viewer_a.email, provider=provider_b)
+                 .values_list("username", flat=True))
+    assert made is None and len(twins) == 1, twins
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="user.role_changed").get().changes[
+        "invitations_to_them_spent"] == [None, 1]
