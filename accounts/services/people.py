@@ -8,6 +8,7 @@ from compliance.models import ApiToken, AuditEvent, Provider, Role, User
 from compliance.models.users import USPS_ROLES
 from compliance.services import record_event
 from notifications.calendar import retire_calendar_feed
+from notifications.models import EmailPreference
 from notifications.services import skip_unsent_to
 from notifications.sweep import follow_reviewer
 
@@ -185,6 +186,12 @@ def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
             now = timezone.now()
             changes["sessions_ended"] = [None, end_sessions(user)]
             changes["calendar_feeds_revoked"] = [None, retire_calendar_feed(user, now)]
+            # Mutes and the digest were chosen for the side left, whose e-mails they
+            # meant (a reviewer's mute stops escalations, an officer's the reminders).
+            if EmailPreference.objects.filter(user=user).exclude(
+                    muted_kinds=[], daily_digest=False).update(muted_kinds=[],
+                                                               daily_digest=False):
+                changes["email_preferences_reset"] = [None, True]
             changes["api_tokens_revoked"] = [None, ApiToken.objects.filter(
                 user=user, revoked_at__isnull=True).update(revoked_at=now)]
         record_event(actor=actor, obj=user, action="user.role_changed", reason=reason,
