@@ -144,8 +144,7 @@ def triage_incident(*, actor, incident, revenue_risk, rationale, written_report_
         obligation, changed = _retriage(
             actor, incident, now, revenue_risk, rationale, written_report_due_at, policy_due,
             status_report_interval_days, policy_interval, expect_first, based_on)
-    if reviewer is None and incident.assigned_reviewer_id is None \
-            and actor.role == Role.USPS_REVIEWER:
+    if reviewer is None and actor.role == Role.USPS_REVIEWER and _held_by_no_reviewer(incident):
         reviewer = actor
     if reviewer is None or reviewer.pk == incident.assigned_reviewer_id:
         return Triaged(obligation, changed, None)
@@ -185,6 +184,13 @@ def _first_triage(actor, incident, now, risk, rationale, due_at, interval):
 
 # Revenue risks from the lightest to the gravest.
 RISK_ORDER = [risk.value for risk in RevenueRisk]
+
+
+def _held_by_no_reviewer(incident):
+    """Whether the case is held by no one who reviews: no one, or someone since made a
+    manager, gone to a provider or closed (its news and reminders go to every reviewer)."""
+    holder = incident.assigned_reviewer if incident.assigned_reviewer_id else None
+    return holder is None or not holder.is_active or holder.role != Role.USPS_REVIEWER
 
 
 def _retriage(actor, incident, now, risk, rationale, due_at, policy_due, interval,

@@ -601,3 +601,26 @@ def test_lowering_the_risk_does_not_take_back_an_extension_granted(officer_a, re
                                  rationale="Exposure smaller than feared")
     assert _written_report(case).due_at == granted  # not NOW + 15 days
     assert Incident.objects.get(pk=case.pk).revenue_risk == "moderate"
+
+
+@pytest.mark.parametrize("departure", ["made_manager", "deactivated"])
+def test_the_triaging_reviewer_takes_a_case_its_departed_holder_left(departure, officer_a,
+                                                                      reviewer, manager):
+    """A case held by someone who reviews no more reads as nobody's: the reviewer who
+    triages it takes it, as they take a case nobody holds."""
+    from accounts.services import change_role, deactivate_user
+
+    with time_machine.travel(NOW, tick=False):
+        incident = make_filed(officer_a, at=NOW - timedelta(hours=1))
+    former = factories.ReviewerFactory(username="former.reviewer")
+    services.assign_reviewer(actor=manager, incident=incident, reviewer=former)
+    if departure == "made_manager":
+        change_role(actor=manager, user=former, role="usps_manager")
+    else:
+        deactivate_user(actor=manager, user=former)
+
+    services.triage_incident(actor=reviewer, incident=incident, revenue_risk="high",
+                             rationale="Because.")
+    incident.refresh_from_db()
+
+    assert incident.assigned_reviewer == reviewer, incident.assigned_reviewer
