@@ -34,7 +34,10 @@ def create_user(*, actor=None, username, role, password, provider=None, email=""
         raise
     record_event(actor=actor, obj=user, action="user.created",
                  changes={"role": [None, role],
-                          "provider": [None, provider.pk if provider else None]})
+                          # By name as well as id, as a role change records it: the
+                          # history reads the provider, not a number.
+                          "provider": [None, {"id": provider.pk, "name": provider.name}
+                                       if provider else None]})
     return user
 
 

@@ -336,3 +336,20 @@ def test_people_are_found_by_the_full_name_the_list_shows(signed_in, officer_a, 
     found = signed_in(officer_a).get("/people/", {"q": "jane smith"})
 
     assert [person.username for person in found.context["page"]] == ["jsmith"]
+
+
+def test_the_creation_line_names_the_provider_not_its_id(client, officer_a, provider_a):
+    """The person page's history names the provider a person was made staff of, as a role
+    change does, never a bare database id."""
+    import re
+
+    from compliance.services import create_user
+    from tests import factories
+
+    person = create_user(actor=officer_a, username="newcomer", role="provider_viewer",
+                         password=factories.PASSWORD + "x!Q9", provider=provider_a,
+                         email="newcomer@example.com")
+    client.force_login(officer_a)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    line = re.search(r'<li data-action="user.created">(.*?)</li>\s*</ol>', page, re.S).group(1)
+    assert provider_a.name in line, line
