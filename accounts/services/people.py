@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.models import Invitation
 from compliance.errors import Conflict
 from compliance.models import ApiToken, AuditEvent, Provider, Role, User
-from compliance.models.users import USPS_ROLES
+from compliance.models.users import ROLE_PHRASES, USPS_ROLES
 from compliance.services import record_event
 from notifications.calendar import retire_calendar_feed
 from notifications.models import EmailPreference
@@ -153,7 +153,7 @@ def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
         if (old_role, old_provider) == (role, provider_id):
             return user
         if shown is not None and tuple(shown) != (old_role, old_provider):
-            now_is = Role(old_role).label.lower() + (
+            now_is = ROLE_PHRASES.get(old_role, "a user") + (
                 f" of {_provider_named(old_provider)['name']}" if old_provider else "")
             raise Conflict(f"{user} was made {now_is} since this page was shown: read the "
                            "page again, then change the role.")

@@ -353,3 +353,19 @@ def test_the_creation_line_names_the_provider_not_its_id(client, officer_a, prov
     page = client.get(f"/people/{person.pk}/").content.decode()
     line = re.search(r'<li data-action="user.created">(.*?)</li>\s*</ol>', page, re.S).group(1)
     assert provider_a.name in line, line
+
+
+def test_the_stale_page_refusal_reads_usps_as_usps(manager):
+    """The refusal of a role change from a stale page names the role as the site writes it
+    ("a USPS manager")."""
+    from accounts.services import change_role
+    from compliance.errors import Conflict
+
+    person = factories.ReviewerFactory(username="rita")
+    other = factories.ManagerFactory(username="other.manager")
+    change_role(actor=other, user=person, role="usps_manager")  # meanwhile
+    with pytest.raises(Conflict) as refused:
+        change_role(actor=manager, user=person, role="provider_officer",
+                    provider_id=factories.ProviderFactory().pk,
+                    shown=("usps_reviewer", None))
+    assert "a USPS manager" in refused.value.message, refused.value.message
