@@ -138,7 +138,7 @@ def test_a_role_form_shown_before_another_change_does_not_undo_it(signed_in, man
 
     viewer_a.refresh_from_db()
     assert viewer_a.role == "provider_officer"
-    assert (f"{viewer_a} was made provider compliance officer of Alpha Postage since this "
+    assert (f"{viewer_a} was made a provider compliance officer of Alpha Postage since this "
             "page was shown") in response.content.decode()
     assert AuditEvent.objects.filter(action="user.role_changed").count() == 1
     assert 'name="shown_role"' in page.content.decode()
