@@ -163,14 +163,16 @@ def sweep(now=None, batch=BATCH):
 REASSIGNED = "Not sent: the case was assigned to another reviewer since it was written."
 
 
-def follow_assignment(incident_id, now=None):
+def follow_assignment(incident_id, now=None, departing=None):
     """After a case's duties were given another reviewer (or none): the reminders and
     escalations still waiting to go to USPS for the assigned reviewer go to whom the step
     now goes to (the one assigned, else every reviewer); those waiting for someone it no
     longer goes to (the reviewer before, one since made a manager or gone to a provider)
     are skipped. A step already taken is not taken again by the sweep, so without this the
     reviewer assigned would never hear of it. The USPS managers' part of an escalation and
-    the provider's officers' stay as they are. Returns how many were queued anew."""
+    the provider's officers' stay as they are (`departing`: someone who was the reviewer
+    and has just joined the provider, whose e-mails are the reviewer's all the same).
+    Returns how many were queued anew."""
     now = now or timezone.now()
     waiting = [email for email in OutboundEmail.objects.filter(
         obligation__incident_id=incident_id,
@@ -178,6 +180,7 @@ def follow_assignment(incident_id, now=None):
         template__in=(REMINDER, USPS_REMINDER_TEMPLATE), audience__in=TO_ASSIGNED)
         .select_related("obligation", "recipient")
         if email.recipient is None or email.recipient.is_usps
+        or email.obligation.is_usps_target or email.recipient_id == departing
         or email.recipient.provider_id != email.obligation.provider_id]
     if not waiting:
         return 0
@@ -205,5 +208,5 @@ def follow_reviewer(user):
     to (every reviewer, the case being assigned to no one who reviews), on each case whose
     duties still name them. Returns how many were queued anew."""
     cases = (Obligation.objects.filter(reviewer_id=user.pk, incident_id__isnull=False)
-             .outstanding().values_list("incident_id", flat=True).distinct())
-    return sum(follow_assignment(incident_id) for incident_id in cases)
+             .outstanding().order_by().values_list("incident_id", flat=True).distinct())
+    return sum(follow_assignment(incident_id, departing=user.pk) for incident_id in cases)

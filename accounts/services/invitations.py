@@ -18,7 +18,8 @@ from .rules import may_manage, refuse
 
 
 class InvitationUnusable(Exception):
-    """The link cannot be used: `reason` is `invalid`, `expired`, `used` or `revoked`."""
+    """The link cannot be used: `reason` is `invalid`, `expired`, `used`, `revoked` or
+    `has_account` (the address has an account there already, moved there since)."""
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -128,6 +129,12 @@ def _refuse_an_account_there(actor, email, provider):
         "manager opens it again."]})
 
 
+def _has_account_there(invitation):
+    """Whether the invited address has an account on the side it was invited to."""
+    return User.objects.filter(email__iexact=invitation.email,
+                               provider_id=invitation.provider_id).exists()
+
+
 def check_invitation(pk, secret, now=None):
     """The pending invitation behind link `<pk>-<secret>`, or InvitationUnusable.
 
@@ -148,7 +155,8 @@ def check_invitation(pk, secret, now=None):
                          reason="The link was opened again after it was used.")
         raise InvitationUnusable("used")
     if invitation.revoked_at or not _inviter_may_still(invitation):
-        raise InvitationUnusable("revoked")
+        raise InvitationUnusable("has_account" if _has_account_there(invitation)
+                                 else "revoked")
     if invitation.expires_at <= now:
         raise InvitationUnusable("expired")
     return invitation
@@ -169,11 +177,10 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
             raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
         if not _inviter_may_still(invitation):
             raise InvitationUnusable("revoked")
-        if User.objects.filter(email__iexact=invitation.email,
-                               provider_id=invitation.provider_id).exists():
+        if _has_account_there(invitation):
             # The address has its account there since (moved there by a role change): one
             # address, one account on a side.
-            raise InvitationUnusable("used")
+            raise InvitationUnusable("has_account")
         user = create_user(actor=invitation.invited_by, username=username,
                            role=invitation.role, password=password,
                            provider=invitation.provider, email=invitation.email,

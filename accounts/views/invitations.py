@@ -22,8 +22,10 @@ UNUSABLE = {
     "used": "This invitation was already used. Sign in with the account it made, or ask for "
             "a new invitation.",
     "revoked": "This invitation was withdrawn. Ask for a new one if you still need access.",
+    "has_account": "Your address already has an account here: sign in with it (or reset "
+                   "its password from the sign-in page). This invitation is no longer needed.",
 }
-STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410}
+STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "has_account": 410}
 
 
 @manages_people

@@ -479,3 +479,25 @@ def test_an_account_moved_to_the_provider_spends_the_open_link_to_its_address(
     assert invitation.revoked_at is not None
     assert AuditEvent.objects.filter(action="user.role_changed").get().changes[
         "invitations_to_them_spent"] == [None, 1]
+
+
+def test_the_spent_link_points_to_the_account_not_to_a_new_invitation(
+        client, manager, officer_b, viewer_a, provider_b):
+    """A link spent because the address's account was moved to the provider sends the
+    person to sign in with that account, not to ask for a new invitation (refused)."""
+    from accounts.services import change_role, invite_user
+
+    invitation, link = invite_user(actor=officer_b, email=viewer_a.email,
+                                   role="provider_viewer", provider_id=provider_b.pk)
+    change_role(actor=manager, user=viewer_a, role="provider_viewer",
+                provider_id=provider_b.pk)
+
+    page = client.get(link.removeprefix("http://127.0.0.1:8000")).content.decode()
+
+    # What the page advises is refused:
+    with pytest.raises(Exception) as refused:
+        invite_user(actor=officer_b, email=viewer_a.email, role="provider_viewer",
+                    provider_id=provider_b.pk)
+    assert "already has an account here" in str(refused.value)
+    assert "Ask for a new one" not in page, page[page.find("<main"):][:600]
+    assert "Your address already has an account here: sign in with it" in page
