@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 
+from compliance.api.fields import id_from
 from compliance.forms import TimeZoneField
 from compliance.models import User
 
@@ -55,7 +56,11 @@ class TriageForm(forms.Form):
         triaged, or still owed); once filed and accepted, the form offers no due time."""
         kwargs.setdefault("auto_id", "triage_%s")
         super().__init__(*args, **kwargs)
-        shown = self.initial.get("reviewer_shown")
+        # The reviewer the page showed: as it was first drawn, or as it posted it (a form
+        # shown again with its errors).
+        shown = self.initial.get("reviewer_shown") or (
+            id_from(self.data.get(self.add_prefix("reviewer_shown"))) if self.is_bound
+            else None)
         if shown and (any(person.pk == shown for person in reviewers) if reviewers is not None
                       else reviewer_choices().filter(pk=shown).exists()):
             # Someone who may still review is assigned: unassigning is the Assign form's

@@ -153,7 +153,8 @@ def _reminder(email, context, now):
                             "written")
     if email.recipient is not None and email.recipient.is_usps \
             and not still_theirs(email.recipient, obligation, email.audience):
-        raise NotApplicable("it goes to the case's reviewer, whom the recipient no longer is")
+        raise NotApplicable("the step goes to someone else now (the case's reviewer, or for a "
+                            "proceeding's decision the managers)")
     return obligation_context(obligation, email.audience, now)
 
 

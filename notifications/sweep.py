@@ -160,7 +160,8 @@ def sweep(now=None, batch=BATCH):
     return result
 
 
-REASSIGNED = "Not sent: the case was assigned to another reviewer since it was written."
+REASSIGNED = ("Not sent: the step goes to the case's reviewer, now another (the case "
+              "reassigned, or its reviewer no longer reviewing).")
 
 
 def follow_assignment(incident_id, now=None, departing=None):

@@ -3,9 +3,13 @@ from django.db import migrations
 
 def seal_stored_secrets(apps, schema_editor):
     """Seal the second-factor secrets stored before sealing began (`accounts.secrets`)."""
-    from accounts.secrets import reseal_all
+    from accounts.secrets import resealed
 
-    reseal_all(apps.get_model("mfa", "Authenticator").objects.order_by("pk"))
+    Authenticator = apps.get_model("mfa", "Authenticator")
+    for authenticator in Authenticator.objects.order_by("pk").iterator():
+        data = resealed(authenticator.data or {})
+        if data != authenticator.data:
+            Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
 
 
 class Migration(migrations.Migration):

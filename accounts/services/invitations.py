@@ -167,7 +167,8 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
     """Make the invited person's account with the password they chose (Django's
     validators apply) and spend the invitation. Returns the new user.
 
-    Raises InvitationUnusable for a link that is altered, used, revoked or expired, and
+    Raises InvitationUnusable for a link that is altered, used, revoked or expired, or
+    whose address has an account on that side already (moved there since), and
     ValidationError for a taken username or a weak password; nothing is created then.
     """
     check_invitation(pk, secret)

@@ -176,7 +176,6 @@ def change_role(*, actor, user, role, provider_id=None, reason="", shown=None):
             spent = _spend_invitations_to(user, timezone.now())
             if spent:
                 changes["invitations_to_them_spent"] = [None, spent]
-        if old_provider != provider_id or (old_role in USPS_ROLES) != user.is_usps:
             # What waits to be sent was written for the side they have left.
             changes["emails_skipped"] = [None, skip_unsent_to(
                 user, "the recipient has moved to another side since it was written")]

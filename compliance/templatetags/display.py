@@ -2,6 +2,7 @@
 builtins, so no template needs to `load` them)."""
 
 from django import template
+from django.forms.boundfield import BoundWidget
 from django.utils import dateformat, timezone
 from django.utils import timesince as durations
 
@@ -142,11 +143,24 @@ def chosen_file(field):
     return files.get(field.html_name) if files else None
 
 
+def _description(field):
+    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
+    ids += [f"{field.auto_id}_error"] if field.errors else []
+    return {"aria-describedby": " ".join(ids)} if ids else {}
+
+
 @register.filter
 def described(field):
     """A choice group's inputs (radios, checkboxes) rendered with its help text and errors
     as their description: Django describes a group's fieldset by neither, and a screen
     reader on one of its inputs would hear no word of why it is invalid."""
-    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
-    ids += [f"{field.auto_id}_error"] if field.errors else []
-    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)
+    return field.as_widget(attrs=_description(field) or None)
+
+
+@register.filter
+def described_choices(field):
+    """A choice group's inputs one by one (`{% for box in field|described_choices %}`), each
+    described as `described` describes them, for a page that lays them out itself."""
+    attrs = field.build_widget_attrs({"id": field.auto_id, **_description(field)})
+    return [BoundWidget(field.field.widget, widget, field.form.renderer)
+            for widget in field.field.widget.subwidgets(field.html_name, field.value(), attrs)]

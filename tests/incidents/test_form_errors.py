@@ -358,3 +358,23 @@ def test_every_link_of_the_incident_forms_summary_lands_on_the_page(signed_in, o
     targets = set(re.findall(r'<a href="#([\w-]+)">', summary))
     assert {"id_pes_models_group", "id_discovered_at"} <= targets, targets
     assert targets <= set(re.findall(r'\sid="([^"]+)"', page))
+
+
+def test_pes_model_checkboxes_are_described_by_their_error(signed_in, officer_a, provider_a):
+    """Laid out by hand, the PES models' checkboxes are each described by the group's
+    error, as every other choice group's inputs are."""
+    import re
+
+    from tests.reports.factories import NOW as REPORTS_NOW
+
+    model = factories.PESModelFactory(provider=provider_a)
+    with time_machine.travel(REPORTS_NOW + timedelta(minutes=5), tick=False):
+        response = signed_in(officer_a).post("/incidents/new/", _discovery_post(
+            model, category="security_weakness", subtype="equipment_defect", title="ok",
+            discovered_by_name="Dana", pes_models=[],
+            **{"risk-TOTAL_FORMS": "0"}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_pes_models_error"' in html, "no error on the PES models"
+    box = re.search(r'<input type="checkbox" name="pes_models"[^>]*>', html).group(0)
+    assert "id_pes_models_error" in box, box

@@ -300,3 +300,27 @@ def test_a_case_whose_reviewer_left_is_triaged_again_with_nobody_shown(client, o
                     {**fields, "revenue_risk": "high", "rationale": "Seen exploited."})
     incident.refresh_from_db()
     assert (incident.revenue_risk, incident.assigned_reviewer) == ("high", reviewer)
+
+
+def test_refused_triage_form_shown_again_offers_no_nobody(client, officer_a, reviewer):
+    """Refused for another reason (a change of risk with no rationale) and shown again with
+    its error, the form offers no "nobody" either while a current reviewer is assigned."""
+    manager = factories.ManagerFactory(username="mgr")
+    incident = make_filed(officer_a, at=NOW - timedelta(hours=2))
+    with time_machine.travel(NOW, tick=False):
+        services.triage_incident(actor=reviewer, incident=incident, revenue_risk="low",
+                                 rationale="Contained to one meter.")
+        client.force_login(manager)
+        page = client.get(f"/incidents/{incident.pk}/").content.decode()
+        fields = triage_form_fields(page)
+        first = page[page.index('data-testid="triage-form"'):]
+        assert '<option value="">—</option>' not in first[:first.index("</form>")]
+        # A change of risk without its rationale: refused on the form, shown again.
+        response = client.post(f"/incidents/{incident.pk}/triage/",
+                               {**fields, "revenue_risk": "high", "rationale": ""})
+    again = response.content.decode()
+    form = again[again.index('data-testid="triage-form"'):]
+    form = form[:form.index("</form>")]
+    assert "rationale" in form.lower()
+    assert '<option value="">—</option>' not in form, (
+        "the form shown again offers 'nobody', which it then refuses")

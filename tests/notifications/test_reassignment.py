@@ -68,7 +68,7 @@ def test_a_reminder_being_sent_as_the_case_is_reassigned_is_not_sent_to_the_one_
 
     assert old.email not in [m.to[0] for m in mail.outbox]
     assert OutboundEmail.objects.get(recipient=old).last_error.startswith(
-        "Not sent: it goes to the case's reviewer, whom the recipient no longer is")
+        "Not sent: the step goes to someone else now (the case's reviewer")
 
 
 def test_a_step_queued_to_every_reviewer_goes_to_the_one_assigned_since(
