@@ -18,8 +18,9 @@ from .rules import may_manage, refuse
 
 
 class InvitationUnusable(Exception):
-    """The link cannot be used: `reason` is `invalid`, `expired`, `used`, `revoked` or
-    `has_account` (the address has an account there already, moved there since)."""
+    """The link cannot be used: `reason` is `invalid`, `expired`, `used`, `revoked`,
+    `has_account` or `has_closed_account` (the address has an account there already,
+    moved there since, open or closed)."""
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -130,9 +131,15 @@ def _refuse_an_account_there(actor, email, provider):
 
 
 def _has_account_there(invitation):
-    """Whether the invited address has an account on the side it was invited to."""
-    return User.objects.filter(email__iexact=invitation.email,
-                               provider_id=invitation.provider_id).exists()
+    """The reason a link of an address with an account on the side it was invited to is
+    refused (`has_account`, or `has_closed_account` when that account is closed), else
+    None."""
+    accounts = list(User.objects.filter(email__iexact=invitation.email,
+                                        provider_id=invitation.provider_id)
+                    .values_list("is_active", flat=True))
+    if not accounts:
+        return None
+    return "has_account" if any(accounts) else "has_closed_account"
 
 
 def check_invitation(pk, secret, now=None):
@@ -155,8 +162,7 @@ def check_invitation(pk, secret, now=None):
                          reason="The link was opened again after it was used.")
         raise InvitationUnusable("used")
     if invitation.revoked_at or not _inviter_may_still(invitation):
-        raise InvitationUnusable("has_account" if _has_account_there(invitation)
-                                 else "revoked")
+        raise InvitationUnusable(_has_account_there(invitation) or "revoked")
     if invitation.expires_at <= now:
         raise InvitationUnusable("expired")
     return invitation
@@ -178,10 +184,11 @@ def accept_invitation(*, pk, secret, username, password, first_name="", last_nam
             raise InvitationUnusable("used" if invitation.accepted_at else "revoked")
         if not _inviter_may_still(invitation):
             raise InvitationUnusable("revoked")
-        if _has_account_there(invitation):
+        account = _has_account_there(invitation)
+        if account:
             # The address has its account there since (moved there by a role change): one
             # address, one account on a side.
-            raise InvitationUnusable("has_account")
+            raise InvitationUnusable(account)
         user = create_user(actor=invitation.invited_by, username=username,
                            role=invitation.role, password=password,
                            provider=invitation.provider, email=invitation.email,

@@ -24,8 +24,13 @@ UNUSABLE = {
     "revoked": "This invitation was withdrawn. Ask for a new one if you still need access.",
     "has_account": "Your address already has an account here: sign in with it (or reset "
                    "its password from the sign-in page). This invitation is no longer needed.",
+    # Reopened by whoever may reopen it: not made again.
+    "has_closed_account": "Your address has a closed account here: ask your provider's "
+                          "compliance officer (or a USPS manager, if USPS closed it) to open "
+                          "it again. This invitation is no longer needed.",
 }
-STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "has_account": 410}
+STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "has_account": 410,
+          "has_closed_account": 410}
 
 
 @manages_people

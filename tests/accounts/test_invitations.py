@@ -501,3 +501,26 @@ def test_the_spent_link_points_to_the_account_not_to_a_new_invitation(
     assert "already has an account here" in str(refused.value)
     assert "Ask for a new one" not in page, page[page.find("<main"):][:600]
     assert "Your address already has an account here: sign in with it" in page
+
+
+def test_link_to_an_address_whose_account_there_is_closed_does_not_say_sign_in(
+        client, manager, officer_b, viewer_a, provider_b):
+    """The address's account there was closed since: the page says to ask for it to be
+    opened again, not to sign in with it."""
+    from accounts.services import change_role, deactivate_user, invite_user
+
+    invitation, link = invite_user(actor=officer_b, email=viewer_a.email,
+                                   role="provider_viewer", provider_id=provider_b.pk)
+    change_role(actor=manager, user=viewer_a, role="provider_viewer",
+                provider_id=provider_b.pk)
+    viewer_a.refresh_from_db()
+    deactivate_user(actor=manager, user=viewer_a, reason="Left the company.")
+    viewer_a.refresh_from_db()
+    assert not viewer_a.is_active
+
+    page = client.get(link.removeprefix("http://127.0.0.1:8000")).content.decode()
+
+    assert "sign in with it" not in page, (
+        "the page tells the person to sign in with (or reset the password of) an account "
+        "that is closed: " + page[page.find("<main"):][:600])
+    assert "Your address has a closed account here" in page
