@@ -12,8 +12,8 @@ class SchemaView(JsonErrorsMixin, SpectacularAPIView):
 
 
 class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
-    """The interactive docs; refusals in JSON too. A page drawn for a refusal would read
-    the caller again, and a bad token, refused there, would answer 500."""
+    """The interactive API docs; a refusal (a bad token, a format not offered) in JSON, as
+    the API's are."""
 
 
 urlpatterns = [

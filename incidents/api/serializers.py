@@ -53,6 +53,11 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reference", "provider", "status", "is_late", "late_reason",
                             "revenue_risk"]
+        extra_kwargs = {
+            "title": {"help_text": "One line: a line break or tab reads as a space, and "
+                                   "invisible format characters are left out."},
+            "discovered_by_name": {"help_text": "Who discovered it; one line, as the title."},
+        }
 
     def to_internal_value(self, data):
         """A list longer than an incident may hold is refused before each of its items is
