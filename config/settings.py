@@ -5,6 +5,7 @@ Every variable is optional. Unset, the product runs on SQLite, Celery's
 """
 
 import os
+import sys
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -49,7 +50,12 @@ def env_list(name, default):
 
 
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
-if not DEBUG and DEVELOPMENT_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS):
+# Commands that only read the models' schema sign nothing: a checkout's tooling runs them
+# as they are (`manage.py makemigrations --check`), with no key of its own.
+SCHEMA_ONLY = ("makemigrations", "showmigrations", "sqlmigrate")
+if not DEBUG and DEVELOPMENT_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS) and not (
+        Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2]
+        and sys.argv[1] in SCHEMA_ONLY):
     raise ImproperlyConfigured(
         "SECRET_KEY is not set (or the development key is kept in SECRET_KEY_FALLBACKS): "
         "with DEBUG off the product needs a long random key of its own, e.g. from "

@@ -70,6 +70,25 @@ def test_with_debug_off_it_refuses_to_start_without_a_key_of_its_own(tmp_path):
         assert "SECRET_KEY is not set" in result.stderr, result.stderr[-2000:]
 
 
+def test_with_debug_off_the_schema_is_read_without_a_key(tmp_path):
+    """`makemigrations --check` signs nothing: a checkout's tooling runs it as it is. A
+    command that could sign (or serve) is refused all the same."""
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"],
+                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert "No changes detected" in checked.stdout
+    assert migrated.returncode != 0
+    assert "SECRET_KEY is not set" in migrated.stderr
+
+
 def test_with_debug_on_the_development_key_serves(tmp_path):
     env = production_env(tmp_path, DEBUG="true")
     del env["SECRET_KEY"]
