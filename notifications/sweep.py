@@ -164,19 +164,19 @@ REASSIGNED = ("Not sent: the step goes to the case's reviewer, now another (the 
               "reassigned, or its reviewer no longer reviewing).")
 
 
-def follow_assignment(incident_id, now=None, departing=None):
-    """After a case's duties were given another reviewer (or none): the reminders and
-    escalations still waiting to go to USPS for the assigned reviewer go to whom the step
-    now goes to (the one assigned, else every reviewer); those waiting for someone it no
-    longer goes to (the reviewer before, one since made a manager or gone to a provider)
-    are skipped. A step already taken is not taken again by the sweep, so without this the
-    reviewer assigned would never hear of it. The USPS managers' part of an escalation and
-    the provider's officers' stay as they are (`departing`: someone who was the reviewer
-    and has just joined the provider, whose e-mails are the reviewer's all the same).
-    Returns how many were queued anew."""
+def follow_assignment(incident_ids, now=None, departing=None):
+    """After the duties of cases `incident_ids` were given another reviewer (or none): the
+    reminders and escalations still waiting to go to USPS for the assigned reviewer go to
+    whom the step now goes to (the one assigned, else every reviewer); those waiting for
+    someone it no longer goes to (the reviewer before, one since made a manager or gone to
+    a provider) are skipped. A step already taken is not taken again by the sweep, so
+    without this the reviewer assigned would never hear of it. The USPS managers' part of
+    an escalation and the provider's officers' stay as they are (`departing`: someone who
+    was the reviewer and has just joined the provider, whose e-mails are the reviewer's
+    all the same). Returns how many were queued anew."""
     now = now or timezone.now()
     waiting = [email for email in OutboundEmail.objects.filter(
-        obligation__incident_id=incident_id,
+        obligation__incident_id__in=incident_ids,
         state__in=(EmailState.PENDING, EmailState.SENDING),
         template__in=(REMINDER, USPS_REMINDER_TEMPLATE), audience__in=TO_ASSIGNED)
         .select_related("obligation", "recipient")
@@ -209,5 +209,5 @@ def follow_reviewer(user):
     to (every reviewer, the case being assigned to no one who reviews), on each case whose
     duties still name them. Returns how many were queued anew."""
     cases = (Obligation.objects.filter(reviewer_id=user.pk, incident_id__isnull=False)
-             .outstanding().order_by().values_list("incident_id", flat=True).distinct())
-    return sum(follow_assignment(incident_id, departing=user.pk) for incident_id in cases)
+             .outstanding().values("incident_id"))
+    return follow_assignment(cases, departing=user.pk)

@@ -146,7 +146,7 @@ def assign_obligations_reviewer(*, incident_id, reviewer):
     from notifications.sweep import follow_assignment
 
     moved = Obligation.objects.filter(incident_id=incident_id).update(reviewer=reviewer)
-    follow_assignment(incident_id)
+    follow_assignment([incident_id])
     return moved
 
 
