@@ -33,6 +33,18 @@ def assigned_to_old(officer, manager):
     return incident, old, new
 
 
+def reminder_queued_to_old(officer, manager):
+    """A case assigned to `old`, its triage reminder queued to `old` alone: (the case,
+    `old`, the time it was queued)."""
+    incident, old, _ = assigned_to_old(officer, manager)
+    when = TARGET - timedelta(hours=7)
+    with time_machine.travel(when, tick=False):
+        sweep()
+    assert list(OutboundEmail.objects.values_list("recipient__username", flat=True)) == [
+        "old.reviewer"]
+    return incident, old, when
+
+
 def test_usps_target_reminder_queued_to_old_reviewer_follows_the_reassignment(
         officer_a, reviewer, manager, django_capture_on_commit_callbacks):
     incident, old, new = assigned_to_old(officer_a, manager)

@@ -9,12 +9,9 @@ from django.core import mail
 
 from accounts.services.people import change_role
 from compliance.models import Role
-from incidents import services as incidents
 from notifications.models import OutboundEmail
 from notifications.services import send_due_emails
-from notifications.sweep import sweep
-from tests import factories
-from tests.incidents.factories import make_filed
+from tests.notifications.test_reassignment import reminder_queued_to_old
 
 FILED = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 TARGET = datetime(2026, 6, 13, 3, 59, 59, tzinfo=UTC)
@@ -25,16 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("to_case_provider", [False, True])
 def test_reminder_queued_to_assignee_then_moved_to_a_provider_reaches_a_reviewer(
         to_case_provider, officer_a, provider_a, provider_b, reviewer, manager):
-    incident = make_filed(officer_a, at=FILED)
-    OutboundEmail.objects.all().delete()
-    old = factories.ReviewerFactory(username="old.reviewer")
-    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
-        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
-    when = TARGET - timedelta(hours=7)
+    _, old, when = reminder_queued_to_old(officer_a, manager)
     with time_machine.travel(when, tick=False):
-        sweep()  # the triage reminder, to `old` alone
-        assert list(OutboundEmail.objects.values_list("recipient__username", flat=True)) \
-            == ["old.reviewer"]
         # `old` joins a provider: the case's own (A) or another (B).
         change_role(actor=manager, user=old, role=Role.PROVIDER_OFFICER,
                     provider_id=(provider_a if to_case_provider else provider_b).pk)
@@ -44,3 +33,4 @@ def test_reminder_queued_to_assignee_then_moved_to_a_provider_reaches_a_reviewer
     rows = list(OutboundEmail.objects.values_list("recipient__username", "state",
                                                   "last_error"))
     assert reviewer.email in sent, f"no reviewer was told of the triage target: {rows}"
+    assert old.email not in sent

@@ -9,13 +9,12 @@ from django.core import mail
 
 from accounts.services.people import change_role
 from compliance.models import DeadlinePolicy, Obligation, ObligationKind, Role
-from incidents import services as incidents
 from notifications.models import OutboundEmail
 from notifications.schedule import reschedule_reminders
 from notifications.services import send_due_emails
 from notifications.sweep import sweep
 from tests import factories
-from tests.incidents.factories import make_filed
+from tests.notifications.test_reassignment import reminder_queued_to_old
 
 FILED = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 TARGET = datetime(2026, 6, 13, 3, 59, 59, tzinfo=UTC)
@@ -28,16 +27,8 @@ def test_reminder_queued_to_assignee_then_made_manager_reaches_a_reviewer(
     """The triage reminder is queued to the assigned reviewer; before the worker sends it,
     they are made a manager (the case stays assigned to them): the step goes to every
     reviewer, as a case's steps do whose assignee reviews no more."""
-    incident = make_filed(officer_a, at=FILED)
-    OutboundEmail.objects.all().delete()
-    old = factories.ReviewerFactory(username="old.reviewer")
-    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
-        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
-    when = TARGET - timedelta(hours=7)
+    _, old, when = reminder_queued_to_old(officer_a, manager)
     with time_machine.travel(when, tick=False):
-        sweep()  # the 8-hour triage reminder, to `old` alone
-        assert list(OutboundEmail.objects.values_list("recipient__username", flat=True)) \
-            == ["old.reviewer"]
         change_role(actor=manager, user=old, role=Role.USPS_MANAGER)
     with time_machine.travel(when + timedelta(seconds=5), tick=False):
         send_due_emails()
@@ -45,7 +36,7 @@ def test_reminder_queued_to_assignee_then_made_manager_reaches_a_reviewer(
     rows = list(OutboundEmail.objects.values_list("recipient__username", "state",
                                                   "last_error"))
     assert sent, f"nobody was told of the triage target: {rows}"
-    assert reviewer.email in sent, rows
+    assert reviewer.email in sent and old.email not in sent, rows
 
 
 def test_proceeding_decision_reminder_not_sent_to_a_manager_made_reviewer(
@@ -80,18 +71,12 @@ def test_reminder_queued_to_assignee_then_deactivated_reaches_a_reviewer(
     reminder goes to the reviewers."""
     from accounts.services.people import deactivate_user
 
-    incident = make_filed(officer_a, at=FILED)
-    OutboundEmail.objects.all().delete()
-    old = factories.ReviewerFactory(username="old.reviewer")
-    with time_machine.travel(FILED + timedelta(hours=1), tick=False):
-        incidents.assign_reviewer(actor=manager, incident=incident, reviewer=old)
-    when = TARGET - timedelta(hours=7)
+    _, old, when = reminder_queued_to_old(officer_a, manager)
     with time_machine.travel(when, tick=False):
-        sweep()
         deactivate_user(actor=manager, user=old)
     with time_machine.travel(when + timedelta(seconds=5), tick=False):
         send_due_emails()
     sent = sorted(m.to[0] for m in mail.outbox)
     rows = list(OutboundEmail.objects.values_list("recipient__username", "state",
                                                   "last_error"))
-    assert reviewer.email in sent, rows
+    assert reviewer.email in sent and old.email not in sent, rows
